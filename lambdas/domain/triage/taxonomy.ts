@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** Topic taxonomy: a contract (see DESIGN.md); other tools and tests rely on these ids. */
+export const TOPICS = [
+  'appeal',
+  'coverage',
+  'refill',
+  'delivery',
+  'lost_damaged',
+  'billing',
+  'account',
+  'clinical',
+  'international',
+  'complaint',
+  'privacy_fraud',
+  'other',
+] as const;
+export const TopicSchema = z.enum(TOPICS);
+export type Topic = z.infer<typeof TopicSchema>;
+
+export const PROGRAMS = ['medicare_part_d', 'specialty'] as const;
+export const ProgramSchema = z.enum(PROGRAMS);
+export type Program = z.infer<typeof ProgramSchema>;
+
+export const PII_TYPES = ['SSN', 'MBI', 'CARD', 'DOB', 'PHONE', 'EMAIL'] as const;
+export const PiiTypeSchema = z.enum(PII_TYPES);
+export type PiiType = z.infer<typeof PiiTypeSchema>;
+
+/** The languages the desk supports (ISO 639-1); `und` when the text cannot tell. */
+export const SUPPORTED_LANGUAGES = [
+  'en', 'es', 'pt', 'zh', 'ko', 'tl', 'ja', 'fr', 'de', 'vi', 'it', 'ru', 'ar', 'hi', 'pl', 'ht',
+] as const;
+export type SupportedLanguage = (typeof SUPPORTED_LANGUAGES)[number];
+export type LanguageCode = SupportedLanguage | 'und';

@@ -1,0 +1,58 @@
+import type { LanguageCode, PiiType, Program, Topic } from './taxonomy.js';
+
+export interface LanguageHints {
+  contentLanguage?: string;
+  preferredLanguage?: string;
+  country?: string;
+}
+
+export interface LanguageDetection {
+  language: LanguageCode;
+  /** 0..1 */
+  confidence: number;
+  /** Chinese script, recorded because Hans and Hant readers are different staff. */
+  script?: 'Hans' | 'Hant';
+}
+
+export interface TopicDecision {
+  topic: Topic;
+  /** 0..1 */
+  confidence: number;
+  /** Human-readable reasons: the matched cues that decided it. */
+  evidence: string[];
+}
+
+export interface PiiFinding {
+  type: PiiType;
+  start: number;
+  end: number;
+}
+
+export interface Redaction {
+  findings: PiiFinding[];
+  /** The text with each finding replaced by a typed placeholder such as `[SSN]`. */
+  redactedText: string;
+}
+
+export interface TriageInput {
+  channel: 'email' | 'fax' | 'chat' | 'form';
+  subject: string;
+  text: string;
+  hints?: LanguageHints;
+}
+
+export interface TriageResult {
+  language: LanguageCode;
+  languageConfidence: number;
+  script?: 'Hans' | 'Hant';
+  topic: Topic;
+  topicConfidence: number;
+  expedited: boolean;
+  programs: Program[];
+  pii: { type: PiiType }[];
+  /** Redacted member text: what previews, logs and queues show. */
+  redactedText: string;
+  /** Redacted subject. */
+  redactedSubject: string;
+  evidence: string[];
+}
