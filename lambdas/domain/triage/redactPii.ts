@@ -1,19 +1,14 @@
 import type { PiiType } from './taxonomy.js';
 import type { PiiFinding, Redaction } from './types.js';
 
-// Walking-skeleton detectors; issue #3 hardens them (formats, context words, false positives).
-const DETECTORS: [PiiType, RegExp, ((match: string) => boolean)?][] = [
-  ['EMAIL', /[\w.+-]+@[\w-]+(\.[\w-]+)+/g],
-  // CMS MBI format: 11 characters, position 1 digit 1-9, no S L O I B Z letters.
-  ['MBI', /\b[1-9][AC-HJKMNP-RT-Yac-hjkmnp-rt-y][AC-HJKMNP-RT-Yac-hjkmnp-rt-y0-9]\d-?[AC-HJKMNP-RT-Yac-hjkmnp-rt-y][AC-HJKMNP-RT-Yac-hjkmnp-rt-y0-9]\d-?[AC-HJKMNP-RT-Yac-hjkmnp-rt-y]{2}\d{2}\b/g],
-  ['CARD', /\b(?:\d[ -]?){13,19}\b/g, (match) => luhnValid(match.replace(/\D/g, ''))],
-  ['SSN', /\b\d{3}[- ]?\d{2}[- ]?\d{4}\b/g],
-  ['DOB', /\b(0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])[/-](19|20)\d{2}\b/g],
-  ['PHONE', /(?:\+?1[ .-]?)?\(?\b\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}\b/g],
-];
+/**
+ * PII detection and redaction. When unsure between leaking an identifier and over-redacting,
+ * redact: the redacted text is what previews, logs and queues show. Identifiers the desk works
+ * with (order, Rx, tracking, claim numbers, NDC codes) are kept when they carry their label.
+ */
 
 export function luhnValid(digits: string): boolean {
-  if (digits.length < 13 || digits.length > 19) return false;
+  if (!/^\d{13,19}$/.test(digits)) return false;
   let sum = 0;
   for (let index = 0; index < digits.length; index++) {
     let digit = Number(digits[digits.length - 1 - index]);
@@ -26,16 +21,278 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-export function redactPii(text: string): Redaction {
-  const findings: PiiFinding[] = [];
-  const taken = (start: number, end: number) => findings.some((f) => start < f.end && end > f.start);
-  for (const [type, pattern, accept] of DETECTORS) {
+/** SSA rules: area not 000, 666 or 900–999; group not 00; serial not 0000. */
+export function ssnValid(digits: string): boolean {
+  if (!/^\d{9}$/.test(digits)) return false;
+  const area = digits.slice(0, 3);
+  if (area === '000' || area === '666' || area.startsWith('9')) return false;
+  return digits.slice(3, 5) !== '00' && digits.slice(5) !== '0000';
+}
+
+// CMS MBI: C A AN N A AN N A A N N; letters exclude S L O I B Z.
+const MBI_LETTER = '[AC-HJKMNP-RT-Yac-hjkmnp-rt-y]';
+const MBI_ALNUM = '[AC-HJKMNP-RT-Yac-hjkmnp-rt-y0-9]';
+const MBI = new RegExp(
+  `(?<![\\p{L}\\p{N}])[1-9]${MBI_LETTER}${MBI_ALNUM}\\d[- ]?${MBI_LETTER}${MBI_ALNUM}\\d[- ]?${MBI_LETTER}{2}\\d{2}(?![\\p{L}\\p{N}])`,
+  'gu',
+);
+
+/** Validate an MBI (dashes/spaces allowed) against the CMS format. */
+export function mbiValid(text: string): boolean {
+  const compact = text.replace(/[- ]/g, '');
+  return compact.length === 11 && new RegExp(MBI.source, 'u').test(compact);
+}
+
+const EMAIL = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+const SSN = /(?<![\d-])\d{3}([- .]?)\d{2}\1\d{4}(?![\d-])/g;
+const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
+const PHONE_INTL = /(?<![\w+])\+(?:[ .-]?\(?\d\)?){7,15}(?!\d)/g;
+const PHONE_US =
+  /(?<![\d-])(?:1[ .-])?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d)|(?<![\d-])\d{10}(?!\d)/g;
+const PHONE_CONTEXT =
+  /\b(?:call|phone|tel|cell|mobile|fax|text|tel[eé]fono|celular|t[ée]l[ée]phone|portable|telefon|handy|telefone|telemovel|cellulare|telefonu|телефон|s[ốo] điện thoại|numero|n[uú]mero|numéro)\b/i;
+const PHONE_LOCAL = /(?<![\d-])\d{3}[ .-]\d{4}(?!\d)/g;
+
+const MONTHS = [
+  'jan(?:uary|\\.)?',
+  'feb(?:ruary|\\.)?',
+  'mar(?:ch|\\.)?',
+  'apr(?:il|\\.)?',
+  'may',
+  'june?',
+  'july?',
+  'aug(?:ust|\\.)?',
+  'sep(?:t(?:ember)?|\\.)?',
+  'oct(?:ober|\\.)?',
+  'nov(?:ember|\\.)?',
+  'dec(?:ember|\\.)?',
+  'enero',
+  'febrero',
+  'marzo',
+  'abril',
+  'mayo',
+  'junio',
+  'julio',
+  'agosto',
+  'septiembre',
+  'setiembre',
+  'octubre',
+  'noviembre',
+  'diciembre',
+  'janvier',
+  'f[ée]vrier',
+  'mars',
+  'avril',
+  'mai',
+  'juin',
+  'juillet',
+  'ao[uû]t',
+  'septembre',
+  'octobre',
+  'novembre',
+  'd[ée]cembre',
+  'januar',
+  'j[äa]nner',
+  'februar',
+  'm[äa]rz',
+  'juni',
+  'juli',
+  'oktober',
+  'dezember',
+  'janeiro',
+  'fevereiro',
+  'mar[çc]o',
+  'maio',
+  'junho',
+  'julho',
+  'setembro',
+  'outubro',
+  'novembro',
+  'dezembro',
+  'gennaio',
+  'febbraio',
+  'aprile',
+  'maggio',
+  'giugno',
+  'luglio',
+  'settembre',
+  'ottobre',
+  'dicembre',
+  'stycznia',
+  'lutego',
+  'marca',
+  'kwietnia',
+  'maja',
+  'czerwca',
+  'lipca',
+  'sierpnia',
+  'wrze[śs]nia',
+  'pa[źz]dziernika',
+  'listopada',
+  'grudnia',
+  'января',
+  'февраля',
+  'марта',
+  'апреля',
+  'мая',
+  'июня',
+  'июля',
+  'августа',
+  'сентября',
+  'октября',
+  'ноября',
+  'декабря',
+  'pebrero',
+  'marso',
+  'hunyo',
+  'hulyo',
+  'setyembre',
+  'oktubre',
+  'nobyembre',
+  'disyembre',
+  'janvye',
+  'fevriye',
+  'mas',
+  'avril',
+  'me',
+  'jen',
+  'jiy[eè]',
+  'out',
+  'septanm',
+  'okt[oò]b',
+  'novanm',
+  'desanm',
+  'जनवरी',
+  'फ़?फरवरी',
+  'मार्च',
+  'अप्रैल',
+  'मई',
+  'जून',
+  'जुलाई',
+  'अगस्त',
+  'सितंबर',
+  'अक्टूबर',
+  'नवंबर',
+  'दिसंबर',
+  'يناير',
+  'فبراير',
+  'مارس',
+  'أبريل',
+  'مايو',
+  'يونيو',
+  'يوليو',
+  'أغسطس',
+  'سبتمبر',
+  'أكتوبر',
+  'نوفمبر',
+  'ديسمبر',
+].join('|');
+const YEAR = '(?:19|20)\\d{2}';
+const DAY = '(?:0?[1-9]|[12]\\d|3[01])';
+const DATE_PATTERNS: RegExp[] = [
+  // 03/14/1952, 14.03.1952, 14-03-1952, 3/14/52
+  new RegExp(`(?<![\\d/.-])\\d{1,2}[/.-]\\d{1,2}[/.-](?:${YEAR}|\\d{2})(?![\\d/.-])`, 'g'),
+  // 1952-03-14, 1952/3/14, 1952.03.14
+  new RegExp(`(?<![\\d/.-])${YEAR}[/.-]\\d{1,2}[/.-]\\d{1,2}(?![\\d/.-])`, 'g'),
+  // March 14, 1952 / Marso 14, 1952
+  new RegExp(`(?<![\\p{L}])(?:${MONTHS})\\.?\\s+${DAY}(?:st|nd|rd|th)?,?\\s+${YEAR}(?!\\d)`, 'giu'),
+  // 14 March 1952 / 14 de marzo de 1952 / 14. März 1952 / 14 mars 1952
+  new RegExp(
+    `(?<!\\d)${DAY}(?:st|nd|rd|th|er|º|°)?\\.?\\s+(?:de\\s+|of\\s+)?(?:${MONTHS})\\.?,?\\s+(?:de\\s+|del\\s+|r\\.?\\s*)?${YEAR}(?!\\d)`,
+    'giu',
+  ),
+  // 1952年3月14日, 1952년 3월 14일, ngày 14 tháng 3 năm 1952
+  new RegExp(`${YEAR}\\s*[年년]\\s*\\d{1,2}\\s*[月월]\\s*\\d{1,2}\\s*[日일]?`, 'g'),
+  new RegExp(`(?:ngày\\s*)?\\d{1,2}\\s*tháng\\s*\\d{1,2},?\\s*(?:năm\\s*)?${YEAR}`, 'giu'),
+];
+const DOB_CONTEXT =
+  /(?:\bd\.?o\.?b\b|birth|born|b-day|birthday|nacimiento|naci[oó]?|nac\.|naissance|n[ée]e? le|geburt|geboren|geb\.|nascimento|nascid[oa]|nascita|nato|nata|urodzeni|urodzon|рождени|родил|ngày sinh|sinh ngày|kapanganakan|ipinanganak|dat nesans|fèt|出生|生日|生年月日|생년월일|출생|الميلاد|ولدت|जन्म)/iu;
+
+/** Labels of identifiers the desk works with: a number right after one is not PII. */
+const WORK_ID_LABEL =
+  /(?:\b(?:order|rx|prescription|tracking|track|claim|ref(?:erence)?|invoice|case|ticket|confirmation|ndc|lot|batch|member\s*(?:id|#|number|no)|group|pedido|receta|orden|commande|ordonnance|bestellung|rezept|sendung|encomenda|ordine|ricetta|zam[oó]wienie|recepta|заказ|рецепт|đơn hàng|mã|numero de suivi|n[uú]mero de (?:pedido|rastreo|seguimiento|orden|receta))\b[\s#:.\-no]*|#\s*)$/iu;
+
+function hasWorkLabel(text: string, start: number): boolean {
+  return WORK_ID_LABEL.test(text.slice(Math.max(0, start - 40), start));
+}
+
+function context(text: string, start: number, pattern: RegExp, span = 60): boolean {
+  return pattern.test(text.slice(Math.max(0, start - span), start));
+}
+
+const SSN_CONTEXT =
+  /\b(?:ssn|ss#|soc(?:ial)?\.?\s*sec(?:urity)?|seguro social|s[ée]curit[ée] sociale|sozialversicherung|seguridade social|previdenza|pesel|снилс|an sinh|tin|taxpayer)/i;
+const CURRENT_YEAR = 2026;
+
+interface Candidate extends PiiFinding {
+  rank: number;
+}
+
+function collect(text: string): Candidate[] {
+  const candidates: Candidate[] = [];
+  const add = (type: PiiType, start: number, end: number, rank: number) =>
+    candidates.push({ type, start, end, rank });
+  for (const match of text.matchAll(EMAIL)) add('EMAIL', match.index, match.index + match[0].length, 0);
+  for (const match of text.matchAll(MBI)) add('MBI', match.index, match.index + match[0].length, 1);
+  for (const match of text.matchAll(CARD)) {
+    const digits = match[0].replace(/\D/g, '');
+    if (!luhnValid(digits) || !/^[2-6]/.test(digits)) continue;
+    if (
+      hasWorkLabel(text, match.index) &&
+      !context(
+        text,
+        match.index,
+        /\b(?:card|visa|mastercard|amex|tarjeta|carte|karte|cart[aã]o|carta|karta|карт)/i,
+      )
+    )
+      continue;
+    add('CARD', match.index, match.index + match[0].length, 2);
+  }
+  for (const match of text.matchAll(SSN)) {
+    const digits = match[0].replace(/\D/g, '');
+    if (!ssnValid(digits)) continue;
+    const separated = match[1] !== '';
+    if (!separated && hasWorkLabel(text, match.index) && !context(text, match.index, SSN_CONTEXT, 30))
+      continue;
+    if (match[1] === '.' && !context(text, match.index, SSN_CONTEXT)) continue;
+    add('SSN', match.index, match.index + match[0].length, 3);
+  }
+  for (const pattern of DATE_PATTERNS) {
     for (const match of text.matchAll(pattern)) {
-      const start = match.index;
-      const end = start + match[0].length;
-      if (taken(start, end) || (accept && !accept(match[0]))) continue;
-      findings.push({ type, start, end });
+      const year = Number(match[0].match(/(?:19|20)\d{2}(?!.*(?:19|20)\d{2})/)?.[0] ?? Number.NaN);
+      const withContext = context(text, match.index, DOB_CONTEXT, 50);
+      // A date with a year at least 15 years back is a birth date far more often than anything else.
+      const oldEnough = Number.isFinite(year) && year >= 1900 && year <= CURRENT_YEAR - 15;
+      if (!withContext && !oldEnough) continue;
+      add('DOB', match.index, match.index + match[0].length, 4);
     }
+  }
+  for (const match of text.matchAll(PHONE_INTL)) {
+    const digits = match[0].replace(/\D/g, '');
+    if (digits.length < 8) continue;
+    add('PHONE', match.index, match.index + match[0].trimEnd().length, 5);
+  }
+  for (const match of text.matchAll(PHONE_US)) {
+    const bare = /^\d{10}$/.test(match[0]);
+    if (bare && hasWorkLabel(text, match.index) && !context(text, match.index, PHONE_CONTEXT, 30)) continue;
+    if (!bare && hasWorkLabel(text, match.index) && !context(text, match.index, PHONE_CONTEXT, 30)) continue;
+    add('PHONE', match.index, match.index + match[0].length, 6);
+  }
+  for (const match of text.matchAll(PHONE_LOCAL)) {
+    if (context(text, match.index, PHONE_CONTEXT, 30))
+      add('PHONE', match.index, match.index + match[0].length, 7);
+  }
+  return candidates;
+}
+
+/** Find PII and replace each finding with a typed placeholder such as `[SSN]`. Never throws. */
+export function redactPii(text: string): Redaction {
+  if (typeof text !== 'string' || text.length === 0) return { findings: [], redactedText: '' };
+  const candidates = collect(text).sort((a, b) => a.rank - b.rank || a.start - b.start);
+  const findings: PiiFinding[] = [];
+  for (const candidate of candidates) {
+    if (findings.some((taken) => candidate.start < taken.end && candidate.end > taken.start)) continue;
+    findings.push({ type: candidate.type, start: candidate.start, end: candidate.end });
   }
   findings.sort((a, b) => a.start - b.start);
   let redactedText = '';

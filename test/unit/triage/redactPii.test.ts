@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { luhnValid, mbiValid, redactPii, ssnValid } from '../../../lambdas/domain/triage/redactPii.js';
+
+const types = (text: string) => redactPii(text).findings.map((finding) => finding.type);
+
+describe('redactPii', () => {
+  it('redacts a valid SSN with dashes, spaces or none', () => {
+    expect(redactPii('my ssn is 123-45-6789 ok').redactedText).toBe('my ssn is [SSN] ok');
+    expect(types('SSN 123 45 6789')).toEqual(['SSN']);
+    expect(types('social security 123456789')).toEqual(['SSN']);
+  });
+
+  it('rejects SSNs with area 000, 666 or 9xx, group 00 or serial 0000', () => {
+    for (const ssn of ['000-12-3456', '666-12-3456', '912-12-3456', '123-00-4567', '123-45-0000']) {
+      expect(types(`ssn ${ssn}`)).not.toContain('SSN');
+    }
+    expect(ssnValid('123456789')).toBe(true);
+  });
+
+  it('redacts an MBI with or without dashes and rejects excluded letters', () => {
+    expect(redactPii('Medicare # 1EG4-TE5-MK73.').redactedText).toBe('Medicare # [MBI].');
+    expect(types('mbi 1EG4TE5MK73')).toEqual(['MBI']);
+    expect(mbiValid('1EG4-TE5-MK73')).toBe(true);
+    expect(mbiValid('1SG4-TE5-MK73')).toBe(false);
+    expect(mbiValid('0EG4-TE5-MK73')).toBe(false);
+  });
+
+  it('redacts Luhn-valid card numbers and keeps Luhn-invalid ones', () => {
+    expect(redactPii('card 4111 1111 1111 1111 thanks').redactedText).toBe('card [CARD] thanks');
+    expect(types('visa 4111-1111-1111-1112')).not.toContain('CARD');
+    expect(luhnValid('4111111111111111')).toBe(true);
+    expect(luhnValid('12')).toBe(false);
+  });
+
+  it('redacts numeric and written dates of birth in several languages', () => {
+    expect(redactPii('DOB 03/14/1952').redactedText).toBe('DOB [DOB]');
+    expect(types('I was born March 14, 1952.')).toEqual(['DOB']);
+    expect(types('fecha de nacimiento 14/03/1952')).toEqual(['DOB']);
+    expect(types('né le 14 mars 1952')).toEqual(['DOB']);
+    expect(types('Geburtsdatum: 14. März 1952')).toEqual(['DOB']);
+    expect(types('生年月日 1952年3月14日')).toEqual(['DOB']);
+  });
+
+  it('keeps recent dates without birth context', () => {
+    expect(types('it shipped on 11/20/2026')).toEqual([]);
+  });
+
+  it('redacts US and international phone numbers and e-mail addresses', () => {
+    expect(redactPii('call (555) 123-4567 or +44 20 7946 0958, mail a.b@example.com').redactedText).toBe(
+      'call [PHONE] or [PHONE], mail [EMAIL]',
+    );
+    expect(types('tel 555.867.5309')).toEqual(['PHONE']);
+  });
+
+  it('keeps labelled order, Rx, tracking and NDC numbers', () => {
+    const text =
+      'Order #1234567890, Rx 7654321, tracking 1Z999AA10123456784, NDC 0002-8215-01, order 123456789';
+    expect(redactPii(text).redactedText).toBe(text);
+  });
+
+  it('returns no findings for empty or non-string input', () => {
+    expect(redactPii('')).toEqual({ findings: [], redactedText: '' });
+  });
+});
