@@ -1,0 +1,34 @@
+/**
+ * The contact-router CLI. Each command lives in `bin/commands/<name>.ts` and exports
+ * `run(args, io)`; this file only dispatches.
+ */
+const COMMANDS: Record<string, string> = {
+  serve: 'start the router locally on real emulators (npm start)',
+  token: 'print a signed dev token for the staff routes: token --staff <name>',
+  classify: 'triage JSON lines from stdin, one JSON line out per input',
+  explain: "explain one message's triage and routing for a person",
+  sla: 'check a calendar: sla --calendar <name> --from <ISO> --hours <n>',
+};
+
+export interface CommandIo {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+interface CommandModule {
+  run(args: string[], io: CommandIo): Promise<number>;
+}
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, summary]) => `  ${name.padEnd(9)} ${summary}`);
+  return `usage: contact-router <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+const [name, ...args] = process.argv.slice(2);
+if (!name || name === '--help' || name === '-h' || !(name in COMMANDS)) {
+  process.stderr.write(name && name !== '--help' && name !== '-h' ? `unknown command "${name}"\n\n${usage()}` : usage());
+  process.exit(name && name !== '--help' && name !== '-h' ? 2 : 0);
+}
+const command = (await import(`./commands/${name}.ts`)) as CommandModule;
+process.exitCode = await command.run(args, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });

@@ -1,0 +1,30 @@
+/**
+ * The case table's keys and indexes: the one definition that the CDK stack, local mode and
+ * the tests all create the table from. Plain data: no SDK or CDK imports, so both sides can use it.
+ */
+export const CASE_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
+  indexes: {
+    /** Queued cases only (sparse): head = highest priority, then earliest due, then oldest. */
+    queueView: { name: 'queueView', partitionKey: 'queueKey', sortKey: 'queueSort' },
+    /** Queued cases only (sparse), oldest first: serves the "oldest" figure of GET /queues. */
+    queueAge: { name: 'queueAge', partitionKey: 'queueKey', sortKey: 'queuedAt' },
+    /** Cases with a pending SLA warning/breach or lease expiry (sparse): the sweeper reads what is due. */
+    timerView: { name: 'timerView', partitionKey: 'timerShard', sortKey: 'timerSort' },
+  },
+} as const;
+
+/** Every index projects all attributes: claim-next and the sweeper need the whole case. */
+export type CaseTableIndexName = keyof typeof CASE_TABLE.indexes;
+
+/** Key attributes are all strings. */
+export function caseTableAttributeNames(): string[] {
+  const names = new Set<string>([CASE_TABLE.partitionKey, CASE_TABLE.sortKey]);
+  for (const index of Object.values(CASE_TABLE.indexes)) {
+    names.add(index.partitionKey);
+    names.add(index.sortKey);
+  }
+  return [...names];
+}

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import PostalMime, { type Address, type Email } from 'postal-mime';
+import type { EmailParser, ParsedEmail } from '../../domain/ingest/acceptEmail.js';
+import type { InboundMessage } from '../../domain/inboundMessage.js';
+
+function firstMailbox(address: Address | Address[] | undefined): { address?: string; name?: string } {
+  const first = Array.isArray(address) ? address[0] : address;
+  if (!first) return {};
+  const mailbox = first.group ? first.group[0] : first;
+  if (!mailbox) return {};
+  return {
+    ...(mailbox.address ? { address: mailbox.address.trim().slice(0, 512) } : {}),
+    ...(mailbox.name ? { name: mailbox.name.trim().slice(0, 512) } : {}),
+  };
+}
+
+function header(email: Email, key: string): string | undefined {
+  return email.headers.find((candidate) => candidate.key === key)?.value;
+}
+
+/** RFC 3834 Auto-Submitted, RFC 6522 multipart/report and the de-facto auto-reply headers. */
+function isAutomated(email: Email, sender: string | undefined): boolean {
+  const autoSubmitted = header(email, 'auto-submitted');
+  if (autoSubmitted && autoSubmitted.trim().toLowerCase() !== 'no') return true;
+  if (/^multipart\/report/i.test(header(email, 'content-type') ?? '')) return true;
+  if (/^(bulk|junk|auto_reply|list)$/i.test((header(email, 'precedence') ?? '').trim())) return true;
+  if (header(email, 'x-autoreply') || header(email, 'x-autorespond') || header(email, 'x-auto-response-suppress')?.match(/all|oof/i)) return true;
+  return /^(mailer-daemon|postmaster)@/i.test(sender ?? '');
+}
+
+function messageIdList(value: string | undefined): string[] {
+  return (value?.match(/<[^<>\s]+>/g) ?? []).slice(-100);
+}
+
+/** A crude HTML-to-text for HTML-only mail; triage prepares text properly later. */
+function htmlToPlainText(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>|<\/(p|div|li|tr|h\d)>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** Parses raw RFC 822 mail with postal-mime into the canonical inbound message. */
+export class PostalMimeEmailParser implements EmailParser {
+  async parse(raw: Uint8Array, context: { receivedAt: string; rawBlobKey: string }): Promise<ParsedEmail> {
+    let email: Email;
+    try {
+      email = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer' });
+    } catch (error) {
+      return { ok: false, reason: `MIME structure could not be parsed: ${(error as Error).message}` };
+    }
+    if (email.headers.length === 0) return { ok: false, reason: 'not an RFC 822 message: no header section' };
+    const from = firstMailbox(email.from);
+    if (!from.address) return { ok: false, reason: 'no sender address: the From header is missing or empty' };
+    const replyTo = firstMailbox(email.replyTo).address;
+    const messageId = messageIdList(email.messageId)[0];
+    const contentLanguage = header(email, 'content-language')?.split(',')[0]?.trim();
+    const bodyText = email.text ?? (email.html ? htmlToPlainText(email.html) : '');
+    const message: InboundMessage = {
+      channel: 'email',
+      externalId: messageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`,
+      receivedAt: context.receivedAt,
+      sender: from,
+      ...(replyTo ? { replyTo } : {}),
+      subject: (email.subject ?? '').slice(0, 2_000),
+      bodyText: bodyText.slice(0, 1_000_000),
+      attachments: email.attachments.slice(0, 200).map((attachment) => ({
+        filename: (attachment.filename ?? 'unnamed').slice(0, 512),
+        contentType: attachment.mimeType.slice(0, 256),
+        size: typeof attachment.content === 'string' ? attachment.content.length : attachment.content.byteLength,
+      })),
+      rawBlobKey: context.rawBlobKey,
+      threading: {
+        ...(messageId ? { messageId } : {}),
+        ...(messageIdList(email.inReplyTo)[0] ? { inReplyTo: messageIdList(email.inReplyTo)[0] } : {}),
+        references: messageIdList(email.references),
+      },
+      hints: contentLanguage ? { contentLanguage: contentLanguage.slice(0, 35) } : {},
+      automated: isAutomated(email, from.address),
+    };
+    return { ok: true, message };
+  }
+}

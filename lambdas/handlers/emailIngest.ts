@@ -1,0 +1,56 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { SESEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { endpointsFromEnvironment, s3Client, sqsClient } from '../adapters/awsClients.js';
+import { PostalMimeEmailParser } from '../adapters/mime/PostalMimeEmailParser.js';
+import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
+import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
+import { type AcceptEmailOutcome, type AcceptEmailServices, acceptEmail } from '../domain/ingest/acceptEmail.js';
+import { loadConfig } from './config.js';
+
+const ConfigSchema = z.object({
+  RAW_BUCKET: z.string().min(1),
+  RAW_EMAIL_PREFIX: z.string().default('email/'),
+  INBOUND_QUEUE_URL: z.string().url(),
+});
+
+export const EMAIL_INGEST_CONFIG = ConfigSchema;
+
+const logger = new Logger({ serviceName: 'email-ingest' });
+
+export function buildEmailIngestServices(env: NodeJS.ProcessEnv = process.env): AcceptEmailServices & { rawPrefix: string } {
+  const config = loadConfig(ConfigSchema, env, 'email-ingest');
+  const endpoints = endpointsFromEnvironment(env);
+  return {
+    blobStore: new S3BlobStore(s3Client(endpoints), config.RAW_BUCKET),
+    inboundQueue: new SqsInboundQueue(sqsClient(endpoints), config.INBOUND_QUEUE_URL),
+    emailParser: new PostalMimeEmailParser(),
+    rawPrefix: config.RAW_EMAIL_PREFIX,
+  };
+}
+
+/**
+ * SES receipt: the S3 action stored the raw message under `<prefix><mail.messageId>`, then the
+ * Lambda action invokes this with the receipt (no content). The receipt time starts the clocks.
+ */
+export async function handleEmailReceipt(
+  event: SESEvent,
+  services: AcceptEmailServices & { rawPrefix: string },
+): Promise<AcceptEmailOutcome[]> {
+  const outcomes: AcceptEmailOutcome[] = [];
+  for (const record of event.Records) {
+    const { messageId, timestamp } = record.ses.mail;
+    const outcome = await acceptEmail(`${services.rawPrefix}${messageId}`, new Date(timestamp).toISOString(), services);
+    // Ids and outcomes only: never subjects, addresses or bodies (PHI).
+    logger.info('email accepted', { sesMessageId: messageId, outcome: outcome.outcome, ...('reason' in outcome ? { reason: outcome.reason } : {}) });
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+let services: ReturnType<typeof buildEmailIngestServices> | undefined;
+
+export async function handler(event: SESEvent): Promise<void> {
+  services ??= buildEmailIngestServices();
+  await handleEmailReceipt(event, services);
+}

@@ -1,0 +1,82 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { documentClient, endpointsFromEnvironment } from '../adapters/awsClients.js';
+import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
+import { type StaffWorkServices, claimNextCase, listQueues, viewCase } from '../domain/cases/staffWork.js';
+import { DEFAULT_POLICY } from '../domain/policy/defaultPolicy.js';
+import { systemClock } from '../domain/ports.js';
+import { loadConfig } from './config.js';
+
+const ConfigSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  QUEUE_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+  CLAIM_LEASE_MINUTES: z.coerce.number().positive().default(15),
+});
+
+const logger = new Logger({ serviceName: 'staff-api' });
+
+export function buildStaffApiServices(env: NodeJS.ProcessEnv = process.env): StaffWorkServices {
+  const config = loadConfig(ConfigSchema, env, 'staff-api');
+  return {
+    caseStore: new DynamoCaseStore(documentClient(endpointsFromEnvironment(env)), {
+      tableName: config.TABLE_NAME,
+      queueShards: config.QUEUE_SHARDS,
+    }),
+    clock: systemClock,
+    policy: DEFAULT_POLICY,
+    leaseMs: config.CLAIM_LEASE_MINUTES * 60_000,
+  };
+}
+
+function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+const ClaimsSchema = z.object({
+  sub: z.string().min(1),
+  username: z.string().optional(),
+  'cognito:username': z.string().optional(),
+});
+
+/** The staff member behind the verified JWT (API Gateway's authorizer, or local mode's). */
+function staffIdOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): string | undefined {
+  const claims = ClaimsSchema.safeParse(event.requestContext.authorizer?.jwt?.claims);
+  if (!claims.success) return undefined;
+  return claims.data.username ?? claims.data['cognito:username'] ?? claims.data.sub;
+}
+
+/** The staff HTTP API: thin mapping from routes to use cases. */
+export async function handleStaffRequest(
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  services: StaffWorkServices,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const staffId = staffIdOf(event);
+  if (!staffId) return json(401, { error: 'unauthorized', message: 'a staff bearer token is required' });
+  const method = event.requestContext.http.method;
+  const segments = event.rawPath.split('/').filter(Boolean).map(decodeURIComponent);
+
+  if (method === 'GET' && segments.length === 1 && segments[0] === 'queues') {
+    return json(200, { queues: await listQueues(services) });
+  }
+  if (method === 'POST' && segments.length === 3 && segments[0] === 'queues' && segments[2] === 'claim') {
+    const outcome = await claimNextCase(segments[1] ?? '', staffId, services);
+    logger.info('claim', { staffId, queue: segments[1], outcome: outcome.outcome, ...('case' in outcome ? { caseId: outcome.case.caseId } : {}) });
+    if (outcome.outcome === 'unknown_queue') return json(404, { error: 'unknown_queue', message: `no queue named "${outcome.queue}"` });
+    if (outcome.outcome === 'empty') return json(200, { case: null });
+    return json(200, { case: outcome.case });
+  }
+  if (method === 'GET' && segments.length === 2 && segments[0] === 'cases') {
+    const view = await viewCase(segments[1] ?? '', services);
+    if (!view) return json(404, { error: 'case_not_found', message: `no case ${segments[1]}` });
+    return json(200, view);
+  }
+  return json(404, { error: 'route_not_found', message: `${method} ${event.rawPath} is not a staff route` });
+}
+
+let services: StaffWorkServices | undefined;
+
+export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> {
+  services ??= buildStaffApiServices();
+  return handleStaffRequest(event, services);
+}

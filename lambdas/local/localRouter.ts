@@ -1,0 +1,82 @@
+import type { AddressInfo } from 'node:net';
+import { type AwsEndpoints, s3Client, sqsClient } from '../adapters/awsClients.js';
+import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
+import { RAW_CONTENT } from '../adapters/resourceDefinitions.js';
+import { buildEmailIngestServices, handleEmailReceipt } from '../handlers/emailIngest.js';
+import { buildRouteInboundServices, handleInboundBatch } from '../handlers/routeInbound.js';
+import { buildStaffApiServices, handleStaffRequest } from '../handlers/staffApi.js';
+import { createGateway } from './gateway.js';
+import { type LocalResources, provisionResources } from './provisionResources.js';
+import { SqsPoller } from './sqsPoller.js';
+
+export interface LocalRouterOptions {
+  endpoints: AwsEndpoints;
+  port?: number;
+  /** Resource name prefix: tests use their own so runs never share state. */
+  prefix?: string;
+  maxEmailBytes?: number;
+  /** Start the background poller (local mode); tests drain explicitly instead. */
+  poll?: boolean;
+}
+
+export interface LocalRouter {
+  url: string;
+  resources: LocalResources;
+  env: NodeJS.ProcessEnv;
+  /** Routes everything waiting in the inbound queue now. */
+  drain: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+/** The environment each Lambda gets in AWS, pointed at the local emulators. */
+export function localEnvironment(endpoints: AwsEndpoints, resources: LocalResources): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    AWS_REGION: endpoints.region ?? 'us-east-1',
+    DYNAMODB_ENDPOINT: endpoints.dynamodb,
+    SQS_ENDPOINT: endpoints.sqs,
+    S3_ENDPOINT: endpoints.s3,
+    SES_ENDPOINT: endpoints.ses,
+    TABLE_NAME: resources.tableName,
+    INBOUND_QUEUE_URL: resources.inboundQueueUrl,
+    DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
+    RAW_BUCKET: resources.rawBucket,
+    RAW_EMAIL_PREFIX: RAW_CONTENT.emailPrefix,
+  };
+}
+
+/** Local mode: the gateway and the poller around the same handler functions AWS runs. */
+export async function startLocalRouter(options: LocalRouterOptions): Promise<LocalRouter> {
+  const resources = await provisionResources(options.endpoints, options.prefix);
+  const env = localEnvironment(options.endpoints, resources);
+  const emailServices = buildEmailIngestServices(env);
+  const routeServices = buildRouteInboundServices(env);
+  const staffServices = buildStaffApiServices(env);
+  const poller = new SqsPoller(sqsClient(options.endpoints), resources.inboundQueueUrl, (event) =>
+    handleInboundBatch(event, routeServices),
+  );
+  const server = createGateway({
+    blobStore: new S3BlobStore(s3Client(options.endpoints), resources.rawBucket),
+    rawEmailPrefix: RAW_CONTENT.emailPrefix,
+    maxEmailBytes: options.maxEmailBytes ?? RAW_CONTENT.maxEmailBytes,
+    ingestEmail: (event) => handleEmailReceipt(event, emailServices),
+    staffRequest: (event) => handleStaffRequest(event, staffServices),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  if (options.poll) poller.start();
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    resources,
+    env,
+    drain: () => poller.drain(),
+    stop: async () => {
+      await poller.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
