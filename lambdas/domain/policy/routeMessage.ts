@@ -1,38 +1,232 @@
 import type { Channel } from '../inboundMessage.js';
+import { explainAddBusinessTime, formatDuration, formatExplanation } from '../sla/businessCalendar.js';
+import { type CaseClocks, type Clock, startBusinessClock, startRegulatoryClock } from '../sla/clocks.js';
+import { calendarOf } from '../sla/policyCalendars.js';
+import {
+  chooseRegulatoryLimit,
+  type RegulatoryKind,
+  type RegulatoryVariant,
+} from '../sla/regulatoryClocks.js';
+import { nextTimerAt } from '../sla/timers.js';
 import type { TriageResult } from '../triage/types.js';
-import type { Policy, PolicyRule, Priority } from './policy.js';
+import {
+  businessDurationMs,
+  type Policy,
+  type PolicyRule,
+  type Priority,
+  type SlaTargets,
+} from './policy.js';
 
+/** Where a message goes, how urgent it is, and its clocks, with the reasons. */
 export interface RoutingDecision {
   queue: string;
   priority: Priority;
   policyVersion: string;
   /** Name of the rule that decided, or why none did. */
   reason: string;
+  /** Due times, ISO-8601 UTC. */
   sla: { firstResponseDueAt: string; resolutionDueAt?: string; regulatoryDueAt?: string };
+  /** The topic was not confident enough: a person must confirm it (the case sits in the triage queue). */
+  needsTriage: boolean;
+  /** The rule that matched (for low-confidence triage: the rule the guessed topic would have matched). */
+  rule?: string;
+  /** Claim-next prefers staff with this language skill; `covered` is false when the queue lists no such skill. */
+  languageSkill?: { language: string; covered: boolean };
+  /** The Part D clock started, with its legal basis. */
+  regulatoryClock?: {
+    kind: RegulatoryKind;
+    variant: RegulatoryVariant;
+    limit: string;
+    dueAt: string;
+    citation: string;
+    /** Program not detected: Part D assumed because it is the strictest clock that could apply. */
+    assumedProgram: boolean;
+  };
+  /** Every clock to store with the case (computed under `policyVersion`, never recomputed by a policy edit). */
+  clocks: CaseClocks;
+  /** Earliest pending warning/breach/escalation: the timer index key. */
+  nextTimerAt?: string;
+  /** The arithmetic, for `explain`: rule, targets, skipped hours and holidays, regulatory basis. */
+  explanation: string[];
 }
 
-function ruleMatches(rule: PolicyRule, triage: TriageResult, channel: Channel): boolean {
-  const { topics, channels, programs, expedited } = rule.when;
+/** What routing knows besides the triage result. */
+export interface RoutingContext {
+  /** ISO 3166-1 alpha-2 country of residence (form field or hint). */
+  country?: string;
+  /** Earliest receipt of this request on any channel, when an earlier copy exists; regulatory clocks start there. */
+  earliestReceivedAt?: Date;
+}
+
+const paymentPatternsByPolicy = new WeakMap<Policy, RegExp[]>();
+
+function paymentPatterns(policy: Policy): RegExp[] {
+  let patterns = paymentPatternsByPolicy.get(policy);
+  if (!patterns) {
+    patterns = policy.regulatory.paymentRequestPatterns.map((pattern) => new RegExp(pattern, 'iu'));
+    paymentPatternsByPolicy.set(policy, patterns);
+  }
+  return patterns;
+}
+
+function ruleMatches(
+  rule: PolicyRule,
+  triage: TriageResult,
+  channel: Channel,
+  context: RoutingContext,
+): boolean {
+  const { topics, channels, programs, expedited, languages, countries, countriesOutside } = rule.when;
+  const country = context.country?.toUpperCase();
   if (topics && !topics.includes(triage.topic)) return false;
   if (channels && !channels.includes(channel)) return false;
   if (programs && !programs.some((program) => triage.programs.includes(program))) return false;
   if (expedited !== undefined && expedited !== triage.expedited) return false;
+  if (languages && !languages.includes(triage.language)) return false;
+  if (countries && (country === undefined || !countries.includes(country))) return false;
+  if (countriesOutside && (country === undefined || countriesOutside.includes(country))) return false;
   return true;
 }
 
-/** Pick queue, priority and clocks for a triaged message. Low-confidence triage goes to the triage queue. */
+function mergeTargets(channelTargets: Policy['channelTargets'][Channel], rule: PolicyRule | undefined) {
+  const override: SlaTargets = rule?.sla ?? {};
+  return {
+    calendar: override.calendar ?? channelTargets.calendar,
+    firstResponse: override.firstResponse ?? channelTargets.firstResponse,
+    nextResponse: override.nextResponse ?? channelTargets.nextResponse,
+    resolution: override.resolution ?? channelTargets.resolution,
+  };
+}
+
+function dueOf(clocks: readonly Clock[], id: string): string | undefined {
+  return clocks.find((clock) => clock.id === id)?.dueAt;
+}
+
+/**
+ * Picks queue, priority and clocks for a triaged message. Rules are tried in order; the first
+ * match decides. Low-confidence triage goes to the triage queue flagged `needsTriage`, never to a
+ * team on a guess, but keeps the guessed topic's regulatory clock: the strictest that could apply.
+ */
 export function routeMessage(
   triage: TriageResult,
   channel: Channel,
   receivedAt: Date,
   policy: Policy,
+  context: RoutingContext = {},
 ): RoutingDecision {
-  const firstResponseDueAt = new Date(receivedAt.getTime() + policy.firstResponseHours * 3_600_000).toISOString();
-  const base = { policyVersion: policy.version, sla: { firstResponseDueAt } };
-  if (triage.topicConfidence < policy.minTopicConfidence) {
-    return { ...base, queue: policy.triageQueue, priority: triage.expedited ? 'urgent' : 'normal', reason: 'low topic confidence' };
+  const needsTriage = triage.topicConfidence < policy.minTopicConfidence;
+  const rule = policy.rules.find((candidate) => ruleMatches(candidate, triage, channel, context));
+  const explanation: string[] = [];
+  let queue: string;
+  let priority: Priority;
+  let reason: string;
+  if (needsTriage) {
+    queue = policy.triageQueue;
+    priority = triage.expedited ? 'urgent' : 'normal';
+    reason = 'low topic confidence';
+    explanation.push(
+      `topic "${triage.topic}" at confidence ${triage.topicConfidence} is below ${policy.minTopicConfidence}: queue ${queue} for a person to confirm`,
+    );
+  } else if (rule) {
+    queue = rule.queue;
+    priority = rule.priority;
+    reason = `rule "${rule.name}"`;
+    explanation.push(`rule "${rule.name}" matched: queue ${queue}, priority ${priority}`);
+  } else {
+    queue = policy.defaultQueue;
+    priority = 'normal';
+    reason = 'no rule matched';
+    explanation.push(`no rule matched: queue ${queue}`);
   }
-  const rule = policy.rules.find((candidate) => ruleMatches(candidate, triage, channel));
-  if (!rule) return { ...base, queue: policy.defaultQueue, priority: 'normal', reason: 'no rule matched' };
-  return { ...base, queue: rule.queue, priority: rule.priority, reason: `rule "${rule.name}"` };
+
+  const targets = mergeTargets(policy.channelTargets[channel], rule);
+  const calendar = calendarOf(policy, targets.calendar);
+  const firstResponseMs = businessDurationMs(targets.firstResponse);
+  const clocks: Clock[] = [
+    startBusinessClock(
+      { id: 'firstResponse', kind: 'firstResponse', calendar: targets.calendar, targetMs: firstResponseMs },
+      receivedAt,
+      policy,
+    ),
+  ];
+  const firstResponseTrace = explainAddBusinessTime(calendar, receivedAt, firstResponseMs);
+  explanation.push('first response:', ...formatExplanation(firstResponseTrace).map((line) => `  ${line}`));
+  if (targets.resolution) {
+    const resolutionMs = businessDurationMs(targets.resolution);
+    const resolution = startBusinessClock(
+      { id: 'resolution', kind: 'resolution', calendar: targets.calendar, targetMs: resolutionMs },
+      receivedAt,
+      policy,
+    );
+    clocks.push(resolution);
+    explanation.push(
+      `resolution: ${formatDuration(resolutionMs)} of business time on calendar ${targets.calendar} → due ${resolution.dueAt}`,
+    );
+  }
+
+  let regulatoryClock: RoutingDecision['regulatoryClock'];
+  if (rule?.regulatory) {
+    const text = `${triage.redactedSubject}\n${triage.redactedText}`;
+    const choice = chooseRegulatoryLimit({
+      kind: rule.regulatory,
+      expedited: triage.expedited,
+      paymentRequest: paymentPatterns(policy).some((pattern) => pattern.test(text)),
+      programs: triage.programs,
+    });
+    const earliest =
+      context.earliestReceivedAt && context.earliestReceivedAt.getTime() < receivedAt.getTime()
+        ? context.earliestReceivedAt
+        : receivedAt;
+    const clock = startRegulatoryClock(choice, earliest, policy);
+    clocks.push(clock);
+    regulatoryClock = {
+      kind: choice.kind,
+      variant: choice.variant,
+      limit: choice.limit,
+      dueAt: clock.dueAt,
+      citation: choice.citation,
+      assumedProgram: choice.assumedProgram,
+    };
+    explanation.push(
+      `regulatory: ${choice.variant} ${choice.kind}, ${choice.limit} in calendar time from receipt ${clock.startedAt}, never paused (${choice.citation}) → due ${clock.dueAt}` +
+        (choice.assumedProgram
+          ? '; program not detected, Medicare Part D assumed (strictest clock that could apply)'
+          : ''),
+    );
+  }
+
+  const caseClocks: CaseClocks = {
+    policyVersion: policy.version,
+    calendar: targets.calendar,
+    ...(targets.nextResponse ? { nextResponseTargetMs: businessDurationMs(targets.nextResponse) } : {}),
+    clocks,
+  };
+  const firstResponseDueAt = dueOf(clocks, 'firstResponse') ?? firstResponseTrace.dueAt;
+  const resolutionDueAt = dueOf(clocks, 'resolution');
+  const sla: RoutingDecision['sla'] = {
+    firstResponseDueAt,
+    ...(resolutionDueAt ? { resolutionDueAt } : {}),
+    ...(regulatoryClock ? { regulatoryDueAt: regulatoryClock.dueAt } : {}),
+  };
+
+  const decision: RoutingDecision = {
+    queue,
+    priority,
+    policyVersion: policy.version,
+    reason,
+    sla,
+    needsTriage,
+    clocks: caseClocks,
+    explanation,
+  };
+  if (rule) decision.rule = rule.name;
+  if (regulatoryClock) decision.regulatoryClock = regulatoryClock;
+  const timerAt = nextTimerAt(caseClocks, []);
+  if (timerAt) decision.nextTimerAt = timerAt;
+  if (triage.language !== 'und' && triage.language !== 'en') {
+    decision.languageSkill = {
+      language: triage.language,
+      covered: policy.queues[queue]?.languageSkills.includes(triage.language) ?? false,
+    };
+  }
+  return decision;
 }

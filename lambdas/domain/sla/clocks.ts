@@ -1,0 +1,344 @@
+import { z } from 'zod';
+import { type ClockKind, type EscalationStep, type Policy, PrioritySchema } from '../policy/policy.js';
+import { addBusinessTime, businessTimeBetween } from './businessCalendar.js';
+import { calendarOf } from './policyCalendars.js';
+import {
+  type RegulatoryChoice,
+  RegulatoryKindSchema,
+  RegulatoryVariantSchema,
+  regulatoryDueAt,
+} from './regulatoryClocks.js';
+
+const isoDate = z.iso.datetime({ offset: true });
+
+/** What a timer event does to the case when it fires; a snapshot of the policy's ladder at clock start. */
+export const TimerActionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('raisePriority'), levels: z.number().int().min(1).max(3) }),
+  z.object({ type: z.literal('setPriority'), priority: PrioritySchema }),
+  z.object({ type: z.literal('moveToQueue'), queue: z.string().min(1) }),
+  z.object({ type: z.literal('notifySupervisors') }),
+]);
+export type TimerAction = z.infer<typeof TimerActionSchema>;
+
+/**
+ * A point on a running clock at which the sweeper must act. `eventId` is stable
+ * (`firstResponse:warning`, `nextResponse#2:breach`, `regulatory:escalation:overdue`), so a
+ * conditional write on it makes each event fire exactly once, across pauses and sweepers.
+ */
+export const MilestoneSchema = z.object({
+  eventId: z.string().min(1),
+  type: z.enum(['warning', 'breach', 'escalation']),
+  step: z.string().optional(),
+  percent: z.number().positive(),
+  at: isoDate,
+  actions: z.array(TimerActionSchema),
+});
+export type Milestone = z.infer<typeof MilestoneSchema>;
+
+export const BusinessClockKindSchema = z.enum(['firstResponse', 'nextResponse', 'resolution']);
+export type BusinessClockKind = z.infer<typeof BusinessClockKindSchema>;
+
+/**
+ * A business-time clock. `elapsedMs` is the open time counted before `runningSince` (running),
+ * up to `pausedAt` (paused) or up to `stoppedAt` (stopped), so pause and resume are exact.
+ */
+export const BusinessClockSchema = z.object({
+  type: z.literal('business'),
+  id: z.string().min(1),
+  kind: BusinessClockKindSchema,
+  calendar: z.string().min(1),
+  targetMs: z.number().int().positive(),
+  state: z.enum(['running', 'paused', 'stopped']),
+  startedAt: isoDate,
+  elapsedMs: z.number().int().nonnegative(),
+  runningSince: isoDate.optional(),
+  pausedAt: isoDate.optional(),
+  stoppedAt: isoDate.optional(),
+  /** While running: when the target is reached. */
+  dueAt: isoDate.optional(),
+  /** Once stopped: whether the target was exceeded. */
+  breached: z.boolean().optional(),
+  milestones: z.array(MilestoneSchema),
+});
+export type BusinessClock = z.infer<typeof BusinessClockSchema>;
+
+/** A Part D clock: calendar time from the earliest receipt on any channel, never paused (42 CFR 423 subpart M). */
+export const RegulatoryClockSchema = z.object({
+  type: z.literal('regulatory'),
+  id: z.literal('regulatory'),
+  kind: z.literal('regulatory'),
+  regulatoryKind: RegulatoryKindSchema,
+  variant: RegulatoryVariantSchema,
+  limit: z.string(),
+  citation: z.string(),
+  assumedProgram: z.boolean(),
+  durationMs: z.number().int().positive(),
+  calendarDays: z.number().int().positive().optional(),
+  state: z.enum(['running', 'stopped']),
+  startedAt: isoDate,
+  dueAt: isoDate,
+  stoppedAt: isoDate.optional(),
+  breached: z.boolean().optional(),
+  milestones: z.array(MilestoneSchema),
+});
+export type RegulatoryClock = z.infer<typeof RegulatoryClockSchema>;
+
+export const ClockSchema = z.discriminatedUnion('type', [BusinessClockSchema, RegulatoryClockSchema]);
+export type Clock = z.infer<typeof ClockSchema>;
+
+/**
+ * Every clock of a case, as stored with it. Due times are computed once, under the policy
+ * version the case was opened with; a later policy edit never rewrites them.
+ */
+export const CaseClocksSchema = z.object({
+  policyVersion: z.string().min(1),
+  calendar: z.string().min(1),
+  /** Target of the next-response clock started after each member message, when the policy sets one. */
+  nextResponseTargetMs: z.number().int().positive().optional(),
+  clocks: z.array(ClockSchema),
+});
+export type CaseClocks = z.infer<typeof CaseClocksSchema>;
+
+function stepApplies(step: EscalationStep, kind: ClockKind): boolean {
+  return step.clocks === undefined || step.clocks.includes(kind);
+}
+
+function stepActions(step: EscalationStep): TimerAction[] {
+  const actions: TimerAction[] = [];
+  if (step.raisePriority !== undefined) actions.push({ type: 'raisePriority', levels: step.raisePriority });
+  if (step.setPriority !== undefined) actions.push({ type: 'setPriority', priority: step.setPriority });
+  if (step.moveToQueue !== undefined) actions.push({ type: 'moveToQueue', queue: step.moveToQueue });
+  if (step.notifySupervisors) actions.push({ type: 'notifySupervisors' });
+  return actions;
+}
+
+interface MilestonePoint {
+  suffix: string;
+  type: Milestone['type'];
+  step?: string;
+  percent: number;
+  actions: TimerAction[];
+}
+
+function milestonePoints(policy: Policy, kind: ClockKind): MilestonePoint[] {
+  const { timers } = policy;
+  const warningPercent =
+    kind === 'regulatory'
+      ? (timers.regulatoryWarningPercent ?? timers.warningPercent)
+      : timers.warningPercent;
+  return [
+    { suffix: 'warning', type: 'warning', percent: warningPercent, actions: [] },
+    { suffix: 'breach', type: 'breach', percent: 100, actions: [] },
+    ...timers.escalation
+      .filter((step) => stepApplies(step, kind))
+      .map(
+        (step): MilestonePoint => ({
+          suffix: `escalation:${step.name}`,
+          type: 'escalation',
+          step: step.name,
+          percent: step.atPercent,
+          actions: stepActions(step),
+        }),
+      ),
+  ];
+}
+
+function toMilestone(clockId: string, point: MilestonePoint, at: number): Milestone {
+  return {
+    eventId: `${clockId}:${point.suffix}`,
+    type: point.type,
+    ...(point.step !== undefined ? { step: point.step } : {}),
+    percent: point.percent,
+    at: new Date(at).toISOString(),
+    actions: point.actions,
+  };
+}
+
+type ClockBase = Pick<BusinessClock, 'id' | 'kind' | 'calendar' | 'targetMs' | 'startedAt' | 'elapsedMs'>;
+
+function runBusinessClock(base: ClockBase, at: Date, policy: Policy): BusinessClock {
+  const calendar = calendarOf(policy, base.calendar);
+  const dueFor = (percent: number) => {
+    const remaining = Math.round((base.targetMs * percent) / 100) - base.elapsedMs;
+    // A milestone already passed before a pause is due at once; its stable id keeps it from firing twice.
+    return remaining <= 0 ? at.getTime() : addBusinessTime(calendar, at, remaining).getTime();
+  };
+  return {
+    type: 'business',
+    id: base.id,
+    kind: base.kind,
+    calendar: base.calendar,
+    targetMs: base.targetMs,
+    startedAt: base.startedAt,
+    elapsedMs: base.elapsedMs,
+    state: 'running',
+    runningSince: at.toISOString(),
+    dueAt: new Date(dueFor(100)).toISOString(),
+    milestones: milestonePoints(policy, base.kind).map((point) =>
+      toMilestone(base.id, point, dueFor(point.percent)),
+    ),
+  };
+}
+
+/** Starts a business clock at `at` (the message's receipt) on a calendar of `policy`. */
+export function startBusinessClock(
+  spec: { id: string; kind: BusinessClockKind; calendar: string; targetMs: number },
+  at: Date,
+  policy: Policy,
+): BusinessClock {
+  return runBusinessClock({ ...spec, startedAt: at.toISOString(), elapsedMs: 0 }, at, policy);
+}
+
+/** Starts the Part D clock at the earliest receipt; due in calendar time, never paused. */
+export function startRegulatoryClock(
+  choice: RegulatoryChoice,
+  earliestReceipt: Date,
+  policy: Policy,
+): RegulatoryClock {
+  const start = earliestReceipt.getTime();
+  const due = regulatoryDueAt(choice, earliestReceipt, policy.regulatory.timeZone).getTime();
+  return {
+    type: 'regulatory',
+    id: 'regulatory',
+    kind: 'regulatory',
+    regulatoryKind: choice.kind,
+    variant: choice.variant,
+    limit: choice.limit,
+    citation: choice.citation,
+    assumedProgram: choice.assumedProgram,
+    durationMs: choice.durationMs,
+    ...(choice.calendarDays !== undefined ? { calendarDays: choice.calendarDays } : {}),
+    state: 'running',
+    startedAt: earliestReceipt.toISOString(),
+    dueAt: new Date(due).toISOString(),
+    milestones: milestonePoints(policy, 'regulatory').map((point) =>
+      toMilestone('regulatory', point, start + Math.round(((due - start) * point.percent) / 100)),
+    ),
+  };
+}
+
+function countedSince(clock: BusinessClock, at: Date, policy: Policy): number {
+  if (clock.state !== 'running' || clock.runningSince === undefined) return clock.elapsedMs;
+  const since = new Date(clock.runningSince);
+  if (at.getTime() <= since.getTime()) return clock.elapsedMs;
+  return clock.elapsedMs + businessTimeBetween(calendarOf(policy, clock.calendar), since, at);
+}
+
+/** Business time counted on a clock up to `at` (for reports and attainment metrics). */
+export function elapsedBusinessTime(clock: BusinessClock, at: Date, policy: Policy): number {
+  return countedSince(clock, at, policy);
+}
+
+/** Pauses a running business clock (the case waits on the member). Regulatory clocks never pause. */
+export function pauseClock(clock: Clock, at: Date, policy: Policy): Clock {
+  if (clock.type === 'regulatory' || clock.state !== 'running') return clock;
+  const { runningSince: _since, dueAt: _due, ...rest } = clock;
+  return {
+    ...rest,
+    state: 'paused',
+    elapsedMs: countedSince(clock, at, policy),
+    pausedAt: at.toISOString(),
+    milestones: [],
+  };
+}
+
+/** Resumes a paused business clock with the time already counted; due times move by the pause. */
+export function resumeClock(clock: Clock, at: Date, policy: Policy): Clock {
+  if (clock.type === 'regulatory' || clock.state !== 'paused') return clock;
+  return runBusinessClock(clock, at, policy);
+}
+
+/** Stops a clock: the response was sent or the case resolved. Records whether the target was exceeded. */
+export function stopClock(clock: Clock, at: Date, policy: Policy): Clock {
+  if (clock.state === 'stopped') return clock;
+  if (clock.type === 'regulatory') {
+    return {
+      ...clock,
+      state: 'stopped',
+      stoppedAt: at.toISOString(),
+      breached: at.getTime() > Date.parse(clock.dueAt),
+      milestones: [],
+    };
+  }
+  const elapsedMs = countedSince(clock, at, policy);
+  const { runningSince: _since, pausedAt: _paused, dueAt: _due, ...rest } = clock;
+  return {
+    ...rest,
+    state: 'stopped',
+    elapsedMs,
+    stoppedAt: at.toISOString(),
+    breached: elapsedMs > clock.targetMs,
+    milestones: [],
+  };
+}
+
+function mapClocks(caseClocks: CaseClocks, change: (clock: Clock) => Clock): CaseClocks {
+  return { ...caseClocks, clocks: caseClocks.clocks.map(change) };
+}
+
+/** The member is waiting on the desk no more: pause every business clock (pend). */
+export function clocksOnPend(caseClocks: CaseClocks, at: Date, policy: Policy): CaseClocks {
+  return mapClocks(caseClocks, (clock) => pauseClock(clock, at, policy));
+}
+
+/** A staff reply to the member: stops the first-response and any next-response clock. */
+export function clocksOnStaffReply(caseClocks: CaseClocks, at: Date, policy: Policy): CaseClocks {
+  return mapClocks(caseClocks, (clock) =>
+    clock.kind === 'firstResponse' || clock.kind === 'nextResponse' ? stopClock(clock, at, policy) : clock,
+  );
+}
+
+/** The case is resolved (the decision is issued): every clock stops, the regulatory one included. */
+export function clocksOnResolve(caseClocks: CaseClocks, at: Date, policy: Policy): CaseClocks {
+  return mapClocks(caseClocks, (clock) => stopClock(clock, at, policy));
+}
+
+/**
+ * A member message joined the case at `receivedAt`: paused clocks resume, and once the first
+ * response has been given a new next-response clock starts (`nextResponse#n`) unless one is
+ * already running. A message received earlier than the regulatory clock's start (a fax that
+ * arrived first but was processed later) moves the regulatory start back: the clock runs from
+ * the earliest receipt on any channel.
+ */
+export function clocksOnMemberMessage(caseClocks: CaseClocks, receivedAt: Date, policy: Policy): CaseClocks {
+  let clocks = caseClocks.clocks.map((clock): Clock => {
+    if (clock.type === 'regulatory') {
+      if (clock.state !== 'running' || receivedAt.getTime() >= Date.parse(clock.startedAt)) return clock;
+      return startRegulatoryClock(
+        {
+          kind: clock.regulatoryKind,
+          variant: clock.variant,
+          limit: clock.limit,
+          citation: clock.citation,
+          durationMs: clock.durationMs,
+          ...(clock.calendarDays !== undefined ? { calendarDays: clock.calendarDays } : {}),
+          assumedProgram: clock.assumedProgram,
+        },
+        receivedAt,
+        policy,
+      );
+    }
+    return resumeClock(clock, receivedAt, policy);
+  });
+  const firstResponseOpen = clocks.some(
+    (clock) => clock.kind === 'firstResponse' && clock.state !== 'stopped',
+  );
+  const nextResponseOpen = clocks.some((clock) => clock.kind === 'nextResponse' && clock.state !== 'stopped');
+  if (caseClocks.nextResponseTargetMs !== undefined && !firstResponseOpen && !nextResponseOpen) {
+    const sequence = clocks.filter((clock) => clock.kind === 'nextResponse').length + 1;
+    clocks = [
+      ...clocks,
+      startBusinessClock(
+        {
+          id: `nextResponse#${sequence}`,
+          kind: 'nextResponse',
+          calendar: caseClocks.calendar,
+          targetMs: caseClocks.nextResponseTargetMs,
+        },
+        receivedAt,
+        policy,
+      ),
+    ];
+  }
+  return { ...caseClocks, clocks };
+}
