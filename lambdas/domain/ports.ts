@@ -11,7 +11,10 @@ export interface NewCase {
 }
 
 export type CreateCaseOutcome = { outcome: 'created' } | { outcome: 'duplicate'; caseId: string };
-export type AppendOutcome = { outcome: 'appended'; case: Case } | { outcome: 'duplicate' } | { outcome: 'missing' };
+export type AppendOutcome =
+  | { outcome: 'appended'; case: Case }
+  | { outcome: 'duplicate' }
+  | { outcome: 'missing' };
 
 export interface ClaimRequest {
   queue: string;

@@ -5,7 +5,11 @@ import { endpointsFromEnvironment, s3Client, sqsClient } from '../adapters/awsCl
 import { PostalMimeEmailParser } from '../adapters/mime/PostalMimeEmailParser.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
-import { type AcceptEmailOutcome, type AcceptEmailServices, acceptEmail } from '../domain/ingest/acceptEmail.js';
+import {
+  type AcceptEmailOutcome,
+  type AcceptEmailServices,
+  acceptEmail,
+} from '../domain/ingest/acceptEmail.js';
 import { loadConfig } from './config.js';
 
 const ConfigSchema = z.object({
@@ -18,7 +22,9 @@ export const EMAIL_INGEST_CONFIG = ConfigSchema;
 
 const logger = new Logger({ serviceName: 'email-ingest' });
 
-export function buildEmailIngestServices(env: NodeJS.ProcessEnv = process.env): AcceptEmailServices & { rawPrefix: string } {
+export function buildEmailIngestServices(
+  env: NodeJS.ProcessEnv = process.env,
+): AcceptEmailServices & { rawPrefix: string } {
   const config = loadConfig(ConfigSchema, env, 'email-ingest');
   const endpoints = endpointsFromEnvironment(env);
   return {
@@ -40,9 +46,17 @@ export async function handleEmailReceipt(
   const outcomes: AcceptEmailOutcome[] = [];
   for (const record of event.Records) {
     const { messageId, timestamp } = record.ses.mail;
-    const outcome = await acceptEmail(`${services.rawPrefix}${messageId}`, new Date(timestamp).toISOString(), services);
+    const outcome = await acceptEmail(
+      `${services.rawPrefix}${messageId}`,
+      new Date(timestamp).toISOString(),
+      services,
+    );
     // Ids and outcomes only: never subjects, addresses or bodies (PHI).
-    logger.info('email accepted', { sesMessageId: messageId, outcome: outcome.outcome, ...('reason' in outcome ? { reason: outcome.reason } : {}) });
+    logger.info('email accepted', {
+      sesMessageId: messageId,
+      outcome: outcome.outcome,
+      ...('reason' in outcome ? { reason: outcome.reason } : {}),
+    });
     outcomes.push(outcome);
   }
   return outcomes;

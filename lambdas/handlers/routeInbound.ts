@@ -37,7 +37,9 @@ export function buildRouteInboundServices(env: NodeJS.ProcessEnv = process.env):
 }
 
 /** Why a record can never succeed, or undefined when it parses. */
-function permanentProblem(record: SQSRecord): { reason: string } | { message: z.infer<typeof InboundMessageSchema> } {
+function permanentProblem(
+  record: SQSRecord,
+): { reason: string } | { message: z.infer<typeof InboundMessageSchema> } {
   let json: unknown;
   try {
     json = JSON.parse(record.body);
@@ -46,7 +48,9 @@ function permanentProblem(record: SQSRecord): { reason: string } | { message: z.
   }
   const parsed = InboundMessageSchema.safeParse(json);
   if (!parsed.success) {
-    return { reason: `not an InboundMessage: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+    return {
+      reason: `not an InboundMessage: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    };
   }
   return { message: parsed.data };
 }
@@ -56,20 +60,34 @@ function permanentProblem(record: SQSRecord): { reason: string } | { message: z.
  * record never makes the others retry; a record that can never succeed goes straight to the
  * DLQ with its reason, a transient failure is retried by SQS until `maxReceiveCount`.
  */
-export async function handleInboundBatch(event: SQSEvent, services: RouteInboundServices): Promise<SQSBatchResponse> {
+export async function handleInboundBatch(
+  event: SQSEvent,
+  services: RouteInboundServices,
+): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     const checked = permanentProblem(record);
     try {
       if ('reason' in checked) {
         await services.deadLetters.park(record.body, checked.reason, record.messageId);
-        logger.warn('inbound record parked in DLQ', { sqsMessageId: record.messageId, reason: checked.reason });
+        logger.warn('inbound record parked in DLQ', {
+          sqsMessageId: record.messageId,
+          reason: checked.reason,
+        });
         continue;
       }
       const outcome = await recordInbound(checked.message, services);
-      logger.info('inbound recorded', { sqsMessageId: record.messageId, channel: checked.message.channel, ...outcome });
+      logger.info('inbound recorded', {
+        sqsMessageId: record.messageId,
+        channel: checked.message.channel,
+        ...outcome,
+      });
     } catch (error) {
       logger.error('inbound record failed; SQS will retry it', {
+        cause:
+          error instanceof Error && error.cause instanceof Error
+            ? { name: error.cause.name, message: error.cause.message }
+            : undefined,
         sqsMessageId: record.messageId,
         error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
       });

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { z } from 'zod';
 import { documentClient, endpointsFromEnvironment } from '../adapters/awsClients.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
-import { type StaffWorkServices, claimNextCase, listQueues, viewCase } from '../domain/cases/staffWork.js';
+import { claimNextCase, listQueues, type StaffWorkServices, viewCase } from '../domain/cases/staffWork.js';
 import { DEFAULT_POLICY } from '../domain/policy/defaultPolicy.js';
 import { systemClock } from '../domain/ports.js';
 import { loadConfig } from './config.js';
@@ -61,8 +61,14 @@ export async function handleStaffRequest(
   }
   if (method === 'POST' && segments.length === 3 && segments[0] === 'queues' && segments[2] === 'claim') {
     const outcome = await claimNextCase(segments[1] ?? '', staffId, services);
-    logger.info('claim', { staffId, queue: segments[1], outcome: outcome.outcome, ...('case' in outcome ? { caseId: outcome.case.caseId } : {}) });
-    if (outcome.outcome === 'unknown_queue') return json(404, { error: 'unknown_queue', message: `no queue named "${outcome.queue}"` });
+    logger.info('claim', {
+      staffId,
+      queue: segments[1],
+      outcome: outcome.outcome,
+      ...('case' in outcome ? { caseId: outcome.case.caseId } : {}),
+    });
+    if (outcome.outcome === 'unknown_queue')
+      return json(404, { error: 'unknown_queue', message: `no queue named "${outcome.queue}"` });
     if (outcome.outcome === 'empty') return json(200, { case: null });
     return json(200, { case: outcome.case });
   }
@@ -76,7 +82,9 @@ export async function handleStaffRequest(
 
 let services: StaffWorkServices | undefined;
 
-export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> {
+export async function handler(
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+): Promise<APIGatewayProxyStructuredResultV2> {
   services ??= buildStaffApiServices();
   return handleStaffRequest(event, services);
 }

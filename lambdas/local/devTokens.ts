@@ -12,7 +12,11 @@ function secretKey(env: NodeJS.ProcessEnv): Uint8Array {
   return new TextEncoder().encode(env.CONTACT_ROUTER_DEV_SECRET ?? DEFAULT_SECRET);
 }
 
-export async function mintDevToken(staffId: string, env: NodeJS.ProcessEnv = process.env, ttl = '12h'): Promise<string> {
+export async function mintDevToken(
+  staffId: string,
+  env: NodeJS.ProcessEnv = process.env,
+  ttl = '12h',
+): Promise<string> {
   return new SignJWT({ username: staffId, token_use: 'access' })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(staffId)
@@ -31,9 +35,16 @@ export async function verifyDevToken(
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
   if (!token) return undefined;
   try {
-    const { payload } = await jwtVerify(token, secretKey(env), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, secretKey(env), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+    });
     return Object.fromEntries(
-      Object.entries(payload).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
+      Object.entries(payload).map(([key, value]) => [
+        key,
+        typeof value === 'string' ? value : JSON.stringify(value),
+      ]),
     );
   } catch {
     return undefined;

@@ -34,12 +34,19 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
-async function waitUntil(label: string, probe: () => Promise<unknown>, timeoutMs: number, diagnostics: () => string) {
+async function waitUntil(
+  label: string,
+  probe: () => Promise<unknown>,
+  timeoutMs: number,
+  diagnostics: () => string,
+) {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -51,7 +58,9 @@ async function waitUntil(label: string, probe: () => Promise<unknown>, timeoutMs
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  throw new EmulatorStartError(`${label} did not become ready in ${timeoutMs} ms\n${diagnostics()}`, { cause: lastError });
+  throw new EmulatorStartError(`${label} did not become ready in ${timeoutMs} ms\n${diagnostics()}`, {
+    cause: lastError,
+  });
 }
 
 /**
@@ -84,11 +93,17 @@ export async function startEmulators(ports: EmulatorPorts = {}): Promise<Running
   );
   const ses = spawnTethered(
     process.execPath,
-    [path.join(repoRoot, 'node_modules', 'aws-ses-v2-local', 'dist', 'cli.js'), '--host', '127.0.0.1', '--port', String(sesPort)],
+    [
+      path.join(repoRoot, 'node_modules', 'aws-ses-v2-local', 'dist', 'cli.js'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(sesPort),
+    ],
     { label: 'aws-ses-v2-local' },
   );
   const { startFauxqs } = await import('fauxqs');
-  const fauxqs = await startFauxqs({ port: ports.fauxqs ?? 0, logger: false, host: '127.0.0.1' });
+  const fauxqs = await startFauxqs({ port: ports.fauxqs ?? 0, logger: false });
 
   const endpoints = {
     dynamodb: `http://127.0.0.1:${dynamodbPort}`,

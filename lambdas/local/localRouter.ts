@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type AwsEndpoints, s3Client, sqsClient } from '../adapters/awsClients.js';
-import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { RAW_CONTENT } from '../adapters/resourceDefinitions.js';
+import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { buildEmailIngestServices, handleEmailReceipt } from '../handlers/emailIngest.js';
 import { buildRouteInboundServices, handleInboundBatch } from '../handlers/routeInbound.js';
 import { buildStaffApiServices, handleStaffRequest } from '../handlers/staffApi.js';
@@ -24,7 +24,7 @@ export interface LocalRouter {
   resources: LocalResources;
   env: NodeJS.ProcessEnv;
   /** Routes everything waiting in the inbound queue now. */
-  drain: () => Promise<void>;
+  drain: (timeoutMs?: number) => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -72,7 +72,7 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
     url: `http://127.0.0.1:${port}`,
     resources,
     env,
-    drain: () => poller.drain(),
+    drain: (timeoutMs) => poller.drain(timeoutMs),
     stop: async () => {
       await poller.stop();
       server.closeAllConnections();

@@ -1,9 +1,14 @@
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { type AwsEndpoints, s3Client, sqsClient } from '../adapters/awsClients.js';
 import { CASE_TABLE, caseTableAttributeNames } from '../adapters/dynamo/caseTableDefinition.js';
-import { INBOUND_QUEUE, RAW_CONTENT } from '../adapters/resourceDefinitions.js';
+import { INBOUND_QUEUE } from '../adapters/resourceDefinitions.js';
 
 export interface LocalResources {
   tableName: string;
@@ -13,15 +18,25 @@ export interface LocalResources {
 }
 
 /** Creates the table, queues and bucket from the same definitions the CDK stack uses. Idempotent. */
-export async function provisionResources(endpoints: AwsEndpoints, prefix = 'contact-router'): Promise<LocalResources> {
+export async function provisionResources(
+  endpoints: AwsEndpoints,
+  prefix = 'contact-router',
+): Promise<LocalResources> {
   const tableName = `${prefix}-cases`;
-  const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: endpoints.region ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const dynamodb = new DynamoDBClient({
+    endpoint: endpoints.dynamodb,
+    region: endpoints.region ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   try {
     await dynamodb.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: caseTableAttributeNames().map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        AttributeDefinitions: caseTableAttributeNames().map((name) => ({
+          AttributeName: name,
+          AttributeType: 'S',
+        })),
         KeySchema: [
           { AttributeName: CASE_TABLE.partitionKey, KeyType: 'HASH' },
           { AttributeName: CASE_TABLE.sortKey, KeyType: 'RANGE' },
@@ -56,14 +71,19 @@ export async function provisionResources(endpoints: AwsEndpoints, prefix = 'cont
   );
   const deadLetterQueueUrl = deadLetter.QueueUrl ?? '';
   const deadLetterArn = (
-    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }))
+    await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
+    )
   ).Attributes?.QueueArn;
   const inbound = await sqs.send(
     new CreateQueueCommand({
       QueueName: `${prefix}-${INBOUND_QUEUE.name}`,
       Attributes: {
         VisibilityTimeout: String(INBOUND_QUEUE.visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: INBOUND_QUEUE.maxReceiveCount }),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: deadLetterArn,
+          maxReceiveCount: INBOUND_QUEUE.maxReceiveCount,
+        }),
       },
     }),
   );

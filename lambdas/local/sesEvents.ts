@@ -1,7 +1,11 @@
 import type { SESEvent } from 'aws-lambda';
 
 /** An SES receipt event as the Lambda action delivers it (content is in S3, not in the event). */
-export function sesReceiptEvent(messageId: string, receivedAt: Date, recipient = 'support@pharmacy.example'): SESEvent {
+export function sesReceiptEvent(
+  messageId: string,
+  receivedAt: Date,
+  recipient = 'support@pharmacy.example',
+): SESEvent {
   const timestamp = receivedAt.toISOString();
   const verdict = { status: 'PASS' as const };
   return {
@@ -28,7 +32,11 @@ export function sesReceiptEvent(messageId: string, receivedAt: Date, recipient =
             spfVerdict: verdict,
             dkimVerdict: verdict,
             dmarcVerdict: verdict,
-            action: { type: 'Lambda', functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:email-ingest', invocationType: 'Event' },
+            action: {
+              type: 'Lambda',
+              functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:email-ingest',
+              invocationType: 'Event',
+            },
           },
         },
       },

@@ -2,8 +2,8 @@ import {
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
-  ReceiveMessageCommand,
   type Message,
+  ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -26,7 +26,10 @@ function toRecord(message: Message, queueArn: string): SQSRecord {
     messageAttributes: Object.fromEntries(
       Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
         name,
-        { dataType: value.DataType ?? 'String', ...(value.StringValue ? { stringValue: value.StringValue } : {}) },
+        {
+          dataType: value.DataType ?? 'String',
+          ...(value.StringValue ? { stringValue: value.StringValue } : {}),
+        },
       ]),
     ),
     md5OfBody: message.MD5OfBody ?? '',
@@ -79,7 +82,10 @@ export class SqsPoller {
       await this.#client.send(
         new DeleteMessageBatchCommand({
           QueueUrl: this.#queueUrl,
-          Entries: succeeded.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
+          Entries: succeeded.map((record, index) => ({
+            Id: String(index),
+            ReceiptHandle: record.receiptHandle,
+          })),
         }),
       );
     }

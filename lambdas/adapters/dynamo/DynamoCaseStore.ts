@@ -20,7 +20,13 @@ import {
 } from '../../domain/cases/caseRecord.js';
 import type { Channel } from '../../domain/inboundMessage.js';
 import { PRIORITY_RANK } from '../../domain/policy/policy.js';
-import type { AppendOutcome, CaseStore, ClaimRequest, CreateCaseOutcome, NewCase } from '../../domain/ports.js';
+import type {
+  AppendOutcome,
+  CaseStore,
+  ClaimRequest,
+  CreateCaseOutcome,
+  NewCase,
+} from '../../domain/ports.js';
 import { CASE_TABLE } from './caseTableDefinition.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -42,7 +48,10 @@ export interface DynamoCaseStoreOptions {
 
 const KEY = {
   case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'META' }),
-  inbound: (channel: Channel, externalId: string) => ({ pk: `INBOUND#${channel}#${externalId}`, sk: 'INBOUND' }),
+  inbound: (channel: Channel, externalId: string) => ({
+    pk: `INBOUND#${channel}#${externalId}`,
+    sk: 'INBOUND',
+  }),
   thread: (threadKey: string) => ({ pk: `THREAD#${threadKey}`, sk: 'THREAD' }),
   queueStats: (queue: string) => ({ pk: `QUEUE#${queue}`, sk: 'STATS' }),
   message: (caseId: string, receivedAt: string, externalId: string) => ({
@@ -58,14 +67,15 @@ const KEY = {
 const INDEX_ATTRIBUTES = ['queueKey', 'queueSort', 'queuedAt', 'timerShard', 'timerSort'] as const;
 
 function shardOf(caseId: string, shards: number): number {
-  return createHash('sha256').update(caseId).digest()[0]! % shards;
+  return createHash('sha256').update(caseId).digest().readUInt8(0) % shards;
 }
 
 function earliestDue(sla: Case['sla']): string {
-  return [sla.firstResponseDueAt, sla.regulatoryDueAt, sla.resolutionDueAt]
+  const first = new Date(sla.firstResponseDueAt).toISOString();
+  const others = [sla.regulatoryDueAt, sla.resolutionDueAt]
     .filter((due): due is string => due !== undefined)
-    .map((due) => new Date(due).toISOString())
-    .sort()[0]!;
+    .map((due) => new Date(due).toISOString());
+  return [first, ...others].sort()[0] ?? first;
 }
 
 function cancellationCodes(error: unknown): string[] | undefined {
@@ -123,7 +133,9 @@ export class DynamoCaseStore implements CaseStore {
       Update: {
         TableName: this.#tableName,
         Key: KEY.queueStats(queue),
-        UpdateExpression: 'ADD depth :delta SET queue = :queue',
+        // `depth` and `queue` are DynamoDB reserved words.
+        UpdateExpression: 'ADD #depth :delta SET #queue = :queue',
+        ExpressionAttributeNames: { '#depth': 'depth', '#queue': 'queue' },
         ExpressionAttributeValues: { ':delta': delta, ':queue': queue },
       },
     };
@@ -134,7 +146,11 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   #messageItem(caseId: string, message: CaseMessage): Record<string, unknown> {
-    return { ...KEY.message(caseId, message.receivedAt, message.externalId), itemType: 'message', ...message };
+    return {
+      ...KEY.message(caseId, message.receivedAt, message.externalId),
+      itemType: 'message',
+      ...message,
+    };
   }
 
   async findCaseIdByInbound(channel: Channel, externalId: string): Promise<string | undefined> {
@@ -179,7 +195,10 @@ export class DynamoCaseStore implements CaseStore {
     return [...new Set(threadKeys)]
       .filter((key) => !existing.has(key))
       .map((threadKey) =>
-        this.#put({ ...KEY.thread(threadKey), itemType: 'thread', threadKey, caseId }, 'attribute_not_exists(pk)'),
+        this.#put(
+          { ...KEY.thread(threadKey), itemType: 'thread', threadKey, caseId },
+          'attribute_not_exists(pk)',
+        ),
       );
   }
 
@@ -187,7 +206,11 @@ export class DynamoCaseStore implements CaseStore {
     const kase = newCase.case;
     const items: TransactItem[] = [
       this.#put(
-        { ...KEY.inbound(kase.channel, newCase.message.externalId), itemType: 'inbound', caseId: kase.caseId },
+        {
+          ...KEY.inbound(kase.channel, newCase.message.externalId),
+          itemType: 'inbound',
+          caseId: kase.caseId,
+        },
         'attribute_not_exists(pk)',
       ),
       this.#put(this.#caseItem(kase), 'attribute_not_exists(pk)'),
@@ -288,7 +311,9 @@ export class DynamoCaseStore implements CaseStore {
     if (!meta) return undefined;
     return {
       case: CaseSchema.parse(meta),
-      messages: items.filter((item) => item.itemType === 'message').map((item) => CaseMessageSchema.parse(item)),
+      messages: items
+        .filter((item) => item.itemType === 'message')
+        .map((item) => CaseMessageSchema.parse(item)),
       history: items.filter((item) => item.itemType === 'event').map((item) => CaseEventSchema.parse(item)),
     };
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import PostalMime, { type Address, type Email } from 'postal-mime';
-import type { EmailParser, ParsedEmail } from '../../domain/ingest/acceptEmail.js';
 import type { InboundMessage } from '../../domain/inboundMessage.js';
+import type { EmailParser, ParsedEmail } from '../../domain/ingest/acceptEmail.js';
 
 function firstMailbox(address: Address | Address[] | undefined): { address?: string; name?: string } {
   const first = Array.isArray(address) ? address[0] : address;
@@ -24,7 +24,12 @@ function isAutomated(email: Email, sender: string | undefined): boolean {
   if (autoSubmitted && autoSubmitted.trim().toLowerCase() !== 'no') return true;
   if (/^multipart\/report/i.test(header(email, 'content-type') ?? '')) return true;
   if (/^(bulk|junk|auto_reply|list)$/i.test((header(email, 'precedence') ?? '').trim())) return true;
-  if (header(email, 'x-autoreply') || header(email, 'x-autorespond') || header(email, 'x-auto-response-suppress')?.match(/all|oof/i)) return true;
+  if (
+    header(email, 'x-autoreply') ||
+    header(email, 'x-autorespond') ||
+    header(email, 'x-auto-response-suppress')?.match(/all|oof/i)
+  )
+    return true;
   return /^(mailer-daemon|postmaster)@/i.test(sender ?? '');
 }
 
@@ -73,7 +78,8 @@ export class PostalMimeEmailParser implements EmailParser {
       attachments: email.attachments.slice(0, 200).map((attachment) => ({
         filename: (attachment.filename ?? 'unnamed').slice(0, 512),
         contentType: attachment.mimeType.slice(0, 256),
-        size: typeof attachment.content === 'string' ? attachment.content.length : attachment.content.byteLength,
+        size:
+          typeof attachment.content === 'string' ? attachment.content.length : attachment.content.byteLength,
       })),
       rawBlobKey: context.rawBlobKey,
       threading: {

@@ -1,10 +1,19 @@
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { BlobStore } from '../../domain/ports.js';
 
 // S3 user metadata is ASCII and at most 2 KB in all: encode and cap each value.
 function encodeMetadata(metadata: Record<string, string> | undefined): Record<string, string> | undefined {
   if (!metadata) return undefined;
-  return Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, encodeURIComponent(value).slice(0, 1_024)]));
+  return Object.fromEntries(
+    Object.entries(metadata).map(([key, value]) => [key, encodeURIComponent(value).slice(0, 1_024)]),
+  );
 }
 
 /** Raw content in S3. The bucket enforces KMS encryption; objects are written with SSE-KMS by default. */
@@ -20,7 +29,12 @@ export class S3BlobStore implements BlobStore {
   async put(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<void> {
     const encoded = encodeMetadata(metadata);
     await this.#client.send(
-      new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body, ...(encoded ? { Metadata: encoded } : {}) }),
+      new PutObjectCommand({
+        Bucket: this.#bucket,
+        Key: key,
+        Body: body,
+        ...(encoded ? { Metadata: encoded } : {}),
+      }),
     );
   }
 

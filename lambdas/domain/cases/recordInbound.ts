@@ -1,10 +1,10 @@
-import type { Case, CaseEvent, CaseMessage } from './caseRecord.js';
-import { caseIdFor, caseIdFromReference, caseReference } from './caseIds.js';
 import type { InboundMessage } from '../inboundMessage.js';
 import type { Policy } from '../policy/policy.js';
 import { routeMessage } from '../policy/routeMessage.js';
 import type { CaseStore, Clock } from '../ports.js';
 import { triage } from '../triage/triage.js';
+import { caseIdFor, caseIdFromReference, caseReference } from './caseIds.js';
+import type { Case, CaseEvent, CaseMessage } from './caseRecord.js';
 
 export type RecordInboundOutcome =
   | { outcome: 'created'; caseId: string; queue: string }
@@ -25,7 +25,8 @@ export const SUSPENDED_QUEUE = 'suspended';
 export function threadKeysOf(message: InboundMessage): string[] {
   const keys: string[] = [];
   if (message.threading.messageId) keys.push(`msg:${message.threading.messageId}`);
-  if (message.threading.conversationId) keys.push(`conv:${message.channel}:${message.threading.conversationId}`);
+  if (message.threading.conversationId)
+    keys.push(`conv:${message.channel}:${message.threading.conversationId}`);
   return keys;
 }
 
@@ -34,7 +35,8 @@ function replyKeysOf(message: InboundMessage): string[] {
     (id): id is string => id !== undefined,
   );
   const keys = ids.map((id) => `msg:${id}`);
-  if (message.threading.conversationId) keys.push(`conv:${message.channel}:${message.threading.conversationId}`);
+  if (message.threading.conversationId)
+    keys.push(`conv:${message.channel}:${message.threading.conversationId}`);
   return keys;
 }
 
@@ -75,7 +77,12 @@ export async function recordInbound(
       threadCaseId,
       caseMessage,
       threadKeysOf(message),
-      { at: now.toISOString(), type: 'message_received', actor: 'system', detail: { channel: message.channel } },
+      {
+        at: now.toISOString(),
+        type: 'message_received',
+        actor: 'system',
+        detail: { channel: message.channel },
+      },
       { wake: !message.automated, now },
     );
     if (appended.outcome === 'appended') return { outcome: 'threaded', caseId: threadCaseId };

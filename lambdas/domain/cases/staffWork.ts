@@ -1,6 +1,6 @@
-import type { Case, CaseView, QueueSummary } from './caseRecord.js';
 import type { Policy } from '../policy/policy.js';
 import type { CaseStore, Clock } from '../ports.js';
+import type { Case, CaseView, QueueSummary } from './caseRecord.js';
 import { SUSPENDED_QUEUE } from './recordInbound.js';
 
 export interface StaffWorkServices {
@@ -13,7 +13,14 @@ export interface StaffWorkServices {
 
 /** Every queue the policy can route to, plus the triage and suspended queues. */
 export function knownQueues(policy: Policy): string[] {
-  return [...new Set([...policy.rules.map((rule) => rule.queue), policy.triageQueue, policy.defaultQueue, SUSPENDED_QUEUE])];
+  return [
+    ...new Set([
+      ...policy.rules.map((rule) => rule.queue),
+      policy.triageQueue,
+      policy.defaultQueue,
+      SUSPENDED_QUEUE,
+    ]),
+  ];
 }
 
 export function listQueues(services: StaffWorkServices): Promise<QueueSummary[]> {
@@ -26,7 +33,11 @@ export type ClaimOutcome =
   | { outcome: 'unknown_queue'; queue: string };
 
 /** Claim-next: the head of the queue goes to exactly one caller, under a lease. */
-export async function claimNextCase(queue: string, staffId: string, services: StaffWorkServices): Promise<ClaimOutcome> {
+export async function claimNextCase(
+  queue: string,
+  staffId: string,
+  services: StaffWorkServices,
+): Promise<ClaimOutcome> {
   if (!knownQueues(services.policy).includes(queue)) return { outcome: 'unknown_queue', queue };
   const claimed = await services.caseStore.claimNext({
     queue,
