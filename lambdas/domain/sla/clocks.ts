@@ -158,11 +158,24 @@ type ClockBase = Pick<BusinessClock, 'id' | 'kind' | 'calendar' | 'targetMs' | '
 
 function runBusinessClock(base: ClockBase, at: Date, policy: Policy): BusinessClock {
   const calendar = calendarOf(policy, base.calendar);
-  const dueFor = (percent: number) => {
-    const remaining = Math.round((base.targetMs * percent) / 100) - base.elapsedMs;
+  const points = milestonePoints(policy, base.kind);
+  // Walk the percentages in ascending order, each from the previous instant: one pass over the calendar.
+  const percents = [...new Set([100, ...points.map((point) => point.percent)])].sort(
+    (left, right) => left - right,
+  );
+  const instants = new Map<number, number>();
+  let reachedMs = base.elapsedMs;
+  let reachedAt = at;
+  for (const percent of percents) {
+    const thresholdMs = Math.round((base.targetMs * percent) / 100);
     // A milestone already passed before a pause is due at once; its stable id keeps it from firing twice.
-    return remaining <= 0 ? at.getTime() : addBusinessTime(calendar, at, remaining).getTime();
-  };
+    if (thresholdMs > reachedMs) {
+      reachedAt = addBusinessTime(calendar, reachedAt, thresholdMs - reachedMs);
+      reachedMs = thresholdMs;
+    }
+    instants.set(percent, reachedAt.getTime());
+  }
+  const dueFor = (percent: number) => instants.get(percent) ?? at.getTime();
   return {
     type: 'business',
     id: base.id,
