@@ -1,32 +1,159 @@
-import type { Topic } from './taxonomy.js';
+import { type CueMatch, CueMatcher } from './cueMatcher.js';
+import { TOPIC_LEXICONS } from './lexicon/index.js';
+import { foldForMatching } from './prepareText.js';
+import { TOPICS, type Topic } from './taxonomy.js';
 import type { TopicDecision } from './types.js';
 
-// Walking-skeleton lexicon (English and Spanish cues). Issue #3 replaces it.
-const CUES: [Topic, RegExp][] = [
-  ['appeal', /\b(appeal|redetermination|reconsideration|apelaci[oó]n)\b/i],
-  ['coverage', /\b(prior auth(orization)?|formulary|tier|covered|cobertura)\b/i],
-  ['lost_damaged', /\b(damaged|missing package|never arrived|stolen|broken|da[ñn]ad[oa])\b/i],
-  ['delivery', /\b(tracking|shipment|shipped|delivery|deliver|env[ií]o|entrega)\b/i],
-  ['refill', /\b(refill|renewal|new prescription|resurtido)\b/i],
-  ['billing', /\b(bill|charge|charged|copay|refund|invoice|statement|factura|cobro)\b/i],
-  ['account', /\b(address|password|login|log in|insurance card|direcci[oó]n)\b/i],
-  ['clinical', /\b(side effects?|interaction|dose|dosage|pharmacist)\b/i],
-  ['privacy_fraud', /\b(scam|phishing|identity theft|fraud)\b/i],
-  ['complaint', /\b(complaint|rude|unacceptable|queja)\b/i],
+/** What a topic classifier sees: the member's own words (prepared), and the subject. */
+export interface TopicInput {
+  subject: string;
+  text: string;
+  /** Folded text from `prepareText`, when the caller already has it. */
+  matchText?: string;
+}
+
+/**
+ * Port for topic classification. The built-in one is lexicon-based and offline; a hosted model
+ * (Comprehend custom classification, Bedrock) can implement the same port in an adapter.
+ */
+export interface TopicClassifier {
+  classify(input: TopicInput): TopicDecision;
+}
+
+type Scored = Exclude<Topic, 'other'>;
+
+function* lexiconEntries(): Iterable<[Topic, string]> {
+  for (const lexicon of Object.values(TOPIC_LEXICONS)) {
+    for (const topic of TOPICS) {
+      for (const entry of lexicon[topic] ?? []) yield [topic, entry];
+    }
+  }
+}
+
+/** Subject words are the member's own summary: they count half again. */
+const SUBJECT_WEIGHT = 1.5;
+/** Saturation scale: one decisive cue (weight 3) alone gives ≈ 0.75 confidence. */
+const SATURATION = 2.2;
+/** Below this total weight nothing is claimed: the message is `other`. */
+const MIN_SCORE = 0.9;
+/** Tie order when two topics score the same: the more consequential team first. */
+const TIE_ORDER: Scored[] = [
+  'appeal',
+  'privacy_fraud',
+  'lost_damaged',
+  'clinical',
+  'international',
+  'coverage',
+  'billing',
+  'refill',
+  'delivery',
+  'complaint',
+  'account',
 ];
 
-export function classifyTopic(subject: string, text: string): TopicDecision {
-  const haystack = `${subject}\n${text}`;
-  const hits: { topic: Topic; cue: string }[] = [];
-  for (const [topic, pattern] of CUES) {
-    const match = haystack.match(pattern);
-    if (match) hits.push({ topic, cue: match[0] });
+export interface TopicScores {
+  scores: Record<Topic, number>;
+  matches: CueMatch<Topic>[];
+}
+
+/** The lexicon classifier: weighted multilingual cues, calibrated so that ties and thin evidence score low. */
+export class LexiconTopicClassifier implements TopicClassifier {
+  private readonly matcher: CueMatcher<Topic>;
+
+  constructor(entries: Iterable<[Topic, string]> = lexiconEntries()) {
+    this.matcher = new CueMatcher(entries);
   }
-  const first = hits[0];
-  if (!first) return { topic: 'other', confidence: 0.3, evidence: [] };
+
+  score(input: TopicInput): TopicScores {
+    const scores = emptyScores();
+    const best = new Map<string, { match: CueMatch<Topic>; weight: number }>();
+    const record = (all: CueMatch<Topic>[], factor: number) => {
+      // The same words listed in two languages' lexicons count once.
+      const bySpan = new Map<string, CueMatch<Topic>>();
+      for (const match of all) {
+        const key = `${match.cue.label}\u0000${match.start}\u0000${match.end}`;
+        const previous = bySpan.get(key);
+        if (!previous || Math.abs(match.cue.weight) > Math.abs(previous.cue.weight)) bySpan.set(key, match);
+      }
+      for (const match of bySpan.values()) {
+        const key = `${match.cue.label}\u0000${match.cue.source}`;
+        const weight = match.cue.weight * factor;
+        const previous = best.get(key);
+        if (!previous || Math.abs(weight) > Math.abs(previous.weight)) best.set(key, { match, weight });
+      }
+    };
+    record(this.matcher.match(input.matchText ?? foldForMatching(input.text)), 1);
+    if (input.subject) record(this.matcher.match(foldForMatching(input.subject)), SUBJECT_WEIGHT);
+    for (const { match, weight } of best.values()) scores[match.cue.label] += weight;
+    for (const topic of TOPICS) scores[topic] = Math.max(0, scores[topic]);
+    return { scores, matches: [...best.values()].map((entry) => entry.match) };
+  }
+
+  classify(input: TopicInput): TopicDecision {
+    const { scores, matches } = this.score(input);
+    const ranked = [...TIE_ORDER].sort((a, b) => scores[b] - scores[a]);
+    const top = ranked[0] ?? 'appeal';
+    const topScore = scores[top];
+    const secondScore = scores[ranked[1] ?? 'appeal'];
+    const otherScore = scores.other;
+    let topic: Topic = top;
+    let winning = topScore;
+    let runnerUp = secondScore;
+    if (topScore < MIN_SCORE || otherScore > topScore) {
+      topic = 'other';
+      winning = otherScore;
+      runnerUp = topScore;
+    }
+    const confidence = calibrate(winning, runnerUp);
+    const evidence = matches
+      .filter((match) => match.cue.label === topic)
+      .map((match) => `${topic}: "${match.cue.source}" (${formatWeight(match.cue.weight)})`);
+    return { topic, confidence, evidence, scores };
+  }
+}
+
+function emptyScores(): Record<Topic, number> {
   return {
-    topic: first.topic,
-    confidence: hits.length === 1 ? 0.8 : 0.6,
-    evidence: hits.map((hit) => `${hit.topic}: "${hit.cue}"`),
+    appeal: 0,
+    coverage: 0,
+    refill: 0,
+    delivery: 0,
+    lost_damaged: 0,
+    billing: 0,
+    account: 0,
+    clinical: 0,
+    international: 0,
+    complaint: 0,
+    privacy_fraud: 0,
+    other: 0,
   };
+}
+
+/** Saturating evidence times margin: a tie gives at most 0.5, no evidence gives 0. */
+export function calibrate(winning: number, runnerUp: number): number {
+  if (winning <= 0) return 0.1;
+  const saturation = 1 - Math.exp(-winning / SATURATION);
+  const margin = Math.max(0, (winning - runnerUp) / winning);
+  return Math.round(saturation * (0.5 + 0.5 * margin) * 1000) / 1000;
+}
+
+function formatWeight(weight: number): string {
+  return weight >= 0 ? `+${weight}` : `${weight}`;
+}
+
+let defaultClassifier: LexiconTopicClassifier | undefined;
+
+/** The default (lexicon) classifier, built once per cold start. */
+export function lexiconTopicClassifier(): LexiconTopicClassifier {
+  defaultClassifier ??= new LexiconTopicClassifier();
+  return defaultClassifier;
+}
+
+/** Classify a message into the topic taxonomy with the default classifier. */
+export function classifyTopic(subject: string, text: string, matchText?: string): TopicDecision {
+  return lexiconTopicClassifier().classify({
+    subject,
+    text,
+    ...(matchText === undefined ? {} : { matchText }),
+  });
 }

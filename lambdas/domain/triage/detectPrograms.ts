@@ -1,22 +1,43 @@
-import type { Program } from './taxonomy.js';
+import { CueMatcher } from './cueMatcher.js';
+import { SPECIALTY_DRUGS } from './data/specialtyDrugs.js';
+import { PROGRAM_CUES } from './lexicon/programs.js';
+import { foldForMatching } from './prepareText.js';
+import { mbiValid } from './redactPii.js';
+import { PROGRAMS, type Program } from './taxonomy.js';
 
-// Walking-skeleton cues; issue #3 moves the specialty drug list into data.
-const MEDICARE = /\b(medicare|part d|extra help)\b/i;
-const SPECIALTY = /\b(specialty pharmacy|biologic|humira|enbrel|stelara|injectable)\b/i;
+export interface ProgramOptions {
+  /** Folded member text from `prepareText`, when the caller already has it. */
+  matchText?: string;
+}
 
-export function detectPrograms(subject: string, text: string): { programs: Program[]; evidence: string[] } {
-  const haystack = `${subject}\n${text}`;
-  const programs: Program[] = [];
-  const evidence: string[] = [];
-  const medicare = haystack.match(MEDICARE);
-  if (medicare) {
-    programs.push('medicare_part_d');
-    evidence.push(`program medicare_part_d: "${medicare[0]}"`);
+export interface ProgramDecision {
+  programs: Program[];
+  evidence: string[];
+}
+
+const matcher = new CueMatcher<Program>([
+  ...PROGRAM_CUES,
+  ...SPECIALTY_DRUGS.map((drug): [Program, string] => ['specialty', drug]),
+]);
+
+const MBI_CANDIDATE =
+  /(?<![\p{L}\p{N}])[1-9][A-Za-z][A-Za-z0-9]\d[- ]?[A-Za-z][A-Za-z0-9]\d[- ]?[A-Za-z]{2}\d{2}(?![\p{L}\p{N}])/gu;
+/** "LIS" only in capitals: the lower-case word is too common in other languages. */
+const LIS = /(?<![\p{L}])LIS(?![\p{L}])/u;
+
+/** Medicare Part D and specialty-pharmacy signals in a message. Never throws. */
+export function detectPrograms(subject: string, text: string, options: ProgramOptions = {}): ProgramDecision {
+  const found = new Map<Program, string>();
+  const folded = `${foldForMatching(subject)}\n${options.matchText ?? foldForMatching(text)}`;
+  for (const match of matcher.match(folded)) {
+    if (!found.has(match.cue.label)) found.set(match.cue.label, `"${folded.slice(match.start, match.end)}"`);
   }
-  const specialty = haystack.match(SPECIALTY);
-  if (specialty) {
-    programs.push('specialty');
-    evidence.push(`program specialty: "${specialty[0]}"`);
+  const raw = `${subject}\n${text}`;
+  if (!found.has('medicare_part_d')) {
+    const mbi = [...raw.matchAll(MBI_CANDIDATE)].find((match) => mbiValid(match[0]));
+    if (mbi) found.set('medicare_part_d', 'a Medicare Beneficiary Identifier');
+    else if (LIS.test(raw)) found.set('medicare_part_d', '"LIS" (Low-Income Subsidy)');
   }
-  return { programs, evidence };
+  const programs = PROGRAMS.filter((program) => found.has(program));
+  return { programs, evidence: programs.map((program) => `program ${program}: ${found.get(program)}`) };
 }

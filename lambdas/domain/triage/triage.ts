@@ -2,20 +2,34 @@ import { classifyTopic } from './classifyTopic.js';
 import { detectExpedited } from './detectExpedited.js';
 import { detectLanguage } from './detectLanguage.js';
 import { detectPrograms } from './detectPrograms.js';
+import { type PreparedText, prepareText } from './prepareText.js';
 import { redactPii } from './redactPii.js';
 import type { PiiType } from './taxonomy.js';
-import type { TriageInput, TriageResult } from './types.js';
+import type { TriageExplanation, TriageInput, TriageResult } from './types.js';
 
-/** Triage one message: language, topic, expedited flag, programs and PII. Pure and synchronous. */
-export function triage(input: TriageInput): TriageResult {
-  const language = detectLanguage(`${input.subject}\n${input.text}`, input.hints);
-  const topic = classifyTopic(input.subject, input.text);
-  const expedited = detectExpedited(input.subject, input.text);
-  const programs = detectPrograms(input.subject, input.text);
-  const body = redactPii(input.text);
-  const subject = redactPii(input.subject);
-  const piiTypes = new Set<PiiType>([...body.findings, ...subject.findings].map((finding) => finding.type));
-  return {
+/** Triage one message and keep every intermediate decision, for the `explain` CLI. Pure, never throws. */
+export function explainTriage(input: TriageInput): TriageExplanation {
+  const subject = typeof input.subject === 'string' ? input.subject.slice(0, 2_000) : '';
+  const prepared: PreparedText = prepareText(input.text);
+  const language = detectLanguage(`${subject}\n${prepared.text}`, input.hints ?? {});
+  const topic = classifyTopic(subject, prepared.text, prepared.matchText);
+  const expedited = detectExpedited(subject, prepared.text, {
+    matchText: prepared.matchText,
+    topic: topic.topic,
+  });
+  const programs = detectPrograms(subject, prepared.text, { matchText: prepared.matchText });
+  const body = redactPii(prepared.text);
+  const redactedSubject = redactPii(subject);
+  // PII in cut parts (a signature with a phone number) is reported too: the raw original holds it.
+  const stripped = prepared.stripped.map((part) => ({ part, redaction: redactPii(part.text) }));
+  const piiTypes = new Set<PiiType>(
+    [
+      ...body.findings,
+      ...redactedSubject.findings,
+      ...stripped.flatMap((entry) => entry.redaction.findings),
+    ].map((finding) => finding.type),
+  );
+  const result: TriageResult = {
     language: language.language,
     languageConfidence: language.confidence,
     ...(language.script ? { script: language.script } : {}),
@@ -25,7 +39,20 @@ export function triage(input: TriageInput): TriageResult {
     programs: programs.programs,
     pii: [...piiTypes].map((type) => ({ type })),
     redactedText: body.redactedText,
-    redactedSubject: subject.redactedText,
-    evidence: [...topic.evidence, ...expedited.evidence, ...programs.evidence],
+    redactedSubject: redactedSubject.redactedText,
+    evidence: [...topic.evidence, ...(expedited.expedited ? expedited.evidence : []), ...programs.evidence],
   };
+  return {
+    result,
+    stripped: stripped.map(({ part, redaction }) => ({ ...part, text: redaction.redactedText })),
+    language,
+    topic,
+    expedited,
+    programs,
+  };
+}
+
+/** Triage one message: language, topic, expedited flag, programs and PII. Pure and synchronous. */
+export function triage(input: TriageInput): TriageResult {
+  return explainTriage(input).result;
 }

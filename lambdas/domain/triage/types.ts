@@ -1,3 +1,4 @@
+import type { StrippedPart } from './prepareText.js';
 import type { LanguageCode, PiiType, Program, Topic } from './taxonomy.js';
 
 export interface LanguageHints {
@@ -20,6 +21,8 @@ export interface TopicDecision {
   confidence: number;
   /** Human-readable reasons: the matched cues that decided it. */
   evidence: string[];
+  /** Score per topic before calibration, for `explain`. */
+  scores?: Record<Topic, number>;
 }
 
 export interface PiiFinding {
@@ -55,4 +58,15 @@ export interface TriageResult {
   /** Redacted subject. */
   redactedSubject: string;
   evidence: string[];
+}
+
+/** Every intermediate decision of one triage, for a person reading `explain`. */
+export interface TriageExplanation {
+  result: TriageResult;
+  /** What text preparation cut (quotes, signatures, disclaimers), itself redacted. */
+  stripped: StrippedPart[];
+  language: LanguageDetection;
+  topic: TopicDecision;
+  expedited: { expedited: boolean; evidence: string[] };
+  programs: { programs: Program[]; evidence: string[] };
 }

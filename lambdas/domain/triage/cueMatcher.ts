@@ -1,0 +1,160 @@
+import { foldForMatching } from './prepareText.js';
+
+/**
+ * A compiled set of weighted cues, matched against folded text in one pass over its tokens
+ * (space-delimited scripts) plus a substring scan for scripts written without spaces or with
+ * attached clitics (Han, Kana, Hangul, Arabic, Devanagari).
+ */
+
+interface CueToken {
+  text: string;
+  prefix: boolean;
+}
+
+export interface Cue<L extends string> {
+  label: L;
+  /** The cue as written in the lexicon, for evidence. */
+  source: string;
+  weight: number;
+  tokens: CueToken[];
+}
+
+export interface CueMatch<L extends string> {
+  cue: Cue<L>;
+  /** Character span in the folded text. */
+  start: number;
+  end: number;
+}
+
+export interface Token {
+  text: string;
+  start: number;
+  end: number;
+}
+
+const SUBSTRING_SCRIPT =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Arabic}\p{Script=Devanagari}]/u;
+const WORD = /[\p{L}\p{M}\p{N}]+/gu;
+const MAX_GAP = 1;
+
+export function tokenize(folded: string): Token[] {
+  const tokens: Token[] = [];
+  for (const match of folded.matchAll(WORD)) {
+    tokens.push({ text: match[0], start: match.index, end: match.index + match[0].length });
+  }
+  return tokens;
+}
+
+function parseCue<L extends string>(label: L, entry: string): Cue<L> | undefined {
+  const [phrase = '', weightText] = entry.split('=');
+  const weight = weightText === undefined ? 2 : Number(weightText);
+  const folded = foldForMatching(phrase).trim();
+  if (!folded || !Number.isFinite(weight)) return undefined;
+  if (SUBSTRING_SCRIPT.test(folded))
+    return { label, source: phrase, weight, tokens: [{ text: folded, prefix: false }] };
+  const tokens = folded
+    .split(/[^\p{L}\p{M}\p{N}*]+/u)
+    .filter(Boolean)
+    .map((word) =>
+      word.endsWith('*') ? { text: word.slice(0, -1), prefix: true } : { text: word, prefix: false },
+    );
+  if (tokens.length === 0 || !tokens[0]?.text) return undefined;
+  return { label, source: phrase, weight, tokens };
+}
+
+export class CueMatcher<L extends string> {
+  private readonly exact = new Map<string, Cue<L>[]>();
+  private readonly prefixes = new Map<string, Cue<L>[]>();
+  private readonly prefixLengths: number[];
+  private readonly substrings: Cue<L>[] = [];
+
+  constructor(entries: Iterable<[L, string]>) {
+    const lengths = new Set<number>();
+    for (const [label, entry] of entries) {
+      const cue = parseCue(label, entry);
+      if (!cue) continue;
+      const head = cue.tokens[0];
+      if (!head) continue;
+      if (cue.tokens.length === 1 && SUBSTRING_SCRIPT.test(head.text)) {
+        this.substrings.push(cue);
+        continue;
+      }
+      const index = head.prefix ? this.prefixes : this.exact;
+      const list = index.get(head.text) ?? [];
+      list.push(cue);
+      index.set(head.text, list);
+      if (head.prefix) lengths.add(head.text.length);
+    }
+    this.prefixLengths = [...lengths].sort((a, b) => a - b);
+  }
+
+  /** All cue matches in folded text; a match inside a longer match is dropped. */
+  match(folded: string, tokens: Token[] = tokenize(folded)): CueMatch<L>[] {
+    const found: CueMatch<L>[] = [];
+    for (let index = 0; index < tokens.length; index++) {
+      const token = tokens[index];
+      if (!token) continue;
+      const candidates = this.exact.get(token.text);
+      if (candidates) this.matchAt(tokens, index, candidates, found);
+      for (const length of this.prefixLengths) {
+        if (length > token.text.length) break;
+        const list = this.prefixes.get(token.text.slice(0, length));
+        if (list) this.matchAt(tokens, index, list, found);
+      }
+    }
+    if (this.substrings.length > 0 && SUBSTRING_SCRIPT.test(folded)) {
+      for (const cue of this.substrings) {
+        const needle = cue.tokens[0]?.text ?? '';
+        let at = folded.indexOf(needle);
+        while (at >= 0) {
+          found.push({ cue, start: at, end: at + needle.length });
+          at = folded.indexOf(needle, at + needle.length);
+        }
+      }
+    }
+    return dropContained(found);
+  }
+
+  private matchAt(tokens: Token[], index: number, cues: Cue<L>[], found: CueMatch<L>[]): void {
+    const first = tokens[index];
+    if (!first) return;
+    for (const cue of cues) {
+      let position = index;
+      let ok = true;
+      for (let part = 1; part < cue.tokens.length && ok; part++) {
+        const want = cue.tokens[part];
+        if (!want) break;
+        ok = false;
+        for (let step = 1; step <= MAX_GAP + 1; step++) {
+          const next = tokens[position + step];
+          if (!next) break;
+          if (want.prefix ? next.text.startsWith(want.text) : next.text === want.text) {
+            position += step;
+            ok = true;
+            break;
+          }
+        }
+      }
+      const last = tokens[position];
+      if (ok && last) found.push({ cue, start: first.start, end: last.end });
+    }
+  }
+}
+
+const MAX_MATCHES = 2_000;
+
+function dropContained<L extends string>(all: CueMatch<L>[]): CueMatch<L>[] {
+  if (all.length < 2) return all;
+  // Bounded work on pathological input (a 64 KB body repeating one cue).
+  const matches = all.length > MAX_MATCHES ? all.slice(0, MAX_MATCHES) : all;
+  return matches.filter(
+    (match) =>
+      !matches.some(
+        (other) =>
+          other !== match &&
+          other.start <= match.start &&
+          other.end >= match.end &&
+          other.end - other.start > match.end - match.start,
+      ),
+  );
+}
