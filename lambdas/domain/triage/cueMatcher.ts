@@ -34,7 +34,9 @@ export interface Token {
 
 const SUBSTRING_SCRIPT =
   /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Arabic}\p{Script=Devanagari}]/u;
-const WORD = /[\p{L}\p{M}\p{N}]+/gu;
+// Scripts split tokens: "Medicare号码" is two words, not one.
+const WORD =
+  /[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}\p{M}]+|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Arabic}\p{Script=Devanagari}\p{M}]+|[\p{L}\p{M}]+/gu;
 const MAX_GAP = 1;
 
 export function tokenize(folded: string): Token[] {

@@ -57,7 +57,7 @@ const NEGATION_WORDS = new Set([
   'pa',
   'ni',
 ]);
-const NEGATION_BEFORE = /(?:不|非|無|无|没|沒|ليس|غير|لا\s)\s*$/u;
+const NEGATION_BEFORE = /(?:不是|并不|並不|不|非|無|无|没|沒|ليس|غير|لا\s)\s*$/u;
 const NEGATION_AFTER = /^\s*\S{0,6}?(?:ではな|じゃな|必要はな|必要な|아닙|아니|않|नहीं|ليس)/u;
 const URGENCY_TOPICS: ReadonlySet<Topic> = new Set(['appeal', 'coverage']);
 

@@ -21,7 +21,7 @@ const matcher = new CueMatcher<Program>([
 ]);
 
 const MBI_CANDIDATE =
-  /(?<![\p{L}\p{N}])[1-9][A-Za-z][A-Za-z0-9]\d[- ]?[A-Za-z][A-Za-z0-9]\d[- ]?[A-Za-z]{2}\d{2}(?![\p{L}\p{N}])/gu;
+  /(?<![A-Za-z0-9])[1-9][A-Za-z][A-Za-z0-9]\d[- ]?[A-Za-z][A-Za-z0-9]\d[- ]?[A-Za-z]{2}\d{2}(?![A-Za-z0-9])/g;
 /** "LIS" only in capitals: the lower-case word is too common in other languages. */
 const LIS = /(?<![\p{L}])LIS(?![\p{L}])/u;
 

@@ -33,7 +33,7 @@ export function ssnValid(digits: string): boolean {
 const MBI_LETTER = '[AC-HJKMNP-RT-Yac-hjkmnp-rt-y]';
 const MBI_ALNUM = '[AC-HJKMNP-RT-Yac-hjkmnp-rt-y0-9]';
 const MBI = new RegExp(
-  `(?<![\\p{L}\\p{N}])[1-9]${MBI_LETTER}${MBI_ALNUM}\\d[- ]?${MBI_LETTER}${MBI_ALNUM}\\d[- ]?${MBI_LETTER}{2}\\d{2}(?![\\p{L}\\p{N}])`,
+  `(?<![A-Za-z0-9])[1-9]${MBI_LETTER}${MBI_ALNUM}\\d[- ]?${MBI_LETTER}${MBI_ALNUM}\\d[- ]?${MBI_LETTER}{2}\\d{2}(?![A-Za-z0-9])`,
   'gu',
 );
 

@@ -28,7 +28,22 @@ export type PiiType = z.infer<typeof PiiTypeSchema>;
 
 /** The languages the desk supports (ISO 639-1); `und` when the text cannot tell. */
 export const SUPPORTED_LANGUAGES = [
-  'en', 'es', 'pt', 'zh', 'ko', 'tl', 'ja', 'fr', 'de', 'vi', 'it', 'ru', 'ar', 'hi', 'pl', 'ht',
+  'en',
+  'es',
+  'pt',
+  'zh',
+  'ko',
+  'tl',
+  'ja',
+  'fr',
+  'de',
+  'vi',
+  'it',
+  'ru',
+  'ar',
+  'hi',
+  'pl',
+  'ht',
 ] as const;
 export type SupportedLanguage = (typeof SUPPORTED_LANGUAGES)[number];
 export type LanguageCode = SupportedLanguage | 'und';

@@ -10,6 +10,7 @@ export const VI: Lexicon = {
     'bị từ chối=1.5',
     'từ chối=1',
     'phúc thẩm=2.5',
+    'khiếu nại=1',
   ],
   coverage: [
     'bảo hiểm chi trả=2.5',
@@ -57,7 +58,6 @@ export const VI: Lexicon = {
     'bị hư=3',
     'hư hỏng=3',
     'bị vỡ=3',
-    'bể=2',
     'không bao giờ đến=3',
     'không bao giờ nhận=3',
     'bị mất=2.5',
@@ -85,7 +85,7 @@ export const VI: Lexicon = {
     'khoản khấu trừ=2.5',
     'trả góp=3',
     'sao kê=2',
-    'phí=1.5',
+    'phí vận chuyển=1.5',
   ],
   account: [
     'địa chỉ=2.5',
@@ -126,7 +126,7 @@ export const VI: Lexicon = {
     'về nước=2',
   ],
   complaint: [
-    'khiếu nại=2.5',
+    'khiếu nại=2',
     'phàn nàn=3',
     'thô lỗ=3',
     'bất lịch sự=3',
