@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
+import { routeMessage } from '../../../lambdas/domain/policy/routeMessage.js';
+import {
+  type CaseClocks,
+  CaseClocksSchema,
+  clocksOnMemberMessage,
+  clocksOnPend,
+  clocksOnResolve,
+  clocksOnStaffReply,
+  elapsedBusinessTime,
+} from '../../../lambdas/domain/sla/clocks.js';
+import { dueTimerEvents } from '../../../lambdas/domain/sla/timers.js';
+import { triageResult } from '../policy/triageResult.js';
+
+const HOUR = 3_600_000;
+const at = (iso: string) => new Date(iso);
+const clock = (clocks: CaseClocks, id: string) => clocks.clocks.find((candidate) => candidate.id === id);
+
+function openAppeal(): CaseClocks {
+  // An email appeal on Wednesday 14:00 CST: first response 12 business hours, resolution 120.
+  return routeMessage(
+    triageResult({ topic: 'appeal' }),
+    'email',
+    at('2026-11-25T14:00:00-06:00'),
+    DEFAULT_POLICY,
+  ).clocks;
+}
+
+describe('business clocks', () => {
+  it('pauses while pending on the member and resumes with the time already counted', () => {
+    const opened = openAppeal();
+
+    const pended = clocksOnPend(opened, at('2026-11-25T18:00:00-06:00'), DEFAULT_POLICY);
+    const resumed = clocksOnMemberMessage(pended, at('2026-11-30T10:00:00-06:00'), DEFAULT_POLICY);
+
+    expect(clock(pended, 'firstResponse')).toMatchObject({
+      state: 'paused',
+      elapsedMs: 4 * HOUR,
+      milestones: [],
+    });
+    // 8 hours left from Monday 10:00: due Monday 18:00 CST.
+    expect(clock(resumed, 'firstResponse')).toMatchObject({
+      state: 'running',
+      elapsedMs: 4 * HOUR,
+      runningSince: '2026-11-30T16:00:00.000Z',
+      dueAt: '2026-12-01T00:00:00.000Z',
+    });
+  });
+
+  it('never pauses the regulatory clock', () => {
+    const opened = openAppeal();
+
+    const pended = clocksOnPend(opened, at('2026-11-25T18:00:00-06:00'), DEFAULT_POLICY);
+
+    expect(clock(pended, 'regulatory')).toEqual(clock(opened, 'regulatory'));
+    expect(clock(pended, 'regulatory')?.state).toBe('running');
+  });
+
+  it('stops the first response on a staff reply and records whether it breached', () => {
+    const replied = clocksOnStaffReply(openAppeal(), at('2026-11-27T09:00:00-06:00'), DEFAULT_POLICY);
+
+    expect(clock(replied, 'firstResponse')).toMatchObject({
+      state: 'stopped',
+      elapsedMs: 7 * HOUR,
+      breached: false,
+    });
+    expect(clock(replied, 'resolution')?.state).toBe('running');
+  });
+
+  it('starts a numbered next-response clock for each member message after a reply', () => {
+    const replied = clocksOnStaffReply(openAppeal(), at('2026-11-27T09:00:00-06:00'), DEFAULT_POLICY);
+
+    const second = clocksOnMemberMessage(replied, at('2026-11-27T10:00:00-06:00'), DEFAULT_POLICY);
+    const sameCycle = clocksOnMemberMessage(second, at('2026-11-27T10:05:00-06:00'), DEFAULT_POLICY);
+    const thirdCycle = clocksOnMemberMessage(
+      clocksOnStaffReply(sameCycle, at('2026-11-27T11:00:00-06:00'), DEFAULT_POLICY),
+      at('2026-11-27T12:00:00-06:00'),
+      DEFAULT_POLICY,
+    );
+
+    expect(clock(second, 'nextResponse#1')).toMatchObject({
+      state: 'running',
+      dueAt: '2026-11-30T16:00:00.000Z',
+    });
+    expect(sameCycle.clocks.filter((candidate) => candidate.kind === 'nextResponse')).toHaveLength(1);
+    expect(clock(thirdCycle, 'nextResponse#1')?.state).toBe('stopped');
+    expect(clock(thirdCycle, 'nextResponse#2')?.state).toBe('running');
+  });
+
+  it('moves the regulatory start back when an earlier copy arrives on another channel', () => {
+    const opened = openAppeal();
+
+    const withFax = clocksOnMemberMessage(opened, at('2026-11-24T09:00:00-06:00'), DEFAULT_POLICY);
+
+    expect(clock(withFax, 'regulatory')).toMatchObject({
+      startedAt: '2026-11-24T15:00:00.000Z',
+      dueAt: '2026-12-01T15:00:00.000Z',
+    });
+  });
+
+  it('stops every clock, the regulatory one included, on resolution', () => {
+    const resolved = clocksOnResolve(openAppeal(), at('2026-12-03T09:00:00-06:00'), DEFAULT_POLICY);
+
+    expect(resolved.clocks.map((candidate) => [candidate.id, candidate.state, candidate.breached])).toEqual([
+      ['firstResponse', 'stopped', true],
+      ['resolution', 'stopped', false],
+      ['regulatory', 'stopped', true],
+    ]);
+    expect(dueTimerEvents(resolved, [], at('2027-01-01T00:00:00Z'))).toEqual([]);
+  });
+
+  it('measures elapsed business time without stopping the clock', () => {
+    const firstResponse = clock(openAppeal(), 'firstResponse');
+    if (firstResponse?.type !== 'business') throw new Error('expected a business clock');
+
+    expect(elapsedBusinessTime(firstResponse, at('2026-11-27T10:00:00-06:00'), DEFAULT_POLICY)).toBe(
+      8 * HOUR,
+    );
+  });
+
+  it('round-trips through the stored schema', () => {
+    const opened = clocksOnPend(openAppeal(), at('2026-11-25T18:00:00-06:00'), DEFAULT_POLICY);
+
+    expect(CaseClocksSchema.parse(JSON.parse(JSON.stringify(opened)))).toEqual(opened);
+  });
+});

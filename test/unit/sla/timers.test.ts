@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import defaultPolicyJson from '../../../lambdas/domain/policy/default-policy.json' with { type: 'json' };
+import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
+import { loadPolicy } from '../../../lambdas/domain/policy/policy.js';
+import { routeMessage } from '../../../lambdas/domain/policy/routeMessage.js';
+import { type CaseClocks, clocksOnMemberMessage, clocksOnPend } from '../../../lambdas/domain/sla/clocks.js';
+import {
+  applyEscalation,
+  dueTimerEvents,
+  nextTimerAt,
+  planSweep,
+} from '../../../lambdas/domain/sla/timers.js';
+import { triageResult } from '../policy/triageResult.js';
+
+const at = (iso: string) => new Date(iso);
+
+/** A billing e-mail on Monday 2026-11-02 08:00 CST: first response 24 business hours (two 12-hour days). */
+function openBilling(): CaseClocks {
+  return routeMessage(
+    triageResult({ topic: 'billing' }),
+    'email',
+    at('2026-11-02T08:00:00-06:00'),
+    DEFAULT_POLICY,
+  ).clocks;
+}
+
+const idsOf = (events: { eventId: string }[]) => events.map((event) => event.eventId);
+
+describe('nextTimerAt', () => {
+  it('is the first-response warning at 75 % of the target', () => {
+    // 18 business hours: Monday 08–20, Tuesday 08–14.
+    expect(nextTimerAt(openBilling(), [])).toBe('2026-11-03T20:00:00.000Z');
+  });
+
+  it('moves to the next pending event once the warning has fired', () => {
+    expect(nextTimerAt(openBilling(), ['firstResponse:warning'])).toBe('2026-11-04T02:00:00.000Z');
+  });
+
+  it('is undefined while every clock is paused', () => {
+    const pended = clocksOnPend(openBilling(), at('2026-11-02T09:00:00-06:00'), DEFAULT_POLICY);
+
+    expect(nextTimerAt(pended, [])).toBeUndefined();
+  });
+});
+
+describe('dueTimerEvents', () => {
+  it('lists nothing before the warning time', () => {
+    expect(dueTimerEvents(openBilling(), [], at('2026-11-03T19:59:59Z'))).toEqual([]);
+  });
+
+  it('lists the warning, breach and first escalation in order once the target passes', () => {
+    const events = dueTimerEvents(openBilling(), [], at('2026-11-04T02:00:00Z'));
+
+    expect(idsOf(events)).toEqual([
+      'firstResponse:warning',
+      'firstResponse:breach',
+      'firstResponse:escalation:raise-on-breach',
+    ]);
+    expect(events[1]).toMatchObject({
+      type: 'breach',
+      scheduledAt: '2026-11-04T02:00:00.000Z',
+      clockKind: 'firstResponse',
+    });
+  });
+
+  it('leaves out events already fired, so overlapping sweepers agree on what is left', () => {
+    const now = at('2026-11-04T02:00:00Z');
+    const fired = idsOf(dueTimerEvents(openBilling(), [], now)).slice(0, 2);
+
+    expect(idsOf(dueTimerEvents(openBilling(), fired, now))).toEqual([
+      'firstResponse:escalation:raise-on-breach',
+    ]);
+    expect(dueTimerEvents(openBilling(), new Set(fired), now)).toEqual(
+      dueTimerEvents(openBilling(), fired, now),
+    );
+  });
+
+  it('does not repeat a warning fired before a pause when the clock resumes', () => {
+    const fired = ['firstResponse:warning'];
+    const paused = clocksOnPend(openBilling(), at('2026-11-03T15:00:00-06:00'), DEFAULT_POLICY);
+    const resumed = clocksOnMemberMessage(paused, at('2026-11-09T08:00:00-06:00'), DEFAULT_POLICY);
+
+    const events = dueTimerEvents(resumed, fired, at('2026-11-09T08:00:00-06:00'));
+
+    expect(events).toEqual([]);
+    // 19 of 24 hours were counted before the pause: the breach comes 5 business hours after resuming.
+    expect(nextTimerAt(resumed, fired)).toBe('2026-11-09T19:00:00.000Z');
+  });
+
+  it('carries the citation of a regulatory event', () => {
+    const clocks = routeMessage(
+      triageResult({ topic: 'appeal', expedited: true }),
+      'email',
+      at('2026-11-02T08:00:00-06:00'),
+      DEFAULT_POLICY,
+    ).clocks;
+
+    const events = dueTimerEvents(clocks, [], at('2026-11-05T14:00:00Z'));
+
+    expect(
+      events
+        .filter((event) => event.clockId === 'regulatory')
+        .map((event) => [event.eventId, event.citation]),
+    ).toEqual([
+      ['regulatory:warning', '42 CFR 423.590(d)(1)'],
+      ['regulatory:escalation:regulatory-at-risk', '42 CFR 423.590(d)(1)'],
+      ['regulatory:breach', '42 CFR 423.590(d)(1)'],
+      ['regulatory:escalation:regulatory-breach', '42 CFR 423.590(d)(1)'],
+    ]);
+  });
+});
+
+describe('applyEscalation and planSweep', () => {
+  it('raises the priority one level on breach and notifies the default supervisors', () => {
+    const [, , escalation] = dueTimerEvents(openBilling(), [], at('2026-11-04T02:00:00Z'));
+    if (!escalation) throw new Error('expected an escalation');
+
+    const outcome = applyEscalation(
+      { priority: 'normal', queue: 'billing' },
+      escalation,
+      DEFAULT_POLICY,
+      'CR-ABC123',
+    );
+
+    expect(outcome).toMatchObject({
+      priority: 'high',
+      queue: 'billing',
+      changes: { priority: { from: 'normal', to: 'high' } },
+      notify: {
+        to: ['support-supervisors@pharmacy.example'],
+        subject: '[SLA escalation] CR-ABC123: firstResponse',
+      },
+    });
+  });
+
+  it('climbs the whole ladder in one late sweep: urgent, moved to escalations, next timer on resolution', () => {
+    const plan = planSweep({
+      caseClocks: openBilling(),
+      firedEventIds: [],
+      now: at('2026-11-05T12:00:00Z'),
+      state: { priority: 'low', queue: 'billing' },
+      policy: DEFAULT_POLICY,
+    });
+
+    expect(idsOf(plan.events.map((entry) => entry.event))).toEqual([
+      'firstResponse:warning',
+      'firstResponse:breach',
+      'firstResponse:escalation:raise-on-breach',
+      'firstResponse:escalation:overdue',
+    ]);
+    expect(plan).toMatchObject({ priority: 'urgent', queue: 'escalations' });
+    expect(plan.events[3]?.outcome.changes).toEqual({
+      priority: { from: 'normal', to: 'urgent' },
+      queue: { from: 'billing', to: 'escalations' },
+    });
+    expect(plan.nextTimerAt).toBe(nextTimerAt(openBilling(), idsOf(plan.events.map((entry) => entry.event))));
+    // Resolution warning at 90 of 120 business hours: six 12-hour days, then Monday and Tuesday until 14:00.
+    expect(plan.nextTimerAt).toBe('2026-11-10T20:00:00.000Z');
+  });
+
+  it('notifies the queue supervisors when the queue names its own', () => {
+    const [, , escalation] = dueTimerEvents(openBilling(), [], at('2026-11-04T02:00:00Z'));
+    if (!escalation) throw new Error('expected an escalation');
+
+    const outcome = applyEscalation({ priority: 'high', queue: 'privacy' }, escalation, DEFAULT_POLICY);
+
+    expect(outcome.notify?.to).toEqual(['privacy-officer@pharmacy.example']);
+  });
+
+  it('fires at the times stored under the opening policy after the policy is edited', () => {
+    const clocks = openBilling();
+    const edited = loadPolicy({
+      ...structuredClone(defaultPolicyJson),
+      version: '2026-12-01.1',
+      timers: { ...structuredClone(defaultPolicyJson.timers), warningPercent: 50 },
+    });
+
+    const plan = planSweep({
+      caseClocks: clocks,
+      firedEventIds: [],
+      now: at('2026-11-03T19:59:59Z'),
+      state: { priority: 'normal', queue: 'billing' },
+      policy: edited,
+    });
+
+    expect(plan.events).toEqual([]);
+    expect(clocks.policyVersion).toBe(DEFAULT_POLICY.version);
+    expect(plan.nextTimerAt).toBe('2026-11-03T20:00:00.000Z');
+  });
+});
