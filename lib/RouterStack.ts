@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -51,7 +51,9 @@ export class RouterStack extends Stack {
   constructor(scope: Construct, id: string, props: RouterStackProps) {
     super(scope, id, props);
     if (props.recipients.length === 0) {
-      throw new Error('RouterStack: `recipients` must list at least one inbound address (e.g. support@pharmacy.example)');
+      throw new Error(
+        'RouterStack: `recipients` must list at least one inbound address (e.g. support@pharmacy.example)',
+      );
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
@@ -69,7 +71,11 @@ export class RouterStack extends Stack {
         principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
         actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
         resources: ['*'],
-        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:*` } },
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:*`,
+          },
+        },
       }),
     );
     dataKey.addToResourcePolicy(
@@ -100,10 +106,13 @@ export class RouterStack extends Stack {
     });
     // Daily backups kept 35 days, beside PITR: PHI must survive an operator mistake (HIPAA 164.308(a)(7)).
     const plan = backup.BackupPlan.daily35DayRetention(this, 'CaseBackups');
-    const selection = plan.addSelection('CaseTable', { resources: [backup.BackupResource.fromArn(this.table.tableArn)] });
+    const selection = plan.addSelection('CaseTable', {
+      resources: [backup.BackupResource.fromArn(this.table.tableArn)],
+    });
     Validations.of(selection).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
-      reason: 'AWS Backup documents this managed service-role policy for backup jobs; it is assumable only by backup.amazonaws.com.',
+      reason:
+        'AWS Backup documents this managed service-role policy for backup jobs; it is assumable only by backup.amazonaws.com.',
     });
 
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
@@ -116,10 +125,19 @@ export class RouterStack extends Stack {
       removalPolicy,
     });
     Validations.of(accessLogs).acknowledge(
-      { id: 'AwsSolutions-S1', reason: 'This is the server access log bucket itself; logging it into itself would loop.' },
+      {
+        id: 'AwsSolutions-S1',
+        reason: 'This is the server access log bucket itself; logging it into itself would loop.',
+      },
       { id: 'HIPAA.Security-S3BucketLoggingEnabled', reason: 'This is the server access log bucket itself.' },
-      { id: 'HIPAA.Security-S3DefaultEncryptionKMS', reason: 'S3 server access logging delivers only to SSE-S3 buckets; logs hold no message content.' },
-      { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason: 'Access logs are audit data kept 400 days in-region; replication is an account-level choice.' },
+      {
+        id: 'HIPAA.Security-S3DefaultEncryptionKMS',
+        reason: 'S3 server access logging delivers only to SSE-S3 buckets; logs hold no message content.',
+      },
+      {
+        id: 'HIPAA.Security-S3BucketReplicationEnabled',
+        reason: 'Access logs are audit data kept 400 days in-region; replication is an account-level choice.',
+      },
     );
 
     this.rawBucket = new s3.Bucket(this, 'RawContent', {
@@ -135,7 +153,8 @@ export class RouterStack extends Stack {
     });
     Validations.of(this.rawBucket).acknowledge({
       id: 'HIPAA.Security-S3BucketReplicationEnabled',
-      reason: 'Raw mail is versioned and KMS-encrypted in-region; cross-region replication of PHI is a per-deployment decision (data residency), not a default.',
+      reason:
+        'Raw mail is versioned and KMS-encrypted in-region; cross-region replication of PHI is a per-deployment decision (data residency), not a default.',
     });
 
     const deadLetters = new sqs.Queue(this, 'InboundDeadLetters', {
@@ -144,7 +163,10 @@ export class RouterStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(INBOUND_QUEUE.deadLetterRetentionDays),
     });
-    Validations.of(deadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue.' });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue.',
+    });
     this.inboundQueue = new sqs.Queue(this, 'Inbound', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: dataKey,
@@ -155,7 +177,8 @@ export class RouterStack extends Stack {
     // Operational alerts (DLQ depth, SLA escalations later): subscribe the on-call address outside the stack.
     const opsAlerts = new sns.Topic(this, 'OpsAlerts', { masterKey: dataKey, enforceSSL: true });
     const deadLettersWaiting = new cloudwatch.Alarm(this, 'DeadLettersWaiting', {
-      alarmDescription: 'Inbound messages are in the DLQ: each carries its failure reason; nothing was lost, but a person must look.',
+      alarmDescription:
+        'Inbound messages are in the DLQ: each carries its failure reason; nothing was lost, but a person must look.',
       metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -164,7 +187,12 @@ export class RouterStack extends Stack {
     });
     deadLettersWaiting.addAlarmAction(new cloudwatchActions.SnsAction(opsAlerts));
 
-    const common = { logKey: dataKey, logRetention, reservedConcurrency, ...(props.vpc ? { vpc: props.vpc } : {}) };
+    const common = {
+      logKey: dataKey,
+      logRetention,
+      reservedConcurrency,
+      ...(props.vpc ? { vpc: props.vpc } : {}),
+    };
 
     // Email ingest: SES invokes it asynchronously; failures after Lambda's retries land in a queue.
     const ingestFailures = new sqs.Queue(this, 'EmailIngestFailures', {
@@ -173,7 +201,10 @@ export class RouterStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(ingestFailures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is the email ingest function\'s failure destination.' });
+    Validations.of(ingestFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "This queue is the email ingest function's failure destination.",
+    });
     const emailIngest = new RouterFunction(this, 'EmailIngest', {
       ...common,
       entry: path.join(handlers, 'emailIngest.ts'),
@@ -201,8 +232,15 @@ export class RouterStack extends Stack {
           scanEnabled: true,
           tlsPolicy: ses.TlsPolicy.REQUIRE,
           actions: [
-            new sesActions.S3({ bucket: this.rawBucket, objectKeyPrefix: RAW_CONTENT.emailPrefix, kmsKey: dataKey }),
-            new sesActions.Lambda({ function: emailIngest, invocationType: sesActions.LambdaInvocationType.EVENT }),
+            new sesActions.S3({
+              bucket: this.rawBucket,
+              objectKeyPrefix: RAW_CONTENT.emailPrefix,
+              kmsKey: dataKey,
+            }),
+            new sesActions.Lambda({
+              function: emailIngest,
+              invocationType: sesActions.LambdaInvocationType.EVENT,
+            }),
           ],
         },
       ],
@@ -229,7 +267,8 @@ export class RouterStack extends Stack {
     deadLetters.grantSendMessages(route);
     Validations.of(route).acknowledge({
       id: 'HIPAA.Security-LambdaDLQ',
-      reason: 'SQS invokes this function synchronously; failed records are redriven to the inbound DLQ by the queue\'s redrive policy (maxReceiveCount 5).',
+      reason:
+        "SQS invokes this function synchronously; failed records are redriven to the inbound DLQ by the queue's redrive policy (maxReceiveCount 5).",
     });
 
     const userPool = new cognito.UserPool(this, 'Staff', {
@@ -237,7 +276,13 @@ export class RouterStack extends Stack {
       signInAliases: { email: true, username: true },
       mfa: cognito.Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
-      passwordPolicy: { minLength: 14, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      passwordPolicy: {
+        minLength: 14,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+      },
       featurePlan: cognito.FeaturePlan.PLUS,
       standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
@@ -259,10 +304,14 @@ export class RouterStack extends Stack {
     this.table.grantReadWriteData(staffApi);
     Validations.of(staffApi).acknowledge({
       id: 'HIPAA.Security-LambdaDLQ',
-      reason: 'API Gateway invokes this function synchronously; the caller gets the error, there is no event to dead-letter.',
+      reason:
+        'API Gateway invokes this function synchronously; the caller gets the error, there is no event to dead-letter.',
     });
 
-    const accessLogGroup = new logs.LogGroup(this, 'StaffApiAccessLogs', { retention: logRetention, encryptionKey: dataKey });
+    const accessLogGroup = new logs.LogGroup(this, 'StaffApiAccessLogs', {
+      retention: logRetention,
+      encryptionKey: dataKey,
+    });
     this.api = new apigw.HttpApi(this, 'StaffHttpApi', {
       description: 'contact-router staff API',
       createDefaultStage: false,
@@ -299,7 +348,8 @@ export class RouterStack extends Stack {
     for (const fn of [route, staffApi]) {
       Validations.of(fn).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[${tableIndexes}]`,
-        reason: 'CDK\'s table grant covers the case table\'s own indexes (queueView, queueAge, timerView), which claim-next and the queue view query.',
+        reason:
+          "CDK's table grant covers the case table's own indexes (queueView, queueAge, timerView), which claim-next and the queue view query.",
       });
     }
     const rawBucketArn = `<${this.getLogicalId(this.rawBucket.node.defaultChild as s3.CfnBucket)}.Arn>`;

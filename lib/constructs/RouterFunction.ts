@@ -45,7 +45,11 @@ export class RouterFunction extends Construct {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout,
       reservedConcurrentExecutions: props.reservedConcurrency,
-      environment: { ...props.environment, POWERTOOLS_LOG_LEVEL: 'INFO', NODE_OPTIONS: '--enable-source-maps' },
+      environment: {
+        ...props.environment,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup,
       tracing: lambda.Tracing.ACTIVE,
@@ -58,13 +62,15 @@ export class RouterFunction extends Construct {
         sourceMap: true,
         mainFields: ['module', 'main'],
         // Some dependencies are CommonJS and call require(); give the ESM bundle one.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },
     });
     Validations.of(this.function).acknowledge(
       {
         id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'The AWS-managed basic execution role only grants writing to this function\'s own CloudWatch log group.',
+        reason:
+          "The AWS-managed basic execution role only grants writing to this function's own CloudWatch log group.",
       },
       ...(props.vpc
         ? []
@@ -82,7 +88,8 @@ export class RouterFunction extends Construct {
       },
       {
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (tracing: ACTIVE).',
+        reason:
+          'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (tracing: ACTIVE).',
       },
       ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({
         id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,

@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASE_TABLE } from '../../../lambdas/adapters/dynamo/caseTableDefinition.js';
 import { INBOUND_QUEUE } from '../../../lambdas/adapters/resourceDefinitions.js';
@@ -32,7 +32,9 @@ describe('RouterStack', () => {
         { AttributeName: CASE_TABLE.sortKey, KeyType: 'RANGE' },
       ],
       SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
-      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      Replicas: [
+        Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      ],
       GlobalSecondaryIndexes: Object.values(CASE_TABLE.indexes).map((index) =>
         Match.objectLike({ IndexName: index.name, Projection: { ProjectionType: 'ALL' } }),
       ),
@@ -83,13 +85,18 @@ describe('RouterStack', () => {
         ],
       },
       VersioningConfiguration: { Status: 'Enabled' },
-      PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true, RestrictPublicBuckets: true }),
+      PublicAccessBlockConfiguration: Match.objectLike({
+        BlockPublicAcls: true,
+        RestrictPublicBuckets: true,
+      }),
     });
   });
 
   it('puts every staff route behind the Cognito JWT authorizer', () => {
     const routes = template.findResources('AWS::ApiGatewayV2::Route');
-    const keys = Object.values(routes).map((route) => route.Properties.RouteKey).sort();
+    const keys = Object.values(routes)
+      .map((route) => route.Properties.RouteKey)
+      .sort();
     expect(keys).toEqual(['GET /cases/{id}', 'GET /queues', 'POST /queues/{queue}/claim']);
     for (const route of Object.values(routes)) expect(route.Properties.AuthorizationType).toBe('JWT');
     template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON' });

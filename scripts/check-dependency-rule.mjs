@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// The dependency rule: lambdas/domain is pure. It imports no AWS SDK, CDK, Lambda runtime
+// helpers, MIME parser, network or file system, and nothing from adapters, handlers or local mode.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const domain = path.join(root, 'lambdas', 'domain');
+const FORBIDDEN = [
+  [/^@aws-sdk\//, 'the AWS SDK belongs in adapters'],
+  [/^@aws-lambda-powertools\//, 'Powertools belongs in handlers and adapters'],
+  [/^aws-cdk-lib|^constructs$|^cdk-nag/, 'CDK belongs in lib/'],
+  [/^aws-lambda$/, 'Lambda event types belong in handlers'],
+  [/^postal-mime|^mailparser/, 'MIME parsing is an adapter'],
+  [
+    /^node:(fs|http|https|net|dgram|child_process|worker_threads)(\/|$)|^(fs|http|https|net|child_process)$/,
+    'the domain does no I/O',
+  ],
+  [/\/(adapters|handlers|local)\//, 'the domain must not depend on outer layers'],
+];
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+const problems = [];
+for (const file of readdirSync(domain, { recursive: true, encoding: 'utf8' })) {
+  if (!/\.(ts|mts|js|mjs)$/.test(file)) continue;
+  const source = readFileSync(path.join(domain, file), 'utf8');
+  for (const match of source.matchAll(IMPORT)) {
+    const specifier = match[1] ?? match[2] ?? '';
+    const resolved = specifier.startsWith('.')
+      ? path.relative(root, path.resolve(domain, path.dirname(file), specifier))
+      : specifier;
+    for (const [pattern, why] of FORBIDDEN) {
+      if (pattern.test(specifier) || (specifier.startsWith('.') && pattern.test(`/${resolved}`))) {
+        problems.push(`lambdas/domain/${file} imports "${specifier}": ${why}`);
+      }
+    }
+  }
+}
+if (problems.length > 0) {
+  console.error(`Dependency rule broken (${problems.length}):\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('dependency rule: lambdas/domain imports no AWS, CDK, I/O or outer layer');
