@@ -1,6 +1,6 @@
 import { type CueMatch, CueMatcher } from './cueMatcher.js';
 import { TOPIC_LEXICONS } from './lexicon/index.js';
-import { foldForMatching } from './prepareText.js';
+import { cleanSubject, foldForMatching } from './prepareText.js';
 import { TOPICS, type Topic } from './taxonomy.js';
 import type { TopicDecision } from './types.js';
 
@@ -83,7 +83,8 @@ export class LexiconTopicClassifier implements TopicClassifier {
       }
     };
     record(this.matcher.match(input.matchText ?? foldForMatching(input.text)), 1);
-    if (input.subject) record(this.matcher.match(foldForMatching(input.subject)), SUBJECT_WEIGHT);
+    const subject = cleanSubject(input.subject);
+    if (subject) record(this.matcher.match(foldForMatching(subject)), SUBJECT_WEIGHT);
     for (const { match, weight } of best.values()) scores[match.cue.label] += weight;
     for (const topic of TOPICS) scores[topic] = Math.max(0, scores[topic]);
     return { scores, matches: [...best.values()].map((entry) => entry.match) };

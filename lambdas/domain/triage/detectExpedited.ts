@@ -79,11 +79,13 @@ interface FormDecision {
   end: number;
 }
 
-function readForm(folded: string): FormDecision[] {
+/** Labels are the fixed form words plus every expedited cue ("¿decisión rápida? [ ] sí [x] no"). */
+function readForm(folded: string, cues: CueMatch<ExpeditedCue>[]): FormDecision[] {
   const decisions: FormDecision[] = [];
-  for (const match of folded.matchAll(FORM_LABEL)) {
-    const start = match.index;
-    const end = start + match[0].length;
+  const spans = new Map<number, number>();
+  for (const match of folded.matchAll(FORM_LABEL)) spans.set(match.index, match.index + match[0].length);
+  for (const cue of cues) spans.set(cue.start, Math.max(cue.end, spans.get(cue.start) ?? 0));
+  for (const [start, end] of [...spans].sort((a, b) => a[0] - b[0])) {
     const lineEnd = folded.indexOf('\n', end);
     const after = folded
       .slice(end, Math.min(lineEnd < 0 ? folded.length : lineEnd, end + 60))
@@ -142,13 +144,16 @@ export function detectExpedited(
   options: ExpeditedOptions = {},
 ): ExpeditedDecision {
   const folded = `${foldForMatching(subject)}\n${options.matchText ?? foldForMatching(text)}`;
-  const form = readForm(folded);
+  const matches = matcher.match(folded);
+  const form = readForm(
+    folded,
+    matches.filter((match) => match.cue.label !== 'shipping'),
+  );
   if (form.length > 0) {
     const ticked = form.find((decision) => decision.expedited);
     if (ticked) return { expedited: true, evidence: [`expedited: ${ticked.evidence}`] };
     return { expedited: false, evidence: form.map((decision) => `not expedited: ${decision.evidence}`) };
   }
-  const matches = matcher.match(folded);
   const shipping = matches.filter((match) => match.cue.label === 'shipping');
   const urgencyCounts = options.topic === undefined || URGENCY_TOPICS.has(options.topic);
   const evidence: string[] = [];

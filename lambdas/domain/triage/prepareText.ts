@@ -158,6 +158,14 @@ function isHeaderBlock(lines: string[], index: number): boolean {
   return others >= 1;
 }
 
+const SUBJECT_PREFIX =
+  /^\s*(?:(?:re|fw|fwd|aw|wg|sv|vs|rv|res|enc|tr|odp|pd|ynt|回复|答复|回覆|転送|转发|轉寄|답장|전달)\s*(?:\[\d+\])?\s*[:：]\s*)+/iu;
+
+/** A subject without its reply/forward prefixes ("Re:", "Fwd:", "AW:", "回复:"). */
+export function cleanSubject(subject: string): string {
+  return typeof subject === 'string' ? subject.replace(SUBJECT_PREFIX, '') : '';
+}
+
 /** Latin diacritics folded, lower case, fax checkboxes normalized to `[x]` / `[ ]`. */
 export function foldForMatching(text: string): string {
   return text

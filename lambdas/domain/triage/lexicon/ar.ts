@@ -2,6 +2,7 @@ import type { Lexicon } from './types.js';
 
 export const AR: Lexicon = {
   appeal: [
+    'غير موافق=2',
     'استئناف=3',
     'الاستئناف=3',
     'تظلم=3',

@@ -2,6 +2,9 @@ import type { Lexicon } from './types.js';
 
 export const DE: Lexicon = {
   appeal: [
+    'nicht einverstanden=2',
+    'erneute prufung=3',
+    'erneut prufen=3',
     'widerspruch=3',
     'einspruch=3',
     'berufung=2.5',
@@ -101,6 +104,11 @@ export const DE: Lexicon = {
     'registrier*=2',
   ],
   clinical: [
+    'darf ich=1.5',
+    'zusammen mit=1',
+    'gleichzeitig=1.5',
+    'nehmen=1',
+    'blutverdunner=1',
     'nebenwirkung*=3',
     'wechselwirkung*=3',
     'dosis=2.5',

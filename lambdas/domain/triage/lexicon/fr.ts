@@ -2,6 +2,9 @@ import type { Lexicon } from './types.js';
 
 export const FR: Lexicon = {
   appeal: [
+    "pas d'accord=2",
+    'injuste=1.5',
+    'contester=2.5',
     'appel=2.5',
     'faire appel=3',
     'recours=3',
@@ -54,6 +57,9 @@ export const FR: Lexicon = {
     'retard*=2',
   ],
   lost_damaged: [
+    'rien recu=3',
+    'pas recu=2',
+    'renvoyer=1.5',
     'endommag*=3',
     'abime*=3',
     'casse*=2.5',
@@ -143,6 +149,10 @@ export const FR: Lexicon = {
     'responsable=1',
   ],
   privacy_fraud: [
+    'donnees personnelles=3',
+    'donnees=2',
+    'detenez sur moi=3',
+    'copie de=1.5',
     'arnaque=3',
     'escroquerie=3',
     'fraude=3',

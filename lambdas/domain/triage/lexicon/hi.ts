@@ -2,6 +2,7 @@ import type { Lexicon } from './types.js';
 
 export const HI: Lexicon = {
   appeal: [
+    'सहमत नहीं=2',
     'अपील=3',
     'पुनर्विचार=3',
     'पुनः विचार=3',

@@ -2,6 +2,7 @@ import type { Lexicon } from './types.js';
 
 export const HT: Lexicon = {
   appeal: [
+    'pa dakò=2',
     'fe apel=3',
     'apel=2.5',
     'rekonsidere=3',

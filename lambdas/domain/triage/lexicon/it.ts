@@ -2,6 +2,9 @@ import type { Lexicon } from './types.js';
 
 export const IT: Lexicon = {
   appeal: [
+    "non sono d'accordo=2",
+    'diniego=2',
+    'riesaminat*=3',
     'ricorso=3',
     'appello=3',
     'fare ricorso=3',
@@ -47,12 +50,15 @@ export const IT: Lexicon = {
     'pacco=1',
   ],
   lost_damaged: [
+    'farmaco diverso=3',
+    'quello giusto=1.5',
+    'perso=1.5',
+    'persa=1.5',
     'danneggiat*=3',
     'rott*=2.5',
     'mai arrivat*=3',
     'mai ricevut*=3',
     'smarrit*=3',
-    'pers*=1.5',
     'rubat*=3',
     'mancant*=2',
     'caldo=2',

@@ -2,6 +2,7 @@ import type { Lexicon } from './types.js';
 
 export const KO: Lexicon = {
   appeal: [
+    '동의하지 않=2',
     '이의 신청=3',
     '이의신청=3',
     '항소=3',

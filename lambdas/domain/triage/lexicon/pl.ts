@@ -2,6 +2,7 @@ import type { Lexicon } from './types.js';
 
 export const PL: Lexicon = {
   appeal: [
+    'nie zgadzam sie=2',
     'odwoła*=3',
     'odwoł*=3',
     'ponowne rozpatrzenie=3',

@@ -2,6 +2,12 @@ import type { Lexicon } from './types.js';
 
 export const PT: Lexicon = {
   appeal: [
+    'negando=1.5',
+    'negou=1.5',
+    'seja revista=2.5',
+    'rever=2',
+    'discordo=2',
+    'nao concordo=2',
     'recurso=3',
     'recorrer=3',
     'apelac*=3',
@@ -54,6 +60,9 @@ export const PT: Lexicon = {
     'encomenda=1.5',
   ],
   lost_damaged: [
+    'faltam=2',
+    'falta=1.5',
+    'aberto=1.5',
     'danificad*=3',
     'quebrad*=2.5',
     'nunca chegou=3',

@@ -2,6 +2,8 @@ import type { Lexicon } from './types.js';
 
 export const TL: Lexicon = {
   appeal: [
+    'hindi sang-ayon=2',
+    'pagtanggi=1.5',
     'apela=3',
     'iapela=3',
     'mag-apela=3',

@@ -2,6 +2,7 @@ import type { Lexicon } from './types.js';
 
 export const VI: Lexicon = {
   appeal: [
+    'không đồng ý=2',
     'khiếu nại quyết định=3',
     'kháng cáo=3',
     'khang nghi=3',

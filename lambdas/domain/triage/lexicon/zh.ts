@@ -3,6 +3,7 @@ import type { Lexicon } from './types.js';
 /** Simplified and Traditional forms side by side. */
 export const ZH: Lexicon = {
   appeal: [
+    '不同意=2',
     '上诉=3',
     '上訴=3',
     '申诉=2.5',
@@ -82,6 +83,12 @@ export const ZH: Lexicon = {
     '包裹=1',
   ],
   lost_damaged: [
+    '显示已送达=2.5',
+    '顯示已送達=2.5',
+    '没有收到=2.5',
+    '沒有收到=2.5',
+    '没收到=2',
+    '沒收到=2',
     '损坏=3',
     '損壞=3',
     '破损=3',
