@@ -11,16 +11,9 @@ export interface StaffWorkServices {
   leaseMs: number;
 }
 
-/** Every queue the policy can route to, plus the triage and suspended queues. */
+/** Every queue the policy declares, plus the suspended queue for automated mail. */
 export function knownQueues(policy: Policy): string[] {
-  return [
-    ...new Set([
-      ...policy.rules.map((rule) => rule.queue),
-      policy.triageQueue,
-      policy.defaultQueue,
-      SUSPENDED_QUEUE,
-    ]),
-  ];
+  return [...new Set([...Object.keys(policy.queues), SUSPENDED_QUEUE])];
 }
 
 export function listQueues(services: StaffWorkServices): Promise<QueueSummary[]> {

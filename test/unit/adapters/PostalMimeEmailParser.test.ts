@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { PostalMimeEmailParser } from '../../../lambdas/adapters/mime/PostalMimeEmailParser.js';
+import { InboundMessageSchema } from '../../../lambdas/domain/inboundMessage.js';
+import { corporaSkipReason, corpusEmails, fixture, hasCorpora } from '../../helpers/fixtures.js';
+
+const parser = new PostalMimeEmailParser();
+const context = { receivedAt: '2026-11-27T16:00:00.000Z', rawBlobKey: 'email/test' };
+
+describe('PostalMimeEmailParser', () => {
+  it('normalizes a plain email into a valid inbound message', async () => {
+    const parsed = await parser.parse(fixture('email/refill.eml'), context);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(InboundMessageSchema.parse(parsed.message)).toMatchObject({
+      channel: 'email',
+      externalId: '<refill-1@mail.example.com>',
+      receivedAt: context.receivedAt,
+      sender: { address: 'maria@example.com', name: 'Maria Lopez' },
+      subject: 'Refill for my lisinopril',
+      automated: false,
+      rawBlobKey: 'email/test',
+    });
+  });
+
+  it('keeps In-Reply-To and References for threading', async () => {
+    const parsed = await parser.parse(fixture('email/refill-reply.eml'), context);
+    expect(parsed.ok && parsed.message.threading).toEqual({
+      messageId: '<refill-2@mail.example.com>',
+      inReplyTo: '<refill-1@mail.example.com>',
+      references: ['<refill-1@mail.example.com>'],
+    });
+  });
+
+  it('marks bounces and auto-replies as automated', async () => {
+    const parsed = await parser.parse(fixture('email/bounce.eml'), context);
+    expect(parsed.ok && parsed.message.automated).toBe(true);
+  });
+
+  it('names the problem when a message has no sender', async () => {
+    const parsed = await parser.parse(new TextEncoder().encode('Subject: hi\r\n\r\nbody'), context);
+    expect(parsed).toEqual({ ok: false, reason: expect.stringContaining('From') });
+  });
+
+  it('derives a content id when the message has no Message-ID', async () => {
+    const raw = new TextEncoder().encode('From: a@example.com\r\nSubject: hi\r\n\r\nbody');
+    const first = await parser.parse(raw, context);
+    const second = await parser.parse(raw, context);
+    expect(first.ok && first.message.externalId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(first.ok && second.ok && first.message.externalId === second.message.externalId).toBe(true);
+  });
+
+  it.skipIf(!hasCorpora)(
+    'parses every message of the shared corpus into a valid message or a stated reason',
+    async () => {
+      const emails = corpusEmails();
+      expect(emails.length).toBeGreaterThan(100);
+      for (const email of emails) {
+        const parsed = await parser.parse(email.raw, context);
+        if (parsed.ok) expect(InboundMessageSchema.safeParse(parsed.message).success, email.name).toBe(true);
+        else expect(parsed.reason.length, email.name).toBeGreaterThan(10);
+      }
+    },
+  );
+
+  it.skipIf(hasCorpora)(corporaSkipReason, () => {});
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { caseIdFor, caseReference } from '../../../lambdas/domain/cases/caseIds.js';
+import { recordInbound, SUSPENDED_QUEUE } from '../../../lambdas/domain/cases/recordInbound.js';
+import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
+import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
+import { inboundEmail } from '../../helpers/inboundMessages.js';
+
+const fixedClock = { now: () => new Date('2026-11-27T16:00:05.000Z') };
+
+function services() {
+  return { caseStore: new InMemoryCaseStore(), clock: fixedClock, policy: DEFAULT_POLICY };
+}
+
+describe('recordInbound', () => {
+  it('opens a routed case whose preview and message carry no identifiers', async () => {
+    const deps = services();
+    const outcome = await recordInbound(inboundEmail(), deps);
+
+    expect(outcome).toEqual({
+      outcome: 'created',
+      caseId: caseIdFor('email', '<refill-1@mail.example.com>'),
+      queue: 'fulfillment',
+    });
+    const view = await deps.caseStore.getCase(outcome.caseId);
+    expect(view?.case).toMatchObject({
+      state: 'queued',
+      topic: 'refill',
+      piiTypes: ['SSN'],
+      policyVersion: DEFAULT_POLICY.version,
+    });
+    expect(view?.case.preview).not.toContain('123-45-6789');
+    expect(view?.messages[0]?.text).not.toContain('123-45-6789');
+    expect(view?.case.sla.firstResponseDueAt).toBeDefined();
+  });
+
+  it('reports the same message delivered twice as a duplicate of one case', async () => {
+    const deps = services();
+    const first = await recordInbound(inboundEmail(), deps);
+    const second = await recordInbound(inboundEmail(), deps);
+    expect(second).toEqual({ outcome: 'duplicate', caseId: first.caseId });
+    expect(deps.caseStore.cases.size).toBe(1);
+  });
+
+  it('threads a reply by In-Reply-To into the case it answers', async () => {
+    const deps = services();
+    const first = await recordInbound(inboundEmail(), deps);
+    const reply = inboundEmail({
+      externalId: '<refill-2@mail.example.com>',
+      subject: 'Re: Refill for my lisinopril',
+      bodyText: 'Any news?',
+      threading: {
+        messageId: '<refill-2@mail.example.com>',
+        inReplyTo: '<refill-1@mail.example.com>',
+        references: [],
+      },
+    });
+    expect(await recordInbound(reply, deps)).toEqual({ outcome: 'threaded', caseId: first.caseId });
+    expect(deps.caseStore.messages.get(first.caseId)).toHaveLength(2);
+  });
+
+  it('threads a message naming the case reference in its subject', async () => {
+    const deps = services();
+    const first = await recordInbound(inboundEmail(), deps);
+    const followUp = inboundEmail({
+      externalId: '<other@mail.example.com>',
+      subject: `About ${caseReference(first.caseId)}`,
+      threading: { messageId: '<other@mail.example.com>', references: [] },
+    });
+    expect(await recordInbound(followUp, deps)).toEqual({ outcome: 'threaded', caseId: first.caseId });
+  });
+
+  it('opens a new case when a subject names a reference that does not exist', async () => {
+    const deps = services();
+    const outcome = await recordInbound(inboundEmail({ subject: 'Re: CR-0000000000 refill please' }), deps);
+    expect(outcome.outcome).toBe('created');
+  });
+
+  it('parks automated mail that matches no case in the suspended queue at low priority', async () => {
+    const deps = services();
+    const outcome = await recordInbound(
+      inboundEmail({ automated: true, subject: 'Out of office', bodyText: 'I am away until Monday.' }),
+      deps,
+    );
+    expect(outcome).toMatchObject({ outcome: 'created', queue: SUSPENDED_QUEUE });
+    expect(deps.caseStore.cases.get(outcome.caseId)).toMatchObject({ priority: 'low', automated: true });
+  });
+
+  it('sends an unclear message to the triage queue flagged for a person', async () => {
+    const deps = services();
+    const outcome = await recordInbound(inboundEmail({ subject: 'hello', bodyText: 'hello' }), deps);
+    expect(outcome).toMatchObject({ outcome: 'created', queue: DEFAULT_POLICY.triageQueue });
+    expect(deps.caseStore.cases.get(outcome.caseId)?.needsTriage).toBe(true);
+  });
+});
