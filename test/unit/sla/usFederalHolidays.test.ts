@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { usFederalHolidayDates, usFederalHolidays } from '../../../lambdas/domain/sla/usFederalHolidays.js';
+import { buildHolidayTable } from '../../../lambdas/domain/sla/holidayTable.js';
+import holidayTableJson from '../../../lambdas/domain/sla/us-federal-holidays.json' with { type: 'json' };
+import {
+  HolidayRangeError,
+  usFederalHolidayDates,
+  usFederalHolidays,
+} from '../../../lambdas/domain/sla/usFederalHolidays.js';
 
 const datesOf = (year: number) => usFederalHolidays(year).map((holiday) => holiday.date);
 
@@ -72,5 +78,15 @@ describe('usFederalHolidays', () => {
 
     expect(names.some((name) => /inauguration/i.test(name))).toBe(false);
     expect(datesOf(2029)).not.toContain('2029-01-19');
+  });
+});
+
+describe('the generated holiday table', () => {
+  it('equals what the installed date-holidays library gives, so the library stays the source', () => {
+    expect(holidayTableJson).toEqual(buildHolidayTable(holidayTableJson.fromYear, holidayTableJson.toYear));
+  });
+
+  it('refuses a year it does not cover instead of assuming no holidays', () => {
+    expect(() => usFederalHolidays(2100)).toThrow(HolidayRangeError);
   });
 });
