@@ -89,9 +89,14 @@ async function buildNgramTable() {
     bytes.push(entries.length / 2, ...entries);
   }
   for (const value of bytes) if (value > 255) throw new Error('n-gram score does not fit in a byte');
+  const keyText = keys.join('\t');
+  if ([...keyText].some((character) => character.charCodeAt(0) > 0xff))
+    throw new Error('n-gram keys are expected to be Latin-1 characters');
+  // Text is stored as base64 so the model is pure ASCII: non-ASCII text makes V8 decode and scan a bundle as
+  // two-byte source, a cost every cold start pays.
   return {
-    byteCharacters: dictionary.join(''),
-    keys: keys.join('\t'),
+    byteCharacters: Buffer.from(dictionary.join(''), 'latin1').toString('base64'),
+    keys: Buffer.from(keyText, 'latin1').toString('base64'),
     entries: Buffer.from(bytes).toString('base64'),
   };
 }
@@ -258,15 +263,19 @@ console.error(
   `haitian words: ${haitianWords.length}; han simplified-only ${han.simplifiedOnly.length}, traditional-only ${han.traditionalOnly.length}`,
 );
 
+function utf8Base64(text) {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
 const model = {
-  format: 1,
+  format: 2,
   description: 'contact-router language model; built by scripts/build-language-model.mjs; see PROVENANCE.md',
   ngramLanguages: NGRAM_LANGUAGES,
   ngrams,
   lexicons,
-  haitianWords: haitianWords.join(' '),
-  haitianFunctionWords: HAITIAN_FUNCTION_WORDS,
-  han,
+  haitianWords: utf8Base64(haitianWords.join(' ')),
+  haitianFunctionWords: utf8Base64(HAITIAN_FUNCTION_WORDS),
+  han: { simplifiedOnly: utf8Base64(han.simplifiedOnly), traditionalOnly: utf8Base64(han.traditionalOnly) },
 };
 writeFileSync(outputFile, `${JSON.stringify(model)}\n`);
 console.error(`wrote ${outputFile}: ${(readFileSync(outputFile).length / 1e6).toFixed(2)} MB`);

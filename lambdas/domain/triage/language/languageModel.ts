@@ -1,42 +1,49 @@
-import { z } from 'zod';
-import type { SupportedLanguage } from '../taxonomy.js';
+import { SUPPORTED_LANGUAGES, type SupportedLanguage } from '../taxonomy.js';
 import { BloomFilter } from './bloomFilter.js';
 import rawModel from './language.model.json' with { type: 'json' };
 
-const LanguageCodeSchema = z.enum([
-  'en',
-  'es',
-  'pt',
-  'zh',
-  'ko',
-  'tl',
-  'ja',
-  'fr',
-  'de',
-  'vi',
-  'it',
-  'ru',
-  'ar',
-  'hi',
-  'pl',
-  'ht',
-]);
+// The model file is checked by hand rather than with zod: zod alone adds ~40 ms to every cold start.
+class LanguageModelFormatError extends Error {
+  constructor(field: string) {
+    super(
+      `language.model.json: ${field} is missing or malformed; rebuild it with scripts/build-language-model.mjs`,
+    );
+    this.name = 'LanguageModelFormatError';
+  }
+}
 
-const LexiconSchema = z.object({
-  bitCount: z.number().int().positive(),
-  hashes: z.number().int().positive(),
-  bits: z.string(),
-});
+type Fields = Record<string, unknown>;
 
-const LanguageModelFileSchema = z.object({
-  format: z.literal(1),
-  ngramLanguages: z.array(LanguageCodeSchema),
-  ngrams: z.object({ byteCharacters: z.string().length(256), keys: z.string(), entries: z.string() }),
-  lexicons: z.partialRecord(LanguageCodeSchema, LexiconSchema),
-  haitianWords: z.string(),
-  haitianFunctionWords: z.string(),
-  han: z.object({ simplifiedOnly: z.string(), traditionalOnly: z.string() }),
-});
+function isFields(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fieldsOf(value: unknown, field: string): Fields {
+  if (!isFields(value)) throw new LanguageModelFormatError(field);
+  return value;
+}
+
+function stringOf(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new LanguageModelFormatError(field);
+  return value;
+}
+
+/** Model text is stored as base64 so the bundled model stays ASCII (see scripts/build-language-model.mjs). */
+function base64TextOf(value: unknown, field: string, encoding: 'latin1' | 'utf8'): string {
+  return Buffer.from(stringOf(value, field), 'base64').toString(encoding);
+}
+
+function positiveIntegerOf(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
+    throw new LanguageModelFormatError(field);
+  return value;
+}
+
+function languageOf(value: unknown, field: string): SupportedLanguage {
+  const found = SUPPORTED_LANGUAGES.find((language) => language === value);
+  if (found === undefined) throw new LanguageModelFormatError(field);
+  return found;
+}
 
 /** The decoded model: built once per cold start, read-only afterwards. */
 export interface LanguageModel {
@@ -56,34 +63,47 @@ export interface LanguageModel {
 }
 
 function decodeModel(input: unknown): LanguageModel {
-  const file = LanguageModelFileSchema.parse(input);
-  const ngramEntries = new Uint8Array(Buffer.from(file.ngrams.entries, 'base64'));
+  const file = fieldsOf(input, 'model');
+  if (file.format !== 2) throw new LanguageModelFormatError('format');
+  const ngramLanguagesField = file.ngramLanguages;
+  if (!Array.isArray(ngramLanguagesField)) throw new LanguageModelFormatError('ngramLanguages');
+  const ngramLanguages = ngramLanguagesField.map((language) => languageOf(language, 'ngramLanguages'));
+  const ngrams = fieldsOf(file.ngrams, 'ngrams');
+  const byteCharacters = base64TextOf(ngrams.byteCharacters, 'ngrams.byteCharacters', 'latin1');
+  if (byteCharacters.length !== 256) throw new LanguageModelFormatError('ngrams.byteCharacters');
+  const ngramEntries = new Uint8Array(Buffer.from(stringOf(ngrams.entries, 'ngrams.entries'), 'base64'));
   // A sorted array and binary search instead of a Map: building a 120 k-entry Map costs ~60 ms per cold start.
-  const ngramKeys = file.ngrams.keys.split('\t');
+  const ngramKeys = base64TextOf(ngrams.keys, 'ngrams.keys', 'latin1').split('\t');
   const ngramOffsets = new Uint32Array(ngramKeys.length);
   let offset = 0;
   for (let index = 0; index < ngramKeys.length; index++) {
     ngramOffsets[index] = offset;
     offset += 1 + 2 * (ngramEntries[offset] ?? 0);
   }
-  if (offset !== ngramEntries.length) throw new Error('language model n-gram table is inconsistent');
-  const lexicons = Object.entries(file.lexicons).flatMap(([language, lexicon]) => {
-    const code = LanguageCodeSchema.parse(language);
-    if (lexicon === undefined) return [];
-    const bits = new Uint8Array(Buffer.from(lexicon.bits, 'base64'));
-    return [{ language: code, filter: new BloomFilter(bits, lexicon.bitCount, lexicon.hashes) }];
+  if (offset !== ngramEntries.length) throw new LanguageModelFormatError('ngrams.entries');
+  const lexicons = Object.entries(fieldsOf(file.lexicons, 'lexicons')).map(([language, value]) => {
+    const field = `lexicons.${language}`;
+    const lexicon = fieldsOf(value, field);
+    const bits = new Uint8Array(Buffer.from(stringOf(lexicon.bits, `${field}.bits`), 'base64'));
+    const bitCount = positiveIntegerOf(lexicon.bitCount, `${field}.bitCount`);
+    if (bits.length * 8 < bitCount) throw new LanguageModelFormatError(`${field}.bits`);
+    const filter = new BloomFilter(bits, bitCount, positiveIntegerOf(lexicon.hashes, `${field}.hashes`));
+    return { language: languageOf(language, field), filter };
   });
+  const han = fieldsOf(file.han, 'han');
   return {
-    ngramLanguages: file.ngramLanguages,
-    byteCharacters: file.ngrams.byteCharacters,
+    ngramLanguages,
+    byteCharacters,
     ngramKeys,
     ngramOffsets,
     ngramEntries,
     lexicons,
-    haitianWords: new Set(file.haitianWords.split(' ')),
-    haitianFunctionWords: new Set(file.haitianFunctionWords.split(' ')),
-    simplifiedOnly: new Set(file.han.simplifiedOnly),
-    traditionalOnly: new Set(file.han.traditionalOnly),
+    haitianWords: new Set(base64TextOf(file.haitianWords, 'haitianWords', 'utf8').split(' ')),
+    haitianFunctionWords: new Set(
+      base64TextOf(file.haitianFunctionWords, 'haitianFunctionWords', 'utf8').split(' '),
+    ),
+    simplifiedOnly: new Set(base64TextOf(han.simplifiedOnly, 'han.simplifiedOnly', 'utf8')),
+    traditionalOnly: new Set(base64TextOf(han.traditionalOnly, 'han.traditionalOnly', 'utf8')),
   };
 }
 
