@@ -243,6 +243,8 @@ export function elapsedBusinessTime(clock: BusinessClock, at: Date, policy: Poli
 }
 
 /** Pauses a running business clock (the case waits on the member). Regulatory clocks never pause. */
+export function pauseClock(clock: BusinessClock, at: Date, policy: Policy): BusinessClock;
+export function pauseClock(clock: Clock, at: Date, policy: Policy): Clock;
 export function pauseClock(clock: Clock, at: Date, policy: Policy): Clock {
   if (clock.type === 'regulatory' || clock.state !== 'running') return clock;
   const { runningSince: _since, dueAt: _due, ...rest } = clock;
@@ -256,12 +258,16 @@ export function pauseClock(clock: Clock, at: Date, policy: Policy): Clock {
 }
 
 /** Resumes a paused business clock with the time already counted; due times move by the pause. */
+export function resumeClock(clock: BusinessClock, at: Date, policy: Policy): BusinessClock;
+export function resumeClock(clock: Clock, at: Date, policy: Policy): Clock;
 export function resumeClock(clock: Clock, at: Date, policy: Policy): Clock {
   if (clock.type === 'regulatory' || clock.state !== 'paused') return clock;
   return runBusinessClock(clock, at, policy);
 }
 
 /** Stops a clock: the response was sent or the case resolved. Records whether the target was exceeded. */
+export function stopClock(clock: BusinessClock, at: Date, policy: Policy): BusinessClock;
+export function stopClock(clock: Clock, at: Date, policy: Policy): Clock;
 export function stopClock(clock: Clock, at: Date, policy: Policy): Clock {
   if (clock.state === 'stopped') return clock;
   if (clock.type === 'regulatory') {
@@ -354,4 +360,18 @@ export function clocksOnMemberMessage(caseClocks: CaseClocks, receivedAt: Date, 
     ];
   }
   return { ...caseClocks, clocks };
+}
+
+/**
+ * A resolved case is reopened: the resolution clock runs on from the time it had counted (the
+ * member's problem was not solved, so the clock that measured it is not reset). Warnings that
+ * already fired keep their ids and do not fire again. The regulatory clock stays stopped: a
+ * decision was issued, and a new request about it is a new appeal level with its own clock.
+ */
+export function clocksOnReopen(caseClocks: CaseClocks, at: Date, policy: Policy): CaseClocks {
+  return mapClocks(caseClocks, (clock) =>
+    clock.type === 'business' && clock.kind === 'resolution' && clock.state === 'stopped'
+      ? runBusinessClock(clock, at, policy)
+      : clock,
+  );
 }

@@ -1,15 +1,23 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { routeMessage } from '../../../lambdas/domain/policy/routeMessage.js';
+import { addBusinessTime, businessTimeBetween } from '../../../lambdas/domain/sla/businessCalendar.js';
 import {
   type CaseClocks,
   CaseClocksSchema,
   clocksOnMemberMessage,
   clocksOnPend,
+  clocksOnReopen,
   clocksOnResolve,
   clocksOnStaffReply,
   elapsedBusinessTime,
+  pauseClock,
+  resumeClock,
+  startBusinessClock,
+  stopClock,
 } from '../../../lambdas/domain/sla/clocks.js';
+import { calendarOf } from '../../../lambdas/domain/sla/policyCalendars.js';
 import { dueTimerEvents } from '../../../lambdas/domain/sla/timers.js';
 import { triageResult } from '../policy/triageResult.js';
 
@@ -123,5 +131,63 @@ describe('business clocks', () => {
     const opened = clocksOnPend(openAppeal(), at('2026-11-25T18:00:00-06:00'), DEFAULT_POLICY);
 
     expect(CaseClocksSchema.parse(JSON.parse(JSON.stringify(opened)))).toEqual(opened);
+  });
+
+  it('runs the resolution clock on from where it stopped when the case is reopened', () => {
+    const resolved = clocksOnResolve(openAppeal(), at('2026-11-27T10:00:00-06:00'), DEFAULT_POLICY);
+
+    const reopened = clocksOnReopen(resolved, at('2026-11-30T08:00:00-06:00'), DEFAULT_POLICY);
+
+    expect(clock(reopened, 'resolution')).toMatchObject({ state: 'running', elapsedMs: 8 * HOUR });
+    expect(clock(reopened, 'regulatory')?.state).toBe('stopped');
+    expect(clock(reopened, 'firstResponse')?.state).toBe('stopped');
+  });
+
+  it('counts exactly the open time of the running spans, however often it is paused', () => {
+    const calendar = calendarOf(DEFAULT_POLICY, 'correspondence');
+    const start = fc
+      .integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2027-12-01T00:00:00Z') })
+      .map((ms) => new Date(ms));
+    const gaps = fc.array(fc.integer({ min: 1, max: 4 * 24 * 60 }), { minLength: 1, maxLength: 7 });
+    const target = fc.integer({ min: 1, max: 48 * 60 }).map((minutes) => minutes * 60_000);
+
+    fc.assert(
+      fc.property(start, gaps, target, (startedAt, gapMinutes, targetMs) => {
+        let current = startBusinessClock(
+          { id: 'firstResponse', kind: 'firstResponse', calendar: 'correspondence', targetMs },
+          startedAt,
+          DEFAULT_POLICY,
+        );
+        let instant = startedAt;
+        let runningSince: Date | undefined = startedAt;
+        let expected = 0;
+        for (const gap of gapMinutes) {
+          instant = new Date(instant.getTime() + gap * 60_000);
+          if (runningSince) {
+            expected += businessTimeBetween(calendar, runningSince, instant);
+            current = pauseClock(current, instant, DEFAULT_POLICY);
+            runningSince = undefined;
+          } else {
+            const resumed = resumeClock(current, instant, DEFAULT_POLICY);
+            const remaining = targetMs - expected;
+            if (resumed.type === 'business' && remaining > 0) {
+              expect(resumed.dueAt).toBe(addBusinessTime(calendar, instant, remaining).toISOString());
+            }
+            current = resumed;
+            runningSince = instant;
+          }
+        }
+        const end = new Date(instant.getTime() + 60 * 60_000);
+        if (runningSince) expected += businessTimeBetween(calendar, runningSince, end);
+        const stopped = stopClock(current, end, DEFAULT_POLICY);
+
+        expect(stopped).toMatchObject({
+          state: 'stopped',
+          elapsedMs: expected,
+          breached: expected > targetMs,
+        });
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import defaultPolicyJson from '../../../lambdas/domain/policy/default-policy.json' with { type: 'json' };
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
@@ -186,5 +187,49 @@ describe('applyEscalation and planSweep', () => {
     expect(plan.events).toEqual([]);
     expect(clocks.policyVersion).toBe(DEFAULT_POLICY.version);
     expect(plan.nextTimerAt).toBe('2026-11-03T20:00:00.000Z');
+  });
+});
+
+describe('sweeping (properties)', () => {
+  it('fires every event exactly once, never early, however the sweeps are spaced', () => {
+    const received = fc
+      .integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2027-12-01T00:00:00Z') })
+      .map((ms) => new Date(ms));
+    const topic = fc.constantFrom('appeal', 'coverage', 'billing', 'complaint', 'clinical');
+    const channel = fc.constantFrom('email', 'chat', 'fax');
+    const sweepGaps = fc.array(fc.integer({ min: 1, max: 36 * 60 }), { minLength: 1, maxLength: 12 });
+
+    fc.assert(
+      fc.property(
+        received,
+        topic,
+        channel,
+        fc.boolean(),
+        sweepGaps,
+        (receivedAt, topicId, channelId, expedited, gaps) => {
+          const { clocks } = routeMessage(
+            triageResult({ topic: topicId, expedited }),
+            channelId,
+            receivedAt,
+            DEFAULT_POLICY,
+          );
+          const fired: string[] = [];
+          let now = receivedAt;
+          for (const gap of gaps) {
+            now = new Date(now.getTime() + gap * 60_000);
+            const events = dueTimerEvents(clocks, fired, now);
+            for (const event of events)
+              expect(Date.parse(event.scheduledAt)).toBeLessThanOrEqual(now.getTime());
+            fired.push(...idsOf(events));
+            const next = nextTimerAt(clocks, fired);
+            if (next !== undefined) expect(Date.parse(next)).toBeGreaterThan(now.getTime());
+          }
+
+          expect(new Set(fired).size).toBe(fired.length);
+          expect([...fired].sort()).toEqual(idsOf(dueTimerEvents(clocks, [], now)).sort());
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
