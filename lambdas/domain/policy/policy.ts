@@ -5,6 +5,7 @@ import { CalendarSchema } from '../sla/calendarSchema.js';
 import { RegulatoryKindSchema } from '../sla/regulatoryClocks.js';
 import { ProgramSchema, TOPICS, TopicSchema } from '../triage/taxonomy.js';
 
+/** Case priority; queues serve `urgent` first (see {@link PRIORITY_RANK}). */
 export const PrioritySchema = z.enum(['urgent', 'high', 'normal', 'low']);
 export type Priority = z.infer<typeof PrioritySchema>;
 
@@ -138,6 +139,11 @@ const PatternSchema = z.string().refine(
   { message: 'not a valid regular expression' },
 );
 
+/**
+ * A routing policy: ordered rules over triage, channel and country → queue, priority and SLA
+ * targets, plus the queues, calendars, regulatory settings and escalation ladder they refer to.
+ * Validate with {@link loadPolicy}, which also checks the cross-references.
+ */
 export const PolicySchema = z
   .object({
     version: z.string().min(1),

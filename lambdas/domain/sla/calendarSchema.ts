@@ -1,6 +1,7 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 
+/** Weekday keys of a calendar's `hours`, Monday first. */
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
@@ -31,6 +32,7 @@ export const ClosureSchema = z.union([
 ]);
 export type Closure = z.infer<typeof ClosureSchema>;
 
+/** Minutes since local midnight of a validated `HH:MM` time (`24:00` is 1440). */
 export function minutesOf(time: string): number {
   return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 }

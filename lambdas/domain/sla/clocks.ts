@@ -35,6 +35,7 @@ export const MilestoneSchema = z.object({
 });
 export type Milestone = z.infer<typeof MilestoneSchema>;
 
+/** The business-time clocks: first response, next response (after each member message), resolution. */
 export const BusinessClockKindSchema = z.enum(['firstResponse', 'nextResponse', 'resolution']);
 export type BusinessClockKind = z.infer<typeof BusinessClockKindSchema>;
 
@@ -83,6 +84,7 @@ export const RegulatoryClockSchema = z.object({
 });
 export type RegulatoryClock = z.infer<typeof RegulatoryClockSchema>;
 
+/** Any clock of a case, as stored; discriminated by `type`. */
 export const ClockSchema = z.discriminatedUnion('type', [BusinessClockSchema, RegulatoryClockSchema]);
 export type Clock = z.infer<typeof ClockSchema>;
 

@@ -9,6 +9,7 @@ import type { Program } from '../triage/taxonomy.js';
 export const RegulatoryKindSchema = z.enum(['coverageDetermination', 'redetermination', 'grievance']);
 export type RegulatoryKind = z.infer<typeof RegulatoryKindSchema>;
 
+/** Standard, expedited (§§423.570, 423.584) or a request for payment of a drug already bought. */
 export const RegulatoryVariantSchema = z.enum(['standard', 'expedited', 'payment']);
 export type RegulatoryVariant = z.infer<typeof RegulatoryVariantSchema>;
 
