@@ -4,10 +4,18 @@ import { RouterStack } from '../lib/RouterStack.js';
 
 const app = new App();
 // cdk-nag v3 packs are policy-validation plugins: unacknowledged findings fail `cdk synth`.
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }), new HIPAASecurityChecks(app, { verbose: true }));
+Validations.of(app).addPlugins(
+  new AwsSolutionsChecks(app, { verbose: true }),
+  new HIPAASecurityChecks(app, { verbose: true }),
+);
 
-const recipients = (app.node.tryGetContext('contact-router:recipients') as string | undefined) ?? 'support@pharmacy.example';
+// `-c contact-router:recipients=a@x,b@x`: the addresses SES receives for.
+const recipientsContext: unknown = app.node.tryGetContext('contact-router:recipients');
+const recipients = typeof recipientsContext === 'string' ? recipientsContext : 'support@pharmacy.example';
 new RouterStack(app, 'ContactRouter', {
-  recipients: recipients.split(',').map((address) => address.trim()),
+  recipients: recipients
+    .split(',')
+    .map((address) => address.trim())
+    .filter(Boolean),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
 });
