@@ -38,10 +38,14 @@ const SUBSTRING_SCRIPT =
 const WORD =
   /[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}\p{M}]+|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Arabic}\p{Script=Devanagari}\p{M}]+|[\p{L}\p{M}]+/gu;
 const MAX_GAP = 1;
+const PREFIX_KEY = 3;
+
+const ASCII_WORD = /[a-z0-9]+/g;
+const NON_ASCII = /[^\n\t\r -~]/;
 
 export function tokenize(folded: string): Token[] {
   const tokens: Token[] = [];
-  for (const match of folded.matchAll(WORD)) {
+  for (const match of folded.matchAll(NON_ASCII.test(folded) ? WORD : ASCII_WORD)) {
     tokens.push({ text: match[0], start: match.index, end: match.index + match[0].length });
   }
   return tokens;
@@ -66,8 +70,9 @@ function parseCue<L extends string>(label: L, entry: string): Cue<L> | undefined
 
 export class CueMatcher<L extends string> {
   private readonly exact = new Map<string, Cue<L>[]>();
+  /** Prefix cues keyed by their first three characters (or the whole head when shorter). */
   private readonly prefixes = new Map<string, Cue<L>[]>();
-  private readonly prefixLengths: number[];
+  private readonly shortPrefixLengths: number[];
   private readonly substrings: Cue<L>[] = [];
 
   constructor(entries: Iterable<[L, string]>) {
@@ -81,13 +86,14 @@ export class CueMatcher<L extends string> {
         this.substrings.push(cue);
         continue;
       }
+      const key = head.prefix ? head.text.slice(0, PREFIX_KEY) : head.text;
       const index = head.prefix ? this.prefixes : this.exact;
-      const list = index.get(head.text) ?? [];
+      const list = index.get(key) ?? [];
       list.push(cue);
-      index.set(head.text, list);
-      if (head.prefix) lengths.add(head.text.length);
+      index.set(key, list);
+      if (head.prefix && head.text.length < PREFIX_KEY) lengths.add(head.text.length);
     }
-    this.prefixLengths = [...lengths].sort((a, b) => a - b);
+    this.shortPrefixLengths = [...lengths].sort((a, b) => a - b);
   }
 
   /** All cue matches in folded text; a match inside a longer match is dropped. */
@@ -98,7 +104,16 @@ export class CueMatcher<L extends string> {
       if (!token) continue;
       const candidates = this.exact.get(token.text);
       if (candidates) this.matchAt(tokens, index, candidates, found);
-      for (const length of this.prefixLengths) {
+      const keyed = this.prefixes.get(token.text.slice(0, PREFIX_KEY));
+      if (keyed && token.text.length >= PREFIX_KEY) {
+        this.matchAt(
+          tokens,
+          index,
+          keyed.filter((cue) => token.text.startsWith(cue.tokens[0]?.text ?? '\u0000')),
+          found,
+        );
+      }
+      for (const length of this.shortPrefixLengths) {
         if (length > token.text.length) break;
         const list = this.prefixes.get(token.text.slice(0, length));
         if (list) this.matchAt(tokens, index, list, found);

@@ -28,6 +28,8 @@ export interface PreparedText {
 export const MAX_PREPARED_CHARS = 64_000;
 const MAX_STRIPPED_DISPLAY = 2_000;
 
+/** Control characters other than tab and new line, and the replacement/BOM characters. */
+const CONTROL = /[^\P{Cc}\n\t]|[\ufffd\ufeff]/gu;
 const HTML_HINT = /<(?:html|body|div|p|br|table|span|font|blockquote|head|meta|style)\b[^>]*>/i;
 
 const NAMED_ENTITIES: Record<string, string> = {
@@ -141,8 +143,11 @@ function clip(text: string): string {
 
 const WROTE_MID = /^(?:am|op|w dniu)\s.*\b(?:schrieb|schreef|napisa[łl])\b.*[:：]\s*$/i;
 
+const ENDS_WITH_COLON = /[:：]\s*$/;
+
 function isAttribution(line: string): boolean {
-  if (line.length > 300) return false;
+  // Every client's reply header ends with a colon; testing that first keeps long bodies cheap.
+  if (line.length > 300 || !ENDS_WITH_COLON.test(line)) return false;
   if (WROTE_MID.test(line)) return true;
   if (!WROTE.test(line)) return false;
   return ATTRIBUTION_START.test(line.trim()) || /\d|@|</.test(line);
@@ -166,21 +171,29 @@ export function cleanSubject(subject: string): string {
   return typeof subject === 'string' ? subject.replace(SUBJECT_PREFIX, '') : '';
 }
 
+const NON_ASCII = /[^\n\t\r -~]/;
+const CHECKBOX_HINT = /[[(☒☑✔✓■▣⊠☐□▢]/;
+
 /** Latin diacritics folded, lower case, fax checkboxes normalized to `[x]` / `[ ]`. */
 export function foldForMatching(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/([A-Za-z])[\u0300-\u036f]+/g, '$1')
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/ł/g, 'l')
-    .replace(/đ/g, 'd')
-    .replace(/ß/g, 'ss')
-    .replace(/[☒☑✔✓■▣⊠]|\[\s*[x✓✔v*]\s*\]|\(\s*[x✓✔]\s*\)/giu, ' [x] ')
-    .replace(/[☐□▢]|\[\s{0,3}\]|\(\s{0,3}\)/gu, ' [ ] ')
-    .replace(/[’‘`´]/g, "'")
-    .replace(/_{2,}/g, ' ')
-    .replace(/[ \t]+/g, ' ');
+  // ASCII fast path: no diacritics to fold, no compatibility forms to normalize.
+  let folded = NON_ASCII.test(text)
+    ? text
+        .normalize('NFKD')
+        .replace(/([A-Za-z])[\u0300-\u036f]+/g, '$1')
+        .normalize('NFC')
+        .toLowerCase()
+        .replace(/ł/g, 'l')
+        .replace(/đ/g, 'd')
+        .replace(/ß/g, 'ss')
+        .replace(/[’‘`´]/g, "'")
+    : text.toLowerCase();
+  if (CHECKBOX_HINT.test(folded)) {
+    folded = folded
+      .replace(/[☒☑✔✓■▣⊠]|\[\s*[x✓✔v*]\s*\]|\(\s*[x✓✔]\s*\)/giu, ' [x] ')
+      .replace(/[☐□▢]|\[\s{0,3}\]|\(\s{0,3}\)/gu, ' [ ] ');
+  }
+  return folded.replace(/_{2,}/g, ' ').replace(/[ \t]{2,}/g, ' ');
 }
 
 /** Fax OCR often yields runs of punctuation and stray pipes; a line with no letter or digit is noise. */
@@ -204,12 +217,12 @@ export function prepareText(input: string): PreparedText {
     raw = raw.slice(0, MAX_PREPARED_CHARS);
   }
   // Control characters (binary junk) become spaces; keep tab and new line.
-  raw = raw.replace(/\r\n?/g, '\n').replace(/(?![\n\t])[\p{Cc}\ufffd\ufeff]/gu, ' ');
-  const html = HTML_HINT.test(raw);
+  raw = raw.replace(/\r\n?/g, '\n').replace(CONTROL, ' ');
+  const html = raw.includes('<') && HTML_HINT.test(raw);
   if (html) raw = htmlToText(raw, stripped);
   else if (/&(?:nbsp|amp|lt|gt|quot|#\d+);/.test(raw)) raw = decodeEntities(raw);
 
-  const lines = raw.split('\n').map((line) => line.replace(/[ \t\u00a0]+$/g, ''));
+  const lines = raw.split('\n').map((line) => line.trimEnd());
   const kept: string[] = [];
   const quoted: string[] = [];
   let cutAt = -1;

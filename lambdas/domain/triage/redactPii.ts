@@ -34,13 +34,13 @@ const MBI_LETTER = '[AC-HJKMNP-RT-Yac-hjkmnp-rt-y]';
 const MBI_ALNUM = '[AC-HJKMNP-RT-Yac-hjkmnp-rt-y0-9]';
 const MBI = new RegExp(
   `(?<![A-Za-z0-9])[1-9]${MBI_LETTER}${MBI_ALNUM}\\d[- ]?${MBI_LETTER}${MBI_ALNUM}\\d[- ]?${MBI_LETTER}{2}\\d{2}(?![A-Za-z0-9])`,
-  'gu',
+  'g',
 );
 
 /** Validate an MBI (dashes/spaces allowed) against the CMS format. */
 export function mbiValid(text: string): boolean {
   const compact = text.replace(/[- ]/g, '');
-  return compact.length === 11 && new RegExp(MBI.source, 'u').test(compact);
+  return compact.length === 11 && new RegExp(MBI.source).test(compact);
 }
 
 const EMAIL = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
@@ -205,6 +205,7 @@ const DATE_PATTERNS: RegExp[] = [
   new RegExp(`${YEAR}\\s*[年년]\\s*\\d{1,2}\\s*[月월]\\s*\\d{1,2}\\s*[日일]?`, 'g'),
   new RegExp(`(?:ngày\\s*)?\\d{1,2}\\s*tháng\\s*\\d{1,2},?\\s*(?:năm\\s*)?${YEAR}`, 'giu'),
 ];
+const YEAR_HINT = /(?:19|20)\d\d/;
 const DOB_CONTEXT =
   /(?:\bd\.?o\.?b\b|birth|born|b-day|birthday|nacimiento|naci[oó]?|nac\.|naissance|n[ée]e? le|geburt|geboren|geb\.|nascimento|nascid[oa]|nascita|nato|nata|urodzeni|urodzon|рождени|родил|ngày sinh|sinh ngày|kapanganakan|ipinanganak|dat nesans|fèt|出生|生日|生年月日|생년월일|출생|الميلاد|ولدت|जन्म)/iu;
 
@@ -232,8 +233,14 @@ function collect(text: string): Candidate[] {
   const candidates: Candidate[] = [];
   const add = (type: PiiType, start: number, end: number, rank: number) =>
     candidates.push({ type, start, end, rank });
-  for (const match of text.matchAll(EMAIL)) add('EMAIL', match.index, match.index + match[0].length, 0);
+  if (text.includes('@')) {
+    for (const match of text.matchAll(EMAIL)) add('EMAIL', match.index, match.index + match[0].length, 0);
+  }
+  // Every other identifier needs digits: skip the scans on text with too few (most chat lines).
+  const digitCount = text.match(/\d/g)?.length ?? 0;
+  if (digitCount < 5) return candidates;
   for (const match of text.matchAll(MBI)) add('MBI', match.index, match.index + match[0].length, 1);
+  if (digitCount < 6) return candidates;
   for (const match of text.matchAll(CARD)) {
     const digits = match[0].replace(/\D/g, '');
     if (!luhnValid(digits) || !/^[2-6]/.test(digits)) continue;
@@ -257,7 +264,8 @@ function collect(text: string): Candidate[] {
     if (match[1] === '.' && !context(text, match.index, SSN_CONTEXT)) continue;
     add('SSN', match.index, match.index + match[0].length, 3);
   }
-  for (const pattern of DATE_PATTERNS) {
+  // Written dates all carry a four-digit year; without one only the numeric pattern can match.
+  for (const pattern of YEAR_HINT.test(text) ? DATE_PATTERNS : DATE_PATTERNS.slice(0, 1)) {
     for (const match of text.matchAll(pattern)) {
       const year = Number(match[0].match(/(?:19|20)\d{2}(?!.*(?:19|20)\d{2})/)?.[0] ?? Number.NaN);
       const withContext = context(text, match.index, DOB_CONTEXT, 50);

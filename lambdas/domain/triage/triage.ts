@@ -9,6 +9,10 @@ import type { TriageExplanation, TriageInput, TriageResult } from './types.js';
 
 /** Triage one message and keep every intermediate decision, for the `explain` CLI. Pure, never throws. */
 export function explainTriage(input: TriageInput): TriageExplanation {
+  return run(input, true);
+}
+
+function run(input: TriageInput, forDisplay: boolean): TriageExplanation {
   const subject = typeof input.subject === 'string' ? input.subject.slice(0, 2_000) : '';
   const prepared: PreparedText = prepareText(input.text);
   const language = detectLanguage(`${subject}\n${prepared.text}`, input.hints ?? {});
@@ -20,13 +24,16 @@ export function explainTriage(input: TriageInput): TriageExplanation {
   const programs = detectPrograms(subject, prepared.text, { matchText: prepared.matchText });
   const body = redactPii(prepared.text);
   const redactedSubject = redactPii(subject);
-  // PII in cut parts (a signature with a phone number) is reported too: the raw original holds it.
-  const stripped = prepared.stripped.map((part) => ({ part, redaction: redactPii(part.text) }));
+  // PII the member wrote in cut parts (a signature with a phone number) is reported too. A quoted
+  // earlier message is someone else's words: redacted only when a person will read it (explain).
+  const stripped = prepared.stripped
+    .filter((part) => forDisplay || part.kind !== 'quote')
+    .map((part) => ({ part, redaction: redactPii(part.text) }));
   const piiTypes = new Set<PiiType>(
     [
       ...body.findings,
       ...redactedSubject.findings,
-      ...stripped.flatMap((entry) => entry.redaction.findings),
+      ...stripped.flatMap((entry) => (entry.part.kind === 'quote' ? [] : entry.redaction.findings)),
     ].map((finding) => finding.type),
   );
   const result: TriageResult = {
@@ -54,5 +61,5 @@ export function explainTriage(input: TriageInput): TriageExplanation {
 
 /** Triage one message: language, topic, expedited flag, programs and PII. Pure and synchronous. */
 export function triage(input: TriageInput): TriageResult {
-  return explainTriage(input).result;
+  return run(input, false).result;
 }
