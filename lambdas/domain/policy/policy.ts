@@ -156,12 +156,14 @@ export const PolicySchema = z
     queues: z.record(NameSchema, QueueSchema),
     calendars: z.record(NameSchema, CalendarSchema),
     /** SLA targets per channel; a rule's `sla` overrides them field by field. */
-    channelTargets: z.object({
-      email: ChannelTargetsSchema,
-      fax: ChannelTargetsSchema,
-      chat: ChannelTargetsSchema,
-      form: ChannelTargetsSchema,
-    }),
+    channelTargets: z
+      .object({
+        email: ChannelTargetsSchema,
+        fax: ChannelTargetsSchema,
+        chat: ChannelTargetsSchema,
+        form: ChannelTargetsSchema,
+      })
+      .strict(),
     regulatory: z
       .object({
         /** Where a limit in calendar days ends: the same wall-clock time N days later, if earlier than N × 24 h. */

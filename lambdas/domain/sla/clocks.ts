@@ -377,3 +377,36 @@ export function clocksOnReopen(caseClocks: CaseClocks, at: Date, policy: Policy)
       : clock,
   );
 }
+
+/** A clock that stopped in a transition: one SLA attainment data point (met or breached). */
+export interface ClockOutcome {
+  clockId: string;
+  kind: Clock['kind'];
+  breached: boolean;
+  /** Business time counted (business clocks) or calendar time from receipt (regulatory). */
+  elapsedMs: number;
+  targetMs: number;
+}
+
+/**
+ * The clocks that were not stopped in `before` and are stopped in `after`: what a use case
+ * reports as SLA attainment (e.g. CloudWatch metrics) after a reply or a resolution.
+ */
+export function clocksStoppedBetween(before: CaseClocks, after: CaseClocks): ClockOutcome[] {
+  const wasOpen = new Set(
+    before.clocks.filter((clock) => clock.state !== 'stopped').map((clock) => clock.id),
+  );
+  return after.clocks
+    .filter((clock) => clock.state === 'stopped' && wasOpen.has(clock.id))
+    .map((clock) => ({
+      clockId: clock.id,
+      kind: clock.kind,
+      breached: clock.breached ?? false,
+      elapsedMs:
+        clock.type === 'business'
+          ? clock.elapsedMs
+          : Date.parse(clock.stoppedAt ?? clock.dueAt) - Date.parse(clock.startedAt),
+      targetMs:
+        clock.type === 'business' ? clock.targetMs : Date.parse(clock.dueAt) - Date.parse(clock.startedAt),
+    }));
+}

@@ -11,6 +11,7 @@ import {
   clocksOnReopen,
   clocksOnResolve,
   clocksOnStaffReply,
+  clocksStoppedBetween,
   elapsedBusinessTime,
   pauseClock,
   resumeClock,
@@ -189,5 +190,28 @@ describe('business clocks', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('reports the clocks a reply stopped, met or breached, for attainment metrics', () => {
+    const opened = openAppeal();
+
+    const replied = clocksOnStaffReply(opened, at('2026-11-27T09:00:00-06:00'), DEFAULT_POLICY);
+    const resolved = clocksOnResolve(replied, at('2026-12-03T09:00:00-06:00'), DEFAULT_POLICY);
+
+    expect(clocksStoppedBetween(opened, replied)).toEqual([
+      {
+        clockId: 'firstResponse',
+        kind: 'firstResponse',
+        breached: false,
+        elapsedMs: 7 * HOUR,
+        targetMs: 12 * HOUR,
+      },
+    ]);
+    expect(
+      clocksStoppedBetween(replied, resolved).map((outcome) => [outcome.clockId, outcome.breached]),
+    ).toEqual([
+      ['resolution', false],
+      ['regulatory', true],
+    ]);
   });
 });
