@@ -118,8 +118,9 @@ function buildBloom(forms) {
     const first = fnv1a(form, 0);
     const second = fnv1a(form, 0x9e3779b9) | 1;
     for (let index = 0; index < BLOOM_HASHES; index++) {
-      const bit = (first + Math.imul(index, second)) >>> 0;
-      const position = bit % bitCount;
+      // Multiply-shift range reduction, as in language/bloomFilter.ts: `%` on a uint32 above 2^31 is a slow
+      // floating-point modulo in V8.
+      const position = Math.floor(((first + Math.imul(index, second)) >>> 0) * (bitCount / 4294967296));
       bits[position >>> 3] |= 1 << (position & 7);
     }
   }

@@ -20,15 +20,20 @@ export function hashWord(word: string): WordHashes {
 
 /** A Bloom filter of word forms: "maybe present" with a small false-positive rate, "absent" for sure. */
 export class BloomFilter {
+  /** Maps a uint32 probe onto [0, bitCount) by multiplication; must match scripts/build-language-model.mjs. */
+  private readonly scale: number;
+
   constructor(
     private readonly bits: Uint8Array,
-    private readonly bitCount: number,
+    bitCount: number,
     private readonly hashCount: number,
-  ) {}
+  ) {
+    this.scale = bitCount / 4294967296;
+  }
 
   mayContain(hashes: WordHashes): boolean {
     for (let index = 0; index < this.hashCount; index++) {
-      const position = ((hashes.first + Math.imul(index, hashes.second)) >>> 0) % this.bitCount;
+      const position = Math.floor(((hashes.first + Math.imul(index, hashes.second)) >>> 0) * this.scale);
       if (((this.bits[position >>> 3] ?? 0) & (1 << (position & 7))) === 0) return false;
     }
     return true;
