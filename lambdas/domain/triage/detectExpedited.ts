@@ -69,6 +69,10 @@ const NO = '(?:no|n|non|nein|nao|nie|нет|khong|hindi|否|いいえ|아니오|
 const TICKED_YES = new RegExp(`\\[x\\]\\s*${YES}(?![\\p{L}])`, 'iu');
 const TICKED_NO = new RegExp(`\\[x\\]\\s*${NO}(?![\\p{L}])`, 'iu');
 const OPEN_YES = new RegExp(`\\[ \\]\\s*${YES}(?![\\p{L}])`, 'iu');
+const YES_TICKED = new RegExp(`(?<![\\p{L}])${YES}\\s*\\[x\\]`, 'iu');
+const NO_TICKED = new RegExp(`(?<![\\p{L}])${NO}\\s*\\[x\\]`, 'iu');
+/** The first yes/no word comes before the first box: the boxes trail their options. */
+const TRAILING_LAYOUT = new RegExp(`^[^\\[]*?(?<![\\p{L}])(?:${YES}|${NO})\\s*\\[[x ]\\]`, 'iu');
 const PLAIN_YES = new RegExp(`^(?:\\s*\\p{L}+){0,3}\\s*[:\\-=?]\\s*${YES}(?![\\p{L}])`, 'iu');
 const PLAIN_NO = new RegExp(`^(?:\\s*\\p{L}+){0,3}\\s*[:\\-=?]\\s*${NO}(?![\\p{L}])`, 'iu');
 
@@ -101,11 +105,13 @@ function readForm(folded: string, cues: CueMatch<ExpeditedCue>[]): FormDecision[
       decisions.push({ expedited: false, evidence: `form: "[ ] ${label}" (unticked)`, start, end });
       continue;
     }
-    const tickedYes = TICKED_YES.test(after);
-    const tickedNo = TICKED_NO.test(after);
+    // Boxes lead their options ("[x] yes [ ] no") or trail them ("yes [x] no [ ]").
+    const trailing = TRAILING_LAYOUT.test(after);
+    const tickedYes = trailing ? YES_TICKED.test(after) : TICKED_YES.test(after);
+    const tickedNo = trailing ? NO_TICKED.test(after) : TICKED_NO.test(after);
     if (tickedYes && !tickedNo) {
       decisions.push({ expedited: true, evidence: `form: "${label}${after.trimEnd()}"`, start, end });
-    } else if (tickedNo || (OPEN_YES.test(after) && !tickedYes)) {
+    } else if (tickedNo || (!trailing && OPEN_YES.test(after) && !tickedYes)) {
       decisions.push({
         expedited: false,
         evidence: `form: "${label}${after.trimEnd()}" (not ticked)`,

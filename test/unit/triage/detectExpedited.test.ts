@@ -25,6 +25,7 @@ describe('detectExpedited', () => {
     'EXPEDITED REVIEW REQUESTED: ☒ YES ☐ NO',
     '[X] Expedited   [ ] Standard',
     'EXPEDITED: YES',
+    '¿REVISIÓN ACELERADA?  SÍ [X]  NO [ ]',
   ])('reads the ticked fax checkbox in "%s"', (text) => {
     expect(
       fires(`REQUEST FOR REDETERMINATION\n${text}\nSee attached. Patient could seriously jeopardize health.`),
@@ -35,6 +36,7 @@ describe('detectExpedited', () => {
     'EXPEDITED: [ ] YES [X] NO',
     'EXPEDITED REVIEW REQUESTED: ☐ YES ☒ NO',
     '[ ] Expedited   [X] Standard',
+    'EXPEDITED?  YES [ ]  NO [X]',
   ])('does not fire on the unticked fax checkbox in "%s", even with form boilerplate', (text) => {
     expect(
       fires(`${text}\nIf waiting could seriously jeopardize your health, ask for an expedited decision.`),

@@ -3,13 +3,16 @@ import { triage } from '../../../lambdas/domain/triage/triage.js';
 import { evaluate, loadEvalSet } from './evalMetrics.js';
 
 /**
- * Committed quality thresholds on the labelled set in test/fixtures/triage-eval/.
- * `dev.jsonl` was written before and used while fixing general lexicon gaps; `holdout.jsonl`
- * was written after the lexicon was frozen and is never tuned against.
+ * Committed quality thresholds on the labelled set in test/fixtures/triage-eval/ (issue #3 targets).
+ * `dev.jsonl` was written after the first lexicon and used to fix general gaps. `holdout.jsonl`
+ * and `holdout2.jsonl` were each written after a lexicon freeze and measured once before any
+ * fix (first-contact figures: macro-F1 0.787 and 0.837); the general gaps they showed were then
+ * fixed, so both now act as regression sets. A fresh held-out set is the honest next measurement.
  */
 const THRESHOLDS = {
   'dev.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
-  'holdout.jsonl': { topicMacroF1: 0.9, expeditedRecall: 1, expeditedPrecision: 0.9 },
+  'holdout.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
+  'holdout2.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
 } as const;
 
 describe.each(Object.entries(THRESHOLDS))('triage evaluation on %s', (file, threshold) => {

@@ -56,6 +56,9 @@ export const DE: Lexicon = {
     'verzoger*=2',
   ],
   lost_damaged: [
+    'fremder name=3',
+    'anders aus=2',
+    'falsche tabletten=3',
     'beschadigt=3',
     'kaputt=2.5',
     'zerbrochen=3',

@@ -2,6 +2,9 @@ import type { Lexicon } from './types.js';
 
 export const ES: Lexicon = {
   appeal: [
+    'vuelvan a considerar=3',
+    'volver a considerar=3',
+    'ya no me lo cubren=2',
     'no estoy de acuerdo=2',
     'revisen de nuevo=2.5',
     'revisar de nuevo=2.5',
@@ -54,6 +57,9 @@ export const ES: Lexicon = {
     'mandar mi medicina=1',
   ],
   delivery: [
+    'enviaron=1.5',
+    'procesando=2',
+    'mi pedido=1.5',
     'envio=2',
     'enviado=1.5',
     'rastreo=3',
@@ -138,6 +144,11 @@ export const ES: Lexicon = {
     'datos de contacto=2',
   ],
   clinical: [
+    'comezon=2',
+    'ronchas=2.5',
+    'sigo tomando=2',
+    'reaccion=2',
+    'dejar de tomar=2',
     'olvid* tomar=3',
     'se me olvido=2',
     'la tomo=1.5',

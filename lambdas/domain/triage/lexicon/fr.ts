@@ -105,6 +105,10 @@ export const FR: Lexicon = {
     'coordonnees=2',
   ],
   clinical: [
+    'couper les comprimes=3',
+    'couper en deux=3',
+    'avaler=1.5',
+    'comprimes=0.5',
     'effets secondaires=3',
     'effet secondaire=3',
     'effets indesirables=3',

@@ -103,6 +103,9 @@ export const PL: Lexicon = {
     'rejestrac*=2',
   ],
   clinical: [
+    'alkohol=1.5',
+    'biorac=1.5',
+    'czy moge=1.5',
     'skutki uboczne=3',
     'skutek uboczny=3',
     'dzialania niepozadane=3',

@@ -36,6 +36,9 @@ export const TL: Lexicon = {
     'umorder=1.5',
   ],
   delivery: [
+    'ipapadala=2',
+    'kailan=1',
+    'order ko=1.5',
     'padala=1.5',
     'pinadala=1.5',
     'ipinadala=1.5',
