@@ -1,4 +1,4 @@
-import { type CueMatch, CueMatcher } from './cueMatcher.js';
+import { type CueMatch, CueMatcher, type FoldedMessage } from './cueMatcher.js';
 import { TOPIC_LEXICONS } from './lexicon/index.js';
 import { cleanSubject, foldForMatching } from './prepareText.js';
 import { TOPICS, type Topic } from './taxonomy.js';
@@ -10,6 +10,8 @@ export interface TopicInput {
   text: string;
   /** Folded text from `prepareText`, when the caller already has it. */
   matchText?: string;
+  /** Subject and text folded and tokenized once (see `foldMessage`); wins over `matchText`. */
+  folded?: FoldedMessage;
 }
 
 /**
@@ -82,9 +84,22 @@ export class LexiconTopicClassifier implements TopicClassifier {
         if (!previous || Math.abs(weight) > Math.abs(previous.weight)) best.set(key, { match, weight });
       }
     };
-    record(this.matcher.match(input.matchText ?? foldForMatching(input.text)), 1);
-    const subject = cleanSubject(input.subject);
-    if (subject) record(this.matcher.match(foldForMatching(subject)), SUBJECT_WEIGHT);
+    if (input.folded) {
+      const { text, tokens, subjectEnd } = input.folded;
+      const all = this.matcher.match(text, tokens);
+      record(
+        all.filter((match) => match.start >= subjectEnd),
+        1,
+      );
+      record(
+        all.filter((match) => match.start < subjectEnd),
+        SUBJECT_WEIGHT,
+      );
+    } else {
+      record(this.matcher.match(input.matchText ?? foldForMatching(input.text)), 1);
+      const subject = cleanSubject(input.subject);
+      if (subject) record(this.matcher.match(foldForMatching(subject)), SUBJECT_WEIGHT);
+    }
     for (const { match, weight } of best.values()) scores[match.cue.label] += weight;
     for (const topic of TOPICS) scores[topic] = Math.max(0, scores[topic]);
     return { scores, matches: [...best.values()].map((entry) => entry.match) };
@@ -151,10 +166,16 @@ export function lexiconTopicClassifier(): LexiconTopicClassifier {
 }
 
 /** Classify a message into the topic taxonomy with the default classifier. */
-export function classifyTopic(subject: string, text: string, matchText?: string): TopicDecision {
+export function classifyTopic(
+  subject: string,
+  text: string,
+  matchText?: string,
+  folded?: FoldedMessage,
+): TopicDecision {
   return lexiconTopicClassifier().classify({
     subject,
     text,
     ...(matchText === undefined ? {} : { matchText }),
+    ...(folded === undefined ? {} : { folded }),
   });
 }

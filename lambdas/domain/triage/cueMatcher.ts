@@ -1,4 +1,4 @@
-import { foldForMatching } from './prepareText.js';
+import { cleanSubject, foldForMatching } from './prepareText.js';
 
 /**
  * A compiled set of weighted cues, matched against folded text in one pass over its tokens
@@ -40,12 +40,41 @@ const WORD =
 const MAX_GAP = 1;
 const PREFIX_KEY = 3;
 
-const ASCII_WORD = /[a-z0-9]+/g;
 const NON_ASCII = /[^\n\t\r -~]/;
 
-export function tokenize(folded: string): Token[] {
+function tokenizeAscii(folded: string): Token[] {
   const tokens: Token[] = [];
-  for (const match of folded.matchAll(NON_ASCII.test(folded) ? WORD : ASCII_WORD)) {
+  let start = -1;
+  for (let index = 0; index <= folded.length; index++) {
+    const code = index < folded.length ? folded.charCodeAt(index) : 0;
+    const word = (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
+    if (word && start < 0) start = index;
+    else if (!word && start >= 0) {
+      tokens.push({ text: folded.slice(start, index), start, end: index });
+      start = -1;
+    }
+  }
+  return tokens;
+}
+
+/** A message's subject and member text folded and tokenized once, shared by every detector. */
+export interface FoldedMessage {
+  text: string;
+  tokens: Token[];
+  /** Characters of `text` that belong to the subject (matches before it count as subject words). */
+  subjectEnd: number;
+}
+
+export function foldMessage(subject: string, matchText: string): FoldedMessage {
+  const foldedSubject = foldForMatching(cleanSubject(subject));
+  const text = `${foldedSubject}\n${matchText}`;
+  return { text, tokens: tokenize(text), subjectEnd: foldedSubject.length };
+}
+
+export function tokenize(folded: string): Token[] {
+  if (!NON_ASCII.test(folded)) return tokenizeAscii(folded);
+  const tokens: Token[] = [];
+  for (const match of folded.matchAll(WORD)) {
     tokens.push({ text: match[0], start: match.index, end: match.index + match[0].length });
   }
   return tokens;
@@ -104,15 +133,9 @@ export class CueMatcher<L extends string> {
       if (!token) continue;
       const candidates = this.exact.get(token.text);
       if (candidates) this.matchAt(tokens, index, candidates, found);
-      const keyed = this.prefixes.get(token.text.slice(0, PREFIX_KEY));
-      if (keyed && token.text.length >= PREFIX_KEY) {
-        this.matchAt(
-          tokens,
-          index,
-          keyed.filter((cue) => token.text.startsWith(cue.tokens[0]?.text ?? '\u0000')),
-          found,
-        );
-      }
+      const keyed =
+        token.text.length >= PREFIX_KEY ? this.prefixes.get(token.text.slice(0, PREFIX_KEY)) : undefined;
+      if (keyed) this.matchAt(tokens, index, keyed, found, token.text);
       for (const length of this.shortPrefixLengths) {
         if (length > token.text.length) break;
         const list = this.prefixes.get(token.text.slice(0, length));
@@ -132,10 +155,17 @@ export class CueMatcher<L extends string> {
     return dropContained(found);
   }
 
-  private matchAt(tokens: Token[], index: number, cues: Cue<L>[], found: CueMatch<L>[]): void {
+  private matchAt(
+    tokens: Token[],
+    index: number,
+    cues: Cue<L>[],
+    found: CueMatch<L>[],
+    startsWith?: string,
+  ): void {
     const first = tokens[index];
     if (!first) return;
     for (const cue of cues) {
+      if (startsWith !== undefined && !startsWith.startsWith(cue.tokens[0]?.text ?? '\u0000')) continue;
       let position = index;
       let ok = true;
       for (let part = 1; part < cue.tokens.length && ok; part++) {

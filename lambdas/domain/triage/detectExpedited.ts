@@ -1,4 +1,4 @@
-import { type CueMatch, CueMatcher, tokenize } from './cueMatcher.js';
+import { type CueMatch, CueMatcher, type FoldedMessage, tokenize } from './cueMatcher.js';
 import { EXPEDITED_CUES } from './lexicon/expedited.js';
 import { foldForMatching } from './prepareText.js';
 import type { Topic } from './taxonomy.js';
@@ -17,6 +17,8 @@ export interface ExpeditedOptions {
   matchText?: string;
   /** The decided topic; without it, plain urgency counts as a request for speed. */
   topic?: Topic;
+  /** Subject and text folded and tokenized once (see `foldMessage`). */
+  folded?: FoldedMessage;
 }
 
 export interface ExpeditedDecision {
@@ -73,6 +75,7 @@ const YES_TICKED = new RegExp(`(?<![\\p{L}])${YES}\\s*\\[x\\]`, 'iu');
 const NO_TICKED = new RegExp(`(?<![\\p{L}])${NO}\\s*\\[x\\]`, 'iu');
 /** The first yes/no word comes before the first box: the boxes trail their options. */
 const TRAILING_LAYOUT = new RegExp(`^[^\\[]*?(?<![\\p{L}])(?:${YES}|${NO})\\s*\\[[x ]\\]`, 'iu');
+const PLAIN_ANSWER = new RegExp(`[:?=-]\\s*(?:${YES}|${NO})(?![\\p{L}])`, 'iu');
 const PLAIN_YES = new RegExp(`^(?:\\s*\\p{L}+){0,3}\\s*[:\\-=?]\\s*${YES}(?![\\p{L}])`, 'iu');
 const PLAIN_NO = new RegExp(`^(?:\\s*\\p{L}+){0,3}\\s*[:\\-=?]\\s*${NO}(?![\\p{L}])`, 'iu');
 
@@ -149,12 +152,17 @@ export function detectExpedited(
   text: string,
   options: ExpeditedOptions = {},
 ): ExpeditedDecision {
-  const folded = `${foldForMatching(subject)}\n${options.matchText ?? foldForMatching(text)}`;
-  const matches = matcher.match(folded);
-  const form = readForm(
-    folded,
-    matches.filter((match) => match.cue.label !== 'shipping'),
-  );
+  const folded =
+    options.folded?.text ?? `${foldForMatching(subject)}\n${options.matchText ?? foldForMatching(text)}`;
+  const matches = matcher.match(folded, options.folded?.tokens);
+  // Without a box or a "label: yes/no" answer there is no form to read.
+  const form =
+    folded.includes('[') || PLAIN_ANSWER.test(folded)
+      ? readForm(
+          folded,
+          matches.filter((match) => match.cue.label !== 'shipping'),
+        )
+      : [];
   if (form.length > 0) {
     const ticked = form.find((decision) => decision.expedited);
     if (ticked) return { expedited: true, evidence: [`expedited: ${ticked.evidence}`] };

@@ -1,4 +1,4 @@
-import { CueMatcher } from './cueMatcher.js';
+import { CueMatcher, type FoldedMessage } from './cueMatcher.js';
 import { SPECIALTY_DRUGS } from './data/specialtyDrugs.js';
 import { PROGRAM_CUES } from './lexicon/programs.js';
 import { foldForMatching } from './prepareText.js';
@@ -8,6 +8,8 @@ import { PROGRAMS, type Program } from './taxonomy.js';
 export interface ProgramOptions {
   /** Folded member text from `prepareText`, when the caller already has it. */
   matchText?: string;
+  /** Subject and text folded and tokenized once (see `foldMessage`). */
+  folded?: FoldedMessage;
 }
 
 export interface ProgramDecision {
@@ -28,13 +30,16 @@ const LIS = /(?<![\p{L}])LIS(?![\p{L}])/u;
 /** Medicare Part D and specialty-pharmacy signals in a message. Never throws. */
 export function detectPrograms(subject: string, text: string, options: ProgramOptions = {}): ProgramDecision {
   const found = new Map<Program, string>();
-  const folded = `${foldForMatching(subject)}\n${options.matchText ?? foldForMatching(text)}`;
-  for (const match of matcher.match(folded)) {
+  const folded =
+    options.folded?.text ?? `${foldForMatching(subject)}\n${options.matchText ?? foldForMatching(text)}`;
+  for (const match of matcher.match(folded, options.folded?.tokens)) {
     if (!found.has(match.cue.label)) found.set(match.cue.label, `"${folded.slice(match.start, match.end)}"`);
   }
   const raw = `${subject}\n${text}`;
   if (!found.has('medicare_part_d')) {
-    const mbi = [...raw.matchAll(MBI_CANDIDATE)].find((match) => mbiValid(match[0]));
+    const mbi = /\d/.test(raw)
+      ? [...raw.matchAll(MBI_CANDIDATE)].find((match) => mbiValid(match[0]))
+      : undefined;
     if (mbi) found.set('medicare_part_d', 'a Medicare Beneficiary Identifier');
     else if (LIS.test(raw)) found.set('medicare_part_d', '"LIS" (Low-Income Subsidy)');
   }

@@ -205,7 +205,6 @@ const DATE_PATTERNS: RegExp[] = [
   new RegExp(`${YEAR}\\s*[年년]\\s*\\d{1,2}\\s*[月월]\\s*\\d{1,2}\\s*[日일]?`, 'g'),
   new RegExp(`(?:ngày\\s*)?\\d{1,2}\\s*tháng\\s*\\d{1,2},?\\s*(?:năm\\s*)?${YEAR}`, 'giu'),
 ];
-const YEAR_HINT = /(?:19|20)\d\d/;
 const DOB_CONTEXT =
   /(?:\bd\.?o\.?b\b|birth|born|b-day|birthday|nacimiento|naci[oó]?|nac\.|naissance|n[ée]e? le|geburt|geboren|geb\.|nascimento|nascid[oa]|nascita|nato|nata|urodzeni|urodzon|рождени|родил|ngày sinh|sinh ngày|kapanganakan|ipinanganak|dat nesans|fèt|出生|生日|生年月日|생년월일|출생|الميلاد|ولدت|जन्म)/iu;
 
@@ -224,6 +223,33 @@ function context(text: string, start: number, pattern: RegExp, span = 60): boole
 const SSN_CONTEXT =
   /\b(?:ssn|ss#|soc(?:ial)?\.?\s*sec(?:urity)?|seguro social|s[ée]curit[ée] sociale|sozialversicherung|seguridade social|previdenza|pesel|снилс|an sinh|tin|taxpayer)/i;
 const CURRENT_YEAR = 2026;
+
+const NUMERIC_DATES = DATE_PATTERNS.slice(0, 2);
+const WORDED_DATES = DATE_PATTERNS.slice(2);
+const YEARS = /(?:19|20)\d\d/g;
+
+/**
+ * Where to look for dates: numeric patterns over the whole text; written dates ("March 14, 1952",
+ * "14 de marzo de 1952") only in windows around a four-digit year, which every one of them carries.
+ */
+function dateScans(text: string): [number, string, RegExp[]][] {
+  const scans: [number, string, RegExp[]][] = [[0, text, NUMERIC_DATES]];
+  let windowStart = -1;
+  let windowEnd = -1;
+  for (const match of text.matchAll(YEARS)) {
+    const start = Math.max(0, match.index - 60);
+    const end = Math.min(text.length, match.index + 12);
+    if (start <= windowEnd) windowEnd = end;
+    else {
+      if (windowEnd > windowStart)
+        scans.push([windowStart, text.slice(windowStart, windowEnd), WORDED_DATES]);
+      windowStart = start;
+      windowEnd = end;
+    }
+  }
+  if (windowEnd > windowStart) scans.push([windowStart, text.slice(windowStart, windowEnd), WORDED_DATES]);
+  return scans;
+}
 
 interface Candidate extends PiiFinding {
   rank: number;
@@ -264,15 +290,17 @@ function collect(text: string): Candidate[] {
     if (match[1] === '.' && !context(text, match.index, SSN_CONTEXT)) continue;
     add('SSN', match.index, match.index + match[0].length, 3);
   }
-  // Written dates all carry a four-digit year; without one only the numeric pattern can match.
-  for (const pattern of YEAR_HINT.test(text) ? DATE_PATTERNS : DATE_PATTERNS.slice(0, 1)) {
-    for (const match of text.matchAll(pattern)) {
-      const year = Number(match[0].match(/(?:19|20)\d{2}(?!.*(?:19|20)\d{2})/)?.[0] ?? Number.NaN);
-      const withContext = context(text, match.index, DOB_CONTEXT, 50);
-      // A date with a year at least 15 years back is a birth date far more often than anything else.
-      const oldEnough = Number.isFinite(year) && year >= 1900 && year <= CURRENT_YEAR - 15;
-      if (!withContext && !oldEnough) continue;
-      add('DOB', match.index, match.index + match[0].length, 4);
+  for (const [offset, slice, patterns] of dateScans(text)) {
+    for (const pattern of patterns) {
+      for (const match of slice.matchAll(pattern)) {
+        const start = offset + match.index;
+        const year = Number(match[0].match(/(?:19|20)\d{2}(?!.*(?:19|20)\d{2})/)?.[0] ?? Number.NaN);
+        const withContext = context(text, start, DOB_CONTEXT, 50);
+        // A date with a year at least 15 years back is a birth date far more often than anything else.
+        const oldEnough = Number.isFinite(year) && year >= 1900 && year <= CURRENT_YEAR - 15;
+        if (!withContext && !oldEnough) continue;
+        add('DOB', start, start + match[0].length, 4);
+      }
     }
   }
   for (const match of text.matchAll(PHONE_INTL)) {

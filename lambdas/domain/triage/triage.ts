@@ -1,4 +1,5 @@
 import { classifyTopic } from './classifyTopic.js';
+import { foldMessage } from './cueMatcher.js';
 import { detectExpedited } from './detectExpedited.js';
 import { detectLanguage } from './detectLanguage.js';
 import { detectPrograms } from './detectPrograms.js';
@@ -16,12 +17,11 @@ function run(input: TriageInput, forDisplay: boolean): TriageExplanation {
   const subject = typeof input.subject === 'string' ? input.subject.slice(0, 2_000) : '';
   const prepared: PreparedText = prepareText(input.text);
   const language = detectLanguage(`${subject}\n${prepared.text}`, input.hints ?? {});
-  const topic = classifyTopic(subject, prepared.text, prepared.matchText);
-  const expedited = detectExpedited(subject, prepared.text, {
-    matchText: prepared.matchText,
-    topic: topic.topic,
-  });
-  const programs = detectPrograms(subject, prepared.text, { matchText: prepared.matchText });
+  // Folded and tokenized once; topic, expedited and programs all read the same tokens.
+  const folded = foldMessage(subject, prepared.matchText);
+  const topic = classifyTopic(subject, prepared.text, prepared.matchText, folded);
+  const expedited = detectExpedited(subject, prepared.text, { folded, topic: topic.topic });
+  const programs = detectPrograms(subject, prepared.text, { folded });
   const body = redactPii(prepared.text);
   const redactedSubject = redactPii(subject);
   // PII the member wrote in cut parts (a signature with a phone number) is reported too. A quoted
