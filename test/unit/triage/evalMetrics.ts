@@ -40,6 +40,8 @@ export interface EvalReport {
   topicMacroF1: number;
   topicF1: Record<Topic, number>;
   topicAccuracy: number;
+  /** Wrong topic with confidence at or above 0.5 (the default policy's minimum): a silent misroute. */
+  confidentErrors: number;
   expeditedRecall: number;
   expeditedPrecision: number;
   programAccuracy: number;
@@ -84,6 +86,7 @@ export function evaluate(messages: EvalMessage[], run: (input: TriageInput) => T
   let expFp = 0;
   let expFn = 0;
   let correct = 0;
+  let confidentErrors = 0;
   let programsRight = 0;
   let languageRight = 0;
   let piiExpected = 0;
@@ -106,6 +109,7 @@ export function evaluate(messages: EvalMessage[], run: (input: TriageInput) => T
     } else {
       const fp = counts.get(got);
       if (fp) fp.fp++;
+      if (result.topicConfidence >= 0.5) confidentErrors++;
       const fn = counts.get(want.topic);
       if (fn) fn.fn++;
       misses.push(
@@ -145,6 +149,7 @@ export function evaluate(messages: EvalMessage[], run: (input: TriageInput) => T
     topicMacroF1: present.reduce((sum, topic) => sum + topicF1[topic], 0) / Math.max(1, present.length),
     topicF1,
     topicAccuracy: correct / Math.max(1, messages.length),
+    confidentErrors,
     expeditedRecall: expTp + expFn === 0 ? 1 : expTp / (expTp + expFn),
     expeditedPrecision: expTp + expFp === 0 ? 1 : expTp / (expTp + expFp),
     programAccuracy: programsRight / Math.max(1, messages.length),

@@ -7,12 +7,15 @@ import { evaluate, loadEvalSet } from './evalMetrics.js';
  * `dev.jsonl` was written after the first lexicon and used to fix general gaps. `holdout.jsonl`
  * and `holdout2.jsonl` were each written after a lexicon freeze and measured once before any
  * fix (first-contact figures: macro-F1 0.787 and 0.837); the general gaps they showed were then
- * fixed, so both now act as regression sets. A fresh held-out set is the honest next measurement.
+ * fixed, so both now act as regression sets. `holdout3.jsonl` was written after the third freeze
+ * and is still untuned: its figure (macro-F1 0.865) is the honest estimate of unseen performance.
  */
 const THRESHOLDS = {
   'dev.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
   'holdout.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
   'holdout2.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
+  // Still held out (never tuned against): a regression floor at its first-contact figure, below the 0.95 target.
+  'holdout3.jsonl': { topicMacroF1: 0.85, expeditedRecall: 1, expeditedPrecision: 0.9 },
 } as const;
 
 describe.each(Object.entries(THRESHOLDS))('triage evaluation on %s', (file, threshold) => {
