@@ -51,7 +51,11 @@ function run(input: TriageInput, forDisplay: boolean): TriageExplanation {
   };
   return {
     result,
-    stripped: stripped.map(({ part, redaction }) => ({ ...part, text: redaction.redactedText })),
+    stripped: stripped.map(({ part, redaction }) => ({
+      ...part,
+      reason: redactPii(part.reason).redactedText,
+      text: redaction.redactedText,
+    })),
     language,
     topic,
     expedited,

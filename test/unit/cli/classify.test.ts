@@ -109,6 +109,7 @@ describe('explain command', () => {
     expect(stdout).toContain('PII found: PHONE');
     expect(stdout).toContain('Queue: billing');
     expect(stdout).not.toContain('555-201-8890');
+    expect(stdout).not.toContain('help@rx.example');
   });
 
   it('reads one JSON message from stdin', async () => {
