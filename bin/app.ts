@@ -12,7 +12,9 @@ Validations.of(app).addPlugins(
 // `-c contact-router:recipients=a@x,b@x`: the addresses SES receives for.
 const recipientsContext: unknown = app.node.tryGetContext('contact-router:recipients');
 const recipients = typeof recipientsContext === 'string' ? recipientsContext : 'support@pharmacy.example';
+const notifyFromContext: unknown = app.node.tryGetContext('contact-router:notifyFrom');
 new RouterStack(app, 'ContactRouter', {
+  ...(typeof notifyFromContext === 'string' ? { notifyFrom: notifyFromContext } : {}),
   recipients: recipients
     .split(',')
     .map((address) => address.trim())

@@ -10,6 +10,8 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -29,6 +31,8 @@ const handlers = path.join(import.meta.dirname, '..', 'lambdas', 'handlers');
 export interface RouterStackProps extends StackProps {
   /** Addresses SES receives for (the desk's inbound addresses); verified domains are set up outside this stack. */
   recipients: string[];
+  /** Sender of supervisor notices (an SES-verified address or domain). */
+  notifyFrom?: string;
   /** Place the functions in this VPC (with endpoints) where account policy demands it. */
   vpc?: ec2.IVpc;
   /** Reserved concurrency per function. */
@@ -271,6 +275,39 @@ export class RouterStack extends Stack {
         "SQS invokes this function synchronously; failed records are redriven to the inbound DLQ by the queue's redrive policy (maxReceiveCount 5).",
     });
 
+    // The SLA sweeper: every minute, reads only due timers, fires each event once, mails supervisors.
+    const notifyFrom = props.notifyFrom ?? 'sla-alerts@pharmacy.example';
+    const notifyDomain = notifyFrom.split('@')[1] ?? notifyFrom;
+    const slaSweeper = new RouterFunction(this, 'SlaSweeper', {
+      ...common,
+      // Overlapping runs are safe (conditional writes), but two are plenty.
+      reservedConcurrency: 2,
+      entry: path.join(handlers, 'slaSweeper.ts'),
+      description: 'SLA timers: warnings, breaches, escalations and expired claims (every minute)',
+      timeout: Duration.seconds(55),
+      environment: { TABLE_NAME: this.table.tableName, NOTIFY_FROM: notifyFrom },
+    }).function;
+    this.table.grantReadWriteData(slaSweeper);
+    slaSweeper.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${notifyDomain}`,
+          `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${notifyFrom}`,
+        ],
+      }),
+    );
+    new events.Rule(this, 'SweepEveryMinute', {
+      description: 'Runs the SLA sweeper',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new eventTargets.LambdaFunction(slaSweeper, { retryAttempts: 0 })],
+    });
+    Validations.of(slaSweeper).acknowledge({
+      id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ',
+      reason:
+        'A failed sweep is not an event to keep: the next run a minute later reads the same due timers from the table (retryAttempts 0).',
+    });
+
     const userPool = new cognito.UserPool(this, 'Staff', {
       selfSignUpEnabled: false,
       signInAliases: { email: true, username: true },
@@ -345,7 +382,7 @@ export class RouterStack extends Stack {
     }
 
     const tableIndexes = `Resource::<${this.getLogicalId(this.table.node.defaultChild as dynamodb.CfnGlobalTable)}.Arn>/index/*`;
-    for (const fn of [route, staffApi]) {
+    for (const fn of [route, staffApi, slaSweeper]) {
       Validations.of(fn).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[${tableIndexes}]`,
         reason:

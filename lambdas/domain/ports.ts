@@ -16,11 +16,27 @@ export type AppendOutcome =
   | { outcome: 'duplicate' }
   | { outcome: 'missing' };
 
+/** A case as it was read and as it should be after one unit of work, written only if nobody changed it since. */
+export interface CaseRevision {
+  before: Case;
+  after: Case;
+  events: CaseEvent[];
+}
+
+/** A supervisor e-mail kept in the outbox until it is sent. */
+export interface OutboxNotice {
+  noticeId: string;
+  caseId: string;
+  to: string[];
+  subject: string;
+  text: string;
+  createdAt: string;
+}
+
 export interface ClaimRequest {
   queue: string;
-  staffId: string;
-  now: Date;
-  leaseMs: number;
+  /** The domain's claim of a queue head: the case as claimed, and its history event. */
+  take: (head: Case) => { after: Case; events: CaseEvent[] };
 }
 
 /** The case store: owns every key of the single table. */
@@ -29,18 +45,46 @@ export interface CaseStore {
   findCaseIdByThread(threadKeys: string[]): Promise<string | undefined>;
   /** Idempotent: the same inbound message twice makes one case. */
   createCase(newCase: NewCase): Promise<CreateCaseOutcome>;
-  /** Adds a message to an existing case; `wake` moves a pending case back to its queue. */
+  /**
+   * Adds a message to an existing case. `revise` (domain logic: wake, clocks) turns the current
+   * case into the new one; the store retries it on a concurrent change.
+   */
   appendMessage(
     caseId: string,
     message: CaseMessage,
     threadKeys: string[],
     event: CaseEvent,
-    options: { wake: boolean; now: Date },
+    revise: (current: Case) => Case,
   ): Promise<AppendOutcome>;
   getCase(caseId: string): Promise<CaseView | undefined>;
   listQueues(queues: readonly string[]): Promise<QueueSummary[]>;
   /** Atomically gives the head of the queue to one staff member; undefined when the queue is empty. */
   claimNext(request: ClaimRequest): Promise<Case | undefined>;
+  /** Cases whose next timer is due at `now`, read from the sparse timer index (never a scan). */
+  listDueTimers(now: Date, limit: number): Promise<Case[]>;
+  /**
+   * Writes a revision only if the case is still at `before.version`, with its history events and
+   * outbox notices, in one transaction. `conflict` means another writer got there first.
+   */
+  applyRevision(revision: CaseRevision, notices: OutboxNotice[]): Promise<'applied' | 'conflict'>;
+  /** Notices not yet sent, oldest first. */
+  listOutbox(limit: number): Promise<OutboxNotice[]>;
+  /** Takes a notice for sending (so two sweepers never both send it); false when someone else has it. */
+  claimNotice(noticeId: string, now: Date, holdMs: number): Promise<boolean>;
+  markNoticeSent(noticeId: string): Promise<void>;
+}
+
+/** SLA metrics (CloudWatch embedded metric format in AWS). Names and dimensions carry no PHI. */
+export interface SlaMetrics {
+  count(
+    name: 'SlaWarning' | 'SlaBreach' | 'SlaEscalation' | 'LeaseExpired',
+    dimensions: { queue: string; clock?: string },
+  ): void;
+}
+
+/** Sends supervisor notices (SES in AWS and locally). */
+export interface Mailer {
+  send(message: { to: string[]; subject: string; text: string }): Promise<void>;
 }
 
 /** Hands a normalized message to the routing stage (SQS in AWS and locally). */

@@ -13,7 +13,6 @@ import { loadConfig } from './config.js';
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
   DEAD_LETTER_QUEUE_URL: z.string().url(),
-  QUEUE_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
 });
 
 const logger = new Logger({ serviceName: 'route-inbound' });
@@ -28,7 +27,6 @@ export function buildRouteInboundServices(env: NodeJS.ProcessEnv = process.env):
   return {
     caseStore: new DynamoCaseStore(documentClient(endpoints), {
       tableName: config.TABLE_NAME,
-      queueShards: config.QUEUE_SHARDS,
     }),
     deadLetters: new SqsDeadLetters(sqsClient(endpoints), config.DEAD_LETTER_QUEUE_URL),
     clock: systemClock,

@@ -10,7 +10,6 @@ import { loadConfig } from './config.js';
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
-  QUEUE_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
   CLAIM_LEASE_MINUTES: z.coerce.number().positive().default(15),
 });
 
@@ -21,7 +20,6 @@ export function buildStaffApiServices(env: NodeJS.ProcessEnv = process.env): Sta
   return {
     caseStore: new DynamoCaseStore(documentClient(endpointsFromEnvironment(env)), {
       tableName: config.TABLE_NAME,
-      queueShards: config.QUEUE_SHARDS,
     }),
     clock: systemClock,
     policy: DEFAULT_POLICY,

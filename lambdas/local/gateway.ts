@@ -14,8 +14,8 @@ export interface GatewayDependencies {
   staffRequest: (
     event: APIGatewayProxyEventV2WithJWTAuthorizer,
   ) => Promise<APIGatewayProxyStructuredResultV2>;
-  /** Called after an inbound message was queued, so local mode can route it at once. */
-  onQueued?: () => void;
+  /** Receipt time source (SES stamps receipt; tests pass a fake clock). */
+  clock: { now(): Date };
 }
 
 class RequestError extends Error {
@@ -68,7 +68,7 @@ export function createGateway(deps: GatewayDependencies): Server {
     }
     const messageId = `local-${randomUUID()}`;
     await deps.blobStore.put(`${deps.rawEmailPrefix}${messageId}`, raw);
-    const [outcome] = await deps.ingestEmail(sesReceiptEvent(messageId, new Date()));
+    const [outcome] = await deps.ingestEmail(sesReceiptEvent(messageId, deps.clock.now()));
     if (!outcome) throw new Error('email handler returned no outcome');
     if (outcome.outcome === 'quarantined') {
       send(response, 422, {
@@ -78,7 +78,6 @@ export function createGateway(deps: GatewayDependencies): Server {
       });
       return;
     }
-    deps.onQueued?.();
     send(response, 202, { status: 'queued', externalId: outcome.externalId, automated: outcome.automated });
   }
 

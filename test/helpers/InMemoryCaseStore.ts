@@ -9,10 +9,12 @@ import type { Channel } from '../../lambdas/domain/inboundMessage.js';
 import { PRIORITY_RANK } from '../../lambdas/domain/policy/policy.js';
 import type {
   AppendOutcome,
+  CaseRevision,
   CaseStore,
   ClaimRequest,
   CreateCaseOutcome,
   NewCase,
+  OutboxNotice,
 } from '../../lambdas/domain/ports.js';
 
 /** A hand-written fake of the CaseStore port for domain unit tests (the real one is tested on DynamoDB Local). */
@@ -22,6 +24,7 @@ export class InMemoryCaseStore implements CaseStore {
   readonly history = new Map<string, CaseEvent[]>();
   readonly inbound = new Map<string, string>();
   readonly threads = new Map<string, string>();
+  readonly outbox = new Map<string, OutboxNotice & { claimedUntil?: string }>();
 
   async findCaseIdByInbound(channel: Channel, externalId: string) {
     return this.inbound.get(`${channel}#${externalId}`);
@@ -53,21 +56,14 @@ export class InMemoryCaseStore implements CaseStore {
     message: CaseMessage,
     threadKeys: string[],
     event: CaseEvent,
-    options: { wake: boolean; now: Date },
+    revise: (current: Case) => Case,
   ): Promise<AppendOutcome> {
     const current = this.cases.get(caseId);
     if (!current) return { outcome: 'missing' };
     const inboundKey = `${message.channel}#${message.externalId}`;
     if (this.inbound.has(inboundKey)) return { outcome: 'duplicate' };
     this.inbound.set(inboundKey, caseId);
-    const wakes = options.wake && (current.state === 'pending' || current.state === 'resolved');
-    const updated: Case = {
-      ...current,
-      ...(wakes ? { state: 'queued' as const } : {}),
-      messageCount: current.messageCount + 1,
-      version: current.version + 1,
-      updatedAt: options.now.toISOString(),
-    };
+    const updated = revise(current);
     this.cases.set(caseId, updated);
     this.messages.get(caseId)?.push(message);
     this.history.get(caseId)?.push(event);
@@ -83,16 +79,17 @@ export class InMemoryCaseStore implements CaseStore {
 
   async listQueues(queues: readonly string[]): Promise<QueueSummary[]> {
     return queues.map((queue) => {
-      const queued = [...this.cases.values()].filter(
-        (kase) => kase.queue === queue && kase.state === 'queued',
+      const open = [...this.cases.values()].filter(
+        (kase) => kase.queue === queue && kase.state !== 'resolved',
       );
+      const queued = open.filter((kase) => kase.state === 'queued');
       const oldest = queued.map((kase) => kase.receivedAt).sort()[0];
       return {
         queue,
         depth: queued.length,
         ...(oldest ? { oldestReceivedAt: oldest } : {}),
-        atRisk: 0,
-        breached: 0,
+        atRisk: open.filter((kase) => kase.slaStatus === 'at_risk').length,
+        breached: open.filter((kase) => kase.slaStatus === 'breached').length,
       };
     });
   }
@@ -105,14 +102,37 @@ export class InMemoryCaseStore implements CaseStore {
           PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || a.receivedAt.localeCompare(b.receivedAt),
       )[0];
     if (!head) return undefined;
-    const claimed: Case = {
-      ...head,
-      state: 'claimed',
-      assignee: request.staffId,
-      leaseExpiresAt: new Date(request.now.getTime() + request.leaseMs).toISOString(),
-      version: head.version + 1,
-    };
-    this.cases.set(head.caseId, claimed);
-    return claimed;
+    const { after, events } = request.take(head);
+    return (await this.applyRevision({ before: head, after, events }, [])) === 'applied' ? after : undefined;
+  }
+
+  async listDueTimers(now: Date, limit: number): Promise<Case[]> {
+    return [...this.cases.values()]
+      .filter((kase) => kase.nextTimerAt !== undefined && Date.parse(kase.nextTimerAt) <= now.getTime())
+      .slice(0, limit);
+  }
+
+  async applyRevision(revision: CaseRevision, notices: OutboxNotice[]): Promise<'applied' | 'conflict'> {
+    const current = this.cases.get(revision.before.caseId);
+    if (!current || current.version !== revision.before.version) return 'conflict';
+    this.cases.set(revision.after.caseId, revision.after);
+    this.history.get(revision.after.caseId)?.push(...revision.events);
+    for (const notice of notices) this.outbox.set(notice.noticeId, notice);
+    return 'applied';
+  }
+
+  async listOutbox(limit: number): Promise<OutboxNotice[]> {
+    return [...this.outbox.values()].slice(0, limit);
+  }
+
+  async claimNotice(noticeId: string, now: Date, holdMs: number): Promise<boolean> {
+    const notice = this.outbox.get(noticeId);
+    if (!notice || (notice.claimedUntil && Date.parse(notice.claimedUntil) >= now.getTime())) return false;
+    notice.claimedUntil = new Date(now.getTime() + holdMs).toISOString();
+    return true;
+  }
+
+  async markNoticeSent(noticeId: string): Promise<void> {
+    this.outbox.delete(noticeId);
   }
 }

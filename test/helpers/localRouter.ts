@@ -7,7 +7,8 @@ import { type LocalRouterOptions, startLocalRouter } from '../../lambdas/local/l
 /** A local router on the shared emulators, with resources of its own (a fresh prefix). */
 export async function startTestRouter(options: Partial<LocalRouterOptions> = {}) {
   const endpoints = inject('endpoints');
-  const router = await startLocalRouter({ endpoints, prefix: `t${randomUUID().slice(0, 8)}`, ...options });
+  const prefix = options.prefix ?? `t${randomUUID().slice(0, 8)}`;
+  const router = await startLocalRouter({ endpoints, ...options, prefix });
   const tokens = new Map<string, string>();
   async function staffFetch(staffId: string, path: string, init: RequestInit = {}) {
     if (!tokens.has(staffId)) tokens.set(staffId, await mintDevToken(staffId));
@@ -30,5 +31,5 @@ export async function startTestRouter(options: Partial<LocalRouterOptions> = {})
   async function viewCase(staffId: string, caseId: string): Promise<CaseView> {
     return (await (await staffFetch(staffId, `/cases/${caseId}`)).json()) as CaseView;
   }
-  return { ...router, endpoints, staffFetch, postEmail, queues, claim, viewCase };
+  return { ...router, prefix, endpoints, staffFetch, postEmail, queues, claim, viewCase };
 }

@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import {
   type Case,
   type CaseEvent,
@@ -22,10 +25,12 @@ import type { Channel } from '../../domain/inboundMessage.js';
 import { PRIORITY_RANK } from '../../domain/policy/policy.js';
 import type {
   AppendOutcome,
+  CaseRevision,
   CaseStore,
   ClaimRequest,
   CreateCaseOutcome,
   NewCase,
+  OutboxNotice,
 } from '../../domain/ports.js';
 import { CASE_TABLE } from './caseTableDefinition.js';
 
@@ -40,11 +45,11 @@ export class CaseStoreError extends Error {
 
 export interface DynamoCaseStoreOptions {
   tableName: string;
-  /** Queue partitions per queue: spreads a busy queue's writes over several index keys. */
-  queueShards?: number;
-  /** How many heads per shard claim-next tries before reading the index again. */
+  /** How many heads per queue shard claim-next tries before reading the index again. */
   claimCandidates?: number;
 }
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
 
 const KEY = {
   case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'META' }),
@@ -56,18 +61,28 @@ const KEY = {
   queueStats: (queue: string) => ({ pk: `QUEUE#${queue}`, sk: 'STATS' }),
   message: (caseId: string, receivedAt: string, externalId: string) => ({
     pk: `CASE#${caseId}`,
-    sk: `MSG#${receivedAt}#${createHash('sha256').update(externalId).digest('hex').slice(0, 12)}`,
+    sk: `MSG#${receivedAt}#${digest(externalId).toString('hex').slice(0, 12)}`,
   }),
-  event: (caseId: string, at: string) => ({
+  event: (caseId: string, event: CaseEvent) => ({
     pk: `CASE#${caseId}`,
-    sk: `EVT#${at}#${createHash('sha256').update(`${at}${Math.random()}`).digest('hex').slice(0, 8)}`,
+    // Deterministic per event content: a retried write of the same event lands on the same item.
+    sk: `EVT#${event.at}#${digest(JSON.stringify(event)).toString('hex').slice(0, 10)}`,
   }),
+  outbox: (noticeId: string) => ({ pk: 'OUTBOX', sk: noticeId }),
 };
 
-const INDEX_ATTRIBUTES = ['queueKey', 'queueSort', 'queuedAt', 'timerShard', 'timerSort'] as const;
+const OutboxItemSchema = z.object({
+  noticeId: z.string(),
+  caseId: z.string(),
+  to: z.array(z.string()),
+  subject: z.string(),
+  text: z.string(),
+  createdAt: z.string(),
+});
 
-function shardOf(caseId: string, shards: number): number {
-  return createHash('sha256').update(caseId).digest().readUInt8(0) % shards;
+function cancellationCodes(error: unknown): string[] | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
 }
 
 function earliestDue(sla: Case['sla']): string {
@@ -78,9 +93,38 @@ function earliestDue(sla: Case['sla']): string {
   return [first, ...others].sort()[0] ?? first;
 }
 
-function cancellationCodes(error: unknown): string[] | undefined {
-  if (!(error instanceof TransactionCanceledException)) return undefined;
-  return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+/** What a case contributes to its queue's counters: queued depth, and open cases at risk or breached. */
+function counterContribution(kase: Case | undefined): Map<string, Record<string, number>> {
+  const contribution = new Map<string, Record<string, number>>();
+  if (!kase) return contribution;
+  const counters: Record<string, number> = {};
+  if (kase.state === 'queued') counters.depth = 1;
+  if (kase.state !== 'resolved' && kase.slaStatus === 'at_risk') counters.atRisk = 1;
+  if (kase.state !== 'resolved' && kase.slaStatus === 'breached') counters.breached = 1;
+  contribution.set(kase.queue, counters);
+  return contribution;
+}
+
+/** Per-queue counter changes between two versions of a case (zero changes are dropped). */
+export function counterDeltas(
+  before: Case | undefined,
+  after: Case | undefined,
+): Map<string, Record<string, number>> {
+  const deltas = new Map<string, Record<string, number>>();
+  const add = (source: Map<string, Record<string, number>>, sign: number) => {
+    for (const [queue, counters] of source) {
+      const target = deltas.get(queue) ?? {};
+      for (const [name, value] of Object.entries(counters)) target[name] = (target[name] ?? 0) + sign * value;
+      deltas.set(queue, target);
+    }
+  };
+  add(counterContribution(before), -1);
+  add(counterContribution(after), 1);
+  for (const [queue, counters] of deltas) {
+    for (const [name, value] of Object.entries(counters)) if (value === 0) delete counters[name];
+    if (Object.keys(counters).length === 0) deltas.delete(queue);
+  }
+  return deltas;
 }
 
 /** DynamoDB single-table case store. The only module that knows the table's keys. */
@@ -88,69 +132,105 @@ export class DynamoCaseStore implements CaseStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
   readonly #queueShards: number;
+  readonly #timerShards: number;
   readonly #claimCandidates: number;
 
   constructor(client: DynamoDBDocumentClient, options: DynamoCaseStoreOptions) {
     this.#client = client;
     this.#tableName = options.tableName;
-    this.#queueShards = options.queueShards ?? 4;
+    this.#queueShards = CASE_TABLE.queueShards;
+    this.#timerShards = CASE_TABLE.timerShards;
     this.#claimCandidates = options.claimCandidates ?? 5;
   }
 
-  queueKeyOf(queue: string, caseId: string): string {
-    return `Q#${queue}#${shardOf(caseId, this.#queueShards)}`;
+  #queueKeys(queue: string): string[] {
+    return Array.from({ length: this.#queueShards }, (_, shard) => `Q#${queue}#${shard}`);
   }
 
-  #queueIndexAttributes(kase: Case): Record<string, string> {
-    return {
-      queueKey: this.queueKeyOf(kase.queue, kase.caseId),
-      queueSort: `${PRIORITY_RANK[kase.priority]}#${earliestDue(kase.sla)}#${kase.receivedAt}#${kase.caseId}`,
-      queuedAt: `${kase.receivedAt}#${kase.caseId}`,
-    };
+  #timerKeys(): string[] {
+    return Array.from({ length: this.#timerShards }, (_, shard) => `T#${shard}`);
   }
 
+  /** The stored item: the case plus the sparse index keys its state calls for. */
   #caseItem(kase: Case): Record<string, unknown> {
-    return {
-      ...KEY.case(kase.caseId),
-      itemType: 'case',
-      ...kase,
-      ...(kase.state === 'queued' ? this.#queueIndexAttributes(kase) : {}),
-    };
+    const item: Record<string, unknown> = { ...KEY.case(kase.caseId), itemType: 'case', ...kase };
+    if (kase.state === 'queued') {
+      item.queueKey = `Q#${kase.queue}#${digest(kase.caseId).readUInt8(0) % this.#queueShards}`;
+      item.queueSort = `${PRIORITY_RANK[kase.priority]}#${earliestDue(kase.sla)}#${kase.receivedAt}#${kase.caseId}`;
+      item.queuedAt = `${kase.receivedAt}#${kase.caseId}`;
+    }
+    if (kase.nextTimerAt) {
+      item.timerShard = `T#${digest(kase.caseId).readUInt8(1) % this.#timerShards}`;
+      item.timerSort = `${new Date(kase.nextTimerAt).toISOString()}#${kase.caseId}`;
+    }
+    return item;
   }
 
-  #put(item: Record<string, unknown>, condition?: string): TransactItem {
+  #put(
+    item: Record<string, unknown>,
+    condition?: { expression: string; values?: Record<string, unknown> },
+  ): TransactItem {
     return {
       Put: {
         TableName: this.#tableName,
         Item: item,
-        ...(condition ? { ConditionExpression: condition } : {}),
+        ...(condition ? { ConditionExpression: condition.expression } : {}),
+        ...(condition?.values ? { ExpressionAttributeValues: condition.values } : {}),
       },
     };
   }
 
-  #queueDepthChange(queue: string, delta: number): TransactItem {
-    return {
-      Update: {
-        TableName: this.#tableName,
-        Key: KEY.queueStats(queue),
-        // `depth` and `queue` are DynamoDB reserved words.
-        UpdateExpression: 'ADD #depth :delta SET #queue = :queue',
-        ExpressionAttributeNames: { '#depth': 'depth', '#queue': 'queue' },
-        ExpressionAttributeValues: { ':delta': delta, ':queue': queue },
-      },
-    };
+  #counterUpdates(before: Case | undefined, after: Case | undefined): TransactItem[] {
+    return [...counterDeltas(before, after)].map(([queue, counters]) => {
+      const names = Object.keys(counters);
+      return {
+        Update: {
+          TableName: this.#tableName,
+          Key: KEY.queueStats(queue),
+          // `depth` and `queue` are DynamoDB reserved words: every name goes through a placeholder.
+          UpdateExpression: `ADD ${names.map((_, index) => `#c${index} :c${index}`).join(', ')} SET #queue = :queue`,
+          ExpressionAttributeNames: {
+            '#queue': 'queue',
+            ...Object.fromEntries(names.map((name, index) => [`#c${index}`, name])),
+          },
+          ExpressionAttributeValues: {
+            ':queue': queue,
+            ...Object.fromEntries(names.map((name, index) => [`:c${index}`, counters[name]])),
+          },
+        },
+      };
+    });
   }
 
-  #eventItem(caseId: string, event: CaseEvent): Record<string, unknown> {
-    return { ...KEY.event(caseId, event.at), itemType: 'event', ...event };
+  #eventItems(caseId: string, events: CaseEvent[]): TransactItem[] {
+    return events.map((event) => this.#put({ ...KEY.event(caseId, event), itemType: 'event', ...event }));
   }
 
-  #messageItem(caseId: string, message: CaseMessage): Record<string, unknown> {
-    return {
+  #messageItem(caseId: string, message: CaseMessage): TransactItem {
+    return this.#put({
       ...KEY.message(caseId, message.receivedAt, message.externalId),
       itemType: 'message',
       ...message,
-    };
+    });
+  }
+
+  #inboundItem(caseId: string, message: CaseMessage): TransactItem {
+    return this.#put(
+      { ...KEY.inbound(message.channel, message.externalId), itemType: 'inbound', caseId },
+      { expression: 'attribute_not_exists(pk)' },
+    );
+  }
+
+  /** The case write of a revision: only if nobody changed the case since it was read. */
+  #revisionItems(revision: CaseRevision): TransactItem[] {
+    return [
+      this.#put(this.#caseItem(revision.after), {
+        expression: 'version = :version',
+        values: { ':version': revision.before.version },
+      }),
+      ...this.#eventItems(revision.after.caseId, revision.events),
+      ...this.#counterUpdates(revision.before, revision.after),
+    ];
   }
 
   async findCaseIdByInbound(channel: Channel, externalId: string): Promise<string | undefined> {
@@ -197,7 +277,7 @@ export class DynamoCaseStore implements CaseStore {
       .map((threadKey) =>
         this.#put(
           { ...KEY.thread(threadKey), itemType: 'thread', threadKey, caseId },
-          'attribute_not_exists(pk)',
+          { expression: 'attribute_not_exists(pk)' },
         ),
       );
   }
@@ -205,18 +285,11 @@ export class DynamoCaseStore implements CaseStore {
   async createCase(newCase: NewCase): Promise<CreateCaseOutcome> {
     const kase = newCase.case;
     const items: TransactItem[] = [
-      this.#put(
-        {
-          ...KEY.inbound(kase.channel, newCase.message.externalId),
-          itemType: 'inbound',
-          caseId: kase.caseId,
-        },
-        'attribute_not_exists(pk)',
-      ),
-      this.#put(this.#caseItem(kase), 'attribute_not_exists(pk)'),
-      this.#put(this.#messageItem(kase.caseId, newCase.message)),
-      this.#put(this.#eventItem(kase.caseId, newCase.event)),
-      this.#queueDepthChange(kase.queue, 1),
+      this.#inboundItem(kase.caseId, newCase.message),
+      this.#put(this.#caseItem(kase), { expression: 'attribute_not_exists(pk)' }),
+      this.#messageItem(kase.caseId, newCase.message),
+      ...this.#eventItems(kase.caseId, [newCase.event]),
+      ...this.#counterUpdates(undefined, kase),
       ...(await this.#newThreadKeyItems(kase.caseId, newCase.threadKeys)),
     ];
     try {
@@ -229,7 +302,7 @@ export class DynamoCaseStore implements CaseStore {
         return { outcome: 'duplicate', caseId: caseId ?? kase.caseId };
       }
       if (codes?.includes('ConditionalCheckFailed')) {
-        // A thread key was taken between our read and the write: retry once without it.
+        // A thread key was taken between our read and the write: write again without it.
         return this.createCase(newCase);
       }
       throw new CaseStoreError('could not create case', { cause: error });
@@ -248,39 +321,21 @@ export class DynamoCaseStore implements CaseStore {
     message: CaseMessage,
     threadKeys: string[],
     event: CaseEvent,
-    options: { wake: boolean; now: Date },
+    revise: (current: Case) => Case,
   ): Promise<AppendOutcome> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.#getCaseRecord(caseId);
-      if (!current) return { outcome: 'missing' };
-      const wakes = options.wake && (current.state === 'pending' || current.state === 'resolved');
-      const updated: Case = {
-        ...current,
-        ...(wakes ? { state: 'queued' as const } : {}),
-        messageCount: current.messageCount + 1,
-        updatedAt: options.now.toISOString(),
-        version: current.version + 1,
-      };
-      if (wakes) {
-        delete updated.assignee;
-        delete updated.leaseExpiresAt;
-      }
+      const before = await this.#getCaseRecord(caseId);
+      if (!before) return { outcome: 'missing' };
+      const after = revise(before);
       const items: TransactItem[] = [
-        this.#put(
-          { ...KEY.inbound(message.channel, message.externalId), itemType: 'inbound', caseId },
-          'attribute_not_exists(pk)',
-        ),
-        this.#put(this.#caseItem(updated), 'version = :version'),
-        this.#put(this.#messageItem(caseId, message)),
-        this.#put(this.#eventItem(caseId, { ...event, detail: { ...event.detail, woke: wakes } })),
-        ...(wakes ? [this.#queueDepthChange(updated.queue, 1)] : []),
+        this.#inboundItem(caseId, message),
+        ...this.#revisionItems({ before, after, events: [event] }),
+        this.#messageItem(caseId, message),
         ...(await this.#newThreadKeyItems(caseId, threadKeys)),
       ];
-      const casePut = items[1]?.Put;
-      if (casePut) casePut.ExpressionAttributeValues = { ':version': current.version };
       try {
         await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
-        return { outcome: 'appended', case: updated };
+        return { outcome: 'appended', case: after };
       } catch (error) {
         const codes = cancellationCodes(error);
         if (codes?.[0] === 'ConditionalCheckFailed') return { outcome: 'duplicate' };
@@ -326,7 +381,7 @@ export class DynamoCaseStore implements CaseStore {
     const [stats, oldest] = await Promise.all([
       this.#client.send(new GetCommand({ TableName: this.#tableName, Key: KEY.queueStats(queue) })),
       Promise.all(
-        this.#shardKeys(queue).map((queueKey) =>
+        this.#queueKeys(queue).map((queueKey) =>
           this.#client.send(
             new QueryCommand({
               TableName: this.#tableName,
@@ -343,23 +398,19 @@ export class DynamoCaseStore implements CaseStore {
       .map((page) => page.Items?.[0]?.receivedAt)
       .filter((value): value is string => typeof value === 'string')
       .sort()[0];
-    const number = (value: unknown) => (typeof value === 'number' ? Math.max(0, value) : 0);
+    const count = (value: unknown) => (typeof value === 'number' ? Math.max(0, value) : 0);
     return {
       queue,
-      depth: number(stats.Item?.depth),
+      depth: count(stats.Item?.depth),
       ...(oldestReceivedAt ? { oldestReceivedAt } : {}),
-      atRisk: number(stats.Item?.atRisk),
-      breached: number(stats.Item?.breached),
+      atRisk: count(stats.Item?.atRisk),
+      breached: count(stats.Item?.breached),
     };
-  }
-
-  #shardKeys(queue: string): string[] {
-    return Array.from({ length: this.#queueShards }, (_, shard) => `Q#${queue}#${shard}`);
   }
 
   async #queueHeads(queue: string): Promise<Case[]> {
     const pages = await Promise.all(
-      this.#shardKeys(queue).map((queueKey) =>
+      this.#queueKeys(queue).map((queueKey) =>
         this.#client.send(
           new QueryCommand({
             TableName: this.#tableName,
@@ -378,66 +429,96 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async claimNext(request: ClaimRequest): Promise<Case | undefined> {
-    // The index is eventually consistent: a head may already be taken. The conditional write
-    // (state = queued AND version = v) decides; on a lost race try the next head, then re-read.
+    // The index is eventually consistent: a head may already be taken. The conditional write on
+    // the version decides; on a lost race try the next head, then read the index again.
     for (let round = 0; round < 5; round++) {
       const heads = await this.#queueHeads(request.queue);
       if (heads.length === 0) return undefined;
-      for (const head of heads) {
-        const claimed = await this.#tryClaim(head, request);
-        if (claimed) return claimed;
+      for (const before of heads) {
+        if (before.state !== 'queued') continue;
+        const { after, events } = request.take(before);
+        if ((await this.applyRevision({ before, after, events }, [])) === 'applied') return after;
       }
     }
     return undefined;
   }
 
-  async #tryClaim(head: Case, request: ClaimRequest): Promise<Case | undefined> {
-    const at = request.now.toISOString();
-    const claimed: Case = {
-      ...head,
-      state: 'claimed',
-      assignee: request.staffId,
-      leaseExpiresAt: new Date(request.now.getTime() + request.leaseMs).toISOString(),
-      version: head.version + 1,
-      updatedAt: at,
-    };
-    const event: CaseEvent = {
-      at,
-      type: 'claimed',
-      actor: request.staffId,
-      detail: { queue: head.queue, leaseExpiresAt: claimed.leaseExpiresAt },
-    };
+  async listDueTimers(now: Date, limit: number): Promise<Case[]> {
+    // '~' sorts after every case-id character: every timer at or before `now`.
+    const upper = `${now.toISOString()}#~`;
+    const due: Case[] = [];
+    for (const timerShard of this.#timerKeys()) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            IndexName: CASE_TABLE.indexes.timerView.name,
+            KeyConditionExpression: 'timerShard = :shard AND timerSort <= :upper',
+            ExpressionAttributeValues: { ':shard': timerShard, ':upper': upper },
+            Limit: Math.max(1, limit - due.length),
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        due.push(...(page.Items ?? []).map((item) => CaseSchema.parse(item)));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && due.length < limit);
+      if (due.length >= limit) break;
+    }
+    return due;
+  }
+
+  async applyRevision(revision: CaseRevision, notices: OutboxNotice[]): Promise<'applied' | 'conflict'> {
+    const items = [
+      ...this.#revisionItems(revision),
+      ...notices.map((notice) =>
+        this.#put({ ...KEY.outbox(notice.noticeId), itemType: 'notice', ...notice }),
+      ),
+    ];
+    try {
+      await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'applied';
+    } catch (error) {
+      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return 'conflict';
+      throw new CaseStoreError('could not write case revision', { cause: error });
+    }
+  }
+
+  async listOutbox(limit: number): Promise<OutboxNotice[]> {
+    const page = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'OUTBOX' },
+        Limit: limit,
+      }),
+    );
+    return (page.Items ?? []).map((item) => OutboxItemSchema.parse(item));
+  }
+
+  async claimNotice(noticeId: string, now: Date, holdMs: number): Promise<boolean> {
     try {
       await this.#client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.#tableName,
-                Key: KEY.case(head.caseId),
-                ConditionExpression: '#state = :queued AND version = :version',
-                UpdateExpression: `SET #state = :claimed, assignee = :assignee, leaseExpiresAt = :lease, version = :next, updatedAt = :at REMOVE ${INDEX_ATTRIBUTES.slice(0, 3).join(', ')}`,
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: {
-                  ':queued': 'queued',
-                  ':claimed': 'claimed',
-                  ':version': head.version,
-                  ':next': claimed.version,
-                  ':assignee': request.staffId,
-                  ':lease': claimed.leaseExpiresAt,
-                  ':at': at,
-                },
-              },
-            },
-            this.#put(this.#eventItem(head.caseId, event)),
-            this.#queueDepthChange(head.queue, -1),
-          ],
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: KEY.outbox(noticeId),
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
+          UpdateExpression: 'SET claimedUntil = :until',
+          ExpressionAttributeValues: {
+            ':now': now.toISOString(),
+            ':until': new Date(now.getTime() + holdMs).toISOString(),
+          },
         }),
       );
-      return claimed;
+      return true;
     } catch (error) {
-      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return undefined;
-      throw new CaseStoreError('could not claim case', { cause: error });
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw new CaseStoreError('could not claim notice', { cause: error });
     }
+  }
+
+  async markNoticeSent(noticeId: string): Promise<void> {
+    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: KEY.outbox(noticeId) }));
   }
 }

@@ -6,6 +6,13 @@ export const CASE_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   timeToLiveAttribute: 'expiresAt',
+  /**
+   * Index partitions: a busy queue's writes spread over `queueShards` keys and timers over
+   * `timerShards`; claim-next and the sweeper read each. Every writer must agree, so they are
+   * fixed here (changing them needs a re-index).
+   */
+  queueShards: 4,
+  timerShards: 4,
   indexes: {
     /** Queued cases only (sparse): head = highest priority, then earliest due, then oldest. */
     queueView: { name: 'queueView', partitionKey: 'queueKey', sortKey: 'queueSort' },

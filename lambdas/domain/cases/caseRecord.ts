@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { AttachmentSchema, ChannelSchema } from '../inboundMessage.js';
 import { PrioritySchema } from '../policy/policy.js';
+import { CaseClocksSchema } from '../sla/clocks.js';
 import { PiiTypeSchema, ProgramSchema, TopicSchema } from '../triage/taxonomy.js';
 
 /** queued: waiting in a queue · claimed: held by one staff member under a lease · pending: waiting on the member · resolved */
+/** ok → at_risk (a warning fired) → breached (a breach fired); drives the queue's at-risk and breached counts. */
+export const SlaStatusSchema = z.enum(['ok', 'at_risk', 'breached']);
+export type SlaStatus = z.infer<typeof SlaStatusSchema>;
+
 export const CaseStateSchema = z.enum(['queued', 'claimed', 'pending', 'resolved']);
 export type CaseState = z.infer<typeof CaseStateSchema>;
 
@@ -46,6 +51,13 @@ export const CaseSchema = z.object({
   policyVersion: z.string(),
   routingReason: z.string(),
   sla: CaseSlaSchema,
+  /** Every clock, computed under `policyVersion` when the case opened; policy edits never rewrite them. */
+  clocks: CaseClocksSchema,
+  /** Timer events already recorded: each warning, breach and escalation fires once. */
+  firedTimerEvents: z.array(z.string()),
+  slaStatus: SlaStatusSchema,
+  /** The earliest pending timer (SLA milestone or lease expiry); absent when nothing is pending. */
+  nextTimerAt: isoDate.optional(),
   assignee: z.string().optional(),
   leaseExpiresAt: isoDate.optional(),
   messageCount: z.number().int().nonnegative(),

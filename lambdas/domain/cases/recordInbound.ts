@@ -2,9 +2,11 @@ import type { InboundMessage } from '../inboundMessage.js';
 import type { Policy } from '../policy/policy.js';
 import { routeMessage } from '../policy/routeMessage.js';
 import type { CaseStore, Clock } from '../ports.js';
+import { clocksOnMemberMessage } from '../sla/clocks.js';
 import { triage } from '../triage/triage.js';
 import { caseIdFor, caseIdFromReference, caseReference } from './caseIds.js';
 import type { Case, CaseEvent, CaseMessage } from './caseRecord.js';
+import { withNextTimer } from './caseTimers.js';
 
 export type RecordInboundOutcome =
   | { outcome: 'created'; caseId: string; queue: string }
@@ -38,6 +40,33 @@ function replyKeysOf(message: InboundMessage): string[] {
   if (message.threading.conversationId)
     keys.push(`conv:${message.channel}:${message.threading.conversationId}`);
   return keys;
+}
+
+/**
+ * A member's message on an existing case: a pending or resolved case wakes back into its queue,
+ * paused clocks resume and a next-response clock starts. Automated mail (an out-of-office on the
+ * thread) is kept on the case but changes nothing else.
+ */
+export function reviseForMemberMessage(
+  current: Case,
+  message: InboundMessage,
+  now: Date,
+  policy: Policy,
+): Case {
+  const revised: Case = {
+    ...current,
+    messageCount: current.messageCount + 1,
+    updatedAt: now.toISOString(),
+    version: current.version + 1,
+  };
+  if (message.automated) return revised;
+  if (current.state === 'pending' || current.state === 'resolved') {
+    revised.state = 'queued';
+    delete revised.assignee;
+    delete revised.leaseExpiresAt;
+  }
+  revised.clocks = clocksOnMemberMessage(current.clocks, new Date(message.receivedAt), policy);
+  return withNextTimer(revised);
 }
 
 /**
@@ -83,14 +112,16 @@ export async function recordInbound(
         actor: 'system',
         detail: { channel: message.channel },
       },
-      { wake: !message.automated, now },
+      (current) => reviseForMemberMessage(current, message, now, policy),
     );
     if (appended.outcome === 'appended') return { outcome: 'threaded', caseId: threadCaseId };
     if (appended.outcome === 'duplicate') return { outcome: 'duplicate', caseId: threadCaseId };
     // A reference to a case that does not exist (typo, forged token): open a new case instead.
   }
 
-  const routing = routeMessage(result, message.channel, new Date(message.receivedAt), policy);
+  const routing = routeMessage(result, message.channel, new Date(message.receivedAt), policy, {
+    ...(message.hints.country ? { country: message.hints.country } : {}),
+  });
   const queue = message.automated ? SUSPENDED_QUEUE : routing.queue;
   const caseId = caseIdFor(message.channel, message.externalId);
   const createdAt = now.toISOString();
@@ -126,6 +157,9 @@ export async function recordInbound(
     policyVersion: routing.policyVersion,
     routingReason: message.automated ? 'automated message matched no case' : routing.reason,
     sla: routing.sla,
+    clocks: routing.clocks,
+    firedTimerEvents: [],
+    slaStatus: 'ok',
     messageCount: 1,
   };
   const event: CaseEvent = {
@@ -135,7 +169,7 @@ export async function recordInbound(
     detail: { queue, priority: newCase.priority, topic: result.topic, reason: newCase.routingReason },
   };
   const created = await caseStore.createCase({
-    case: newCase,
+    case: withNextTimer(newCase),
     message: caseMessage,
     threadKeys: threadKeysOf(message),
     event,

@@ -1,6 +1,7 @@
 import type { Policy } from '../policy/policy.js';
 import type { CaseStore, Clock } from '../ports.js';
-import type { Case, CaseView, QueueSummary } from './caseRecord.js';
+import type { Case, CaseEvent, CaseView, QueueSummary } from './caseRecord.js';
+import { withNextTimer } from './caseTimers.js';
 import { SUSPENDED_QUEUE } from './recordInbound.js';
 
 export interface StaffWorkServices {
@@ -25,6 +26,29 @@ export type ClaimOutcome =
   | { outcome: 'empty' }
   | { outcome: 'unknown_queue'; queue: string };
 
+/** The head of a queue as claimed by `staffId`: held under a lease whose expiry is a timer. */
+export function claimRevision(
+  head: Case,
+  staffId: string,
+  now: Date,
+  leaseMs: number,
+): { after: Case; events: CaseEvent[] } {
+  const at = now.toISOString();
+  const leaseExpiresAt = new Date(now.getTime() + leaseMs).toISOString();
+  const after = withNextTimer({
+    ...head,
+    state: 'claimed',
+    assignee: staffId,
+    leaseExpiresAt,
+    version: head.version + 1,
+    updatedAt: at,
+  });
+  return {
+    after,
+    events: [{ at, type: 'claimed', actor: staffId, detail: { queue: head.queue, leaseExpiresAt } }],
+  };
+}
+
 /** Claim-next: the head of the queue goes to exactly one caller, under a lease. */
 export async function claimNextCase(
   queue: string,
@@ -32,11 +56,10 @@ export async function claimNextCase(
   services: StaffWorkServices,
 ): Promise<ClaimOutcome> {
   if (!knownQueues(services.policy).includes(queue)) return { outcome: 'unknown_queue', queue };
+  const now = services.clock.now();
   const claimed = await services.caseStore.claimNext({
     queue,
-    staffId,
-    now: services.clock.now(),
-    leaseMs: services.leaseMs,
+    take: (head) => claimRevision(head, staffId, now, services.leaseMs),
   });
   return claimed ? { outcome: 'claimed', case: claimed } : { outcome: 'empty' };
 }

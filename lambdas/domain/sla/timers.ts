@@ -139,7 +139,7 @@ export function applyEscalation(
     const to = policy.queues[state.queue]?.supervisors ?? policy.timers.supervisors;
     outcome.notify = {
       to: [...to],
-      subject: `[SLA ${event.type}] ${caseLabel}: ${event.clockId}`,
+      subject: `[SLA ${event.type}${event.step ? `: ${event.step}` : ''}] ${caseLabel}: ${event.clockId}`,
       text: [
         `${caseLabel} in queue ${state.queue}: ${eventLine(event)}.`,
         changes.priority ? `Priority raised from ${changes.priority.from} to ${changes.priority.to}.` : '',

@@ -106,12 +106,24 @@ describe('RouterStack', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
       (fn) => fn.Properties.Runtime !== undefined && String(fn.Properties.Handler).startsWith('index.'),
     );
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.ReservedConcurrentExecutions).toBeGreaterThan(0);
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
     }
+  });
+
+  it('sweeps SLA timers every minute with permission to mail only from the notice identity', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+    );
+    const sendEmail = statements.filter((statement) => statement.Action === 'ses:SendEmail');
+    expect(sendEmail).toHaveLength(1);
+    // Resources are Fn::Join tokens (partition, region, account): check the identity part.
+    expect(JSON.stringify(sendEmail[0]?.Resource)).toContain('identity/sla-alerts@pharmacy.example');
+    expect(JSON.stringify(sendEmail[0]?.Resource)).not.toContain('identity/*');
   });
 
   it('rejects a stack without an inbound address', () => {

@@ -129,7 +129,7 @@ describe('applyEscalation and planSweep', () => {
       changes: { priority: { from: 'normal', to: 'high' } },
       notify: {
         to: ['support-supervisors@pharmacy.example'],
-        subject: '[SLA escalation] CR-ABC123: firstResponse',
+        subject: '[SLA escalation: raise-on-breach] CR-ABC123: firstResponse',
       },
     });
   });
