@@ -31,6 +31,9 @@ export const DE: Lexicon = {
     'was kostet=1.5',
   ],
   refill: [
+    'verlangern=2.5',
+    'rezept verlangern=3',
+    'nur noch wenige=2',
     'nachfull*=3',
     'nachbestell*=3',
     'folgerezept=3',
@@ -56,6 +59,9 @@ export const DE: Lexicon = {
     'verzoger*=2',
   ],
   lost_damaged: [
+    'gefroren=2.5',
+    'leer=1.5',
+    'falsche adresse=2',
     'fremder name=3',
     'anders aus=2',
     'falsche tabletten=3',
@@ -107,6 +113,12 @@ export const DE: Lexicon = {
     'registrier*=2',
   ],
   clinical: [
+    'ausschlag=2.5',
+    'juckreiz=2.5',
+    'nuchtern=2.5',
+    'fruhstuck=1.5',
+    'zum essen=2',
+    'mit dem essen=2',
     'darf ich=1.5',
     'zusammen mit=1',
     'gleichzeitig=1.5',
@@ -138,6 +150,10 @@ export const DE: Lexicon = {
     'schweiz=1',
   ],
   complaint: [
+    'unzufrieden=3',
+    'enttauscht=2',
+    'frech=2.5',
+    'respektlos=3',
     'beschwerde=3',
     'beschweren=3',
     'unhoflich=3',
@@ -152,6 +168,9 @@ export const DE: Lexicon = {
     'vorgesetzt*=2',
   ],
   privacy_fraud: [
+    'angeblich von=2.5',
+    'link zur bestatigung=2.5',
+    'kreditkarte=1',
     'betrug*=3',
     'phishing=3',
     'identitatsdiebstahl=3',

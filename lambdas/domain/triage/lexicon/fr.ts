@@ -2,6 +2,8 @@ import type { Lexicon } from './types.js';
 
 export const FR: Lexicon = {
   appeal: [
+    'reexamen=3',
+    "pas d'accord avec le refus=3",
     "pas d'accord=2",
     'injuste=1.5',
     'contester=2.5',
@@ -43,6 +45,10 @@ export const FR: Lexicon = {
     'commander=1.5',
   ],
   delivery: [
+    "je ne l'ai toujours pas=2.5",
+    'toujours pas=1.5',
+    'expediee=1.5',
+    'ou elle est=1.5',
     'livraison=2',
     'livre=1',
     'expedi*=1.5',
@@ -57,6 +63,9 @@ export const FR: Lexicon = {
     'retard*=2',
   ],
   lost_damaged: [
+    'congele*=2.5',
+    'vide=1.5',
+    'mauvaise adresse=2',
     'rien recu=3',
     'pas recu=2',
     'renvoyer=1.5',
@@ -105,6 +114,12 @@ export const FR: Lexicon = {
     'coordonnees=2',
   ],
   clinical: [
+    'eruption=2.5',
+    'demangeaisons=2.5',
+    'a jeun=2.5',
+    'petit-dejeuner=1.5',
+    'avec de la nourriture=2',
+    'pendant le repas=2',
     'couper les comprimes=3',
     'couper en deux=3',
     'avaler=1.5',
@@ -138,6 +153,10 @@ export const FR: Lexicon = {
     'canada=1',
   ],
   complaint: [
+    'insatisfait*=3',
+    'decu*=2',
+    'scandaleux=2.5',
+    'honteux=2.5',
     'plainte=3',
     'me plaindre=3',
     'reclamation=2.5',

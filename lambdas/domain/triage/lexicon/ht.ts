@@ -46,6 +46,8 @@ export const HT: Lexicon = {
     'pake=1',
   ],
   lost_damaged: [
+    'glase=2',
+    'vid=1',
     'domaje=3',
     'kase=2.5',
     'pa janm rive=3',
@@ -85,6 +87,10 @@ export const HT: Lexicon = {
     'enskri=2',
   ],
   clinical: [
+    'gratèl=2.5',
+    'anvan manje=2.5',
+    'apre manje=2.5',
+    'vant vid=2.5',
     'efè segondè=3',
     'entèraksyon=3',
     'doz=2.5',
@@ -108,6 +114,7 @@ export const HT: Lexicon = {
     'ayiti=1',
   ],
   complaint: [
+    'pa satisfè=3',
     'plent=3',
     'pote plent=3',
     'malelve=3',
@@ -119,6 +126,8 @@ export const HT: Lexicon = {
     'fache=1.5',
   ],
   privacy_fraud: [
+    'nimewo kat=2',
+    'se yon fwod=3',
     'eskwokri=3',
     'fwod=3',
     'vòlè idantite=3',

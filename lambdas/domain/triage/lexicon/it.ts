@@ -50,6 +50,9 @@ export const IT: Lexicon = {
     'pacco=1',
   ],
   lost_damaged: [
+    'congelat*=2.5',
+    'vuot*=1.5',
+    'indirizzo sbagliato=2',
     'farmaco diverso=3',
     'quello giusto=1.5',
     'perso=1.5',
@@ -95,6 +98,12 @@ export const IT: Lexicon = {
     'recapiti=2',
   ],
   clinical: [
+    'eruzione=2.5',
+    'prurito=2.5',
+    'a digiuno=2.5',
+    'colazione=1.5',
+    'con il cibo=2',
+    'e normale=1',
     'effetti collaterali=3',
     'effetto collaterale=3',
     'interazion*=3',
@@ -109,6 +118,8 @@ export const IT: Lexicon = {
     'dimenticato di prendere=3',
   ],
   international: [
+    'trasferisco in=1.5',
+    'spedirmi=1',
     'estero=3',
     "all'estero=3",
     'fuori dagli stati uniti=3',
@@ -119,6 +130,9 @@ export const IT: Lexicon = {
     'italia=1',
   ],
   complaint: [
+    'insoddisfatt*=3',
+    'delus*=2',
+    'vergogna=2.5',
     'reclamo=3',
     'lamentela=3',
     'lamentarmi=3',

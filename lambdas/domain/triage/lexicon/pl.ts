@@ -54,6 +54,10 @@ export const PL: Lexicon = {
     'paczk*=1',
   ],
   lost_damaged: [
+    'zamarzni*=2.5',
+    'zamarznięt*=2.5',
+    'pusta=1.5',
+    'mokr*=2',
     'uszkodz*=3',
     'zniszcz*=2.5',
     'potłuczon*=3',
@@ -73,6 +77,8 @@ export const PL: Lexicon = {
     'wymian*=2',
   ],
   billing: [
+    'pobrano=2',
+    'oplate=2',
     'rachun*=2.5',
     'faktur*=2.5',
     'obciaz*=2.5',
@@ -103,6 +109,11 @@ export const PL: Lexicon = {
     'rejestrac*=2',
   ],
   clinical: [
+    'wysypk*=2.5',
+    'swedz*=2.5',
+    'na czczo=2.5',
+    'sniadani*=1.5',
+    'z jedzeniem=2',
     'alkohol=1.5',
     'biorac=1.5',
     'czy moge=1.5',
@@ -135,6 +146,8 @@ export const PL: Lexicon = {
     'polski=0.5',
   ],
   complaint: [
+    'niezadowolon*=3',
+    'rozczarowan*=2',
     'skarg*=3',
     'reklamac*=2',
     'niegrzeczn*=3',

@@ -25,6 +25,7 @@ export const TL: Lexicon = {
     'tier=2',
   ],
   refill: [
+    'bagong reseta=3',
     'refill=3',
     'mag-refill=3',
     'bagong reseta=3',
@@ -52,6 +53,8 @@ export const TL: Lexicon = {
     'pakete=1',
   ],
   lost_damaged: [
+    'nagyelo=2.5',
+    'walang laman=1.5',
     'sira=2.5',
     'nasira=3',
     'basag=3',
@@ -96,6 +99,11 @@ export const TL: Lexicon = {
     'magpalista=2',
   ],
   clinical: [
+    'pantal=2.5',
+    'makati=2',
+    'walang laman ang tiyan=2.5',
+    'bago kumain=2.5',
+    'pagkatapos kumain=2.5',
     'side effect*=3',
     'epekto=2',
     'dosis=2.5',
@@ -123,6 +131,8 @@ export const TL: Lexicon = {
     'uuwi=1',
   ],
   complaint: [
+    'hindi nasisiyahan=3',
+    'dismayado=2',
     'reklamo=3',
     'bastos=3',
     'walang sumasagot=2.5',

@@ -14,6 +14,7 @@ export const VI: Lexicon = {
     'khiếu nại=1',
   ],
   coverage: [
+    'có được bảo hiểm=2.5',
     'bảo hiểm chi trả=2.5',
     'chi trả=1.5',
     'được bao trả=2',
@@ -56,6 +57,8 @@ export const VI: Lexicon = {
     'gói hàng=1',
   ],
   lost_damaged: [
+    'đông đá=2.5',
+    'trống rỗng=2',
     'bị hư=3',
     'hư hỏng=3',
     'bị vỡ=3',
@@ -102,6 +105,11 @@ export const VI: Lexicon = {
     'thông tin liên lạc=2',
   ],
   clinical: [
+    'phát ban=2.5',
+    'ngứa=2',
+    'bụng đói=2.5',
+    'trước bữa ăn=2.5',
+    'sau bữa ăn=2.5',
     'tác dụng phụ=3',
     'tương tác=3',
     'liều=2.5',
@@ -127,6 +135,7 @@ export const VI: Lexicon = {
     'về nước=2',
   ],
   complaint: [
+    'không hài lòng=3',
     'khiếu nại=2',
     'phàn nàn=3',
     'thô lỗ=3',
