@@ -27,6 +27,8 @@ const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 const DOMAIN = /\b(?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu|io|us|info|biz)\b\S*/giu;
 /** Numbers and Latin alphanumeric codes (order, Rx and member numbers); CJK text around digits survives. */
 const CODES = /[\p{Script=Latin}]*\p{Nd}+[\p{Script=Latin}\p{Nd}]*/gu;
+/** Subject prefixes that mail clients add ("Re:", "Fwd:", "AW:", "RV:", "Odp:"): not the member's words. */
+const REPLY_PREFIXES = /^(?:\s*(?:re|fwd?|aw|wg|rv|tr|sv|vs|enc|res|odp|ynt|antw)\s*:)+/gimu;
 const DOMAIN_HINT = /\.(?:com|org|net|gov|edu|io|us|info|biz)\b/iu;
 const DIGIT = /\p{Nd}/u;
 /** Combining marks and conjoining jamo: text that needs NFC before dictionary look-ups (Vietnamese, Korean). */
@@ -66,7 +68,7 @@ interface ScriptCounts {
 
 /** Removes what is not the member's own words: links, addresses, numbers and codes. */
 function memberWords(text: string): string {
-  let words = text.slice(0, SAMPLE_CHARACTERS);
+  let words = text.slice(0, SAMPLE_CHARACTERS).replace(REPLY_PREFIXES, ' ');
   // Each step runs only when its cheap pre-check fires: most messages have no link, address or number, and
   // these regular expressions are most of the per-message cost otherwise.
   if (DECOMPOSED.test(words)) words = words.normalize('NFC');
@@ -141,7 +143,7 @@ function looksBulgarian(text: string, cyrillicLetters: number): boolean {
 
 /** Confidence that grows with the amount of text: one word is weak evidence even when it is unambiguous. */
 function lengthFactor(letters: number): number {
-  return Math.min(1, 0.55 + letters / 60);
+  return Math.min(1, 0.25 + letters / 40);
 }
 
 function chineseScript(text: string, hints: LanguageHints): 'Hans' | 'Hant' {
