@@ -98,7 +98,7 @@ function benchLatency(): void {
 }
 
 function benchQuality(): void {
-  for (const file of ['dev.jsonl', 'holdout.jsonl', 'holdout2.jsonl', 'holdout3.jsonl']) {
+  for (const file of ['dev.jsonl', 'holdout.jsonl', 'holdout2.jsonl', 'holdout3.jsonl', 'holdout4.jsonl']) {
     let messages: ReturnType<typeof loadEvalSet>;
     try {
       messages = loadEvalSet(file);

@@ -7,15 +7,18 @@ import { evaluate, loadEvalSet } from './evalMetrics.js';
  * `dev.jsonl` was written after the first lexicon and used to fix general gaps. `holdout.jsonl`
  * and `holdout2.jsonl` were each written after a lexicon freeze and measured once before any
  * fix (first-contact figures: macro-F1 0.787 and 0.837); the general gaps they showed were then
- * fixed, so both now act as regression sets. `holdout3.jsonl` was written after the third freeze
- * and is still untuned: its figure (macro-F1 0.865) is the honest estimate of unseen performance.
+ * fixed, so both now act as regression sets. `holdout3.jsonl` (first contact 0.865) and
+ * `holdout4.jsonl` (first contact 0.804) were written after the third and fourth freezes: their
+ * first-contact figures are the honest estimate of performance on unseen text.
  */
 const THRESHOLDS = {
   'dev.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
   'holdout.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
   'holdout2.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
-  // Still held out (never tuned against): a regression floor at its first-contact figure, below the 0.95 target.
+  // First contact 0.865; the v4 lexicon then added general vocabulary that overlaps it (now ≈ 0.98).
   'holdout3.jsonl': { topicMacroF1: 0.85, expeditedRecall: 1, expeditedPrecision: 0.9 },
+  // Written after the v4 freeze and left untuned: first contact 0.804. A regression floor, not the target.
+  'holdout4.jsonl': { topicMacroF1: 0.8, expeditedRecall: 1, expeditedPrecision: 0.9 },
 } as const;
 
 describe.each(Object.entries(THRESHOLDS))('triage evaluation on %s', (file, threshold) => {
