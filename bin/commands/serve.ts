@@ -5,7 +5,8 @@ import type { CommandIo } from '../contact-router.js';
 
 /** `contact-router serve` (npm start): emulators, gateway and pollers; Ctrl-C stops everything. */
 export async function run(args: string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { port: { type: 'string' }, policy: { type: 'string' } } });
+  if (values.policy) process.env.POLICY_FILE = values.policy;
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   const started = performance.now();
   io.stdout.write('starting DynamoDB Local, fauxqs (SQS + S3) and aws-ses-v2-local …\n');

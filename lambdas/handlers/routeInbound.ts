@@ -6,9 +6,8 @@ import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
 import { SqsDeadLetters } from '../adapters/sqs/SqsDeadLetters.js';
 import { type RecordInboundServices, recordInbound } from '../domain/cases/recordInbound.js';
 import { InboundMessageSchema } from '../domain/inboundMessage.js';
-import { DEFAULT_POLICY } from '../domain/policy/defaultPolicy.js';
 import { systemClock } from '../domain/ports.js';
-import { loadConfig } from './config.js';
+import { loadConfig, policyFromEnvironment } from './config.js';
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -30,7 +29,7 @@ export function buildRouteInboundServices(env: NodeJS.ProcessEnv = process.env):
     }),
     deadLetters: new SqsDeadLetters(sqsClient(endpoints), config.DEAD_LETTER_QUEUE_URL),
     clock: systemClock,
-    policy: DEFAULT_POLICY,
+    policy: policyFromEnvironment(env),
   };
 }
 

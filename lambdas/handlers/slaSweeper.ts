@@ -6,9 +6,8 @@ import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
 import { PowertoolsSlaMetrics } from '../adapters/metrics/PowertoolsSlaMetrics.js';
 import { SesMailer } from '../adapters/ses/SesMailer.js';
 import { type SweepReport, type SweepServices, sweepTimers } from '../domain/cases/sweepTimers.js';
-import { DEFAULT_POLICY } from '../domain/policy/defaultPolicy.js';
 import { systemClock } from '../domain/ports.js';
-import { loadConfig } from './config.js';
+import { loadConfig, policyFromEnvironment } from './config.js';
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -29,7 +28,7 @@ export function buildSweeperServices(
       tableName: config.TABLE_NAME,
     }),
     clock: systemClock,
-    policy: DEFAULT_POLICY,
+    policy: policyFromEnvironment(env),
     mailer: new SesMailer(sesClient(endpoints), config.NOTIFY_FROM),
     metrics: new PowertoolsSlaMetrics(metrics),
     limit: config.SWEEP_LIMIT,

@@ -4,9 +4,8 @@ import { z } from 'zod';
 import { documentClient, endpointsFromEnvironment } from '../adapters/awsClients.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
 import { claimNextCase, listQueues, type StaffWorkServices, viewCase } from '../domain/cases/staffWork.js';
-import { DEFAULT_POLICY } from '../domain/policy/defaultPolicy.js';
 import { systemClock } from '../domain/ports.js';
-import { loadConfig } from './config.js';
+import { loadConfig, policyFromEnvironment } from './config.js';
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -22,7 +21,7 @@ export function buildStaffApiServices(env: NodeJS.ProcessEnv = process.env): Sta
       tableName: config.TABLE_NAME,
     }),
     clock: systemClock,
-    policy: DEFAULT_POLICY,
+    policy: policyFromEnvironment(env),
     leaseMs: config.CLAIM_LEASE_MINUTES * 60_000,
   };
 }

@@ -186,13 +186,22 @@ const NOTICE_HOLD_MS = 5 * 60_000;
 export async function deliverNotices(
   services: Pick<SweepServices, 'caseStore' | 'mailer'>,
   now: Date,
+  budget = 500,
 ): Promise<number> {
   let sent = 0;
-  for (const notice of await services.caseStore.listOutbox(50)) {
-    if (!(await services.caseStore.claimNotice(notice.noticeId, now, NOTICE_HOLD_MS))) continue;
-    await services.mailer.send({ to: notice.to, subject: notice.subject, text: notice.text });
-    await services.caseStore.markNoticeSent(notice.noticeId);
-    sent += 1;
+  let attempted = 0;
+  for (;;) {
+    const page = await services.caseStore.listOutbox(50);
+    let claimedAny = false;
+    for (const notice of page) {
+      attempted += 1;
+      if (!(await services.caseStore.claimNotice(notice.noticeId, now, NOTICE_HOLD_MS))) continue;
+      claimedAny = true;
+      await services.mailer.send({ to: notice.to, subject: notice.subject, text: notice.text });
+      await services.caseStore.markNoticeSent(notice.noticeId);
+      sent += 1;
+    }
+    // Stop when the outbox is drained, when the rest is held by another sender, or at the budget.
+    if (page.length < 50 || !claimedAny || attempted >= budget) return sent;
   }
-  return sent;
 }
