@@ -12,6 +12,8 @@ export interface TopicInput {
   matchText?: string;
   /** Subject and text folded and tokenized once (see `foldMessage`); wins over `matchText`. */
   folded?: FoldedMessage;
+  /** The detected language (ISO 639-1), when confident; cues of other languages then count less. */
+  language?: string;
 }
 
 /**
@@ -24,14 +26,20 @@ export interface TopicClassifier {
 
 type Scored = Exclude<Topic, 'other'>;
 
-function* lexiconEntries(): Iterable<[Topic, string]> {
-  for (const lexicon of Object.values(TOPIC_LEXICONS)) {
+function* lexiconEntries(): Iterable<[Topic, string, string]> {
+  for (const [language, lexicon] of Object.entries(TOPIC_LEXICONS)) {
     for (const topic of TOPICS) {
-      for (const entry of lexicon[topic] ?? []) yield [topic, entry];
+      for (const entry of lexicon[topic] ?? []) yield [topic, entry, language];
     }
   }
 }
 
+/**
+ * Once the language is known, a cue from another language's lexicon counts half: folding makes
+ * words of different languages collide (Spanish "pedí" and Haitian "pèdi" both fold to "pedi").
+ * English cues keep full weight in every language: members everywhere write "refill" or "copay".
+ */
+const OTHER_LANGUAGE_WEIGHT = 0.5;
 /** Subject words are the member's own summary: they count half again. */
 const SUBJECT_WEIGHT = 1.5;
 /** Saturation scale: one decisive cue (weight 3) alone gives ≈ 0.75 confidence. */
@@ -62,24 +70,31 @@ export interface TopicScores {
 export class LexiconTopicClassifier implements TopicClassifier {
   private readonly matcher: CueMatcher<Topic>;
 
-  constructor(entries: Iterable<[Topic, string]> = lexiconEntries()) {
+  constructor(entries: Iterable<[Topic, string] | [Topic, string, string]> = lexiconEntries()) {
     this.matcher = new CueMatcher(entries);
   }
 
   score(input: TopicInput): TopicScores {
     const scores = emptyScores();
     const best = new Map<string, { match: CueMatch<Topic>; weight: number }>();
+    const language = input.language && input.language !== 'und' ? input.language : undefined;
+    const weightOf = (match: CueMatch<Topic>) => {
+      const cueLanguage = match.cue.language;
+      const foreign = language && cueLanguage && cueLanguage !== language && cueLanguage !== 'en';
+      return match.cue.weight * (foreign ? OTHER_LANGUAGE_WEIGHT : 1);
+    };
     const record = (all: CueMatch<Topic>[], factor: number) => {
-      // The same words listed in two languages' lexicons count once.
-      const bySpan = new Map<string, CueMatch<Topic>>();
+      // The same words listed in two languages' lexicons count once, at the larger weight.
+      const bySpan = new Map<string, { match: CueMatch<Topic>; weight: number }>();
       for (const match of all) {
         const key = `${match.cue.label}\u0000${match.start}\u0000${match.end}`;
+        const weight = weightOf(match);
         const previous = bySpan.get(key);
-        if (!previous || Math.abs(match.cue.weight) > Math.abs(previous.cue.weight)) bySpan.set(key, match);
+        if (!previous || Math.abs(weight) > Math.abs(previous.weight)) bySpan.set(key, { match, weight });
       }
-      for (const match of bySpan.values()) {
+      for (const { match, weight: spanWeight } of bySpan.values()) {
         const key = `${match.cue.label}\u0000${match.cue.source}`;
-        const weight = match.cue.weight * factor;
+        const weight = spanWeight * factor;
         const previous = best.get(key);
         if (!previous || Math.abs(weight) > Math.abs(previous.weight)) best.set(key, { match, weight });
       }
@@ -171,11 +186,13 @@ export function classifyTopic(
   text: string,
   matchText?: string,
   folded?: FoldedMessage,
+  language?: string,
 ): TopicDecision {
   return lexiconTopicClassifier().classify({
     subject,
     text,
     ...(matchText === undefined ? {} : { matchText }),
     ...(folded === undefined ? {} : { folded }),
+    ...(language === undefined ? {} : { language }),
   });
 }

@@ -13,6 +13,8 @@ interface CueToken {
 
 export interface Cue<L extends string> {
   label: L;
+  /** The lexicon's language (ISO 639-1), when known. */
+  language?: string;
   /** The cue as written in the lexicon, for evidence. */
   source: string;
   weight: number;
@@ -80,13 +82,14 @@ export function tokenize(folded: string): Token[] {
   return tokens;
 }
 
-function parseCue<L extends string>(label: L, entry: string): Cue<L> | undefined {
+function parseCue<L extends string>(label: L, entry: string, language?: string): Cue<L> | undefined {
   const [phrase = '', weightText] = entry.split('=');
   const weight = weightText === undefined ? 2 : Number(weightText);
   const folded = foldForMatching(phrase).trim();
   if (!folded || !Number.isFinite(weight)) return undefined;
+  const tag = language === undefined ? {} : { language };
   if (SUBSTRING_SCRIPT.test(folded))
-    return { label, source: phrase, weight, tokens: [{ text: folded, prefix: false }] };
+    return { label, ...tag, source: phrase, weight, tokens: [{ text: folded, prefix: false }] };
   const tokens = folded
     .split(/[^\p{L}\p{M}\p{N}*]+/u)
     .filter(Boolean)
@@ -94,7 +97,7 @@ function parseCue<L extends string>(label: L, entry: string): Cue<L> | undefined
       word.endsWith('*') ? { text: word.slice(0, -1), prefix: true } : { text: word, prefix: false },
     );
   if (tokens.length === 0 || !tokens[0]?.text) return undefined;
-  return { label, source: phrase, weight, tokens };
+  return { label, ...tag, source: phrase, weight, tokens };
 }
 
 export class CueMatcher<L extends string> {
@@ -104,10 +107,10 @@ export class CueMatcher<L extends string> {
   private readonly shortPrefixLengths: number[];
   private readonly substrings: Cue<L>[] = [];
 
-  constructor(entries: Iterable<[L, string]>) {
+  constructor(entries: Iterable<[L, string] | [L, string, string]>) {
     const lengths = new Set<number>();
-    for (const [label, entry] of entries) {
-      const cue = parseCue(label, entry);
+    for (const [label, entry, language] of entries) {
+      const cue = parseCue(label, entry, language);
       if (!cue) continue;
       const head = cue.tokens[0];
       if (!head) continue;

@@ -8,6 +8,9 @@ import { redactPii } from './redactPii.js';
 import type { PiiType } from './taxonomy.js';
 import type { TriageExplanation, TriageInput, TriageResult } from './types.js';
 
+/** Above this language confidence, topic cues of other languages count less (see classifyTopic). */
+const LANGUAGE_TRUST = 0.6;
+
 /** Triage one message and keep every intermediate decision, for the `explain` CLI. Pure, never throws. */
 export function explainTriage(input: TriageInput): TriageExplanation {
   return run(input, true);
@@ -19,7 +22,8 @@ function run(input: TriageInput, forDisplay: boolean): TriageExplanation {
   const language = detectLanguage(`${subject}\n${prepared.text}`, input.hints ?? {});
   // Folded and tokenized once; topic, expedited and programs all read the same tokens.
   const folded = foldMessage(subject, prepared.matchText);
-  const topic = classifyTopic(subject, prepared.text, prepared.matchText, folded);
+  const confidentLanguage = language.confidence >= LANGUAGE_TRUST ? language.language : undefined;
+  const topic = classifyTopic(subject, prepared.text, prepared.matchText, folded, confidentLanguage);
   const expedited = detectExpedited(subject, prepared.text, { folded, topic: topic.topic });
   const programs = detectPrograms(subject, prepared.text, { folded });
   const body = redactPii(prepared.text);
