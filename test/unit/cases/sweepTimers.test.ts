@@ -84,6 +84,42 @@ describe('sweepTimers', () => {
     expect(sent.length).toBe(notices);
   });
 
+  it('finishes a sweep that crashed half way without firing or mailing anything twice', async () => {
+    const { clock, caseStore, sent, services } = harness(TUESDAY_MORNING);
+    for (let index = 0; index < 4; index++) {
+      await recordInbound(
+        inboundEmail({ externalId: `<c${index}@x>`, threading: { references: [] } }),
+        services,
+      );
+    }
+    clock.current = new Date('2026-12-20T15:00:00.000Z');
+    // The first sweeper dies on its second write, after one case was fully recorded.
+    let writes = 0;
+    const crashing = {
+      ...services,
+      caseStore: Object.assign(Object.create(caseStore), {
+        applyRevision: (...args: Parameters<InMemoryCaseStore['applyRevision']>) => {
+          writes += 1;
+          if (writes === 2) throw new Error('sweeper crashed');
+          return caseStore.applyRevision(...args);
+        },
+      }),
+    };
+    await expect(sweepTimers(crashing)).rejects.toThrow('sweeper crashed');
+    expect(sent).toHaveLength(0); // it died before sending: the notices wait in the outbox
+
+    const report = await sweepTimers(services);
+    expect(report.applied).toBe(3);
+    for (const kase of caseStore.cases.values()) {
+      expect(new Set(kase.firedTimerEvents).size).toBe(kase.firedTimerEvents.length);
+      expect(kase.queue).toBe('escalations');
+    }
+    const subjects = sent.map((message) => message.subject);
+    expect(new Set(subjects).size).toBe(subjects.length);
+    expect(subjects).toHaveLength(4 * 4);
+    expect(caseStore.outbox.size).toBe(0);
+  });
+
   it('runs an expedited appeal on the 72-hour regulatory clock from receipt, across a weekend night', async () => {
     // Saturday 2026-11-28 23:30 Central: the desk is closed, the regulatory clock runs anyway.
     const receivedAt = '2026-11-29T05:30:00.000Z';
