@@ -182,7 +182,7 @@ function detectorPrograms(oursBundle: string): Array<{ name: string; load: strin
   const languages = JSON.stringify(CORPUS_LANGUAGES);
   return [
     {
-      name: 'contact-router (esbuild bundle)',
+      name: 'contact-router (esbuild bundle, minified)',
       load: `const { detectLanguage } = await import(${JSON.stringify(pathToFileURL(oursBundle).href)});
 const detect = (text) => detectLanguage(text);`,
     },
@@ -226,10 +226,11 @@ async function bundleOurs(outDir: string, external: string[] = []): Promise<stri
     outDir,
     external.length === 0 ? 'detectLanguage.mjs' : 'detectLanguage.external.mjs',
   );
-  // The same bundling a Lambda gets: the JSON model is inlined into the module.
+  // The bundling our Lambdas get (lib/constructs/RouterFunction.ts: ESM, minified): the JSON model is inlined.
   await build({
     entryPoints: [path.join(repoRoot, 'lambdas/domain/triage/detectLanguage.ts')],
     bundle: true,
+    minify: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',

@@ -35,13 +35,14 @@ const DIGIT = /\p{Nd}/u;
 const DECOMPOSED = /[\u0300-\u036f\u1100-\u11ff]/u;
 const LATIN_WORD = /[\p{Script=Latin}\p{M}]+/gu;
 
-/** Cyrillic letters Russian never uses (Ukrainian, Belarusian, Serbian, Macedonian). */
-const NON_RUSSIAN_CYRILLIC = /[іїєґўјљњћђџѓќѕ]/giu;
+/** Cyrillic letters Russian never uses (Ukrainian, Belarusian, Serbian, Macedonian): і ї є ґ ў ј љ њ ћ ђ џ ѓ ќ ѕ. */
+const NON_RUSSIAN_CYRILLIC =
+  /[\u0456\u0457\u0454\u0491\u045e\u0458\u0459\u045a\u045b\u0452\u045f\u0453\u045c\u0455]/giu;
 /**
- * Arabic-script letters of Persian and Urdu sounds that Arabic lacks. Keheh (ک) and Farsi yeh (ی) are left
+ * Arabic-script letters of Persian and Urdu sounds that Arabic lacks (پ چ ژ گ ٹ ڈ ڑ ں ے). Keheh (ک) and Farsi yeh (ی) are left
  * out on purpose: Arabic typed on a Persian keyboard is full of them.
  */
-const PERSIAN_URDU_LETTERS = /[پچژگٹڈڑںے]/gu;
+const PERSIAN_URDU_LETTERS = /[\u067e\u0686\u0698\u06af\u0679\u0688\u0691\u06ba\u06d2]/gu;
 
 const LATIN_LANGUAGES: ReadonlySet<SupportedLanguage> = new Set([
   'en',
@@ -136,9 +137,16 @@ function isForeignShare(foreignLetters: number, scriptLetters: number): boolean 
   return foreignLetters >= 2 && foreignLetters > 0.01 * scriptLetters;
 }
 
-/** Bulgarian writes ъ as a vowel and has no ы or э, which any Russian sentence of some length uses. */
+/**
+ * Bulgarian writes ъ as a vowel and has no ы or э, which any Russian sentence of some length uses.
+ * Escapes keep the bundle ASCII, which V8 loads faster.
+ */
 function looksBulgarian(text: string, cyrillicLetters: number): boolean {
-  return cyrillicLetters >= 30 && countMatches(text, /[ыэ]/giu) === 0 && countMatches(text, /ъ/giu) >= 2;
+  return (
+    cyrillicLetters >= 30 &&
+    countMatches(text, /[\u044b\u044d]/giu) === 0 &&
+    countMatches(text, /\u044a/giu) >= 2
+  );
 }
 
 /** Confidence that grows with the amount of text: one word is weak evidence even when it is unambiguous. */
