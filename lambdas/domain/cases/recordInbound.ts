@@ -20,6 +20,13 @@ export interface RecordInboundServices {
 }
 
 const PREVIEW_LENGTH = 280;
+/** Stored message text stays well inside DynamoDB's 400 KB item limit; the raw original keeps all of it. */
+export const STORED_TEXT_LIMIT = 50_000;
+
+function storedText(redacted: string): string {
+  if (redacted.length <= STORED_TEXT_LIMIT) return redacted;
+  return `${redacted.slice(0, STORED_TEXT_LIMIT)}\n[truncated: the full message is in the raw original]`;
+}
 /** Automated mail (bounces, auto-replies) that matches no case is parked here for a person to review. */
 export const SUSPENDED_QUEUE = 'suspended';
 
@@ -94,7 +101,7 @@ export async function recordInbound(
     externalId: message.externalId,
     receivedAt: message.receivedAt,
     subject: result.redactedSubject,
-    text: result.redactedText,
+    text: storedText(result.redactedText),
     ...(message.rawBlobKey ? { rawBlobKey: message.rawBlobKey } : {}),
     attachments: message.attachments,
   };
@@ -125,7 +132,6 @@ export async function recordInbound(
   const queue = message.automated ? SUSPENDED_QUEUE : routing.queue;
   const caseId = caseIdFor(message.channel, message.externalId);
   const createdAt = now.toISOString();
-  const needsTriage = result.topicConfidence < policy.minTopicConfidence;
   const newCase: Case = {
     caseId,
     reference: caseReference(caseId),
@@ -138,7 +144,7 @@ export async function recordInbound(
     ...(result.script ? { script: result.script } : {}),
     topic: result.topic,
     topicConfidence: result.topicConfidence,
-    needsTriage,
+    needsTriage: routing.needsTriage,
     expedited: result.expedited,
     programs: result.programs,
     piiTypes: result.pii.map((finding) => finding.type),
@@ -157,7 +163,8 @@ export async function recordInbound(
     policyVersion: routing.policyVersion,
     routingReason: message.automated ? 'automated message matched no case' : routing.reason,
     sla: routing.sla,
-    clocks: routing.clocks,
+    // Bounces and auto-replies owe nobody an answer: no SLA clocks, no escalations.
+    clocks: message.automated ? { ...routing.clocks, clocks: [] } : routing.clocks,
     firedTimerEvents: [],
     slaStatus: 'ok',
     messageCount: 1,

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { caseIdFor, caseReference } from '../../../lambdas/domain/cases/caseIds.js';
-import { recordInbound, SUSPENDED_QUEUE } from '../../../lambdas/domain/cases/recordInbound.js';
+import {
+  recordInbound,
+  STORED_TEXT_LIMIT,
+  SUSPENDED_QUEUE,
+} from '../../../lambdas/domain/cases/recordInbound.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
 import { inboundEmail } from '../../helpers/inboundMessages.js';
@@ -82,7 +86,21 @@ describe('recordInbound', () => {
       deps,
     );
     expect(outcome).toMatchObject({ outcome: 'created', queue: SUSPENDED_QUEUE });
-    expect(deps.caseStore.cases.get(outcome.caseId)).toMatchObject({ priority: 'low', automated: true });
+    const parked = deps.caseStore.cases.get(outcome.caseId);
+    expect(parked).toMatchObject({ priority: 'low', automated: true });
+    expect(parked?.clocks.clocks).toEqual([]);
+    expect(parked?.nextTimerAt).toBeUndefined();
+  });
+
+  it('stores a very long message truncated with a note, keeping the item small', async () => {
+    const deps = services();
+    const outcome = await recordInbound(
+      inboundEmail({ bodyText: `Refill please. ${'word '.repeat(40_000)}` }),
+      deps,
+    );
+    const text = deps.caseStore.messages.get(outcome.caseId)?.[0]?.text ?? '';
+    expect(text.length).toBeLessThan(STORED_TEXT_LIMIT + 100);
+    expect(text).toMatch(/\[truncated: the full message is in the raw original\]$/);
   });
 
   it('sends an unclear message to the triage queue flagged for a person', async () => {
