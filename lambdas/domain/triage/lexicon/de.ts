@@ -45,6 +45,9 @@ export const DE: Lexicon = {
     'bestellen=1.5',
   ],
   delivery: [
+    'wie lange dauert der versand=3',
+    'unterwegs=2',
+    'versand=2',
     'lieferung=2',
     'liefer*=1.5',
     'versand*=2',
@@ -150,6 +153,8 @@ export const DE: Lexicon = {
     'schweiz=1',
   ],
   complaint: [
+    'niemand ruft zuruck=3',
+    'ruft niemand zuruck=3',
     'unzufrieden=3',
     'enttauscht=2',
     'frech=2.5',

@@ -2,6 +2,9 @@ import type { Lexicon } from './types.js';
 
 export const ES: Lexicon = {
   appeal: [
+    'no me aprobaron=2',
+    'impugnar=2.5',
+    'presentar una apelacion=3',
     'negado=1.5',
     'negada=1.5',
     'revisen otra vez=2.5',
@@ -29,6 +32,11 @@ export const ES: Lexicon = {
     'impugnar=2.5',
   ],
   coverage: [
+    'marca=1',
+    'generico=1',
+    'me lo cubren=2',
+    'cubre mi plan=2.5',
+    'pagarlo completo=2',
     'cobertura=2',
     'cubre=1.5',
     'cubierto=1.5',
@@ -66,6 +74,13 @@ export const ES: Lexicon = {
     'mandar mi medicina=1',
   ],
   delivery: [
+    'ya salio=2.5',
+    'cuando me mandan=2.5',
+    'cuando llega=2.5',
+    'lo pedi=1.5',
+    'las pedi=1.5',
+    'ya lo pedi=2',
+    'pedi hace=2',
     'cuanto tarda=2.5',
     'fecha de entrega=2.5',
     'paqueteria=2',
@@ -149,6 +164,9 @@ export const ES: Lexicon = {
     'precio=1',
   ],
   account: [
+    'en lugar de papel=2.5',
+    'dejar de recibir=2',
+    'correo electronico en vez=2',
     'autorizar a=2',
     'representante=1.5',
     'poder notarial=3',
@@ -175,6 +193,13 @@ export const ES: Lexicon = {
     'datos de contacto=2',
   ],
   clinical: [
+    'vomite=3',
+    'vomito=3',
+    'diarrea=2',
+    'mareado=2',
+    'mareada=2',
+    'durante el embarazo=2.5',
+    'es seguro tomar=3',
     'con comida=2.5',
     'en ayunas=2.5',
     'desayuno=1.5',
@@ -210,6 +235,12 @@ export const ES: Lexicon = {
     'es seguro=2',
   ],
   international: [
+    'me mudo a=2',
+    'mudarme a=2',
+    'vivir en el extranjero=3',
+    'españa=1.5',
+    'mandar alla=2',
+    'mandarlos alla=2',
     'republica dominicana=1.5',
     'colombia=1.5',
     'guatemala=1.5',
@@ -258,6 +289,8 @@ export const ES: Lexicon = {
     'falta de respeto=3',
   ],
   privacy_fraud: [
+    'datos personales=2.5',
+    'mis datos personales=3',
     'copia de mi=2',
     'compartido mi informacion=3',
     'expediente=2',

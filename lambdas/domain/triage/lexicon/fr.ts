@@ -63,6 +63,8 @@ export const FR: Lexicon = {
     'retard*=2',
   ],
   lost_damaged: [
+    'mouille=2.5',
+    'mouillee=2.5',
     'congele*=2.5',
     'vide=1.5',
     'mauvaise adresse=2',
@@ -100,6 +102,9 @@ export const FR: Lexicon = {
     'echeancier=3',
   ],
   account: [
+    'personne autorisee=3',
+    'ajouter ma fille=2',
+    'ajouter mon fils=2',
     'adresse=2.5',
     'demenag*=2.5',
     'mot de passe=3',

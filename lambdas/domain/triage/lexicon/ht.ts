@@ -32,6 +32,8 @@ export const HT: Lexicon = {
     'fini=1',
   ],
   delivery: [
+    'kile pake=2.5',
+    'kòmande=1.5',
     'livrezon=2',
     'livre=1.5',
     'voye=1',

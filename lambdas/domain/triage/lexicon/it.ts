@@ -16,6 +16,8 @@ export const IT: Lexicon = {
     'impugnare=2.5',
   ],
   coverage: [
+    'pagarlo per intero=2.5',
+    'copre questo=2.5',
     'copertura=2',
     'coperto=1.5',
     'copre=1.5',
@@ -28,6 +30,8 @@ export const IT: Lexicon = {
     'quanto costa=1.5',
   ],
   refill: [
+    'nuova ricetta=3',
+    'stanno finendo=2.5',
     'rinnov*=2.5',
     'ricarica=1.5',
     'nuova ricetta=3',

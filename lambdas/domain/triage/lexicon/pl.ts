@@ -94,6 +94,8 @@ export const PL: Lexicon = {
     'wyciag=2',
   ],
   account: [
+    'zapomnialem hasla=3',
+    'zapomnialam hasla=3',
     'adres*=2.5',
     'przeprowadzil*=2.5',
     'haslo=3',
@@ -109,6 +111,9 @@ export const PL: Lexicon = {
     'rejestrac*=2',
   ],
   clinical: [
+    'razem z=1.5',
+    'czy moge przyjmowac=2.5',
+    'witamin*=1.5',
     'wysypk*=2.5',
     'swedz*=2.5',
     'na czczo=2.5',

@@ -2,6 +2,8 @@ import type { Lexicon } from './types.js';
 
 export const PT: Lexicon = {
   appeal: [
+    'nao aprovaram=2',
+    'nao aprovou=2',
     'negando=1.5',
     'negou=1.5',
     'seja revista=2.5',
@@ -32,6 +34,8 @@ export const PT: Lexicon = {
     'quanto custa=1.5',
   ],
   refill: [
+    'receita nova=3',
+    'mandou uma receita=2.5',
     'reabastec*=3',
     'renovar=2.5',
     'renovacao=2.5',
@@ -44,6 +48,9 @@ export const PT: Lexicon = {
     'pedir mais=1.5',
   ],
   delivery: [
+    'ja foi enviado=2.5',
+    'foi enviado=1.5',
+    'quando vai chegar=2.5',
     'entrega=2',
     'envio=2',
     'enviad*=1.5',
@@ -122,6 +129,9 @@ export const PT: Lexicon = {
     'dados de contato=2',
   ],
   clinical: [
+    'vomitei=3',
+    'enjoo=2',
+    'diarreia=2',
     'alergia=2',
     'manchas=2',
     'coceira=2',
@@ -176,6 +186,10 @@ export const PT: Lexicon = {
     'desrespeit*=3',
   ],
   privacy_fraud: [
+    'dados pessoais=3',
+    'compartilharam=2.5',
+    'compartilhar meus dados=3',
+    'meus dados=2',
     'golpe=3',
     'fraude=3',
     'roubo de identidade=3',

@@ -131,6 +131,8 @@ export const TL: Lexicon = {
     'uuwi=1',
   ],
   complaint: [
+    'hindi maganda ang serbisyo=3',
+    'serbisyo=1',
     'hindi nasisiyahan=3',
     'dismayado=2',
     'reklamo=3',

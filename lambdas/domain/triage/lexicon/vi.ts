@@ -40,6 +40,8 @@ export const VI: Lexicon = {
     'đặt thuốc=2',
   ],
   delivery: [
+    'khi nào giao=2.5',
+    'đã gửi chưa=2.5',
     'giao hàng=2',
     'vận chuyển=2',
     'gửi hàng=1.5',
@@ -57,6 +59,8 @@ export const VI: Lexicon = {
     'gói hàng=1',
   ],
   lost_damaged: [
+    'không phải của tôi=3',
+    'tên người khác=3',
     'đông đá=2.5',
     'trống rỗng=2',
     'bị hư=3',
@@ -149,6 +153,7 @@ export const VI: Lexicon = {
     'quản lý=1',
   ],
   privacy_fraud: [
+    'thông tin cá nhân=2.5',
     'lừa đảo=3',
     'gian lận=3',
     'đánh cắp danh tính=3',
