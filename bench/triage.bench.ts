@@ -98,7 +98,14 @@ function benchLatency(): void {
 }
 
 function benchQuality(): void {
-  for (const file of ['dev.jsonl', 'holdout.jsonl', 'holdout2.jsonl', 'holdout3.jsonl', 'holdout4.jsonl']) {
+  for (const file of [
+    'dev.jsonl',
+    'holdout.jsonl',
+    'holdout2.jsonl',
+    'holdout3.jsonl',
+    'holdout4.jsonl',
+    'holdout5.jsonl',
+  ]) {
     let messages: ReturnType<typeof loadEvalSet>;
     try {
       messages = loadEvalSet(file);

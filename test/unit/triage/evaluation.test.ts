@@ -7,9 +7,9 @@ import { evaluate, loadEvalSet } from './evalMetrics.js';
  * `dev.jsonl` was written after the first lexicon and used to fix general gaps. `holdout.jsonl`
  * and `holdout2.jsonl` were each written after a lexicon freeze and measured once before any
  * fix (first-contact figures: macro-F1 0.787 and 0.837); the general gaps they showed were then
- * fixed, so both now act as regression sets. `holdout3.jsonl` (first contact 0.865) and
- * `holdout4.jsonl` (first contact 0.804) were written after the third and fourth freezes: their
- * first-contact figures are the honest estimate of performance on unseen text.
+ * fixed, so both now act as regression sets. `holdout3.jsonl` (0.865), `holdout4.jsonl` (0.804) and
+ * `holdout5.jsonl` (0.807) were written after later freezes; those first-contact figures are the
+ * honest estimate on unseen text (≈ 0.82), below the 0.95 target. `holdout5.jsonl` is still untuned.
  */
 const THRESHOLDS = {
   'dev.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
@@ -17,8 +17,10 @@ const THRESHOLDS = {
   'holdout2.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
   // First contact 0.865; the v4 lexicon then added general vocabulary that overlaps it (now ≈ 0.98).
   'holdout3.jsonl': { topicMacroF1: 0.85, expeditedRecall: 1, expeditedPrecision: 0.9 },
-  // Written after the v4 freeze and left untuned: first contact 0.804. A regression floor, not the target.
+  // First contact 0.804; the v5 lexicon then added paraphrase vocabulary that overlaps it.
   'holdout4.jsonl': { topicMacroF1: 0.8, expeditedRecall: 1, expeditedPrecision: 0.9 },
+  // Written after the v5 freeze and left untuned: first contact 0.807, every miss below 0.5 confidence.
+  'holdout5.jsonl': { topicMacroF1: 0.8, expeditedRecall: 1, expeditedPrecision: 0.9 },
 } as const;
 
 describe.each(Object.entries(THRESHOLDS))('triage evaluation on %s', (file, threshold) => {
