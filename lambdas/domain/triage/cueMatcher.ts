@@ -9,7 +9,14 @@ import { cleanSubject, foldForMatching } from './prepareText.js';
 interface CueToken {
   text: string;
   prefix: boolean;
+  /** For an inflection stem: the longest word it may match. */
+  maxLength?: number;
 }
+
+/** Languages whose words inflect at the end: a cue word also matches its case/number endings. */
+const INFLECTING = new Set(['es', 'pt', 'fr', 'it', 'de', 'pl', 'ru']);
+const STEM_MIN = 6;
+const STEM_EXTRA = 3;
 
 export interface Cue<L extends string> {
   label: L;
@@ -118,12 +125,16 @@ export class CueMatcher<L extends string> {
         this.substrings.push(cue);
         continue;
       }
-      const key = head.prefix ? head.text.slice(0, PREFIX_KEY) : head.text;
-      const index = head.prefix ? this.prefixes : this.exact;
-      const list = index.get(key) ?? [];
-      list.push(cue);
-      index.set(key, list);
-      if (head.prefix && head.text.length < PREFIX_KEY) lengths.add(head.text.length);
+      for (const variant of withStem(cue)) {
+        const first = variant.tokens[0];
+        if (!first) continue;
+        const key = first.prefix ? first.text.slice(0, PREFIX_KEY) : first.text;
+        const index = first.prefix ? this.prefixes : this.exact;
+        const list = index.get(key) ?? [];
+        list.push(variant);
+        index.set(key, list);
+        if (first.prefix && first.text.length < PREFIX_KEY) lengths.add(first.text.length);
+      }
     }
     this.shortPrefixLengths = [...lengths].sort((a, b) => a - b);
   }
@@ -168,7 +179,9 @@ export class CueMatcher<L extends string> {
     const first = tokens[index];
     if (!first) return;
     for (const cue of cues) {
-      if (startsWith !== undefined && !startsWith.startsWith(cue.tokens[0]?.text ?? '\u0000')) continue;
+      const head = cue.tokens[0];
+      if (startsWith !== undefined && !startsWith.startsWith(head?.text ?? '\u0000')) continue;
+      if (head?.maxLength !== undefined && first.text.length > head.maxLength) continue;
       let position = index;
       let ok = true;
       for (let part = 1; part < cue.tokens.length && ok; part++) {
@@ -189,6 +202,23 @@ export class CueMatcher<L extends string> {
       if (ok && last) found.push({ cue, start: first.start, end: last.end });
     }
   }
+}
+
+/**
+ * A one-word cue of an inflecting language also matches as a stem (its last letter dropped, up to
+ * three letters added): "алкоголь" matches "алкоголем", "dañado" matches "dañada".
+ */
+function withStem<L extends string>(cue: Cue<L>): Cue<L>[] {
+  const head = cue.tokens[0];
+  if (!head || cue.tokens.length !== 1 || head.prefix || !cue.language || !INFLECTING.has(cue.language))
+    return [cue];
+  if (head.text.length < STEM_MIN) return [cue];
+  const stem: CueToken = {
+    text: head.text.slice(0, -1),
+    prefix: true,
+    maxLength: head.text.length + STEM_EXTRA,
+  };
+  return [cue, { ...cue, tokens: [stem] }];
 }
 
 const MAX_MATCHES = 2_000;
