@@ -1,0 +1,163 @@
+/**
+ * The SLA sweeper's cost per run against the number of open cases, on DynamoDB Local.
+ * Prints, for 1,000 / 5,000 / 10,000 open cases of which 100 are due: the index queries and
+ * items the sweep reads (and the read units DynamoDB reports), next to the baseline a sweeper
+ * without a timer index would pay: a Scan of every open case.
+ *
+ *   npx tsx bench/sweeper.bench.ts [sizes…]
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../lambdas/adapters/awsClients.js';
+import { DynamoCaseStore } from '../lambdas/adapters/dynamo/DynamoCaseStore.js';
+import { recordInbound } from '../lambdas/domain/cases/recordInbound.js';
+import { sweepTimers } from '../lambdas/domain/cases/sweepTimers.js';
+import type { InboundMessage } from '../lambdas/domain/inboundMessage.js';
+import { DEFAULT_POLICY } from '../lambdas/domain/policy/defaultPolicy.js';
+import { startEmulators } from '../lambdas/local/emulators.js';
+import { provisionResources } from '../lambdas/local/provisionResources.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const DUE = 100;
+const sizes = process.argv.slice(2).map(Number).filter(Boolean);
+const SIZES = sizes.length > 0 ? sizes : [1_000, 5_000, 10_000];
+
+interface Reads {
+  calls: Record<string, number>;
+  items: number;
+  capacity: number;
+}
+
+function meteredClient(endpoint: string, reads: Reads) {
+  const client = documentClient({ dynamodb: endpoint, region: 'us-east-1' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      input.ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const output = result.output as {
+        Items?: unknown[];
+        Count?: number;
+        ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+      };
+      const command = String(context.commandName);
+      if (command === 'QueryCommand' || command === 'ScanCommand' || command === 'GetItemCommand') {
+        reads.calls[command] = (reads.calls[command] ?? 0) + 1;
+        reads.items += output.Items?.length ?? 0;
+        const consumed = Array.isArray(output.ConsumedCapacity)
+          ? output.ConsumedCapacity
+          : [output.ConsumedCapacity];
+        reads.capacity += consumed.reduce((sum, entry) => sum + (entry?.CapacityUnits ?? 0), 0);
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'meterReads' },
+  );
+  return client;
+}
+
+function message(index: number, receivedAt: Date): InboundMessage {
+  return {
+    channel: 'email',
+    externalId: `<bench-${index}@mail.example.com>`,
+    receivedAt: receivedAt.toISOString(),
+    sender: { address: `member${index}@example.com` },
+    subject: 'Refill for my lisinopril',
+    bodyText: 'Please send a refill of my lisinopril prescription.',
+    attachments: [],
+    threading: { references: [] },
+    hints: {},
+    automated: false,
+  };
+}
+
+async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<unknown>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const item = items[next++];
+        if (item !== undefined) await work(item);
+      }
+    }),
+  );
+}
+
+const emulators = await startEmulators();
+try {
+  const rows: string[] = [];
+  for (const size of SIZES) {
+    const resources = await provisionResources(emulators.endpoints, `bench${size}`);
+    const reads: Reads = { calls: {}, items: 0, capacity: 0 };
+    const client = meteredClient(emulators.endpoints.dynamodb, reads);
+    const caseStore = new DynamoCaseStore(client, { tableName: resources.tableName });
+    // Tuesday 09:00 Central; "due" cases arrived two business days earlier, the rest just now.
+    const now = new Date('2026-12-01T15:00:00.000Z');
+    const earlier = new Date('2026-11-27T15:00:00.000Z');
+    const started = performance.now();
+    await inParallel(
+      Array.from({ length: size }, (_, index) => index),
+      16,
+      (index) =>
+        recordInbound(message(index, index < DUE ? earlier : now), {
+          caseStore,
+          clock: { now: () => (index < DUE ? earlier : now) },
+          policy: DEFAULT_POLICY,
+        }),
+    );
+    const loadSeconds = (performance.now() - started) / 1000;
+    const services = {
+      caseStore,
+      clock: { now: () => now },
+      policy: DEFAULT_POLICY,
+      mailer: { send: async () => {} },
+      metrics: { count: () => {} },
+    };
+
+    const measure = async (label: string, run: () => Promise<unknown>) => {
+      reads.calls = {};
+      reads.items = 0;
+      reads.capacity = 0;
+      const t0 = performance.now();
+      const result = await run();
+      const ms = performance.now() - t0;
+      const calls = Object.entries(reads.calls)
+        .map(([name, count]) => `${name.replace('Command', '')}×${count}`)
+        .join(' ');
+      rows.push(
+        `${String(size).padStart(6)} | ${label.padEnd(34)} | ${calls.padEnd(22)} | ${String(reads.items).padStart(6)} | ${reads.capacity.toFixed(1).padStart(8)} | ${ms.toFixed(0).padStart(6)}`,
+      );
+      return result;
+    };
+    const firstRun = await measure('sweep (100 due)', () => sweepTimers(services, { limit: 1_000 }));
+    await measure('sweep again (nothing due)', () => sweepTimers(services, { limit: 1_000 }));
+    await measure('baseline: Scan every open case', async () => {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new ScanCommand({
+            TableName: resources.tableName,
+            FilterExpression: 'itemType = :case AND #state <> :resolved',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':case': 'case', ':resolved': 'resolved' },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    });
+    console.error(
+      `loaded ${size} cases in ${loadSeconds.toFixed(1)} s; first sweep: ${JSON.stringify(firstRun)}`,
+    );
+  }
+  console.log('\nSLA sweeper cost per run on DynamoDB Local (100 cases due each time)\n');
+  console.log(
+    ' open  | run                                | calls                  |  items |      RCU |     ms',
+  );
+  console.log(
+    '-------+------------------------------------+------------------------+--------+----------+-------',
+  );
+  for (const row of rows) console.log(row);
+} finally {
+  await emulators.stop();
+}
