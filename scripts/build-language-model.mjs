@@ -25,6 +25,32 @@ const outputFile = path.join(repoRoot, 'lambdas/domain/triage/language/language.
 // Order matters: it is the index used in the n-gram table. Only Latin-script languages: the detector decides
 // the others by script alone, so their n-grams would only cost load time.
 const NGRAM_LANGUAGES = ['de', 'en', 'es', 'fr', 'it', 'pl', 'pt', 'tl', 'vi'];
+// eld's other Latin-script languages, folded into one pseudo-language (index NGRAM_LANGUAGES.length) that keeps
+// each n-gram's best score among them: text that fits them far better than any routing language is `und`.
+const OTHER_LATIN_LANGUAGES = [
+  'az',
+  'ca',
+  'cs',
+  'da',
+  'et',
+  'eu',
+  'fi',
+  'hr',
+  'hu',
+  'is',
+  'lt',
+  'lv',
+  'ms',
+  'nl',
+  'no',
+  'ro',
+  'sk',
+  'sl',
+  'sq',
+  'sv',
+  'tr',
+  'yo',
+];
 
 /** Dictionaries per language; `maxLength` bounds dictionaries too productive to expand in full here. */
 const DICTIONARIES = {
@@ -69,6 +95,10 @@ async function buildNgramTable() {
       if (score !== undefined) entries.push(ourIndex, score);
     });
     if (entries.length === 0) continue;
+    const otherScores = OTHER_LATIN_LANGUAGES.map((code) => scores[eldIndex.get(code)]).filter(
+      (score) => score !== undefined,
+    );
+    if (otherScores.length > 0) entries.push(NGRAM_LANGUAGES.length, Math.max(...otherScores));
     if (ngram.includes('\t')) throw new Error(`n-gram ${JSON.stringify(ngram)} holds the separator`);
     keys.push(ngram);
     bytes.push(entries.length / 2, ...entries);
@@ -80,6 +110,7 @@ async function buildNgramTable() {
   // Text is stored as base64 so the model is pure ASCII: non-ASCII text makes V8 decode and scan a bundle as
   // two-byte source, a cost every cold start pays.
   return {
+    otherLanguages: OTHER_LATIN_LANGUAGES,
     byteCharacters: Buffer.from(dictionary.join(''), 'latin1').toString('base64'),
     keys: Buffer.from(keyText, 'latin1').toString('base64'),
     entries: Buffer.from(bytes).toString('base64'),
@@ -254,7 +285,7 @@ function utf8Base64(text) {
 }
 
 const model = {
-  format: 2,
+  format: 3,
   description: 'contact-router language model; built by scripts/build-language-model.mjs; see PROVENANCE.md',
   ngramLanguages: NGRAM_LANGUAGES,
   ngrams,

@@ -17,6 +17,10 @@ const LEXICON_WEIGHT = 40;
 /** Below this share of dictionary words in a text of at least this many words, it is another language. */
 const MIN_WORDS_FOR_UNSUPPORTED = 6;
 const MIN_LEXICON_SHARE = 0.25;
+/** Above this ratio of other-language to routing-language n-gram score, text of a few words is `und`. */
+const MAX_OTHER_LANGUAGE_RATIO = 1.5;
+const MAX_LEXICON_SHARE_OF_OTHER_LANGUAGE = 0.5;
+const MIN_WORDS_FOR_OTHER_LANGUAGE = 4;
 /** Softmax temperature that turns score gaps into a confidence; a gap of ~3 T reads as near-certain. */
 const CONFIDENCE_TEMPERATURE = 12;
 /** Scores this close (as a confidence) are a tie that a hint may break. */
@@ -180,12 +184,15 @@ interface LatinScores {
   /** Share of frequent Haitian function words that other languages share. */
   haitianFunctionShare: number;
   bestLexiconShare: number;
+  /** n-gram score of the best other Latin-script language (Dutch, Turkish, …) over the best routing language's. */
+  otherLanguageRatio: number;
 }
 
 function scoreLatin(text: string): LatinScores {
   const model = languageModel;
   const ngrams = byteNgramsOf(toByteWords(text, model.byteCharacters));
-  const totals = new Float64Array(model.ngramLanguages.length);
+  // One slot per routing language plus a last one for eld's other Latin-script languages.
+  const totals = new Float64Array(model.ngramLanguages.length + 1);
   for (const ngram of ngrams) {
     const offset = ngramOffsetOf(model, ngram);
     if (offset < 0) continue;
@@ -215,11 +222,13 @@ function scoreLatin(text: string): LatinScores {
   const ngramCount = Math.max(1, ngrams.size);
   const candidates: Candidate[] = [];
   let bestLexiconShare = 0;
+  let bestNgramTotal = 0;
   model.ngramLanguages.forEach((language, index) => {
     if (!LATIN_LANGUAGES.has(language)) return;
     const lexiconIndex = model.lexicons.findIndex((lexicon) => lexicon.language === language);
     const lexiconShare = lexiconIndex < 0 ? 0 : (lexiconHits[lexiconIndex] ?? 0) / wordCount;
     bestLexiconShare = Math.max(bestLexiconShare, lexiconShare);
+    bestNgramTotal = Math.max(bestNgramTotal, totals[index] ?? 0);
     const score = (totals[index] ?? 0) / ngramCount + LEXICON_WEIGHT * lexiconShare;
     candidates.push({ language, score });
   });
@@ -229,6 +238,7 @@ function scoreLatin(text: string): LatinScores {
     haitianShare: haitianHits / wordCount,
     haitianFunctionShare: haitianFunctionHits / wordCount,
     bestLexiconShare,
+    otherLanguageRatio: (totals[model.ngramLanguages.length] ?? 0) / Math.max(1, bestNgramTotal),
   };
 }
 
@@ -245,7 +255,8 @@ function softmaxTop(candidates: readonly Candidate[]): {
 }
 
 function detectLatin(text: string, letters: number, hints: LanguageHints): LanguageDetection {
-  const { candidates, wordCount, haitianShare, haitianFunctionShare, bestLexiconShare } = scoreLatin(text);
+  const { candidates, wordCount, haitianShare, haitianFunctionShare, bestLexiconShare, otherLanguageRatio } =
+    scoreLatin(text);
   if (candidates.every((candidate) => candidate.score === 0) && haitianShare === 0) {
     return { language: 'und', confidence: 0 };
   }
@@ -257,7 +268,14 @@ function detectLatin(text: string, letters: number, hints: LanguageHints): Langu
   }
   // A real sentence in a routing language has most of its words in that language's dictionary (≥ 0.4 on the
   // UDHR development texts); Turkish, Indonesian, Czech or Finnish reach 0.1–0.25 by chance.
-  if (wordCount >= MIN_WORDS_FOR_UNSUPPORTED && bestLexiconShare < MIN_LEXICON_SHARE) {
+  // On the UDHR texts the other languages' n-grams score ≤ 0.9 of the best routing language's for routing
+  // languages and 1.5–6 times it for Dutch, Swedish, Turkish, Czech, Catalan and the like. Web text in a routing
+  // language (names, loanwords) can still tip the ratio, so the dictionaries must agree that it is foreign.
+  const otherLanguage =
+    wordCount >= MIN_WORDS_FOR_OTHER_LANGUAGE &&
+    otherLanguageRatio > MAX_OTHER_LANGUAGE_RATIO &&
+    bestLexiconShare < MAX_LEXICON_SHARE_OF_OTHER_LANGUAGE;
+  if (otherLanguage || (wordCount >= MIN_WORDS_FOR_UNSUPPORTED && bestLexiconShare < MIN_LEXICON_SHARE)) {
     return { language: 'und', confidence: 0.1 };
   }
   const { best, runnerUp, confidence } = softmaxTop(candidates);

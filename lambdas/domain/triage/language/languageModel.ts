@@ -47,6 +47,7 @@ function languageOf(value: unknown, field: string): SupportedLanguage {
 
 /** The decoded model: built once per cold start, read-only afterwards. */
 export interface LanguageModel {
+  /** Languages of the n-gram table; index `ngramLanguages.length` is "another Latin-script language". */
   ngramLanguages: readonly SupportedLanguage[];
   byteCharacters: string;
   /** n-gram keys in code-unit order; `ngramOffsets[i]` points at key i's `[count, (languageIndex, score) × count]`. */
@@ -73,7 +74,7 @@ function prefixOf(key: string): number {
 
 function decodeModel(input: unknown): LanguageModel {
   const file = fieldsOf(input, 'model');
-  if (file.format !== 2) throw new LanguageModelFormatError('format');
+  if (file.format !== 3) throw new LanguageModelFormatError('format');
   const ngramLanguagesField = file.ngramLanguages;
   if (!Array.isArray(ngramLanguagesField)) throw new LanguageModelFormatError('ngramLanguages');
   const ngramLanguages = ngramLanguagesField.map((language) => languageOf(language, 'ngramLanguages'));
