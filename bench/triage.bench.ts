@@ -4,6 +4,7 @@
  * from bench/language.ts when it exists.
  */
 import { classifyTopic } from '../lambdas/domain/triage/classifyTopic.js';
+import { foldMessage } from '../lambdas/domain/triage/cueMatcher.js';
 import { detectExpedited } from '../lambdas/domain/triage/detectExpedited.js';
 import { detectLanguage } from '../lambdas/domain/triage/detectLanguage.js';
 import { detectPrograms } from '../lambdas/domain/triage/detectPrograms.js';
@@ -67,25 +68,21 @@ function benchLatency(): void {
   const whole = timeUs(iterations, () => {
     triage(input);
   });
+  const folded = foldMessage(input.subject, prepared.matchText);
+  // Each row runs the step the way triage() runs it: one fold and tokenization shared by three detectors.
   const rows: [string, number][] = [
     ['prepareText', timeUs(iterations, () => prepareText(input.text))],
     ['detectLanguage', timeUs(iterations, () => detectLanguage(`${input.subject}\n${prepared.text}`, {}))],
+    ['foldMessage', timeUs(iterations, () => foldMessage(input.subject, prepared.matchText))],
     [
       'classifyTopic',
-      timeUs(iterations, () => classifyTopic(input.subject, prepared.text, prepared.matchText)),
+      timeUs(iterations, () => classifyTopic(input.subject, prepared.text, prepared.matchText, folded, 'en')),
     ],
     [
       'detectExpedited',
-      timeUs(iterations, () =>
-        detectExpedited(input.subject, prepared.text, { matchText: prepared.matchText }),
-      ),
+      timeUs(iterations, () => detectExpedited(input.subject, prepared.text, { folded, topic: 'appeal' })),
     ],
-    [
-      'detectPrograms',
-      timeUs(iterations, () =>
-        detectPrograms(input.subject, prepared.text, { matchText: prepared.matchText }),
-      ),
-    ],
+    ['detectPrograms', timeUs(iterations, () => detectPrograms(input.subject, prepared.text, { folded }))],
     ['redactPii', timeUs(iterations, () => redactPii(prepared.text))],
   ];
   console.log(
