@@ -234,12 +234,16 @@ const HAITIAN_SUPPORT_WORDS = `mwen nou ou yo li pa pou nan ak gen sa ki kijan p
   rete tann tann mwen rele telefòn mesaj imel kont non dat nesans kado chanje anile ranbouse resi facti pri chè gratis
   pa gen poko kèk plis mwens bon move byen mal kounya lè jou semèn mwa ane vit rapid ijan ijans erè retade pèdi kase
   domaje vòlè pwomès ede èd sèvis kliyan manm plan kouvèti refize apèl plent repons konbyen pouki ekri voye ban nou
-  sispann kòmanse kontinye dwe sipoze poukisa konsa sèten petèt vre fò kenbe genyen pote mennen vini ale soti antre`;
+  sispann kòmanse kontinye dwe sipoze poukisa konsa sèten petèt vre fò kenbe genyen pote mennen vini ale soti antre
+  kreyòl kreyol eske èske twòp chaje ensilin kòman kouman kisa bagay pale konprann anyen pèsonn jamè lakay kòb dola
+  maten aswè prese sòti siwo piki enjeksyon famasyen klinik enfimyè tretman dòz segondè alèji tansyon dyabèt lafyèv
+  fatig vomi tèt vant kè rezilta randevou otorizasyon apwobasyon refize reklamasyon kounyeya tanpri souple eskize
+  regrèt pakè livrezon nimewo kòd boutèy frijidè`;
 
 // The most frequent Haitian Creole function words. Most are also words of another language ("se", "pa", "li",
 // "tout"), so they only count once a distinctive Haitian word has been seen.
 const HAITIAN_FUNCTION_WORDS =
-  'ak an ap bay fè gen ka ki la li mwen nan ni nou pa pou sa se si sou te tout yo';
+  'ak an ap bay de fè gen jan ka ki la li lan mwen nan ni nou ou pa pou sa se si sou te tout ye yo';
 
 function buildHaitianWords(formSets) {
   // A Haitian word counts as a cue only when no other Latin-script lexicon knows it, so a French or

@@ -36,6 +36,9 @@ const HAITIAN_MESSAGES = [
   'Kilè nou pral voye lòd mwen an? Mwen pa gen medikaman ankò.',
   'Mwen chanje adrès mwen, kounye a mwen rete Miami.',
   'Doktè a voye yon nouvo preskripsyon pou mwen jodi a.',
+  'Yo chaje m twòp pou ensilin nan.',
+  'Eske ou pale kreyòl?',
+  'Mwen pa t resevwa anyen depi de semèn.',
 ];
 
 describe('detectLanguage', () => {
@@ -54,10 +57,11 @@ describe('detectLanguage', () => {
     const texts = [
       'Je voudrais savoir pourquoi ma commande est en retard, merci de me répondre.',
       'Pouvez-vous me dire si mon assurance couvre ce médicament ?',
+      'Tout le monde dit que la livraison est en retard.',
       'Please tell me when my package will ship, I need it before my trip.',
     ];
 
-    expect(texts.map((text) => detectLanguage(text).language)).toEqual(['fr', 'fr', 'en']);
+    expect(texts.map((text) => detectLanguage(text).language)).toEqual(['fr', 'fr', 'fr', 'en']);
   });
 
   it('records the Chinese script', () => {
