@@ -2,6 +2,9 @@ import type { Lexicon } from './types.js';
 
 export const DE: Lexicon = {
   appeal: [
+    'widerspruch einlegen=3',
+    'nicht akzeptieren=2',
+    'uberprufen lassen=2.5',
     'nicht einverstanden=2',
     'erneute prufung=3',
     'erneut prufen=3',
@@ -45,6 +48,9 @@ export const DE: Lexicon = {
     'bestellen=1.5',
   ],
   delivery: [
+    'wann wird=2',
+    'versendet=2',
+    'zugestellt=1.5',
     'wie lange dauert der versand=3',
     'unterwegs=2',
     'versand=2',
@@ -62,6 +68,11 @@ export const DE: Lexicon = {
     'verzoger*=2',
   ],
   lost_damaged: [
+    'nicht angekommen=2',
+    'nie bekommen=3',
+    'paket fehlt=3',
+    'falsches medikament=3',
+    'ausgelaufen=3',
     'gefroren=2.5',
     'leer=1.5',
     'falsche adresse=2',
@@ -85,6 +96,11 @@ export const DE: Lexicon = {
     'ersatz=2.5',
   ],
   billing: [
+    'teurer=2',
+    'kosten=1.5',
+    'bezahlt=1.5',
+    'doppelt abgebucht=3',
+    'zu viel berechnet=3',
     'rechnung=2.5',
     'abgebucht=2.5',
     'belastet=2',
@@ -100,6 +116,10 @@ export const DE: Lexicon = {
     'bezahlen=1',
   ],
   account: [
+    'e-mail-adresse andern=3',
+    'telefonnummer andern=3',
+    'konto gesperrt=3',
+    'passwort vergessen=3',
     'adresse=2.5',
     'anschrift=2.5',
     'umgezogen=2.5',
@@ -116,6 +136,11 @@ export const DE: Lexicon = {
     'registrier*=2',
   ],
   clinical: [
+    'magenschmerzen=2',
+    'ubelkeit=2',
+    'mude=1.5',
+    'vergessen zu nehmen=3',
+    'dosis vergessen=3',
     'ausschlag=2.5',
     'juckreiz=2.5',
     'nuchtern=2.5',

@@ -32,6 +32,8 @@ export const HT: Lexicon = {
     'fini=1',
   ],
   delivery: [
+    'poko rive=2.5',
+    'kilè pake=2.5',
     'kile pake=2.5',
     'kòmande=1.5',
     'livrezon=2',
@@ -65,6 +67,8 @@ export const HT: Lexicon = {
     'ranplase=2',
   ],
   billing: [
+    'twò chè=2',
+    'peye de fwa=3',
     'bòdwo=2.5',
     'fakti=2.5',
     'chaje=2.5',
@@ -78,6 +82,8 @@ export const HT: Lexicon = {
     'plan peman=3',
   ],
   account: [
+    'chanje adrès=3',
+    'chanje nimewo=3',
     'adrès=2.5',
     'demenaje=2.5',
     'modpas=3',
@@ -89,6 +95,9 @@ export const HT: Lexicon = {
     'enskri=2',
   ],
   clinical: [
+    'efè segondè=3',
+    'vomi=2.5',
+    'pran medikaman an=1',
     'gratèl=2.5',
     'anvan manje=2.5',
     'apre manje=2.5',

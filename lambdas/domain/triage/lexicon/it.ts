@@ -42,6 +42,10 @@ export const IT: Lexicon = {
     'finito le=2',
   ],
   delivery: [
+    'e stato spedito=2.5',
+    'quando arriva=2.5',
+    'non e arrivato=2',
+    'spedizione=2',
     'consegna=2',
     'spedizione=2',
     'spedit*=1.5',
@@ -54,6 +58,10 @@ export const IT: Lexicon = {
     'pacco=1',
   ],
   lost_damaged: [
+    'mai arrivato=3',
+    'farmaco sbagliato=3',
+    'pacco vuoto=3',
+    'rovinat*=2.5',
     'congelat*=2.5',
     'vuot*=1.5',
     'indirizzo sbagliato=2',
@@ -75,6 +83,10 @@ export const IT: Lexicon = {
     'sostituzione=2.5',
   ],
   billing: [
+    'piu caro=2',
+    'pagato=1.5',
+    'importo=1.5',
+    'addebitato due volte=3',
     'fattura=2.5',
     'addebit*=2.5',
     'ticket=1',
@@ -102,6 +114,10 @@ export const IT: Lexicon = {
     'recapiti=2',
   ],
   clinical: [
+    'ho dimenticato la dose=3',
+    'nausea=2',
+    'mal di stomaco=2',
+    'posso assumere=2.5',
     'eruzione=2.5',
     'prurito=2.5',
     'a digiuno=2.5',
@@ -134,6 +150,9 @@ export const IT: Lexicon = {
     'italia=1',
   ],
   complaint: [
+    'deluso=2.5',
+    'delusa=2.5',
+    'nessuno richiama=3',
     'insoddisfatt*=3',
     'delus*=2',
     'vergogna=2.5',
@@ -149,6 +168,8 @@ export const IT: Lexicon = {
     'responsabile=1',
   ],
   privacy_fraud: [
+    'dati personali=3',
+    'miei dati=2',
     'truffa=3',
     'frode=3',
     'phishing=3',

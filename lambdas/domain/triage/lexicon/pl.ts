@@ -26,6 +26,8 @@ export const PL: Lexicon = {
     'ile kosztuje=1.5',
   ],
   refill: [
+    'realizacj*=2',
+    'nowa recepta=3',
     'nowa recepta=3',
     'nowej recepty=3',
     'recept*=1',
@@ -38,6 +40,8 @@ export const PL: Lexicon = {
     'zamowic=1.5',
   ],
   delivery: [
+    'wyslane=1.5',
+    'kiedy przyjdzie=2.5',
     'dostaw*=2',
     'wysyłk*=2',
     'wysylk*=2',
@@ -54,6 +58,9 @@ export const PL: Lexicon = {
     'paczk*=1',
   ],
   lost_damaged: [
+    'nie dotarla=2',
+    'zly lek=3',
+    'pusta paczka=3',
     'zamarzni*=2.5',
     'zamarznięt*=2.5',
     'pusta=1.5',
@@ -77,6 +84,9 @@ export const PL: Lexicon = {
     'wymian*=2',
   ],
   billing: [
+    'drozej=2',
+    'podwojnie=2',
+    'za duzo=1.5',
     'pobrano=2',
     'oplate=2',
     'rachun*=2.5',

@@ -37,6 +37,9 @@ export const TL: Lexicon = {
     'umorder=1.5',
   ],
   delivery: [
+    'kailan darating=2.5',
+    'naipadala na=2.5',
+    'hindi pa natatanggap=2.5',
     'ipapadala=2',
     'kailan=1',
     'order ko=1.5',
@@ -72,6 +75,10 @@ export const TL: Lexicon = {
     'damaged=3',
   ],
   billing: [
+    'hulugan=2.5',
+    'balance=2',
+    'mahal=1',
+    'sobra ang singil=3',
     'singil=2.5',
     'siningil=3',
     'sinisingil=3',
@@ -86,6 +93,9 @@ export const TL: Lexicon = {
     'bill=2.5',
   ],
   account: [
+    'palitan ang address=3',
+    'palitan ang numero=3',
+    'hindi makapag-log in=3',
     'address=2.5',
     'tirahan=2.5',
     'lumipat=2',
@@ -99,6 +109,10 @@ export const TL: Lexicon = {
     'magpalista=2',
   ],
   clinical: [
+    'nahihilo=2',
+    'nasusuka=2',
+    'masakit ang tiyan=2',
+    'pwede ba akong uminom=2.5',
     'pantal=2.5',
     'makati=2',
     'walang laman ang tiyan=2.5',

@@ -28,6 +28,9 @@ export const VI: Lexicon = {
     'giá bao nhiêu=1.5',
   ],
   refill: [
+    'đơn thuốc mới=3',
+    'gửi thuốc=1.5',
+    'lấy thuốc=1.5',
     'mua thêm thuốc=2.5',
     'lấy thêm thuốc=2.5',
     'tái cấp=3',
@@ -40,6 +43,9 @@ export const VI: Lexicon = {
     'đặt thuốc=2',
   ],
   delivery: [
+    'khi nào nhận được=2.5',
+    'đã giao chưa=2.5',
+    'giao hàng chậm=3',
     'khi nào giao=2.5',
     'đã gửi chưa=2.5',
     'giao hàng=2',
@@ -81,6 +87,10 @@ export const VI: Lexicon = {
     'thay thế=2',
   ],
   billing: [
+    'tiền=1',
+    'trả góp=3',
+    'đắt hơn=2',
+    'tính tiền sai=3',
     'hóa đơn=2.5',
     'hoá đơn=2.5',
     'tính tiền=2.5',
@@ -96,6 +106,9 @@ export const VI: Lexicon = {
     'phí vận chuyển=1.5',
   ],
   account: [
+    'quên mật khẩu=3',
+    'đổi số điện thoại=3',
+    'đổi địa chỉ=3',
     'địa chỉ=2.5',
     'chuyển nhà=2.5',
     'mật khẩu=3',
@@ -109,6 +122,10 @@ export const VI: Lexicon = {
     'thông tin liên lạc=2',
   ],
   clinical: [
+    'uống rượu=2.5',
+    'buồn nôn=2',
+    'đau bụng=2',
+    'quên uống=3',
     'phát ban=2.5',
     'ngứa=2',
     'bụng đói=2.5',
