@@ -39,12 +39,14 @@ const DIGIT = /\p{Nd}/u;
 const DECOMPOSED = /[\u0300-\u036f\u1100-\u11ff]/u;
 const LATIN_WORD = /[\p{Script=Latin}\p{M}]+/gu;
 
+// Non-ASCII letters are written as escapes: an ASCII-only bundle is decoded and compiled faster at cold start.
+
 /** Cyrillic letters Russian never uses (Ukrainian, Belarusian, Serbian, Macedonian): і ї є ґ ў ј љ њ ћ ђ џ ѓ ќ ѕ. */
 const NON_RUSSIAN_CYRILLIC =
   /[\u0456\u0457\u0454\u0491\u045e\u0458\u0459\u045a\u045b\u0452\u045f\u0453\u045c\u0455]/giu;
 /**
- * Arabic-script letters of Persian and Urdu sounds that Arabic lacks (پ چ ژ گ ٹ ڈ ڑ ں ے). Keheh (ک) and Farsi yeh (ی) are left
- * out on purpose: Arabic typed on a Persian keyboard is full of them.
+ * Arabic-script letters of Persian and Urdu sounds that Arabic lacks (پ چ ژ گ ٹ ڈ ڑ ں ے).
+ * Keheh (ک) and Farsi yeh (ی) are left out on purpose: Arabic typed on a Persian keyboard is full of them.
  */
 const PERSIAN_URDU_LETTERS = /[\u067e\u0686\u0698\u06af\u0679\u0688\u0691\u06ba\u06d2]/gu;
 
@@ -141,10 +143,7 @@ function isForeignShare(foreignLetters: number, scriptLetters: number): boolean 
   return foreignLetters >= 2 && foreignLetters > 0.01 * scriptLetters;
 }
 
-/**
- * Bulgarian writes ъ as a vowel and has no ы or э, which any Russian sentence of some length uses.
- * Escapes keep the bundle ASCII, which V8 loads faster.
- */
+/** Bulgarian writes ъ as a vowel and has no ы or э, which any Russian sentence of some length uses. */
 function looksBulgarian(text: string, cyrillicLetters: number): boolean {
   return (
     cyrillicLetters >= 30 &&
@@ -266,11 +265,12 @@ function detectLatin(text: string, letters: number, hints: LanguageHints): Langu
   if (haitianShare >= 0.1 && haitianTotalShare >= Math.max(0.5, bestLexiconShare)) {
     return { language: 'ht', confidence: round(Math.min(0.99, haitianTotalShare * lengthFactor(letters))) };
   }
-  // A real sentence in a routing language has most of its words in that language's dictionary (≥ 0.4 on the
-  // UDHR development texts); Turkish, Indonesian, Czech or Finnish reach 0.1–0.25 by chance.
-  // On the UDHR texts the other languages' n-grams score ≤ 0.9 of the best routing language's for routing
-  // languages and 1.5–6 times it for Dutch, Swedish, Turkish, Czech, Catalan and the like. Web text in a routing
-  // language (names, loanwords) can still tip the ratio, so the dictionaries must agree that it is foreign.
+  // Another language, two tests measured on the UDHR development texts:
+  // - eld's other Latin-script languages score ≤ 0.9 of the best routing language on routing-language text and
+  //   1.5–6 times it on Dutch, Swedish, Turkish, Czech, Catalan…; web text with names and loanwords can tip the
+  //   ratio, so the dictionaries must also find the text foreign;
+  // - a sentence in a routing language has ≥ 0.4 of its words in that language's dictionary; languages eld does
+  //   not know either (Somali, Swahili, Latin) reach 0.1–0.25 by chance.
   const otherLanguage =
     wordCount >= MIN_WORDS_FOR_OTHER_LANGUAGE &&
     otherLanguageRatio > MAX_OTHER_LANGUAGE_RATIO &&
@@ -322,8 +322,10 @@ export function detectLanguage(text: string, hints: LanguageHints = {}): Languag
     round(Math.min(0.99, purity * lengthFactor(dominantLetters * letterWeight)));
   switch (dominant) {
     case 'cjk': {
-      if (counts.hangul > 0 && counts.hangul >= counts.kana)
+      // A stray Hangul or kana character in Chinese text (a brand, an emoticon) does not make it Korean or Japanese.
+      if (counts.hangul >= counts.kana && counts.hangul >= 0.3 * cjk) {
         return { language: 'ko', confidence: certainty(3) };
+      }
       if (counts.kana > 0 && counts.kana >= 0.05 * (counts.kana + counts.han)) {
         return { language: 'ja', confidence: certainty(3) };
       }

@@ -141,6 +141,10 @@ describe('detectLanguage', () => {
     expect(result.language).toBe('zh');
   });
 
+  it('keeps Chinese text with a stray Hangul emoticon Chinese', () => {
+    expect(detectLanguage('我的订单还没有到，请帮我查一下 ㅠㅠ').language).toBe('zh');
+  });
+
   it('handles binary junk without throwing', () => {
     const junk = String.fromCharCode(...Array.from({ length: 4000 }, (_, index) => (index * 7919) % 65536));
 
