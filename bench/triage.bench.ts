@@ -100,7 +100,8 @@ const FIRST_CONTACT: Record<string, string> = {
   'holdout2.jsonl': ' — first contact (v2): macro-F1 0.837, accuracy 81.5%, expedited recall 66.7%',
   'holdout3.jsonl': ' — first contact (v3): macro-F1 0.865, accuracy 85.4%',
   'holdout4.jsonl': ' — first contact (v4): macro-F1 0.804, accuracy 79.2%',
-  'holdout5.jsonl': ' — first contact (v5): macro-F1 0.807, accuracy 78.8%; untuned since',
+  'holdout5.jsonl': ' — first contact (v5): macro-F1 0.807, accuracy 78.8%, 0 confident misroutes',
+  'holdout6.jsonl': ' — first contact (v6): macro-F1 0.754, accuracy 75.5%, 5 confident misroutes',
 };
 
 function benchQuality(): void {
@@ -111,6 +112,7 @@ function benchQuality(): void {
     'holdout3.jsonl',
     'holdout4.jsonl',
     'holdout5.jsonl',
+    'holdout6.jsonl',
   ]) {
     let messages: ReturnType<typeof loadEvalSet>;
     try {

@@ -17,6 +17,7 @@ interface CueToken {
 const INFLECTING = new Set(['es', 'pt', 'fr', 'it', 'de', 'pl', 'ru']);
 const STEM_MIN = 6;
 const STEM_EXTRA = 3;
+const STEM_FINAL = /[aeiouyаеиоуыэюяь]$/u;
 
 export interface Cue<L extends string> {
   label: L;
@@ -212,7 +213,9 @@ function withStem<L extends string>(cue: Cue<L>): Cue<L>[] {
   const head = cue.tokens[0];
   if (!head || cue.tokens.length !== 1 || head.prefix || !cue.language || !INFLECTING.has(cue.language))
     return [cue];
-  if (head.text.length < STEM_MIN) return [cue];
+  // Endings replace a final vowel ("dañado" → "dañada", "алкоголь" → "алкоголем"); a final consonant
+  // is part of the word ("pharmacien" must not become "pharmacie").
+  if (head.text.length < STEM_MIN || !STEM_FINAL.test(head.text)) return [cue];
   const stem: CueToken = {
     text: head.text.slice(0, -1),
     prefix: true,
