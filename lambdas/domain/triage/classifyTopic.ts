@@ -40,6 +40,8 @@ function* lexiconEntries(): Iterable<[Topic, string, string]> {
  * English cues keep full weight in every language: members everywhere write "refill" or "copay".
  */
 const OTHER_LANGUAGE_WEIGHT = 0.5;
+/** Cues of this base weight or less only support a topic (see lexicon/types.ts). */
+const SUPPORT_ONLY = 1;
 /** Subject words are the member's own summary: they count half again. */
 const SUBJECT_WEIGHT = 1.5;
 /** Saturation scale: one decisive cue (weight 3) alone gives ≈ 0.75 confidence. */
@@ -63,6 +65,8 @@ const TIE_ORDER: Scored[] = [
 
 export interface TopicScores {
   scores: Record<Topic, number>;
+  /** Scores from cues that can stand on their own (base weight above 1): what competes for the margin. */
+  standalone: Record<Topic, number>;
   matches: CueMatch<Topic>[];
 }
 
@@ -115,17 +119,26 @@ export class LexiconTopicClassifier implements TopicClassifier {
       const subject = cleanSubject(input.subject);
       if (subject) record(this.matcher.match(foldForMatching(subject)), SUBJECT_WEIGHT);
     }
-    for (const { match, weight } of best.values()) scores[match.cue.label] += weight;
-    for (const topic of TOPICS) scores[topic] = Math.max(0, scores[topic]);
-    return { scores, matches: [...best.values()].map((entry) => entry.match) };
+    const standalone = emptyScores();
+    for (const { match, weight } of best.values()) {
+      scores[match.cue.label] += weight;
+      if (match.cue.weight > SUPPORT_ONLY) standalone[match.cue.label] += weight;
+    }
+    for (const topic of TOPICS) {
+      scores[topic] = Math.max(0, scores[topic]);
+      standalone[topic] = Math.max(0, standalone[topic]);
+    }
+    return { scores, standalone, matches: [...best.values()].map((entry) => entry.match) };
   }
 
   classify(input: TopicInput): TopicDecision {
-    const { scores, matches } = this.score(input);
+    const { scores, standalone, matches } = this.score(input);
     const ranked = [...TIE_ORDER].sort((a, b) => scores[b] - scores[a]);
     const top = ranked[0] ?? 'appeal';
     const topScore = scores[top];
-    const secondScore = scores[ranked[1] ?? 'appeal'];
+    // A runner-up holding only supporting words ("package" under a damaged-parcel message) does not
+    // make the decision doubtful; its standalone cues do.
+    const secondScore = standalone[ranked[1] ?? 'appeal'];
     const otherScore = scores.other;
     let topic: Topic = top;
     let winning = topScore;
