@@ -334,9 +334,17 @@ function runChild(program: string): DetectorFigures | string {
     });
     return figuresOf(JSON.parse(output));
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n').slice(0, 2).join(' ') : String(error);
-    return message;
+    return failureReason(error);
   }
+}
+
+/** The line of a failed child's stderr that names the problem (e.g. a native addon that was never built). */
+function failureReason(error: unknown): string {
+  const stderr = typeof error === 'object' && error !== null ? Reflect.get(error, 'stderr') : undefined;
+  const lines = (typeof stderr === 'string' ? stderr : String(error)).split('\n').map((line) => line.trim());
+  // "Error: Cannot find module …", "TypeError: …": the thrown error, not the source line that threw it.
+  const thrown = lines.find((line) => /^[A-Za-z]*Error\b/.test(line));
+  return thrown ?? lines.find((line) => line !== '') ?? 'the child failed';
 }
 
 /** Runs every detector on the Lingua test corpus and prints a table; returns the figures. */
