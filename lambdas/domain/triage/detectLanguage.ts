@@ -203,21 +203,27 @@ function scoreLatin(text: string): LatinScores {
         (totals[languageIndex] ?? 0) + (model.ngramEntries[offset + 2 + 2 * entry] ?? 0) + 53;
     }
   }
-  const words = (text.toLowerCase().match(LATIN_WORD) ?? [])
-    .filter((word) => word.length >= 2)
-    .slice(0, MAX_LEXICON_WORDS);
+  const words = (text.match(LATIN_WORD) ?? []).filter((word) => word.length >= 2).slice(0, MAX_LEXICON_WORDS);
   const lexiconHits = new Uint16Array(model.lexicons.length);
   let haitianHits = 0;
   let haitianFunctionHits = 0;
+  let unknownNames = 0;
   for (const word of words) {
-    const hashes = hashWord(word);
+    const lowerCase = word.toLowerCase();
+    const hashes = hashWord(lowerCase);
+    let known = false;
     model.lexicons.forEach(({ filter }, lexiconIndex) => {
-      if (filter.mayContain(hashes)) lexiconHits[lexiconIndex] = (lexiconHits[lexiconIndex] ?? 0) + 1;
+      if (!filter.mayContain(hashes)) return;
+      lexiconHits[lexiconIndex] = (lexiconHits[lexiconIndex] ?? 0) + 1;
+      known = true;
     });
-    if (model.haitianWords.has(word)) haitianHits++;
-    else if (model.haitianFunctionWords.has(word)) haitianFunctionHits++;
+    if (model.haitianWords.has(lowerCase)) haitianHits++;
+    else if (model.haitianFunctionWords.has(lowerCase)) haitianFunctionHits++;
+    else if (!known && lowerCase !== word) unknownNames++;
   }
-  const wordCount = Math.max(1, words.length);
+  // Capitalised words no dictionary knows are names: drugs, doctors, towns. They say nothing about the language,
+  // so shares are taken over the other words ("Humira Enbrel Stelara refill please" is English, not foreign).
+  const wordCount = Math.max(1, words.length - unknownNames);
   const ngramCount = Math.max(1, ngrams.size);
   const candidates: Candidate[] = [];
   let bestLexiconShare = 0;
@@ -233,7 +239,7 @@ function scoreLatin(text: string): LatinScores {
   });
   return {
     candidates,
-    wordCount: words.length,
+    wordCount: words.length - unknownNames,
     haitianShare: haitianHits / wordCount,
     haitianFunctionShare: haitianFunctionHits / wordCount,
     bestLexiconShare,

@@ -78,6 +78,11 @@ describe('detectLanguage', () => {
     expect(result).toMatchObject({ language: 'zh', script: 'Hant' });
   });
 
+  it('reads a message made mostly of drug names by its remaining words', () => {
+    expect(detectLanguage('Humira Enbrel Stelara Otezla Cosentyx refill please').language).toBe('en');
+    expect(detectLanguage('Necesito Ozempic y Trulicity, Dr. Rodríguez en Miami Beach.').language).toBe('es');
+  });
+
   it('ignores links, e-mail addresses and numbers', () => {
     const text =
       'Hola, mi pedido RX-4481923 no llegó: https://www.example.com/track?order=99812 soporte@example.com';
