@@ -48,7 +48,9 @@ export function classifyLine(
     hints: line.hints ?? {},
   });
   const receivedAt = line.receivedAt ? new Date(line.receivedAt) : now();
-  const routing = routeMessage(result, line.channel, receivedAt, DEFAULT_POLICY);
+  const routing = routeMessage(result, line.channel, receivedAt, DEFAULT_POLICY, {
+    ...(line.hints?.country ? { country: line.hints.country } : {}),
+  });
   return {
     id: line.id,
     language: result.language,

@@ -102,7 +102,9 @@ export function formatExplanation(
   receivedAt: Date,
 ): string {
   const { result } = explanation;
-  const routing = routeMessage(result, message.channel, receivedAt, DEFAULT_POLICY);
+  const routing = routeMessage(result, message.channel, receivedAt, DEFAULT_POLICY, {
+    ...(message.hints?.country ? { country: message.hints.country } : {}),
+  });
   const out: string[] = [];
   out.push(
     `message ${message.id} (${message.channel})${message.subject ? ` — subject: ${result.redactedSubject}` : ''}`,
@@ -147,6 +149,9 @@ export function formatExplanation(
   out.push(`  policy ${routing.policyVersion}; first response due ${routing.sla.firstResponseDueAt}`);
   if (routing.sla.resolutionDueAt) out.push(`  resolution due ${routing.sla.resolutionDueAt}`);
   if (routing.sla.regulatoryDueAt) out.push(`  regulatory due ${routing.sla.regulatoryDueAt}`);
+  // The clock arithmetic: which rule and targets, which hours, weekends and holidays were skipped.
+  out.push('', 'SLA arithmetic:');
+  for (const line of routing.explanation) out.push(`  ${line}`);
   return `${out.join('\n')}\n`;
 }
 

@@ -120,6 +120,23 @@ describe('explain command', () => {
     expect(stdout).toContain('Queue: appeals');
   });
 
+  it('shows the SLA arithmetic: the hours counted and the holiday skipped', async () => {
+    // Wednesday 2026-11-25 19:00 Central, the evening before Thanksgiving.
+    const message = {
+      id: 'h1',
+      channel: 'email',
+      subject: 'Refill',
+      text: 'Please refill my metformin.',
+      receivedAt: '2026-11-26T01:00:00Z',
+    };
+    const { code, stdout } = await runCommand(explain, [], JSON.stringify(message));
+
+    expect(code).toBe(0);
+    expect(stdout).toContain('SLA arithmetic:');
+    expect(stdout).toMatch(/thu 2026-11-26 +skipped: .*Thanksgiving/i);
+    expect(stdout).toContain('first response due 2026-11-29T01:00:00.000Z');
+  });
+
   it('rejects an unknown channel with exit code 2', async () => {
     const { code, stderr } = await runCommand(explain, ['--text', 'hi', '--channel', 'pigeon'], '');
 
