@@ -51,11 +51,12 @@ export async function handleEmailReceipt(
       new Date(timestamp).toISOString(),
       services,
     );
-    // Ids and outcomes only: never subjects, addresses or bodies (PHI).
+    // Ids and outcomes only: never subjects, addresses or bodies (PHI). A parser's reason can
+    // quote a broken header, so it stays with the quarantined object, not in the log.
     logger.info('email accepted', {
       sesMessageId: messageId,
       outcome: outcome.outcome,
-      ...('reason' in outcome ? { reason: outcome.reason } : {}),
+      ...('quarantineKey' in outcome ? { quarantineKey: outcome.quarantineKey } : {}),
     });
     outcomes.push(outcome);
   }
