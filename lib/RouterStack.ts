@@ -130,16 +130,19 @@ export class RouterStack extends Stack {
     });
     Validations.of(accessLogs).acknowledge(
       {
-        id: 'AwsSolutions-S1',
+        id: 'AwsSolutions::AwsSolutions-S1',
         reason: 'This is the server access log bucket itself; logging it into itself would loop.',
       },
-      { id: 'HIPAA.Security-S3BucketLoggingEnabled', reason: 'This is the server access log bucket itself.' },
       {
-        id: 'HIPAA.Security-S3DefaultEncryptionKMS',
+        id: 'HIPAA.Security::HIPAA.Security-S3BucketLoggingEnabled',
+        reason: 'This is the server access log bucket itself.',
+      },
+      {
+        id: 'HIPAA.Security::HIPAA.Security-S3DefaultEncryptionKMS',
         reason: 'S3 server access logging delivers only to SSE-S3 buckets; logs hold no message content.',
       },
       {
-        id: 'HIPAA.Security-S3BucketReplicationEnabled',
+        id: 'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled',
         reason: 'Access logs are audit data kept 400 days in-region; replication is an account-level choice.',
       },
     );
@@ -156,7 +159,7 @@ export class RouterStack extends Stack {
       removalPolicy,
     });
     Validations.of(this.rawBucket).acknowledge({
-      id: 'HIPAA.Security-S3BucketReplicationEnabled',
+      id: 'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled',
       reason:
         'Raw mail is versioned and KMS-encrypted in-region; cross-region replication of PHI is a per-deployment decision (data residency), not a default.',
     });
@@ -168,7 +171,7 @@ export class RouterStack extends Stack {
       retentionPeriod: Duration.days(INBOUND_QUEUE.deadLetterRetentionDays),
     });
     Validations.of(deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
+      id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: 'This queue is the dead-letter queue.',
     });
     this.inboundQueue = new sqs.Queue(this, 'Inbound', {
@@ -206,7 +209,7 @@ export class RouterStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
     Validations.of(ingestFailures).acknowledge({
-      id: 'AwsSolutions-SQS3',
+      id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: "This queue is the email ingest function's failure destination.",
     });
     const emailIngest = new RouterFunction(this, 'EmailIngest', {
@@ -270,7 +273,7 @@ export class RouterStack extends Stack {
     this.table.grantReadWriteData(route);
     deadLetters.grantSendMessages(route);
     Validations.of(route).acknowledge({
-      id: 'HIPAA.Security-LambdaDLQ',
+      id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ',
       reason:
         "SQS invokes this function synchronously; failed records are redriven to the inbound DLQ by the queue's redrive policy (maxReceiveCount 5).",
     });
@@ -340,7 +343,7 @@ export class RouterStack extends Stack {
     }).function;
     this.table.grantReadWriteData(staffApi);
     Validations.of(staffApi).acknowledge({
-      id: 'HIPAA.Security-LambdaDLQ',
+      id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ',
       reason:
         'API Gateway invokes this function synchronously; the caller gets the error, there is no event to dead-letter.',
     });
