@@ -380,6 +380,8 @@ export class RouterStack extends Stack {
       ['/queues', apigw.HttpMethod.GET],
       ['/queues/{queue}/claim', apigw.HttpMethod.POST],
       ['/cases/{id}', apigw.HttpMethod.GET],
+      ['/cases/{id}/pend', apigw.HttpMethod.POST],
+      ['/cases/{id}/resolve', apigw.HttpMethod.POST],
     ] as const) {
       this.api.addRoutes({ path: routePath, methods: [method], integration, authorizer });
     }

@@ -77,7 +77,7 @@ export interface CaseStore {
 /** SLA metrics (CloudWatch embedded metric format in AWS). Names and dimensions carry no PHI. */
 export interface SlaMetrics {
   count(
-    name: 'SlaWarning' | 'SlaBreach' | 'SlaEscalation' | 'LeaseExpired',
+    name: 'SlaWarning' | 'SlaBreach' | 'SlaEscalation' | 'LeaseExpired' | 'SlaMet' | 'SlaMissed',
     dimensions: { queue: string; clock?: string },
   ): void;
 }

@@ -1,8 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { documentClient, endpointsFromEnvironment } from '../adapters/awsClients.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
+import { PowertoolsSlaMetrics } from '../adapters/metrics/PowertoolsSlaMetrics.js';
+import { actOnCase, isStaffAction, type StaffActionServices } from '../domain/cases/staffActions.js';
 import { claimNextCase, listQueues, type StaffWorkServices, viewCase } from '../domain/cases/staffWork.js';
 import { systemClock } from '../domain/ports.js';
 import { loadConfig, policyFromEnvironment } from './config.js';
@@ -13,8 +16,11 @@ const ConfigSchema = z.object({
 });
 
 const logger = new Logger({ serviceName: 'staff-api' });
+const metrics = new Metrics({ namespace: 'ContactRouter', serviceName: 'staff-api' });
 
-export function buildStaffApiServices(env: NodeJS.ProcessEnv = process.env): StaffWorkServices {
+export type StaffApiServices = StaffWorkServices & StaffActionServices;
+
+export function buildStaffApiServices(env: NodeJS.ProcessEnv = process.env): StaffApiServices {
   const config = loadConfig(ConfigSchema, env, 'staff-api');
   return {
     caseStore: new DynamoCaseStore(documentClient(endpointsFromEnvironment(env)), {
@@ -23,8 +29,11 @@ export function buildStaffApiServices(env: NodeJS.ProcessEnv = process.env): Sta
     clock: systemClock,
     policy: policyFromEnvironment(env),
     leaseMs: config.CLAIM_LEASE_MINUTES * 60_000,
+    metrics: new PowertoolsSlaMetrics(metrics),
   };
 }
+
+const ACTION_STATUS = { not_found: 404, not_assignee: 403, invalid_state: 409, conflict: 409 } as const;
 
 function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
@@ -46,7 +55,7 @@ function staffIdOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): string | und
 /** The staff HTTP API: thin mapping from routes to use cases. */
 export async function handleStaffRequest(
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
-  services: StaffWorkServices,
+  services: StaffApiServices,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const staffId = staffIdOf(event);
   if (!staffId) return json(401, { error: 'unauthorized', message: 'a staff bearer token is required' });
@@ -74,14 +83,35 @@ export async function handleStaffRequest(
     if (!view) return json(404, { error: 'case_not_found', message: `no case ${segments[1]}` });
     return json(200, view);
   }
+  const action = segments[2] ?? '';
+  if (method === 'POST' && segments.length === 3 && segments[0] === 'cases' && isStaffAction(action)) {
+    const outcome = await actOnCase(action, segments[1] ?? '', staffId, services);
+    logger.info('case action', { staffId, action, caseId: segments[1], outcome: outcome.outcome });
+    if (outcome.outcome === 'done') return json(200, { case: outcome.case });
+    return json(ACTION_STATUS[outcome.outcome], {
+      error: outcome.outcome,
+      message:
+        outcome.outcome === 'not_assignee'
+          ? 'only the staff member holding the claim can do this; claim the case first'
+          : outcome.outcome === 'invalid_state'
+            ? `the case is ${outcome.state}; only a claimed case can be ${action === 'pend' ? 'pended' : 'resolved'}`
+            : outcome.outcome === 'conflict'
+              ? 'the case changed meanwhile; read it again and retry'
+              : `no case ${segments[1]}`,
+    });
+  }
   return json(404, { error: 'route_not_found', message: `${method} ${event.rawPath} is not a staff route` });
 }
 
-let services: StaffWorkServices | undefined;
+let services: StaffApiServices | undefined;
 
 export async function handler(
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   services ??= buildStaffApiServices();
-  return handleStaffRequest(event, services);
+  try {
+    return await handleStaffRequest(event, services);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
 }

@@ -70,6 +70,35 @@ describe('email to claim on the real emulators', () => {
     expect(view.case.messageCount).toBe(2);
   });
 
+  it("pauses a pended case's clocks and wakes it with running clocks on the member's reply", async () => {
+    await router.postEmail(withMessageId(fixture('email/refill.eml'), 'pend-1@mail.example.com'));
+    await router.drain();
+    const claimed = await router.claim('alice', 'fulfillment');
+    const pend = await router.staffFetch('alice', `/cases/${claimed?.caseId}/pend`, { method: 'POST' });
+    expect(pend.status).toBe(200);
+    const pended = await router.viewCase('alice', claimed?.caseId ?? '');
+    expect(pended.case.state).toBe('pending');
+    expect(pended.case.clocks.clocks.find((clock) => clock.id === 'firstResponse')?.state).toBe('paused');
+
+    const reply = fixture('email/refill-reply.eml')
+      .toString('utf8')
+      .replaceAll('refill-1@mail.example.com', 'pend-1@mail.example.com')
+      .replace('<refill-2@mail.example.com>', '<pend-2@mail.example.com>');
+    await router.postEmail(reply);
+    await router.drain();
+    const woken = await router.viewCase('alice', claimed?.caseId ?? '');
+    expect(woken.case.state).toBe('queued');
+    expect(woken.case.clocks.clocks.find((clock) => clock.id === 'firstResponse')?.state).toBe('running');
+    expect(woken.case.nextTimerAt).toBeDefined();
+    expect(woken.history.map((event) => event.type)).toEqual([
+      'case_created',
+      'claimed',
+      'pended',
+      'message_received',
+    ]);
+    expect(await router.claim('alice', 'fulfillment')).toMatchObject({ caseId: claimed?.caseId });
+  });
+
   it('gives a contested case to exactly one of two callers claiming at once', async () => {
     await router.postEmail(withMessageId(fixture('email/refill.eml'), 'contested@mail.example.com'));
     await router.drain();

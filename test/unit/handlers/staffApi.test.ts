@@ -23,7 +23,15 @@ const alice = { sub: 'uuid-alice', username: 'alice' };
 async function servicesWithOneCase() {
   const caseStore = new InMemoryCaseStore();
   await recordInbound(inboundEmail(), { caseStore, clock, policy: DEFAULT_POLICY });
-  return { caseStore, clock, policy: DEFAULT_POLICY, leaseMs: 15 * 60_000 };
+  const counted: string[] = [];
+  return {
+    caseStore,
+    clock,
+    policy: DEFAULT_POLICY,
+    leaseMs: 15 * 60_000,
+    metrics: { count: (name: string) => void counted.push(name) },
+    counted,
+  };
 }
 
 describe('staff API handler', () => {
@@ -47,6 +55,49 @@ describe('staff API handler', () => {
     expect(JSON.parse(first.body ?? '{}').case).toMatchObject({ assignee: 'alice', state: 'claimed' });
     const second = await handleStaffRequest(request('POST', '/queues/fulfillment/claim', alice), services);
     expect(JSON.parse(second.body ?? '{}')).toEqual({ case: null });
+  });
+
+  it('pends a claimed case, pausing its business clocks but not leaving the holder', async () => {
+    const services = await servicesWithOneCase();
+    const claimed = JSON.parse(
+      (await handleStaffRequest(request('POST', '/queues/fulfillment/claim', alice), services)).body ?? '{}',
+    ).case;
+    const response = await handleStaffRequest(
+      request('POST', `/cases/${claimed.caseId}/pend`, alice),
+      services,
+    );
+    expect(response.statusCode).toBe(200);
+    const pended = services.caseStore.cases.get(claimed.caseId);
+    expect(pended?.state).toBe('pending');
+    expect(
+      pended?.clocks.clocks.filter((clock) => clock.type === 'business').map((clock) => clock.state),
+    ).toEqual(expect.arrayContaining(['paused']));
+    expect(pended?.nextTimerAt).toBeUndefined();
+  });
+
+  it('lets only the holder resolve a case, and counts its clocks as met', async () => {
+    const services = await servicesWithOneCase();
+    const claimed = JSON.parse(
+      (await handleStaffRequest(request('POST', '/queues/fulfillment/claim', alice), services)).body ?? '{}',
+    ).case;
+    const bob = { sub: 'uuid-bob', username: 'bob' };
+    const refused = await handleStaffRequest(
+      request('POST', `/cases/${claimed.caseId}/resolve`, bob),
+      services,
+    );
+    expect(refused.statusCode).toBe(403);
+    const resolved = await handleStaffRequest(
+      request('POST', `/cases/${claimed.caseId}/resolve`, alice),
+      services,
+    );
+    expect(resolved.statusCode).toBe(200);
+    expect(services.caseStore.cases.get(claimed.caseId)?.state).toBe('resolved');
+    expect(services.counted).toContain('SlaMet');
+    const again = await handleStaffRequest(
+      request('POST', `/cases/${claimed.caseId}/resolve`, alice),
+      services,
+    );
+    expect(again.statusCode).toBe(409);
   });
 
   it('answers 404 with a reason for an unknown queue, case or route', async () => {

@@ -97,7 +97,13 @@ describe('RouterStack', () => {
     const keys = Object.values(routes)
       .map((route) => route.Properties.RouteKey)
       .sort();
-    expect(keys).toEqual(['GET /cases/{id}', 'GET /queues', 'POST /queues/{queue}/claim']);
+    expect(keys).toEqual([
+      'GET /cases/{id}',
+      'GET /queues',
+      'POST /cases/{id}/pend',
+      'POST /cases/{id}/resolve',
+      'POST /queues/{queue}/claim',
+    ]);
     for (const route of Object.values(routes)) expect(route.Properties.AuthorizationType).toBe('JWT');
     template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON' });
   });
