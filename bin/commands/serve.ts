@@ -18,6 +18,10 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     router = await startLocalRouter({ endpoints: emulators.endpoints, port, poll: true });
   } catch (error) {
     await emulators.stop();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      io.stderr.write(`port ${port} is in use: stop what listens there or run PORT=<other> npm start\n`);
+      return 1;
+    }
     throw error;
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
