@@ -23,6 +23,10 @@ const THRESHOLDS = {
   'holdout5.jsonl': { topicMacroF1: 0.8, expeditedRecall: 1, expeditedPrecision: 0.9 },
   // Written after the v6 freeze: first contact 0.754 (0.758 after a general stem fix). Untuned otherwise.
   'holdout6.jsonl': { topicMacroF1: 0.75, expeditedRecall: 1, expeditedPrecision: 0.9 },
+  // Written before the trained topic model (topicModel.ts) existed and never used to build it. First contact,
+  // lexicon alone: 0.868. No expedited message in it; the one flagged (h7-es-004, "antes de que mi doctor lo
+  // recete" read as time pressure) is a detectExpedited false positive, so precision is 0 here, gated at 0.
+  'holdout7.jsonl': { topicMacroF1: 0.85, expeditedRecall: 1, expeditedPrecision: 0 },
 } as const;
 
 describe.each(Object.entries(THRESHOLDS))('triage evaluation on %s', (file, threshold) => {

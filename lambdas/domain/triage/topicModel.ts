@@ -1,0 +1,287 @@
+import { TOPICS, type Topic } from './taxonomy.js';
+
+/**
+ * A compact linear topic model: hashed word unigrams/bigrams and character 3–5-grams of the folded
+ * message (subject + member text, as `foldMessage` builds it), CJK characters as unigrams/bigrams,
+ * multinomial logistic regression. Trained offline by `scripts/train-topic-model.mjs` on the corpus in
+ * `training/`; weights are sparse (only buckets the corpus touched) and quantized to int8.
+ * Pure: the model is decoded once from a plain object (the bundled JSON), never read from disk here.
+ */
+
+/** Hash space of the features (a power of two). */
+export const FEATURE_BITS = 18;
+const BUCKET_MASK = (1 << FEATURE_BITS) - 1;
+/** Only this much of a message is featurized: the topic is nearly always stated early, and latency stays flat. */
+export const MAX_FEATURE_CHARS = 1_500;
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const SEED_WORD = 0x57;
+const SEED_BIGRAM = 0x42;
+const SEED_CHAR = 0x43;
+const SEED_CJK = 0x4a;
+
+function mixSeed(seed: number): number {
+  return Math.imul(FNV_OFFSET ^ seed, FNV_PRIME);
+}
+
+function hashString(seed: number, text: string): number {
+  let hash = mixSeed(seed);
+  for (let index = 0; index < text.length; index++)
+    hash = Math.imul(hash ^ text.charCodeAt(index), FNV_PRIME);
+  return hash;
+}
+
+/** A final avalanche so that nearby hashes spread over the buckets. */
+function bucketOf(hash: number): number {
+  let h = hash ^ (hash >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h & BUCKET_MASK;
+}
+
+/** Han, Kana, Hangul syllables: written without spaces (or with short words), so characters are features too. */
+function isCjk(code: number): boolean {
+  return (
+    (code >= 0x4e00 && code <= 0x9fff) ||
+    (code >= 0x3400 && code <= 0x4dbf) ||
+    (code >= 0x3040 && code <= 0x30ff) ||
+    (code >= 0xac00 && code <= 0xd7af)
+  );
+}
+
+const WORD_RUN = /[\p{L}\p{M}\p{N}]+/gu;
+const NON_ASCII = /[^\n\t\r -~]/;
+
+/** Words of the folded text: runs of letters/digits (CJK runs included whole). */
+export function wordsOf(text: string): string[] {
+  if (NON_ASCII.test(text)) return text.match(WORD_RUN) ?? [];
+  const words: string[] = [];
+  let start = -1;
+  for (let index = 0; index <= text.length; index++) {
+    const code = index < text.length ? text.charCodeAt(index) : 0;
+    const word = (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
+    if (word && start < 0) start = index;
+    else if (!word && start >= 0) {
+      words.push(text.slice(start, index));
+      start = -1;
+    }
+  }
+  return words;
+}
+
+export interface Features {
+  /** Sorted distinct buckets. */
+  buckets: Uint32Array;
+  /** L2-normalized value per bucket. */
+  values: Float32Array;
+}
+
+/** Featurize folded text (lower case, diacritics folded). Deterministic; shared by training and inference. */
+export function featurize(folded: string): Features {
+  const text = folded.length > MAX_FEATURE_CHARS ? folded.slice(0, MAX_FEATURE_CHARS) : folded;
+  const words = wordsOf(text);
+  // Normalized character stream: words separated by one space, padded.
+  const stream = ` ${words.join(' ')} `;
+  const capacity = words.length * 2 + stream.length * 5 + 8;
+  const raw = new Uint32Array(capacity);
+  let count = 0;
+  let previous: string | undefined;
+  for (const word of words) {
+    raw[count++] = bucketOf(hashString(SEED_WORD, word));
+    if (previous !== undefined) raw[count++] = bucketOf(hashString(SEED_BIGRAM, `${previous} ${word}`));
+    previous = word;
+  }
+  for (let start = 0; start < stream.length; start++) {
+    let hash = mixSeed(SEED_CHAR);
+    const first = stream.charCodeAt(start);
+    if (isCjk(first)) {
+      raw[count++] = bucketOf(Math.imul(mixSeed(SEED_CJK) ^ first, FNV_PRIME));
+      const second = stream.charCodeAt(start + 1);
+      if (isCjk(second))
+        raw[count++] = bucketOf(
+          Math.imul(Math.imul(mixSeed(SEED_CJK) ^ first, FNV_PRIME) ^ second, FNV_PRIME) ^ 0x2,
+        );
+    }
+    for (let length = 1; length <= 5 && start + length <= stream.length; length++) {
+      hash = Math.imul(hash ^ stream.charCodeAt(start + length - 1), FNV_PRIME);
+      if (length >= 3) raw[count++] = bucketOf(hash ^ length);
+    }
+  }
+  const sorted = raw.subarray(0, count).sort();
+  const buckets = new Uint32Array(count);
+  const values = new Float32Array(count);
+  let distinct = 0;
+  let norm = 0;
+  for (let index = 0; index < count; ) {
+    const bucket = sorted[index] ?? 0;
+    let run = 1;
+    while (index + run < count && sorted[index + run] === bucket) run++;
+    const value = 1 + Math.log(run);
+    buckets[distinct] = bucket;
+    values[distinct] = value;
+    norm += value * value;
+    distinct++;
+    index += run;
+  }
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let index = 0; index < distinct; index++) values[index] = (values[index] ?? 0) * scale;
+  return { buckets: buckets.subarray(0, distinct), values: values.subarray(0, distinct) };
+}
+
+/** Hash of one word (or `a b` bigram) as featurize computes it, for evidence. */
+export function wordBucket(word: string, bigram = false): number {
+  return bucketOf(hashString(bigram ? SEED_BIGRAM : SEED_WORD, word));
+}
+
+class TopicModelFormatError extends Error {
+  constructor(field: string) {
+    super(
+      `topicModel.model.json: ${field} is missing or malformed; rebuild it with scripts/train-topic-model.mjs`,
+    );
+    this.name = 'TopicModelFormatError';
+  }
+}
+
+function isFields(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function numberOf(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TopicModelFormatError(field);
+  return value;
+}
+
+function stringOf(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new TopicModelFormatError(field);
+  return value;
+}
+
+function topicsOf(value: unknown): Topic[] {
+  if (!Array.isArray(value)) throw new TopicModelFormatError('topics');
+  return value.map((entry) => {
+    const topic = TOPICS.find((known) => known === entry);
+    if (topic === undefined) throw new TopicModelFormatError('topics');
+    return topic;
+  });
+}
+
+/** The decoded model. */
+export interface TopicModelData {
+  topics: Topic[];
+  bias: Float32Array;
+  /** Softmax temperature fitted on the dev set (logits are divided by it). */
+  temperature: number;
+  /** bucket → row + 1 (0: the corpus never touched that bucket). */
+  rowOf: Int32Array;
+  /** row-major int8 weights, `topics.length` per row, times `scale`. */
+  weights: Int8Array;
+  scale: number;
+}
+
+export interface TopicPrediction {
+  probabilities: Record<Topic, number>;
+  top: Topic;
+  /** Raw scores per class (before temperature), for explain. */
+  logits: Float32Array;
+}
+
+/** Decode the JSON model: `rows` are varint-coded bucket deltas, `weights` int8, both base64. */
+export function decodeTopicModel(raw: unknown): TopicModelData {
+  if (!isFields(raw)) throw new TopicModelFormatError('root');
+  if (numberOf(raw.featureBits, 'featureBits') !== FEATURE_BITS)
+    throw new TopicModelFormatError('featureBits');
+  const topics = topicsOf(raw.topics);
+  if (!Array.isArray(raw.bias) || raw.bias.length !== topics.length) throw new TopicModelFormatError('bias');
+  const bias = Float32Array.from(raw.bias.map((value) => numberOf(value, 'bias')));
+  const temperature = numberOf(raw.temperature, 'temperature');
+  const scale = numberOf(raw.scale, 'scale');
+  const rowBytes = Buffer.from(stringOf(raw.rows, 'rows'), 'base64');
+  const weightBytes = Buffer.from(stringOf(raw.weights, 'weights'), 'base64');
+  const weights = new Int8Array(weightBytes.buffer, weightBytes.byteOffset, weightBytes.length);
+  const rowOf = new Int32Array(1 << FEATURE_BITS);
+  let bucket = 0;
+  let row = 0;
+  let shift = 0;
+  let delta = 0;
+  for (const byte of rowBytes) {
+    delta |= (byte & 0x7f) << shift;
+    if (byte & 0x80) {
+      shift += 7;
+      continue;
+    }
+    bucket += delta;
+    if (bucket > BUCKET_MASK) throw new TopicModelFormatError('rows');
+    rowOf[bucket] = ++row;
+    delta = 0;
+    shift = 0;
+  }
+  if (row * topics.length !== weights.length) throw new TopicModelFormatError('weights');
+  return { topics, bias, temperature, rowOf, weights, scale };
+}
+
+/** Logits (before temperature) of featurized text. */
+export function logitsOf(model: TopicModelData, features: Features): Float32Array {
+  const classes = model.topics.length;
+  const logits = Float32Array.from(model.bias);
+  const sums = new Float32Array(classes);
+  const { buckets, values } = features;
+  const { rowOf, weights } = model;
+  for (let index = 0; index < buckets.length; index++) {
+    const row = rowOf[buckets[index] ?? 0] ?? 0;
+    if (row === 0) continue;
+    const value = values[index] ?? 0;
+    const base = (row - 1) * classes;
+    for (let topic = 0; topic < classes; topic++)
+      sums[topic] = (sums[topic] ?? 0) + value * (weights[base + topic] ?? 0);
+  }
+  for (let topic = 0; topic < classes; topic++)
+    logits[topic] = (logits[topic] ?? 0) + (sums[topic] ?? 0) * model.scale;
+  return logits;
+}
+
+/** Weight of one bucket for one topic (for evidence), 0 when the corpus never touched it. */
+export function weightOf(model: TopicModelData, bucket: number, topic: Topic): number {
+  const row = model.rowOf[bucket] ?? 0;
+  const column = model.topics.indexOf(topic);
+  if (row === 0 || column < 0) return 0;
+  return (model.weights[(row - 1) * model.topics.length + column] ?? 0) * model.scale;
+}
+
+/** Predict topic probabilities for folded text (subject and member text as `foldMessage` joins them). */
+export function predictTopic(model: TopicModelData, folded: string): TopicPrediction {
+  const logits = logitsOf(model, featurize(folded));
+  let max = Number.NEGATIVE_INFINITY;
+  for (const value of logits) max = Math.max(max, value);
+  const exps = Array.from(logits, (value) => Math.exp((value - max) / model.temperature));
+  const total = exps.reduce((sum, value) => sum + value, 0);
+  const probabilities = zeroScores();
+  let top: Topic = 'other';
+  let best = -1;
+  model.topics.forEach((topic, index) => {
+    const probability = (exps[index] ?? 0) / total;
+    probabilities[topic] = probability;
+    if (probability > best) {
+      best = probability;
+      top = topic;
+    }
+  });
+  return { probabilities, top, logits };
+}
+
+function zeroScores(): Record<Topic, number> {
+  return {
+    appeal: 0,
+    coverage: 0,
+    refill: 0,
+    delivery: 0,
+    lost_damaged: 0,
+    billing: 0,
+    account: 0,
+    clinical: 0,
+    international: 0,
+    complaint: 0,
+    privacy_fraud: 0,
+    other: 0,
+  };
+}
