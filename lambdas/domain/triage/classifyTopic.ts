@@ -2,6 +2,15 @@ import { type CueMatch, CueMatcher, type FoldedMessage } from './cueMatcher.js';
 import { TOPIC_LEXICONS } from './lexicon/index.js';
 import { cleanSubject, foldForMatching } from './prepareText.js';
 import { TOPICS, type Topic } from './taxonomy.js';
+import {
+  decodeTopicModel,
+  MAX_FEATURE_CHARS,
+  predictTopic,
+  type TopicModelData,
+  wordBucket,
+  wordsOf,
+} from './topicModel.js';
+import rawTopicModel from './topicModel.model.json' with { type: 'json' };
 import type { TopicDecision } from './types.js';
 
 /** What a topic classifier sees: the member's own words (prepared), and the subject. */
@@ -185,7 +194,127 @@ function formatWeight(weight: number): string {
   return weight >= 0 ? `+${weight}` : `${weight}`;
 }
 
+/** Share of the model in the combined distribution (the rest is the lexicon's). Fixed a priori, not tuned. */
+const MODEL_SHARE = 0.5;
+/** Confidence ceiling when the combined topic is not the lexicon's own decision: below the routing threshold. */
+const DISAGREEMENT_CAP = 0.49;
+/** Without any lexicon cue, the model's topic stands only at this probability or above (else `other`). */
+const MODEL_ALONE = 0.5;
+/** Model features shown as evidence. */
+const MODEL_EVIDENCE = 3;
+
+/**
+ * The lexicon's decision as a distribution: the decided topic holds its calibrated confidence, the rest
+ * is spread over the other topics in proportion to their cue scores (evenly when they have none).
+ */
+export function lexiconDistribution(decision: TopicDecision): Record<Topic, number> {
+  const distribution = emptyScores();
+  const scores = decision.scores ?? emptyScores();
+  const rest = Math.max(0, 1 - decision.confidence);
+  const others = TOPICS.filter((topic) => topic !== decision.topic);
+  const total = others.reduce((sum, topic) => sum + Math.max(0, scores[topic]), 0);
+  for (const topic of others)
+    distribution[topic] = total > 0 ? (rest * Math.max(0, scores[topic])) / total : rest / others.length;
+  distribution[decision.topic] = Math.min(1, decision.confidence);
+  return distribution;
+}
+
+/**
+ * The lexicon and the trained linear model (topicModel.ts) averaged (equal shares, fixed before any
+ * held-out run). The topic is the average's argmax; only when it is also the lexicon's own decision can the
+ * confidence reach the routing threshold (0.5), so where the two disagree a person triages the message.
+ */
+export class CombinedTopicClassifier implements TopicClassifier {
+  constructor(
+    private readonly lexicon: LexiconTopicClassifier,
+    private readonly model: TopicModelData,
+    private readonly modelShare = MODEL_SHARE,
+  ) {}
+
+  classify(input: TopicInput): TopicDecision {
+    const lexical = this.lexicon.classify(input);
+    const folded =
+      input.folded?.text ??
+      `${foldForMatching(cleanSubject(input.subject))}\n${input.matchText ?? foldForMatching(input.text)}`;
+    const prediction = predictTopic(this.model, folded);
+    const fromLexicon = lexiconDistribution(lexical);
+    const combined = emptyScores();
+    let topic: Topic = 'other';
+    let best = -1;
+    for (const candidate of [...TIE_ORDER, 'other' as const]) {
+      const value =
+        this.modelShare * prediction.probabilities[candidate] +
+        (1 - this.modelShare) * fromLexicon[candidate];
+      combined[candidate] = value;
+      if (value > best) {
+        best = value;
+        topic = candidate;
+      }
+    }
+    // No cue at all (an unsupported language, noise): the model alone names a topic only when it is more
+    // likely right than not.
+    const noCue = TOPICS.every((each) => (lexical.scores?.[each] ?? 0) <= 0);
+    if (noCue && topic !== 'other' && prediction.probabilities[topic] < MODEL_ALONE) {
+      topic = 'other';
+      best = combined.other;
+    }
+    // The lexicon decided otherwise (or found nothing): a person triages it, however sure the model is.
+    const agreed = lexical.topic === topic;
+    const confidence = Math.round((agreed ? best : Math.min(best, DISAGREEMENT_CAP)) * 1000) / 1000;
+    const evidence = [
+      `${topic}: model ${formatProbability(prediction.probabilities[topic])}, lexicon ${formatProbability(fromLexicon[topic])}`,
+      ...this.modelEvidence(folded, topic),
+      ...(lexical.topic === topic ? lexical.evidence : []),
+    ];
+    return { topic, confidence, evidence, scores: combined };
+  }
+
+  /** The words and word pairs of the message that pulled the model most towards the topic. */
+  private modelEvidence(folded: string, topic: Topic): string[] {
+    const words = wordsOf(folded.length > MAX_FEATURE_CHARS ? folded.slice(0, MAX_FEATURE_CHARS) : folded);
+    const column = this.model.topics.indexOf(topic);
+    const seen = new Set<number>();
+    const top: [string, number][] = [];
+    const consider = (feature: string, bucket: number) => {
+      if (seen.has(bucket)) return;
+      seen.add(bucket);
+      const lean = featureLean(this.model, bucket, column);
+      if (lean <= 0) return;
+      if (top.length === MODEL_EVIDENCE && lean <= (top[MODEL_EVIDENCE - 1]?.[1] ?? 0)) return;
+      top.push([feature, lean]);
+      top.sort((a, b) => b[1] - a[1]);
+      if (top.length > MODEL_EVIDENCE) top.pop();
+    };
+    for (let index = 0; index < words.length; index++) {
+      const word = words[index] ?? '';
+      consider(word, wordBucket(word));
+      const next = words[index + 1];
+      if (next !== undefined) {
+        const pair = `${word} ${next}`;
+        consider(pair, wordBucket(pair, true));
+      }
+    }
+    return top.map(([feature, lean]) => `${topic}: model "${feature}" (+${lean.toFixed(2)})`);
+  }
+}
+
+/** How much more one feature pulls towards a topic (column) than towards the topics on average (0 if unknown). */
+function featureLean(model: TopicModelData, bucket: number, column: number): number {
+  const row = model.rowOf[bucket] ?? 0;
+  if (row === 0 || column < 0) return 0;
+  const classes = model.topics.length;
+  const base = (row - 1) * classes;
+  let total = 0;
+  for (let index = 0; index < classes; index++) total += model.weights[base + index] ?? 0;
+  return ((model.weights[base + column] ?? 0) - total / classes) * model.scale;
+}
+
+function formatProbability(value: number): string {
+  return value.toFixed(2);
+}
+
 let defaultClassifier: LexiconTopicClassifier | undefined;
+let combinedClassifier: CombinedTopicClassifier | undefined;
 
 /** The default (lexicon) classifier, built once per cold start. */
 export function lexiconTopicClassifier(): LexiconTopicClassifier {
@@ -193,7 +322,16 @@ export function lexiconTopicClassifier(): LexiconTopicClassifier {
   return defaultClassifier;
 }
 
-/** Classify a message into the topic taxonomy with the default classifier. */
+/** The lexicon combined with the trained model, built once per cold start (decodes the bundled weights). */
+export function combinedTopicClassifier(): CombinedTopicClassifier {
+  combinedClassifier ??= new CombinedTopicClassifier(
+    lexiconTopicClassifier(),
+    decodeTopicModel(rawTopicModel),
+  );
+  return combinedClassifier;
+}
+
+/** Classify a message into the topic taxonomy with the default (combined lexicon + model) classifier. */
 export function classifyTopic(
   subject: string,
   text: string,
@@ -201,7 +339,7 @@ export function classifyTopic(
   folded?: FoldedMessage,
   language?: string,
 ): TopicDecision {
-  return lexiconTopicClassifier().classify({
+  return combinedTopicClassifier().classify({
     subject,
     text,
     ...(matchText === undefined ? {} : { matchText }),

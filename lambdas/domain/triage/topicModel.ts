@@ -71,62 +71,73 @@ export function wordsOf(text: string): string[] {
 }
 
 export interface Features {
-  /** Sorted distinct buckets. */
+  /** Distinct buckets, in first-seen order. */
   buckets: Uint32Array;
   /** L2-normalized value per bucket. */
   values: Float32Array;
 }
 
-/** Featurize folded text (lower case, diacritics folded). Deterministic; shared by training and inference. */
+// Scratch space reused by every call (single-threaded; reset before returning): counts per bucket.
+const scratchCounts = new Uint16Array(1 << FEATURE_BITS);
+let scratchTouched = new Uint32Array(4_096);
+
+/**
+ * Featurize folded text (lower case, diacritics folded). Deterministic; shared by training and inference.
+ * Buckets come out in first-seen order, each once.
+ */
 export function featurize(folded: string): Features {
   const text = folded.length > MAX_FEATURE_CHARS ? folded.slice(0, MAX_FEATURE_CHARS) : folded;
   const words = wordsOf(text);
   // Normalized character stream: words separated by one space, padded.
   const stream = ` ${words.join(' ')} `;
   const capacity = words.length * 2 + stream.length * 5 + 8;
-  const raw = new Uint32Array(capacity);
-  let count = 0;
+  if (scratchTouched.length < capacity) scratchTouched = new Uint32Array(capacity);
+  const touched = scratchTouched;
+  const counts = scratchCounts;
+  let distinct = 0;
+  const add = (bucket: number) => {
+    const count = counts[bucket] ?? 0;
+    if (count === 0) touched[distinct++] = bucket;
+    if (count < 0xffff) counts[bucket] = count + 1;
+  };
   let previous: string | undefined;
   for (const word of words) {
-    raw[count++] = bucketOf(hashString(SEED_WORD, word));
-    if (previous !== undefined) raw[count++] = bucketOf(hashString(SEED_BIGRAM, `${previous} ${word}`));
+    add(bucketOf(hashString(SEED_WORD, word)));
+    if (previous !== undefined) add(bucketOf(hashString(SEED_BIGRAM, `${previous} ${word}`)));
     previous = word;
   }
+  const cjkSeed = mixSeed(SEED_CJK);
+  const charSeed = mixSeed(SEED_CHAR);
   for (let start = 0; start < stream.length; start++) {
-    let hash = mixSeed(SEED_CHAR);
     const first = stream.charCodeAt(start);
-    if (isCjk(first)) {
-      raw[count++] = bucketOf(Math.imul(mixSeed(SEED_CJK) ^ first, FNV_PRIME));
+    if (first > 0x3000 && isCjk(first)) {
+      const single = Math.imul(cjkSeed ^ first, FNV_PRIME);
+      add(bucketOf(single));
       const second = stream.charCodeAt(start + 1);
-      if (isCjk(second))
-        raw[count++] = bucketOf(
-          Math.imul(Math.imul(mixSeed(SEED_CJK) ^ first, FNV_PRIME) ^ second, FNV_PRIME) ^ 0x2,
-        );
+      if (isCjk(second)) add(bucketOf(Math.imul(single ^ second, FNV_PRIME) ^ 0x2));
     }
-    for (let length = 1; length <= 5 && start + length <= stream.length; length++) {
-      hash = Math.imul(hash ^ stream.charCodeAt(start + length - 1), FNV_PRIME);
-      if (length >= 3) raw[count++] = bucketOf(hash ^ length);
+    let hash = charSeed;
+    const end = Math.min(stream.length, start + 5);
+    for (let index = start; index < end; index++) {
+      hash = Math.imul(hash ^ stream.charCodeAt(index), FNV_PRIME);
+      const length = index - start + 1;
+      if (length >= 3) add(bucketOf(hash ^ length));
     }
   }
-  const sorted = raw.subarray(0, count).sort();
-  const buckets = new Uint32Array(count);
-  const values = new Float32Array(count);
-  let distinct = 0;
+  const buckets = new Uint32Array(distinct);
+  const values = new Float32Array(distinct);
   let norm = 0;
-  for (let index = 0; index < count; ) {
-    const bucket = sorted[index] ?? 0;
-    let run = 1;
-    while (index + run < count && sorted[index + run] === bucket) run++;
-    const value = 1 + Math.log(run);
-    buckets[distinct] = bucket;
-    values[distinct] = value;
+  for (let index = 0; index < distinct; index++) {
+    const bucket = touched[index] ?? 0;
+    const value = 1 + Math.log(counts[bucket] ?? 1);
+    counts[bucket] = 0;
+    buckets[index] = bucket;
+    values[index] = value;
     norm += value * value;
-    distinct++;
-    index += run;
   }
   const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
   for (let index = 0; index < distinct; index++) values[index] = (values[index] ?? 0) * scale;
-  return { buckets: buckets.subarray(0, distinct), values: values.subarray(0, distinct) };
+  return { buckets, values };
 }
 
 /** Hash of one word (or `a b` bigram) as featurize computes it, for evidence. */
@@ -240,12 +251,12 @@ export function logitsOf(model: TopicModelData, features: Features): Float32Arra
   return logits;
 }
 
-/** Weight of one bucket for one topic (for evidence), 0 when the corpus never touched it. */
-export function weightOf(model: TopicModelData, bucket: number, topic: Topic): number {
+/** The quantized weights of one bucket (one per topic, times `scale`), or undefined when the corpus never touched it. */
+export function rowWeights(model: TopicModelData, bucket: number): Int8Array | undefined {
   const row = model.rowOf[bucket] ?? 0;
-  const column = model.topics.indexOf(topic);
-  if (row === 0 || column < 0) return 0;
-  return (model.weights[(row - 1) * model.topics.length + column] ?? 0) * model.scale;
+  if (row === 0) return undefined;
+  const classes = model.topics.length;
+  return model.weights.subarray((row - 1) * classes, row * classes);
 }
 
 /** Predict topic probabilities for folded text (subject and member text as `foldMessage` joins them). */

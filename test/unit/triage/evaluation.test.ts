@@ -7,26 +7,37 @@ import { evaluate, loadEvalSet } from './evalMetrics.js';
  * macro-F1 ≥ 0.95, expedited recall 100 % with precision ≥ 0.9, no identifier left after redaction).
  * `dev.jsonl` was written after the first lexicon and used to fix general gaps. Each `holdoutN.jsonl`
  * was written after a lexicon freeze and run once before any fix it prompted; those first-contact
- * macro-F1 figures (0.787, 0.837, 0.865, 0.804, 0.807, 0.754; mean ≈ 0.81) are the honest estimate on
- * unseen text and are below the 0.95 target. Sets 1–4 informed later lexicon rounds and now act as
- * regression sets at the target; 5 and 6 are gated at floors near their first-contact figures.
+ * macro-F1 figures (0.787, 0.837, 0.865, 0.804, 0.807, 0.754, 0.868; mean ≈ 0.82) are the honest estimate of
+ * the lexicon alone on unseen text and are below the 0.95 target. Sets 1–4 informed later lexicon rounds and
+ * now act as regression sets at the target; 5–7 are gated near their measured figures.
+ *
+ * Since the trained topic model (topicModel.ts, corpus in lambdas/domain/triage/training/) is combined with
+ * the lexicon, triage() scores: dev 0.977, sets 1–7 0.976 / 1.0 / 0.945 / 0.979 / 0.934 / 0.924 / 0.955, with
+ * no wrong topic at confidence ≥ 0.5 in sets 5–7. No held-out or dev message was used to train the model
+ * (dev only fits its softmax temperature). Sets 6 and 7 were first run against it with corpus v1 and a plain
+ * average: 0.916 / 0.938; the figures above are after corpus v2 and the agreement rule, changes made
+ * without reading any set 6/7 message.
  */
 const THRESHOLDS = {
   'dev.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
   'holdout.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
   'holdout2.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
-  // First contact 0.865; the v4 lexicon then added general vocabulary that overlaps it (now ≈ 0.98).
-  'holdout3.jsonl': { topicMacroF1: 0.85, expeditedRecall: 1, expeditedPrecision: 0.9 },
-  // First contact 0.804; the v5 lexicon then added paraphrase vocabulary that overlaps it.
-  'holdout4.jsonl': { topicMacroF1: 0.8, expeditedRecall: 1, expeditedPrecision: 0.9 },
+  // First contact 0.865; the v4 lexicon then added general vocabulary that overlaps it (lexicon ≈ 0.98,
+  // with the topic model 0.945).
+  'holdout3.jsonl': { topicMacroF1: 0.92, expeditedRecall: 1, expeditedPrecision: 0.9 },
+  // First contact 0.804; the v5 lexicon then added paraphrase vocabulary that overlaps it (with the model 0.979).
+  'holdout4.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
   // First contact 0.807 with every miss below 0.5 confidence; v6 then added general vocabulary.
-  'holdout5.jsonl': { topicMacroF1: 0.8, expeditedRecall: 1, expeditedPrecision: 0.9 },
+  // With the topic model: 0.934.
+  'holdout5.jsonl': { topicMacroF1: 0.9, expeditedRecall: 1, expeditedPrecision: 0.9 },
   // Written after the v6 freeze: first contact 0.754 (0.758 after a general stem fix). Untuned otherwise.
-  'holdout6.jsonl': { topicMacroF1: 0.75, expeditedRecall: 1, expeditedPrecision: 0.9 },
+  // With the topic model: 0.924.
+  'holdout6.jsonl': { topicMacroF1: 0.9, expeditedRecall: 1, expeditedPrecision: 0.9 },
   // Written before the trained topic model (topicModel.ts) existed and never used to build it. First contact,
   // lexicon alone: 0.868. No expedited message in it; the one flagged (h7-es-004, "antes de que mi doctor lo
   // recete" read as time pressure) is a detectExpedited false positive, so precision is 0 here, gated at 0.
-  'holdout7.jsonl': { topicMacroF1: 0.85, expeditedRecall: 1, expeditedPrecision: 0 },
+  // With the topic model: 0.955.
+  'holdout7.jsonl': { topicMacroF1: 0.93, expeditedRecall: 1, expeditedPrecision: 0 },
 } as const;
 
 describe.each(Object.entries(THRESHOLDS))('triage evaluation on %s', (file, threshold) => {
