@@ -6,6 +6,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { InvalidPropsError } from './InvalidPropsError.js';
+import { reservedConcurrencyProblems } from './propChecks.js';
 
 export interface RouterFunctionProps {
   /** Path of the handler file (exports `handler`). */
@@ -23,6 +25,12 @@ export interface RouterFunctionProps {
   deadLetterQueue?: sqs.IQueue;
 }
 
+/** The settings every function of the stack shares. */
+export type RouterFunctionDefaults = Pick<
+  RouterFunctionProps,
+  'reservedConcurrency' | 'logKey' | 'logRetention' | 'vpc'
+>;
+
 /**
  * A handler bundled by local esbuild (no Docker) as ESM, on the newest Node.js runtime, with its
  * own KMS-encrypted log group and structured JSON logs.
@@ -32,6 +40,10 @@ export class RouterFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: RouterFunctionProps) {
     super(scope, id);
+    InvalidPropsError.throwIfAny(
+      `RouterFunction ${this.node.path}`,
+      reservedConcurrencyProblems('reservedConcurrency', props.reservedConcurrency),
+    );
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,
       encryptionKey: props.logKey,
