@@ -259,8 +259,11 @@ export class CombinedTopicClassifier implements TopicClassifier {
       best = combined.other;
     }
     // The lexicon decided otherwise (or found nothing): a person triages it, however sure the model is.
-    const agreed = lexical.topic === topic;
-    const confidence = Math.round((agreed ? best : Math.min(best, DISAGREEMENT_CAP)) * 1000) / 1000;
+    const agreed = lexical.topic === topic && !noCue;
+    let ceiling = agreed ? 1 : DISAGREEMENT_CAP;
+    // `other` means no topic was recognized: the model being sure of that does not make a message clearer.
+    if (topic === 'other') ceiling = Math.min(ceiling, Math.max(lexical.confidence, 0));
+    const confidence = Math.round(Math.min(best, ceiling) * 1000) / 1000;
     const evidence = [
       `${topic}: model ${formatProbability(prediction.probabilities[topic])}, lexicon ${formatProbability(fromLexicon[topic])}`,
       ...this.modelEvidence(folded, topic),
