@@ -103,9 +103,10 @@ describe('recordInbound', () => {
     expect(text).toMatch(/\[truncated: the full message is in the raw original\]$/);
   });
 
-  it('sends an unclear message to the triage queue flagged for a person', async () => {
-    const deps = services();
-    const outcome = await recordInbound(inboundEmail({ subject: 'hello', bodyText: 'hello' }), deps);
+  it("sends a message below the policy's topic confidence to the triage queue, flagged for a person", async () => {
+    // A policy that trusts no classification: whatever the classifier says, a person decides.
+    const deps = { ...services(), policy: { ...DEFAULT_POLICY, minTopicConfidence: 1 } };
+    const outcome = await recordInbound(inboundEmail(), deps);
     expect(outcome).toMatchObject({ outcome: 'created', queue: DEFAULT_POLICY.triageQueue });
     expect(deps.caseStore.cases.get(outcome.caseId)?.needsTriage).toBe(true);
   });
