@@ -2,14 +2,7 @@ import { type CueMatch, CueMatcher, type FoldedMessage } from './cueMatcher.js';
 import { TOPIC_LEXICONS } from './lexicon/index.js';
 import { cleanSubject, foldForMatching } from './prepareText.js';
 import { TOPICS, type Topic } from './taxonomy.js';
-import {
-  decodeTopicModel,
-  MAX_FEATURE_CHARS,
-  predictTopic,
-  type TopicModelData,
-  wordBucket,
-  wordsOf,
-} from './topicModel.js';
+import { decodeTopicModel, type Features, predictTopic, type TopicModelData } from './topicModel.js';
 import rawTopicModel from './topicModel.model.json' with { type: 'json' };
 import type { TopicDecision } from './types.js';
 
@@ -266,36 +259,32 @@ export class CombinedTopicClassifier implements TopicClassifier {
     const confidence = Math.round(Math.min(best, ceiling) * 1000) / 1000;
     const evidence = [
       `${topic}: model ${formatProbability(prediction.probabilities[topic])}, lexicon ${formatProbability(fromLexicon[topic])}`,
-      ...this.modelEvidence(folded, topic),
+      ...this.modelEvidence(prediction.features, topic),
       ...(lexical.topic === topic ? lexical.evidence : []),
     ];
     return { topic, confidence, evidence, scores: combined };
   }
 
   /** The words and word pairs of the message that pulled the model most towards the topic. */
-  private modelEvidence(folded: string, topic: Topic): string[] {
-    const words = wordsOf(folded.length > MAX_FEATURE_CHARS ? folded.slice(0, MAX_FEATURE_CHARS) : folded);
+  private modelEvidence(features: Features, topic: Topic): string[] {
+    const { words, wordBuckets, bigramBuckets } = features;
     const column = this.model.topics.indexOf(topic);
     const seen = new Set<number>();
     const top: [string, number][] = [];
-    const consider = (feature: string, bucket: number) => {
+    const consider = (bucket: number, feature: () => string) => {
       if (seen.has(bucket)) return;
       seen.add(bucket);
       const lean = featureLean(this.model, bucket, column);
       if (lean <= 0) return;
       if (top.length === MODEL_EVIDENCE && lean <= (top[MODEL_EVIDENCE - 1]?.[1] ?? 0)) return;
-      top.push([feature, lean]);
+      top.push([feature(), lean]);
       top.sort((a, b) => b[1] - a[1]);
       if (top.length > MODEL_EVIDENCE) top.pop();
     };
     for (let index = 0; index < words.length; index++) {
-      const word = words[index] ?? '';
-      consider(word, wordBucket(word));
-      const next = words[index + 1];
-      if (next !== undefined) {
-        const pair = `${word} ${next}`;
-        consider(pair, wordBucket(pair, true));
-      }
+      consider(wordBuckets[index] ?? 0, () => words[index] ?? '');
+      if (index + 1 < words.length)
+        consider(bigramBuckets[index] ?? 0, () => `${words[index]} ${words[index + 1]}`);
     }
     return top.map(([feature, lean]) => `${topic}: model "${feature}" (+${lean.toFixed(2)})`);
   }

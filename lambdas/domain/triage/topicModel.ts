@@ -75,10 +75,14 @@ export interface Features {
   buckets: Uint32Array;
   /** L2-normalized value per bucket. */
   values: Float32Array;
+  /** The words featurized, with the bucket of each word and of each word with the next (for evidence). */
+  words: string[];
+  wordBuckets: Uint32Array;
+  bigramBuckets: Uint32Array;
 }
 
 // Scratch space reused by every call (single-threaded; reset before returning): counts per bucket.
-const scratchCounts = new Uint16Array(1 << FEATURE_BITS);
+const scratchCounts = new Uint8Array(1 << FEATURE_BITS);
 let scratchTouched = new Uint32Array(4_096);
 
 /**
@@ -98,13 +102,21 @@ export function featurize(folded: string): Features {
   const add = (bucket: number) => {
     const count = counts[bucket] ?? 0;
     if (count === 0) touched[distinct++] = bucket;
-    if (count < 0xffff) counts[bucket] = count + 1;
+    if (count < 0xff) counts[bucket] = count + 1;
   };
-  let previous: string | undefined;
-  for (const word of words) {
-    add(bucketOf(hashString(SEED_WORD, word)));
-    if (previous !== undefined) add(bucketOf(hashString(SEED_BIGRAM, `${previous} ${word}`)));
-    previous = word;
+  const wordBuckets = new Uint32Array(words.length);
+  const bigramBuckets = new Uint32Array(words.length);
+  for (let index = 0; index < words.length; index++) {
+    const word = words[index] ?? '';
+    const bucket = bucketOf(hashString(SEED_WORD, word));
+    wordBuckets[index] = bucket;
+    add(bucket);
+    const next = words[index + 1];
+    if (next !== undefined) {
+      const pair = bucketOf(hashString(SEED_BIGRAM, `${word} ${next}`));
+      bigramBuckets[index] = pair;
+      add(pair);
+    }
   }
   const cjkSeed = mixSeed(SEED_CJK);
   const charSeed = mixSeed(SEED_CHAR);
@@ -137,7 +149,7 @@ export function featurize(folded: string): Features {
   }
   const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
   for (let index = 0; index < distinct; index++) values[index] = (values[index] ?? 0) * scale;
-  return { buckets, values };
+  return { buckets, values, words, wordBuckets, bigramBuckets };
 }
 
 /** Hash of one word (or `a b` bigram) as featurize computes it, for evidence. */
@@ -191,6 +203,7 @@ export interface TopicModelData {
 }
 
 export interface TopicPrediction {
+  features: Features;
   probabilities: Record<Topic, number>;
   top: Topic;
   /** Raw scores per class (before temperature), for explain. */
@@ -261,7 +274,8 @@ export function rowWeights(model: TopicModelData, bucket: number): Int8Array | u
 
 /** Predict topic probabilities for folded text (subject and member text as `foldMessage` joins them). */
 export function predictTopic(model: TopicModelData, folded: string): TopicPrediction {
-  const logits = logitsOf(model, featurize(folded));
+  const features = featurize(folded);
+  const logits = logitsOf(model, features);
   let max = Number.NEGATIVE_INFINITY;
   for (const value of logits) max = Math.max(max, value);
   const exps = Array.from(logits, (value) => Math.exp((value - max) / model.temperature));
@@ -277,7 +291,7 @@ export function predictTopic(model: TopicModelData, folded: string): TopicPredic
       top = topic;
     }
   });
-  return { probabilities, top, logits };
+  return { features, probabilities, top, logits };
 }
 
 function zeroScores(): Record<Topic, number> {
