@@ -1,7 +1,7 @@
 import { type CueMatch, CueMatcher, type FoldedMessage } from './cueMatcher.js';
 import { TOPIC_LEXICONS } from './lexicon/index.js';
 import { cleanSubject, foldForMatching } from './prepareText.js';
-import { TOPICS, type Topic } from './taxonomy.js';
+import { TOPICS, type Topic, zeroTopicScores } from './taxonomy.js';
 import { decodeTopicModel, type Features, predictTopic, type TopicModelData } from './topicModel.js';
 import rawTopicModel from './topicModel.model.json' with { type: 'json' };
 import type { TopicDecision } from './types.js';
@@ -81,7 +81,7 @@ export class LexiconTopicClassifier implements TopicClassifier {
   }
 
   score(input: TopicInput): TopicScores {
-    const scores = emptyScores();
+    const scores = zeroTopicScores();
     const best = new Map<string, { match: CueMatch<Topic>; weight: number }>();
     const language = input.language && input.language !== 'und' ? input.language : undefined;
     const weightOf = (match: CueMatch<Topic>) => {
@@ -121,7 +121,7 @@ export class LexiconTopicClassifier implements TopicClassifier {
       const subject = cleanSubject(input.subject);
       if (subject) record(this.matcher.match(foldForMatching(subject)), SUBJECT_WEIGHT);
     }
-    const standalone = emptyScores();
+    const standalone = zeroTopicScores();
     for (const { match, weight } of best.values()) {
       scores[match.cue.label] += weight;
       if (match.cue.weight > SUPPORT_ONLY) standalone[match.cue.label] += weight;
@@ -158,23 +158,6 @@ export class LexiconTopicClassifier implements TopicClassifier {
   }
 }
 
-function emptyScores(): Record<Topic, number> {
-  return {
-    appeal: 0,
-    coverage: 0,
-    refill: 0,
-    delivery: 0,
-    lost_damaged: 0,
-    billing: 0,
-    account: 0,
-    clinical: 0,
-    international: 0,
-    complaint: 0,
-    privacy_fraud: 0,
-    other: 0,
-  };
-}
-
 /** Saturating evidence times margin: a tie gives at most 0.5, no evidence gives 0. */
 export function calibrate(winning: number, runnerUp: number): number {
   if (winning <= 0) return 0.1;
@@ -201,8 +184,8 @@ const MODEL_EVIDENCE = 3;
  * is spread over the other topics in proportion to their cue scores (evenly when they have none).
  */
 export function lexiconDistribution(decision: TopicDecision): Record<Topic, number> {
-  const distribution = emptyScores();
-  const scores = decision.scores ?? emptyScores();
+  const distribution = zeroTopicScores();
+  const scores = decision.scores ?? zeroTopicScores();
   const rest = Math.max(0, 1 - decision.confidence);
   const others = TOPICS.filter((topic) => topic !== decision.topic);
   const total = others.reduce((sum, topic) => sum + Math.max(0, scores[topic]), 0);
@@ -231,7 +214,7 @@ export class CombinedTopicClassifier implements TopicClassifier {
       `${foldForMatching(cleanSubject(input.subject))}\n${input.matchText ?? foldForMatching(input.text)}`;
     const prediction = predictTopic(this.model, folded);
     const fromLexicon = lexiconDistribution(lexical);
-    const combined = emptyScores();
+    const combined = zeroTopicScores();
     let topic: Topic = 'other';
     let best = -1;
     for (const candidate of [...TIE_ORDER, 'other' as const]) {

@@ -18,6 +18,12 @@ export const TOPICS = [
 export const TopicSchema = z.enum(TOPICS);
 export type Topic = z.infer<typeof TopicSchema>;
 
+/** A score per topic, all zero: the starting point of every classifier's tally. */
+export function zeroTopicScores(): Record<Topic, number> {
+  // Built from TOPICS so a new topic can never be missing from a tally.
+  return Object.fromEntries(TOPICS.map((topic) => [topic, 0])) as Record<Topic, number>;
+}
+
 export const PROGRAMS = ['medicare_part_d', 'specialty'] as const;
 export const ProgramSchema = z.enum(PROGRAMS);
 export type Program = z.infer<typeof ProgramSchema>;

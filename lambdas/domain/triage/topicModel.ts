@@ -1,4 +1,4 @@
-import { TOPICS, type Topic } from './taxonomy.js';
+import { TOPICS, type Topic, zeroTopicScores } from './taxonomy.js';
 
 /**
  * A compact linear topic model: hashed word unigrams/bigrams and character 3–5-grams of the folded
@@ -280,7 +280,7 @@ export function predictTopic(model: TopicModelData, folded: string): TopicPredic
   for (const value of logits) max = Math.max(max, value);
   const exps = Array.from(logits, (value) => Math.exp((value - max) / model.temperature));
   const total = exps.reduce((sum, value) => sum + value, 0);
-  const probabilities = zeroScores();
+  const probabilities = zeroTopicScores();
   let top: Topic = 'other';
   let best = -1;
   model.topics.forEach((topic, index) => {
@@ -292,21 +292,4 @@ export function predictTopic(model: TopicModelData, folded: string): TopicPredic
     }
   });
   return { features, probabilities, top, logits };
-}
-
-function zeroScores(): Record<Topic, number> {
-  return {
-    appeal: 0,
-    coverage: 0,
-    refill: 0,
-    delivery: 0,
-    lost_damaged: 0,
-    billing: 0,
-    account: 0,
-    clinical: 0,
-    international: 0,
-    complaint: 0,
-    privacy_fraud: 0,
-    other: 0,
-  };
 }
