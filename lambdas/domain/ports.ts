@@ -57,6 +57,8 @@ export interface CaseStore {
     revise: (current: Case) => Case,
   ): Promise<AppendOutcome>;
   getCase(caseId: string): Promise<CaseView | undefined>;
+  /** The case record alone (consistent read), without its messages and history. */
+  getCaseRecord(caseId: string): Promise<Case | undefined>;
   listQueues(queues: readonly string[]): Promise<QueueSummary[]>;
   /** Atomically gives the head of the queue to one staff member; undefined when the queue is empty. */
   claimNext(request: ClaimRequest): Promise<Case | undefined>;

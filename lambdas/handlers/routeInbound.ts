@@ -33,8 +33,8 @@ export function buildRouteInboundServices(env: NodeJS.ProcessEnv = process.env):
   };
 }
 
-/** Why a record can never succeed, or undefined when it parses. */
-function permanentProblem(
+/** The record's message, or why the record can never succeed (not JSON, not an InboundMessage). */
+function parseRecord(
   record: SQSRecord,
 ): { reason: string } | { message: z.infer<typeof InboundMessageSchema> } {
   let json: unknown;
@@ -63,7 +63,7 @@ export async function handleInboundBatch(
 ): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
-    const checked = permanentProblem(record);
+    const checked = parseRecord(record);
     try {
       if ('reason' in checked) {
         await services.deadLetters.park(record.body, checked.reason, record.messageId);

@@ -77,6 +77,10 @@ export class InMemoryCaseStore implements CaseStore {
     return { case: kase, messages: this.messages.get(caseId) ?? [], history: this.history.get(caseId) ?? [] };
   }
 
+  async getCaseRecord(caseId: string): Promise<Case | undefined> {
+    return this.cases.get(caseId);
+  }
+
   async listQueues(queues: readonly string[]): Promise<QueueSummary[]> {
     return queues.map((queue) => {
       const open = [...this.cases.values()].filter(

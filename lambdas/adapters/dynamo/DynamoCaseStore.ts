@@ -309,7 +309,7 @@ export class DynamoCaseStore implements CaseStore {
     }
   }
 
-  async #getCaseRecord(caseId: string): Promise<Case | undefined> {
+  async getCaseRecord(caseId: string): Promise<Case | undefined> {
     const result = await this.#client.send(
       new GetCommand({ TableName: this.#tableName, Key: KEY.case(caseId), ConsistentRead: true }),
     );
@@ -324,7 +324,7 @@ export class DynamoCaseStore implements CaseStore {
     revise: (current: Case) => Case,
   ): Promise<AppendOutcome> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const before = await this.#getCaseRecord(caseId);
+      const before = await this.getCaseRecord(caseId);
       if (!before) return { outcome: 'missing' };
       const after = revise(before);
       const items: TransactItem[] = [

@@ -50,9 +50,8 @@ export async function actOnCase(
   services: StaffActionServices,
   detail: Record<string, unknown> = {},
 ): Promise<StaffActionOutcome> {
-  const view = await services.caseStore.getCase(caseId);
-  if (!view) return { outcome: 'not_found' };
-  const before = view.case;
+  const before = await services.caseStore.getCaseRecord(caseId);
+  if (!before) return { outcome: 'not_found' };
   if (before.state !== 'claimed') return { outcome: 'invalid_state', state: before.state };
   if (before.assignee !== staffId) {
     return { outcome: 'not_assignee', ...(before.assignee ? { assignee: before.assignee } : {}) };
