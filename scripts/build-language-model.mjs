@@ -11,12 +11,13 @@
 //
 // Needs: `apt-get install hunspell-tools hunspell-en-us hunspell-es hunspell-pt-br hunspell-pt-pt
 //   hunspell-fr-classical hunspell-de-de hunspell-it hunspell-pl myspell-tl hunspell-vi`
-// Run:   node scripts/build-language-model.mjs   (a few minutes: unmunch output is sorted on disk)
+// Run:   npx tsx scripts/build-language-model.mjs   (a few minutes: unmunch output is sorted on disk)
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildNgramHashTable } from '../lambdas/domain/triage/language/ngramTable.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const packageDir = (name) => path.join(repoRoot, 'node_modules', name);
@@ -85,8 +86,9 @@ async function buildNgramTable() {
     Object.entries(ngramsData.languages).map(([index, code]) => [code, Number(index)]),
   );
   const keys = [];
+  const offsets = [];
   const bytes = [];
-  // Sorted in code-unit order so the detector can binary-search the keys instead of building a Map at load.
+  // Sorted so the entries come out in the same order on every build.
   const sortedNgrams = Object.entries(ngramsData.ngrams).sort(([left], [right]) => (left < right ? -1 : 1));
   for (const [ngram, scores] of sortedNgrams) {
     const entries = [];
@@ -99,20 +101,18 @@ async function buildNgramTable() {
       (score) => score !== undefined,
     );
     if (otherScores.length > 0) entries.push(NGRAM_LANGUAGES.length, Math.max(...otherScores));
-    if (ngram.includes('\t')) throw new Error(`n-gram ${JSON.stringify(ngram)} holds the separator`);
     keys.push(ngram);
+    offsets.push(bytes.length);
     bytes.push(entries.length / 2, ...entries);
   }
   for (const value of bytes) if (value > 255) throw new Error('n-gram score does not fit in a byte');
-  const keyText = keys.join('\t');
-  if ([...keyText].some((character) => character.charCodeAt(0) > 0xff))
-    throw new Error('n-gram keys are expected to be Latin-1 characters');
+  const table = buildNgramHashTable(keys, offsets);
   // Text is stored as base64 so the model is pure ASCII: non-ASCII text makes V8 decode and scan a bundle as
   // two-byte source, a cost every cold start pays.
   return {
     otherLanguages: OTHER_LATIN_LANGUAGES,
     byteCharacters: Buffer.from(dictionary.join(''), 'latin1').toString('base64'),
-    keys: Buffer.from(keyText, 'latin1').toString('base64'),
+    table: Buffer.from(table.buffer, table.byteOffset, table.byteLength).toString('base64'),
     entries: Buffer.from(bytes).toString('base64'),
   };
 }
@@ -289,7 +289,7 @@ function utf8Base64(text) {
 }
 
 const model = {
-  format: 3,
+  format: 4,
   description: 'contact-router language model; built by scripts/build-language-model.mjs; see PROVENANCE.md',
   ngramLanguages: NGRAM_LANGUAGES,
   ngrams,

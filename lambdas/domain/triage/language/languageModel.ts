@@ -1,6 +1,7 @@
 import { SUPPORTED_LANGUAGES, type SupportedLanguage } from '../taxonomy.js';
 import { BloomFilter } from './bloomFilter.js';
 import rawModel from './language.model.json' with { type: 'json' };
+import { NGRAM_TABLE_WORDS, ngramOffsetIn } from './ngramTable.js';
 
 // The model file is checked by hand rather than with zod: zod alone adds ~40 ms to every cold start.
 class LanguageModelFormatError extends Error {
@@ -50,11 +51,8 @@ export interface LanguageModel {
   /** Languages of the n-gram table; index `ngramLanguages.length` is "another Latin-script language". */
   ngramLanguages: readonly SupportedLanguage[];
   byteCharacters: string;
-  /** n-gram keys in code-unit order; `ngramOffsets[i]` points at key i's `[count, (languageIndex, score) × count]`. */
-  ngramKeys: readonly string[];
-  /** For the first two characters of a key (`c0 << 8 | c1`, both Latin-1): where its keys start in `ngramKeys`. */
-  ngramPrefixStarts: Uint32Array;
-  ngramOffsets: Uint32Array;
+  /** n-gram key → offset of its `[count, (languageIndex, score) × count]` in `ngramEntries` (see ngramTable.ts). */
+  ngramTable: Uint32Array;
   ngramEntries: Uint8Array;
   lexicons: ReadonlyArray<{ language: SupportedLanguage; filter: BloomFilter }>;
   /** Haitian Creole words no other lexicon knows. */
@@ -65,16 +63,21 @@ export interface LanguageModel {
   traditionalOnly: ReadonlySet<string>;
 }
 
-const PREFIX_BUCKETS = 1 << 16;
+/** The platform's byte order: the n-gram table is stored little-endian and viewed in place. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Keys are Latin-1 strings of at least two characters, so this fits 16 bits and sorts like the keys. */
-function prefixOf(key: string): number {
-  return ((key.charCodeAt(0) & 0xff) << 8) | (key.charCodeAt(1) & 0xff);
+function ngramTableOf(value: unknown): Uint32Array {
+  const bytes = Buffer.from(stringOf(value, 'ngrams.table'), 'base64');
+  if (!LITTLE_ENDIAN || bytes.length !== NGRAM_TABLE_WORDS * 4)
+    throw new LanguageModelFormatError('ngrams.table');
+  // Large Buffers own their memory from offset 0; copy only if this one does not start on a word boundary.
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : Uint8Array.from(bytes);
+  return new Uint32Array(aligned.buffer, aligned.byteOffset, NGRAM_TABLE_WORDS);
 }
 
 function decodeModel(input: unknown): LanguageModel {
   const file = fieldsOf(input, 'model');
-  if (file.format !== 3) throw new LanguageModelFormatError('format');
+  if (file.format !== 4) throw new LanguageModelFormatError('format');
   const ngramLanguagesField = file.ngramLanguages;
   if (!Array.isArray(ngramLanguagesField)) throw new LanguageModelFormatError('ngramLanguages');
   const ngramLanguages = ngramLanguagesField.map((language) => languageOf(language, 'ngramLanguages'));
@@ -82,26 +85,7 @@ function decodeModel(input: unknown): LanguageModel {
   const byteCharacters = base64TextOf(ngrams.byteCharacters, 'ngrams.byteCharacters', 'latin1');
   if (byteCharacters.length !== 256) throw new LanguageModelFormatError('ngrams.byteCharacters');
   const ngramEntries = new Uint8Array(Buffer.from(stringOf(ngrams.entries, 'ngrams.entries'), 'base64'));
-  // A sorted array and binary search instead of a Map: building a 120 k-entry Map costs ~60 ms per cold start.
-  const ngramKeys = base64TextOf(ngrams.keys, 'ngrams.keys', 'latin1').split('\t');
-  const ngramOffsets = new Uint32Array(ngramKeys.length);
-  let offset = 0;
-  for (let index = 0; index < ngramKeys.length; index++) {
-    ngramOffsets[index] = offset;
-    offset += 1 + 2 * (ngramEntries[offset] ?? 0);
-  }
-  if (offset !== ngramEntries.length) throw new LanguageModelFormatError('ngrams.entries');
-  // Two-character buckets narrow each binary search from ~17 steps to ~5; the table costs ~1 ms to build.
-  const ngramPrefixStarts = new Uint32Array(PREFIX_BUCKETS + 1);
-  let bucket = 0;
-  let previousPrefix = 0;
-  for (let index = 0; index < ngramKeys.length; index++) {
-    const prefix = prefixOf(ngramKeys[index] ?? '');
-    if (prefix < previousPrefix) throw new LanguageModelFormatError('ngrams.keys (not sorted)');
-    previousPrefix = prefix;
-    while (bucket <= prefix) ngramPrefixStarts[bucket++] = index;
-  }
-  while (bucket <= PREFIX_BUCKETS) ngramPrefixStarts[bucket++] = ngramKeys.length;
+  const ngramTable = ngramTableOf(ngrams.table);
   const lexicons = Object.entries(fieldsOf(file.lexicons, 'lexicons')).map(([language, value]) => {
     const field = `lexicons.${language}`;
     const lexicon = fieldsOf(value, field);
@@ -115,9 +99,7 @@ function decodeModel(input: unknown): LanguageModel {
   return {
     ngramLanguages,
     byteCharacters,
-    ngramKeys,
-    ngramPrefixStarts,
-    ngramOffsets,
+    ngramTable,
     ngramEntries,
     lexicons,
     haitianWords: new Set(base64TextOf(file.haitianWords, 'haitianWords', 'utf8').split(' ')),
@@ -131,17 +113,7 @@ function decodeModel(input: unknown): LanguageModel {
 
 /** Where an n-gram's scores start in `ngramEntries`, or -1 when the model does not know it. */
 export function ngramOffsetOf(model: LanguageModel, ngram: string): number {
-  const prefix = prefixOf(ngram);
-  let low = model.ngramPrefixStarts[prefix] ?? 0;
-  let high = (model.ngramPrefixStarts[prefix + 1] ?? 0) - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const key = model.ngramKeys[middle] ?? '';
-    if (key < ngram) low = middle + 1;
-    else if (key > ngram) high = middle - 1;
-    else return model.ngramOffsets[middle] ?? -1;
-  }
-  return -1;
+  return ngramOffsetIn(model.ngramTable, ngram);
 }
 
 /** Loaded at module load so the cost falls on the cold start, never on a message. */
