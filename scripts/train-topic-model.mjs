@@ -20,9 +20,9 @@ import { TOPICS } from '../lambdas/domain/triage/taxonomy.ts';
 import { FEATURE_BITS, featurize } from '../lambdas/domain/triage/topicModel.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const trainingDir = path.join(repoRoot, 'lambdas/domain/triage/training');
+const trainingDir = process.env.TRAINING_DIR ?? path.join(repoRoot, 'lambdas/domain/triage/training');
 const devFile = path.join(repoRoot, 'test/fixtures/triage-eval/dev.jsonl');
-const outputFile = path.join(repoRoot, 'lambdas/domain/triage/topicModel.model.json');
+const outputFile = process.env.OUTPUT ?? path.join(repoRoot, 'lambdas/domain/triage/topicModel.model.json');
 
 const SEED = 20261128;
 const EPOCHS = Number(process.env.EPOCHS ?? 40);

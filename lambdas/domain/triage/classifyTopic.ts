@@ -252,33 +252,31 @@ export class CombinedTopicClassifier implements TopicClassifier {
   private modelEvidence(features: Features, topic: Topic): string[] {
     const { words, wordBuckets, bigramBuckets } = features;
     const column = this.model.topics.indexOf(topic);
-    const seen = new Set<number>();
-    const top: [string, number][] = [];
-    const consider = (bucket: number, feature: () => string) => {
-      if (seen.has(bucket)) return;
-      seen.add(bucket);
+    const top: { feature: string; lean: number }[] = [];
+    const consider = (bucket: number, index: number, pair: boolean) => {
       const lean = featureLean(this.model, bucket, column);
-      if (lean <= 0) return;
-      if (top.length === MODEL_EVIDENCE && lean <= (top[MODEL_EVIDENCE - 1]?.[1] ?? 0)) return;
-      top.push([feature(), lean]);
-      top.sort((a, b) => b[1] - a[1]);
+      if (lean <= 0 || (top.length === MODEL_EVIDENCE && lean <= (top[MODEL_EVIDENCE - 1]?.lean ?? 0)))
+        return;
+      const feature = pair ? `${words[index]} ${words[index + 1]}` : (words[index] ?? '');
+      // A word the message repeats is one piece of evidence.
+      if (top.some((entry) => entry.feature === feature)) return;
+      top.push({ feature, lean });
+      top.sort((a, b) => b.lean - a.lean);
       if (top.length > MODEL_EVIDENCE) top.pop();
     };
     for (let index = 0; index < words.length; index++) {
-      consider(wordBuckets[index] ?? 0, () => words[index] ?? '');
-      if (index + 1 < words.length)
-        consider(bigramBuckets[index] ?? 0, () => `${words[index]} ${words[index + 1]}`);
+      consider(wordBuckets[index] ?? 0, index, false);
+      if (index + 1 < words.length) consider(bigramBuckets[index] ?? 0, index, true);
     }
-    return top.map(([feature, lean]) => `${topic}: model "${feature}" (+${lean.toFixed(2)})`);
+    return top.map(({ feature, lean }) => `${topic}: model "${feature}" (+${lean.toFixed(2)})`);
   }
 }
 
-/** How much more one feature pulls towards a topic (column) than towards the topics on average (0 if unknown). */
+/** How much more one feature pulls towards a topic (column) than towards the topics on average (0 if unknown: its weights are zero). */
 function featureLean(model: TopicModelData, bucket: number, column: number): number {
-  const row = model.rowOf[bucket] ?? 0;
-  if (row === 0 || column < 0) return 0;
+  if (column < 0) return 0;
   const classes = model.topics.length;
-  const base = (row - 1) * classes;
+  const base = bucket * classes;
   let total = 0;
   for (let index = 0; index < classes; index++) total += model.weights[base + index] ?? 0;
   return ((model.weights[base + column] ?? 0) - total / classes) * model.scale;

@@ -40,6 +40,17 @@ export interface Token {
   text: string;
   start: number;
   end: number;
+  /** The first PREFIX_KEY characters, cut once here for every matcher that reads the tokens. */
+  prefixKey: string | undefined;
+}
+
+function tokenOf(text: string, start: number): Token {
+  return {
+    text,
+    start,
+    end: start + text.length,
+    prefixKey: text.length >= PREFIX_KEY ? text.slice(0, PREFIX_KEY) : undefined,
+  };
 }
 
 const SUBSTRING_SCRIPT =
@@ -60,7 +71,7 @@ function tokenizeAscii(folded: string): Token[] {
     const word = (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
     if (word && start < 0) start = index;
     else if (!word && start >= 0) {
-      tokens.push({ text: folded.slice(start, index), start, end: index });
+      tokens.push(tokenOf(folded.slice(start, index), start));
       start = -1;
     }
   }
@@ -85,7 +96,7 @@ export function tokenize(folded: string): Token[] {
   if (!NON_ASCII.test(folded)) return tokenizeAscii(folded);
   const tokens: Token[] = [];
   for (const match of folded.matchAll(WORD)) {
-    tokens.push({ text: match[0], start: match.index, end: match.index + match[0].length });
+    tokens.push(tokenOf(match[0], match.index));
   }
   return tokens;
 }
@@ -148,8 +159,7 @@ export class CueMatcher<L extends string> {
       if (!token) continue;
       const candidates = this.exact.get(token.text);
       if (candidates) this.matchAt(tokens, index, candidates, found);
-      const keyed =
-        token.text.length >= PREFIX_KEY ? this.prefixes.get(token.text.slice(0, PREFIX_KEY)) : undefined;
+      const keyed = token.prefixKey === undefined ? undefined : this.prefixes.get(token.prefixKey);
       if (keyed) this.matchAt(tokens, index, keyed, found, token.text);
       for (const length of this.shortPrefixLengths) {
         if (length > token.text.length) break;

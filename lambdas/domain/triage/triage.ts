@@ -55,11 +55,14 @@ function run(input: TriageInput, forDisplay: boolean): TriageExplanation {
   };
   return {
     result,
-    stripped: stripped.map(({ part, redaction }) => ({
-      ...part,
-      reason: redactPii(part.reason).redactedText,
-      text: redaction.redactedText,
-    })),
+    // What was cut, as a person reads it in `explain`; triage() drops it, so it is not built there.
+    stripped: forDisplay
+      ? stripped.map(({ part, redaction }) => ({
+          ...part,
+          reason: redactPii(part.reason).redactedText,
+          text: redaction.redactedText,
+        }))
+      : [],
     language,
     topic,
     expedited,

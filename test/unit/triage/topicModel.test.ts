@@ -41,12 +41,14 @@ describe('topic model', () => {
   it('decodes the bundled weights', () => {
     expect(model.topics).toEqual([...TOPICS]);
     expect(model.temperature).toBeGreaterThan(0);
-    expect(model.weights.length % TOPICS.length).toBe(0);
+    expect(model.weights.length).toBe((1 << FEATURE_BITS) * TOPICS.length);
   });
 
   it('rejects a malformed model file', () => {
     expect(() => decodeTopicModel({})).toThrow(/topicModel.model.json/);
-    expect(() => decodeTopicModel({ ...rawModel, topics: ['appeal'] })).toThrow(/bias/);
+    expect(() => decodeTopicModel({ ...rawModel, topics: ['appeal'] })).toThrow(/topics/);
+    expect(() => decodeTopicModel({ ...rawModel, bias: [0] })).toThrow(/bias/);
+    expect(() => decodeTopicModel({ ...rawModel, weights: '' })).toThrow(/rows|weights/);
   });
 
   it('gives a probability distribution', () => {
