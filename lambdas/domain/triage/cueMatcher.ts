@@ -58,7 +58,8 @@ const SUBSTRING_SCRIPT =
 // Scripts split tokens: "Medicare号码" is two words, not one.
 const WORD =
   /[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}\p{M}]+|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Arabic}\p{Script=Devanagari}\p{M}]+|[\p{L}\p{M}]+/gu;
-const MAX_GAP = 1;
+/** Words a multi-word cue may skip between its words ("refill my prescription" for "refill prescription"). */
+const DEFAULT_MAX_GAP = 1;
 const PREFIX_KEY = 3;
 
 const NON_ASCII = /[^\n\t\r -~]/;
@@ -126,7 +127,14 @@ export class CueMatcher<L extends string> {
   private readonly shortPrefixLengths: number[];
   private readonly substrings: Cue<L>[] = [];
 
-  constructor(entries: Iterable<[L, string] | [L, string, string]>) {
+  /**
+   * `maxGap`: words a multi-word cue may skip between its words. Idioms need 0: Spanish "cuanto antes" (as soon
+   * as possible) must not match "cuánto pagaría antes" (how much would I pay before).
+   */
+  constructor(
+    entries: Iterable<[L, string] | [L, string, string]>,
+    private readonly maxGap = DEFAULT_MAX_GAP,
+  ) {
     const lengths = new Set<number>();
     for (const [label, entry, language] of entries) {
       const cue = parseCue(label, entry, language);
@@ -199,7 +207,7 @@ export class CueMatcher<L extends string> {
         const want = cue.tokens[part];
         if (!want) break;
         ok = false;
-        for (let step = 1; step <= MAX_GAP + 1; step++) {
+        for (let step = 1; step <= this.maxGap + 1; step++) {
           const next = tokens[position + step];
           if (!next) break;
           if (want.prefix ? next.text.startsWith(want.text) : next.text === want.text) {

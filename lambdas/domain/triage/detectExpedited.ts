@@ -28,7 +28,8 @@ export interface ExpeditedDecision {
 
 type ExpeditedCue = 'strong' | 'weak' | 'shipping';
 
-const matcher = new CueMatcher<ExpeditedCue>(EXPEDITED_CUES);
+// Expedited cues are fixed phrases and idioms: their words must be adjacent.
+const matcher = new CueMatcher<ExpeditedCue>(EXPEDITED_CUES, 0);
 
 const NEGATION_WORDS = new Set([
   'not',

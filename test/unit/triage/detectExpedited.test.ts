@@ -58,4 +58,11 @@ describe('detectExpedited', () => {
     expect(fires('Urgent: where is my package?', 'delivery')).toBe(false);
     expect(fires('Can you expedite shipping on my order?', 'delivery')).toBe(false);
   });
+
+  it('reads an urgency idiom only with its words together', () => {
+    expect(fires('Necesito la decisión de la apelación cuanto antes', 'appeal')).toBe(true);
+    expect(
+      fires('¿Cuánto pagaría antes de que mi doctor lo recete? Quiero saber en qué nivel está.', 'coverage'),
+    ).toBe(false);
+  });
 });

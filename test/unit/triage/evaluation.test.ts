@@ -34,10 +34,10 @@ const THRESHOLDS = {
   // With the topic model: 0.896 (0.916 at its first run, corpus v1).
   'holdout6.jsonl': { topicMacroF1: 0.88, expeditedRecall: 1, expeditedPrecision: 0.9 },
   // Written before the trained topic model (topicModel.ts) existed and never used to build it. First contact,
-  // lexicon alone: 0.868. No expedited message in it; the one flagged (h7-es-004, "antes de que mi doctor lo
-  // recete" read as time pressure) is a detectExpedited false positive, so precision is 0 here, gated at 0.
+  // lexicon alone: 0.868. No expedited message in it; its one false positive (h7-es-004, "cuánto pagaría
+  // antes" read as the idiom "cuanto antes") went once expedited cues had to be adjacent words.
   // With the topic model: 0.956 (0.938 at its first run, corpus v1).
-  'holdout7.jsonl': { topicMacroF1: 0.93, expeditedRecall: 1, expeditedPrecision: 0 },
+  'holdout7.jsonl': { topicMacroF1: 0.93, expeditedRecall: 1, expeditedPrecision: 0.9 },
 } as const;
 
 describe.each(Object.entries(THRESHOLDS))('triage evaluation on %s', (file, threshold) => {
