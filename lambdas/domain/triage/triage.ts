@@ -1,11 +1,11 @@
 import { classifyTopic } from './classifyTopic.js';
-import { foldMessage } from './cueMatcher.js';
+import { type FoldedMessage, foldMessage } from './cueMatcher.js';
 import { detectExpedited } from './detectExpedited.js';
 import { detectLanguage } from './detectLanguage.js';
-import { detectPrograms } from './detectPrograms.js';
+import { detectPrograms, type ProgramDecision } from './detectPrograms.js';
 import { type PreparedText, prepareText } from './prepareText.js';
 import { redactPii } from './redactPii.js';
-import type { PiiType } from './taxonomy.js';
+import { type PiiType, PROGRAMS } from './taxonomy.js';
 import type { TriageExplanation, TriageInput, TriageResult } from './types.js';
 
 /** Above this language confidence, topic cues of other languages count less (see classifyTopic). */
@@ -25,7 +25,7 @@ function run(input: TriageInput, forDisplay: boolean): TriageExplanation {
   const confidentLanguage = language.confidence >= LANGUAGE_TRUST ? language.language : undefined;
   const topic = classifyTopic(subject, prepared.text, prepared.matchText, folded, confidentLanguage);
   const expedited = detectExpedited(subject, prepared.text, { folded, topic: topic.topic });
-  const programs = detectPrograms(subject, prepared.text, { folded });
+  const programs = programsOfThread(subject, prepared, folded);
   const body = redactPii(prepared.text);
   const redactedSubject = redactPii(subject);
   // PII the member wrote in cut parts (a signature with a phone number) is reported too. A quoted
@@ -67,6 +67,30 @@ function run(input: TriageInput, forDisplay: boolean): TriageExplanation {
     topic,
     expedited,
     programs,
+  };
+}
+
+/**
+ * Programs of the member's own words and, for any program they do not name, of the quoted earlier messages:
+ * membership is a fact about the member wherever the thread states it, and a quoted plan letter that says
+ * "Medicare Part D" must put the case on the Part D clocks (42 CFR 423 subpart M) even when the reply does not
+ * repeat it. Topic and language stay with the member's own words.
+ */
+function programsOfThread(subject: string, prepared: PreparedText, folded: FoldedMessage): ProgramDecision {
+  const own = detectPrograms(subject, prepared.text, { folded });
+  const quoted = prepared.stripped.filter((part) => part.kind === 'quote').map((part) => part.text);
+  if (quoted.length === 0 || own.programs.length === PROGRAMS.length) return own;
+  const fromQuotes = detectPrograms('', quoted.join('\n'));
+  const added = fromQuotes.programs.filter((program) => !own.programs.includes(program));
+  if (added.length === 0) return own;
+  return {
+    programs: PROGRAMS.filter((program) => own.programs.includes(program) || added.includes(program)),
+    evidence: [
+      ...own.evidence,
+      ...fromQuotes.evidence
+        .filter((line) => added.some((program) => line.startsWith(`program ${program}:`)))
+        .map((line) => `${line} (in the quoted earlier message)`),
+    ],
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectExpedited } from '../../../lambdas/domain/triage/detectExpedited.js';
 
-const fires = (text: string, topic?: 'appeal' | 'delivery') =>
+const fires = (text: string, topic?: 'appeal' | 'coverage' | 'delivery') =>
   detectExpedited('', text, topic ? { topic } : {}).expedited;
 
 describe('detectExpedited', () => {

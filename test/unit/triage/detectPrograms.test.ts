@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SPECIALTY_DRUGS } from '../../../lambdas/domain/triage/data/specialtyDrugs.js';
 import { detectPrograms } from '../../../lambdas/domain/triage/detectPrograms.js';
+import { triage } from '../../../lambdas/domain/triage/triage.js';
 
 const programs = (text: string) => detectPrograms('', text).programs;
 
@@ -33,5 +34,32 @@ describe('detectPrograms', () => {
   it('keeps the specialty list as data of a few hundred names', () => {
     expect(SPECIALTY_DRUGS.length).toBeGreaterThan(300);
     expect(new Set(SPECIALTY_DRUGS).size).toBeGreaterThan(300);
+  });
+});
+
+describe('programs of a reply thread', () => {
+  const reply = [
+    'No estoy de acuerdo con esa decisión. Quiero pedir una redeterminación.',
+    '',
+    'El jue, 6 feb 2025 a las 10:12, Servicio al Miembro escribió:',
+    '> Estimado miembro de su plan Medicare Parte D:',
+    '> Su solicitud para JARDIANCE 10 MG fue denegada.',
+  ].join('\n');
+
+  it('takes a program the quoted plan letter names, and says where it was found', () => {
+    const result = triage({ channel: 'email', subject: 'RE: Determinación de cobertura', text: reply });
+    expect(result.programs).toEqual(['medicare_part_d']);
+    expect(result.evidence.some((line) => line.includes('(in the quoted earlier message)'))).toBe(true);
+  });
+
+  it('keeps topic and language to the member’s own words', () => {
+    const result = triage({ channel: 'email', subject: 'RE: Determinación de cobertura', text: reply });
+    expect(result.topic).toBe('appeal');
+    expect(result.language).toBe('es');
+  });
+
+  it('adds nothing when the thread names no program', () => {
+    const plain = reply.replace('su plan Medicare Parte D', 'su plan');
+    expect(triage({ channel: 'email', subject: 'RE: Determinación', text: plain }).programs).toEqual([]);
   });
 });

@@ -12,32 +12,38 @@ import { evaluate, loadEvalSet } from './evalMetrics.js';
  * now act as regression sets at the target; 5–7 are gated near their measured figures.
  *
  * Since the trained topic model (topicModel.ts, corpus in lambdas/domain/triage/training/) is combined with
- * the lexicon, triage() scores: dev 0.986, sets 1–7 0.990 / 1.0 / 0.945 / 0.979 / 0.971 / 0.896 / 0.956, with
- * one wrong topic at confidence ≥ 0.5 in sets 5–7 (the lexicon alone: 6). No held-out or dev message was used
- * to train the model (dev only fits its softmax temperature). Sets 6 and 7 were first run against it with
- * corpus v1 and a plain average: 0.916 / 0.938; the figures above are after corpus v3 and the agreement rule,
- * changes made without reading any set 6/7 message and kept on dev and sets 1–5 alone.
+ * the lexicon, triage() scores (corpus v4, 3,136 messages, char 4-gram features): dev 0.986, sets 1–7 1.0 / 1.0 /
+ * 0.981 / 0.979 / 0.969 / 0.936 / 0.957 (sets 6 + 7 pooled 0.948), with a wrong topic at confidence ≥ 0.5 once
+ * in set 4 and once in set 6. No held-out or dev message was used to train the model (dev only fits its softmax temperature).
+ *
+ * `holdout8.jsonl` (170 messages) was written by someone who never saw the corpus, the lexicons or the
+ * classifier, committed before corpus v4 and this round's changes, and run once when they were done. First
+ * contact: macro-F1 0.988, accuracy 98.8 % (2 misses, both below 0.5 confidence: triage queue), no confident
+ * misroute, expedited recall and precision 100 %, no identifier left, programs 99.4 % (a Part D plan named only
+ * in the quoted letter; triage() has read quoted letters for programs since).
  */
 const THRESHOLDS = {
   'dev.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
   'holdout.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
   'holdout2.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
   // First contact 0.865; the v4 lexicon then added general vocabulary that overlaps it (lexicon ≈ 0.98,
-  // with the topic model 0.945).
+  // with the topic model 0.981).
   'holdout3.jsonl': { topicMacroF1: 0.92, expeditedRecall: 1, expeditedPrecision: 0.9 },
   // First contact 0.804; the v5 lexicon then added paraphrase vocabulary that overlaps it (with the model 0.979).
   'holdout4.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
   // First contact 0.807 with every miss below 0.5 confidence; v6 then added general vocabulary.
-  // With the topic model: 0.971.
+  // With the topic model: 0.969.
   'holdout5.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
   // Written after the v6 freeze: first contact 0.754 (0.758 after a general stem fix). Untuned otherwise.
-  // With the topic model: 0.896 (0.916 at its first run, corpus v1).
-  'holdout6.jsonl': { topicMacroF1: 0.88, expeditedRecall: 1, expeditedPrecision: 0.9 },
+  // With the topic model: 0.936 (0.916 at its first run, corpus v1; 0.896 with corpus v3).
+  'holdout6.jsonl': { topicMacroF1: 0.92, expeditedRecall: 1, expeditedPrecision: 0.9 },
   // Written before the trained topic model (topicModel.ts) existed and never used to build it. First contact,
   // lexicon alone: 0.868. No expedited message in it; its one false positive (h7-es-004, "cuánto pagaría
   // antes" read as the idiom "cuanto antes") went once expedited cues had to be adjacent words.
-  // With the topic model: 0.956 (0.938 at its first run, corpus v1).
+  // With the topic model: 0.957 (0.938 at its first run, corpus v1).
   'holdout7.jsonl': { topicMacroF1: 0.93, expeditedRecall: 1, expeditedPrecision: 0.9 },
+  // Unseen until this round was done; first contact 0.988 (see above).
+  'holdout8.jsonl': { topicMacroF1: 0.95, expeditedRecall: 1, expeditedPrecision: 0.9 },
 } as const;
 
 describe.each(Object.entries(THRESHOLDS))('triage evaluation on %s', (file, threshold) => {
