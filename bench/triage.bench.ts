@@ -46,15 +46,72 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-function timeUs(iterations: number, action: () => void): number {
-  for (let warm = 0; warm < Math.min(500, iterations); warm++) action();
-  const samples: number[] = [];
-  for (let index = 0; index < iterations; index++) {
-    const start = process.hrtime.bigint();
-    action();
-    samples.push(Number(process.hrtime.bigint() - start) / 1_000);
+/** Whole triage() runs, in batches: this 2-core box has neighbours, so a batch's median moves with them. */
+function timeBatches(
+  batches: number,
+  perBatch: number,
+  action: () => void,
+): { all: number; medians: number[] } {
+  for (let warm = 0; warm < 500; warm++) action();
+  const everything: number[] = [];
+  const medians: number[] = [];
+  for (let batch = 0; batch < batches; batch++) {
+    const samples: number[] = [];
+    for (let index = 0; index < perBatch; index++) {
+      const start = process.hrtime.bigint();
+      action();
+      samples.push(Number(process.hrtime.bigint() - start) / 1_000);
+    }
+    everything.push(...samples);
+    medians.push(median(samples));
   }
-  return median(samples);
+  return { all: median(everything), medians };
+}
+
+const STEPS = [
+  'prepareText',
+  'detectLanguage',
+  'foldMessage',
+  'classifyTopic',
+  'detectExpedited',
+  'detectPrograms',
+  'redactPii',
+] as const;
+
+/**
+ * Each step's median as triage() runs it, one after the other on the same message: measured apart, each step
+ * finds its tables in the CPU cache, which a real message stream does not allow.
+ */
+function stepsInPipeline(input: TriageInput, iterations: number): number[] {
+  const samples: number[][] = STEPS.map(() => []);
+  for (let index = 0; index < iterations + 500; index++) {
+    const marks = [process.hrtime.bigint()];
+    const prepared = prepareText(input.text);
+    marks.push(process.hrtime.bigint());
+    const language = detectLanguage(`${input.subject}\n${prepared.text}`, {});
+    marks.push(process.hrtime.bigint());
+    const folded = foldMessage(input.subject ?? '', prepared.matchText);
+    marks.push(process.hrtime.bigint());
+    const topic = classifyTopic(
+      input.subject ?? '',
+      prepared.text,
+      prepared.matchText,
+      folded,
+      language.language,
+    );
+    marks.push(process.hrtime.bigint());
+    detectExpedited(input.subject ?? '', prepared.text, { folded, topic: topic.topic });
+    marks.push(process.hrtime.bigint());
+    detectPrograms(input.subject ?? '', prepared.text, { folded });
+    marks.push(process.hrtime.bigint());
+    redactPii(prepared.text);
+    redactPii(input.subject ?? '');
+    marks.push(process.hrtime.bigint());
+    if (index < 500) continue;
+    for (let step = 0; step < STEPS.length; step++)
+      samples[step]?.push(Number((marks[step + 1] ?? 0n) - (marks[step] ?? 0n)) / 1_000);
+  }
+  return samples.map(median);
 }
 
 function pct(value: number): string {
@@ -63,35 +120,24 @@ function pct(value: number): string {
 
 function benchLatency(): void {
   const input = email1k();
-  const prepared = prepareText(input.text);
-  const iterations = Number(process.env.BENCH_ITERATIONS ?? 3_000);
-  const whole = timeUs(iterations, () => {
+  const perBatch = Number(process.env.BENCH_ITERATIONS ?? 1_000);
+  const batches = 9;
+  const whole = timeBatches(batches, perBatch, () => {
     triage(input);
   });
-  const folded = foldMessage(input.subject, prepared.matchText);
-  // Each row runs the step the way triage() runs it: one fold and tokenization shared by three detectors.
-  const rows: [string, number][] = [
-    ['prepareText', timeUs(iterations, () => prepareText(input.text))],
-    ['detectLanguage', timeUs(iterations, () => detectLanguage(`${input.subject}\n${prepared.text}`, {}))],
-    ['foldMessage', timeUs(iterations, () => foldMessage(input.subject, prepared.matchText))],
-    [
-      'classifyTopic',
-      timeUs(iterations, () => classifyTopic(input.subject, prepared.text, prepared.matchText, folded, 'en')),
-    ],
-    [
-      'detectExpedited',
-      timeUs(iterations, () => detectExpedited(input.subject, prepared.text, { folded, topic: 'appeal' })),
-    ],
-    ['detectPrograms', timeUs(iterations, () => detectPrograms(input.subject, prepared.text, { folded }))],
-    ['redactPii', timeUs(iterations, () => redactPii(prepared.text))],
-  ];
+  const quietest = Math.min(...whole.medians);
+  const steps = stepsInPipeline(input, perBatch * 3);
   console.log(
-    `\n== Triage latency: 1 KB email (${input.text.length} chars), median of ${iterations} runs, one thread`,
+    `\n== Triage latency: 1 KB email (${input.text.length} chars), ${batches} batches of ${perBatch} runs, one thread`,
   );
   console.log(
-    `whole triage (prepare + language + topic + expedited + programs + PII): ${whole.toFixed(1)} µs  (target ≤ ${TARGET_US} µs: ${whole <= TARGET_US ? 'met' : 'NOT met'})`,
+    `whole triage (prepare + language + topic + expedited + programs + PII): median ${whole.all.toFixed(1)} µs over all runs (target ≤ ${TARGET_US} µs: ${whole.all <= TARGET_US ? 'met' : 'NOT met'})`,
   );
-  for (const [name, us] of rows) console.log(`  ${name.padEnd(16)} ${us.toFixed(1)} µs`);
+  console.log(
+    `  batch medians ${whole.medians.map((value) => value.toFixed(0)).join(' ')} µs; quietest batch ${quietest.toFixed(1)} µs (${quietest <= TARGET_US ? 'met' : 'NOT met'})`,
+  );
+  console.log('  steps as triage() runs them, median:');
+  STEPS.forEach((name, index) => console.log(`    ${name.padEnd(16)} ${(steps[index] ?? 0).toFixed(1)} µs`));
 }
 
 /** Figures each held-out set gave the first time it was run, before any fix it prompted (recorded at freeze time). */
@@ -102,7 +148,13 @@ const FIRST_CONTACT: Record<string, string> = {
   'holdout4.jsonl': ' — first contact (v4): macro-F1 0.804, accuracy 79.2%',
   'holdout5.jsonl': ' — first contact (v5): macro-F1 0.807, accuracy 78.8%, 0 confident misroutes',
   'holdout6.jsonl': ' — first contact (v6): macro-F1 0.754, accuracy 75.5%, 5 confident misroutes',
+  'holdout7.jsonl': ' — first contact (lexicon alone, before the topic model): macro-F1 0.868',
+  'holdout8.jsonl':
+    ' — first contact (written blind, run once after corpus v4): macro-F1 0.988, accuracy 98.8%, 0 confident misroutes',
 };
+
+/** The newest held-out sets pooled: the least tuned-on text there is. */
+const NEWEST_HELD_OUT = ['holdout6.jsonl', 'holdout7.jsonl', 'holdout8.jsonl'];
 
 function benchQuality(): void {
   for (const file of [
@@ -113,6 +165,8 @@ function benchQuality(): void {
     'holdout4.jsonl',
     'holdout5.jsonl',
     'holdout6.jsonl',
+    'holdout7.jsonl',
+    'holdout8.jsonl',
   ]) {
     let messages: ReturnType<typeof loadEvalSet>;
     try {
@@ -143,6 +197,10 @@ function benchQuality(): void {
       `programs exact ${pct(report.programAccuracy)}; language (detector under test) ${pct(report.languageAccuracy)}`,
     );
   }
+  const pooled = evaluate(NEWEST_HELD_OUT.flatMap(loadEvalSet), triage);
+  console.log(
+    `\n== Newest held-out sets pooled (${NEWEST_HELD_OUT.join(', ')}; ${pooled.count} messages): topic macro-F1 ${pooled.topicMacroF1.toFixed(3)} (target ≥ 0.95), accuracy ${pct(pooled.topicAccuracy)}, ${pooled.confidentErrors} wrong at confidence ≥ 0.5`,
+  );
 }
 
 async function benchLanguageIfPresent(): Promise<void> {

@@ -176,7 +176,7 @@ const MODEL_SHARE = 0.5;
 const DISAGREEMENT_CAP = 0.49;
 /** Without any lexicon cue, the model's topic stands only at this probability or above (else `other`). */
 const MODEL_ALONE = 0.5;
-/** Model features shown as evidence. */
+/** Words shown as the model's evidence. */
 const MODEL_EVIDENCE = 3;
 
 /**
@@ -248,27 +248,23 @@ export class CombinedTopicClassifier implements TopicClassifier {
     return { topic, confidence, evidence, scores: combined };
   }
 
-  /** The words and word pairs of the message that pulled the model most towards the topic. */
+  /** The words of the message that pulled the model most towards the topic. */
   private modelEvidence(features: Features, topic: Topic): string[] {
-    const { words, wordBuckets, bigramBuckets } = features;
+    const { words, wordBuckets } = features;
     const column = this.model.topics.indexOf(topic);
-    const top: { feature: string; lean: number }[] = [];
-    const consider = (bucket: number, index: number, pair: boolean) => {
-      const lean = featureLean(this.model, bucket, column);
+    const top: { word: string; lean: number }[] = [];
+    for (let index = 0; index < words.length; index++) {
+      const lean = featureLean(this.model, wordBuckets[index] ?? 0, column);
       if (lean <= 0 || (top.length === MODEL_EVIDENCE && lean <= (top[MODEL_EVIDENCE - 1]?.lean ?? 0)))
-        return;
-      const feature = pair ? `${words[index]} ${words[index + 1]}` : (words[index] ?? '');
+        continue;
+      const word = words[index] ?? '';
       // A word the message repeats is one piece of evidence.
-      if (top.some((entry) => entry.feature === feature)) return;
-      top.push({ feature, lean });
+      if (top.some((entry) => entry.word === word)) continue;
+      top.push({ word, lean });
       top.sort((a, b) => b.lean - a.lean);
       if (top.length > MODEL_EVIDENCE) top.pop();
-    };
-    for (let index = 0; index < words.length; index++) {
-      consider(wordBuckets[index] ?? 0, index, false);
-      if (index + 1 < words.length) consider(bigramBuckets[index] ?? 0, index, true);
     }
-    return top.map(({ feature, lean }) => `${topic}: model "${feature}" (+${lean.toFixed(2)})`);
+    return top.map(({ word, lean }) => `${topic}: model "${word}" (+${lean.toFixed(2)})`);
   }
 }
 

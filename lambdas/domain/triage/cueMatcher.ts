@@ -42,6 +42,36 @@ export interface Token {
   end: number;
   /** The first PREFIX_KEY characters, cut once here for every matcher that reads the tokens. */
   prefixKey: string | undefined;
+  /** Vocabulary ids of `text` and `prefixKey` (-1: no matcher indexes it), as of `vocabularyVersion`. */
+  textId: number;
+  prefixId: number;
+  vocabularyVersion: number;
+}
+
+/**
+ * Every key any matcher indexes, with a small id. A message is read by several matchers (topic, expedited,
+ * programs); with ids a token costs one hash look-up in all, not one per matcher, and each matcher's index is a
+ * plain array.
+ */
+const vocabulary = new Map<string, number>();
+/** Bumped when a matcher adds keys: tokens looked up before then are looked up again. */
+let vocabularyVersion = 0;
+
+function vocabularyIdOf(key: string): number {
+  let id = vocabulary.get(key);
+  if (id === undefined) {
+    id = vocabulary.size;
+    vocabulary.set(key, id);
+    vocabularyVersion++;
+  }
+  return id;
+}
+
+function lookUp(token: Token): void {
+  if (token.vocabularyVersion === vocabularyVersion) return;
+  token.textId = vocabulary.get(token.text) ?? -1;
+  token.prefixId = token.prefixKey === undefined ? -1 : (vocabulary.get(token.prefixKey) ?? -1);
+  token.vocabularyVersion = vocabularyVersion;
 }
 
 function tokenOf(text: string, start: number): Token {
@@ -50,6 +80,9 @@ function tokenOf(text: string, start: number): Token {
     start,
     end: start + text.length,
     prefixKey: text.length >= PREFIX_KEY ? text.slice(0, PREFIX_KEY) : undefined,
+    textId: -1,
+    prefixId: -1,
+    vocabularyVersion: -1,
   };
 }
 
@@ -121,9 +154,12 @@ function parseCue<L extends string>(label: L, entry: string, language?: string):
 }
 
 export class CueMatcher<L extends string> {
-  private readonly exact = new Map<string, Cue<L>[]>();
-  /** Prefix cues keyed by their first three characters (or the whole head when shorter). */
-  private readonly prefixes = new Map<string, Cue<L>[]>();
+  /** Cues by the vocabulary id of their first word (dense arrays: ids are small integers). */
+  private readonly exact: (Cue<L>[] | undefined)[];
+  /** Prefix cues by the vocabulary id of their first three characters. */
+  private readonly prefixes: (Cue<L>[] | undefined)[];
+  /** Prefix cues whose head is shorter than three characters, by that head. */
+  private readonly shortPrefixes = new Map<string, Cue<L>[]>();
   private readonly shortPrefixLengths: number[];
   private readonly substrings: Cue<L>[] = [];
 
@@ -136,6 +172,8 @@ export class CueMatcher<L extends string> {
     private readonly maxGap = DEFAULT_MAX_GAP,
   ) {
     const lengths = new Set<number>();
+    const exact = new Map<number, Cue<L>[]>();
+    const prefixes = new Map<number, Cue<L>[]>();
     for (const [label, entry, language] of entries) {
       const cue = parseCue(label, entry, language);
       if (!cue) continue;
@@ -148,15 +186,23 @@ export class CueMatcher<L extends string> {
       for (const variant of withStem(cue)) {
         const first = variant.tokens[0];
         if (!first) continue;
-        const key = first.prefix ? first.text.slice(0, PREFIX_KEY) : first.text;
-        const index = first.prefix ? this.prefixes : this.exact;
-        const list = index.get(key) ?? [];
+        if (first.prefix && first.text.length < PREFIX_KEY) {
+          const list = this.shortPrefixes.get(first.text) ?? [];
+          list.push(variant);
+          this.shortPrefixes.set(first.text, list);
+          lengths.add(first.text.length);
+          continue;
+        }
+        const id = vocabularyIdOf(first.prefix ? first.text.slice(0, PREFIX_KEY) : first.text);
+        const index = first.prefix ? prefixes : exact;
+        const list = index.get(id) ?? [];
         list.push(variant);
-        index.set(key, list);
-        if (first.prefix && first.text.length < PREFIX_KEY) lengths.add(first.text.length);
+        index.set(id, list);
       }
     }
     this.shortPrefixLengths = [...lengths].sort((a, b) => a - b);
+    this.exact = Array.from({ length: vocabulary.size }, (_, id) => exact.get(id));
+    this.prefixes = Array.from({ length: vocabulary.size }, (_, id) => prefixes.get(id));
   }
 
   /** All cue matches in folded text; a match inside a longer match is dropped. */
@@ -165,13 +211,14 @@ export class CueMatcher<L extends string> {
     for (let index = 0; index < tokens.length; index++) {
       const token = tokens[index];
       if (!token) continue;
-      const candidates = this.exact.get(token.text);
+      lookUp(token);
+      const candidates = token.textId < 0 ? undefined : this.exact[token.textId];
       if (candidates) this.matchAt(tokens, index, candidates, found);
-      const keyed = token.prefixKey === undefined ? undefined : this.prefixes.get(token.prefixKey);
+      const keyed = token.prefixId < 0 ? undefined : this.prefixes[token.prefixId];
       if (keyed) this.matchAt(tokens, index, keyed, found, token.text);
       for (const length of this.shortPrefixLengths) {
         if (length > token.text.length) break;
-        const list = this.prefixes.get(token.text.slice(0, length));
+        const list = this.shortPrefixes.get(token.text.slice(0, length));
         if (list) this.matchAt(tokens, index, list, found);
       }
     }

@@ -12,7 +12,7 @@ const SAMPLE_CHARACTERS = 8192;
  * its language in the first few sentences, and scoring costs a memory look-up per n-gram and word. Only a
  * doubtful opening (confidence below EARLY_CONFIDENCE) is scored again in full.
  */
-const EARLY_SAMPLE_CHARACTERS = 240;
+const EARLY_SAMPLE_CHARACTERS = 160;
 const EARLY_CONFIDENCE = 0.9;
 /** Words looked up in the lexicons; more adds cost, not accuracy. */
 const MAX_LEXICON_WORDS = 200;

@@ -1,7 +1,7 @@
 import { TOPICS, type Topic, zeroTopicScores } from './taxonomy.js';
 
 /**
- * A compact linear topic model: hashed word unigrams/bigrams and character 4-grams of the folded
+ * A compact linear topic model: hashed words and character 4-grams of the folded
  * message (subject + member text, as `foldMessage` builds it), CJK characters as unigrams/bigrams,
  * multinomial logistic regression. Trained offline by `scripts/train-topic-model.mjs` on the corpus in
  * `training/`; weights are quantized to int8 and shipped sparse (only buckets the corpus touched).
@@ -9,8 +9,9 @@ import { TOPICS, type Topic, zeroTopicScores } from './taxonomy.js';
  *
  * Cost, not accuracy, chose the feature set: 3–5-gram characters scored the same on the evaluation sets
  * as 4-grams alone but made three times the features, and each feature is a memory lookup that misses the
- * CPU cache. 2^16 buckets scored the same as 2^18, and a dense 2^16 × 12 int8 table (768 KB) answers each
- * feature with one lookup instead of two.
+ * CPU cache; word pairs added nothing that the 4-grams across word boundaries do not already carry. 2^16
+ * buckets scored the same as 2^18, and a dense 2^16 × 12 int8 table (768 KB) answers each feature with one
+ * lookup instead of two.
  */
 
 /** Hash space of the features (a power of two). */
@@ -22,7 +23,6 @@ export const MAX_FEATURE_CHARS = 1_500;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const SEED_WORD = 0x57;
-const SEED_BIGRAM = 0x42;
 const SEED_CHAR = 0x43;
 const SEED_CJK = 0x4a;
 /** One class per topic of the taxonomy (logitsOf is written out for exactly this many). */
@@ -35,21 +35,10 @@ function mixSeed(seed: number): number {
 }
 
 function hashString(seed: number, text: string): number {
-  return continueHash(mixSeed(seed), text);
-}
-
-function continueHash(start: number, text: string): number {
-  let hash = start;
+  let hash = mixSeed(seed);
   for (let index = 0; index < text.length; index++)
     hash = Math.imul(hash ^ text.charCodeAt(index), FNV_PRIME);
   return hash;
-}
-
-const SPACE = 0x20;
-
-/** The hash of `${word} ${next}` without building the string. */
-function hashPair(word: string, next: string): number {
-  return continueHash(Math.imul(hashString(SEED_BIGRAM, word) ^ SPACE, FNV_PRIME), next);
 }
 
 /** A final avalanche so that nearby hashes spread over the buckets. */
@@ -95,10 +84,9 @@ export interface Features {
   buckets: Uint32Array;
   /** L2-normalized value per bucket. */
   values: Float32Array;
-  /** The words featurized, with the bucket of each word and of each word with the next (for evidence). */
+  /** The words featurized, with the bucket of each (for evidence). */
   words: string[];
   wordBuckets: Uint32Array;
-  bigramBuckets: Uint32Array;
 }
 
 // Scratch space reused by every call (single-threaded; reset before returning): counts per bucket.
@@ -135,18 +123,10 @@ export function featurize(folded: string): Features {
   // lives on the heap, and this runs once per character.
   let distinct = 0;
   const wordBuckets = new Uint32Array(words.length);
-  const bigramBuckets = new Uint32Array(words.length);
   for (let index = 0; index < words.length; index++) {
-    const word = words[index] ?? '';
-    const bucket = bucketOf(hashString(SEED_WORD, word));
+    const bucket = bucketOf(hashString(SEED_WORD, words[index] ?? ''));
     wordBuckets[index] = bucket;
     distinct = add(bucket, distinct);
-    const next = words[index + 1];
-    if (next !== undefined) {
-      const pair = bucketOf(hashPair(word, next));
-      bigramBuckets[index] = pair;
-      distinct = add(pair, distinct);
-    }
   }
   const cjkSeed = mixSeed(SEED_CJK);
   const charSeed = mixSeed(SEED_CHAR);
@@ -187,12 +167,7 @@ export function featurize(folded: string): Features {
   }
   const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
   for (let index = 0; index < distinct; index++) values[index] = (values[index] ?? 0) * scale;
-  return { buckets, values, words, wordBuckets, bigramBuckets };
-}
-
-/** Hash of one word (or `a b` bigram) as featurize computes it, for evidence. */
-export function wordBucket(word: string, bigram = false): number {
-  return bucketOf(hashString(bigram ? SEED_BIGRAM : SEED_WORD, word));
+  return { buckets, values, words, wordBuckets };
 }
 
 class TopicModelFormatError extends Error {
