@@ -137,7 +137,9 @@ function benchLatency(): void {
     `  batch medians ${whole.medians.map((value) => value.toFixed(0)).join(' ')} µs; quietest batch ${quietest.toFixed(1)} µs (${quietest <= TARGET_US ? 'met' : 'NOT met'})`,
   );
   console.log('  steps as triage() runs them, median:');
-  STEPS.forEach((name, index) => console.log(`    ${name.padEnd(16)} ${(steps[index] ?? 0).toFixed(1)} µs`));
+  STEPS.forEach((name, index) => {
+    console.log(`    ${name.padEnd(16)} ${(steps[index] ?? 0).toFixed(1)} µs`);
+  });
 }
 
 /** Figures each held-out set gave the first time it was run, before any fix it prompted (recorded at freeze time). */
