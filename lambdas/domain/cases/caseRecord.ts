@@ -4,11 +4,14 @@ import { PrioritySchema } from '../policy/policy.js';
 import { CaseClocksSchema } from '../sla/clocks.js';
 import { PiiTypeSchema, ProgramSchema, TopicSchema } from '../triage/taxonomy.js';
 
-/** queued: waiting in a queue · claimed: held by one staff member under a lease · pending: waiting on the member · resolved */
+/** Automated mail (bounces, auto-replies) that matches no case is parked here for a person to review. */
+export const SUSPENDED_QUEUE = 'suspended';
+
 /** ok → at_risk (a warning fired) → breached (a breach fired); drives the queue's at-risk and breached counts. */
 export const SlaStatusSchema = z.enum(['ok', 'at_risk', 'breached']);
 export type SlaStatus = z.infer<typeof SlaStatusSchema>;
 
+/** queued: waiting in a queue · claimed: held by one staff member under a lease · pending: waiting on the member · resolved */
 export const CaseStateSchema = z.enum(['queued', 'claimed', 'pending', 'resolved']);
 export type CaseState = z.infer<typeof CaseStateSchema>;
 

@@ -5,7 +5,7 @@ import type { CaseStore, Clock } from '../ports.js';
 import { clocksOnMemberMessage } from '../sla/clocks.js';
 import { triage } from '../triage/triage.js';
 import { caseIdFor, caseIdFromReference, caseReference } from './caseIds.js';
-import type { Case, CaseEvent, CaseMessage } from './caseRecord.js';
+import { type Case, type CaseEvent, type CaseMessage, SUSPENDED_QUEUE } from './caseRecord.js';
 import { withNextTimer } from './caseTimers.js';
 
 export type RecordInboundOutcome =
@@ -27,9 +27,6 @@ function storedText(redacted: string): string {
   if (redacted.length <= STORED_TEXT_LIMIT) return redacted;
   return `${redacted.slice(0, STORED_TEXT_LIMIT)}\n[truncated: the full message is in the raw original]`;
 }
-/** Automated mail (bounces, auto-replies) that matches no case is parked here for a person to review. */
-export const SUSPENDED_QUEUE = 'suspended';
-
 /** Keys under which later messages of the same conversation find this case. */
 export function threadKeysOf(message: InboundMessage): string[] {
   const keys: string[] = [];

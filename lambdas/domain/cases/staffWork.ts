@@ -1,8 +1,13 @@
 import type { Policy } from '../policy/policy.js';
 import type { CaseStore, Clock } from '../ports.js';
-import type { Case, CaseEvent, CaseView, QueueSummary } from './caseRecord.js';
+import {
+  type Case,
+  type CaseEvent,
+  type CaseView,
+  type QueueSummary,
+  SUSPENDED_QUEUE,
+} from './caseRecord.js';
 import { withNextTimer } from './caseTimers.js';
-import { SUSPENDED_QUEUE } from './recordInbound.js';
 
 export interface StaffWorkServices {
   caseStore: CaseStore;

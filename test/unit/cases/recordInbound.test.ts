@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { caseIdFor, caseReference } from '../../../lambdas/domain/cases/caseIds.js';
-import {
-  recordInbound,
-  STORED_TEXT_LIMIT,
-  SUSPENDED_QUEUE,
-} from '../../../lambdas/domain/cases/recordInbound.js';
+import { SUSPENDED_QUEUE } from '../../../lambdas/domain/cases/caseRecord.js';
+import { recordInbound, STORED_TEXT_LIMIT } from '../../../lambdas/domain/cases/recordInbound.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
 import { inboundEmail } from '../../helpers/inboundMessages.js';
