@@ -40,50 +40,91 @@ export interface Token {
   text: string;
   start: number;
   end: number;
-  /** The first PREFIX_KEY characters, cut once here for every matcher that reads the tokens. */
-  prefixKey: string | undefined;
-  /** Vocabulary ids of `text` and `prefixKey` (-1: no matcher indexes it), as of `vocabularyVersion`. */
+  /** Vocabulary ids of `text` and of its first PREFIX_KEY characters (-1: no matcher indexes it). */
   textId: number;
   prefixId: number;
-  vocabularyVersion: number;
+  /** The vocabulary size the ids were looked up at: a matcher built later adds keys, and they are looked up again. */
+  vocabularySize: number;
 }
 
 /**
  * Every key any matcher indexes, with a small id. A message is read by several matchers (topic, expedited,
- * programs); with ids a token costs one hash look-up in all, not one per matcher, and each matcher's index is a
- * plain array.
+ * programs): with ids a token is looked up once for all of them, and each matcher's index is a plain array.
+ * An open-addressed table of FNV hashes rather than a Map: a token's three-character prefix is looked up
+ * without cutting it out as a string, and a look-up reads one small typed array.
  */
-const vocabulary = new Map<string, number>();
-/** Bumped when a matcher adds keys: tokens looked up before then are looked up again. */
-let vocabularyVersion = 0;
+class Vocabulary {
+  private readonly words: string[] = [];
+  private slots = new Int32Array(1 << 12).fill(-1);
+  /** Each slot's full hash: most probes are settled here, without reading the word. */
+  private slotHashes = new Int32Array(1 << 12);
 
-function vocabularyIdOf(key: string): number {
-  let id = vocabulary.get(key);
-  if (id === undefined) {
-    id = vocabulary.size;
-    vocabulary.set(key, id);
-    vocabularyVersion++;
+  get size(): number {
+    return this.words.length;
   }
-  return id;
+
+  /** The id of a key, added if new. */
+  idOf(key: string): number {
+    const found = this.find(key, key.length);
+    if (found >= 0) return found;
+    const id = this.words.length;
+    this.words.push(key);
+    if (this.words.length * 2 > this.slots.length) this.rehash();
+    else this.place(key, id);
+    return id;
+  }
+
+  /** The id of `text`'s first `length` characters, or -1. */
+  find(text: string, length: number): number {
+    const mask = this.slots.length - 1;
+    const hash = hashOf(text, length);
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const id = this.slots[slot] ?? -1;
+      if (id < 0) return -1;
+      if (this.slotHashes[slot] !== hash) continue;
+      const word = this.words[id] ?? '';
+      if (word.length === length && (length === text.length ? word === text : text.startsWith(word)))
+        return id;
+    }
+  }
+
+  private place(key: string, id: number): void {
+    const mask = this.slots.length - 1;
+    const hash = hashOf(key, key.length);
+    let slot = hash & mask;
+    while ((this.slots[slot] ?? -1) >= 0) slot = (slot + 1) & mask;
+    this.slots[slot] = id;
+    this.slotHashes[slot] = hash;
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2).fill(-1);
+    this.slotHashes = new Int32Array(this.slots.length);
+    this.words.forEach((word, id) => {
+      this.place(word, id);
+    });
+  }
 }
 
+/** FNV-1a of the first `length` characters, with a final mix so the low bits spread. */
+function hashOf(text: string, length: number): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < length; index++) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
+  hash ^= hash >>> 15;
+  return (Math.imul(hash, 0x2c1b3c6d) ^ (hash >>> 12)) | 0;
+}
+
+const vocabulary = new Vocabulary();
+
 function lookUp(token: Token): void {
-  if (token.vocabularyVersion === vocabularyVersion) return;
-  token.textId = vocabulary.get(token.text) ?? -1;
-  token.prefixId = token.prefixKey === undefined ? -1 : (vocabulary.get(token.prefixKey) ?? -1);
-  token.vocabularyVersion = vocabularyVersion;
+  if (token.vocabularySize === vocabulary.size) return;
+  token.textId = vocabulary.find(token.text, token.text.length);
+  token.prefixId = token.text.length >= PREFIX_KEY ? vocabulary.find(token.text, PREFIX_KEY) : -1;
+  token.vocabularySize = vocabulary.size;
 }
 
 function tokenOf(text: string, start: number): Token {
-  return {
-    text,
-    start,
-    end: start + text.length,
-    prefixKey: text.length >= PREFIX_KEY ? text.slice(0, PREFIX_KEY) : undefined,
-    textId: -1,
-    prefixId: -1,
-    vocabularyVersion: -1,
-  };
+  return { text, start, end: start + text.length, textId: -1, prefixId: -1, vocabularySize: -1 };
 }
 
 const SUBSTRING_SCRIPT =
@@ -193,7 +234,7 @@ export class CueMatcher<L extends string> {
           lengths.add(first.text.length);
           continue;
         }
-        const id = vocabularyIdOf(first.prefix ? first.text.slice(0, PREFIX_KEY) : first.text);
+        const id = vocabulary.idOf(first.prefix ? first.text.slice(0, PREFIX_KEY) : first.text);
         const index = first.prefix ? prefixes : exact;
         const list = index.get(id) ?? [];
         list.push(variant);
