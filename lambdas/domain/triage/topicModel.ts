@@ -27,6 +27,7 @@ const SEED_CHAR = 0x43;
 const SEED_CJK = 0x4a;
 /** One class per topic of the taxonomy (logitsOf is written out for exactly this many). */
 const CLASS_COUNT = TOPICS.length;
+const SPACE = 0x20;
 /** Length of the character n-grams. */
 const CHAR_GRAM = 4;
 
@@ -92,6 +93,7 @@ export interface Features {
 // Scratch space reused by every call (single-threaded; reset before returning): counts per bucket.
 const scratchCounts = new Uint8Array(1 << FEATURE_BITS);
 let scratchTouched = new Uint32Array(4_096);
+let scratchStream = new Uint16Array(4_096);
 /** 1 + ln(count) for every count a bucket can hold: the feature value before normalization. */
 const LOG_COUNT = Float64Array.from({ length: 256 }, (_, count) => (count === 0 ? 0 : 1 + Math.log(count)));
 
@@ -110,15 +112,17 @@ function add(bucket: number, distinct: number): number {
 /**
  * Featurize folded text (lower case, diacritics folded). Deterministic; shared by training and inference.
  * Buckets come out in first-seen order, each once.
+ *
+ * Character features are read from the words joined by single spaces and padded with one space each side
+ * (" w1 w2 … "), laid out in a reused typed array rather than built as a string.
  */
 export function featurize(folded: string): Features {
   const text = folded.length > MAX_FEATURE_CHARS ? folded.slice(0, MAX_FEATURE_CHARS) : folded;
   const words = wordsOf(text);
-  // Normalized character stream: words separated by one space, padded.
-  const stream = ` ${words.join(' ')} `;
-  const capacity = words.length * 2 + stream.length * 3 + 8;
+  let characters = 1;
+  for (const word of words) characters += word.length + 1;
+  const capacity = words.length + characters * 3 + 8;
   if (scratchTouched.length < capacity) scratchTouched = new Uint32Array(capacity);
-  const counts = scratchCounts;
   // `distinct = add(bucket, distinct)` rather than a closure over `distinct`: a variable a closure writes
   // lives on the heap, and this runs once per character.
   let distinct = 0;
@@ -128,31 +132,30 @@ export function featurize(folded: string): Features {
     wordBuckets[index] = bucket;
     distinct = add(bucket, distinct);
   }
+  // The character stream, in a reused typed array: no string is built.
+  if (scratchStream.length < characters) scratchStream = new Uint16Array(characters * 2);
+  const stream = scratchStream;
+  let length = 0;
+  stream[length++] = SPACE;
+  for (const word of words) {
+    for (let index = 0; index < word.length; index++) stream[length++] = word.charCodeAt(index);
+    stream[length++] = SPACE;
+  }
   const cjkSeed = mixSeed(SEED_CJK);
   const charSeed = mixSeed(SEED_CHAR);
-  // A sliding window of the last CHAR_GRAM characters (the hash is not rolling: FNV is order-dependent).
-  let c0 = stream.charCodeAt(0);
-  let c1 = stream.charCodeAt(1);
-  let c2 = stream.charCodeAt(2);
-  for (let start = 0; start < stream.length; start++) {
-    const first = stream.charCodeAt(start);
+  for (let start = 0; start < length; start++) {
+    const first = stream[start] ?? 0;
     if (first > 0x3000 && isCjk(first)) {
       const single = Math.imul(cjkSeed ^ first, FNV_PRIME);
       distinct = add(bucketOf(single), distinct);
-      const second = stream.charCodeAt(start + 1);
+      const second = start + 1 < length ? (stream[start + 1] ?? 0) : Number.NaN;
       if (isCjk(second)) distinct = add(bucketOf(Math.imul(single ^ second, FNV_PRIME) ^ 0x2), distinct);
     }
-    if (start + CHAR_GRAM > stream.length) continue;
-    const c3 = stream.charCodeAt(start + 3);
-    if (start > 0) {
-      c0 = c1;
-      c1 = c2;
-      c2 = stream.charCodeAt(start + 2);
-    }
-    let hash = Math.imul(charSeed ^ c0, FNV_PRIME);
-    hash = Math.imul(hash ^ c1, FNV_PRIME);
-    hash = Math.imul(hash ^ c2, FNV_PRIME);
-    hash = Math.imul(hash ^ c3, FNV_PRIME);
+    if (start + CHAR_GRAM > length) continue;
+    let hash = Math.imul(charSeed ^ first, FNV_PRIME);
+    hash = Math.imul(hash ^ (stream[start + 1] ?? 0), FNV_PRIME);
+    hash = Math.imul(hash ^ (stream[start + 2] ?? 0), FNV_PRIME);
+    hash = Math.imul(hash ^ (stream[start + 3] ?? 0), FNV_PRIME);
     distinct = add(bucketOf(hash ^ CHAR_GRAM), distinct);
   }
   const buckets = scratchTouched.slice(0, distinct);
@@ -160,8 +163,8 @@ export function featurize(folded: string): Features {
   let norm = 0;
   for (let index = 0; index < distinct; index++) {
     const bucket = buckets[index] ?? 0;
-    const value = LOG_COUNT[counts[bucket] ?? 1] ?? 1;
-    counts[bucket] = 0;
+    const value = LOG_COUNT[scratchCounts[bucket] ?? 1] ?? 1;
+    scratchCounts[bucket] = 0;
     values[index] = value;
     norm += value * value;
   }
