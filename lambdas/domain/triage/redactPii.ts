@@ -230,15 +230,30 @@ const NUMERIC_DATES = DATE_PATTERNS.slice(0, 2);
 const WORDED_DATES = DATE_PATTERNS.slice(2);
 const YEARS = /(?:19|20)\d\d/g;
 
+/** The year is part of a numeric date ("02/17/1941", "1952-03-14"), which the numeric patterns find. */
+function inNumericDate(text: string, index: number): boolean {
+  const isDigit = (at: number) => {
+    const code = text.charCodeAt(at);
+    return code >= 48 && code <= 57;
+  };
+  const isSeparator = (at: number) => {
+    const character = text.charAt(at);
+    return character === '/' || character === '.' || character === '-';
+  };
+  return (isSeparator(index - 1) && isDigit(index - 2)) || (isSeparator(index + 4) && isDigit(index + 5));
+}
+
 /**
  * Where to look for dates: numeric patterns over the whole text; written dates ("March 14, 1952",
- * "14 de marzo de 1952") only in windows around a four-digit year, which every one of them carries.
+ * "14 de marzo de 1952") only in windows around a four-digit year, which every one of them carries, and not
+ * around the year of a numeric date (a written date cannot share it).
  */
 function dateScans(text: string): [number, string, RegExp[]][] {
   const scans: [number, string, RegExp[]][] = [[0, text, NUMERIC_DATES]];
   let windowStart = -1;
   let windowEnd = -1;
   for (const match of text.matchAll(YEARS)) {
+    if (inNumericDate(text, match.index)) continue;
     const start = Math.max(0, match.index - 60);
     const end = Math.min(text.length, match.index + 12);
     if (start <= windowEnd) windowEnd = end;

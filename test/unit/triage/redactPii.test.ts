@@ -41,6 +41,16 @@ describe('redactPii', () => {
     expect(types('生年月日 1952年3月14日')).toEqual(['DOB']);
   });
 
+  it('finds a written date next to numeric ones, whose years it skips', () => {
+    expect(redactPii('Visit 03/14/2026 and 2026-03-15; my mother was born 14 March 1941.').redactedText).toBe(
+      'Visit 03/14/2026 and 2026-03-15; my mother was born [DOB].',
+    );
+    expect(redactPii('born 02/17/1941, seen 1952-03-14').findings.map((finding) => finding.type)).toEqual([
+      'DOB',
+      'DOB',
+    ]);
+  });
+
   it('keeps recent dates without birth context', () => {
     expect(types('it shipped on 11/20/2026')).toEqual([]);
   });
