@@ -76,8 +76,12 @@ class Vocabulary {
 
   /** The id of `text`'s first `length` characters, or -1. */
   find(text: string, length: number): number {
+    return this.findHashed(text, length, hashOf(text, length));
+  }
+
+  /** As `find`, with the hash (`mixed(fnvState(text, length))`) already computed. */
+  findHashed(text: string, length: number, hash: number): number {
     const mask = this.slots.length - 1;
-    const hash = hashOf(text, length);
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const id = this.slots[slot] ?? -1;
       if (id < 0) return -1;
@@ -106,20 +110,34 @@ class Vocabulary {
   }
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /** FNV-1a of the first `length` characters, with a final mix so the low bits spread. */
 function hashOf(text: string, length: number): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < length; index++) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
-  hash ^= hash >>> 15;
+  let state = FNV_OFFSET;
+  for (let index = 0; index < length; index++) state = Math.imul(state ^ text.charCodeAt(index), FNV_PRIME);
+  return mixed(state);
+}
+
+function mixed(state: number): number {
+  const hash = state ^ (state >>> 15);
   return (Math.imul(hash, 0x2c1b3c6d) ^ (hash >>> 12)) | 0;
 }
 
 const vocabulary = new Vocabulary();
 
+/** Both ids of a token from one pass over its characters: the prefix's hash is a step of the whole word's. */
 function lookUp(token: Token): void {
   if (token.vocabularySize === vocabulary.size) return;
-  token.textId = vocabulary.find(token.text, token.text.length);
-  token.prefixId = token.text.length >= PREFIX_KEY ? vocabulary.find(token.text, PREFIX_KEY) : -1;
+  const { text } = token;
+  let state = FNV_OFFSET;
+  token.prefixId = -1;
+  for (let index = 0; index < text.length; index++) {
+    state = Math.imul(state ^ text.charCodeAt(index), FNV_PRIME);
+    if (index === PREFIX_KEY - 1) token.prefixId = vocabulary.findHashed(text, PREFIX_KEY, mixed(state));
+  }
+  token.textId = vocabulary.findHashed(text, text.length, mixed(state));
   token.vocabularySize = vocabulary.size;
 }
 
