@@ -221,11 +221,12 @@ function scoreLatin(text: string): LatinScores {
     const lowerCase = word.toLowerCase();
     const hashes = hashWord(lowerCase);
     let known = false;
-    model.lexicons.forEach(({ filter }, lexiconIndex) => {
-      if (!filter.mayContain(hashes)) return;
+    // A plain loop: a callback that sets `known` would keep it on the heap, once per word.
+    for (let lexiconIndex = 0; lexiconIndex < model.lexicons.length; lexiconIndex++) {
+      if (!model.lexicons[lexiconIndex]?.filter.mayContain(hashes)) continue;
       lexiconHits[lexiconIndex] = (lexiconHits[lexiconIndex] ?? 0) + 1;
       known = true;
-    });
+    }
     if (model.haitianWords.has(lowerCase)) haitianHits++;
     else if (model.haitianFunctionWords.has(lowerCase)) haitianFunctionHits++;
     else if (!known && lowerCase !== word) unknownNames++;
