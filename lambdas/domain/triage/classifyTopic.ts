@@ -176,8 +176,11 @@ const MODEL_SHARE = 0.5;
 const DISAGREEMENT_CAP = 0.49;
 /** Without any lexicon cue, the model's topic stands only at this probability or above (else `other`). */
 const MODEL_ALONE = 0.5;
-/** Words shown as the model's evidence. */
+/** Words shown as the model's evidence, and the shortest word shown. */
 const MODEL_EVIDENCE = 3;
+const MIN_EVIDENCE_WORD = 4;
+/** Kana, Han and Hangul: words of one or two characters that mean something. */
+const CJK_WORD = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/u;
 
 /**
  * The lexicon's decision as a distribution: the decided topic holds its calibrated confidence, the rest
@@ -258,6 +261,9 @@ export class CombinedTopicClassifier implements TopicClassifier {
       if (lean <= 0 || (top.length === MODEL_EVIDENCE && lean <= (top[MODEL_EVIDENCE - 1]?.lean ?? 0)))
         continue;
       const word = words[index] ?? '';
+      // Short words ("de", "una", "my") lean by accident of the corpus and tell a person nothing; a CJK word
+      // of one or two characters is a real word.
+      if (word.length < MIN_EVIDENCE_WORD && !CJK_WORD.test(word)) continue;
       // A word the message repeats is one piece of evidence.
       if (top.some((entry) => entry.word === word)) continue;
       top.push({ word, lean });

@@ -182,7 +182,9 @@ export function detectExpedited(
     }
     if (match.cue.label === 'strong' && !nearShipping(match, shipping)) evidence.push(`expedited: ${quoted}`);
     else if (match.cue.label === 'weak' && urgencyCounts && !nearShipping(match, shipping))
-      evidence.push(`expedited: ${quoted} on a ${options.topic ?? 'decision'} request`);
+      evidence.push(
+        `expedited: ${quoted} on ${options.topic === 'appeal' ? 'an appeal' : `a ${options.topic ?? 'decision'}`} request`,
+      );
   }
   if (evidence.length > 0) return { expedited: true, evidence: [...new Set(evidence)] };
   return { expedited: false, evidence: [...new Set(ignored)] };

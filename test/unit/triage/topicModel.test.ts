@@ -81,6 +81,18 @@ describe('combined classifier', () => {
     expect(decision.evidence.some((line) => line.startsWith('refill: model "'))).toBe(true);
   });
 
+  it('shows words a person can read as the model evidence, not short function words', () => {
+    const decision = combined.classify({
+      subject: 'RE: Determinación de cobertura',
+      text: 'No estoy de acuerdo con esa decisión. Quiero pedir una redeterminación.',
+    });
+    const modelWords = decision.evidence
+      .filter((line) => line.includes(': model "'))
+      .map((line) => line.split('"')[1] ?? '');
+    expect(modelWords.length).toBeGreaterThan(0);
+    expect(modelWords.every((word) => word.length >= 4)).toBe(true);
+  });
+
   it('stays below the routing threshold when the lexicon decided otherwise', () => {
     const alwaysOther = new LexiconTopicClassifier([]);
     const decision = new CombinedTopicClassifier(alwaysOther, model).classify({
