@@ -27,6 +27,8 @@ export interface Cue<L extends string> {
   source: string;
   weight: number;
   tokens: CueToken[];
+  /** An idiom: its words must be adjacent (see parseCue). */
+  adjacent?: boolean;
 }
 
 export interface CueMatch<L extends string> {
@@ -151,7 +153,7 @@ const SUBSTRING_SCRIPT =
 const WORD =
   /[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}\p{M}]+|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Arabic}\p{Script=Devanagari}\p{M}]+|[\p{L}\p{M}]+/gu;
 /** Words a multi-word cue may skip between its words ("refill my prescription" for "refill prescription"). */
-const DEFAULT_MAX_GAP = 1;
+const MAX_GAP = 1;
 const PREFIX_KEY = 3;
 
 const NON_ASCII = /[^\n\t\r -~]/;
@@ -194,8 +196,15 @@ export function tokenize(folded: string): Token[] {
   return tokens;
 }
 
+/**
+ * A lexicon entry: `phrase` or `phrase=weight`; `word*` matches a prefix; a phrase in double quotes is an idiom
+ * whose words must be adjacent (`"cuanto antes"`, as soon as possible, must not match "cuánto pagaría antes",
+ * how much would I pay before).
+ */
 function parseCue<L extends string>(label: L, entry: string, language?: string): Cue<L> | undefined {
-  const [phrase = '', weightText] = entry.split('=');
+  const [quotedPhrase = '', weightText] = entry.split('=');
+  const adjacent = quotedPhrase.length > 2 && quotedPhrase.startsWith('"') && quotedPhrase.endsWith('"');
+  const phrase = adjacent ? quotedPhrase.slice(1, -1) : quotedPhrase;
   const weight = weightText === undefined ? 2 : Number(weightText);
   const folded = foldForMatching(phrase).trim();
   if (!folded || !Number.isFinite(weight)) return undefined;
@@ -209,7 +218,7 @@ function parseCue<L extends string>(label: L, entry: string, language?: string):
       word.endsWith('*') ? { text: word.slice(0, -1), prefix: true } : { text: word, prefix: false },
     );
   if (tokens.length === 0 || !tokens[0]?.text) return undefined;
-  return { label, ...tag, source: phrase, weight, tokens };
+  return { label, ...tag, source: phrase, weight, tokens, ...(adjacent ? { adjacent } : {}) };
 }
 
 export class CueMatcher<L extends string> {
@@ -222,14 +231,7 @@ export class CueMatcher<L extends string> {
   private readonly shortPrefixLengths: number[];
   private readonly substrings: Cue<L>[] = [];
 
-  /**
-   * `maxGap`: words a multi-word cue may skip between its words. Idioms need 0: Spanish "cuanto antes" (as soon
-   * as possible) must not match "cuánto pagaría antes" (how much would I pay before).
-   */
-  constructor(
-    entries: Iterable<[L, string] | [L, string, string]>,
-    private readonly maxGap = DEFAULT_MAX_GAP,
-  ) {
+  constructor(entries: Iterable<[L, string] | [L, string, string]>) {
     const lengths = new Set<number>();
     const exact = new Map<number, Cue<L>[]>();
     const prefixes = new Map<number, Cue<L>[]>();
@@ -313,7 +315,7 @@ export class CueMatcher<L extends string> {
         const want = cue.tokens[part];
         if (!want) break;
         ok = false;
-        for (let step = 1; step <= this.maxGap + 1; step++) {
+        for (let step = 1; step <= (cue.adjacent ? 0 : MAX_GAP) + 1; step++) {
           const next = tokens[position + step];
           if (!next) break;
           if (want.prefix ? next.text.startsWith(want.text) : next.text === want.text) {

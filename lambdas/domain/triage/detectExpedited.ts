@@ -28,8 +28,7 @@ export interface ExpeditedDecision {
 
 type ExpeditedCue = 'strong' | 'weak' | 'shipping';
 
-// Expedited cues are fixed phrases and idioms: their words must be adjacent.
-const matcher = new CueMatcher<ExpeditedCue>(EXPEDITED_CUES, 0);
+const matcher = new CueMatcher<ExpeditedCue>(EXPEDITED_CUES);
 
 const NEGATION_WORDS = new Set([
   'not',

@@ -1,6 +1,6 @@
 import { CueMatcher, type FoldedMessage } from './cueMatcher.js';
 import { SPECIALTY_DRUGS } from './data/specialtyDrugs.js';
-import { PROGRAM_CUES } from './lexicon/programs.js';
+import { PROGRAM_CUES, QUOTED_PART_D_CUES } from './lexicon/programs.js';
 import { foldForMatching } from './prepareText.js';
 import { mbiValid } from './redactPii.js';
 import { PROGRAMS, type Program } from './taxonomy.js';
@@ -22,6 +22,8 @@ const matcher = new CueMatcher<Program>([
   ...SPECIALTY_DRUGS.map((drug): [Program, string] => ['specialty', drug]),
 ]);
 
+const quotedPartDMatcher = new CueMatcher<Program>(QUOTED_PART_D_CUES);
+
 const MBI_CANDIDATE =
   /(?<![A-Za-z0-9])[1-9][A-Za-z][A-Za-z0-9]\d[- ]?[A-Za-z][A-Za-z0-9]\d[- ]?[A-Za-z]{2}\d{2}(?![A-Za-z0-9])/g;
 /** "LIS" only in capitals: the lower-case word is too common in other languages. */
@@ -37,12 +39,32 @@ export function detectPrograms(subject: string, text: string, options: ProgramOp
   }
   const raw = `${subject}\n${text}`;
   if (!found.has('medicare_part_d')) {
-    const mbi = /\d/.test(raw)
-      ? [...raw.matchAll(MBI_CANDIDATE)].find((match) => mbiValid(match[0]))
-      : undefined;
-    if (mbi) found.set('medicare_part_d', 'a Medicare Beneficiary Identifier');
-    else if (LIS.test(raw)) found.set('medicare_part_d', '"LIS" (Low-Income Subsidy)');
+    const identifier = partDIdentifierIn(raw);
+    if (identifier) found.set('medicare_part_d', identifier);
   }
   const programs = PROGRAMS.filter((program) => found.has(program));
   return { programs, evidence: programs.map((program) => `program ${program}: ${found.get(program)}`) };
+}
+
+/** A valid Medicare Beneficiary Identifier or "LIS" in capitals, as evidence; undefined when neither is there. */
+function partDIdentifierIn(raw: string): string | undefined {
+  const mbi = /\d/.test(raw)
+    ? [...raw.matchAll(MBI_CANDIDATE)].find((match) => mbiValid(match[0]))
+    : undefined;
+  if (mbi) return 'a Medicare Beneficiary Identifier';
+  if (LIS.test(raw)) return '"LIS" (Low-Income Subsidy)';
+  return undefined;
+}
+
+/**
+ * Medicare Part D in quoted earlier messages: only Part D by name or subsidy, or a beneficiary identifier. A
+ * bare "Medicare" or a drug name there may be the desk's own template or footer, not a fact about the member.
+ */
+export function detectQuotedPartD(quoted: string): ProgramDecision {
+  const folded = foldForMatching(quoted);
+  const match = quotedPartDMatcher.match(folded)[0];
+  const evidence = match ? `"${folded.slice(match.start, match.end)}"` : partDIdentifierIn(quoted);
+  return evidence === undefined
+    ? { programs: [], evidence: [] }
+    : { programs: ['medicare_part_d'], evidence: [`program medicare_part_d: ${evidence}`] };
 }

@@ -2,7 +2,7 @@ import { classifyTopic } from './classifyTopic.js';
 import { type FoldedMessage, foldMessage } from './cueMatcher.js';
 import { detectExpedited } from './detectExpedited.js';
 import { detectLanguage } from './detectLanguage.js';
-import { detectPrograms, type ProgramDecision } from './detectPrograms.js';
+import { detectPrograms, detectQuotedPartD, type ProgramDecision } from './detectPrograms.js';
 import { type PreparedText, prepareText } from './prepareText.js';
 import { redactPii } from './redactPii.js';
 import { type PiiType, PROGRAMS } from './taxonomy.js';
@@ -71,25 +71,24 @@ function run(input: TriageInput, forDisplay: boolean): TriageExplanation {
 }
 
 /**
- * Programs of the member's own words and, for any program they do not name, of the quoted earlier messages:
- * membership is a fact about the member wherever the thread states it, and a quoted plan letter that says
- * "Medicare Part D" must put the case on the Part D clocks (42 CFR 423 subpart M) even when the reply does not
- * repeat it. Topic and language stay with the member's own words.
+ * Programs of the member's own words and, when they do not name Medicare Part D, of the quoted earlier
+ * messages: membership is a fact about the member wherever the thread states it, and a quoted plan letter that
+ * says "Medicare Part D" must put the reply on the Part D clocks (42 CFR 423 subpart M) even when the reply does
+ * not repeat it. Quoted text counts only Part D by name, its subsidy or an identifier (see detectQuotedPartD).
+ * Topic and language stay with the member's own words.
  */
 function programsOfThread(subject: string, prepared: PreparedText, folded: FoldedMessage): ProgramDecision {
   const own = detectPrograms(subject, prepared.text, { folded });
+  if (own.programs.includes('medicare_part_d')) return own;
   const quoted = prepared.stripped.filter((part) => part.kind === 'quote').map((part) => part.text);
-  if (quoted.length === 0 || own.programs.length === PROGRAMS.length) return own;
-  const fromQuotes = detectPrograms('', quoted.join('\n'));
-  const added = fromQuotes.programs.filter((program) => !own.programs.includes(program));
-  if (added.length === 0) return own;
+  if (quoted.length === 0) return own;
+  const fromQuotes = detectQuotedPartD(quoted.join('\n'));
+  if (fromQuotes.programs.length === 0) return own;
   return {
-    programs: PROGRAMS.filter((program) => own.programs.includes(program) || added.includes(program)),
+    programs: PROGRAMS.filter((program) => own.programs.includes(program) || program === 'medicare_part_d'),
     evidence: [
       ...own.evidence,
-      ...fromQuotes.evidence
-        .filter((line) => added.some((program) => line.startsWith(`program ${program}:`)))
-        .map((line) => `${line} (in the quoted earlier message)`),
+      ...fromQuotes.evidence.map((line) => `${line} (in the quoted earlier message)`),
     ],
   };
 }

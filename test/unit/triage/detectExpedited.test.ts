@@ -59,6 +59,14 @@ describe('detectExpedited', () => {
     expect(fires('Can you expedite shipping on my order?', 'delivery')).toBe(false);
   });
 
+  it('lets a request for a fast decision skip a word, whatever the topic', () => {
+    expect(fires('I am asking for an urgent coverage decision on my Ozempic.')).toBe(true);
+    expect(detectExpedited('', 'I need an urgent coverage decision', { topic: 'other' }).expedited).toBe(
+      true,
+    );
+    expect(fires('I need this as soon as humanly possible', 'appeal')).toBe(true);
+  });
+
   it('reads an urgency idiom only with its words together', () => {
     expect(fires('Necesito la decisión de la apelación cuanto antes', 'appeal')).toBe(true);
     expect(

@@ -58,6 +58,26 @@ describe('programs of a reply thread', () => {
     expect(result.language).toBe('es');
   });
 
+  it('does not take a bare "Medicare" or a drug name from a quoted template or footer', () => {
+    const text = [
+      'I got the package today, thank you.',
+      '',
+      'On Mon, Nov 16, 2026 at 3:12 PM Member Services <noreply@rxmail.example> wrote:',
+      '> Your HUMIRA order shipped. This message is not about your Medicare coverage.',
+    ].join('\n');
+    expect(triage({ channel: 'email', subject: 'Re: Your order shipped', text }).programs).toEqual([]);
+  });
+
+  it('takes a beneficiary identifier from a quoted letter', () => {
+    const text = [
+      'Please look again.',
+      '',
+      'On Mon, Nov 16, 2026, Plan wrote:',
+      '> Member MBI 1EG4-TE5-MK73',
+    ].join('\n');
+    expect(triage({ channel: 'email', subject: 'Re: decision', text }).programs).toEqual(['medicare_part_d']);
+  });
+
   it('adds nothing when the thread names no program', () => {
     const plain = reply.replace('su plan Medicare Parte D', 'su plan');
     expect(triage({ channel: 'email', subject: 'RE: Determinación', text: plain }).programs).toEqual([]);

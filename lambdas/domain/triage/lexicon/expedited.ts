@@ -156,7 +156,8 @@ const WEAK = [
   "can't wait",
   'urgente*',
   'lo antes posible',
-  'cuanto antes',
+  // An idiom: "cuánto pagaría antes" (how much would I pay before) is not "cuanto antes" (as soon as possible).
+  '"cuanto antes"',
   'emergencia',
   'de inmediato',
   'inmediatamente',

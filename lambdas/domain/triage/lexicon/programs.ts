@@ -5,8 +5,8 @@
  */
 type Label = 'medicare_part_d' | 'specialty';
 
-const MEDICARE = [
-  'medicare',
+/** Names of Part D itself and of its subsidy: they say the member is in a Part D plan wherever they appear. */
+const PART_D = [
   'part d',
   'parte d',
   'partie d',
@@ -18,7 +18,6 @@ const MEDICARE = [
   'phần d',
   'bahagi d',
   'pati d',
-  'medicare advantage',
   'mapd',
   'pdp',
   'extra help',
@@ -30,25 +29,35 @@ const MEDICARE = [
   'ajuda extra',
   'subsidio de baixa renda',
   'aide supplementaire',
-  'medicar*',
-  'медикэр',
-  'медикер',
-  'медикейр',
   'tro giup them',
   'trợ giúp thêm',
   'karagdagang tulong',
   'èd siplemantè',
+  '추가 지원',
+  'beneficiary identifier',
+  'medicare prescription drug*',
+];
+
+/**
+ * Medicare by name: a member who writes it is almost always on a Part D plan here, but a desk's own footer or
+ * template can carry it too ("this message is not about your Medicare coverage"), so quoted text does not count it.
+ */
+const MEDICARE_NAMES = [
+  'medicare',
+  'medicare advantage',
+  'medicar*',
+  'медикэр',
+  'медикер',
+  'медикейр',
   '联邦医疗保险',
   '聯邦醫療保險',
   '红蓝卡',
   '紅藍卡',
   'メディケア',
   '메디케어',
-  '추가 지원',
   'ميديكير',
   'ميديكر',
   'मेडिकेयर',
-  'beneficiary identifier',
   'cms',
 ];
 
@@ -146,6 +155,13 @@ const SPECIALTY = [
 ];
 
 export const PROGRAM_CUES: [Label, string][] = [
-  ...MEDICARE.map((cue): [Label, string] => ['medicare_part_d', cue]),
+  ...PART_D.map((cue): [Label, string] => ['medicare_part_d', cue]),
+  ...MEDICARE_NAMES.map((cue): [Label, string] => ['medicare_part_d', cue]),
   ...SPECIALTY.map((cue): [Label, string] => ['specialty', cue]),
 ];
+
+/** The cues that count in quoted earlier messages: Part D by name or subsidy (see MEDICARE_NAMES). */
+export const QUOTED_PART_D_CUES: [Label, string][] = PART_D.map((cue): [Label, string] => [
+  'medicare_part_d',
+  cue,
+]);
