@@ -7,10 +7,10 @@ import { classifyTopic } from '../lambdas/domain/triage/classifyTopic.js';
 import { foldMessage } from '../lambdas/domain/triage/cueMatcher.js';
 import { detectExpedited } from '../lambdas/domain/triage/detectExpedited.js';
 import { detectLanguage } from '../lambdas/domain/triage/detectLanguage.js';
-import { detectPrograms } from '../lambdas/domain/triage/detectPrograms.js';
+import { detectPrograms, detectQuotedPartD } from '../lambdas/domain/triage/detectPrograms.js';
 import { prepareText } from '../lambdas/domain/triage/prepareText.js';
 import { redactPii } from '../lambdas/domain/triage/redactPii.js';
-import { triage } from '../lambdas/domain/triage/triage.js';
+import { LANGUAGE_TRUST, triage } from '../lambdas/domain/triage/triage.js';
 import type { TriageInput } from '../lambdas/domain/triage/types.js';
 import { evaluate, loadEvalSet } from '../test/unit/triage/evalMetrics.js';
 
@@ -118,20 +118,20 @@ function stepsInPipeline(input: TriageInput, iterations: number): number[] {
     marks.push(process.hrtime.bigint());
     const folded = foldMessage(input.subject ?? '', prepared.matchText);
     marks.push(process.hrtime.bigint());
-    const topic = classifyTopic(
-      input.subject ?? '',
-      prepared.text,
-      prepared.matchText,
-      folded,
-      language.language,
-    );
+    // As triage() does: the language narrows the topic cues only when it is sure.
+    const confident = language.confidence >= LANGUAGE_TRUST ? language.language : undefined;
+    const topic = classifyTopic(input.subject ?? '', prepared.text, prepared.matchText, folded, confident);
     marks.push(process.hrtime.bigint());
     detectExpedited(input.subject ?? '', prepared.text, { folded, topic: topic.topic });
     marks.push(process.hrtime.bigint());
-    detectPrograms(input.subject ?? '', prepared.text, { folded });
+    const programs = detectPrograms(input.subject ?? '', prepared.text, { folded });
+    const quoted = prepared.stripped.filter((part) => part.kind === 'quote').map((part) => part.text);
+    if (!programs.programs.includes('medicare_part_d') && quoted.length > 0)
+      detectQuotedPartD(quoted.join('\n'));
     marks.push(process.hrtime.bigint());
     redactPii(prepared.text);
     redactPii(input.subject ?? '');
+    for (const part of prepared.stripped) if (part.kind !== 'quote') redactPii(part.text);
     marks.push(process.hrtime.bigint());
     if (index < 500) continue;
     for (let step = 0; step < STEPS.length; step++)

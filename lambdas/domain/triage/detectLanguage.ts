@@ -34,11 +34,11 @@ const CONFIDENCE_TEMPERATURE = 12;
 const TIE_CONFIDENCE = 0.6;
 
 const URL = /\b(?:https?:\/\/|www\.)\S+/giu;
-// Each pattern starts only where its first run starts (the look-behind): the same matches, without the engine
-// retrying from every character inside every word.
-const EMAIL = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 const DOMAIN = /\b(?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu|io|us|info|biz)\b\S*/giu;
 /** Numbers and Latin alphanumeric codes (order, Rx and member numbers); CJK text around digits survives. */
+// Starts only where a run of letters and digits starts (the look-behind): the same matches, without the engine
+// retrying from every character inside every word.
 const CODES = /(?<![\p{Script=Latin}\p{Nd}])[\p{Script=Latin}]*\p{Nd}+[\p{Script=Latin}\p{Nd}]*/gu;
 /** Subject prefixes that mail clients add ("Re:", "Fwd:", "AW:", "RV:", "Odp:"): not the member's words. */
 const REPLY_PREFIXES = /^(?:\s*(?:re|fwd?|aw|wg|rv|tr|sv|vs|enc|res|odp|ynt|antw)\s*:)+/gimu;

@@ -43,9 +43,9 @@ export function mbiValid(text: string): boolean {
   return compact.length === 11 && new RegExp(MBI.source).test(compact);
 }
 
-// Starts only where the local part's run starts (the look-behind): the same matches, without retrying from
-// every character inside every word.
-const EMAIL = /(?<![\p{L}\p{N}._%+'-])[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+// No look-behind to skip starts inside a word: it would also refuse the start right after a previous match
+// ("mary@x.com+bob@y.com" must give two addresses).
+const EMAIL = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 const SSN = /(?<![\d-])\d{3}([- .]?)\d{2}\1\d{4}(?![\d-])/g;
 const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
 const PHONE_INTL = /(?<![\w+])\+(?:[ .-]?\(?\d\)?){7,15}(?!\d)/g;
@@ -230,7 +230,7 @@ const NUMERIC_DATES = DATE_PATTERNS.slice(0, 2);
 const WORDED_DATES = DATE_PATTERNS.slice(2);
 const YEARS = /(?:19|20)\d\d/g;
 
-/** The year is part of a numeric date ("02/17/1941", "1952-03-14"), which the numeric patterns find. */
+/** The year ends a numeric date ("02/17/1941"), which the numeric patterns find. */
 function inNumericDate(text: string, index: number): boolean {
   const isDigit = (at: number) => {
     const code = text.charCodeAt(at);
@@ -240,7 +240,8 @@ function inNumericDate(text: string, index: number): boolean {
     const character = text.charAt(at);
     return character === '/' || character === '.' || character === '-';
   };
-  return (isSeparator(index - 1) && isDigit(index - 2)) || (isSeparator(index + 4) && isDigit(index + 5));
+  // Only a year that ends a numeric date: one followed by "-3" may end a written one ("March 14, 1952-1953").
+  return isSeparator(index - 1) && isDigit(index - 2);
 }
 
 /**

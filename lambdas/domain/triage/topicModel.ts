@@ -248,6 +248,8 @@ export function decodeTopicModel(raw: unknown): TopicModelData {
     delta |= (byte & 0x7f) << shift;
     if (byte & 0x80) {
       shift += 7;
+      // A bucket delta fits FEATURE_BITS: a longer varint is a corrupt file, not a large number.
+      if (shift > FEATURE_BITS) throw new TopicModelFormatError('rows');
       continue;
     }
     bucket += delta;
@@ -257,7 +259,7 @@ export function decodeTopicModel(raw: unknown): TopicModelData {
     delta = 0;
     shift = 0;
   }
-  if (row * classes !== sparse.length) throw new TopicModelFormatError('weights');
+  if (shift !== 0 || row * classes !== sparse.length) throw new TopicModelFormatError('weights');
   return { topics, bias, temperature, weights, scale };
 }
 

@@ -9,7 +9,7 @@ import { type PiiType, PROGRAMS } from './taxonomy.js';
 import type { TriageExplanation, TriageInput, TriageResult } from './types.js';
 
 /** Above this language confidence, topic cues of other languages count less (see classifyTopic). */
-const LANGUAGE_TRUST = 0.6;
+export const LANGUAGE_TRUST = 0.6;
 
 /** Triage one message and keep every intermediate decision, for the `explain` CLI. Pure, never throws. */
 export function explainTriage(input: TriageInput): TriageExplanation {

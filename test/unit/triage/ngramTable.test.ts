@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildNgramHashTable, ngramOffsetIn } from '../../../lambdas/domain/triage/language/ngramTable.js';
+import {
+  buildNgramHashTable,
+  ngramOffsetIn,
+  ngramTableFits,
+} from '../../../lambdas/domain/triage/language/ngramTable.js';
 
 describe('n-gram hash table', () => {
   const keys = [' the', 'the ', ' de ', 'ção ', ' ab', 'ab', '\u00ff\u00fe\u00fd\u00fc\u00fb\u00fa'];
@@ -28,5 +32,11 @@ describe('n-gram hash table', () => {
   it('refuses keys it cannot pack', () => {
     expect(() => buildNgramHashTable(['toolong!'], [0])).toThrow(/2–6 Latin-1/);
     expect(() => buildNgramHashTable(['中文'], [0])).toThrow(/2–6 Latin-1/);
+  });
+
+  it('tells a usable table from a corrupt one', () => {
+    expect(ngramTableFits(table, 100)).toBe(true);
+    expect(ngramTableFits(table, 10)).toBe(false);
+    expect(ngramTableFits(new Uint32Array(table.length).fill(1), 100)).toBe(false);
   });
 });

@@ -51,6 +51,15 @@ describe('redactPii', () => {
     ]);
   });
 
+  it('redacts a written date whose year runs on into another', () => {
+    expect(redactPii('DOB March 14, 1952-1953').redactedText).toBe('DOB [DOB]-1953');
+  });
+
+  it('redacts addresses written back to back', () => {
+    expect(redactPii('mary@x.com+bob@y.com').redactedText).toBe('[EMAIL][EMAIL]');
+    expect(redactPii('john.smith@example.com_jane.doe@example.org').redactedText).toBe('[EMAIL][EMAIL]');
+  });
+
   it('keeps recent dates without birth context', () => {
     expect(types('it shipped on 11/20/2026')).toEqual([]);
   });

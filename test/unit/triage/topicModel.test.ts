@@ -49,6 +49,10 @@ describe('topic model', () => {
     expect(() => decodeTopicModel({ ...rawModel, topics: ['appeal'] })).toThrow(/topics/);
     expect(() => decodeTopicModel({ ...rawModel, bias: [0] })).toThrow(/bias/);
     expect(() => decodeTopicModel({ ...rawModel, weights: '' })).toThrow(/rows|weights/);
+    const runaway = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x01]).toString('base64');
+    expect(() => decodeTopicModel({ ...rawModel, rows: runaway })).toThrow(/topicModel.model.json: rows/);
+    const unfinished = Buffer.from([0x01, 0x81]).toString('base64');
+    expect(() => decodeTopicModel({ ...rawModel, rows: unfinished })).toThrow(/topicModel.model.json/);
   });
 
   it('gives a probability distribution', () => {

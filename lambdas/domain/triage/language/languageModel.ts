@@ -1,7 +1,7 @@
 import { SUPPORTED_LANGUAGES, type SupportedLanguage } from '../taxonomy.js';
 import { BloomFilter } from './bloomFilter.js';
 import rawModel from './language.model.json' with { type: 'json' };
-import { NGRAM_TABLE_WORDS, ngramOffsetIn } from './ngramTable.js';
+import { NGRAM_TABLE_WORDS, ngramOffsetIn, ngramTableFits } from './ngramTable.js';
 
 // The model file is checked by hand rather than with zod: zod alone adds ~40 ms to every cold start.
 class LanguageModelFormatError extends Error {
@@ -66,13 +66,15 @@ export interface LanguageModel {
 /** The platform's byte order: the n-gram table is stored little-endian and viewed in place. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function ngramTableOf(value: unknown): Uint32Array {
+function ngramTableOf(value: unknown, entryBytes: number): Uint32Array {
   const bytes = Buffer.from(stringOf(value, 'ngrams.table'), 'base64');
   if (!LITTLE_ENDIAN || bytes.length !== NGRAM_TABLE_WORDS * 4)
     throw new LanguageModelFormatError('ngrams.table');
   // Large Buffers own their memory from offset 0; copy only if this one does not start on a word boundary.
   const aligned = bytes.byteOffset % 4 === 0 ? bytes : Uint8Array.from(bytes);
-  return new Uint32Array(aligned.buffer, aligned.byteOffset, NGRAM_TABLE_WORDS);
+  const table = new Uint32Array(aligned.buffer, aligned.byteOffset, NGRAM_TABLE_WORDS);
+  if (!ngramTableFits(table, entryBytes)) throw new LanguageModelFormatError('ngrams.table');
+  return table;
 }
 
 function decodeModel(input: unknown): LanguageModel {
@@ -85,7 +87,7 @@ function decodeModel(input: unknown): LanguageModel {
   const byteCharacters = base64TextOf(ngrams.byteCharacters, 'ngrams.byteCharacters', 'latin1');
   if (byteCharacters.length !== 256) throw new LanguageModelFormatError('ngrams.byteCharacters');
   const ngramEntries = new Uint8Array(Buffer.from(stringOf(ngrams.entries, 'ngrams.entries'), 'base64'));
-  const ngramTable = ngramTableOf(ngrams.table);
+  const ngramTable = ngramTableOf(ngrams.table, ngramEntries.length);
   const lexicons = Object.entries(fieldsOf(file.lexicons, 'lexicons')).map(([language, value]) => {
     const field = `lexicons.${language}`;
     const lexicon = fieldsOf(value, field);

@@ -62,6 +62,20 @@ export function buildNgramHashTable(keys: readonly string[], offsets: readonly n
 /** The table's size in words, for checking a decoded model. */
 export const NGRAM_TABLE_WORDS = (1 << NGRAM_SLOT_BITS) * SLOT_WORDS;
 
+/**
+ * A decoded table is usable: every offset points inside the entries, and at least one slot is empty (a look-up
+ * of an unknown n-gram stops at an empty slot; a full table would probe for ever).
+ */
+export function ngramTableFits(table: Uint32Array, entryBytes: number): boolean {
+  let empty = 0;
+  for (let slot = 0; slot < table.length; slot += SLOT_WORDS) {
+    const offset = table[slot + 2] ?? 0;
+    if (offset === 0) empty++;
+    else if (offset > entryBytes) return false;
+  }
+  return empty > 0;
+}
+
 /** Where an n-gram's record starts in the entries, or -1 when the table does not hold it. */
 export function ngramOffsetIn(table: Uint32Array, ngram: string): number {
   // The detector's n-grams are byte characters already (see byteNgrams.ts): only the length needs a check.
