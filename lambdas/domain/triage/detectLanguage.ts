@@ -8,9 +8,10 @@ import type { LanguageDetection, LanguageHints } from './types.js';
 /** Work is capped so a 1 MB paste costs the same as a long e-mail: the first 8 K characters decide. */
 const SAMPLE_CHARACTERS = 8192;
 /**
- * Latin-script text longer than this is first scored on its opening alone: a long e-mail nearly always says
- * its language in the first few sentences, and scoring costs a memory look-up per n-gram and word. Only a
- * doubtful opening (confidence below EARLY_CONFIDENCE) is scored again in full.
+ * Latin-script text longer than two samples of this length is first scored on its opening and on its closing
+ * alone: scoring costs a memory look-up per n-gram and word, and a message says its language in any few
+ * sentences. Both must name the same language at EARLY_CONFIDENCE or more; otherwise (an English subject or
+ * greeting before a Spanish message, an English footer after one) the whole text is scored.
  */
 const EARLY_SAMPLE_CHARACTERS = 160;
 const EARLY_CONFIDENCE = 0.9;
@@ -311,6 +312,13 @@ function openingOf(text: string): string {
   return text.slice(0, cut > EARLY_SAMPLE_CHARACTERS / 2 ? cut : EARLY_SAMPLE_CHARACTERS);
 }
 
+/** The last EARLY_SAMPLE_CHARACTERS of text, cut forward to the next word boundary. */
+function closingOf(text: string): string {
+  const start = text.length - EARLY_SAMPLE_CHARACTERS;
+  const cut = text.indexOf(' ', start);
+  return text.slice(cut >= 0 && cut < start + EARLY_SAMPLE_CHARACTERS / 2 ? cut + 1 : start);
+}
+
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
@@ -368,10 +376,15 @@ export function detectLanguage(text: string, hints: LanguageHints = {}): Languag
     case 'devanagari':
       return { language: 'hi', confidence: certainty(1) };
     case 'latin': {
-      if (words.length > EARLY_SAMPLE_CHARACTERS) {
+      if (words.length > 2 * EARLY_SAMPLE_CHARACTERS) {
         const opening = openingOf(words);
         const early = detectLatin(opening, countScripts(opening).latin, hints);
-        if (early.confidence >= EARLY_CONFIDENCE) return early;
+        if (early.confidence >= EARLY_CONFIDENCE) {
+          const closing = closingOf(words);
+          const late = detectLatin(closing, countScripts(closing).latin, hints);
+          if (late.language === early.language && late.confidence >= EARLY_CONFIDENCE)
+            return late.confidence < early.confidence ? late : early;
+        }
       }
       return detectLatin(words, counts.latin, hints);
     }

@@ -228,3 +228,25 @@ describe('detectLanguage on the Lingua test corpus', () => {
     },
   );
 });
+
+describe('long messages', () => {
+  const spanish =
+    'Hola, les escribo porque la farmacia no me ha enviado mi medicamento y ya pasaron dos semanas desde que hice el pedido. Necesito saber cuándo llegará, por favor. Gracias.';
+
+  it('are not outvoted by a long English subject or introduction', () => {
+    const subject =
+      'Re: Your prescription order has shipped and is on the way to your home address - tracking details inside';
+    expect(detectLanguage(`${subject}\n${spanish}`).language).toBe('es');
+    const intro =
+      'My mother asked me to write this for her because she does not write English well, so here is her message in her own words: ';
+    expect(detectLanguage(intro + spanish).language).toBe('es');
+  });
+
+  it('are decided the same way on their samples as in full when the whole message is one language', () => {
+    const english =
+      'I am writing about my mother. Her prescription was denied last week and the letter says she can appeal. Her cardiologist already tried another medicine and she had a bad reaction, so we would like you to reconsider. She only has six tablets left.';
+    const result = detectLanguage(english);
+    expect(result.language).toBe('en');
+    expect(result.confidence).toBeGreaterThanOrEqual(0.9);
+  });
+});
