@@ -8,10 +8,11 @@ import type { LanguageDetection, LanguageHints } from './types.js';
 /** Work is capped so a 1 MB paste costs the same as a long e-mail: the first 8 K characters decide. */
 const SAMPLE_CHARACTERS = 8192;
 /**
- * Latin-script text longer than two samples of this length is first scored on its opening and on its closing
- * alone: scoring costs a memory look-up per n-gram and word, and a message says its language in any few
- * sentences. Both must name the same language at EARLY_CONFIDENCE or more; otherwise (an English subject or
- * greeting before a Spanish message, an English footer after one) the whole text is scored.
+ * Latin-script text longer than two samples of this length is first scored on its closing alone: scoring costs a
+ * memory look-up per n-gram and word, and a message says its language in any few sentences. The closing, not the
+ * opening: what comes first is where English creeps into a message in another language (a "Re: Your order has
+ * shipped" subject, "Hello," or "My mother asked me to write for her:"), while quotes, signatures and
+ * disclaimers after the member's words are cut before this runs. Below EARLY_CONFIDENCE the whole text is scored.
  */
 const EARLY_SAMPLE_CHARACTERS = 160;
 const EARLY_CONFIDENCE = 0.9;
@@ -306,12 +307,6 @@ function detectLatin(text: string, letters: number, hints: LanguageHints): Langu
   return { language: best.language, confidence: round(confidence * lengthFactor(letters)) };
 }
 
-/** The first EARLY_SAMPLE_CHARACTERS of text, cut back to the last word boundary. */
-function openingOf(text: string): string {
-  const cut = text.lastIndexOf(' ', EARLY_SAMPLE_CHARACTERS);
-  return text.slice(0, cut > EARLY_SAMPLE_CHARACTERS / 2 ? cut : EARLY_SAMPLE_CHARACTERS);
-}
-
 /** The last EARLY_SAMPLE_CHARACTERS of text, cut forward to the next word boundary. */
 function closingOf(text: string): string {
   const start = text.length - EARLY_SAMPLE_CHARACTERS;
@@ -377,14 +372,9 @@ export function detectLanguage(text: string, hints: LanguageHints = {}): Languag
       return { language: 'hi', confidence: certainty(1) };
     case 'latin': {
       if (words.length > 2 * EARLY_SAMPLE_CHARACTERS) {
-        const opening = openingOf(words);
-        const early = detectLatin(opening, countScripts(opening).latin, hints);
-        if (early.confidence >= EARLY_CONFIDENCE) {
-          const closing = closingOf(words);
-          const late = detectLatin(closing, countScripts(closing).latin, hints);
-          if (late.language === early.language && late.confidence >= EARLY_CONFIDENCE)
-            return late.confidence < early.confidence ? late : early;
-        }
+        const closing = closingOf(words);
+        const early = detectLatin(closing, countScripts(closing).latin, hints);
+        if (early.confidence >= EARLY_CONFIDENCE) return early;
       }
       return detectLatin(words, counts.latin, hints);
     }

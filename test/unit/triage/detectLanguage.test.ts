@@ -230,21 +230,24 @@ describe('detectLanguage on the Lingua test corpus', () => {
 });
 
 describe('long messages', () => {
+  // Long enough (over 320 characters with the English part) to be decided on a sample.
   const spanish =
-    'Hola, les escribo porque la farmacia no me ha enviado mi medicamento y ya pasaron dos semanas desde que hice el pedido. Necesito saber cuándo llegará, por favor. Gracias.';
+    'Hola, les escribo porque la farmacia no me ha enviado mi medicamento y ya pasaron dos semanas desde que hice el pedido. Necesito saber cuándo llegará, por favor. Mi mamá toma esta medicina todos los días y ya casi no le queda. Gracias por su ayuda.';
 
   it('are not outvoted by a long English subject or introduction', () => {
     const subject =
       'Re: Your prescription order has shipped and is on the way to your home address - tracking details inside';
+    expect(`${subject}\n${spanish}`.length).toBeGreaterThan(320);
     expect(detectLanguage(`${subject}\n${spanish}`).language).toBe('es');
     const intro =
       'My mother asked me to write this for her because she does not write English well, so here is her message in her own words: ';
     expect(detectLanguage(intro + spanish).language).toBe('es');
   });
 
-  it('are decided the same way on their samples as in full when the whole message is one language', () => {
+  it('are decided on a sample as they are in full when the whole message is one language', () => {
     const english =
-      'I am writing about my mother. Her prescription was denied last week and the letter says she can appeal. Her cardiologist already tried another medicine and she had a bad reaction, so we would like you to reconsider. She only has six tablets left.';
+      'I am writing about my mother. Her prescription was denied last week and the letter says she can appeal. Her cardiologist already tried another medicine and she had a bad reaction, so we would like you to reconsider. She only has six tablets left, so please tell us what else you need from us and how long all of this will take.';
+    expect(english.length).toBeGreaterThan(320);
     const result = detectLanguage(english);
     expect(result.language).toBe('en');
     expect(result.confidence).toBeGreaterThanOrEqual(0.9);
