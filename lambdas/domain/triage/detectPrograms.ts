@@ -22,7 +22,27 @@ const matcher = new CueMatcher<Program>([
   ...SPECIALTY_DRUGS.map((drug): [Program, string] => ['specialty', drug]),
 ]);
 
-const quotedPartDMatcher = new CueMatcher<Program>(QUOTED_PART_D_CUES);
+/**
+ * The quoted-text Part D names as one pattern over folded text: a quote is long and read only for these few
+ * names, so one regular-expression scan is cheaper than tokenizing it for the cue matcher. Words must be
+ * adjacent here; `*` ends a word prefix.
+ */
+const QUOTED_PART_D = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:${QUOTED_PART_D_CUES.map(([, cue]) =>
+    foldForMatching(cue)
+      .trim()
+      .split(/\s+/)
+      .map((word) =>
+        word.endsWith('*') ? `${escapeRegExp(word.slice(0, -1))}[\\p{L}\\p{M}]*` : escapeRegExp(word),
+      )
+      .join('\\s+'),
+  ).join('|')})(?![\\p{L}\\p{N}])`,
+  'u',
+);
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 const MBI_CANDIDATE =
   /(?<![A-Za-z0-9])[1-9][A-Za-z][A-Za-z0-9]\d[- ]?[A-Za-z][A-Za-z0-9]\d[- ]?[A-Za-z]{2}\d{2}(?![A-Za-z0-9])/g;
@@ -61,9 +81,8 @@ function partDIdentifierIn(raw: string): string | undefined {
  * bare "Medicare" or a drug name there may be the desk's own template or footer, not a fact about the member.
  */
 export function detectQuotedPartD(quoted: string): ProgramDecision {
-  const folded = foldForMatching(quoted);
-  const match = quotedPartDMatcher.match(folded)[0];
-  const evidence = match ? `"${folded.slice(match.start, match.end)}"` : partDIdentifierIn(quoted);
+  const match = foldForMatching(quoted).match(QUOTED_PART_D);
+  const evidence = match ? `"${match[0]}"` : partDIdentifierIn(quoted);
   return evidence === undefined
     ? { programs: [], evidence: [] }
     : { programs: ['medicare_part_d'], evidence: [`program medicare_part_d: ${evidence}`] };
