@@ -73,8 +73,9 @@ function run(input: TriageInput, forDisplay: boolean): TriageExplanation {
 /**
  * Programs of the member's own words and, when they do not name Medicare Part D, of the quoted earlier
  * messages: membership is a fact about the member wherever the thread states it, and a quoted plan letter that
- * says "Medicare Part D" must put the reply on the Part D clocks (42 CFR 423 subpart M) even when the reply does
- * not repeat it. Quoted text counts only Part D by name, its subsidy or an identifier (see detectQuotedPartD).
+ * says "Medicare Part D" makes the reply a Part D case (its clocks, 42 CFR 423 subpart M, known rather than
+ * assumed; policy rules on programs) even when the reply does not repeat it. Quoted text counts only Part D by
+ * name, its subsidy or an identifier (see detectQuotedPartD).
  * Topic and language stay with the member's own words.
  */
 function programsOfThread(subject: string, prepared: PreparedText, folded: FoldedMessage): ProgramDecision {
