@@ -158,18 +158,28 @@ const PREFIX_KEY = 3;
 
 const NON_ASCII = /[^\n\t\r -~]/;
 
-function tokenizeAscii(folded: string): Token[] {
-  const tokens: Token[] = [];
+/**
+ * Calls `visit` with the span of every run of `a–z`/`0–9` in folded ASCII text: the words of both the cue
+ * matchers and the topic model (topicModel.ts) on the common all-ASCII message.
+ */
+export function forEachAsciiWord(folded: string, visit: (start: number, end: number) => void): void {
   let start = -1;
   for (let index = 0; index <= folded.length; index++) {
     const code = index < folded.length ? folded.charCodeAt(index) : 0;
     const word = (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
     if (word && start < 0) start = index;
     else if (!word && start >= 0) {
-      tokens.push(tokenOf(folded.slice(start, index), start));
+      visit(start, index);
       start = -1;
     }
   }
+}
+
+function tokenizeAscii(folded: string): Token[] {
+  const tokens: Token[] = [];
+  forEachAsciiWord(folded, (start, end) => {
+    tokens.push(tokenOf(folded.slice(start, end), start));
+  });
   return tokens;
 }
 

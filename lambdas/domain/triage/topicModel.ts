@@ -1,3 +1,4 @@
+import { forEachAsciiWord } from './cueMatcher.js';
 import { TOPICS, type Topic, zeroTopicScores } from './taxonomy.js';
 
 /**
@@ -67,16 +68,9 @@ const NON_ASCII = /[^\n\t\r -~]/;
 export function wordsOf(text: string): string[] {
   if (NON_ASCII.test(text)) return text.match(WORD_RUN) ?? [];
   const words: string[] = [];
-  let start = -1;
-  for (let index = 0; index <= text.length; index++) {
-    const code = index < text.length ? text.charCodeAt(index) : 0;
-    const word = (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
-    if (word && start < 0) start = index;
-    else if (!word && start >= 0) {
-      words.push(text.slice(start, index));
-      start = -1;
-    }
-  }
+  forEachAsciiWord(text, (start, end) => {
+    words.push(text.slice(start, end));
+  });
   return words;
 }
 
