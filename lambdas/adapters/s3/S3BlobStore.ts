@@ -2,18 +2,67 @@ import {
   CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
   NoSuchKey,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { BlobStore } from '../../domain/ports.js';
 
-// S3 user metadata is ASCII and at most 2 KB in all: encode and cap each value.
-function encodeMetadata(metadata: Record<string, string> | undefined): Record<string, string> | undefined {
-  if (!metadata) return undefined;
+/** A blob operation that failed; the original object is never deleted when this is thrown from `move`. */
+export class BlobStoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BlobStoreError';
+  }
+}
+
+// S3 user metadata is at most 2 KB in all (keys and values, UTF-8 bytes) and travels in HTTP headers,
+// so values are URI-encoded to ASCII.
+const METADATA_LIMIT_BYTES = 2_048;
+
+function encodeMetadata(metadata: Record<string, string> | undefined): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(metadata).map(([key, value]) => [key, encodeURIComponent(value).slice(0, 1_024)]),
+    Object.entries(metadata ?? {}).map(([key, value]) => [key.toLowerCase(), encodeURIComponent(value)]),
   );
+}
+
+function metadataBytes(metadata: Record<string, string>): number {
+  return Object.entries(metadata).reduce(
+    (sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value),
+    0,
+  );
+}
+
+function isDecodable(encoded: string): boolean {
+  try {
+    decodeURIComponent(encoded);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The object's own metadata with `added` on top, within S3's 2 KB: the original entries are kept whole
+ * and the added values are shortened (never cut inside a %XX escape) until the whole fits.
+ */
+export function mergeMetadata(
+  original: Record<string, string>,
+  added: Record<string, string>,
+): Record<string, string> {
+  const merged = { ...original };
+  for (const [key, value] of Object.entries(added)) {
+    const room = METADATA_LIMIT_BYTES - metadataBytes({ ...merged, [key]: '' });
+    if (room <= 0) continue;
+    // A cut escape ("%2") or half a UTF-8 character ("%C3" of "%C3%A9") would be unreadable: back off
+    // to the last whole character.
+    let fitted = value.slice(0, room).replace(/%[0-9A-Fa-f]?$/, '');
+    while (fitted && !isDecodable(fitted)) fitted = fitted.slice(0, fitted.lastIndexOf('%'));
+    merged[key] = fitted;
+  }
+  return merged;
 }
 
 /** Raw content in S3. The bucket enforces KMS encryption; objects are written with SSE-KMS by default. */
@@ -27,13 +76,13 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<void> {
-    const encoded = encodeMetadata(metadata);
+    const encoded = mergeMetadata({}, encodeMetadata(metadata));
     await this.#client.send(
       new PutObjectCommand({
         Bucket: this.#bucket,
         Key: key,
         Body: body,
-        ...(encoded ? { Metadata: encoded } : {}),
+        ...(Object.keys(encoded).length > 0 ? { Metadata: encoded } : {}),
       }),
     );
   }
@@ -48,16 +97,61 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Moves an object without ever losing it: copy (keeping its content headers and user metadata,
+   * with `metadata` added), read the copy back and check it, and only then delete the original.
+   * Any failure before the delete leaves the original where it was and throws.
+   */
   async move(fromKey: string, toKey: string, metadata?: Record<string, string>): Promise<void> {
-    const encoded = encodeMetadata(metadata);
+    const source = await this.#head(fromKey, 'source');
+    // S3 keeps metadata only with COPY, or replaces it all with REPLACE: to add entries, REPLACE with
+    // the original's own entries and content headers carried over.
+    const merged = mergeMetadata(source.Metadata ?? {}, encodeMetadata(metadata));
     await this.#client.send(
       new CopyObjectCommand({
         Bucket: this.#bucket,
         Key: toKey,
         CopySource: `${this.#bucket}/${encodeURIComponent(fromKey).replace(/%2F/g, '/')}`,
-        ...(encoded ? { Metadata: encoded, MetadataDirective: 'REPLACE' } : {}),
+        // Copy exactly the version that was read (a concurrent overwrite fails the copy instead).
+        ...(source.ETag ? { CopySourceIfMatch: source.ETag } : {}),
+        MetadataDirective: 'REPLACE',
+        Metadata: merged,
+        ...contentHeaders(source),
       }),
     );
+    const copy = await this.#head(toKey, 'copy');
+    const problems = [
+      ...(copy.ContentLength === source.ContentLength
+        ? []
+        : [`length ${copy.ContentLength} instead of ${source.ContentLength}`]),
+      ...Object.entries(merged)
+        .filter(([key, value]) => copy.Metadata?.[key] !== value)
+        .map(([key]) => `metadata "${key}" missing or different`),
+      ...(copy.ContentType === source.ContentType ? [] : ['content type differs']),
+    ];
+    if (problems.length > 0) {
+      throw new BlobStoreError(
+        `copy of ${fromKey} to ${toKey} did not verify (${problems.join('; ')}); the original was kept`,
+      );
+    }
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: fromKey }));
   }
+
+  async #head(key: string, role: 'source' | 'copy'): Promise<HeadObjectCommandOutput> {
+    try {
+      return await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
+    } catch (error) {
+      throw new BlobStoreError(`could not read the ${role} object ${key}`, { cause: error });
+    }
+  }
+}
+
+function contentHeaders(source: HeadObjectCommandOutput) {
+  return {
+    ...(source.ContentType ? { ContentType: source.ContentType } : {}),
+    ...(source.ContentEncoding ? { ContentEncoding: source.ContentEncoding } : {}),
+    ...(source.ContentDisposition ? { ContentDisposition: source.ContentDisposition } : {}),
+    ...(source.ContentLanguage ? { ContentLanguage: source.ContentLanguage } : {}),
+    ...(source.CacheControl ? { CacheControl: source.CacheControl } : {}),
+  };
 }
