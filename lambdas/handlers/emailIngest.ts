@@ -1,7 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SESEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { endpointsFromEnvironment, s3Client, sqsClient } from '../adapters/awsClients.js';
+import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
+import { s3Client } from '../adapters/aws/s3Client.js';
+import { sqsClient } from '../adapters/aws/sqsClient.js';
+import { DESK_METRICS } from '../adapters/metrics/deskMetricNames.js';
+import { PowertoolsDeskMetrics } from '../adapters/metrics/PowertoolsDeskMetrics.js';
 import { PostalMimeEmailParser } from '../adapters/mime/PostalMimeEmailParser.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
@@ -20,7 +25,12 @@ const ConfigSchema = z.object({
 
 export const EMAIL_INGEST_CONFIG = ConfigSchema;
 
-const logger = new Logger({ serviceName: 'email-ingest' });
+const logger = new Logger({ serviceName: DESK_METRICS.services.emailIngest });
+const metrics = new Metrics({
+  namespace: DESK_METRICS.namespace,
+  serviceName: DESK_METRICS.services.emailIngest,
+});
+const deskMetrics = new PowertoolsDeskMetrics(metrics);
 
 export function buildEmailIngestServices(
   env: NodeJS.ProcessEnv = process.env,
@@ -67,5 +77,12 @@ let services: ReturnType<typeof buildEmailIngestServices> | undefined;
 
 export async function handler(event: SESEvent): Promise<void> {
   services ??= buildEmailIngestServices();
-  await handleEmailReceipt(event, services);
+  try {
+    for (const { outcome } of await handleEmailReceipt(event, services)) {
+      if (outcome === 'queued') deskMetrics.inboundAccepted('email');
+      else deskMetrics.inboundQuarantined('email');
+    }
+  } finally {
+    metrics.publishStoredMetrics();
+  }
 }

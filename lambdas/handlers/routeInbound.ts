@@ -1,8 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { documentClient, endpointsFromEnvironment, sqsClient } from '../adapters/awsClients.js';
+import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
+import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
+import { sqsClient } from '../adapters/aws/sqsClient.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
+import { DESK_METRICS } from '../adapters/metrics/deskMetricNames.js';
+import { PowertoolsDeskMetrics } from '../adapters/metrics/PowertoolsDeskMetrics.js';
 import { SqsDeadLetters } from '../adapters/sqs/SqsDeadLetters.js';
 import { type RecordInboundServices, recordInbound } from '../domain/cases/recordInbound.js';
 import { InboundMessageSchema } from '../domain/inboundMessage.js';
@@ -15,9 +20,15 @@ const ConfigSchema = z.object({
 });
 
 const logger = new Logger({ serviceName: 'route-inbound' });
+const metrics = new Metrics({
+  namespace: DESK_METRICS.namespace,
+  serviceName: DESK_METRICS.services.routeInbound,
+});
 
 export interface RouteInboundServices extends RecordInboundServices {
   deadLetters: { park(body: string, reason: string, sourceMessageId: string): Promise<void> };
+  /** Counts created / threaded / duplicate as CloudWatch metrics (optional: tests leave it out). */
+  metrics?: Pick<PowertoolsDeskMetrics, 'inboundRecorded'>;
 }
 
 export function buildRouteInboundServices(env: NodeJS.ProcessEnv = process.env): RouteInboundServices {
@@ -30,6 +41,7 @@ export function buildRouteInboundServices(env: NodeJS.ProcessEnv = process.env):
     deadLetters: new SqsDeadLetters(sqsClient(endpoints), config.DEAD_LETTER_QUEUE_URL),
     clock: systemClock,
     policy: policyFromEnvironment(env),
+    metrics: new PowertoolsDeskMetrics(metrics),
   };
 }
 
@@ -74,6 +86,7 @@ export async function handleInboundBatch(
         continue;
       }
       const outcome = await recordInbound(checked.message, services);
+      services.metrics?.inboundRecorded(outcome.outcome);
       logger.info('inbound recorded', {
         sqsMessageId: record.messageId,
         channel: checked.message.channel,
@@ -98,5 +111,9 @@ let services: RouteInboundServices | undefined;
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   services ??= buildRouteInboundServices();
-  return handleInboundBatch(event, services);
+  try {
+    return await handleInboundBatch(event, services);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
 }

@@ -1,0 +1,70 @@
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { QueueSummary } from '../../domain/cases/caseRecord.js';
+import type { RecordInboundOutcome } from '../../domain/cases/recordInbound.js';
+import type { Channel } from '../../domain/inboundMessage.js';
+import { DESK_METRICS } from './deskMetricNames.js';
+
+type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+
+const RECORDED_METRIC: Record<RecordInboundOutcome['outcome'], string> = DESK_METRICS.recorded;
+
+/**
+ * The desk's operational metrics (ingest, routing, queue gauges, sweeper heartbeat) as CloudWatch
+ * embedded-metric-format lines. The handler publishes the stored ones at the end of each invocation.
+ */
+export class PowertoolsDeskMetrics {
+  readonly #metrics: Metrics;
+
+  constructor(metrics: Metrics) {
+    this.#metrics = metrics;
+  }
+
+  /** A message that became an `InboundMessage` and was queued for routing. */
+  inboundAccepted(channel: Channel): void {
+    this.#perChannel(DESK_METRICS.inbound.accepted, channel);
+  }
+
+  /** A message that could not become an `InboundMessage` and was moved to quarantine. */
+  inboundQuarantined(channel: Channel): void {
+    this.#perChannel(DESK_METRICS.inbound.quarantined, channel);
+  }
+
+  /** What routing did with one inbound message: a new case, a reply threaded to one, or a redelivery. */
+  inboundRecorded(outcome: RecordInboundOutcome['outcome']): void {
+    this.#metrics.addMetric(RECORDED_METRIC[outcome], MetricUnit.Count, 1);
+  }
+
+  /** Depth, at-risk, breached and oldest age of every queue, as gauges (read once a sweep). */
+  queueGauges(queues: readonly QueueSummary[], now: Date): void {
+    for (const queue of queues) {
+      const oldestMs = queue.oldestReceivedAt ? now.getTime() - Date.parse(queue.oldestReceivedAt) : 0;
+      const gauges: [string, number, Unit][] = [
+        [DESK_METRICS.queueGauges.depth, queue.depth, MetricUnit.Count],
+        [DESK_METRICS.queueGauges.atRisk, queue.atRisk, MetricUnit.Count],
+        [DESK_METRICS.queueGauges.breached, queue.breached, MetricUnit.Count],
+        [
+          DESK_METRICS.queueGauges.oldestAgeSeconds,
+          Math.max(0, Math.round(oldestMs / 1000)),
+          MetricUnit.Seconds,
+        ],
+      ];
+      // One line per gauge: a single-metric line holds one metric under its own dimension set.
+      for (const [name, value, unit] of gauges) {
+        const single = this.#metrics.singleMetric();
+        single.addDimension('queue', queue.queue);
+        single.addMetric(name, unit, value);
+      }
+    }
+  }
+
+  /** The sweeper finished a run: its absence is what the "sweeper not running" alarm watches. */
+  sweepCompleted(): void {
+    this.#metrics.addMetric(DESK_METRICS.sweepCompleted, MetricUnit.Count, 1);
+  }
+
+  #perChannel(name: string, channel: Channel): void {
+    const single = this.#metrics.singleMetric();
+    single.addDimension('channel', channel);
+    single.addMetric(name, MetricUnit.Count, 1);
+  }
+}
