@@ -1,5 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
+import { InvalidPropsError } from '../lib/constructs/InvalidPropsError.js';
+import { routerStackPropsFromContext } from '../lib/deployContext.js';
 import { RouterStack } from '../lib/RouterStack.js';
 
 const app = new App();
@@ -9,15 +11,18 @@ Validations.of(app).addPlugins(
   new HIPAASecurityChecks(app, { verbose: true }),
 );
 
-// `-c contact-router:recipients=a@x,b@x`: the addresses SES receives for.
-const recipientsContext: unknown = app.node.tryGetContext('contact-router:recipients');
-const recipients = typeof recipientsContext === 'string' ? recipientsContext : 'support@pharmacy.example';
-const notifyFromContext: unknown = app.node.tryGetContext('contact-router:notifyFrom');
-new RouterStack(app, 'ContactRouter', {
-  ...(typeof notifyFromContext === 'string' ? { notifyFrom: notifyFromContext } : {}),
-  recipients: recipients
-    .split(',')
-    .map((address) => address.trim())
-    .filter(Boolean),
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
-});
+try {
+  // `-c contact-router:<key>=<value>`: see lib/deployContext.ts and the README's deploy guide.
+  new RouterStack(app, 'ContactRouter', {
+    ...routerStackPropsFromContext(app.node.getAllContext()),
+    env: {
+      account: process.env.CDK_DEFAULT_ACCOUNT,
+      region: process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION ?? 'us-east-1',
+    },
+  });
+} catch (error) {
+  // One message naming every problem, not a stack trace.
+  if (!(error instanceof InvalidPropsError)) throw error;
+  process.stderr.write(`\n${error.message}\n\n`);
+  process.exit(1);
+}

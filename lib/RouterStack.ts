@@ -1,63 +1,188 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { alarmDestinationProblems, DeskMonitoring } from './constructs/DeskMonitoring.js';
 import { InboundMailPipeline } from './constructs/InboundMailPipeline.js';
 import { InvalidPropsError } from './constructs/InvalidPropsError.js';
-import { PhiDataStores } from './constructs/PhiDataStores.js';
+import { PhiDataStores, retentionProblems } from './constructs/PhiDataStores.js';
 import {
   emailAddressProblems,
+  placeholderProblems,
   recipientsProblems,
   reservedConcurrencyProblems,
 } from './constructs/propChecks.js';
+import { ReceiptRuleSetActivation } from './constructs/ReceiptRuleSetActivation.js';
 import type { RouterFunctionDefaults } from './constructs/RouterFunction.js';
 import { SlaSweeper } from './constructs/SlaSweeper.js';
-import { StaffApi } from './constructs/StaffApi.js';
+import {
+  STAFF_GROUPS,
+  StaffApi,
+  type StaffConsoleClient,
+  staffConsoleProblems,
+} from './constructs/StaffApi.js';
+import { inboundSmtpHost, SES_RECEIVING_REGIONS } from './sesReceivingRegions.js';
 
 export interface RouterStackProps extends StackProps {
-  /** Addresses SES receives for (the desk's inbound addresses); verified domains are set up outside this stack. */
+  /** Addresses (or domains) SES receives for: the desk's inbound addresses. */
   recipients: string[];
-  /** Sender of supervisor notices: an e-mail address whose identity (the address or its domain) SES has verified. */
-  notifyFrom?: string;
+  /** Sender of supervisor notices: an address whose identity (the address or its domain) SES has verified. */
+  notifyFrom: string;
+  /** The on-call address subscribed to the alarm topic. Exclusive with `existingAlarmTopicArn`. */
+  alarmEmail?: string;
+  /** An existing SNS topic (pager, chat) for alarms instead of a new one. Exclusive with `alarmEmail`. */
+  existingAlarmTopicArn?: string;
+  /** The staff console's OAuth client: callback and logout URLs, hosted sign-in domain prefix. */
+  console: StaffConsoleClient;
+  /**
+   * Make this stack's receipt rule set the region's active one. Off by default: SES has one active
+   * set per account and region, and activating replaces the one in use.
+   */
+  activateReceiptRuleSet?: boolean;
+  /**
+   * A sandbox: placeholder addresses (reserved example domains such as pharmacy.example) are accepted.
+   * Never for a desk that should receive mail.
+   */
+  sandbox?: boolean;
+  /** Deploy to a region missing from `SES_RECEIVING_REGIONS` (one AWS added after that list). */
+  allowUnlistedSesRegion?: boolean;
+  /** Reserved concurrency per function; unset by default so a new account (quota 10) can deploy. */
+  reservedConcurrency?: number;
+  /** Most route-inbound invocations at once (SQS event source maximum concurrency); default 5. */
+  routeMaxConcurrency?: number;
+  /** Years raw mail is kept (default 10, 42 CFR 423.505(d)). */
+  rawMailRetentionYears?: number;
+  /** Days replaced or deleted raw-mail versions are kept (default 30). */
+  noncurrentVersionRetentionDays?: number;
+  /** SLA breaches within 15 minutes that raise the spike alarm (default 10). */
+  slaBreachAlarmThreshold?: number;
+  /** Seconds the oldest inbound message may wait before the backlog alarm (default 900). */
+  inboundBacklogSeconds?: number;
+  /** Resolve stack traces through source maps at run time (costs every cold start; default off). */
+  sourceMaps?: boolean;
   /** Place the functions in this VPC (with endpoints) where account policy demands it. */
   vpc?: ec2.IVpc;
-  /** Reserved concurrency per function. */
-  reservedConcurrency?: number;
   logRetention?: logs.RetentionDays;
   /** Keep PHI stores on stack deletion (default) or destroy them (sandboxes only). */
   removalPolicy?: RemovalPolicy;
 }
 
+/** Every problem with the stack's props and region, so a deployer fixes them in one pass. */
+export function routerStackProblems(props: RouterStackProps, region: string): string[] {
+  const problems = [
+    ...recipientsProblems(props.recipients),
+    ...emailAddressProblems('notifyFrom', props.notifyFrom),
+    ...alarmDestinationProblems({
+      ...(props.alarmEmail === undefined ? {} : { alarmEmail: props.alarmEmail }),
+      ...(props.existingAlarmTopicArn === undefined
+        ? {}
+        : { existingAlarmTopic: props.existingAlarmTopicArn }),
+    }),
+    ...(props.existingAlarmTopicArn === undefined || SNS_TOPIC_ARN.test(props.existingAlarmTopicArn)
+      ? []
+      : [
+          `\`existingAlarmTopicArn\` must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>); received ${JSON.stringify(props.existingAlarmTopicArn)}`,
+        ]),
+    ...positiveIntegerProblems('slaBreachAlarmThreshold', props.slaBreachAlarmThreshold),
+    ...positiveIntegerProblems('inboundBacklogSeconds', props.inboundBacklogSeconds),
+    ...(props.routeMaxConcurrency === undefined ||
+    (Number.isInteger(props.routeMaxConcurrency) &&
+      props.routeMaxConcurrency >= 2 &&
+      props.routeMaxConcurrency <= 1000)
+      ? []
+      : [
+          `\`routeMaxConcurrency\` must be an integer from 2 to 1000 (SQS event sources); received ${props.routeMaxConcurrency}`,
+        ]),
+    ...staffConsoleProblems(props.console),
+    ...retentionProblems(props),
+    ...(props.reservedConcurrency === undefined
+      ? []
+      : reservedConcurrencyProblems('reservedConcurrency', props.reservedConcurrency)),
+  ];
+  if (!props.sandbox) {
+    problems.push(
+      ...placeholderProblems('recipients', props.recipients),
+      ...placeholderProblems('notifyFrom', [props.notifyFrom]),
+      ...placeholderProblems('alarmEmail', props.alarmEmail === undefined ? [] : [props.alarmEmail]),
+    );
+  }
+  if (Token.isUnresolved(region)) {
+    problems.push(
+      'the stack has no region: set `env.region` (or CDK_DEFAULT_REGION / AWS_REGION) to a region where SES receives email',
+    );
+  } else if (
+    !props.allowUnlistedSesRegion &&
+    !(SES_RECEIVING_REGIONS as readonly string[]).includes(region)
+  ) {
+    problems.push(
+      `SES does not receive email in ${region}: deploy to one of ${SES_RECEIVING_REGIONS.join(', ')} (AWS General Reference, SES "Email receiving endpoints"), or pass -c contact-router:allowUnlistedSesRegion=true if AWS has added ${region} since`,
+    );
+  }
+  return problems;
+}
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+function positiveIntegerProblems(name: string, value: number | undefined): string[] {
+  return value === undefined || (Number.isInteger(value) && value > 0)
+    ? []
+    : [`\`${name}\` must be a positive integer; received ${value}`];
+}
+
+/** The unique domains of some addresses (or domains) with the leading wildcard dot dropped. */
+function domainsOf(addresses: readonly string[]): string[] {
+  return [...new Set(addresses.map((address) => (address.split('@')[1] ?? address).replace(/^\./, '')))];
+}
+
 /**
- * The contact router: SES inbound → raw mail in S3 → ingest → SQS → route → DynamoDB case table,
- * and the staff HTTP API behind a Cognito JWT authorizer.
+ * The contact router: SES inbound → raw mail in S3 → ingest → SQS → route → DynamoDB case table, the
+ * SLA sweeper, and the staff HTTP API behind a Cognito JWT authorizer; alarms on one topic that
+ * reaches a person, and the desk's dashboard.
  */
 export class RouterStack extends Stack {
   readonly table: dynamodb.TableV2;
   readonly rawBucket: s3.Bucket;
   readonly inboundQueue: sqs.Queue;
   readonly api: apigw.HttpApi;
+  readonly monitoring: DeskMonitoring;
 
   constructor(scope: Construct, id: string, props: RouterStackProps) {
     super(scope, id, props);
+    InvalidPropsError.throwIfAny('RouterStack', routerStackProblems(props, this.region));
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const reservedConcurrency = props.reservedConcurrency ?? 50;
-    const notifyFrom = props.notifyFrom ?? SlaSweeper.DEFAULT_NOTIFY_FROM;
-    InvalidPropsError.throwIfAny('RouterStack', [
-      ...recipientsProblems(props.recipients),
-      ...emailAddressProblems('notifyFrom', notifyFrom),
-      ...reservedConcurrencyProblems('reservedConcurrency', reservedConcurrency),
-    ]);
 
-    const stores = new PhiDataStores(this, 'PhiDataStores', { removalPolicy });
+    const stores = new PhiDataStores(this, 'PhiDataStores', {
+      removalPolicy,
+      ...(props.rawMailRetentionYears === undefined
+        ? {}
+        : { rawMailRetentionYears: props.rawMailRetentionYears }),
+      ...(props.noncurrentVersionRetentionDays === undefined
+        ? {}
+        : { noncurrentVersionRetentionDays: props.noncurrentVersionRetentionDays }),
+    });
+    this.monitoring = new DeskMonitoring(this, 'Monitoring', {
+      ...(props.alarmEmail === undefined ? {} : { alarmEmail: props.alarmEmail }),
+      ...(props.existingAlarmTopicArn === undefined
+        ? {}
+        : {
+            existingAlarmTopic: sns.Topic.fromTopicArn(
+              this,
+              'ExistingAlarmTopic',
+              props.existingAlarmTopicArn,
+            ),
+          }),
+    });
     const functionDefaults: RouterFunctionDefaults = {
-      logKey: stores.dataKey,
+      dataKey: stores.dataKey,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      reservedConcurrency,
+      monitoring: this.monitoring,
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrency: props.reservedConcurrency }),
+      ...(props.sourceMaps ? { sourceMaps: true } : {}),
       ...(props.vpc ? { vpc: props.vpc } : {}),
     };
     const inbound = new InboundMailPipeline(this, 'InboundMailPipeline', {
@@ -66,13 +191,96 @@ export class RouterStack extends Stack {
       rawBucket: stores.rawBucket,
       table: stores.table,
       functionDefaults,
+      monitoring: this.monitoring,
+      ...(props.routeMaxConcurrency === undefined ? {} : { routeMaxConcurrency: props.routeMaxConcurrency }),
+      ...(props.inboundBacklogSeconds === undefined
+        ? {}
+        : { inboundBacklogSeconds: props.inboundBacklogSeconds }),
     });
-    new SlaSweeper(this, 'SlaSweeper', { table: stores.table, notifyFrom, functionDefaults });
-    const staff = new StaffApi(this, 'StaffApi', { table: stores.table, functionDefaults, removalPolicy });
+    new SlaSweeper(this, 'SlaSweeper', {
+      table: stores.table,
+      notifyFrom: props.notifyFrom,
+      functionDefaults,
+      monitoring: this.monitoring,
+      ...(props.slaBreachAlarmThreshold === undefined
+        ? {}
+        : { slaBreachAlarmThreshold: props.slaBreachAlarmThreshold }),
+    });
+    const staff = new StaffApi(this, 'StaffApi', {
+      table: stores.table,
+      functionDefaults,
+      console: props.console,
+      removalPolicy,
+    });
+    const activation = props.activateReceiptRuleSet
+      ? new ReceiptRuleSetActivation(this, 'ActivateReceiptRuleSet', {
+          ruleSet: inbound.ruleSet,
+          functionDefaults,
+        })
+      : undefined;
 
     this.table = stores.table;
     this.rawBucket = stores.rawBucket;
     this.inboundQueue = inbound.inboundQueue;
     this.api = staff.api;
+
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    output('ApiUrl', staff.api.apiEndpoint, 'Staff API base URL (every route needs a Cognito token)');
+    output('UserPoolId', staff.userPool.userPoolId, 'Cognito user pool of the staff');
+    output(
+      'UserPoolClientId',
+      staff.client.userPoolClientId,
+      'OAuth client of the staff console (code flow + PKCE)',
+    );
+    if (staff.domain) {
+      output('HostedSignInUrl', staff.domain.baseUrl(), 'Cognito hosted sign-in domain of the staff console');
+    }
+    output(
+      'RawBucketName',
+      stores.rawBucket.bucketName,
+      'Raw mail (email/) and quarantined mail (quarantine/)',
+    );
+    output('CaseTableName', stores.table.tableName, 'DynamoDB case table');
+    output('ReceiptRuleSetName', inbound.ruleSetName, 'SES receipt rule set of the desk');
+    output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'Every alarm notifies this topic');
+    output(
+      'DashboardUrl',
+      `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.monitoring.dashboard.dashboardName}`,
+      'The desk dashboard',
+    );
+    output('InboundQueueUrl', inbound.inboundQueue.queueUrl, 'Queue between ingest and routing');
+    output(
+      'InboundDeadLetterQueueUrl',
+      inbound.deadLetters.queueUrl,
+      'npx contact-router dlq redrive --from this',
+    );
+    output(
+      'EmailIngestFailureQueueUrl',
+      inbound.ingestFailures.queueUrl,
+      'SES receipts email ingest could not process',
+    );
+
+    // The exact next steps, printed by `cdk deploy` with this deployment's names filled in.
+    const region = this.region;
+    const receiveDomains = domainsOf(props.recipients);
+    const sendDomain = domainsOf([props.notifyFrom])[0] ?? props.notifyFrom;
+    const steps = [
+      `verify the sending and receiving domains in SES: ${[...new Set([...receiveDomains, sendDomain])]
+        .map((domain) => `aws sesv2 create-email-identity --email-identity ${domain} --region ${region}`)
+        .join(' ; ')} (then publish the three DKIM CNAME records it returns)`,
+      `publish the MX record: ${receiveDomains.map((domain) => `${domain} MX 10 ${inboundSmtpHost(region)}`).join(' ; ')}`,
+      activation
+        ? `the receipt rule set ${inbound.ruleSetName} is active (it replaced: "${activation.previouslyActive}")`
+        : `activate the receipt rule set (replaces the region's active set): aws ses set-active-receipt-rule-set --rule-set-name ${inbound.ruleSetName} --region ${region} (or redeploy with -c contact-router:activateRuleSet=true)`,
+      props.alarmEmail
+        ? `confirm the SNS subscription mail sent to ${props.alarmEmail} (alarms reach nobody until then)`
+        : 'alarms go to your existing topic: check its subscriptions',
+      `create staff: aws cognito-idp admin-create-user --user-pool-id ${staff.userPool.userPoolId} --username <name> --user-attributes Name=email,Value=<address> Name=email_verified,Value=true --region ${region} ; aws cognito-idp admin-add-user-to-group --user-pool-id ${staff.userPool.userPoolId} --username <name> --group-name ${STAFF_GROUPS.agent} (or ${STAFF_GROUPS.supervisor})`,
+      `leave the SES sandbox so notices reach any address: aws sesv2 put-account-details --production-access-enabled --mail-type TRANSACTIONAL --website-url <url> --use-case-description <text> --region ${region}`,
+    ];
+    steps.forEach((step, index) => {
+      output(`NextStep${index + 1}`, step, `After deploying, step ${index + 1} of ${steps.length}`);
+    });
   }
 }

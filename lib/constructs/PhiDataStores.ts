@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,10 +6,42 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CASE_TABLE } from '../../lambdas/adapters/dynamo/caseTableDefinition.js';
+import { InvalidPropsError } from './InvalidPropsError.js';
 
 export interface PhiDataStoresProps {
   /** Keep the stores on stack deletion (default) or destroy them (sandboxes only). */
   removalPolicy?: RemovalPolicy;
+  /**
+   * Years raw mail (and quarantined mail) is kept before S3 expires it. Default 10: Medicare Part D
+   * sponsors keep records of coverage determinations and appeals 10 years (42 CFR 423.505(d)), and
+   * the raw original is the record of what the member sent.
+   */
+  rawMailRetentionYears?: number;
+  /** Days a replaced or deleted version of raw mail is kept (an operator's undo window). Default 30. */
+  noncurrentVersionRetentionDays?: number;
+}
+
+/** Problems with the retention props. */
+export function retentionProblems(props: PhiDataStoresProps): string[] {
+  const problems: string[] = [];
+  const years = props.rawMailRetentionYears;
+  if (years !== undefined && !(Number.isInteger(years) && years >= 1 && years <= 100)) {
+    problems.push(
+      `\`rawMailRetentionYears\` must be a whole number of years from 1 to 100; received ${years}`,
+    );
+  }
+  const days = props.noncurrentVersionRetentionDays;
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1)) {
+    problems.push(
+      `\`noncurrentVersionRetentionDays\` must be a positive whole number of days; received ${days}`,
+    );
+  }
+  if (years !== undefined && days !== undefined && days >= years * 365) {
+    problems.push(
+      `\`noncurrentVersionRetentionDays\` (${days}) must be shorter than \`rawMailRetentionYears\` (${years} years): replaced versions expire sooner than current mail`,
+    );
+  }
+  return problems;
 }
 
 /**
@@ -27,7 +59,10 @@ export class PhiDataStores extends Construct {
 
   constructor(scope: Construct, id: string, props: PhiDataStoresProps = {}) {
     super(scope, id);
+    InvalidPropsError.throwIfAny(`PhiDataStores ${this.node.path}`, retentionProblems(props));
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const rawMailRetentionYears = props.rawMailRetentionYears ?? 10;
+    const noncurrentVersionRetentionDays = props.noncurrentVersionRetentionDays ?? 30;
     const { account, partition, region } = Stack.of(this);
 
     // One customer-managed key for PHI at rest: table, raw mail, queues and logs.
@@ -49,16 +84,6 @@ export class PhiDataStores extends Construct {
         },
       }),
     );
-    this.dataKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'SesWritesRawMail',
-        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Encrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': account } },
-      }),
-    );
-
     this.table = new dynamodb.TableV2(this, 'Cases', {
       partitionKey: { name: CASE_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: CASE_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
@@ -76,7 +101,20 @@ export class PhiDataStores extends Construct {
       removalPolicy,
     });
     // Daily backups kept 35 days, beside PITR: PHI must survive an operator mistake (HIPAA 164.308(a)(7)).
-    this.backupPlan = backup.BackupPlan.daily35DayRetention(this, 'CaseBackups');
+    // The vault is retained when the stack is deleted (recovery points outlive it), so its name, and
+    // the plan's, carry the stack's creation id: a redeploy or a second stack never collides with one.
+    const deployment = Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
+    const backupName = (what: string) => `${Stack.of(this).stackName.slice(0, 30)}-${what}-${deployment}`;
+    const vault = new backup.BackupVault(this, 'CaseBackupVault', {
+      backupVaultName: backupName('cases'),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.backupPlan = new backup.BackupPlan(this, 'CaseBackups', {
+      backupPlanName: backupName('daily'),
+      backupVault: vault,
+      backupPlanRules: [backup.BackupPlanRule.daily()],
+    });
+    // daily() keeps each recovery point 35 days (AWS Backup's daily rule).
     const selection = this.backupPlan.addSelection('CaseTable', {
       resources: [backup.BackupResource.fromArn(this.table.tableArn)],
     });
@@ -123,6 +161,17 @@ export class PhiDataStores extends Construct {
       versioned: true,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'raw-content/',
+      lifecycleRules: [
+        {
+          id: 'RawMailRetention',
+          expiration: Duration.days(rawMailRetentionYears * 365),
+          noncurrentVersionExpiration: Duration.days(noncurrentVersionRetentionDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+        // A delete marker left with no versions behind it (all expired) is removed too; S3 takes this
+        // only in a rule of its own, without an expiration age.
+        { id: 'ExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
+      ],
       removalPolicy,
     });
     Validations.of(this.rawBucket).acknowledge({

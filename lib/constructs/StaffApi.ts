@@ -9,9 +9,8 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeTableIndexGrant } from './acknowledgeTableIndexGrant.js';
+import { DESK_METRICS } from '../../lambdas/adapters/metrics/deskMetricNames.js';
 import { InvalidPropsError } from './InvalidPropsError.js';
-import { reservedConcurrencyProblems } from './propChecks.js';
 import { RouterFunction, type RouterFunctionDefaults } from './RouterFunction.js';
 
 const handlers = path.join(import.meta.dirname, '..', '..', 'lambdas', 'handlers');
@@ -25,34 +24,89 @@ const STAFF_ROUTES = [
   ['/cases/{id}/resolve', apigw.HttpMethod.POST],
 ] as const;
 
+export interface StaffConsoleClient {
+  /** Where Cognito may send the authorization code after sign-in (the console's URL). */
+  callbackUrls: string[];
+  /** Where Cognito may send the browser after sign-out. */
+  logoutUrls: string[];
+  /** Prefix of the Cognito hosted sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`); none without it. */
+  domainPrefix?: string;
+}
+
 export interface StaffApiProps {
   /** The case table the staff function reads and writes. */
   table: dynamodb.TableV2;
   /** Also encrypts and retains the API access logs. */
   functionDefaults: RouterFunctionDefaults;
+  /** The staff console's OAuth client: code flow with PKCE to these URLs. */
+  console: StaffConsoleClient;
   /** Keep the staff user pool on stack deletion (default) or destroy it (sandboxes only). */
   removalPolicy?: RemovalPolicy;
 }
 
+/** The roles staff sign in with, as Cognito groups: the `cognito:groups` claim of their tokens. */
+export const STAFF_GROUPS = {
+  agent: 'agent',
+  supervisor: 'supervisor',
+} as const;
+
+// Cognito's rules for a hosted UI domain prefix (it may not contain the reserved words).
+const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const RESERVED_IN_PREFIX = /aws|amazon|cognito/;
+
+/** Problems with the console client settings, each naming what was expected and what was received. */
+export function staffConsoleProblems(client: StaffConsoleClient): string[] {
+  const problems: string[] = [];
+  const urlProblem = (name: string, url: string) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return `\`${name}\` entries must be absolute URLs; received ${JSON.stringify(url)}`;
+    }
+    const localhost = parsed.hostname === 'localhost' || parsed.hostname === '127.0.0.1';
+    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && localhost)) {
+      return `\`${name}\` entries must use https (http only for localhost); received ${JSON.stringify(url)}`;
+    }
+    if (parsed.hash) return `\`${name}\` entries may not contain a fragment; received ${JSON.stringify(url)}`;
+    return undefined;
+  };
+  for (const [name, urls] of [
+    ['consoleCallbackUrls', client.callbackUrls],
+    ['consoleLogoutUrls', client.logoutUrls],
+  ] as const) {
+    if (urls.length === 0)
+      problems.push(`\`${name}\` must list at least one URL of the staff console; received []`);
+    for (const url of urls) {
+      const problem = urlProblem(name, url);
+      if (problem) problems.push(problem);
+    }
+  }
+  const prefix = client.domainPrefix;
+  if (prefix !== undefined && (!DOMAIN_PREFIX.test(prefix) || RESERVED_IN_PREFIX.test(prefix))) {
+    problems.push(
+      `\`authDomainPrefix\` must be 1-63 lowercase letters, digits and inner hyphens, without "aws", "amazon" or "cognito"; received ${JSON.stringify(prefix)}`,
+    );
+  }
+  return problems;
+}
+
 /**
- * The staff HTTP API: a Cognito user pool (MFA required, no self sign-up) whose JWTs authorize every
- * route, one staff function behind them, and a throttled stage with KMS-encrypted access logs.
+ * The staff HTTP API: a Cognito user pool (MFA required, no self sign-up, groups `agent` and
+ * `supervisor`) whose JWTs authorize every route, the staff console's client (authorization code
+ * flow with PKCE, no implicit flow, no secret), one staff function behind the routes, and a throttled
+ * stage with KMS-encrypted access logs.
  */
 export class StaffApi extends Construct {
   readonly userPool: cognito.UserPool;
   readonly client: cognito.UserPoolClient;
+  readonly domain?: cognito.UserPoolDomain;
   readonly function: lambda.IFunction;
   readonly api: apigw.HttpApi;
 
   constructor(scope: Construct, id: string, props: StaffApiProps) {
     super(scope, id);
-    InvalidPropsError.throwIfAny(
-      `StaffApi ${this.node.path}`,
-      reservedConcurrencyProblems(
-        'functionDefaults.reservedConcurrency',
-        props.functionDefaults.reservedConcurrency,
-      ),
-    );
+    InvalidPropsError.throwIfAny(`StaffApi ${this.node.path}`, staffConsoleProblems(props.console));
     const { table, functionDefaults } = props;
 
     this.userPool = new cognito.UserPool(this, 'Staff', {
@@ -72,31 +126,61 @@ export class StaffApi extends Construct {
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
+    for (const [group, description, precedence] of [
+      [STAFF_GROUPS.supervisor, 'Supervisors: every queue and claim, reassign, release, merge', 10],
+      [STAFF_GROUPS.agent, 'Agents: claim and work cases from their queues', 20],
+    ] as const) {
+      this.userPool.addGroup(`${group}Group`, { groupName: group, description, precedence });
+    }
+    // A browser app is a public client: no secret; the authorization code flow with PKCE (S256),
+    // never the implicit flow (tokens in the URL fragment).
     this.client = this.userPool.addClient('StaffConsole', {
+      generateSecret: false,
       authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: props.console.callbackUrls,
+        logoutUrls: props.console.logoutUrls,
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      // About one shift: a lost laptop's session ends by the next day.
+      refreshTokenValidity: Duration.hours(12),
+      enableTokenRevocation: true,
       preventUserExistenceErrors: true,
     });
+    if (props.console.domainPrefix) {
+      this.domain = this.userPool.addDomain('HostedSignIn', {
+        cognitoDomain: { domainPrefix: props.console.domainPrefix },
+      });
+    }
 
     const staffApi = new RouterFunction(this, 'StaffApi', {
       ...functionDefaults,
+      label: DESK_METRICS.services.staffApi,
       entry: path.join(handlers, 'staffApi.ts'),
       description: 'Staff HTTP API: queues, claim-next, cases',
       timeout: Duration.seconds(10),
       environment: { TABLE_NAME: table.tableName },
+      access: {
+        caseStore: {
+          table,
+          methods: ['listQueues', 'claimNext', 'getCase', 'getCaseRecord', 'applyRevision'],
+        },
+      },
     }).function;
-    table.grantReadWriteData(staffApi);
     Validations.of(staffApi).acknowledge({
       id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ',
       reason:
         'API Gateway invokes this function synchronously; the caller gets the error, there is no event to dead-letter.',
     });
-    acknowledgeTableIndexGrant(staffApi, table);
     this.function = staffApi;
 
     const accessLogGroup = new logs.LogGroup(this, 'StaffApiAccessLogs', {
       retention: functionDefaults.logRetention,
-      encryptionKey: functionDefaults.logKey,
+      encryptionKey: functionDefaults.dataKey,
     });
     this.api = new apigw.HttpApi(this, 'StaffHttpApi', {
       description: 'contact-router staff API',

@@ -43,3 +43,25 @@ export function reservedConcurrencyProblems(name: string, value: number): string
     ? []
     : [`\`${name}\` must be a positive integer; received ${value}`];
 }
+
+// Names reserved for documentation and tests (RFC 2606, RFC 6761): mail to them never arrives.
+const RESERVED_DOMAIN = /(?:^|\.)(?:example|test|invalid|localhost|example\.(?:com|net|org))$/i;
+
+/** True when the address or domain is a placeholder such as support@pharmacy.example. */
+export function isPlaceholderAddress(addressOrDomain: string): boolean {
+  const domain = addressOrDomain.includes('@') ? (addressOrDomain.split('@')[1] ?? '') : addressOrDomain;
+  return RESERVED_DOMAIN.test(domain.replace(/^\./, ''));
+}
+
+/**
+ * Problems with placeholder addresses in a real deployment: mail to or from a reserved domain never
+ * arrives, so a stack deployed with one would silently receive (or notify) nothing.
+ */
+export function placeholderProblems(name: string, values: readonly string[]): string[] {
+  return values
+    .filter(isPlaceholderAddress)
+    .map(
+      (value) =>
+        `\`${name}\` is a placeholder (${JSON.stringify(value)} is a reserved example domain): pass your desk's real address, or deploy a sandbox with -c contact-router:sandbox=true`,
+    );
+}

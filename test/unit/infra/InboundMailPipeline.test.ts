@@ -3,16 +3,29 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { INBOUND_QUEUE, RAW_CONTENT } from '../../../lambdas/adapters/resourceDefinitions.js';
 import { InboundMailPipeline } from '../../../lib/constructs/InboundMailPipeline.js';
 import { InvalidPropsError } from '../../../lib/constructs/InvalidPropsError.js';
-import { stackWithStores } from './testStack.js';
+import { roleActions, roleStatements, stackWithStores } from './testStack.js';
 
-function pipeline(recipients: string[], reservedConcurrency = 50) {
-  const { stack, stores, functionDefaults } = stackWithStores(reservedConcurrency);
+const RULE_ARN = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':ses:us-east-1:111111111111:receipt-rule-set/Test-inbound-mail:receipt-rule/desk-mail',
+    ],
+  ],
+};
+
+function pipeline(recipients: string[], options: { routeMaxConcurrency?: number } = {}) {
+  const { stack, stores, functionDefaults, monitoring } = stackWithStores();
   new InboundMailPipeline(stack, 'Inbound', {
     recipients,
     dataKey: stores.dataKey,
     rawBucket: stores.rawBucket,
     table: stores.table,
     functionDefaults,
+    monitoring,
+    ...options,
   });
   return Template.fromStack(stack);
 }
@@ -20,54 +33,229 @@ function pipeline(recipients: string[], reservedConcurrency = 50) {
 describe('InboundMailPipeline', () => {
   let template: Template;
   beforeAll(() => {
-    template = pipeline(['support@pharmacy.example', 'appeals@pharmacy.example']);
+    template = pipeline(['support@desk.test', 'appeals@desk.test']);
   });
 
-  it('encrypts the inbound queue with the data key and redrives it to a 14-day dead-letter queue', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      KmsMasterKeyId: Match.anyValue(),
-      VisibilityTimeout: INBOUND_QUEUE.visibilityTimeoutSeconds,
-      RedrivePolicy: {
-        deadLetterTargetArn: Match.anyValue(),
-        maxReceiveCount: INBOUND_QUEUE.maxReceiveCount,
-      },
+  describe('SES writes raw mail that ingest can read (finding 1)', () => {
+    it('stores raw mail with a plain S3 action: no client-side KMS key, so GetObject returns the message', () => {
+      template.hasResourceProperties('AWS::SES::ReceiptRule', {
+        Rule: Match.objectLike({
+          Actions: [
+            {
+              S3Action: {
+                BucketName: Match.anyValue(),
+                ObjectKeyPrefix: RAW_CONTENT.emailPrefix,
+                KmsKeyArn: Match.absent(),
+                TopicArn: Match.absent(),
+              },
+            },
+            { LambdaAction: { FunctionArn: Match.anyValue(), InvocationType: 'Event' } },
+          ],
+        }),
+      });
     });
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      KmsMasterKeyId: Match.anyValue(),
-      MessageRetentionPeriod: INBOUND_QUEUE.deadLetterRetentionDays * 24 * 60 * 60,
+
+    it('encrypts the raw bucket server-side by default with the data key', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            {
+              BucketKeyEnabled: true,
+              ServerSideEncryptionByDefault: {
+                SSEAlgorithm: 'aws:kms',
+                KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StoresDataKey'), 'Arn'] },
+              },
+            },
+          ],
+        },
+      });
+    });
+
+    it("names the rule set and rule so the grants can name the rule's ARN", () => {
+      template.hasResourceProperties('AWS::SES::ReceiptRuleSet', { RuleSetName: 'Test-inbound-mail' });
+      template.hasResourceProperties('AWS::SES::ReceiptRule', {
+        RuleSetName: { Ref: Match.stringLikeRegexp('InboundMail') },
+        Rule: Match.objectLike({ Name: 'desk-mail', Enabled: true }),
+      });
+    });
+
+    it("lets SES put objects under email/ only for this account's receipt rule", () => {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Sid: 'SesReceiptRuleWritesRawMail',
+              Effect: 'Allow',
+              Principal: { Service: 'ses.amazonaws.com' },
+              Action: 's3:PutObject',
+              Resource: {
+                'Fn::Join': [
+                  '',
+                  [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^StoresRawContent'), 'Arn'] }, '/email/*'],
+                ],
+              },
+              Condition: { StringEquals: { 'aws:SourceAccount': '111111111111', 'aws:SourceArn': RULE_ARN } },
+            },
+          ]),
+        },
+      });
+    });
+
+    it("lets SES use the data key (through S3's default encryption) only for this account's receipt rule", () => {
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            {
+              Sid: 'SesReceiptRuleWritesRawMail',
+              Effect: 'Allow',
+              Principal: { Service: 'ses.amazonaws.com' },
+              Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:SourceAccount': '111111111111', 'aws:SourceArn': RULE_ARN } },
+            },
+          ]),
+        },
+      });
+    });
+
+    it("lets SES invoke ingest only for this account's receipt rule", () => {
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        Principal: 'ses.amazonaws.com',
+        SourceAccount: '111111111111',
+        SourceArn: RULE_ARN,
+      });
+      template.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: 'ses.amazonaws.com' }, 1);
+    });
+
+    it('creates the rule after the bucket policy and the invoke permission (SES checks both on creation)', () => {
+      const [rule] = Object.values(template.findResources('AWS::SES::ReceiptRule'));
+      expect(rule?.DependsOn).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^StoresRawContentPolicy/),
+          expect.stringMatching(/SesInvokesIngest/),
+        ]),
+      );
+    });
+
+    it('requires TLS and scans for spam and viruses', () => {
+      template.hasResourceProperties('AWS::SES::ReceiptRule', {
+        Rule: Match.objectLike({
+          Recipients: ['support@desk.test', 'appeals@desk.test'],
+          ScanEnabled: true,
+          TlsPolicy: 'Require',
+        }),
+      });
     });
   });
 
-  it('alarms the encrypted ops topic as soon as one message is dead-lettered', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Period: 60,
-      Threshold: 1,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('OpsAlerts') }],
+  describe('least privilege (finding 4)', () => {
+    it('lets ingest read and delete raw mail, write and read quarantine, and nothing else in S3', () => {
+      const s3 = roleStatements(template, 'InboundEmailIngestRole').filter((statement) =>
+        String(statement.Action).startsWith('s3:'),
+      );
+
+      expect(s3).toEqual([
+        expect.objectContaining({
+          Action: ['s3:DeleteObject', 's3:GetObject'],
+          Resource: { 'Fn::Join': ['', [expect.anything(), '/email/*']] },
+        }),
+        expect.objectContaining({
+          Action: ['s3:GetObject', 's3:PutObject'],
+          Resource: { 'Fn::Join': ['', [expect.anything(), '/quarantine/*']] },
+        }),
+      ]);
+    });
+
+    it('grants ingest no version deletes, no listing, no bucket-wide action and no table access', () => {
+      const actions = roleActions(template, 'InboundEmailIngestRole');
+
+      expect(actions.filter((action) => /DeleteObjectVersion|List|\*|dynamodb:/.test(action))).toEqual([]);
+    });
+
+    it('lets ingest and route use the data key only through S3, SQS and DynamoDB', () => {
+      for (const role of ['InboundEmailIngestRole', 'InboundRouteInboundRole']) {
+        const keyStatements = roleStatements(template, role).filter(
+          (statement) => String(statement.Action).includes('kms:') && statement.Condition,
+        );
+        expect(keyStatements.length).toBeGreaterThan(0);
+        for (const statement of keyStatements) {
+          expect(statement.Condition?.StringEquals?.['kms:ViaService']).toMatch(
+            /^(s3|sqs|dynamodb)\.us-east-1\.amazonaws\.com$/,
+          );
+        }
+      }
+    });
+
+    it('gives route exactly the table calls of recording a message: no Scan, Query, DeleteItem or BatchWriteItem', () => {
+      const dynamo = roleActions(template, 'InboundRouteInboundRole').filter((action) =>
+        action.startsWith('dynamodb:'),
+      );
+
+      expect(dynamo).toEqual([
+        'dynamodb:BatchGetItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:TransactWriteItems',
+        'dynamodb:UpdateItem',
+      ]);
+    });
+
+    it('lets the KMS-encrypted failure queue receive ingest failures (Lambda sends them with the role)', () => {
+      const statements = roleStatements(template, 'InboundEmailIngestRole');
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Condition: { StringEquals: { 'kms:ViaService': 'sqs.us-east-1.amazonaws.com' } },
+        }),
+      );
     });
   });
 
-  it('requires TLS, scans for spam and viruses, and stores raw mail before invoking ingest asynchronously', () => {
-    template.hasResourceProperties('AWS::SES::ReceiptRule', {
-      Rule: Match.objectLike({
-        Enabled: true,
-        Recipients: ['support@pharmacy.example', 'appeals@pharmacy.example'],
-        ScanEnabled: true,
-        TlsPolicy: 'Require',
-        Actions: [
-          {
-            S3Action: Match.objectLike({
-              ObjectKeyPrefix: RAW_CONTENT.emailPrefix,
-              KmsKeyArn: Match.anyValue(),
-            }),
-          },
-          { LambdaAction: Match.objectLike({ InvocationType: 'Event' }) },
-        ],
-      }),
+  describe('queues and alarms (finding 2)', () => {
+    it('encrypts the inbound queue with the data key and redrives it to a 14-day dead-letter queue', () => {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        KmsMasterKeyId: Match.anyValue(),
+        VisibilityTimeout: INBOUND_QUEUE.visibilityTimeoutSeconds,
+        RedrivePolicy: {
+          deadLetterTargetArn: Match.anyValue(),
+          maxReceiveCount: INBOUND_QUEUE.maxReceiveCount,
+        },
+      });
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        KmsMasterKeyId: Match.anyValue(),
+        MessageRetentionPeriod: INBOUND_QUEUE.deadLetterRetentionDays * 24 * 60 * 60,
+      });
+    });
+
+    it.each([
+      ['inbound-dead-letters', 'ApproximateNumberOfMessagesVisible', 1],
+      ['email-ingest-failures', 'ApproximateNumberOfMessagesVisible', 1],
+      ['inbound-backlog', 'ApproximateAgeOfOldestMessage', 900],
+    ])('alarms the alarm topic on %s', (name, metric, threshold) => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `Test-${name}`,
+        Namespace: 'AWS/SQS',
+        MetricName: metric,
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^MonitoringAlarmTopic') }],
+        OKActions: [{ Ref: Match.stringLikeRegexp('^MonitoringAlarmTopic') }],
+      });
+    });
+
+    it('alarms on quarantined mail, from the metric email ingest emits', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: 'Test-email-quarantined',
+        Namespace: 'ContactRouter',
+        MetricName: 'InboundQuarantined',
+        Dimensions: Match.arrayWith([
+          { Name: 'channel', Value: 'email' },
+          { Name: 'service', Value: 'email-ingest' },
+        ]),
+        Statistic: 'Sum',
+        Threshold: 1,
+      });
     });
   });
 
@@ -76,7 +264,9 @@ describe('InboundMailPipeline', () => {
       Description: Match.stringLikeRegexp('^SES receipt'),
       MemorySize: 1024,
       Timeout: 60,
-      DeadLetterConfig: { TargetArn: Match.anyValue() },
+      DeadLetterConfig: {
+        TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('EmailIngestFailures'), 'Arn'] },
+      },
       Environment: {
         Variables: Match.objectLike({
           RAW_BUCKET: Match.anyValue(),
@@ -88,37 +278,31 @@ describe('InboundMailPipeline', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
-  it('feeds the route function in batches with partial failures and concurrency capped by its reservation', () => {
+  it('feeds the route function in batches with partial failures and a maximum concurrency', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: INBOUND_QUEUE.batchSize,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 50 },
+      ScalingConfig: { MaximumConcurrency: 5 },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('^Triage, route'),
       Timeout: INBOUND_QUEUE.routeFunctionTimeoutSeconds,
-      ReservedConcurrentExecutions: 50,
-      Environment: {
-        Variables: Match.objectLike({
-          TABLE_NAME: Match.anyValue(),
-          DEAD_LETTER_QUEUE_URL: Match.anyValue(),
-        }),
-      },
+      ReservedConcurrentExecutions: Match.absent(),
     });
   });
 
   it('reports every invalid prop in one error', () => {
-    const build = () => pipeline([], 0);
+    const build = () => pipeline([], { routeMaxConcurrency: 1 });
 
     expect(build).toThrow(InvalidPropsError);
-    expect(build).toThrow(/recipients[\s\S]*reservedConcurrency/);
+    expect(build).toThrow(/recipients[\s\S]*routeMaxConcurrency/);
   });
 
   it('rejects a recipient that is neither an address nor a domain', () => {
-    expect(() => pipeline(['support@pharmacy.example', 'not an address'])).toThrow(/"not an address"/);
+    expect(() => pipeline(['support@desk.test', 'not an address'])).toThrow(/"not an address"/);
   });
 
   it('accepts domains and subdomain wildcards as SES recipients', () => {
-    expect(() => pipeline(['pharmacy.example', '.pharmacy.example'])).not.toThrow();
+    expect(() => pipeline(['desk.test', '.desk.test'])).not.toThrow();
   });
 });

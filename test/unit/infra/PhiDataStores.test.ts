@@ -2,17 +2,17 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CASE_TABLE } from '../../../lambdas/adapters/dynamo/caseTableDefinition.js';
-import { PhiDataStores } from '../../../lib/constructs/PhiDataStores.js';
+import { PhiDataStores, type PhiDataStoresProps } from '../../../lib/constructs/PhiDataStores.js';
 import { testStack } from './testStack.js';
 
-function template(removalPolicy?: RemovalPolicy) {
+function template(removalPolicy?: RemovalPolicy, retention: PhiDataStoresProps = {}) {
   const stack = testStack();
-  new PhiDataStores(stack, 'Stores', removalPolicy ? { removalPolicy } : {});
+  new PhiDataStores(stack, 'Stores', { ...(removalPolicy ? { removalPolicy } : {}), ...retention });
   return Template.fromStack(stack);
 }
 
 describe('PhiDataStores', () => {
-  it("rotates the data key and lets only this account's CloudWatch Logs and SES use it", () => {
+  it("rotates the data key and lets this account's CloudWatch Logs use it", () => {
     const stores = template();
 
     stores.hasResourceProperties('AWS::KMS::Key', {
@@ -26,16 +26,16 @@ describe('PhiDataStores', () => {
               ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() },
             },
           }),
-          Match.objectLike({
-            Sid: 'SesWritesRawMail',
-            Principal: { Service: 'ses.amazonaws.com' },
-            Action: ['kms:GenerateDataKey*', 'kms:Encrypt'],
-            Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
-          }),
         ]),
       },
     });
     stores.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+  });
+
+  it('gives SES nothing on the data key by itself (the mail pipeline grants it for its one receipt rule)', () => {
+    const [key] = Object.values(template().findResources('AWS::KMS::Key'));
+
+    expect(JSON.stringify(key?.Properties.KeyPolicy)).not.toContain('ses.amazonaws.com');
   });
 
   it('creates the case table with the shared keys, TTL, PITR, deletion protection and the data key', () => {
@@ -78,6 +78,66 @@ describe('PhiDataStores', () => {
       }),
     });
     stores.resourceCountIs('AWS::Backup::BackupSelection', 1);
+  });
+
+  it('names the retained vault and the plan after this deployment, so a redeploy or second stack never collides (finding 6)', () => {
+    const stores = template();
+    // The first segment of the stack id's GUID: new for every stack creation.
+    const deployment = {
+      'Fn::Select': [
+        0,
+        { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] },
+      ],
+    };
+
+    stores.hasResource('AWS::Backup::BackupVault', {
+      DeletionPolicy: 'Retain',
+      Properties: { BackupVaultName: { 'Fn::Join': ['', ['Test-cases-', deployment]] } },
+    });
+    stores.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: Match.objectLike({ BackupPlanName: { 'Fn::Join': ['', ['Test-daily-', deployment]] } }),
+    });
+  });
+
+  it('expires raw mail after the retention years and replaced versions sooner (finding 5)', () => {
+    const stores = template(undefined, { rawMailRetentionYears: 7, noncurrentVersionRetentionDays: 14 });
+
+    stores.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: Match.objectLike({
+        ServerSideEncryptionConfiguration: [Match.objectLike({ BucketKeyEnabled: true })],
+      }),
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            Id: 'RawMailRetention',
+            Status: 'Enabled',
+            ExpirationInDays: 7 * 365,
+            NoncurrentVersionExpiration: { NoncurrentDays: 14 },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          },
+          { Id: 'ExpiredDeleteMarkers', Status: 'Enabled', ExpiredObjectDeleteMarker: true },
+        ],
+      },
+    });
+  });
+
+  it('keeps raw mail 10 years and replaced versions 30 days by default', () => {
+    template().hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ ExpirationInDays: 3650, NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+        ]),
+      },
+    });
+  });
+
+  it('reports every invalid retention in one error', () => {
+    expect(() =>
+      template(undefined, { rawMailRetentionYears: 0, noncurrentVersionRetentionDays: 1.5 }),
+    ).toThrow(/rawMailRetentionYears[\s\S]*noncurrentVersionRetentionDays/);
+    expect(() =>
+      template(undefined, { rawMailRetentionYears: 1, noncurrentVersionRetentionDays: 400 }),
+    ).toThrow(/must be shorter than/);
   });
 
   it('keeps access logs SSE-S3, versioned and 400 days, and logs raw mail into them', () => {

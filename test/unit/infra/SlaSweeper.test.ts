@@ -2,15 +2,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { InvalidPropsError } from '../../../lib/constructs/InvalidPropsError.js';
 import { SlaSweeper } from '../../../lib/constructs/SlaSweeper.js';
-import { stackWithStores } from './testStack.js';
+import { roleActions, stackWithStores } from './testStack.js';
 
-function sweeper(notifyFrom?: string, reservedConcurrency = 50) {
-  const { stack, stores, functionDefaults } = stackWithStores(reservedConcurrency);
-  new SlaSweeper(stack, 'Sweeper', {
-    table: stores.table,
-    functionDefaults,
-    ...(notifyFrom === undefined ? {} : { notifyFrom }),
-  });
+function sweeper(notifyFrom = 'sla-alerts@desk.test', reservedConcurrency?: number) {
+  const { stack, stores, functionDefaults, monitoring } = stackWithStores(reservedConcurrency);
+  new SlaSweeper(stack, 'Sweeper', { table: stores.table, functionDefaults, monitoring, notifyFrom });
   return Template.fromStack(stack);
 }
 
@@ -21,7 +17,7 @@ function identityArn(identity: string) {
 }
 
 describe('SlaSweeper', () => {
-  it('runs the sweeper every minute without retries, at most two at a time', () => {
+  it('runs the sweeper every minute without retries and no reservation by default', () => {
     const template = sweeper();
 
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -32,18 +28,22 @@ describe('SlaSweeper', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('^SLA timers'),
       Timeout: 55,
-      ReservedConcurrentExecutions: 2,
+      ReservedConcurrentExecutions: Match.absent(),
       Environment: {
-        Variables: Match.objectLike({
-          TABLE_NAME: Match.anyValue(),
-          NOTIFY_FROM: 'sla-alerts@pharmacy.example',
-        }),
+        Variables: Match.objectLike({ TABLE_NAME: Match.anyValue(), NOTIFY_FROM: 'sla-alerts@desk.test' }),
       },
     });
   });
 
+  it('reserves two executions once reservations are switched on', () => {
+    sweeper(undefined, 50).hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^SLA timers'),
+      ReservedConcurrentExecutions: 2,
+    });
+  });
+
   it('may send mail only as the notice address or its domain', () => {
-    const template = sweeper('notices@desk.pharmacy.example');
+    const template = sweeper('notices@desk.test');
 
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -51,17 +51,59 @@ describe('SlaSweeper', () => {
           {
             Effect: 'Allow',
             Action: 'ses:SendEmail',
-            Resource: [identityArn('desk.pharmacy.example'), identityArn('notices@desk.pharmacy.example')],
+            Resource: [identityArn('desk.test'), identityArn('notices@desk.test')],
           },
         ]),
       },
     });
   });
 
-  it('reports an invalid sender and an invalid concurrency in one error', () => {
-    const build = () => sweeper('pharmacy.example', -1);
+  it('gets exactly the table calls of sweeping, the outbox and the queue gauges (finding 4)', () => {
+    const dynamo = roleActions(sweeper(), 'SweeperSlaSweeperRole').filter((action) =>
+      action.startsWith('dynamodb:'),
+    );
+
+    expect(dynamo).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:TransactWriteItems',
+      'dynamodb:UpdateItem',
+    ]);
+  });
+
+  it('queries only the timer and queue-age indexes, each by its own ARN', () => {
+    const template = sweeper();
+    const [policy] = Object.values(
+      template.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SweeperSlaSweeperRole') }] },
+      }),
+    );
+    const resources = JSON.stringify(policy?.Properties.PolicyDocument);
+
+    expect(resources).toContain('/index/timerView');
+    expect(resources).toContain('/index/queueAge');
+    expect(resources).not.toContain('/index/*');
+    expect(resources).not.toContain('/index/queueView');
+  });
+
+  it('alarms when it stops running and when breaches spike (finding 2)', () => {
+    const template = sweeper();
+
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'Test-sla-sweeper-not-running' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Test-sla-breach-spike',
+      Threshold: 10,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'Test-sla-sweeper-errors' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'Test-sla-sweeper-throttles' });
+  });
+
+  it('reports an invalid sender', () => {
+    const build = () => sweeper('desk.test');
 
     expect(build).toThrow(InvalidPropsError);
-    expect(build).toThrow(/notifyFrom[\s\S]*"pharmacy\.example"[\s\S]*reservedConcurrency[\s\S]*-1/);
+    expect(build).toThrow(/notifyFrom[\s\S]*"desk\.test"/);
   });
 });

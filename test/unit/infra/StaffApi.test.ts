@@ -1,12 +1,18 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidPropsError } from '../../../lib/constructs/InvalidPropsError.js';
-import { StaffApi } from '../../../lib/constructs/StaffApi.js';
-import { stackWithStores } from './testStack.js';
+import { StaffApi, type StaffConsoleClient } from '../../../lib/constructs/StaffApi.js';
+import { roleActions, stackWithStores } from './testStack.js';
 
-function staffApi(reservedConcurrency = 50) {
+const CONSOLE = {
+  callbackUrls: ['https://desk.test/'],
+  logoutUrls: ['https://desk.test/signed-out'],
+  domainPrefix: 'desk-test-staff',
+};
+
+function staffApi(console: StaffConsoleClient = CONSOLE, reservedConcurrency?: number) {
   const { stack, stores, functionDefaults } = stackWithStores(reservedConcurrency);
-  new StaffApi(stack, 'Staff', { table: stores.table, functionDefaults });
+  new StaffApi(stack, 'Staff', { table: stores.table, functionDefaults, console });
   return Template.fromStack(stack);
 }
 
@@ -35,12 +41,69 @@ describe('StaffApi', () => {
       AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
     });
     template.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Retain' });
+  });
+
+  it('gives the staff console the code flow with PKCE: no implicit flow, no secret, its own URLs (finding 6)', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      CallbackURLs: ['https://desk.test/'],
+      LogoutURLs: ['https://desk.test/signed-out'],
+      GenerateSecret: false,
+      SupportedIdentityProviders: ['COGNITO'],
       ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       AccessTokenValidity: 60,
-      TokenValidityUnits: Match.objectLike({ AccessToken: 'minutes' }),
+      IdTokenValidity: 60,
+      RefreshTokenValidity: 720,
+      EnableTokenRevocation: true,
       PreventUserExistenceErrors: 'ENABLED',
     });
+    const [client] = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
+    expect(JSON.stringify(client)).not.toMatch(/implicit|example\.com/);
+  });
+
+  it('creates the agent and supervisor groups that become the cognito:groups claim', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'agent', Precedence: 20 });
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', {
+      GroupName: 'supervisor',
+      Precedence: 10,
+    });
+    template.resourceCountIs('AWS::Cognito::UserPoolGroup', 2);
+  });
+
+  it('creates the hosted sign-in domain from its prefix, and none without one', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'desk-test-staff' });
+    staffApi({
+      callbackUrls: ['http://localhost:3000/'],
+      logoutUrls: ['http://localhost:3000/'],
+    }).resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
+  });
+
+  it('reports every invalid console setting in one error', () => {
+    const build = () =>
+      staffApi({
+        callbackUrls: ['http://desk.test/', 'https://desk.test/#x'],
+        logoutUrls: [],
+        domainPrefix: 'my-cognito',
+      });
+
+    expect(build).toThrow(InvalidPropsError);
+    expect(build).toThrow(/https[\s\S]*fragment[\s\S]*consoleLogoutUrls[\s\S]*authDomainPrefix/);
+  });
+
+  it('gets exactly the table calls of the staff use cases: no Scan, DeleteItem or BatchWriteItem (finding 4)', () => {
+    const dynamo = roleActions(template, 'StaffStaffApiRole').filter((action) =>
+      action.startsWith('dynamodb:'),
+    );
+
+    expect(dynamo).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:TransactWriteItems',
+      'dynamodb:UpdateItem',
+    ]);
   });
 
   it('throttles the default stage and writes its access logs to an encrypted log group', () => {
@@ -87,6 +150,6 @@ describe('StaffApi', () => {
   });
 
   it('rejects a non-positive reserved concurrency', () => {
-    expect(() => staffApi(0)).toThrow(InvalidPropsError);
+    expect(() => staffApi(CONSOLE, 0)).toThrow(InvalidPropsError);
   });
 });

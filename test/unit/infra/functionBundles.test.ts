@@ -1,6 +1,9 @@
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { build } from 'esbuild';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RouterFunction } from '../../../lib/constructs/RouterFunction.js';
+import { RouterStack } from '../../../lib/RouterStack.js';
 
 /**
  * Only route-inbound triages, so only it may carry the triage models (6.5 MB language, 0.5 MB topic): every
@@ -9,28 +12,77 @@ import { describe, expect, it } from 'vitest';
  */
 const MODELS = ['language.model.json', 'topicModel.model.json'];
 
-async function bundledInputs(handler: string): Promise<string[]> {
+/** The npm packages an entry's bundle is built from (SDK included, as RouterFunction bundles it). */
+async function bundledPackages(entry: string): Promise<{ inputs: string[]; packages: Set<string> }> {
   const result = await build({
-    entryPoints: [fileURLToPath(new URL(`../../../lambdas/handlers/${handler}.ts`, import.meta.url))],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'esm',
+    mainFields: ['module', 'main'],
     write: false,
     metafile: true,
     logLevel: 'silent',
-    external: ['@aws-sdk/*'],
   });
-  return Object.keys(result.metafile.inputs);
+  const inputs = Object.keys(result.metafile.inputs);
+  const packages = new Set(
+    inputs.flatMap((input) => {
+      const match = /node_modules\/(@[^/]+\/[^/]+|[^/]+)\//.exec(input);
+      return match?.[1] ? [match[1]] : [];
+    }),
+  );
+  return { inputs, packages };
 }
 
-describe('function bundles', () => {
+/** The service clients (and the DynamoDB document client) a bundle carries. */
+function sdkClients(packages: Set<string>): string[] {
+  return [...packages].filter((name) => /^@aws-sdk\/(client-|lib-dynamodb$)/.test(name)).sort();
+}
+
+describe('function bundles (finding 8)', () => {
+  const functions: { name: string; entry: string; declared: readonly string[] }[] = [];
+  beforeAll(() => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new RouterStack(app, 'Bundles', {
+      env: { account: '111111111111', region: 'us-east-1' },
+      recipients: ['support@desk.test'],
+      notifyFrom: 'notices@desk.test',
+      alarmEmail: 'oncall@desk.test',
+      console: { callbackUrls: ['http://localhost:3000/'], logoutUrls: ['http://localhost:3000/'] },
+      sandbox: true,
+      activateReceiptRuleSet: true,
+    });
+    for (const fn of stack.node.findAll().filter((node) => node instanceof RouterFunction)) {
+      functions.push({ name: path.basename(fn.entry, '.ts'), entry: fn.entry, declared: fn.sdkClients });
+    }
+  });
+
+  it('finds every function of the stack', () => {
+    expect(functions.map((fn) => fn.name).sort()).toEqual([
+      'activateReceiptRuleSet',
+      'emailIngest',
+      'routeInbound',
+      'slaSweeper',
+      'staffApi',
+    ]);
+  });
+
+  it('bundles into each function exactly the SDK clients its access declaration grants', async () => {
+    for (const fn of functions) {
+      const { packages } = await bundledPackages(fn.entry);
+      expect(sdkClients(packages), fn.name).toEqual([...fn.declared]);
+    }
+  });
+
   it.each(['staffApi', 'slaSweeper', 'emailIngest'])('%s carries no triage model', async (handler) => {
-    const inputs = await bundledInputs(handler);
+    const fn = functions.find((candidate) => candidate.name === handler);
+    const { inputs } = await bundledPackages(fn?.entry ?? '');
     expect(inputs.filter((input) => MODELS.some((model) => input.endsWith(model)))).toEqual([]);
   });
 
   it('routeInbound carries both models (the check above can fail)', async () => {
-    const inputs = await bundledInputs('routeInbound');
+    const fn = functions.find((candidate) => candidate.name === 'routeInbound');
+    const { inputs } = await bundledPackages(fn?.entry ?? '');
     for (const model of MODELS) expect(inputs.some((input) => input.endsWith(model))).toBe(true);
   });
 });

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidPropsError } from '../../../lib/constructs/InvalidPropsError.js';
+import { routerStackPropsFromContext } from '../../../lib/deployContext.js';
+
+const REAL = {
+  'contact-router:recipients': 'support@desk.yourpharmacy.com, appeals@desk.yourpharmacy.com',
+  'contact-router:notifyFrom': 'sla-alerts@yourpharmacy.com',
+  'contact-router:alarmEmail': 'oncall@yourpharmacy.com',
+  'contact-router:consoleCallbackUrls': 'https://desk.yourpharmacy.com/',
+};
+
+describe('routerStackPropsFromContext (finding 3)', () => {
+  it('reads a real deployment from -c strings: lists, flags and numbers', () => {
+    const props = routerStackPropsFromContext({
+      ...REAL,
+      'contact-router:activateRuleSet': 'true',
+      'contact-router:rawMailRetentionYears': '7',
+      'contact-router:authDomainPrefix': 'yourpharmacy-desk',
+      'cli-telemetry': false,
+    });
+
+    expect(props).toEqual({
+      recipients: ['support@desk.yourpharmacy.com', 'appeals@desk.yourpharmacy.com'],
+      notifyFrom: 'sla-alerts@yourpharmacy.com',
+      alarmEmail: 'oncall@yourpharmacy.com',
+      console: {
+        callbackUrls: ['https://desk.yourpharmacy.com/'],
+        logoutUrls: ['https://desk.yourpharmacy.com/'],
+        domainPrefix: 'yourpharmacy-desk',
+      },
+      sandbox: false,
+      activateReceiptRuleSet: true,
+      rawMailRetentionYears: 7,
+    });
+  });
+
+  it('names every missing key with an example, in one error', () => {
+    const read = () => routerStackPropsFromContext({});
+
+    expect(read).toThrow(InvalidPropsError);
+    expect(read).toThrow(
+      /recipients is required \(-c contact-router:recipients=[\s\S]*notifyFrom is required[\s\S]*consoleCallbackUrls is required[\s\S]*alarmEmail or contact-router:alarmTopicArn is required[\s\S]*sandbox=true/,
+    );
+  });
+
+  it('fills a sandbox with placeholders that the stack accepts only there', () => {
+    const props = routerStackPropsFromContext({ 'contact-router:sandbox': 'true' });
+
+    expect(props.sandbox).toBe(true);
+    expect(props.recipients).toEqual(['support@pharmacy.example']);
+    expect(props.alarmEmail).toBe('ops@pharmacy.example');
+  });
+
+  it('refuses unknown keys (a typo would silently be ignored) and malformed values', () => {
+    expect(() => routerStackPropsFromContext({ ...REAL, 'contact-router:recipient': 'x@y.z' })).toThrow(
+      /unknown context contact-router:recipient /,
+    );
+    expect(() => routerStackPropsFromContext({ ...REAL, 'contact-router:activateRuleSet': 'yes' })).toThrow(
+      /contact-router:activateRuleSet/,
+    );
+    expect(() =>
+      routerStackPropsFromContext({ ...REAL, 'contact-router:reservedConcurrency': 'ten' }),
+    ).toThrow(/contact-router:reservedConcurrency/);
+  });
+
+  it('takes an existing alarm topic instead of an e-mail address', () => {
+    const { 'contact-router:alarmEmail': _, ...withoutEmail } = REAL;
+    const props = routerStackPropsFromContext({
+      ...withoutEmail,
+      'contact-router:alarmTopicArn': 'arn:aws:sns:us-east-1:111111111111:pager',
+    });
+
+    expect(props.alarmEmail).toBeUndefined();
+    expect(props.existingAlarmTopicArn).toBe('arn:aws:sns:us-east-1:111111111111:pager');
+  });
+});
