@@ -1,0 +1,186 @@
+/**
+ * Cold start of every function as deployed: synthesizes the stack (a sandbox, bundling on) into
+ * cdk.out, then for each function's asset prints its bundle size and the time a fresh Node process
+ * takes to import it, beside the import time of just the AWS SDK clients that function declares
+ * (bundled the same way, timed in the same run, interleaved with the function so both see the same
+ * machine). Goal: each function ≤ 1.3× its clients.
+ *
+ * A third column shows the clients plus the libraries every handler shares (zod, Powertools logger
+ * and metrics): what is left above it is the function's own code (and, for route-inbound, the
+ * triage models).
+ *
+ *   npm run bench:coldstart [-- --runs 15] [-- --no-synth]
+ *
+ * On a shared machine the absolute figures move with the load (the ratios much less): the loadavg
+ * of the run is printed with them.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, type CfnResource } from 'aws-cdk-lib';
+import { build } from 'esbuild';
+import { RouterFunction } from '../lib/constructs/RouterFunction.js';
+import { routerStackPropsFromContext } from '../lib/deployContext.js';
+import { RouterStack } from '../lib/RouterStack.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const runsArg = args.indexOf('--runs');
+const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 15;
+const SYNTH = !args.includes('--no-synth');
+const outdir = path.join(root, 'cdk.out');
+const workdir = path.join(root, '.cache', 'coldstart');
+
+/** The class each SDK package's client is; the floor imports exactly these. */
+const CLIENT_EXPORTS: Record<string, string> = {
+  '@aws-sdk/client-dynamodb': 'DynamoDBClient',
+  '@aws-sdk/lib-dynamodb': 'DynamoDBDocumentClient',
+  '@aws-sdk/client-s3': 'S3Client',
+  '@aws-sdk/client-sqs': 'SQSClient',
+  '@aws-sdk/client-sesv2': 'SESv2Client',
+  '@aws-sdk/client-ses': 'SESClient',
+};
+
+interface Measured {
+  label: string;
+  assetFile: string;
+  bundleBytes: number;
+  clients: readonly string[];
+}
+
+/** Bundles a few imports exactly as RouterFunction bundles a handler (esbuild, ESM, minified, SDK inside). */
+async function bundleLikeAFunction(name: string, source: string): Promise<string> {
+  const entry = path.join(workdir, `${name}.entry.mjs`);
+  const outfile = path.join(workdir, `${name}.mjs`);
+  writeFileSync(entry, source);
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    logLevel: 'silent',
+    absWorkingDir: root,
+  });
+  return outfile;
+}
+
+function clientImports(clients: readonly string[]): string {
+  return clients
+    .map((client, index) => `import { ${CLIENT_EXPORTS[client]} as c${index} } from '${client}';`)
+    .join('\n');
+}
+
+/** Milliseconds a fresh Node process spends in `import(file)`. */
+function importMs(file: string): number {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: workdir,
+    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
+    encoding: 'utf8',
+  });
+  return Number(output);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+async function synthesizedFunctions(): Promise<Measured[]> {
+  const app = new App({ outdir, context: SYNTH ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new RouterStack(app, 'ContactRouter', {
+    ...routerStackPropsFromContext({
+      'contact-router:sandbox': 'true',
+      'contact-router:activateRuleSet': 'true',
+    }),
+    env: { account: '111111111111', region: 'us-east-1' },
+  });
+  const functions = stack.node.findAll().filter((node) => node instanceof RouterFunction);
+  if (SYNTH) app.synth();
+  const template = JSON.parse(readFileSync(path.join(outdir, 'ContactRouter.template.json'), 'utf8')) as {
+    Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }>;
+  };
+  return functions.map((fn) => {
+    const logicalId = stack.getLogicalId(fn.function.node.defaultChild as CfnResource);
+    const key = template.Resources[logicalId]?.Properties.Code?.S3Key;
+    if (!key) throw new Error(`no code for ${logicalId} in cdk.out (run without --no-synth)`);
+    const assetFile = path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
+    return {
+      label: path.basename(fn.entry, '.ts'),
+      assetFile,
+      bundleBytes: statSync(assetFile).size,
+      clients: fn.sdkClients,
+    };
+  });
+}
+
+mkdirSync(workdir, { recursive: true });
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+console.log(
+  `synthesizing the stack into cdk.out${SYNTH ? ' (bundling every function)' : ' (reusing its assets)'}…`,
+);
+const functions = await synthesizedFunctions();
+const rows: string[] = [];
+const load = os.loadavg()[0] ?? 0;
+for (const fn of functions) {
+  const clientsOnly = await bundleLikeAFunction(
+    `${fn.label}-clients`,
+    `${clientImports(fn.clients)}\nglobalThis.__keep = [${fn.clients.map((_, index) => `c${index}`).join(', ')}];\n`,
+  );
+  const withLibraries = await bundleLikeAFunction(
+    `${fn.label}-clients-libraries`,
+    `${clientImports(fn.clients)}
+import { z } from 'zod';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+globalThis.__keep = [${fn.clients.map((_, index) => `c${index}`).join(', ')}, z, new Logger(), Metrics];
+`,
+  );
+  const times = { fn: [] as number[], clients: [] as number[], libraries: [] as number[] };
+  importMs(fn.assetFile); // warm the file cache once; every timed import is still a fresh process
+  for (let run = 0; run < RUNS; run++) {
+    times.fn.push(importMs(fn.assetFile));
+    times.clients.push(importMs(clientsOnly));
+    times.libraries.push(importMs(withLibraries));
+  }
+  const fnMs = median(times.fn);
+  const clientsMs = median(times.clients);
+  const ratio = fnMs / clientsMs;
+  rows.push(
+    [
+      fn.label.padEnd(24),
+      `${(fn.bundleBytes / 1024).toFixed(0).padStart(6)} KB`,
+      `${fnMs.toFixed(0).padStart(6)} ms`,
+      `${clientsMs.toFixed(0).padStart(6)} ms`,
+      `${ratio.toFixed(2).padStart(5)}× ${ratio <= 1.3 ? 'ok ' : 'over'}`,
+      `${median(times.libraries).toFixed(0).padStart(6)} ms`,
+      fn.clients.map((client) => client.replace('@aws-sdk/', '')).join(' '),
+    ].join('  '),
+  );
+  console.log(rows.at(-1));
+}
+console.log(
+  `\nNode ${process.version}, ${os.cpus().length} CPUs, load ${load.toFixed(2)} → ${(os.loadavg()[0] ?? 0).toFixed(2)}; median of ${RUNS} fresh-process imports each, interleaved.`,
+);
+console.log(
+  [
+    'function'.padEnd(24),
+    '   bundle',
+    '   import',
+    '  clients',
+    'ratio (goal ≤ 1.3)',
+    'clients+zod+powertools',
+    'clients',
+  ].join('  '),
+);
+for (const row of rows) console.log(row);
