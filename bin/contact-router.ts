@@ -8,6 +8,7 @@ const COMMANDS: Record<string, string> = {
   classify: 'triage JSON lines from stdin, one JSON line out per input',
   explain: "explain one message's triage and routing for a person",
   sla: 'check a calendar: sla --calendar <name> --from <ISO> --hours <n>',
+  dlq: 'inspect and redrive dead letters: dlq redrive --from <dlq url> --to <queue url>',
 };
 
 export interface CommandIo {
