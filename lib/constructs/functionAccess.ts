@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CASE_TABLE, type CaseTableIndexName } from '../../lambdas/adapters/dynamo/caseTableDefinition.js';
 import type { CaseStore } from '../../lambdas/domain/ports.js';
@@ -70,6 +71,8 @@ export interface FunctionAccess {
   sendsMailAs?: readonly string[];
   /** SES v1 receipt-rule-set calls (describe and set the active set); they have no resource-level permissions. */
   managesReceiptRuleSets?: boolean;
+  /** Secrets it reads with `GetSecretValue` (a channel provider's signing key, say). */
+  readsSecrets?: readonly secretsmanager.ISecret[];
 }
 
 /** The AWS SDK v3 packages a function with this access calls, for the bundle test. */
@@ -83,6 +86,7 @@ export function sdkClientsFor(access: FunctionAccess): string[] {
   if (access.sendsTo?.length) clients.add('@aws-sdk/client-sqs');
   if (access.sendsMailAs?.length) clients.add('@aws-sdk/client-sesv2');
   if (access.managesReceiptRuleSets) clients.add('@aws-sdk/client-ses');
+  if (access.readsSecrets?.length) clients.add('@aws-sdk/client-secrets-manager');
   return [...clients].sort();
 }
 
@@ -193,6 +197,27 @@ export function grantFunctionAccess(
         resources: ['*'],
       }),
     );
+  }
+
+  const secrets = access.readsSecrets ?? [];
+  if (secrets.length > 0) {
+    statements.push(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: secrets.map((secret) => secret.secretArn),
+      }),
+    );
+    for (const secret of secrets) {
+      if (secret.encryptionKey) {
+        statements.push(
+          new iam.PolicyStatement({
+            actions: ['kms:Decrypt'],
+            resources: [secret.encryptionKey.keyArn],
+            conditions: viaService('secretsmanager'),
+          }),
+        );
+      }
+    }
   }
 
   for (const statement of statements) role.addToPrincipalPolicy(statement);
