@@ -12,8 +12,19 @@ import { RouterStack } from '../../../lib/RouterStack.js';
  */
 const MODELS = ['language.model.json', 'topicModel.model.json'];
 
-/** The npm packages an entry's bundle is built from (SDK included, as RouterFunction bundles it). */
-async function bundledPackages(entry: string): Promise<{ inputs: string[]; packages: Set<string> }> {
+const bundles = new Map<string, Promise<{ inputs: string[]; packages: Set<string> }>>();
+
+/** The npm packages an entry's bundle is built from (SDK included, as RouterFunction bundles it); built once. */
+function bundledPackages(entry: string): Promise<{ inputs: string[]; packages: Set<string> }> {
+  let bundle = bundles.get(entry);
+  if (!bundle) {
+    bundle = bundleOnce(entry);
+    bundles.set(entry, bundle);
+  }
+  return bundle;
+}
+
+async function bundleOnce(entry: string): Promise<{ inputs: string[]; packages: Set<string> }> {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -67,12 +78,14 @@ describe('function bundles (finding 8)', () => {
     ]);
   });
 
-  it('bundles into each function exactly the SDK clients its access declaration grants', async () => {
-    for (const fn of functions) {
-      const { packages } = await bundledPackages(fn.entry);
-      expect(sdkClients(packages), fn.name).toEqual([...fn.declared]);
-    }
-  });
+  it.each(['activateReceiptRuleSet', 'emailIngest', 'routeInbound', 'slaSweeper', 'staffApi'])(
+    'bundles into %s exactly the SDK clients its access declaration grants',
+    async (name) => {
+      const fn = functions.find((candidate) => candidate.name === name);
+      const { packages } = await bundledPackages(fn?.entry ?? '');
+      expect(sdkClients(packages)).toEqual([...(fn?.declared ?? [])]);
+    },
+  );
 
   it.each(['staffApi', 'slaSweeper', 'emailIngest'])('%s carries no triage model', async (handler) => {
     const fn = functions.find((candidate) => candidate.name === handler);
