@@ -7,8 +7,9 @@ export interface LocalModeProcess {
   child: ChildProcess;
   url: string;
   port: number;
-  /** DynamoDB Local's endpoint, as the ready banner prints it. */
+  /** DynamoDB Local's and fauxqs's endpoints, as the ready banner prints them. */
   dynamodbEndpoint: string;
+  sqsEndpoint: string;
   /** Accepted messages the start-up replayed (from the banner; 0 when it printed none). */
   replayed: number;
   output: () => string;
@@ -50,7 +51,8 @@ export function startLocalModeProcess(args: string[], timeoutMs = 120_000): Prom
     const onData = () => {
       const ready = /ready in [\d.]+ s at (http:\/\/127\.0\.0\.1:(\d+))/.exec(output);
       const dynamodb = /DynamoDB (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (!ready || !dynamodb) return;
+      const sqs = /SQS\/S3 (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (!ready || !dynamodb || !sqs) return;
       clearTimeout(timer);
       child.stdout?.off('data', onData);
       resolve({
@@ -58,6 +60,7 @@ export function startLocalModeProcess(args: string[], timeoutMs = 120_000): Prom
         url: ready[1] ?? '',
         port: Number(ready[2]),
         dynamodbEndpoint: dynamodb[1] ?? '',
+        sqsEndpoint: sqs[1] ?? '',
         replayed: Number(/recovered: (\d+) accepted/.exec(output)?.[1] ?? 0),
         output: () => output,
         exited,
