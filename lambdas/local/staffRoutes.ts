@@ -32,15 +32,6 @@ export function rawTarget(url: string): { path: string; query: string } {
  */
 export function staffRoutes(staffRequest: StaffRequestHandler): Hono {
   const app = new Hono();
-  const tooLarge = (c: Context) =>
-    c.json(
-      {
-        error: 'payload_too_large',
-        message: `a staff request body is at most ${MAX_STAFF_BODY_BYTES} bytes`,
-      },
-      413,
-    );
-
   const handle = async (c: Context) => {
     const claims = await verifyDevToken(c.req.header('authorization'));
     if (!claims) {
