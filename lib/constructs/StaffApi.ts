@@ -9,6 +9,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { staffRouteKeys } from '../../lambdas/api/routes.js';
 import { acknowledgeTableIndexGrant } from './acknowledgeTableIndexGrant.js';
 import { InvalidPropsError } from './InvalidPropsError.js';
 import { reservedConcurrencyProblems } from './propChecks.js';
@@ -16,14 +17,11 @@ import { RouterFunction, type RouterFunctionDefaults } from './RouterFunction.js
 
 const handlers = path.join(import.meta.dirname, '..', '..', 'lambdas', 'handlers');
 
-/** Every staff route; each one sits behind the Cognito JWT authorizer. */
-const STAFF_ROUTES = [
-  ['/queues', apigw.HttpMethod.GET],
-  ['/queues/{queue}/claim', apigw.HttpMethod.POST],
-  ['/cases/{id}', apigw.HttpMethod.GET],
-  ['/cases/{id}/pend', apigw.HttpMethod.POST],
-  ['/cases/{id}/resolve', apigw.HttpMethod.POST],
-] as const;
+/**
+ * Every staff route, from the one declaration the function's router and the OpenAPI document use;
+ * each one sits behind the Cognito JWT authorizer (the API description included: the API is internal).
+ */
+const STAFF_ROUTES = staffRouteKeys().map(({ path: routePath, method }) => [routePath, apigw.HttpMethod[method]] as const);
 
 export interface StaffApiProps {
   /** The case table the staff function reads and writes. */
