@@ -7,6 +7,8 @@ import type { CommandIo } from '../contact-router.js';
 export async function run(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseArgs({ args, options: { port: { type: 'string' }, policy: { type: 'string' } } });
   if (values.policy) process.env.POLICY_FILE = values.policy;
+  // The desk address acknowledgements and replies come from; the SES emulator accepts any.
+  process.env.DESK_FROM ??= 'member-services@pharmacy.example';
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   const started = performance.now();
   io.stdout.write('starting DynamoDB Local, fauxqs (SQS + S3) and aws-ses-v2-local …\n');

@@ -3,11 +3,14 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { documentClient, endpointsFromEnvironment, sqsClient } from '../adapters/awsClients.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
+import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
 import { SqsDeadLetters } from '../adapters/sqs/SqsDeadLetters.js';
 import { type RecordInboundServices, recordInbound } from '../domain/cases/recordInbound.js';
 import { InboundMessageSchema } from '../domain/inboundMessage.js';
-import { systemClock } from '../domain/ports.js';
-import { loadConfig, policyFromEnvironment } from './config.js';
+import { acknowledgerFor } from '../domain/outbound/acknowledge.js';
+import { deliverNow } from '../domain/outbound/deliverOutbox.js';
+import { type Mailer, type OutboxEntry, systemClock } from '../domain/ports.js';
+import { deskSettingsFromEnvironment, loadConfig, policyFromEnvironment } from './config.js';
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -18,18 +21,26 @@ const logger = new Logger({ serviceName: 'route-inbound' });
 
 export interface RouteInboundServices extends RecordInboundServices {
   deadLetters: { park(body: string, reason: string, sourceMessageId: string): Promise<void> };
+  /** Sends a new case's acknowledgement right after the case commits; the sweeper retries what fails. */
+  mailer?: Mailer;
 }
 
 export function buildRouteInboundServices(env: NodeJS.ProcessEnv = process.env): RouteInboundServices {
   const config = loadConfig(ConfigSchema, env, 'route-inbound');
   const endpoints = endpointsFromEnvironment(env);
+  const policy = policyFromEnvironment(env);
+  const desk = deskSettingsFromEnvironment(env, policy, 'route-inbound');
+  if (!desk) logger.warn('DESK_FROM is not set: new cases get no acknowledgement until it is');
   return {
     caseStore: new DynamoCaseStore(documentClient(endpoints), {
       tableName: config.TABLE_NAME,
     }),
     deadLetters: new SqsDeadLetters(sqsClient(endpoints), config.DEAD_LETTER_QUEUE_URL),
     clock: systemClock,
-    policy: policyFromEnvironment(env),
+    policy,
+    ...(desk
+      ? { acknowledge: acknowledgerFor(desk), mailer: new SesMailer(sesOutboxClient(endpoints), desk.from) }
+      : {}),
   };
 }
 
@@ -53,6 +64,33 @@ function parseRecord(
 }
 
 /**
+ * Records one message; a new case's acknowledgement, committed with the case, is sent right after.
+ * If SES fails the case stands and the outbox entry waits for the sweeper, which never sends it twice.
+ */
+async function recordMessage(message: z.infer<typeof InboundMessageSchema>, services: RouteInboundServices) {
+  const { acknowledge, mailer } = services;
+  if (!acknowledge) return recordInbound(message, services);
+  const composed: OutboxEntry[] = [];
+  const outcome = await recordInbound(message, {
+    ...services,
+    acknowledge: (created, inbound, now) => {
+      const acknowledgement = acknowledge(created, inbound, now);
+      if (acknowledgement) composed.push(acknowledgement.entry);
+      return acknowledgement;
+    },
+  });
+  if (mailer && outcome.outcome === 'created' && outcome.acknowledged) {
+    await deliverNow(composed, {
+      caseStore: services.caseStore,
+      mailer,
+      clock: services.clock,
+      log: (level, text, detail) => logger[level](text, detail),
+    });
+  }
+  return outcome;
+}
+
+/**
  * Routes a batch of inbound messages into cases. Reports partial batch failures so one bad
  * record never makes the others retry; a record that can never succeed goes straight to the
  * DLQ with its reason, a transient failure is retried by SQS until `maxReceiveCount`.
@@ -73,7 +111,7 @@ export async function handleInboundBatch(
         });
         continue;
       }
-      const outcome = await recordInbound(checked.message, services);
+      const outcome = await recordMessage(checked.message, services);
       logger.info('inbound recorded', {
         sqsMessageId: record.messageId,
         channel: checked.message.channel,

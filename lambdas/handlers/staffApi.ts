@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { handle } from 'hono/aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { type APIGatewayProxyResult, handle } from 'hono/aws-lambda';
 import { z } from 'zod';
 import { documentClient, endpointsFromEnvironment } from '../adapters/awsClients.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
@@ -44,19 +45,32 @@ export function buildStaffApiServices(env: NodeJS.ProcessEnv = process.env): Sta
 
 export const staffApiLog: StaffApiLog = (level, message, detail) => logger[level](message, detail);
 
-let app: ReturnType<typeof createStaffApp> | undefined;
-let lambdaHandler: ReturnType<typeof handle> | undefined;
+type LambdaHandler = ReturnType<typeof handle>;
+const handlersByServices = new WeakMap<StaffApiServices, LambdaHandler>();
+
+/**
+ * One API Gateway (payload 2.0) event through the staff app, with the claims the JWT authorizer put
+ * in it: what the Lambda runs, and what local mode's gateway calls with dev-token claims.
+ */
+export async function handleStaffRequest(
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  services: StaffApiServices,
+): Promise<APIGatewayProxyResult> {
+  let lambdaHandler = handlersByServices.get(services);
+  if (!lambdaHandler) {
+    lambdaHandler = handle(createStaffApp({ services, authenticate: authenticateFromApiGateway, log: staffApiLog }));
+    handlersByServices.set(services, lambdaHandler);
+  }
+  return lambdaHandler(event);
+}
+
+let services: StaffApiServices | undefined;
 
 /** The Lambda entry: API Gateway (HTTP API, payload 2.0) has verified the Cognito JWT already. */
-export async function handler(...args: Parameters<ReturnType<typeof handle>>) {
-  app ??= createStaffApp({
-    services: buildStaffApiServices(),
-    authenticate: authenticateFromApiGateway,
-    log: staffApiLog,
-  });
-  lambdaHandler ??= handle(app);
+export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyResult> {
+  services ??= buildStaffApiServices();
   try {
-    return await lambdaHandler(...args);
+    return await handleStaffRequest(event, services);
   } finally {
     metrics.publishStoredMetrics();
   }

@@ -51,7 +51,7 @@ export async function mintDevToken(
 export async function verifyDevToken(
   authorization: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<Record<string, unknown> | undefined> {
+): Promise<Record<string, string | number | boolean | string[]> | undefined> {
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
   if (!token) return undefined;
   try {
@@ -61,7 +61,17 @@ export async function verifyDevToken(
       algorithms: ['HS256'],
       requiredClaims: ['exp', 'sub'],
     });
-    return payload;
+    // The claim shapes an API Gateway JWT authorizer hands on; anything else as JSON text.
+    return Object.fromEntries(
+      Object.entries(payload).map(([name, value]) => [
+        name,
+        typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+          ? value
+          : Array.isArray(value) && value.every((item) => typeof item === 'string')
+            ? value
+            : JSON.stringify(value),
+      ]),
+    );
   } catch {
     return undefined;
   }
