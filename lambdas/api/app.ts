@@ -20,13 +20,23 @@ import {
   type StaffApiServices,
   viewCase,
 } from './caseRules.js';
-import { type InvalidParam, invalidParams, type ProblemKind, problemResponse, validationDetail } from './problems.js';
+import {
+  type InvalidParam,
+  invalidParams,
+  type ProblemKind,
+  problemResponse,
+  validationDetail,
+} from './problems.js';
 import { accessOf, routes, type StaffApiVariables } from './routes.js';
 
 export type { StaffApiServices } from './caseRules.js';
 
 /** Logs carry ids, routes and outcomes only: never a message body, a subject or an address (PHI). */
-export type StaffApiLog = (level: 'info' | 'warn' | 'error', message: string, detail: Record<string, unknown>) => void;
+export type StaffApiLog = (
+  level: 'info' | 'warn' | 'error',
+  message: string,
+  detail: Record<string, unknown>,
+) => void;
 
 export interface StaffAppOptions {
   services: StaffApiServices;
@@ -77,7 +87,10 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
     defaultHook: (result, c) => {
       if (result.success) return;
       const params = invalidParams(LOCATION[result.target] ?? 'body', result.error.issues);
-      return problemResponse('validation', validationDetail(params), { instance: c.req.path, errors: params });
+      return problemResponse('validation', validationDetail(params), {
+        instance: c.req.path,
+        errors: params,
+      });
     },
   });
 
@@ -106,15 +119,23 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       route: c.req.routePath,
       error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
     });
-    return problemResponse('internal', 'the request failed on our side; nothing was changed unless the case history shows it', {
-      instance: c.req.path,
-    });
+    return problemResponse(
+      'internal',
+      'the request failed on our side; nothing was changed unless the case history shows it',
+      {
+        instance: c.req.path,
+      },
+    );
   });
 
   app.notFound((c) =>
-    problemResponse('route_not_found', `${c.req.method} ${c.req.path} is not a staff API route (see GET /openapi.json)`, {
-      instance: c.req.path,
-    }),
+    problemResponse(
+      'route_not_found',
+      `${c.req.method} ${c.req.path} is not a staff API route (see GET /openapi.json)`,
+      {
+        instance: c.req.path,
+      },
+    ),
   );
 
   // A path that is not valid percent-encoding names no resource: say so, before anything reads it.
@@ -204,11 +225,15 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
               `If-Match named another version; the case is at ${etagOf(outcome.case)} now: read it again and retry`,
               { instance, case: outcome.case, headers: { etag: etagOf(outcome.case) } },
             )
-          : problemResponse('conflict', 'the case changed while this action was being made; read it again and retry', {
-              instance,
-              case: outcome.case,
-              headers: { etag: etagOf(outcome.case) },
-            });
+          : problemResponse(
+              'conflict',
+              'the case changed while this action was being made; read it again and retry',
+              {
+                instance,
+                case: outcome.case,
+                headers: { etag: etagOf(outcome.case) },
+              },
+            );
     }
   }
 
@@ -226,8 +251,14 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
     if (condition instanceof Response) return condition;
     const staff = c.get('staff');
     const outcome = await actOnCase(request, caseId, staff, services, condition);
-    log('info', 'case action', { staffId: staff.id, action: request.action, caseId, outcome: outcome.outcome });
-    if (outcome.outcome !== 'done') return outcomeResponse(c, outcome, caseId, condition.ifVersion !== undefined);
+    log('info', 'case action', {
+      staffId: staff.id,
+      action: request.action,
+      caseId,
+      outcome: outcome.outcome,
+    });
+    if (outcome.outcome !== 'done')
+      return outcomeResponse(c, outcome, caseId, condition.ifVersion !== undefined);
     withEtag(c, outcome.case);
     return c.json({ case: outcome.case }, 200);
   }
@@ -265,7 +296,9 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
         ...(outcome.outcome === 'claimed' ? { caseId: outcome.case.caseId } : {}),
       });
       if (outcome.outcome === 'unknown_queue') {
-        return problemResponse('queue_not_found', `no queue named "${outcome.queue}"`, { instance: c.req.path });
+        return problemResponse('queue_not_found', `no queue named "${outcome.queue}"`, {
+          instance: c.req.path,
+        });
       }
       if (outcome.outcome === 'empty') return c.json({ case: null }, 200);
       withEtag(c, outcome.case);
@@ -278,16 +311,22 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       if (query.assignee !== undefined) {
         const assignee = query.assignee === 'me' ? staff.id : query.assignee;
         if (assignee !== staff.id && staff.role !== 'supervisor') {
-          return problemResponse('forbidden', "agents list their own claims (assignee=me); supervisors list anyone's", {
-            instance: c.req.path,
-          });
+          return problemResponse(
+            'forbidden',
+            "agents list their own claims (assignee=me); supervisors list anyone's",
+            {
+              instance: c.req.path,
+            },
+          );
         }
         return c.json(await listCases({ assignee }, page, services), 200);
       }
       const { queue, state } = query;
       if (queue === undefined || state === undefined) {
         // The query schema refuses this; kept so the types need no assertion.
-        return problemResponse('validation', 'give assignee=me, or state and queue', { instance: c.req.path });
+        return problemResponse('validation', 'give assignee=me, or state and queue', {
+          instance: c.req.path,
+        });
       }
       if (!isKnownQueue(queue, services)) {
         return problemResponse('queue_not_found', `no queue named "${queue}"`, { instance: c.req.path });
@@ -298,7 +337,10 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       const { reference } = c.req.valid('param');
       const caseId = caseIdFromReference(reference.toUpperCase());
       const view = caseId ? await viewCase(caseId, services) : undefined;
-      if (!view) return problemResponse('case_not_found', `no case with reference ${reference}`, { instance: c.req.path });
+      if (!view)
+        return problemResponse('case_not_found', `no case with reference ${reference}`, {
+          instance: c.req.path,
+        });
       withEtag(c, view.case);
       return c.json(view, 200);
     })
@@ -316,13 +358,18 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       const staff = c.get('staff');
       const { desk } = services;
       if (!desk) {
-        return problemResponse('replies_unavailable', 'the desk address (DESK_FROM) is not configured, so nothing can be sent', {
-          instance: c.req.path,
-        });
+        return problemResponse(
+          'replies_unavailable',
+          'the desk address (DESK_FROM) is not configured, so nothing can be sent',
+          {
+            instance: c.req.path,
+          },
+        );
       }
       const outcome = await replyToCase(c.req.valid('json'), caseId, staff, { ...services, desk }, condition);
       log('info', 'case action', { staffId: staff.id, action: 'reply', caseId, outcome: outcome.outcome });
-      if (outcome.outcome !== 'done') return outcomeResponse(c, outcome, caseId, condition.ifVersion !== undefined);
+      if (outcome.outcome !== 'done')
+        return outcomeResponse(c, outcome, caseId, condition.ifVersion !== undefined);
       const delivered = services.mailer
         ? await deliverNow([outcome.entry], {
             caseStore: services.caseStore,
@@ -343,15 +390,27 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
         200,
       );
     })
-    .openapi(routes.note, (c) => act(c, c.req.valid('param').caseId, { action: 'note', ...c.req.valid('json') }))
-    .openapi(routes.pend, (c) => act(c, c.req.valid('param').caseId, { action: 'pend', ...c.req.valid('json') }))
+    .openapi(routes.note, (c) =>
+      act(c, c.req.valid('param').caseId, { action: 'note', ...c.req.valid('json') }),
+    )
+    .openapi(routes.pend, (c) =>
+      act(c, c.req.valid('param').caseId, { action: 'pend', ...c.req.valid('json') }),
+    )
     .openapi(routes.transfer, (c) =>
       act(c, c.req.valid('param').caseId, { action: 'transfer', ...c.req.valid('json') }),
     )
-    .openapi(routes.release, (c) => act(c, c.req.valid('param').caseId, { action: 'release', ...c.req.valid('json') }))
-    .openapi(routes.resolve, (c) => act(c, c.req.valid('param').caseId, { action: 'resolve', ...c.req.valid('json') }))
-    .openapi(routes.reopen, (c) => act(c, c.req.valid('param').caseId, { action: 'reopen', ...c.req.valid('json') }))
-    .openapi(routes.merge, (c) => act(c, c.req.valid('param').caseId, { action: 'merge', ...c.req.valid('json') }))
+    .openapi(routes.release, (c) =>
+      act(c, c.req.valid('param').caseId, { action: 'release', ...c.req.valid('json') }),
+    )
+    .openapi(routes.resolve, (c) =>
+      act(c, c.req.valid('param').caseId, { action: 'resolve', ...c.req.valid('json') }),
+    )
+    .openapi(routes.reopen, (c) =>
+      act(c, c.req.valid('param').caseId, { action: 'reopen', ...c.req.valid('json') }),
+    )
+    .openapi(routes.merge, (c) =>
+      act(c, c.req.valid('param').caseId, { action: 'merge', ...c.req.valid('json') }),
+    )
     .openapi(routes.reassign, (c) =>
       act(c, c.req.valid('param').caseId, { action: 'reassign', ...c.req.valid('json') }),
     )

@@ -39,7 +39,9 @@ function splitGroups(value: string): string[] {
   return inner.split(/[\s,]+/).filter((group) => group.length > 0);
 }
 
-const StaffIdSchema = z.string().regex(/^[\w.@+-]{1,128}$/, 'a staff id of 1–128 letters, digits or . _ @ + -');
+const StaffIdSchema = z
+  .string()
+  .regex(/^[\w.@+-]{1,128}$/, 'a staff id of 1–128 letters, digits or . _ @ + -');
 
 const ClaimsSchema = z.object({
   sub: z.string().min(1),

@@ -74,7 +74,12 @@ export function problemBody(
 export function problemResponse(
   kind: ProblemKind,
   detail: string,
-  extra: { instance?: string; errors?: InvalidParam[]; case?: unknown; headers?: Record<string, string> } = {},
+  extra: {
+    instance?: string;
+    errors?: InvalidParam[];
+    case?: unknown;
+    headers?: Record<string, string>;
+  } = {},
 ): Response {
   const { headers, ...rest } = extra;
   const body = problemBody(kind, detail, rest);

@@ -11,8 +11,8 @@ import {
   CaseViewSchema,
   ClaimResultSchema,
   IfMatchHeaderSchema,
-  MeSchema,
   MergeBodySchema,
+  MeSchema,
   NoteBodySchema,
   PendBodySchema,
   QueueListSchema,
@@ -44,9 +44,13 @@ export interface StaffApiVariables {
 /** Route-level gate for supervisor routes: runs after authentication, before the body is read. */
 const supervisorsOnly: MiddlewareHandler<{ Variables: StaffApiVariables }> = async (c, next) => {
   if (c.get('staff').role !== 'supervisor') {
-    return problemResponse('forbidden', `${c.req.method} ${c.req.path} is for supervisors; you are signed in as an agent`, {
-      instance: c.req.path,
-    });
+    return problemResponse(
+      'forbidden',
+      `${c.req.method} ${c.req.path} is for supervisors; you are signed in as an agent`,
+      {
+        instance: c.req.path,
+      },
+    );
   }
   await next();
 };
@@ -56,7 +60,12 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
-const ETAG = { ETag: { description: 'The case version (`"v7"`): send it back in If-Match', schema: { type: 'string' as const } } };
+const ETAG = {
+  ETag: {
+    description: 'The case version (`"v7"`): send it back in If-Match',
+    schema: { type: 'string' as const },
+  },
+};
 
 const jsonBody = <T extends z.ZodType>(schema: T, required: boolean) => ({
   required,

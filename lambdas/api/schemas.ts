@@ -1,5 +1,10 @@
 import { z } from '@hono/zod-openapi';
-import { CaseEventSchema, CaseMessageSchema, CaseSchema, CaseStateSchema } from '../domain/cases/caseRecord.js';
+import {
+  CaseEventSchema,
+  CaseMessageSchema,
+  CaseSchema,
+  CaseStateSchema,
+} from '../domain/cases/caseRecord.js';
 import { StaffRoleSchema } from '../domain/cases/staffMember.js';
 import { TemplateCatalogSchema } from '../domain/outbound/templates.js';
 
@@ -73,7 +78,9 @@ export const CaseListQuerySchema = z
       .max(128)
       .optional()
       .openapi({ description: '`me`, or (supervisors) another staff id: the cases that person holds' }),
-    state: CaseStateSchema.optional().openapi({ description: 'With `queue`: the cases of a queue in a state' }),
+    state: CaseStateSchema.optional().openapi({
+      description: 'With `queue`: the cases of a queue in a state',
+    }),
     queue: z.string().min(1).max(40).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().min(1).max(2_048).optional(),
@@ -142,21 +149,20 @@ export const MergeBodySchema = z
   .strict()
   .openapi('MergeRequest');
 export const ReassignBodySchema = z
-  .object({ to: z.string().min(1).max(128).openapi({ description: 'The staff id to hand the claim to' }), reason: OptionalReason })
+  .object({
+    to: z.string().min(1).max(128).openapi({ description: 'The staff id to hand the claim to' }),
+    reason: OptionalReason,
+  })
   .strict()
   .openapi('ReassignRequest');
 export const RenewBodySchema = z.object({}).strict().openapi('RenewRequest');
 
 export const IfMatchHeaderSchema = z.object({
-  'if-match': z
-    .string()
-    .max(200)
-    .optional()
-    .openapi({
-      description:
-        'The ETag of the case as last read (`"v7"`). The action applies only if the case is still at that version; otherwise 412 with the current case.',
-      example: '"v7"',
-    }),
+  'if-match': z.string().max(200).optional().openapi({
+    description:
+      'The ETag of the case as last read (`"v7"`). The action applies only if the case is still at that version; otherwise 412 with the current case.',
+    example: '"v7"',
+  }),
 });
 
 export const TemplateQuerySchema = z.object({

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_POLICY } from '../domain/policy/defaultPolicy.js';
 import type { DeskSettings } from '../domain/outbound/deskSettings.js';
+import { DEFAULT_POLICY } from '../domain/policy/defaultPolicy.js';
 import { loadPolicy, type Policy } from '../domain/policy/policy.js';
 
 /** Fails fast at cold start, naming every missing or malformed setting. */

@@ -6,7 +6,11 @@ import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
 import { PowertoolsSlaMetrics } from '../adapters/metrics/PowertoolsSlaMetrics.js';
 import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
 import { type SweepReport, type SweepServices, sweepTimers } from '../domain/cases/sweepTimers.js';
-import { deliverOutbox, type OutboxDeliveryServices, type OutboxReport } from '../domain/outbound/deliverOutbox.js';
+import {
+  deliverOutbox,
+  type OutboxDeliveryServices,
+  type OutboxReport,
+} from '../domain/outbound/deliverOutbox.js';
 import { systemClock } from '../domain/ports.js';
 import { deskSettingsFromEnvironment, loadConfig, policyFromEnvironment } from './config.js';
 
@@ -20,7 +24,8 @@ const ConfigSchema = z.object({
 const logger = new Logger({ serviceName: 'sla-sweeper' });
 const metrics = new Metrics({ namespace: 'ContactRouter', serviceName: 'sla-sweeper' });
 
-export type SweeperServices = SweepServices & OutboxDeliveryServices & { limit: number; outboxBudget: number };
+export type SweeperServices = SweepServices &
+  OutboxDeliveryServices & { limit: number; outboxBudget: number };
 
 export function buildSweeperServices(env: NodeJS.ProcessEnv = process.env): SweeperServices {
   const config = loadConfig(ConfigSchema, env, 'sla-sweeper');
@@ -48,7 +53,9 @@ export function buildSweeperServices(env: NodeJS.ProcessEnv = process.env): Swee
  * every outbox entry still unsent (supervisor notices, and acknowledgements and replies their
  * request could not send at once).
  */
-export async function handleSweep(services: SweeperServices): Promise<SweepReport & { outbox: OutboxReport }> {
+export async function handleSweep(
+  services: SweeperServices,
+): Promise<SweepReport & { outbox: OutboxReport }> {
   const report = await sweepTimers(services, { limit: services.limit });
   const outbox = await deliverOutbox(services, { budget: services.outboxBudget });
   logger.info('sweep', { ...report, outbox });

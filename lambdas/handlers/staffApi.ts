@@ -58,7 +58,9 @@ export async function handleStaffRequest(
 ): Promise<APIGatewayProxyResult> {
   let lambdaHandler = handlersByServices.get(services);
   if (!lambdaHandler) {
-    lambdaHandler = handle(createStaffApp({ services, authenticate: authenticateFromApiGateway, log: staffApiLog }));
+    lambdaHandler = handle(
+      createStaffApp({ services, authenticate: authenticateFromApiGateway, log: staffApiLog }),
+    );
     handlersByServices.set(services, lambdaHandler);
   }
   return lambdaHandler(event);
@@ -67,7 +69,9 @@ export async function handleStaffRequest(
 let services: StaffApiServices | undefined;
 
 /** The Lambda entry: API Gateway (HTTP API, payload 2.0) has verified the Cognito JWT already. */
-export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyResult> {
+export async function handler(
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+): Promise<APIGatewayProxyResult> {
   services ??= buildStaffApiServices();
   try {
     return await handleStaffRequest(event, services);

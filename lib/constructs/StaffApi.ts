@@ -21,7 +21,9 @@ const handlers = path.join(import.meta.dirname, '..', '..', 'lambdas', 'handlers
  * Every staff route, from the one declaration the function's router and the OpenAPI document use;
  * each one sits behind the Cognito JWT authorizer (the API description included: the API is internal).
  */
-const STAFF_ROUTES = staffRouteKeys().map(({ path: routePath, method }) => [routePath, apigw.HttpMethod[method]] as const);
+const STAFF_ROUTES = staffRouteKeys().map(
+  ({ path: routePath, method }) => [routePath, apigw.HttpMethod[method]] as const,
+);
 
 export interface StaffApiProps {
   /** The case table the staff function reads and writes. */

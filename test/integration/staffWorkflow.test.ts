@@ -78,7 +78,10 @@ describe('staff workflow on the emulators', () => {
     expect(acknowledgement?.body.text).toContain('Nuestra respuesta, a más tardar:');
 
     // An agent with the skill claims it.
-    const claim = await fetch(`${router.url}/queues/fulfillment/claim`, { method: 'POST', headers: bearer(agent) });
+    const claim = await fetch(`${router.url}/queues/fulfillment/claim`, {
+      method: 'POST',
+      headers: bearer(agent),
+    });
     expect(claim.status).toBe(200);
     const claimed = (await claim.json()) as { case: { caseId: string; reference: string; language: string } };
     expect(claimed.case).toMatchObject({ reference, language: 'es' });
@@ -87,8 +90,14 @@ describe('staff workflow on the emulators', () => {
     // The agent replies; the mail leaves through SES with the reference in the subject.
     const reply = await fetch(`${router.url}/cases/${caseId}/reply`, {
       method: 'POST',
-      headers: { ...bearer(agent), 'content-type': 'application/json', 'if-match': claim.headers.get('etag') ?? '' },
-      body: JSON.stringify({ text: 'Hola Lucía: su resurtido de metformina sale hoy y llegará en dos o tres días.' }),
+      headers: {
+        ...bearer(agent),
+        'content-type': 'application/json',
+        'if-match': claim.headers.get('etag') ?? '',
+      },
+      body: JSON.stringify({
+        text: 'Hola Lucía: su resurtido de metformina sale hoy y llegará en dos o tres días.',
+      }),
     });
     expect(reply.status).toBe(200);
     const replied = (await reply.json()) as { message: { messageId: string; delivery: string } };
@@ -99,18 +108,30 @@ describe('staff workflow on the emulators', () => {
     expect(mails[1]?.body.text).toContain('su resurtido de metformina sale hoy');
     expect(mails[1]?.body.text).toContain(`Referencia de su caso: ${reference}`);
 
-    const afterReply = (await (await fetch(`${router.url}/cases/${caseId}`, { headers: bearer(agent) })).json()) as CaseView;
+    const afterReply = (await (
+      await fetch(`${router.url}/cases/${caseId}`, { headers: bearer(agent) })
+    ).json()) as CaseView;
     const outbound = afterReply.messages.find((message) => message.direction === 'outbound');
     expect(outbound?.messageId).toBe(replied.message.messageId);
     expect(outbound?.references).toEqual(['<lucia-1@mail.example.net>']);
-    expect(afterReply.case.clocks.clocks.find((clock) => clock.kind === 'firstResponse')?.state).toBe('stopped');
+    expect(afterReply.case.clocks.clocks.find((clock) => clock.kind === 'firstResponse')?.state).toBe(
+      'stopped',
+    );
 
     // The member answers our reply; the answer joins the case (no new case, no second acknowledgement).
     const depthBefore = (await router.queues()).find((queue) => queue.queue === 'fulfillment')?.depth;
-    expect((await router.postEmail(memberAnswer(replied.message.messageId, mails[1]?.subject ?? ''))).status).toBe(202);
+    expect(
+      (await router.postEmail(memberAnswer(replied.message.messageId, mails[1]?.subject ?? ''))).status,
+    ).toBe(202);
     await router.drain();
-    const afterAnswer = (await (await fetch(`${router.url}/cases/${caseId}`, { headers: bearer(agent) })).json()) as CaseView;
-    expect(afterAnswer.messages.map((message) => message.direction)).toEqual(['inbound', 'outbound', 'inbound']);
+    const afterAnswer = (await (
+      await fetch(`${router.url}/cases/${caseId}`, { headers: bearer(agent) })
+    ).json()) as CaseView;
+    expect(afterAnswer.messages.map((message) => message.direction)).toEqual([
+      'inbound',
+      'outbound',
+      'inbound',
+    ]);
     expect(afterAnswer.messages[2]?.text).toContain('la dirección sigue siendo la misma');
     expect((await router.queues()).find((queue) => queue.queue === 'fulfillment')?.depth).toBe(depthBefore);
     expect(await sentMail(router, MEMBER)).toHaveLength(2);

@@ -14,7 +14,10 @@ function headerValue(headers: Record<string, string>, name: string): string | un
  * non-ASCII subjects and names, quoted-printable or base64 UTF-8 text, folded headers). Sending
  * raw keeps Message-ID, In-Reply-To, References and Auto-Submitted exactly as the domain set them.
  */
-export async function buildRawMime(mail: OutboundMail, defaults: { from: string; date: Date }): Promise<Buffer> {
+export async function buildRawMime(
+  mail: OutboundMail,
+  defaults: { from: string; date: Date },
+): Promise<Buffer> {
   const messageId = headerValue(mail.headers, 'message-id');
   const inReplyTo = headerValue(mail.headers, 'in-reply-to');
   const references = headerValue(mail.headers, 'references');

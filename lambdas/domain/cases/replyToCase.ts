@@ -1,5 +1,5 @@
-import type { DeskSettings } from '../outbound/deskSettings.js';
 import { composeReplyMail, parentMessage, replyMessageId } from '../outbound/composeReply.js';
+import type { DeskSettings } from '../outbound/deskSettings.js';
 import { mailboxOf } from '../outbound/mailLoopGuard.js';
 import type { Policy } from '../policy/policy.js';
 import type { CaseStore, Clock, OutboxEntry, SlaMetrics } from '../ports.js';
@@ -50,11 +50,19 @@ export async function replyToCase(
     };
   }
   if (before.state !== 'claimed') {
-    return { outcome: 'invalid_state', case: before, reason: `the case is ${before.state}; claim it before replying` };
+    return {
+      outcome: 'invalid_state',
+      case: before,
+      reason: `the case is ${before.state}; claim it before replying`,
+    };
   }
   const recipient = mailboxOf(before.replyTo ?? before.sender.address);
   if (!recipient) {
-    return { outcome: 'invalid_state', case: before, reason: 'the member left no e-mail address to reply to' };
+    return {
+      outcome: 'invalid_state',
+      case: before,
+      reason: 'the member left no e-mail address to reply to',
+    };
   }
 
   const now = services.clock.now();
@@ -90,7 +98,13 @@ export async function replyToCase(
     updatedAt: at,
   });
   const stopped = clocksStoppedBetween(before.clocks, after.clocks);
-  const entry: OutboxEntry = { entryId: `reply#${caseId}#${version}`, caseId, kind: 'reply', mail, createdAt: at };
+  const entry: OutboxEntry = {
+    entryId: `reply#${caseId}#${version}`,
+    caseId,
+    kind: 'reply',
+    mail,
+    createdAt: at,
+  };
   const event: CaseEvent = {
     at,
     type: 'replied',
@@ -111,7 +125,10 @@ export async function replyToCase(
     return current ? { outcome: 'conflict', case: current } : { outcome: 'not_found' };
   }
   for (const clock of stopped) {
-    services.metrics.count(clock.breached ? 'SlaMissed' : 'SlaMet', { queue: before.queue, clock: clock.kind });
+    services.metrics.count(clock.breached ? 'SlaMissed' : 'SlaMet', {
+      queue: before.queue,
+      clock: clock.kind,
+    });
   }
   return { outcome: 'done', case: after, message: stored, entry };
 }

@@ -3,7 +3,13 @@ import type { InboundHints, InboundMessage } from '../inboundMessage.js';
 import type { OutboxEntry } from '../ports.js';
 import { type DeskSettings, messageIdDomain } from './deskSettings.js';
 import { isAutomatedAddress, isDeskAddress, mailboxOf } from './mailLoopGuard.js';
-import { fillTemplate, formatInstant, type LanguageTemplates, memberLanguages, templatesFor } from './templates.js';
+import {
+  fillTemplate,
+  formatInstant,
+  type LanguageTemplates,
+  memberLanguages,
+  templatesFor,
+} from './templates.js';
 
 /** At most one acknowledgement per sender in this window (mail-loop guard; the store keeps the guard item). */
 export const ACKNOWLEDGEMENT_GUARD_MS = 10 * 60_000;

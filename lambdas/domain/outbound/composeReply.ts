@@ -4,7 +4,8 @@ import { type DeskSettings, messageIdDomain } from './deskSettings.js';
 import { fillTemplate, memberLanguages, templatesFor } from './templates.js';
 
 /** Reply prefixes of the common mail clients, in the languages members write in. */
-const REPLY_PREFIX = /^\s*((re|aw|sv|vs|fw|fwd|rv|tr|wg|odp|ответ|回复|回覆|答复|답장)\s*(\[\d+\])?\s*[:：]\s*)+/i;
+const REPLY_PREFIX =
+  /^\s*((re|aw|sv|vs|fw|fwd|rv|tr|wg|odp|ответ|回复|回覆|答复|답장)\s*(\[\d+\])?\s*[:：]\s*)+/i;
 const REFERENCE_TOKEN = /\s*\[?\bCR-[0-9A-HJKMNP-TV-Z]{10}\b\]?\s*/gi;
 
 /**
@@ -13,10 +14,17 @@ const REFERENCE_TOKEN = /\s*\[?\bCR-[0-9A-HJKMNP-TV-Z]{10}\b\]?\s*/gi;
  * suggests `Re: ` whatever the language; localized prefixes (`AW:`, `SV:`) are stripped, not added.
  */
 export function replySubject(kase: Case): string {
-  let subject = kase.subject.replace(REFERENCE_TOKEN, ' ').replace(REPLY_PREFIX, '').replace(/\s+/g, ' ').trim();
+  let subject = kase.subject
+    .replace(REFERENCE_TOKEN, ' ')
+    .replace(REPLY_PREFIX, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (subject.length === 0) {
     const [language = 'en'] = memberLanguages({ caseLanguage: kase.language, script: kase.script });
-    subject = templatesFor(language).acknowledgement.subject.replace(REFERENCE_TOKEN, '').replace(/\s*\[?\{reference\}\]?\s*/, '').trim();
+    subject = templatesFor(language)
+      .acknowledgement.subject.replace(REFERENCE_TOKEN, '')
+      .replace(/\s*\[?\{reference\}\]?\s*/, '')
+      .trim();
   }
   return `Re: ${subject.slice(0, 200)} [${kase.reference}]`;
 }
@@ -28,14 +36,17 @@ export function replySubject(kase: Case): string {
  */
 export function parentMessage(messages: readonly CaseMessage[]): CaseMessage | undefined {
   return messages.findLast(
-    (message) => message.direction === 'inbound' && message.messageId !== undefined && !message.unverifiedSender,
+    (message) =>
+      message.direction === 'inbound' && message.messageId !== undefined && !message.unverifiedSender,
   );
 }
 
 /** RFC 5322 §3.6.4: the parent's References then its Message-ID; the root and the nine latest kept. */
 export function referencesFor(parent: CaseMessage | undefined): string[] {
   if (!parent?.messageId) return [];
-  const chain = [...(parent.references ?? []), parent.messageId].filter((id, index, all) => all.indexOf(id) === index);
+  const chain = [...(parent.references ?? []), parent.messageId].filter(
+    (id, index, all) => all.indexOf(id) === index,
+  );
   return chain.length > 10 ? [chain[0] ?? '', ...chain.slice(-9)] : chain;
 }
 

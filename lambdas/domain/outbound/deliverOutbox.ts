@@ -65,12 +65,16 @@ export async function deliverOutboxEntry(
   try {
     ({ providerMessageId } = await services.mailer.send(from ? { ...entry.mail, from } : entry.mail));
   } catch (error) {
-    services.log?.(error instanceof MailRejectedError ? 'error' : 'warn', 'outbox entry not sent; retried after the hold', {
-      entryId: entry.entryId,
-      caseId: entry.caseId,
-      kind: entry.kind,
-      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
-    });
+    services.log?.(
+      error instanceof MailRejectedError ? 'error' : 'warn',
+      'outbox entry not sent; retried after the hold',
+      {
+        entryId: entry.entryId,
+        caseId: entry.caseId,
+        kind: entry.kind,
+        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      },
+    );
     return 'failed';
   }
   await markSent(services, entry.entryId, {

@@ -62,7 +62,10 @@ function templateText(required: readonly string[]) {
       }
       for (const name of found) {
         if (!required.includes(name)) {
-          context.addIssue({ code: 'custom', message: `unknown placeholder {${name}} (allowed: ${required.join(', ') || 'none'})` });
+          context.addIssue({
+            code: 'custom',
+            message: `unknown placeholder {${name}} (allowed: ${required.join(', ') || 'none'})`,
+          });
         }
       }
       if (/[{}]/.test(text.replaceAll(PLACEHOLDER, ''))) {
@@ -118,7 +121,10 @@ export const LanguageTemplatesSchema = z
     reply: ReplyTemplateSchema,
   })
   .strict()
-  .refine((templates) => isValidLocale(templates.locale), { message: 'not a locale Intl knows', path: ['locale'] });
+  .refine((templates) => isValidLocale(templates.locale), {
+    message: 'not a locale Intl knows',
+    path: ['locale'],
+  });
 export type LanguageTemplates = z.infer<typeof LanguageTemplatesSchema>;
 
 function isValidLocale(locale: string): boolean {
@@ -143,7 +149,9 @@ export class TemplateValidationError extends Error {
 }
 
 /** Validates every language's templates; the file of each language must name that language. */
-export function loadTemplates(files: Record<string, unknown>): ReadonlyMap<TemplateLanguage, LanguageTemplates> {
+export function loadTemplates(
+  files: Record<string, unknown>,
+): ReadonlyMap<TemplateLanguage, LanguageTemplates> {
   const problems: string[] = [];
   const templates = new Map<TemplateLanguage, LanguageTemplates>();
   for (const language of TEMPLATE_LANGUAGES) {
@@ -152,7 +160,8 @@ export function loadTemplates(files: Record<string, unknown>): ReadonlyMap<Templ
   for (const [file, json] of Object.entries(files)) {
     const parsed = LanguageTemplatesSchema.safeParse(json);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`${file}: ${issue.path.join('.')}: ${issue.message}`);
+      for (const issue of parsed.error.issues)
+        problems.push(`${file}: ${issue.path.join('.')}: ${issue.message}`);
       continue;
     }
     if (parsed.data.language !== file) {
@@ -214,8 +223,7 @@ export function memberLanguages(options: {
     const [base = '', ...subtags] = candidate.trim().replaceAll('_', '-').split('-');
     const language = base.toLowerCase();
     if (language === 'zh') {
-      const traditional =
-        script === 'Hant' || subtags.some((tag) => /^(hant|tw|hk|mo)$/i.test(tag));
+      const traditional = script === 'Hant' || subtags.some((tag) => /^(hant|tw|hk|mo)$/i.test(tag));
       return traditional ? 'zh-Hant' : 'zh';
     }
     if (language === 'fil') return 'tl';

@@ -10,7 +10,11 @@ describe('staff from token claims', () => {
 
   it('reads groups given as a JSON array, and takes supervisor over agent', () => {
     expect(
-      staffFromClaims({ sub: 'uuid-2', 'cognito:username': 'sam', 'cognito:groups': ['agent', 'supervisor', 'lang-zh'] }),
+      staffFromClaims({
+        sub: 'uuid-2',
+        'cognito:username': 'sam',
+        'cognito:groups': ['agent', 'supervisor', 'lang-zh'],
+      }),
     ).toEqual({ outcome: 'staff', staff: { id: 'sam', role: 'supervisor', languages: ['zh'] } });
   });
 
@@ -25,11 +29,15 @@ describe('staff from token claims', () => {
   it('refuses missing claims and claims without a subject', () => {
     expect(staffFromClaims(undefined)).toMatchObject({ outcome: 'unauthenticated' });
     expect(staffFromClaims({ username: 'alice' })).toMatchObject({ outcome: 'unauthenticated' });
-    expect(staffFromClaims({ sub: 'x', username: 'alice smith' })).toMatchObject({ outcome: 'unauthenticated' });
+    expect(staffFromClaims({ sub: 'x', username: 'alice smith' })).toMatchObject({
+      outcome: 'unauthenticated',
+    });
   });
 
   it('ignores group names that are not a language skill', () => {
-    expect(staffFromClaims({ sub: 's', 'cognito:groups': ['agent', 'lang-', 'lang-toolong', 'lang-ES'] })).toEqual({
+    expect(
+      staffFromClaims({ sub: 's', 'cognito:groups': ['agent', 'lang-', 'lang-toolong', 'lang-ES'] }),
+    ).toEqual({
       outcome: 'staff',
       staff: { id: 's', role: 'agent', languages: ['es'] },
     });

@@ -39,15 +39,26 @@ async function setup() {
     staff: string | undefined,
     method: string,
     path: string,
-    options: { body?: unknown; raw?: string; headers?: Record<string, string>; role?: StaffRole; skills?: string[] } = {},
+    options: {
+      body?: unknown;
+      raw?: string;
+      headers?: Record<string, string>;
+      role?: StaffRole;
+      skills?: string[];
+    } = {},
   ) {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (staff) {
       const key = `${staff}/${options.role ?? 'agent'}`;
-      if (!tokens.has(key)) tokens.set(key, await mintDevToken(staff, env, { role: options.role ?? 'agent', skills: options.skills ?? [] }));
+      if (!tokens.has(key))
+        tokens.set(
+          key,
+          await mintDevToken(staff, env, { role: options.role ?? 'agent', skills: options.skills ?? [] }),
+        );
       headers.authorization = `Bearer ${tokens.get(key)}`;
     }
-    if (options.body !== undefined || options.raw !== undefined) headers['content-type'] ??= 'application/json';
+    if (options.body !== undefined || options.raw !== undefined)
+      headers['content-type'] ??= 'application/json';
     const response = await app.request(path, {
       method,
       headers,
@@ -97,7 +108,10 @@ describe('staff API app', () => {
     );
     expect(response.body.paths['/cases/{caseId}/merge'].post['x-access']).toBe('supervisor');
     expect(response.body.components.schemas.Problem).toBeDefined();
-    expect(response.body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(response.body.components.securitySchemes.bearerAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
   });
 
   it('says who the token names', async () => {
@@ -113,10 +127,19 @@ describe('staff API app', () => {
   });
 
   it('answers 404 problems for an unknown case, queue and route', async () => {
-    expect((await api.call('alice', 'GET', '/cases/NOPE000000')).body).toMatchObject({ status: 404, type: 'urn:contact-router:problem:case-not-found' });
-    expect((await api.call('alice', 'POST', '/queues/nope/claim')).body).toMatchObject({ status: 404, type: 'urn:contact-router:problem:queue-not-found' });
+    expect((await api.call('alice', 'GET', '/cases/NOPE000000')).body).toMatchObject({
+      status: 404,
+      type: 'urn:contact-router:problem:case-not-found',
+    });
+    expect((await api.call('alice', 'POST', '/queues/nope/claim')).body).toMatchObject({
+      status: 404,
+      type: 'urn:contact-router:problem:queue-not-found',
+    });
     expect((await api.call('alice', 'GET', '/cases?state=queued&queue=nope')).status).toBe(404);
-    expect((await api.call('alice', 'DELETE', '/queues')).body).toMatchObject({ status: 404, type: 'urn:contact-router:problem:route-not-found' });
+    expect((await api.call('alice', 'DELETE', '/queues')).body).toMatchObject({
+      status: 404,
+      type: 'urn:contact-router:problem:route-not-found',
+    });
   });
 
   it('claims with an ETag, replies by e-mail threaded on the member’s message, and shows the reply as outbound', async () => {
@@ -139,16 +162,26 @@ describe('staff API app', () => {
     expect(mail?.text).toContain('Your refill ships today.');
 
     const view = await api.call('alice', 'GET', `/cases/${api.caseId}`);
-    expect(view.body.messages.map((message: { direction: string }) => message.direction)).toEqual(['inbound', 'outbound']);
-    expect(view.body.case.clocks.clocks.find((clock: { kind: string }) => clock.kind === 'firstResponse').state).toBe('stopped');
+    expect(view.body.messages.map((message: { direction: string }) => message.direction)).toEqual([
+      'inbound',
+      'outbound',
+    ]);
+    expect(
+      view.body.case.clocks.clocks.find((clock: { kind: string }) => clock.kind === 'firstResponse').state,
+    ).toBe('stopped');
     expect(view.body.history.map((event: { type: string }) => event.type)).toContain('replied');
   });
 
   it('names the invalid field of a malformed body, and refuses bodies that are not JSON', async () => {
     await api.call('alice', 'POST', '/queues/fulfillment/claim');
-    const wrongType = await api.call('alice', 'POST', `/cases/${api.caseId}/transfer`, { body: { queue: 5 } });
+    const wrongType = await api.call('alice', 'POST', `/cases/${api.caseId}/transfer`, {
+      body: { queue: 5 },
+    });
     expect(wrongType.status).toBe(400);
-    expect(wrongType.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['queue', 'reason']);
+    expect(wrongType.body.errors.map((error: { field: string }) => error.field).sort()).toEqual([
+      'queue',
+      'reason',
+    ]);
     expect(wrongType.body.detail).toContain('body field "queue"');
 
     const notJson = await api.call('alice', 'POST', `/cases/${api.caseId}/note`, { raw: '{"text": ' });
@@ -161,7 +194,9 @@ describe('staff API app', () => {
     });
     expect(form.status).toBe(415);
 
-    const extra = await api.call('alice', 'POST', `/cases/${api.caseId}/reply`, { body: { text: 'hi', bcc: 'x@y.z' } });
+    const extra = await api.call('alice', 'POST', `/cases/${api.caseId}/reply`, {
+      body: { text: 'hi', bcc: 'x@y.z' },
+    });
     expect(extra.status).toBe(400);
   });
 
@@ -169,7 +204,9 @@ describe('staff API app', () => {
     const claimed = await api.call('alice', 'POST', '/queues/fulfillment/claim');
     const before = await api.call('alice', 'GET', `/cases/${api.caseId}`);
 
-    const notHolder = await api.call('bob', 'POST', `/cases/${api.caseId}/reply`, { body: { text: 'hello' } });
+    const notHolder = await api.call('bob', 'POST', `/cases/${api.caseId}/reply`, {
+      body: { text: 'hello' },
+    });
     expect(notHolder.status).toBe(403);
     expect(notHolder.body.type).toBe('urn:contact-router:problem:not-holder');
 
@@ -180,7 +217,9 @@ describe('staff API app', () => {
     expect(stale.body.case.version).toBe(claimed.body.case.version);
     expect(stale.headers.get('etag')).toBe(claimed.headers.get('etag'));
 
-    const malformedIfMatch = await api.call('alice', 'POST', `/cases/${api.caseId}/pend`, { headers: { 'if-match': 'v7' } });
+    const malformedIfMatch = await api.call('alice', 'POST', `/cases/${api.caseId}/pend`, {
+      headers: { 'if-match': 'v7' },
+    });
     expect(malformedIfMatch.status).toBe(400);
     expect(malformedIfMatch.body.errors[0]).toMatchObject({ in: 'header', field: 'if-match' });
 
@@ -195,7 +234,10 @@ describe('staff API app', () => {
   it('answers 409 with the current case for an action the state does not allow', async () => {
     const reply = await api.call('alice', 'POST', `/cases/${api.caseId}/reply`, { body: { text: 'hello' } });
     expect(reply.status).toBe(409);
-    expect(reply.body).toMatchObject({ type: 'urn:contact-router:problem:invalid-state', case: { state: 'queued' } });
+    expect(reply.body).toMatchObject({
+      type: 'urn:contact-router:problem:invalid-state',
+      case: { state: 'queued' },
+    });
   });
 
   it('lists my claims, refuses an agent listing another’s, and needs a query', async () => {
@@ -204,7 +246,9 @@ describe('staff API app', () => {
     expect(mine.status).toBe(200);
     expect(mine.body.cases.map((kase: { caseId: string }) => kase.caseId)).toEqual([api.caseId]);
     expect((await api.call('bob', 'GET', '/cases?assignee=alice')).status).toBe(403);
-    expect((await api.call('sam', 'GET', '/cases?assignee=alice', { role: 'supervisor' })).body.cases).toHaveLength(1);
+    expect(
+      (await api.call('sam', 'GET', '/cases?assignee=alice', { role: 'supervisor' })).body.cases,
+    ).toHaveLength(1);
     const none = await api.call('alice', 'GET', '/cases');
     expect(none.status).toBe(400);
     expect(none.body.errors[0]).toMatchObject({ in: 'query', field: 'assignee' });

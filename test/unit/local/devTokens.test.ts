@@ -27,7 +27,10 @@ describe('dev tokens', () => {
 
   it('mints an agent without skills by default', async () => {
     const claims = await verifyDevToken(`Bearer ${await mintDevToken('bob', env)}`, env);
-    expect(staffFromClaims(claims)).toEqual({ outcome: 'staff', staff: { id: 'bob', role: 'agent', languages: [] } });
+    expect(staffFromClaims(claims)).toEqual({
+      outcome: 'staff',
+      staff: { id: 'bob', role: 'agent', languages: [] },
+    });
   });
 
   it('rejects a token signed with another secret', async () => {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
 import type { Case } from '../../../lambdas/domain/cases/caseRecord.js';
-import { ACKNOWLEDGEMENT_GUARD_MS, composeAcknowledgement, memberTimeZone } from '../../../lambdas/domain/outbound/acknowledge.js';
+import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
+import {
+  ACKNOWLEDGEMENT_GUARD_MS,
+  composeAcknowledgement,
+  memberTimeZone,
+} from '../../../lambdas/domain/outbound/acknowledge.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
 import { inboundEmail } from '../../helpers/inboundMessages.js';
@@ -26,7 +30,11 @@ describe('acknowledgement of a new case', () => {
     const kase = await caseOf(message);
     const ack = composeAcknowledgement({ ...kase, language: 'es' }, message, now, desk);
 
-    expect(ack?.entry).toMatchObject({ entryId: `acknowledgement#${kase.caseId}`, kind: 'acknowledgement', caseId: kase.caseId });
+    expect(ack?.entry).toMatchObject({
+      entryId: `acknowledgement#${kase.caseId}`,
+      kind: 'acknowledgement',
+      caseId: kase.caseId,
+    });
     expect(ack?.entry.mail.to).toEqual(['maria@example.com']);
     expect(ack?.entry.mail.subject).toBe(`Recibimos su mensaje [${kase.reference}]`);
     expect(ack?.entry.mail.text).toContain(`abrimos el caso ${kase.reference}`);
@@ -44,8 +52,15 @@ describe('acknowledgement of a new case', () => {
 
   it('shows the first-response due time in the desk’s zone when the member’s is unknown', async () => {
     const kase = await caseOf();
-    const ack = composeAcknowledgement({ ...kase, language: 'en', sla: { ...kase.sla, firstResponseDueAt: '2026-11-28T20:00:00.000Z' } }, inboundEmail(), now, desk);
-    expect(ack?.entry.mail.text).toContain('We will reply by: Saturday, November 28, 2026 at 2:00 PM (Central Standard Time)');
+    const ack = composeAcknowledgement(
+      { ...kase, language: 'en', sla: { ...kase.sla, firstResponseDueAt: '2026-11-28T20:00:00.000Z' } },
+      inboundEmail(),
+      now,
+      desk,
+    );
+    expect(ack?.entry.mail.text).toContain(
+      'We will reply by: Saturday, November 28, 2026 at 2:00 PM (Central Standard Time)',
+    );
   });
 
   it('writes in the form’s preferred language and the member’s time zone', async () => {
@@ -64,7 +79,9 @@ describe('acknowledgement of a new case', () => {
   it('writes in English and Spanish when the language is undetermined', async () => {
     const kase = await caseOf();
     const ack = composeAcknowledgement({ ...kase, language: 'und' }, inboundEmail(), now, desk);
-    expect(ack?.entry.mail.subject).toBe(`We received your message / Recibimos su mensaje [${kase.reference}]`);
+    expect(ack?.entry.mail.subject).toBe(
+      `We received your message / Recibimos su mensaje [${kase.reference}]`,
+    );
     expect(ack?.entry.mail.text).toContain('Thank you for contacting Member Services');
     expect(ack?.entry.mail.text).toContain('Gracias por comunicarse con Servicios para Miembros');
     expect(ack?.entry.mail.headers['Content-Language']).toBe('en, es');
@@ -108,8 +125,17 @@ describe('acknowledgement of a new case', () => {
     const kase = await caseOf();
     expect(composeAcknowledgement(kase, inboundEmail({ automated: true }), now, desk)).toBeUndefined();
     expect(composeAcknowledgement(kase, inboundEmail({ channel: 'chat' }), now, desk)).toBeUndefined();
-    for (const address of ['no-reply@bank.example', 'MAILER-DAEMON@mx.example', 'bounces+123@list.example', 'support@pharmacy.example', 'not an address']) {
-      expect(composeAcknowledgement(kase, inboundEmail({ sender: { address } }), now, desk), address).toBeUndefined();
+    for (const address of [
+      'no-reply@bank.example',
+      'MAILER-DAEMON@mx.example',
+      'bounces+123@list.example',
+      'support@pharmacy.example',
+      'not an address',
+    ]) {
+      expect(
+        composeAcknowledgement(kase, inboundEmail({ sender: { address } }), now, desk),
+        address,
+      ).toBeUndefined();
     }
   });
 

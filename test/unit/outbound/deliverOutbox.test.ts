@@ -9,13 +9,19 @@ import type { OutboundMail, OutboxEntry } from '../../../lambdas/domain/ports.js
 
 /** A hand-written outbox with the store's contract: conditional claims that expire, sent entries gone. */
 class FakeOutbox {
-  readonly entries = new Map<string, { entry: OutboxEntry; heldUntil?: number; sent?: { at: string; providerMessageId?: string } }>();
+  readonly entries = new Map<
+    string,
+    { entry: OutboxEntry; heldUntil?: number; sent?: { at: string; providerMessageId?: string } }
+  >();
   failMarks = 0;
   add(...entries: OutboxEntry[]) {
     for (const entry of entries) this.entries.set(entry.entryId, { entry });
   }
   async listOutbox(limit: number) {
-    return [...this.entries.values()].filter((item) => !item.sent).map((item) => item.entry).slice(0, limit);
+    return [...this.entries.values()]
+      .filter((item) => !item.sent)
+      .map((item) => item.entry)
+      .slice(0, limit);
   }
   async claimOutboxEntry(entryId: string, now: Date, holdMs: number) {
     const item = this.entries.get(entryId);
@@ -65,7 +71,10 @@ function setup(start = Date.parse('2026-11-27T16:00:00.000Z')) {
     clock: { now: () => new Date(now) },
     log: (_level: string, message: string) => void logged.push(message),
   };
-  return { caseStore, mailer, services, logged, advance: (ms: number) => void (now += ms) };
+  const advance = (ms: number) => {
+    now += ms;
+  };
+  return { caseStore, mailer, services, logged, advance };
 }
 
 describe('outbox delivery', () => {

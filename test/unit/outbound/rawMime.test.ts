@@ -34,7 +34,13 @@ describe('raw MIME of outbound mail', () => {
 
   it('lets a mail name its own sender', async () => {
     const raw = await buildRawMime(
-      { from: 'sla-alerts@pharmacy.example', to: ['sup@pharmacy.example'], subject: 'x', text: 'y', headers: {} },
+      {
+        from: 'sla-alerts@pharmacy.example',
+        to: ['sup@pharmacy.example'],
+        subject: 'x',
+        text: 'y',
+        headers: {},
+      },
       { from: 'support@pharmacy.example', date: new Date() },
     );
     expect((await PostalMime.parse(raw)).from?.address).toBe('sla-alerts@pharmacy.example');

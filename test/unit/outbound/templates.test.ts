@@ -12,7 +12,24 @@ import {
 import en from '../../../lambdas/domain/policy/templates/en.json' with { type: 'json' };
 
 /** The sixteen languages triage knows; every one needs its own acknowledgement. */
-const TRIAGE_LANGUAGES = ['en', 'es', 'zh', 'vi', 'ko', 'tl', 'ru', 'ar', 'fr', 'ht', 'pt', 'pl', 'de', 'it', 'ja', 'hi'];
+const TRIAGE_LANGUAGES = [
+  'en',
+  'es',
+  'zh',
+  'vi',
+  'ko',
+  'tl',
+  'ru',
+  'ar',
+  'fr',
+  'ht',
+  'pt',
+  'pl',
+  'de',
+  'it',
+  'ja',
+  'hi',
+];
 
 describe('message templates', () => {
   it('has validated templates for every language triage detects, and Traditional Chinese', () => {
@@ -27,7 +44,9 @@ describe('message templates', () => {
       const ack = templatesFor(language).acknowledgement;
       expect(ack.intro, language).not.toBe(english.intro);
       expect(ack.emergency, language).toContain('911');
-      expect(ack.privacy, language).toMatch(/SSN|Social|Seguro|sécurité|previdenza|Sozialversicherung|социального|社会|社會|사회보장|An Sinh|Sekirite|الضمان|सोशल/);
+      expect(ack.privacy, language).toMatch(
+        /SSN|Social|Seguro|sécurité|previdenza|Sozialversicherung|социального|社会|社會|사회보장|An Sinh|Sekirite|الضمان|सोशल/,
+      );
     }
   });
 
@@ -40,7 +59,9 @@ describe('message templates', () => {
     const broken = structuredClone(en);
     broken.acknowledgement.subject = 'We received your message';
     broken.acknowledgement.intro = 'Case {case} is open: {reference}';
-    const files = Object.fromEntries(TEMPLATE_LANGUAGES.map((language) => [language, templatesFor(language)]));
+    const files = Object.fromEntries(
+      TEMPLATE_LANGUAGES.map((language) => [language, templatesFor(language)]),
+    );
     let error: unknown;
     try {
       loadTemplates({ ...files, en: broken });
@@ -50,7 +71,9 @@ describe('message templates', () => {
     expect(error).toBeInstanceOf(TemplateValidationError);
     const problems = (error as TemplateValidationError).problems;
     expect(problems).toContain('en: acknowledgement.subject: must contain {reference}');
-    expect(problems.some((problem) => problem.startsWith('en: acknowledgement.intro: unknown placeholder {case}'))).toBe(true);
+    expect(
+      problems.some((problem) => problem.startsWith('en: acknowledgement.intro: unknown placeholder {case}')),
+    ).toBe(true);
   });
 
   it('rejects a set of templates with a language missing', () => {
@@ -81,7 +104,9 @@ describe('message templates', () => {
     expect(formatInstant(at, templatesFor('en'), 'America/Chicago')).toBe(
       'Monday, December 7, 2026 at 2:00 PM (Central Standard Time)',
     );
-    expect(formatInstant(at, templatesFor('de'), 'Europe/Berlin')).toContain('Montag, 7. Dezember 2026 um 21:00');
+    expect(formatInstant(at, templatesFor('de'), 'Europe/Berlin')).toContain(
+      'Montag, 7. Dezember 2026 um 21:00',
+    );
     expect(formatInstant(at, templatesFor('ht'), 'America/Port-au-Prince')).toBe('07/12/2026 15:00 (UTC−5)');
   });
 });
