@@ -5,8 +5,10 @@ import { z } from 'zod';
 import { documentClient, endpointsFromEnvironment } from '../adapters/awsClients.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
 import { PowertoolsSlaMetrics } from '../adapters/metrics/PowertoolsSlaMetrics.js';
-import { actOnCase, isStaffAction, type StaffActionServices } from '../domain/cases/staffActions.js';
-import { claimNextCase, listQueues, type StaffWorkServices, viewCase } from '../domain/cases/staffWork.js';
+import { actOnCase, type CaseActionServices } from '../domain/cases/caseActions.js';
+import { viewCase } from '../domain/cases/caseViews.js';
+import { claimNextCase, listQueues } from '../domain/cases/claimQueue.js';
+import type { StaffMember } from '../domain/cases/staffMember.js';
 import { systemClock } from '../domain/ports.js';
 import { loadConfig, policyFromEnvironment } from './config.js';
 
@@ -18,7 +20,7 @@ const ConfigSchema = z.object({
 const logger = new Logger({ serviceName: 'staff-api' });
 const metrics = new Metrics({ namespace: 'ContactRouter', serviceName: 'staff-api' });
 
-export type StaffApiServices = StaffWorkServices & StaffActionServices;
+export type StaffApiServices = CaseActionServices;
 
 export function buildStaffApiServices(env: NodeJS.ProcessEnv = process.env): StaffApiServices {
   const config = loadConfig(ConfigSchema, env, 'staff-api');
@@ -33,7 +35,14 @@ export function buildStaffApiServices(env: NodeJS.ProcessEnv = process.env): Sta
   };
 }
 
-const ACTION_STATUS = { not_found: 404, not_assignee: 403, invalid_state: 409, conflict: 409 } as const;
+const ACTION_STATUS = {
+  not_found: 404,
+  unknown_queue: 404,
+  forbidden: 403,
+  invalid_state: 409,
+  conflict: 409,
+} as const;
+const ACTIONS = new Set(['pend', 'resolve']);
 
 function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
@@ -43,13 +52,18 @@ const ClaimsSchema = z.object({
   sub: z.string().min(1),
   username: z.string().optional(),
   'cognito:username': z.string().optional(),
+  'cognito:groups': z.string().optional(),
 });
 
 /** The staff member behind the verified JWT (API Gateway's authorizer, or local mode's). */
-function staffIdOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): string | undefined {
+function staffOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): StaffMember | undefined {
   const claims = ClaimsSchema.safeParse(event.requestContext.authorizer?.jwt?.claims);
   if (!claims.success) return undefined;
-  return claims.data.username ?? claims.data['cognito:username'] ?? claims.data.sub;
+  return {
+    id: claims.data.username ?? claims.data['cognito:username'] ?? claims.data.sub,
+    role: claims.data['cognito:groups']?.includes('supervisor') ? 'supervisor' : 'agent',
+    languages: [],
+  };
 }
 
 /** The staff HTTP API: thin mapping from routes to use cases. */
@@ -57,8 +71,9 @@ export async function handleStaffRequest(
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
   services: StaffApiServices,
 ): Promise<APIGatewayProxyStructuredResultV2> {
-  const staffId = staffIdOf(event);
-  if (!staffId) return json(401, { error: 'unauthorized', message: 'a staff bearer token is required' });
+  const staff = staffOf(event);
+  const staffId = staff?.id;
+  if (!staff) return json(401, { error: 'unauthorized', message: 'a staff bearer token is required' });
   const method = event.requestContext.http.method;
   const segments = event.rawPath.split('/').filter(Boolean).map(decodeURIComponent);
 
@@ -66,7 +81,7 @@ export async function handleStaffRequest(
     return json(200, { queues: await listQueues(services) });
   }
   if (method === 'POST' && segments.length === 3 && segments[0] === 'queues' && segments[2] === 'claim') {
-    const outcome = await claimNextCase(segments[1] ?? '', staffId, services);
+    const outcome = await claimNextCase(segments[1] ?? '', staff, services);
     logger.info('claim', {
       staffId,
       queue: segments[1],
@@ -84,20 +99,19 @@ export async function handleStaffRequest(
     return json(200, view);
   }
   const action = segments[2] ?? '';
-  if (method === 'POST' && segments.length === 3 && segments[0] === 'cases' && isStaffAction(action)) {
-    const outcome = await actOnCase(action, segments[1] ?? '', staffId, services);
+  if (method === 'POST' && segments.length === 3 && segments[0] === 'cases' && ACTIONS.has(action)) {
+    const request = action === 'pend' ? { action: 'pend' as const } : { action: 'resolve' as const };
+    const outcome = await actOnCase(request, segments[1] ?? '', staff, services);
     logger.info('case action', { staffId, action, caseId: segments[1], outcome: outcome.outcome });
     if (outcome.outcome === 'done') return json(200, { case: outcome.case });
     return json(ACTION_STATUS[outcome.outcome], {
       error: outcome.outcome,
       message:
-        outcome.outcome === 'not_assignee'
-          ? 'only the staff member holding the claim can do this; claim the case first'
-          : outcome.outcome === 'invalid_state'
-            ? `the case is ${outcome.state}; only a claimed case can be ${action === 'pend' ? 'pended' : 'resolved'}`
-            : outcome.outcome === 'conflict'
-              ? 'the case changed meanwhile; read it again and retry'
-              : `no case ${segments[1]}`,
+        outcome.outcome === 'forbidden' || outcome.outcome === 'invalid_state'
+          ? outcome.reason
+          : outcome.outcome === 'conflict'
+            ? 'the case changed meanwhile; read it again and retry'
+            : `no case ${segments[1]}`,
     });
   }
   return json(404, { error: 'route_not_found', message: `${method} ${event.rawPath} is not a staff route` });

@@ -1,5 +1,5 @@
 import type { Policy } from '../policy/policy.js';
-import type { CaseRevision, CaseStore, Clock, Mailer, OutboxNotice, SlaMetrics } from '../ports.js';
+import type { CaseRevision, CaseStore, Clock, Mailer, OutboxEntry, SlaMetrics } from '../ports.js';
 import { planSweep, type TimerEvent } from '../sla/timers.js';
 import type { Case, CaseEvent, SlaStatus } from './caseRecord.js';
 import { withNextTimer } from './caseTimers.js';
@@ -38,7 +38,7 @@ function statusAfter(current: SlaStatus, events: readonly TimerEvent[]): SlaStat
 /** Everything one sweep does to one case, as values: the revision and the notices to send. */
 export interface CaseSweep {
   revision: CaseRevision;
-  notices: OutboxNotice[];
+  notices: OutboxEntry[];
   timerEvents: TimerEvent[];
   leaseExpired: boolean;
 }
@@ -106,16 +106,20 @@ export function planCaseSweep(kase: Case, now: Date, policy: Policy): CaseSweep 
       detail: { assignee: kase.assignee, queue: after.queue },
     });
   }
-  const notices: OutboxNotice[] = plan.events.flatMap(({ event, outcome }) =>
+  const notices: OutboxEntry[] = plan.events.flatMap(({ event, outcome }) =>
     outcome.notify
       ? [
           {
             // Stable: the notice of one event has one outbox key, however often the plan is made.
-            noticeId: `${event.scheduledAt}#${kase.caseId}#${event.eventId}`,
+            entryId: `notice#${kase.caseId}#${event.eventId}#${event.scheduledAt}`,
             caseId: kase.caseId,
-            to: outcome.notify.to,
-            subject: outcome.notify.subject,
-            text: outcome.notify.text,
+            kind: 'supervisor_notice' as const,
+            mail: {
+              to: outcome.notify.to,
+              subject: outcome.notify.subject,
+              text: outcome.notify.text,
+              headers: { 'Auto-Submitted': 'auto-generated' },
+            },
             createdAt: at,
           },
         ]
@@ -184,7 +188,7 @@ const NOTICE_HOLD_MS = 5 * 60_000;
  * the hold (at-least-once: SES has no idempotent send).
  */
 export async function deliverNotices(
-  services: Pick<SweepServices, 'caseStore' | 'mailer'>,
+  services: Pick<SweepServices, 'caseStore' | 'mailer' | 'clock'>,
   now: Date,
   budget = 500,
 ): Promise<number> {
@@ -193,12 +197,12 @@ export async function deliverNotices(
   for (;;) {
     const page = await services.caseStore.listOutbox(50);
     let claimedAny = false;
-    for (const notice of page) {
+    for (const entry of page) {
       attempted += 1;
-      if (!(await services.caseStore.claimNotice(notice.noticeId, now, NOTICE_HOLD_MS))) continue;
+      if (!(await services.caseStore.claimOutboxEntry(entry.entryId, now, NOTICE_HOLD_MS))) continue;
       claimedAny = true;
-      await services.mailer.send({ to: notice.to, subject: notice.subject, text: notice.text });
-      await services.caseStore.markNoticeSent(notice.noticeId);
+      await services.mailer.send({ to: entry.mail.to, subject: entry.mail.subject, text: entry.mail.text });
+      await services.caseStore.markOutboxEntrySent(entry.entryId, { at: services.clock.now().toISOString() });
       sent += 1;
     }
     // Stop when the outbox is drained, when the rest is held by another sender, or at the budget.
