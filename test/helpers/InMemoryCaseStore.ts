@@ -6,19 +6,31 @@ import type {
   QueueSummary,
 } from '../../lambdas/domain/cases/caseRecord.js';
 import { QUEUE_RULES } from '../../lambdas/domain/cases/claimQueue.js';
-import type {
-  AppendOutcome,
-  CaseListQuery,
-  CasePage,
-  CaseRevision,
-  CaseStore,
-  ClaimRequest,
-  CreateCaseOutcome,
-  InboundAppend,
-  NewCase,
-  OutboxEntry,
-  QueueRules,
+import {
+  type AppendOutcome,
+  type CaseListQuery,
+  type CasePage,
+  type CaseRevision,
+  type CaseStore,
+  type ClaimRequest,
+  type CreateCaseOutcome,
+  type InboundAppend,
+  InvalidCursorError,
+  type NewCase,
+  type OutboxEntry,
+  type QueueRules,
 } from '../../lambdas/domain/ports.js';
+
+function decodeCursor(cursor: string): string {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null && 'k' in parsed && typeof parsed.k === 'string')
+      return parsed.k;
+  } catch {
+    // reported below
+  }
+  throw new InvalidCursorError();
+}
 
 interface StoredEntry extends OutboxEntry {
   claimedUntil?: string;
@@ -184,12 +196,21 @@ export class InMemoryCaseStore implements CaseStore {
         .map((kase) => ({ kase, key: `${kase.updatedAt}#${kase.caseId}` }))
         .sort((a, b) => b.key.localeCompare(a.key));
     }
-    const start = page.cursor ? ordered.findIndex(({ key }) => key === page.cursor) + 1 : 0;
-    const slice = ordered.slice(start, start + page.limit);
+    const descending = !('assignee' in query) && query.state !== 'queued';
+    const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+    const rest =
+      after === undefined
+        ? ordered
+        : ordered.filter(({ key }) =>
+            descending ? key.localeCompare(after) < 0 : key.localeCompare(after) > 0,
+          );
+    const slice = rest.slice(0, page.limit);
     const last = slice.at(-1);
     return {
       cases: slice.map(({ kase }) => kase),
-      ...(last && start + page.limit < ordered.length ? { nextCursor: last.key } : {}),
+      ...(last && rest.length > page.limit
+        ? { nextCursor: Buffer.from(JSON.stringify({ k: last.key })).toString('base64url') }
+        : {}),
     };
   }
 
