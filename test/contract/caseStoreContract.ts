@@ -96,6 +96,17 @@ export function describeCaseStoreContract(name: string, makeStore: () => Promise
       expect((await store.listQueues([parent.queue]))[0]?.depth).toBe(1);
     });
 
+    it('joins a message whose own id an earlier reply named: the parent that conversation waited for', async () => {
+      const parentKey = `msg:parent-${unique()}@mail.example.com`;
+      const earlyReply = make();
+      await store.createCase(newCase(earlyReply, { referenceKeys: [parentKey] }));
+      const parent = make({ queue: earlyReply.queue });
+      expect(await store.createCase(newCase(parent, { threadKeys: [parentKey] }))).toEqual({
+        outcome: 'joins',
+        caseId: earlyReply.caseId,
+      });
+    });
+
     it('finds the case of the first known key, root first', async () => {
       const older = make();
       const newer = make();

@@ -116,12 +116,21 @@ const OutboxEntrySchema = z.object({
 });
 
 /** The old item a failed condition returns (ReturnValuesOnConditionCheckFailure), still marshalled. */
-const HolderSchema = z.object({ caseId: z.object({ S: z.string() }) });
+const HolderSchema = z.object({
+  caseId: z.object({ S: z.string() }),
+  heldAs: z.object({ S: z.enum(['own', 'reference']) }).optional(),
+});
+
+interface Holder {
+  caseId: string;
+  /** How a thread key's case got it: as a message's own Message-ID, or named by a reply's References. */
+  heldAs: 'own' | 'reference';
+}
 
 interface Cancellation {
   codes: string[];
-  /** The `caseId` of each item whose condition failed and returned its old image. */
-  holders: (string | undefined)[];
+  /** The holder of each item whose condition failed and returned its old image. */
+  holders: (Holder | undefined)[];
 }
 
 function cancellationOf(error: unknown): Cancellation | undefined {
@@ -131,7 +140,9 @@ function cancellationOf(error: unknown): Cancellation | undefined {
     codes: reasons.map((reason) => reason.Code ?? 'None'),
     holders: reasons.map((reason) => {
       const parsed = HolderSchema.safeParse(reason.Item);
-      return parsed.success ? parsed.data.caseId.S : undefined;
+      return parsed.success
+        ? { caseId: parsed.data.caseId.S, heldAs: parsed.data.heldAs?.S ?? 'own' }
+        : undefined;
     }),
   };
 }
@@ -277,10 +288,15 @@ export class DynamoCaseStore implements CaseStore {
     );
   }
 
-  /** A thread key the case takes if nobody holds it (its current holder comes back on failure). */
-  #threadItem(caseId: string, threadKey: string, alsoOwn = false): TransactItem {
+  /**
+   * A thread key the case takes if nobody holds it (its current holder comes back on failure).
+   * `heldAs` remembers whether it is the id of a message on the case or only named by a reply:
+   * a message whose own id another case holds as a reference is the parent that conversation was
+   * waiting for; one whose id another case holds as its own reuses a Message-ID.
+   */
+  #threadItem(caseId: string, threadKey: string, heldAs: Holder['heldAs'], alsoOwn = false): TransactItem {
     return this.#put(
-      { ...KEY.thread(threadKey), itemType: 'thread', threadKey: boundedKey(threadKey), caseId },
+      { ...KEY.thread(threadKey), itemType: 'thread', threadKey: boundedKey(threadKey), caseId, heldAs },
       alsoOwn
         ? {
             expression: 'attribute_not_exists(pk) OR caseId = :caseId',
@@ -357,7 +373,7 @@ export class DynamoCaseStore implements CaseStore {
       ...(revision.messages ?? []).map((message) =>
         this.#messageItem(caseId, message, `${message.direction}\n${message.externalId}`),
       ),
-      ...[...new Set(revision.threadKeys ?? [])].map((key) => this.#threadItem(caseId, key, true)),
+      ...[...new Set(revision.threadKeys ?? [])].map((key) => this.#threadItem(caseId, key, 'own', true)),
     ];
   }
 
@@ -514,12 +530,12 @@ export class DynamoCaseStore implements CaseStore {
       const referenceAt = new Map<number, string>();
       for (const key of keyed(newCase.referenceKeys ?? [])) {
         referenceAt.set(items.length, key);
-        items.push(this.#threadItem(kase.caseId, key));
+        items.push(this.#threadItem(kase.caseId, key, 'reference'));
       }
       const ownAt = new Map<number, string>();
       for (const key of keyed(newCase.threadKeys)) {
         ownAt.set(items.length, key);
-        items.push(this.#threadItem(kase.caseId, key));
+        items.push(this.#threadItem(kase.caseId, key, 'own'));
       }
       const outboxAt: number[] = [];
       if (withOutbox) {
@@ -555,13 +571,18 @@ export class DynamoCaseStore implements CaseStore {
         if (!cancelled) throw this.#failure(error, 'could not create case');
         const failed = (index: number) => cancelled.codes[index] === CONDITION_FAILED;
         // The same message again: answered by the failed condition, without a read.
-        if (failed(0)) return { outcome: 'duplicate', caseId: cancelled.holders[0] ?? kase.caseId };
+        if (failed(0)) return { outcome: 'duplicate', caseId: cancelled.holders[0]?.caseId ?? kase.caseId };
         // The conversation already has a case (a parent, or a reply that raced this one): join it,
         // the root first.
         const joined = [...referenceAt.keys()].sort((a, b) => a - b).find(failed);
         if (joined !== undefined) {
           const holder = cancelled.holders[joined];
-          if (holder) return { outcome: 'joins', caseId: holder };
+          if (holder) return { outcome: 'joins', caseId: holder.caseId };
+        }
+        // Replies that arrived first named this message: it is the parent they were waiting for.
+        for (const index of ownAt.keys()) {
+          const holder = cancelled.holders[index];
+          if (failed(index) && holder?.heldAs === 'reference') return { outcome: 'joins', caseId: holder.caseId };
         }
         // The case itself exists under another message: a follow-up case another message opened.
         if (failed(CASE_INDEX)) return { outcome: 'joins', caseId: kase.caseId };
@@ -617,7 +638,7 @@ export class DynamoCaseStore implements CaseStore {
       for (const key of new Set(append.threadKeys)) {
         if (dropped.has(boundedKey(key))) continue;
         ownAt.set(items.length, key);
-        items.push(this.#threadItem(caseId, key, true));
+        items.push(this.#threadItem(caseId, key, 'own', true));
       }
       try {
         await this.#transact(items);
@@ -626,7 +647,7 @@ export class DynamoCaseStore implements CaseStore {
         const cancelled = cancellationOf(error);
         if (!cancelled) throw this.#failure(error, 'could not append message');
         if (cancelled.codes[0] === CONDITION_FAILED) {
-          return { outcome: 'duplicate', caseId: cancelled.holders[0] ?? caseId };
+          return { outcome: 'duplicate', caseId: cancelled.holders[0]?.caseId ?? caseId };
         }
         let keyTaken = false;
         for (const [index, key] of ownAt) {
