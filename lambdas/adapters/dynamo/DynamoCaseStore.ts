@@ -582,7 +582,8 @@ export class DynamoCaseStore implements CaseStore {
         // Replies that arrived first named this message: it is the parent they were waiting for.
         for (const index of ownAt.keys()) {
           const holder = cancelled.holders[index];
-          if (failed(index) && holder?.heldAs === 'reference') return { outcome: 'joins', caseId: holder.caseId };
+          if (failed(index) && holder?.heldAs === 'reference')
+            return { outcome: 'joins', caseId: holder.caseId };
         }
         // The case itself exists under another message: a follow-up case another message opened.
         if (failed(CASE_INDEX)) return { outcome: 'joins', caseId: kase.caseId };
