@@ -408,7 +408,9 @@ async function createCase(
     message: stored,
     inboundKey,
     threadKeys,
-    referenceKeys,
+    // A follow-up leaves the closed case's conversation keys where they are: later messages of that
+    // thread find the closed case, which sends them here (its follow-up id is derived from it).
+    referenceKeys: follows ? [] : referenceKeys,
     event,
     ...(acknowledgement
       ? {
