@@ -5,7 +5,7 @@ import { documentClient, endpointsFromEnvironment, sesClient } from '../adapters
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
 import { PowertoolsSlaMetrics } from '../adapters/metrics/PowertoolsSlaMetrics.js';
 import { SesMailer } from '../adapters/ses/SesMailer.js';
-import { type SweepReport, type SweepServices, sweepTimers } from '../domain/cases/sweepTimers.js';
+import { type SweepReport, type SweepServices, sweepSla } from '../domain/cases/slaSweep.js';
 import { systemClock } from '../domain/ports.js';
 import { loadConfig, policyFromEnvironment } from './config.js';
 
@@ -37,7 +37,7 @@ export function buildSweeperServices(
 
 /** One scheduled sweep: warnings, breaches, escalations and expired claims that are due now. */
 export async function handleSweep(services: SweepServices & { limit: number }): Promise<SweepReport> {
-  const report = await sweepTimers(services, { limit: services.limit });
+  const report = await sweepSla(services, { limit: services.limit });
   logger.info('sweep', { ...report });
   return report;
 }

@@ -14,8 +14,8 @@ import {
   SUSPENDED_QUEUE,
   type UnverifiedSender,
 } from './caseRecord.js';
-import { withNextTimer } from './caseTimers.js';
 import { inboundKeyOf, ownThreadKeysOf, participantOf, referenceKeysOf } from './messageIdentity.js';
+import { withNextTimer } from './nextTimer.js';
 
 export type RecordInboundOutcome =
   | { outcome: 'created'; caseId: string; queue: string; acknowledged: boolean; follows?: string }
