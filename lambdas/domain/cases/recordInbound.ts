@@ -14,8 +14,8 @@ import {
   SUSPENDED_QUEUE,
   type UnverifiedSender,
 } from './caseRecord.js';
-import { withNextTimer } from './caseTimers.js';
 import { inboundKeyOf, ownThreadKeysOf, participantOf, referenceKeysOf } from './messageIdentity.js';
+import { withNextTimer } from './nextTimer.js';
 
 export type RecordInboundOutcome =
   | { outcome: 'created'; caseId: string; queue: string; acknowledged: boolean; follows?: string }
@@ -408,7 +408,9 @@ async function createCase(
     message: stored,
     inboundKey,
     threadKeys,
-    referenceKeys,
+    // A follow-up leaves the closed case's conversation keys where they are: later messages of that
+    // thread find the closed case, which sends them here (its follow-up id is derived from it).
+    referenceKeys: follows ? [] : referenceKeys,
     event,
     ...(acknowledgement
       ? {
