@@ -4,7 +4,12 @@ export default defineConfig({
   test: {
     // Tests run on Node 20 on purpose; the AWS SDK's upgrade notice is noise in their output, and so
     // are the handlers' INFO/WARN lines (expected outcomes are asserted, not logged).
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      // Local mode's desk address: acknowledgements and replies are sent from it (AWS sets it per stack).
+      DESK_FROM: 'member-services@pharmacy.example',
+    },
     projects: [
       {
         extends: true,

@@ -23,6 +23,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     },
   });
   if (values.policy) process.env.POLICY_FILE = values.policy;
+  // The desk address acknowledgements and replies come from; the SES emulator accepts any.
+  process.env.DESK_FROM ??= 'member-services@pharmacy.example';
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   const dataDirectory = values['in-memory']
     ? undefined

@@ -1,19 +1,46 @@
 import { parseArgs } from 'node:util';
+import { StaffRoleSchema } from '../../lambdas/domain/cases/staffMember.js';
 import { mintDevToken } from '../../lambdas/local/devTokens.js';
 import type { CommandIo } from '../contact-router.js';
 
-/** `contact-router token --staff alice`: a signed dev token for local mode's staff routes. */
+const USAGE =
+  'usage: contact-router token --staff <name> [--role agent|supervisor] [--skills es,pt] [--ttl 12h]\n' +
+  '  name: letters, digits, . _ @ -; skills: ISO 639-1 codes; ttl: 30m, 12h, 7d (every token expires)\n';
+
+/** `contact-router token --staff alice --role supervisor --skills es,pt`: a dev token for local mode. */
 export async function run(args: string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { staff: { type: 'string' }, ttl: { type: 'string', default: '12h' } },
-  });
-  if (!values.staff || !/^[\w.@-]{1,64}$/.test(values.staff)) {
-    io.stderr.write(
-      'usage: contact-router token --staff <name> [--ttl 12h]  (name: letters, digits, . _ @ -)\n',
-    );
+  let values: { staff?: string; role?: string; skills?: string; ttl?: string };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        staff: { type: 'string' },
+        role: { type: 'string', default: 'agent' },
+        skills: { type: 'string', default: '' },
+        ttl: { type: 'string', default: '12h' },
+      },
+    }));
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  io.stdout.write(`${await mintDevToken(values.staff, process.env, values.ttl)}\n`);
+  const problems: string[] = [];
+  if (!values.staff || !/^[\w.@-]{1,64}$/.test(values.staff)) problems.push('--staff: expected a name');
+  const role = StaffRoleSchema.safeParse(values.role);
+  if (!role.success) problems.push(`--role: expected agent or supervisor, got "${values.role}"`);
+  const skills = (values.skills ?? '')
+    .split(',')
+    .map((skill) => skill.trim().toLowerCase())
+    .filter((skill) => skill.length > 0);
+  const badSkills = skills.filter((skill) => !/^[a-z]{2,3}$/.test(skill));
+  if (badSkills.length > 0) problems.push(`--skills: expected ISO 639-1 codes, got ${badSkills.join(', ')}`);
+  if (!/^\d+\s*(s|m|h|d)$/.test(values.ttl ?? '')) problems.push(`--ttl: expected e.g. 30m, 12h or 7d`);
+  if (problems.length > 0 || !values.staff || !role.success) {
+    io.stderr.write(`${problems.join('\n')}\n${USAGE}`);
+    return 2;
+  }
+  io.stdout.write(
+    `${await mintDevToken(values.staff, process.env, { role: role.data, skills, ...(values.ttl ? { ttl: values.ttl } : {}) })}\n`,
+  );
   return 0;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { DeskSettings } from '../domain/outbound/deskSettings.js';
 import { DEFAULT_POLICY } from '../domain/policy/defaultPolicy.js';
 import { loadPolicy, type Policy } from '../domain/policy/policy.js';
 
@@ -28,4 +29,31 @@ export function policyFromEnvironment(env: NodeJS.ProcessEnv): Policy {
     throw new Error(`POLICY_FILE ${env.POLICY_FILE} could not be read as JSON: ${(error as Error).message}`);
   }
   return loadPolicy(json);
+}
+
+const DeskConfigSchema = z.object({
+  /** The desk's address: From of acknowledgements and replies, and the domain of our Message-IDs. */
+  DESK_FROM: z.email().optional(),
+  DESK_NAME: z.string().min(1).max(100).default('Member Services'),
+});
+
+/**
+ * The desk as it appears on outgoing mail, from `DESK_FROM` and `DESK_NAME`; its time zone is the
+ * e-mail calendar's. Undefined when `DESK_FROM` is not set: nothing is sent to members then (the
+ * function still serves everything else), and the caller says so once at cold start.
+ */
+export function deskSettingsFromEnvironment(
+  env: NodeJS.ProcessEnv,
+  policy: Policy,
+  entryPoint: string,
+): (DeskSettings & { from: string }) | undefined {
+  const config = loadConfig(DeskConfigSchema, env, entryPoint);
+  if (!config.DESK_FROM) return undefined;
+  const calendar = policy.calendars[policy.channelTargets.email.calendar];
+  return {
+    address: config.DESK_FROM,
+    name: config.DESK_NAME,
+    timeZone: calendar?.timeZone ?? 'America/Chicago',
+    from: `${config.DESK_NAME.replace(/[<>"\\]/g, '')} <${config.DESK_FROM}>`,
+  };
 }

@@ -3,16 +3,16 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
-import { sesClient } from '../adapters/aws/sesClient.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
 import { DESK_METRICS } from '../adapters/metrics/deskMetricNames.js';
 import { PowertoolsDeskMetrics } from '../adapters/metrics/PowertoolsDeskMetrics.js';
 import { PowertoolsSlaMetrics } from '../adapters/metrics/PowertoolsSlaMetrics.js';
-import { SesMailer } from '../adapters/ses/SesMailer.js';
-import { knownQueues } from '../domain/cases/staffWork.js';
-import { type SweepReport, type SweepServices, sweepTimers } from '../domain/cases/sweepTimers.js';
+import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
+import { type SweepReport, type SweepServices, sweepSla } from '../domain/cases/slaSweep.js';
+import type { OutboxDeliveryServices } from '../domain/outbound/deliverOutbox.js';
+import { knownQueues } from '../domain/cases/claimQueue.js';
 import { systemClock } from '../domain/ports.js';
-import { loadConfig, policyFromEnvironment } from './config.js';
+import { deskSettingsFromEnvironment, loadConfig, policyFromEnvironment } from './config.js';
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -27,26 +27,36 @@ const metrics = new Metrics({
 });
 const deskMetrics = new PowertoolsDeskMetrics(metrics);
 
-export function buildSweeperServices(
-  env: NodeJS.ProcessEnv = process.env,
-): SweepServices & { limit: number } {
+/** The sweep's services; the outbox part (From per kind, delivery log) reaches `deliverOutbox` through the sweep. */
+export type SweeperServices = SweepServices & OutboxDeliveryServices & { limit: number };
+
+export function buildSweeperServices(env: NodeJS.ProcessEnv = process.env): SweeperServices {
   const config = loadConfig(ConfigSchema, env, 'sla-sweeper');
   const endpoints = endpointsFromEnvironment(env);
+  const policy = policyFromEnvironment(env);
+  // Members' mail goes out from the desk's address; supervisor notices from NOTIFY_FROM.
+  const desk = deskSettingsFromEnvironment(env, policy, 'sla-sweeper');
   return {
     caseStore: new DynamoCaseStore(documentClient(endpoints), {
       tableName: config.TABLE_NAME,
     }),
     clock: systemClock,
-    policy: policyFromEnvironment(env),
-    mailer: new SesMailer(sesClient(endpoints), config.NOTIFY_FROM),
+    policy,
+    mailer: new SesMailer(sesOutboxClient(endpoints), desk?.from ?? config.NOTIFY_FROM),
+    fromByKind: { supervisor_notice: config.NOTIFY_FROM },
+    log: (level, message, detail) => logger[level](message, detail),
     metrics: new PowertoolsSlaMetrics(metrics),
     limit: config.SWEEP_LIMIT,
   };
 }
 
-/** One scheduled sweep: warnings, breaches, escalations and expired claims that are due now. */
-export async function handleSweep(services: SweepServices & { limit: number }): Promise<SweepReport> {
-  const report = await sweepTimers(services, { limit: services.limit });
+/**
+ * One scheduled sweep: warnings, breaches, escalations and expired claims that are due now, then
+ * every outbox entry still unsent (supervisor notices, and acknowledgements and replies their
+ * request could not send at once).
+ */
+export async function handleSweep(services: SweeperServices): Promise<SweepReport> {
+  const report = await sweepSla(services, { limit: services.limit });
   logger.info('sweep', { ...report });
   return report;
 }
@@ -66,7 +76,7 @@ async function publishQueueGauges(services: SweepServices): Promise<void> {
   }
 }
 
-let services: ReturnType<typeof buildSweeperServices> | undefined;
+let services: SweeperServices | undefined;
 
 export async function handler(): Promise<SweepReport> {
   services ??= buildSweeperServices();

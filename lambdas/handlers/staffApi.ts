@@ -1,15 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { handle } from 'hono/aws-lambda';
 import { z } from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
 import { PowertoolsSlaMetrics } from '../adapters/metrics/PowertoolsSlaMetrics.js';
-import { actOnCase, isStaffAction, type StaffActionServices } from '../domain/cases/staffActions.js';
-import { claimNextCase, listQueues, type StaffWorkServices, viewCase } from '../domain/cases/staffWork.js';
+import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
+import { createStaffApp, type StaffApiLog, type StaffApiServices } from '../api/app.js';
+import { authenticateFromApiGateway } from '../api/auth.js';
 import { systemClock } from '../domain/ports.js';
-import { loadConfig, policyFromEnvironment } from './config.js';
+import { deskSettingsFromEnvironment, loadConfig, policyFromEnvironment } from './config.js';
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -19,100 +21,90 @@ const ConfigSchema = z.object({
 const logger = new Logger({ serviceName: 'staff-api' });
 const metrics = new Metrics({ namespace: 'ContactRouter', serviceName: 'staff-api' });
 
-export type StaffApiServices = StaffWorkServices & StaffActionServices;
+export type { StaffApiServices } from '../api/app.js';
 
+/**
+ * The staff API's services. Replies need the desk's address (`DESK_FROM`): without it they answer
+ * 503 and everything else works. SES sends from this function right after a reply commits; the
+ * sweeper retries what it could not send.
+ */
 export function buildStaffApiServices(env: NodeJS.ProcessEnv = process.env): StaffApiServices {
   const config = loadConfig(ConfigSchema, env, 'staff-api');
+  const endpoints = endpointsFromEnvironment(env);
+  const policy = policyFromEnvironment(env);
+  const desk = deskSettingsFromEnvironment(env, policy, 'staff-api');
+  if (!desk) logger.warn('DESK_FROM is not set: replies to members answer 503 until it is');
   return {
-    caseStore: new DynamoCaseStore(documentClient(endpointsFromEnvironment(env)), {
-      tableName: config.TABLE_NAME,
-    }),
+    caseStore: new DynamoCaseStore(documentClient(endpoints), { tableName: config.TABLE_NAME }),
     clock: systemClock,
-    policy: policyFromEnvironment(env),
+    policy,
     leaseMs: config.CLAIM_LEASE_MINUTES * 60_000,
     metrics: new PowertoolsSlaMetrics(metrics),
+    ...(desk ? { desk, mailer: new SesMailer(sesOutboxClient(endpoints), desk.from) } : {}),
   };
 }
 
-const ACTION_STATUS = { not_found: 404, not_assignee: 403, invalid_state: 409, conflict: 409 } as const;
+export const staffApiLog: StaffApiLog = (level, message, detail) => logger[level](message, detail);
 
-function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+const appsByServices = new WeakMap<StaffApiServices, ReturnType<typeof createStaffApp>>();
+
+function staffAppFor(services: StaffApiServices) {
+  let app = appsByServices.get(services);
+  if (!app) {
+    app = createStaffApp({ services, authenticate: authenticateFromApiGateway, log: staffApiLog });
+    appsByServices.set(services, app);
+  }
+  return app;
 }
 
-const ClaimsSchema = z.object({
-  sub: z.string().min(1),
-  username: z.string().optional(),
-  'cognito:username': z.string().optional(),
-});
-
-/** The staff member behind the verified JWT (API Gateway's authorizer, or local mode's). */
-function staffIdOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): string | undefined {
-  const claims = ClaimsSchema.safeParse(event.requestContext.authorizer?.jwt?.claims);
-  if (!claims.success) return undefined;
-  return claims.data.username ?? claims.data['cognito:username'] ?? claims.data.sub;
-}
-
-/** The staff HTTP API: thin mapping from routes to use cases. */
+/**
+ * One API Gateway (payload 2.0) event through the staff app, the authorizer's claims with it in
+ * the bindings the AWS adapter gives (`c.env.event`): what local mode's event-based gateway calls.
+ */
 export async function handleStaffRequest(
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
   services: StaffApiServices,
 ): Promise<APIGatewayProxyStructuredResultV2> {
-  const staffId = staffIdOf(event);
-  if (!staffId) return json(401, { error: 'unauthorized', message: 'a staff bearer token is required' });
-  const method = event.requestContext.http.method;
-  const segments = event.rawPath.split('/').filter(Boolean).map(decodeURIComponent);
-
-  if (method === 'GET' && segments.length === 1 && segments[0] === 'queues') {
-    return json(200, { queues: await listQueues(services) });
-  }
-  if (method === 'POST' && segments.length === 3 && segments[0] === 'queues' && segments[2] === 'claim') {
-    const outcome = await claimNextCase(segments[1] ?? '', staffId, services);
-    logger.info('claim', {
-      staffId,
-      queue: segments[1],
-      outcome: outcome.outcome,
-      ...('case' in outcome ? { caseId: outcome.case.caseId } : {}),
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+  let request: Request;
+  try {
+    request = new Request(`https://${event.requestContext.domainName}${event.rawPath}${query}`, {
+      method: event.requestContext.http.method,
+      headers: Object.entries(event.headers).flatMap(([name, value]) =>
+        value === undefined ? [] : [[name, value] as [string, string]],
+      ),
+      ...(event.body && !['GET', 'HEAD'].includes(event.requestContext.http.method)
+        ? { body: event.isBase64Encoded ? Buffer.from(event.body, 'base64') : event.body }
+        : {}),
     });
-    if (outcome.outcome === 'unknown_queue')
-      return json(404, { error: 'unknown_queue', message: `no queue named "${outcome.queue}"` });
-    if (outcome.outcome === 'empty') return json(200, { case: null });
-    return json(200, { case: outcome.case });
+  } catch {
+    return {
+      statusCode: 400,
+      headers: { 'content-type': 'application/problem+json' },
+      body: JSON.stringify({
+        type: 'urn:contact-router:problem:malformed-path',
+        title: 'The request path is not valid',
+        status: 400,
+        detail: 'the request URL could not be parsed',
+      }),
+    };
   }
-  if (method === 'GET' && segments.length === 2 && segments[0] === 'cases') {
-    const view = await viewCase(segments[1] ?? '', services);
-    if (!view) return json(404, { error: 'case_not_found', message: `no case ${segments[1]}` });
-    return json(200, view);
-  }
-  const action = segments[2] ?? '';
-  if (method === 'POST' && segments.length === 3 && segments[0] === 'cases' && isStaffAction(action)) {
-    const outcome = await actOnCase(action, segments[1] ?? '', staffId, services);
-    logger.info('case action', { staffId, action, caseId: segments[1], outcome: outcome.outcome });
-    if (outcome.outcome === 'done') return json(200, { case: outcome.case });
-    return json(ACTION_STATUS[outcome.outcome], {
-      error: outcome.outcome,
-      message:
-        outcome.outcome === 'not_assignee'
-          ? 'only the staff member holding the claim can do this; claim the case first'
-          : outcome.outcome === 'invalid_state'
-            ? `the case is ${outcome.state}; only a claimed case can be ${action === 'pend' ? 'pended' : 'resolved'}`
-            : outcome.outcome === 'conflict'
-              ? 'the case changed meanwhile; read it again and retry'
-              : `no case ${segments[1]}`,
-    });
-  }
-  return json(404, { error: 'route_not_found', message: `${method} ${event.rawPath} is not a staff route` });
+  const response = await staffAppFor(services).fetch(request, { event });
+  return {
+    statusCode: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: await response.text(),
+  };
 }
 
-let services: StaffApiServices | undefined;
+let lambdaHandler: ReturnType<typeof handle> | undefined;
 
-export async function handler(
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
-): Promise<APIGatewayProxyStructuredResultV2> {
-  services ??= buildStaffApiServices();
+/** The Lambda entry: API Gateway (HTTP API, payload 2.0) has verified the Cognito JWT already. */
+export const handler: ReturnType<typeof handle> = async (event, context) => {
+  lambdaHandler ??= handle(staffAppFor(buildStaffApiServices()));
   try {
-    return await handleStaffRequest(event, services);
+    return await lambdaHandler(event, context);
   } finally {
     metrics.publishStoredMetrics();
   }
-}
+};

@@ -18,6 +18,12 @@ export interface GatewayDependencies {
   journal: AcceptedJournal;
   ingestEmail: (event: ReturnType<typeof sesReceiptEvent>) => Promise<AcceptEmailOutcome[]>;
   staffRequest: StaffRequestHandler;
+  /**
+   * The staff API as its own Hono app (`createStaffApp` in lambdas/api: routes, OpenAPI document,
+   * problem+json, dev-token authentication), mounted as it is; `staffRequest` serves the staff
+   * routes only when it is absent.
+   */
+  staffApp?: { fetch: (request: Request) => Response | Promise<Response> };
   /** Receipt time source (SES stamps receipt; tests pass a fake clock). */
   clock: { now(): Date };
   /** Where failures are reported: error names and routes only, never bodies, paths or messages. */
@@ -114,7 +120,13 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
   app.all('/inbound/email', (c) => methodNotAllowed(c, 'POST'));
   app.all('/health', (c) => methodNotAllowed(c, 'GET'));
 
-  app.route('/', staffRoutes(deps.staffRequest));
+  if (deps.staffApp) {
+    const { staffApp } = deps;
+    // Everything the gateway does not serve itself: the staff API answers, its 404s included.
+    app.mount('/', (request) => staffApp.fetch(request));
+  } else {
+    app.route('/', staffRoutes(deps.staffRequest));
+  }
   return app;
 }
 

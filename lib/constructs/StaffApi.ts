@@ -10,19 +10,19 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DESK_METRICS } from '../../lambdas/adapters/metrics/deskMetricNames.js';
+import { staffRouteKeys } from '../../lambdas/api/routes.js';
 import { InvalidPropsError } from './InvalidPropsError.js';
 import { RouterFunction, type RouterFunctionDefaults } from './RouterFunction.js';
 
 const handlers = path.join(import.meta.dirname, '..', '..', 'lambdas', 'handlers');
 
-/** Every staff route; each one sits behind the Cognito JWT authorizer. */
-const STAFF_ROUTES = [
-  ['/queues', apigw.HttpMethod.GET],
-  ['/queues/{queue}/claim', apigw.HttpMethod.POST],
-  ['/cases/{id}', apigw.HttpMethod.GET],
-  ['/cases/{id}/pend', apigw.HttpMethod.POST],
-  ['/cases/{id}/resolve', apigw.HttpMethod.POST],
-] as const;
+/**
+ * Every staff route, from the one declaration the function's router and the OpenAPI document use;
+ * each one sits behind the Cognito JWT authorizer (the API description included: the API is internal).
+ */
+const STAFF_ROUTES = staffRouteKeys().map(
+  ({ path: routePath, method }) => [routePath, apigw.HttpMethod[method]] as const,
+);
 
 export interface StaffConsoleClient {
   /** Where Cognito may send the authorization code after sign-in (the console's URL). */

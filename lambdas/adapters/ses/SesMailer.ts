@@ -1,28 +1,62 @@
-import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { Mailer } from '../../domain/ports.js';
+import { SESv2Client, SESv2ServiceException, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { MailRejectedError } from '../../domain/outbound/deliverOutbox.js';
+import type { Mailer, OutboundMail } from '../../domain/ports.js';
+import { type AwsEndpoints, clientConfig } from '../aws/awsEndpoints.js';
+import { buildRawMime } from './rawMime.js';
 
-/** Supervisor notices through SES v2 (aws-ses-v2-local in local mode). */
+/** SES errors no retry can cure: the outbox reports them as rejections, not as transient failures. */
+const PERMANENT = new Set([
+  'MessageRejected',
+  'MailFromDomainNotVerifiedException',
+  'AccountSuspendedException',
+  'BadRequestException',
+  'NotFoundException',
+]);
+
+/**
+ * The SES v2 client the outbox sends with: one attempt per call (an SDK retry after a timeout could
+ * send a mail twice — SES has no idempotency key — so retries are the outbox's, after its hold),
+ * and a request timeout far inside the outbox hold.
+ */
+export function sesOutboxClient(endpoints: AwsEndpoints, requestTimeoutMs = 5_000): SESv2Client {
+  return new SESv2Client({
+    ...clientConfig(endpoints.ses, endpoints.region),
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: requestTimeoutMs, connectionTimeout: 2_000 },
+  });
+}
+
+/**
+ * Every mail the desk sends, through SES v2 as raw MIME built here, so the threading headers
+ * (Message-ID, In-Reply-To, References) and RFC 3834's Auto-Submitted reach the member as set.
+ * SES replaces Message-ID with its own on the way out; the provider id it returns is recorded.
+ */
 export class SesMailer implements Mailer {
   readonly #client: SESv2Client;
   readonly #from: string;
 
+  /** `from`: the desk's address (`Member Services <support@…>`) for mail that names no other. */
   constructor(client: SESv2Client, from: string) {
     this.#client = client;
     this.#from = from;
   }
 
-  async send(message: { to: string[]; subject: string; text: string }): Promise<void> {
-    await this.#client.send(
-      new SendEmailCommand({
-        FromEmailAddress: this.#from,
-        Destination: { ToAddresses: message.to },
-        Content: {
-          Simple: {
-            Subject: { Data: message.subject, Charset: 'UTF-8' },
-            Body: { Text: { Data: message.text, Charset: 'UTF-8' } },
-          },
-        },
-      }),
-    );
+  async send(mail: OutboundMail): Promise<{ providerMessageId?: string }> {
+    const raw = await buildRawMime(mail, { from: this.#from, date: new Date() });
+    try {
+      const result = await this.#client.send(
+        new SendEmailCommand({
+          FromEmailAddress: mail.from ?? this.#from,
+          Destination: { ToAddresses: mail.to },
+          Content: { Raw: { Data: raw } },
+        }),
+      );
+      return result.MessageId ? { providerMessageId: result.MessageId } : {};
+    } catch (error) {
+      if (error instanceof SESv2ServiceException && PERMANENT.has(error.name)) {
+        throw new MailRejectedError(`SES rejected the mail: ${error.name}`, { cause: error });
+      }
+      throw error;
+    }
   }
 }

@@ -5,6 +5,7 @@ import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASE_TABLE } from '../../../lambdas/adapters/dynamo/caseTableDefinition.js';
 import { INBOUND_QUEUE } from '../../../lambdas/adapters/resourceDefinitions.js';
+import { staffRouteKeys } from '../../../lambdas/api/routes.js';
 import { RouterFunction } from '../../../lib/constructs/RouterFunction.js';
 import { RouterStack, type RouterStackProps } from '../../../lib/RouterStack.js';
 import { roleStatements } from './testStack.js';
@@ -64,9 +65,16 @@ describe('RouterStack', () => {
   });
 
   it('puts every staff route behind the Cognito JWT authorizer', () => {
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
-    expect(routes.length).toBeGreaterThan(0);
-    for (const route of routes) expect(route.Properties.AuthorizationType).toBe('JWT');
+    const routes = template.findResources('AWS::ApiGatewayV2::Route');
+    const keys = Object.values(routes)
+      .map((route) => route.Properties.RouteKey)
+      .sort();
+    expect(keys).toEqual(
+      staffRouteKeys()
+        .map(({ path, method }) => `${method} ${path}`)
+        .sort(),
+    );
+    for (const route of Object.values(routes)) expect(route.Properties.AuthorizationType).toBe('JWT');
     template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON' });
   });
 

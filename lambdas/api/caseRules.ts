@@ -1,0 +1,32 @@
+/**
+ * The case rules the staff API calls, in one place: the routes map HTTP to these use cases and
+ * their outcome values, and decide nothing about cases themselves.
+ */
+import type { CaseActionOutcome, CaseActionServices } from '../domain/cases/caseActions.js';
+import type { ClaimServices } from '../domain/cases/claimQueue.js';
+import { knownQueues } from '../domain/cases/claimQueue.js';
+import type { ReplyOutcome } from '../domain/cases/replyToCase.js';
+import type { DeskSettings } from '../domain/outbound/deskSettings.js';
+import type { Mailer } from '../domain/ports.js';
+
+export { actOnCase, type CaseActionRequest } from '../domain/cases/caseActions.js';
+export { caseIdFromReference } from '../domain/cases/caseIds.js';
+export { listCases, viewCase } from '../domain/cases/caseViews.js';
+export { claimNextCase, listQueues } from '../domain/cases/claimQueue.js';
+export { replyToCase } from '../domain/cases/replyToCase.js';
+
+/**
+ * Everything the staff API's use cases need. `desk` absent: replies answer 503 (nothing to send
+ * from). `mailer` absent: replies wait in the outbox for the sweeper.
+ */
+export type StaffApiServices = CaseActionServices &
+  ClaimServices & {
+    desk?: DeskSettings;
+    mailer?: Mailer;
+  };
+
+export type ActionOutcome = CaseActionOutcome | ReplyOutcome;
+
+export function isKnownQueue(queue: string, services: Pick<StaffApiServices, 'policy'>): boolean {
+  return knownQueues(services.policy).includes(queue);
+}

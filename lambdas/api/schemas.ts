@@ -1,0 +1,177 @@
+import { z } from '@hono/zod-openapi';
+import {
+  CaseEventSchema,
+  CaseMessageSchema,
+  CaseSchema,
+  CaseStateSchema,
+} from '../domain/cases/caseRecord.js';
+import { StaffRoleSchema } from '../domain/cases/staffMember.js';
+import { TemplateCatalogSchema } from '../domain/outbound/templates.js';
+
+/**
+ * The staff API's request and response bodies. The domain's own schemas (the case, its messages,
+ * its history) are reused as they are, so the document describes exactly what the store returns.
+ */
+
+/** A case id as minted by `caseIdFor` (10 Crockford base32 characters); anything else is a 404 without a read. */
+export const CaseIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .openapi({ param: { name: 'caseId', in: 'path' }, example: '7K3M9Q2XHD' });
+
+export const CaseReferenceSchema = z
+  .string()
+  .regex(/^CR-[0-9A-HJKMNP-TV-Z]{10}$/i, 'a case reference looks like CR- and 10 letters or digits')
+  .openapi({ param: { name: 'reference', in: 'path' }, example: 'CR-7K3M9Q2XHD' });
+
+export const QueueNameSchema = z
+  .string()
+  .min(1)
+  .max(40)
+  .openapi({ param: { name: 'queue', in: 'path' }, example: 'fulfillment' });
+
+// Domain schemas may be built before @hono/zod-openapi extends zod (module order), so they are
+// wrapped in schemas built here rather than given `.openapi()` themselves.
+export const CaseBodySchema = z.object(CaseSchema.shape).openapi('Case');
+
+export const CaseViewSchema = z
+  .object({
+    case: CaseBodySchema,
+    /** Inbound (from the member) and outbound (our replies and acknowledgements), oldest first; redacted. */
+    messages: z.array(z.object(CaseMessageSchema.shape).openapi('CaseMessage')),
+    history: z.array(z.object(CaseEventSchema.shape).openapi('CaseEvent')),
+  })
+  .loose()
+  .openapi('CaseView');
+
+export const CaseEnvelopeSchema = z.object({ case: CaseBodySchema }).openapi('CaseEnvelope');
+
+export const ClaimResultSchema = z
+  .object({ case: CaseBodySchema.nullable().openapi({ description: 'null when the queue is empty' }) })
+  .openapi('ClaimResult');
+
+export const QueueSummarySchema = z
+  .object({
+    queue: z.string(),
+    depth: z.number().int().nonnegative(),
+    oldestReceivedAt: z.string().optional(),
+    atRisk: z.number().int().nonnegative(),
+    breached: z.number().int().nonnegative(),
+  })
+  .loose()
+  .openapi('QueueSummary');
+
+export const QueueListSchema = z.object({ queues: z.array(QueueSummarySchema) }).openapi('QueueList');
+
+export const CasePageSchema = z
+  .object({
+    cases: z.array(CaseBodySchema),
+    /** Pass as `cursor` for the next page; absent on the last page. */
+    nextCursor: z.string().optional(),
+  })
+  .openapi('CasePage');
+
+export const CaseListQuerySchema = z
+  .object({
+    assignee: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .openapi({ description: '`me`, or (supervisors) another staff id: the cases that person holds' }),
+    state: CaseStateSchema.optional().openapi({
+      description: 'With `queue`: the cases of a queue in a state',
+    }),
+    queue: z.string().min(1).max(40).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().min(1).max(2_048).optional(),
+  })
+  .superRefine((query, context) => {
+    const byAssignee = query.assignee !== undefined;
+    const byQueue = query.state !== undefined || query.queue !== undefined;
+    if (byAssignee && byQueue) {
+      context.addIssue({
+        code: 'custom',
+        path: ['assignee'],
+        message: 'list either by assignee or by state and queue, not both',
+      });
+    } else if (!byAssignee && !byQueue) {
+      context.addIssue({
+        code: 'custom',
+        path: ['assignee'],
+        message: 'give assignee=me, or state and queue',
+      });
+    } else if (byQueue && query.state === undefined) {
+      context.addIssue({ code: 'custom', path: ['state'], message: 'state is required with queue' });
+    } else if (byQueue && query.queue === undefined) {
+      context.addIssue({ code: 'custom', path: ['queue'], message: 'queue is required with state' });
+    }
+  });
+
+export const MeSchema = z
+  .object({
+    id: z.string(),
+    role: StaffRoleSchema,
+    languages: z.array(z.string()),
+  })
+  .openapi('StaffMember');
+
+const Reason = z.string().trim().min(1).max(2_000);
+const OptionalReason = z.string().trim().max(2_000).optional();
+
+/** Staff write to members and to each other in one or two screens; 20,000 characters is a long letter. */
+const MessageText = z.string().trim().min(1, 'the text is empty').max(20_000);
+
+export const ReplyBodySchema = z
+  .object({
+    text: MessageText.openapi({ description: "The reply, in the member's language; sent as written" }),
+  })
+  .strict()
+  .openapi('ReplyRequest');
+
+export const NoteBodySchema = z
+  .object({ text: MessageText.openapi({ description: 'Internal: never sent to the member' }) })
+  .strict()
+  .openapi('NoteRequest');
+
+export const PendBodySchema = z.object({ reason: OptionalReason }).strict().openapi('PendRequest');
+export const ResolveBodySchema = z.object({ resolution: OptionalReason }).strict().openapi('ResolveRequest');
+export const ReleaseBodySchema = z.object({ reason: OptionalReason }).strict().openapi('ReleaseRequest');
+export const TransferBodySchema = z
+  .object({ queue: z.string().min(1).max(40), reason: Reason })
+  .strict()
+  .openapi('TransferRequest');
+export const ReopenBodySchema = z.object({ reason: Reason }).strict().openapi('ReopenRequest');
+export const MergeBodySchema = z
+  .object({
+    into: z.string().min(1).max(64).openapi({ description: 'The surviving case id' }),
+    reason: OptionalReason,
+  })
+  .strict()
+  .openapi('MergeRequest');
+export const ReassignBodySchema = z
+  .object({
+    to: z.string().min(1).max(128).openapi({ description: 'The staff id to hand the claim to' }),
+    reason: OptionalReason,
+  })
+  .strict()
+  .openapi('ReassignRequest');
+export const RenewBodySchema = z.object({}).strict().openapi('RenewRequest');
+
+export const IfMatchHeaderSchema = z.object({
+  'if-match': z.string().max(200).optional().openapi({
+    description:
+      'The ETag of the case as last read (`"v7"`). The action applies only if the case is still at that version; otherwise 412 with the current case.',
+    example: '"v7"',
+  }),
+});
+
+export const TemplateQuerySchema = z.object({
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z]{4})?$/, 'an ISO 639-1 code, optionally with a script (zh-Hant)')
+    .optional(),
+});
+
+export const TemplateListSchema = z.object(TemplateCatalogSchema.shape).openapi('TemplateCatalog');

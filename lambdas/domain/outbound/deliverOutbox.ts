@@ -1,0 +1,139 @@
+import type { CaseStore, Clock, Mailer, OutboxEntry, OutboxKind } from '../ports.js';
+
+/**
+ * Sending what the outbox holds: supervisor notices, acknowledgements and replies alike. Each
+ * entry was written in the same transaction as the case change that caused it, so nothing is sent
+ * for a change that did not happen, and nothing that happened goes unsent.
+ *
+ * Exactly once in effect. SES has no idempotency key, so the guarantee is built around the send:
+ * 1. a sender first *claims* the entry (a conditional write holding it for {@link OUTBOX_HOLD_MS});
+ *    while the hold lasts no other sender (sweeper, a retried request) can take it;
+ * 2. the mailer makes one attempt, bounded by its own timeout (well inside the hold), and never
+ *    retries inside the SDK — a retry is an outbox retry after the hold, never a blind resend;
+ * 3. the sender marks the entry sent, retrying that write a few times.
+ * A second copy can therefore only go out when a sender dies, or loses the table, in the instant
+ * between SES accepting the mail and the "sent" mark landing — milliseconds per send — and then
+ * only once, after the hold. A send that failed before SES accepted it is simply retried.
+ */
+export const OUTBOX_HOLD_MS = 5 * 60_000;
+
+/** The mail was refused for a reason that retrying cannot change (bad recipient, unverified sender). */
+export class MailRejectedError extends Error {
+  override readonly name = 'MailRejectedError';
+}
+
+export interface OutboxDeliveryServices {
+  caseStore: Pick<CaseStore, 'listOutbox' | 'claimOutboxEntry' | 'markOutboxEntrySent'>;
+  mailer: Mailer;
+  clock: Clock;
+  /** Where delivery failures are reported (ids and error names only: mail text is PHI). */
+  log?: (level: 'warn' | 'error', message: string, detail: Record<string, unknown>) => void;
+  /** A From per kind where it differs from the mailer's desk address (supervisor notices). */
+  fromByKind?: Partial<Record<OutboxKind, string>>;
+}
+
+export type DeliveryOutcome = 'sent' | 'held' | 'failed';
+
+const MARK_ATTEMPTS = 3;
+
+async function markSent(
+  services: OutboxDeliveryServices,
+  entryId: string,
+  sent: { at: string; providerMessageId?: string },
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await services.caseStore.markOutboxEntrySent(entryId, sent);
+      return;
+    } catch (error) {
+      // The mail is out: losing this mark is what could send it twice, so try again before giving up.
+      if (attempt >= MARK_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
+  }
+}
+
+/** Claims, sends and marks one entry. `held`: another sender has it (or it was sent already). */
+export async function deliverOutboxEntry(
+  entry: OutboxEntry,
+  services: OutboxDeliveryServices,
+): Promise<DeliveryOutcome> {
+  const claimedAt = services.clock.now();
+  if (!(await services.caseStore.claimOutboxEntry(entry.entryId, claimedAt, OUTBOX_HOLD_MS))) return 'held';
+  const from = entry.mail.from ?? services.fromByKind?.[entry.kind];
+  let providerMessageId: string | undefined;
+  try {
+    providerMessageId = (await services.mailer.send(from ? { ...entry.mail, from } : entry.mail))
+      ?.providerMessageId;
+  } catch (error) {
+    services.log?.(
+      error instanceof MailRejectedError ? 'error' : 'warn',
+      'outbox entry not sent; retried after the hold',
+      {
+        entryId: entry.entryId,
+        caseId: entry.caseId,
+        kind: entry.kind,
+        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      },
+    );
+    return 'failed';
+  }
+  await markSent(services, entry.entryId, {
+    at: services.clock.now().toISOString(),
+    ...(providerMessageId ? { providerMessageId } : {}),
+  });
+  return 'sent';
+}
+
+export interface OutboxReport {
+  sent: number;
+  failed: number;
+  held: number;
+}
+
+const PAGE = 50;
+
+/**
+ * Sends every unsent entry, oldest first, within `budget` attempts: the sweeper's pass, which
+ * retries whatever the request that wrote an entry did not send at once.
+ */
+export async function deliverOutbox(
+  services: OutboxDeliveryServices,
+  options: { budget?: number } = {},
+): Promise<OutboxReport> {
+  const budget = options.budget ?? 500;
+  const report: OutboxReport = { sent: 0, failed: 0, held: 0 };
+  const seen = new Set<string>();
+  for (;;) {
+    const page = await services.caseStore.listOutbox(PAGE);
+    const fresh = page.filter((entry) => !seen.has(entry.entryId));
+    for (const entry of fresh) {
+      if (seen.size >= budget) return report;
+      seen.add(entry.entryId);
+      report[await deliverOutboxEntry(entry, services)] += 1;
+    }
+    // Drained, or every entry left is held elsewhere or failed in this pass (retried next time).
+    if (page.length < PAGE || fresh.length === 0) return report;
+  }
+}
+
+/** Sends the entries a request just committed, right after the commit; whatever fails waits for the sweeper. */
+export async function deliverNow(
+  entries: readonly OutboxEntry[],
+  services: OutboxDeliveryServices,
+): Promise<Record<string, DeliveryOutcome>> {
+  const outcomes: Record<string, DeliveryOutcome> = {};
+  for (const entry of entries) {
+    try {
+      outcomes[entry.entryId] = await deliverOutboxEntry(entry, services);
+    } catch (error) {
+      // The commit stands; the sweeper finds the entry unsent (or held) and finishes the job.
+      services.log?.('warn', 'immediate delivery failed; the sweeper retries it', {
+        entryId: entry.entryId,
+        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      });
+      outcomes[entry.entryId] = 'failed';
+    }
+  }
+  return outcomes;
+}

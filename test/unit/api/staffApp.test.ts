@@ -1,0 +1,270 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createStaffApp, type StaffApiServices } from '../../../lambdas/api/app.js';
+import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
+import type { StaffRole } from '../../../lambdas/domain/cases/staffMember.js';
+import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
+import type { OutboundMail } from '../../../lambdas/domain/ports.js';
+import { devTokenAuthenticate, mintDevToken } from '../../../lambdas/local/devTokens.js';
+import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
+import { inboundEmail } from '../../helpers/inboundMessages.js';
+
+const env = { CONTACT_ROUTER_DEV_SECRET: 'unit-secret' };
+const clock = { now: () => new Date('2026-11-27T16:00:00.000Z') };
+const desk = { address: 'support@pharmacy.example', name: 'Member Services', timeZone: 'America/Chicago' };
+
+class RecordingMailer {
+  readonly sent: OutboundMail[] = [];
+  async send(mail: OutboundMail) {
+    this.sent.push(mail);
+    return { providerMessageId: `ses-${this.sent.length}` };
+  }
+}
+
+async function setup() {
+  const caseStore = new InMemoryCaseStore();
+  await recordInbound(inboundEmail(), { caseStore, clock, policy: DEFAULT_POLICY });
+  const mailer = new RecordingMailer();
+  const services: StaffApiServices = {
+    caseStore,
+    clock,
+    policy: DEFAULT_POLICY,
+    leaseMs: 15 * 60_000,
+    metrics: { count: () => {} },
+    desk,
+    mailer,
+  };
+  const app = createStaffApp({ services, authenticate: devTokenAuthenticate(env) });
+  const tokens = new Map<string, string>();
+  async function call(
+    staff: string | undefined,
+    method: string,
+    path: string,
+    options: {
+      body?: unknown;
+      raw?: string;
+      headers?: Record<string, string>;
+      role?: StaffRole;
+      skills?: string[];
+    } = {},
+  ) {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (staff) {
+      const key = `${staff}/${options.role ?? 'agent'}`;
+      if (!tokens.has(key))
+        tokens.set(
+          key,
+          await mintDevToken(staff, env, { role: options.role ?? 'agent', skills: options.skills ?? [] }),
+        );
+      headers.authorization = `Bearer ${tokens.get(key)}`;
+    }
+    if (options.body !== undefined || options.raw !== undefined)
+      headers['content-type'] ??= 'application/json';
+    const response = await app.request(path, {
+      method,
+      headers,
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      ...(options.raw !== undefined ? { body: options.raw } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  }
+  const [caseId = ''] = [...caseStore.cases.keys()];
+  return { app, call, caseStore, mailer, caseId };
+}
+
+type Setup = Awaited<ReturnType<typeof setup>>;
+
+describe('staff API app', () => {
+  let api: Setup;
+  beforeEach(async () => {
+    api = await setup();
+  });
+
+  it('refuses a request without a token as problem+json with a Bearer challenge', async () => {
+    const response = await api.call(undefined, 'GET', '/queues');
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.headers.get('www-authenticate')).toContain('Bearer');
+    expect(response.body).toMatchObject({ type: 'urn:contact-router:problem:unauthenticated', status: 401 });
+  });
+
+  it('serves the OpenAPI 3.1 document without a token, describing every route and the problem schema', async () => {
+    const response = await api.call(undefined, 'GET', '/openapi.json');
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toBe('3.1.0');
+    expect(Object.keys(response.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/queues',
+        '/queues/{queue}/claim',
+        '/cases',
+        '/cases/{caseId}',
+        '/cases/by-reference/{reference}',
+        '/cases/{caseId}/reply',
+        '/cases/{caseId}/merge',
+        '/cases/{caseId}/renew',
+        '/me',
+        '/templates',
+      ]),
+    );
+    expect(response.body.paths['/cases/{caseId}/merge'].post['x-access']).toBe('supervisor');
+    expect(response.body.components.schemas.Problem).toBeDefined();
+    expect(response.body.components.securitySchemes.bearerAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+  });
+
+  it('says who the token names', async () => {
+    const response = await api.call('alice', 'GET', '/me', { role: 'supervisor', skills: ['es', 'pt'] });
+    expect(response.body).toEqual({ id: 'alice', role: 'supervisor', languages: ['es', 'pt'] });
+  });
+
+  it('answers 400 for a path that is not valid percent-encoding', async () => {
+    const response = await api.call('alice', 'GET', '/cases/%zz');
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ type: 'urn:contact-router:problem:malformed-path' });
+    expect(response.body.detail).toContain('%');
+  });
+
+  it('answers 404 problems for an unknown case, queue and route', async () => {
+    expect((await api.call('alice', 'GET', '/cases/NOPE000000')).body).toMatchObject({
+      status: 404,
+      type: 'urn:contact-router:problem:case-not-found',
+    });
+    expect((await api.call('alice', 'POST', '/queues/nope/claim')).body).toMatchObject({
+      status: 404,
+      type: 'urn:contact-router:problem:queue-not-found',
+    });
+    expect((await api.call('alice', 'GET', '/cases?state=queued&queue=nope')).status).toBe(404);
+    expect((await api.call('alice', 'DELETE', '/queues')).body).toMatchObject({
+      status: 404,
+      type: 'urn:contact-router:problem:route-not-found',
+    });
+  });
+
+  it('claims with an ETag, replies by e-mail threaded on the member’s message, and shows the reply as outbound', async () => {
+    const claimed = await api.call('alice', 'POST', '/queues/fulfillment/claim');
+    expect(claimed.status).toBe(200);
+    expect(claimed.headers.get('etag')).toBe(`"v${claimed.body.case.version}"`);
+
+    const reply = await api.call('alice', 'POST', `/cases/${api.caseId}/reply`, {
+      body: { text: 'Your refill ships today.' },
+      headers: { 'if-match': claimed.headers.get('etag') ?? '' },
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body.message).toMatchObject({ delivery: 'sent' });
+    expect(api.mailer.sent).toHaveLength(1);
+    const [mail] = api.mailer.sent;
+    expect(mail?.to).toEqual(['maria@example.com']);
+    expect(mail?.subject).toMatch(/^Re: .* \[CR-[0-9A-Z]{10}\]$/);
+    expect(mail?.headers['In-Reply-To']).toBe('<refill-1@mail.example.com>');
+    expect(mail?.headers['Message-ID']).toBe(reply.body.message.messageId);
+    expect(mail?.text).toContain('Your refill ships today.');
+
+    const view = await api.call('alice', 'GET', `/cases/${api.caseId}`);
+    expect(view.body.messages.map((message: { direction: string }) => message.direction)).toEqual([
+      'inbound',
+      'outbound',
+    ]);
+    expect(
+      view.body.case.clocks.clocks.find((clock: { kind: string }) => clock.kind === 'firstResponse').state,
+    ).toBe('stopped');
+    expect(view.body.history.map((event: { type: string }) => event.type)).toContain('replied');
+  });
+
+  it('names the invalid field of a malformed body, and refuses bodies that are not JSON', async () => {
+    await api.call('alice', 'POST', '/queues/fulfillment/claim');
+    const wrongType = await api.call('alice', 'POST', `/cases/${api.caseId}/transfer`, {
+      body: { queue: 5 },
+    });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body.errors.map((error: { field: string }) => error.field).sort()).toEqual([
+      'queue',
+      'reason',
+    ]);
+    expect(wrongType.body.detail).toContain('body field "queue"');
+
+    const notJson = await api.call('alice', 'POST', `/cases/${api.caseId}/note`, { raw: '{"text": ' });
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.type).toBe('urn:contact-router:problem:malformed-json');
+
+    const form = await api.call('alice', 'POST', `/cases/${api.caseId}/note`, {
+      raw: 'text=hi',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.status).toBe(415);
+
+    const extra = await api.call('alice', 'POST', `/cases/${api.caseId}/reply`, {
+      body: { text: 'hi', bcc: 'x@y.z' },
+    });
+    expect(extra.status).toBe(400);
+  });
+
+  it('refuses a reply from someone who does not hold the case, a stale If-Match, and an agent merging — changing nothing', async () => {
+    const claimed = await api.call('alice', 'POST', '/queues/fulfillment/claim');
+    const before = await api.call('alice', 'GET', `/cases/${api.caseId}`);
+
+    const notHolder = await api.call('bob', 'POST', `/cases/${api.caseId}/reply`, {
+      body: { text: 'hello' },
+    });
+    expect(notHolder.status).toBe(403);
+    expect(notHolder.body.type).toBe('urn:contact-router:problem:not-holder');
+
+    const stale = await api.call('alice', 'POST', `/cases/${api.caseId}/pend`, {
+      headers: { 'if-match': `"v${claimed.body.case.version - 1}"` },
+    });
+    expect(stale.status).toBe(412);
+    expect(stale.body.case.version).toBe(claimed.body.case.version);
+    expect(stale.headers.get('etag')).toBe(claimed.headers.get('etag'));
+
+    const malformedIfMatch = await api.call('alice', 'POST', `/cases/${api.caseId}/pend`, {
+      headers: { 'if-match': 'v7' },
+    });
+    expect(malformedIfMatch.status).toBe(400);
+    expect(malformedIfMatch.body.errors[0]).toMatchObject({ in: 'header', field: 'if-match' });
+
+    const merge = await api.call('alice', 'POST', `/cases/${api.caseId}/merge`, { body: { into: 'X' } });
+    expect(merge.status).toBe(403);
+
+    const after = await api.call('alice', 'GET', `/cases/${api.caseId}`);
+    expect(after.body).toEqual(before.body);
+    expect(api.mailer.sent).toHaveLength(0);
+  });
+
+  it('answers 409 with the current case for an action the state does not allow', async () => {
+    const reply = await api.call('alice', 'POST', `/cases/${api.caseId}/reply`, { body: { text: 'hello' } });
+    expect(reply.status).toBe(409);
+    expect(reply.body).toMatchObject({
+      type: 'urn:contact-router:problem:invalid-state',
+      case: { state: 'queued' },
+    });
+  });
+
+  it('lists my claims, refuses an agent listing another’s, and needs a query', async () => {
+    await api.call('alice', 'POST', '/queues/fulfillment/claim');
+    const mine = await api.call('alice', 'GET', '/cases?assignee=me');
+    expect(mine.status).toBe(200);
+    expect(mine.body.cases.map((kase: { caseId: string }) => kase.caseId)).toEqual([api.caseId]);
+    expect((await api.call('bob', 'GET', '/cases?assignee=alice')).status).toBe(403);
+    expect(
+      (await api.call('sam', 'GET', '/cases?assignee=alice', { role: 'supervisor' })).body.cases,
+    ).toHaveLength(1);
+    const none = await api.call('alice', 'GET', '/cases');
+    expect(none.status).toBe(400);
+    expect(none.body.errors[0]).toMatchObject({ in: 'query', field: 'assignee' });
+  });
+
+  it('finds a case by the reference a member quotes', async () => {
+    const reference = api.caseStore.cases.get(api.caseId)?.reference ?? '';
+    const found = await api.call('alice', 'GET', `/cases/by-reference/${reference}`);
+    expect(found.status).toBe(200);
+    expect(found.body.case.caseId).toBe(api.caseId);
+    expect((await api.call('alice', 'GET', '/cases/by-reference/CR-NOPE')).status).toBe(400);
+  });
+
+  it('lists the templates of one language for the console', async () => {
+    const response = await api.call('alice', 'GET', '/templates?language=es');
+    expect(response.body.languages).toHaveLength(1);
+    expect(response.body.languages[0].reply.footer).toContain('{reference}');
+  });
+});

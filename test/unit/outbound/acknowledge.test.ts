@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import type { Case } from '../../../lambdas/domain/cases/caseRecord.js';
+import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
+import {
+  ACKNOWLEDGEMENT_GUARD_MS,
+  composeAcknowledgement,
+  memberTimeZone,
+} from '../../../lambdas/domain/outbound/acknowledge.js';
+import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
+import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
+import { inboundEmail } from '../../helpers/inboundMessages.js';
+
+const desk = { address: 'support@pharmacy.example', name: 'Member Services', timeZone: 'America/Chicago' };
+const now = new Date('2026-11-27T16:00:05.000Z');
+
+async function caseOf(message = inboundEmail()): Promise<Case> {
+  const caseStore = new InMemoryCaseStore();
+  await recordInbound(message, { caseStore, clock: { now: () => now }, policy: DEFAULT_POLICY });
+  const [kase] = [...caseStore.cases.values()];
+  if (!kase) throw new Error('no case recorded');
+  return kase;
+}
+
+describe('acknowledgement of a new case', () => {
+  it('answers the member in Spanish with the reference, the due time and RFC 3834 headers', async () => {
+    const message = inboundEmail({
+      subject: 'Resurtido de mi receta',
+      bodyText: 'Hola, necesito un resurtido de mi lisinopril. ¿Cuándo me lo pueden enviar? Gracias.',
+    });
+    const kase = await caseOf(message);
+    const ack = composeAcknowledgement({ ...kase, language: 'es' }, message, now, desk);
+
+    expect(ack?.entry).toMatchObject({
+      entryId: `acknowledgement#${kase.caseId}`,
+      kind: 'acknowledgement',
+      caseId: kase.caseId,
+    });
+    expect(ack?.entry.mail.to).toEqual(['maria@example.com']);
+    expect(ack?.entry.mail.subject).toBe(`Recibimos su mensaje [${kase.reference}]`);
+    expect(ack?.entry.mail.text).toContain(`abrimos el caso ${kase.reference}`);
+    expect(ack?.entry.mail.text).toContain('Nuestra respuesta, a más tardar:');
+    expect(ack?.entry.mail.headers).toMatchObject({
+      'Auto-Submitted': 'auto-replied',
+      'In-Reply-To': '<refill-1@mail.example.com>',
+      References: '<refill-1@mail.example.com>',
+      'Content-Language': 'es',
+      'Message-ID': `<ack.${kase.caseId}@pharmacy.example>`,
+    });
+    expect(ack?.guardKey).toBe('acknowledgement:maria@example.com');
+    expect(Date.parse(ack?.guardUntil ?? '') - now.getTime()).toBe(ACKNOWLEDGEMENT_GUARD_MS);
+  });
+
+  it('shows the first-response due time in the desk’s zone when the member’s is unknown', async () => {
+    const kase = await caseOf();
+    const ack = composeAcknowledgement(
+      { ...kase, language: 'en', sla: { ...kase.sla, firstResponseDueAt: '2026-11-28T20:00:00.000Z' } },
+      inboundEmail(),
+      now,
+      desk,
+    );
+    expect(ack?.entry.mail.text).toContain(
+      'We will reply by: Saturday, November 28, 2026 at 2:00 PM (Central Standard Time)',
+    );
+  });
+
+  it('writes in the form’s preferred language and the member’s time zone', async () => {
+    const message = inboundEmail({
+      channel: 'form',
+      hints: { preferredLanguage: 'de', country: 'DE' },
+    });
+    const kase = await caseOf(message);
+    const ack = composeAcknowledgement({ ...kase, language: 'en' }, message, now, desk);
+    expect(ack?.entry.mail.subject).toBe(`Wir haben Ihre Nachricht erhalten [${kase.reference}]`);
+    expect(ack?.entry.mail.text).toMatch(/Wir antworten spätestens bis: .* \(Mitteleuropäische Normalzeit\)/);
+    expect(memberTimeZone({ formFields: { timeZone: 'Asia/Manila' }, country: 'DE' })).toBe('Asia/Manila');
+    expect(memberTimeZone({ formFields: { timeZone: 'Not/AZone' }, country: 'US' })).toBeUndefined();
+  });
+
+  it('writes in English and Spanish when the language is undetermined', async () => {
+    const kase = await caseOf();
+    const ack = composeAcknowledgement({ ...kase, language: 'und' }, inboundEmail(), now, desk);
+    expect(ack?.entry.mail.subject).toBe(
+      `We received your message / Recibimos su mensaje [${kase.reference}]`,
+    );
+    expect(ack?.entry.mail.text).toContain('Thank you for contacting Member Services');
+    expect(ack?.entry.mail.text).toContain('Gracias por comunicarse con Servicios para Miembros');
+    expect(ack?.entry.mail.headers['Content-Language']).toBe('en, es');
+    expect(ack?.entry.mail.text).not.toMatch(/^-- $/m);
+  });
+
+  it('adds the Part D note only to cases with a regulatory clock', async () => {
+    const kase = await caseOf();
+    const without = composeAcknowledgement({ ...kase, language: 'en' }, inboundEmail(), now, desk);
+    expect(without?.entry.mail.text).not.toContain('Medicare Part D');
+    const regulatory = {
+      ...kase,
+      language: 'en',
+      clocks: {
+        ...kase.clocks,
+        clocks: [
+          ...kase.clocks.clocks,
+          {
+            type: 'regulatory' as const,
+            id: 'regulatory' as const,
+            kind: 'regulatory' as const,
+            regulatoryKind: 'redetermination' as const,
+            variant: 'standard' as const,
+            limit: '7 days',
+            citation: '42 CFR 423.590(a)',
+            assumedProgram: false,
+            durationMs: 7 * 86_400_000,
+            state: 'running' as const,
+            startedAt: kase.receivedAt,
+            dueAt: '2026-12-04T16:00:00.000Z',
+            milestones: [],
+          },
+        ],
+      },
+    } as Case;
+    const withNote = composeAcknowledgement(regulatory, inboundEmail(), now, desk);
+    expect(withNote?.entry.mail.text).toContain('Medicare Part D coverage decision or an appeal');
+  });
+
+  it('never answers automated mail, chat, no-reply mailboxes or the desk itself', async () => {
+    const kase = await caseOf();
+    expect(composeAcknowledgement(kase, inboundEmail({ automated: true }), now, desk)).toBeUndefined();
+    expect(composeAcknowledgement(kase, inboundEmail({ channel: 'chat' }), now, desk)).toBeUndefined();
+    for (const address of [
+      'no-reply@bank.example',
+      'MAILER-DAEMON@mx.example',
+      'bounces+123@list.example',
+      'support@pharmacy.example',
+      'not an address',
+    ]) {
+      expect(
+        composeAcknowledgement(kase, inboundEmail({ sender: { address } }), now, desk),
+        address,
+      ).toBeUndefined();
+    }
+  });
+
+  it('answers the Reply-To address when the member gave one', async () => {
+    const kase = await caseOf();
+    const ack = composeAcknowledgement(kase, inboundEmail({ replyTo: 'Maria.Home@Example.com' }), now, desk);
+    expect(ack?.entry.mail.to).toEqual(['maria.home@example.com']);
+  });
+});

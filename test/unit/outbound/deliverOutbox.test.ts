@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import {
+  deliverNow,
+  deliverOutbox,
+  MailRejectedError,
+  OUTBOX_HOLD_MS,
+} from '../../../lambdas/domain/outbound/deliverOutbox.js';
+import type { OutboundMail, OutboxEntry } from '../../../lambdas/domain/ports.js';
+
+/** A hand-written outbox with the store's contract: conditional claims that expire, sent entries gone. */
+class FakeOutbox {
+  readonly entries = new Map<
+    string,
+    { entry: OutboxEntry; heldUntil?: number; sent?: { at: string; providerMessageId?: string } }
+  >();
+  failMarks = 0;
+  add(...entries: OutboxEntry[]) {
+    for (const entry of entries) this.entries.set(entry.entryId, { entry });
+  }
+  async listOutbox(limit: number) {
+    return [...this.entries.values()]
+      .filter((item) => !item.sent)
+      .map((item) => item.entry)
+      .slice(0, limit);
+  }
+  async claimOutboxEntry(entryId: string, now: Date, holdMs: number) {
+    const item = this.entries.get(entryId);
+    if (!item || item.sent || (item.heldUntil ?? 0) > now.getTime()) return false;
+    item.heldUntil = now.getTime() + holdMs;
+    return true;
+  }
+  async markOutboxEntrySent(entryId: string, sent: { at: string; providerMessageId?: string }) {
+    if (this.failMarks > 0) {
+      this.failMarks -= 1;
+      throw new Error('ProvisionedThroughputExceededException');
+    }
+    const item = this.entries.get(entryId);
+    if (item) item.sent = sent;
+  }
+}
+
+class FakeMailer {
+  readonly sent: OutboundMail[] = [];
+  failures: Error[] = [];
+  async send(mail: OutboundMail) {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.sent.push(mail);
+    return { providerMessageId: `ses-${this.sent.length}` };
+  }
+}
+
+function entry(entryId: string, kind: OutboxEntry['kind'] = 'acknowledgement'): OutboxEntry {
+  return {
+    entryId,
+    caseId: 'C1',
+    kind,
+    createdAt: '2026-11-27T16:00:00.000Z',
+    mail: { to: ['maria@example.com'], subject: `s ${entryId}`, text: 't', headers: {} },
+  };
+}
+
+function setup(start = Date.parse('2026-11-27T16:00:00.000Z')) {
+  let now = start;
+  const caseStore = new FakeOutbox();
+  const mailer = new FakeMailer();
+  const logged: string[] = [];
+  const services = {
+    caseStore,
+    mailer,
+    clock: { now: () => new Date(now) },
+    log: (_level: string, message: string) => void logged.push(message),
+  };
+  const advance = (ms: number) => {
+    now += ms;
+  };
+  return { caseStore, mailer, services, logged, advance };
+}
+
+describe('outbox delivery', () => {
+  it('sends every kind of entry once and records the provider id', async () => {
+    const { caseStore, mailer, services } = setup();
+    caseStore.add(entry('a'), entry('r', 'reply'), entry('n', 'supervisor_notice'));
+    expect(await deliverOutbox(services)).toEqual({ sent: 3, failed: 0, held: 0 });
+    expect(mailer.sent.map((mail) => mail.subject)).toEqual(['s a', 's r', 's n']);
+    expect(caseStore.entries.get('r')?.sent?.providerMessageId).toBe('ses-2');
+    expect(await deliverOutbox(services)).toEqual({ sent: 0, failed: 0, held: 0 });
+    expect(mailer.sent).toHaveLength(3);
+  });
+
+  it('never sends an entry twice when two senders race for it', async () => {
+    const { caseStore, mailer, services } = setup();
+    caseStore.add(entry('a'), entry('b'));
+    const [first, second] = await Promise.all([deliverOutbox(services), deliverOutbox(services)]);
+    expect((first?.sent ?? 0) + (second?.sent ?? 0)).toBe(2);
+    expect(mailer.sent).toHaveLength(2);
+  });
+
+  it('retries a failed send only after the hold, then sends it', async () => {
+    const { caseStore, mailer, services, advance, logged } = setup();
+    caseStore.add(entry('a'));
+    mailer.failures.push(new Error('connect ECONNREFUSED'));
+    expect(await deliverNow([entry('a')], services)).toEqual({ a: 'failed' });
+    expect(logged).toContain('outbox entry not sent; retried after the hold');
+    expect(await deliverOutbox(services)).toEqual({ sent: 0, failed: 0, held: 1 });
+    advance(OUTBOX_HOLD_MS + 1);
+    expect(await deliverOutbox(services)).toEqual({ sent: 1, failed: 0, held: 0 });
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('reports a rejected mail as failed and logs it as an error', async () => {
+    const { caseStore, mailer, services } = setup();
+    caseStore.add(entry('a'));
+    mailer.failures.push(new MailRejectedError('SES rejected the mail: MessageRejected'));
+    expect(await deliverOutbox(services)).toEqual({ sent: 0, failed: 1, held: 0 });
+  });
+
+  it('keeps trying to mark a sent mail so it is not sent again', async () => {
+    const { caseStore, mailer, services } = setup();
+    caseStore.add(entry('a'));
+    caseStore.failMarks = 2;
+    expect(await deliverNow([entry('a')], services)).toEqual({ a: 'sent' });
+    expect(caseStore.entries.get('a')?.sent).toBeDefined();
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('uses the From of its kind for supervisor notices', async () => {
+    const { caseStore, mailer, services } = setup();
+    caseStore.add(entry('n', 'supervisor_notice'), entry('a'));
+    await deliverOutbox({ ...services, fromByKind: { supervisor_notice: 'sla-alerts@pharmacy.example' } });
+    expect(mailer.sent.map((mail) => mail.from)).toEqual(['sla-alerts@pharmacy.example', undefined]);
+  });
+});
