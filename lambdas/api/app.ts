@@ -23,6 +23,7 @@ import {
 import {
   type InvalidParam,
   invalidParams,
+  ProblemError,
   type ProblemKind,
   problemResponse,
   validationDetail,
@@ -95,6 +96,7 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
   });
 
   app.onError((error, c) => {
+    if (error instanceof ProblemError) return error.getResponse();
     if (error instanceof HTTPException) {
       const kind: ProblemKind =
         error.status === 415
@@ -143,7 +145,7 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
     try {
       decodeURIComponent(new URL(c.req.url).pathname);
     } catch {
-      return problemResponse(
+      throw new ProblemError(
         'malformed_path',
         'the path contains a "%" that is not followed by two hexadecimal digits of valid UTF-8 (write "%25" for a literal "%")',
       );
@@ -162,22 +164,25 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
     }),
   );
 
-  const publicPaths = new Set(
+  const publicPaths = new Set<string>(
     Object.values(routes)
       .filter((route) => accessOf(route) === 'public')
       .map((route) => route.path),
   );
   app.use('*', async (c, next) => {
-    if (publicPaths.has(c.req.path)) return next();
+    if (publicPaths.has(c.req.path)) {
+      await next();
+      return;
+    }
     const who = staffFromClaims(await authenticate(c));
     if (who.outcome === 'unauthenticated') {
-      return problemResponse('unauthenticated', who.reason, {
+      throw new ProblemError('unauthenticated', who.reason, {
         instance: c.req.path,
         headers: { 'www-authenticate': 'Bearer realm="contact-router-staff"' },
       });
     }
     if (who.outcome === 'no_role') {
-      return problemResponse(
+      throw new ProblemError(
         'no_staff_role',
         'the token names no staff role: the user must be in the Cognito group "agent" or "supervisor"',
         { instance: c.req.path },
@@ -197,35 +202,35 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
 
   const withEtag = (c: Context, kase: Case) => c.header('ETag', etagOf(kase));
 
-  /** Maps a case rule's outcome to HTTP; every refusal leaves the case as it was. */
-  function outcomeResponse(
+  /** A case rule's refusal as a problem; every refusal leaves the case as it was. */
+  function outcomeProblem(
     c: Context,
     outcome: Exclude<ActionOutcome, { outcome: 'done' }>,
     caseId: string,
     conditional: boolean,
-  ): Response {
+  ): ProblemError {
     const instance = c.req.path;
     switch (outcome.outcome) {
       case 'not_found':
-        return problemResponse('case_not_found', `no case ${caseId}`, { instance });
+        return new ProblemError('case_not_found', `no case ${outcome.caseId ?? caseId}`, { instance });
       case 'unknown_queue':
-        return problemResponse('queue_not_found', `no queue named "${outcome.queue}"`, { instance });
+        return new ProblemError('queue_not_found', `no queue named "${outcome.queue}"`, { instance });
       case 'forbidden':
-        return problemResponse('not_holder', outcome.reason, { instance });
+        return new ProblemError('not_holder', outcome.reason, { instance });
       case 'invalid_state':
-        return problemResponse('invalid_state', outcome.reason, {
+        return new ProblemError('invalid_state', outcome.reason, {
           instance,
           case: outcome.case,
           headers: { etag: etagOf(outcome.case) },
         });
       case 'conflict':
         return conditional
-          ? problemResponse(
+          ? new ProblemError(
               'precondition_failed',
               `If-Match named another version; the case is at ${etagOf(outcome.case)} now: read it again and retry`,
               { instance, case: outcome.case, headers: { etag: etagOf(outcome.case) } },
             )
-          : problemResponse(
+          : new ProblemError(
               'conflict',
               'the case changed while this action was being made; read it again and retry',
               {
@@ -237,18 +242,18 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
     }
   }
 
-  function ifMatchOf(c: Context): { ifVersion?: number } | Response {
+  function ifMatchOf(c: Context): { ifVersion?: number } {
     const ifMatch = parseIfMatch(c.req.header('if-match'));
     if (ifMatch && 'invalid' in ifMatch) {
       const errors = invalidParams('header', [{ path: ['if-match'], message: ifMatch.invalid }]);
-      return problemResponse('validation', validationDetail(errors), { instance: c.req.path, errors });
+      throw new ProblemError('validation', validationDetail(errors), { instance: c.req.path, errors });
     }
     return ifMatch && 'version' in ifMatch ? { ifVersion: ifMatch.version } : {};
   }
 
-  async function act(c: Context<Env>, caseId: string, request: CaseActionRequest): Promise<Response> {
+  /** Runs a case action: the case after it (with its ETag set), or a thrown problem. */
+  async function act(c: Context<Env>, caseId: string, request: CaseActionRequest): Promise<Case> {
     const condition = ifMatchOf(c);
-    if (condition instanceof Response) return condition;
     const staff = c.get('staff');
     const outcome = await actOnCase(request, caseId, staff, services, condition);
     log('info', 'case action', {
@@ -258,9 +263,9 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       outcome: outcome.outcome,
     });
     if (outcome.outcome !== 'done')
-      return outcomeResponse(c, outcome, caseId, condition.ifVersion !== undefined);
+      throw outcomeProblem(c, outcome, caseId, condition.ifVersion !== undefined);
     withEtag(c, outcome.case);
-    return c.json({ case: outcome.case }, 200);
+    return outcome.case;
   }
 
   const describedApp = app
@@ -296,7 +301,7 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
         ...(outcome.outcome === 'claimed' ? { caseId: outcome.case.caseId } : {}),
       });
       if (outcome.outcome === 'unknown_queue') {
-        return problemResponse('queue_not_found', `no queue named "${outcome.queue}"`, {
+        throw new ProblemError('queue_not_found', `no queue named "${outcome.queue}"`, {
           instance: c.req.path,
         });
       }
@@ -311,7 +316,7 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       if (query.assignee !== undefined) {
         const assignee = query.assignee === 'me' ? staff.id : query.assignee;
         if (assignee !== staff.id && staff.role !== 'supervisor') {
-          return problemResponse(
+          throw new ProblemError(
             'forbidden',
             "agents list their own claims (assignee=me); supervisors list anyone's",
             {
@@ -324,12 +329,12 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       const { queue, state } = query;
       if (queue === undefined || state === undefined) {
         // The query schema refuses this; kept so the types need no assertion.
-        return problemResponse('validation', 'give assignee=me, or state and queue', {
+        throw new ProblemError('validation', 'give assignee=me, or state and queue', {
           instance: c.req.path,
         });
       }
       if (!isKnownQueue(queue, services)) {
-        return problemResponse('queue_not_found', `no queue named "${queue}"`, { instance: c.req.path });
+        throw new ProblemError('queue_not_found', `no queue named "${queue}"`, { instance: c.req.path });
       }
       return c.json(await listCases({ queue, state }, page, services), 200);
     })
@@ -338,7 +343,7 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       const caseId = caseIdFromReference(reference.toUpperCase());
       const view = caseId ? await viewCase(caseId, services) : undefined;
       if (!view)
-        return problemResponse('case_not_found', `no case with reference ${reference}`, {
+        throw new ProblemError('case_not_found', `no case with reference ${reference}`, {
           instance: c.req.path,
         });
       withEtag(c, view.case);
@@ -347,18 +352,17 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
     .openapi(routes.viewCase, async (c) => {
       const { caseId } = c.req.valid('param');
       const view = await viewCase(caseId, services);
-      if (!view) return problemResponse('case_not_found', `no case ${caseId}`, { instance: c.req.path });
+      if (!view) throw new ProblemError('case_not_found', `no case ${caseId}`, { instance: c.req.path });
       withEtag(c, view.case);
       return c.json(view, 200);
     })
     .openapi(routes.reply, async (c) => {
       const { caseId } = c.req.valid('param');
       const condition = ifMatchOf(c);
-      if (condition instanceof Response) return condition;
       const staff = c.get('staff');
       const { desk } = services;
       if (!desk) {
-        return problemResponse(
+        throw new ProblemError(
           'replies_unavailable',
           'the desk address (DESK_FROM) is not configured, so nothing can be sent',
           {
@@ -369,7 +373,7 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       const outcome = await replyToCase(c.req.valid('json'), caseId, staff, { ...services, desk }, condition);
       log('info', 'case action', { staffId: staff.id, action: 'reply', caseId, outcome: outcome.outcome });
       if (outcome.outcome !== 'done')
-        return outcomeResponse(c, outcome, caseId, condition.ifVersion !== undefined);
+        throw outcomeProblem(c, outcome, caseId, condition.ifVersion !== undefined);
       const delivered = services.mailer
         ? await deliverNow([outcome.entry], {
             caseStore: services.caseStore,
@@ -391,30 +395,48 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       );
     })
     .openapi(routes.note, (c) =>
-      act(c, c.req.valid('param').caseId, { action: 'note', ...c.req.valid('json') }),
+      act(c, c.req.valid('param').caseId, { action: 'note', ...c.req.valid('json') }).then((kase) =>
+        c.json({ case: kase }, 200),
+      ),
     )
     .openapi(routes.pend, (c) =>
-      act(c, c.req.valid('param').caseId, { action: 'pend', ...c.req.valid('json') }),
+      act(c, c.req.valid('param').caseId, { action: 'pend', ...c.req.valid('json') }).then((kase) =>
+        c.json({ case: kase }, 200),
+      ),
     )
     .openapi(routes.transfer, (c) =>
-      act(c, c.req.valid('param').caseId, { action: 'transfer', ...c.req.valid('json') }),
+      act(c, c.req.valid('param').caseId, { action: 'transfer', ...c.req.valid('json') }).then((kase) =>
+        c.json({ case: kase }, 200),
+      ),
     )
     .openapi(routes.release, (c) =>
-      act(c, c.req.valid('param').caseId, { action: 'release', ...c.req.valid('json') }),
+      act(c, c.req.valid('param').caseId, { action: 'release', ...c.req.valid('json') }).then((kase) =>
+        c.json({ case: kase }, 200),
+      ),
     )
     .openapi(routes.resolve, (c) =>
-      act(c, c.req.valid('param').caseId, { action: 'resolve', ...c.req.valid('json') }),
+      act(c, c.req.valid('param').caseId, { action: 'resolve', ...c.req.valid('json') }).then((kase) =>
+        c.json({ case: kase }, 200),
+      ),
     )
     .openapi(routes.reopen, (c) =>
-      act(c, c.req.valid('param').caseId, { action: 'reopen', ...c.req.valid('json') }),
+      act(c, c.req.valid('param').caseId, { action: 'reopen', ...c.req.valid('json') }).then((kase) =>
+        c.json({ case: kase }, 200),
+      ),
     )
     .openapi(routes.merge, (c) =>
-      act(c, c.req.valid('param').caseId, { action: 'merge', ...c.req.valid('json') }),
+      act(c, c.req.valid('param').caseId, { action: 'merge', ...c.req.valid('json') }).then((kase) =>
+        c.json({ case: kase }, 200),
+      ),
     )
     .openapi(routes.reassign, (c) =>
-      act(c, c.req.valid('param').caseId, { action: 'reassign', ...c.req.valid('json') }),
+      act(c, c.req.valid('param').caseId, { action: 'reassign', ...c.req.valid('json') }).then((kase) =>
+        c.json({ case: kase }, 200),
+      ),
     )
-    .openapi(routes.renew, (c) => act(c, c.req.valid('param').caseId, { action: 'renew' }));
+    .openapi(routes.renew, (c) =>
+      act(c, c.req.valid('param').caseId, { action: 'renew' }).then((kase) => c.json({ case: kase }, 200)),
+    );
 
   return describedApp;
 }

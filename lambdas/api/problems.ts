@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /**
  * Errors as RFC 9457 problem details (`application/problem+json`). Every `type` is a URN of this
@@ -87,6 +89,26 @@ export function problemResponse(
     status: body.status,
     headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers },
   });
+}
+
+/**
+ * A problem to answer with, thrown from a route handler (the handlers' typed responses are the
+ * successes; the app's error handler answers every thrown problem).
+ */
+export class ProblemError extends HTTPException {
+  constructor(
+    kind: ProblemKind,
+    detail: string,
+    extra: {
+      instance?: string;
+      errors?: InvalidParam[];
+      case?: unknown;
+      headers?: Record<string, string>;
+    } = {},
+  ) {
+    super(PROBLEM_TYPES[kind].status as ContentfulStatusCode, { res: problemResponse(kind, detail, extra) });
+    this.name = 'ProblemError';
+  }
 }
 
 function pointerOf(path: readonly PropertyKey[]): string {

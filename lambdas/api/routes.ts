@@ -1,7 +1,7 @@
 import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { StaffMember } from '../domain/cases/staffMember.js';
-import { problemResponse, problemResponses } from './problems.js';
+import { ProblemError, problemResponses } from './problems.js';
 import {
   CaseEnvelopeSchema,
   CaseIdSchema,
@@ -44,7 +44,7 @@ export interface StaffApiVariables {
 /** Route-level gate for supervisor routes: runs after authentication, before the body is read. */
 const supervisorsOnly: MiddlewareHandler<{ Variables: StaffApiVariables }> = async (c, next) => {
   if (c.get('staff').role !== 'supervisor') {
-    return problemResponse(
+    throw new ProblemError(
       'forbidden',
       `${c.req.method} ${c.req.path} is for supervisors; you are signed in as an agent`,
       {

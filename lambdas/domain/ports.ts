@@ -1,79 +1,183 @@
-import type { Case, CaseEvent, CaseMessage, CaseView, QueueSummary } from './cases/caseRecord.js';
-import type { Channel, InboundMessage } from './inboundMessage.js';
+import type { Case, CaseEvent, CaseMessage, CaseState, CaseView, QueueSummary } from './cases/caseRecord.js';
+import type { InboundMessage } from './inboundMessage.js';
+
+/** One e-mail the desk sends (supervisor notice, acknowledgement, reply), as the outbox keeps it. */
+export interface OutboundMail {
+  /** Absent: the mailer's configured desk address. */
+  from?: string;
+  to: string[];
+  subject: string;
+  text: string;
+  /** Message-ID, In-Reply-To, References, Auto-Submitted, Content-Language … as the raw MIME needs them. */
+  headers: Record<string, string>;
+}
+
+export type OutboxKind = 'supervisor_notice' | 'acknowledgement' | 'reply';
+
+/** A mail kept in the outbox, written in the same transaction as the case change that caused it. */
+export interface OutboxEntry {
+  /** Deterministic: the same logical mail always has the same id (a retried write lands on the same item). */
+  entryId: string;
+  caseId: string;
+  kind: OutboxKind;
+  mail: OutboundMail;
+  createdAt: string;
+}
 
 /** Everything a new case needs, written in one all-or-nothing step. */
 export interface NewCase {
   case: Case;
   message: CaseMessage;
-  /** Keys that let later replies find this case (Message-ID, chat conversation). */
+  /**
+   * The message's idempotency key (see `inboundKeyOf`): the same message delivered again finds the
+   * case it made; a different message that reuses a Message-ID does not.
+   */
+  inboundKey: string;
+  /**
+   * Keys under which later messages find this case (its own Message-ID, a chat conversation). A key
+   * another case already holds stays with that case (first writer wins).
+   */
   threadKeys: string[];
+  /**
+   * The conversation the message names (References root first, then In-Reply-To). When another case
+   * holds one of these, the message belongs to that case: nothing is written and the outcome is
+   * `joins`. Otherwise the new case holds them all, so a reply that arrives before its parent, or
+   * races it, still ends in one case.
+   */
+  referenceKeys?: string[];
   event: CaseEvent;
+  /** Mail to send because the case opened (the acknowledgement), written with it. */
+  outbox?: OutboxEntry[];
+  /**
+   * Write `outbox` only if no unexpired guard exists for `key`, and set the guard in the same
+   * transaction (at most one acknowledgement per sender per window). When the guard is held, the
+   * case is still created, without the outbox entries.
+   */
+  acknowledgementGuard?: { key: string; until: string };
 }
 
-export type CreateCaseOutcome = { outcome: 'created' } | { outcome: 'duplicate'; caseId: string };
+export type CreateCaseOutcome =
+  | { outcome: 'created'; acknowledged: boolean }
+  | { outcome: 'duplicate'; caseId: string }
+  /** Another case holds one of the message's reference keys: append to it instead. */
+  | { outcome: 'joins'; caseId: string };
+
+/**
+ * What the domain decides when an inbound message reaches an existing case: join it (the case,
+ * the stored message and the history as they become), follow a merge to the surviving case, or
+ * decline (the case closed too long ago: a new linked case opens instead).
+ */
+export type InboundJoinDecision =
+  | { decision: 'join'; after: Case; message: CaseMessage; events: CaseEvent[] }
+  | { decision: 'forward'; caseId: string }
+  | { decision: 'decline'; reason: string };
+
+/** An inbound message to add to an existing case. */
+export interface InboundAppend {
+  caseId: string;
+  /** As in {@link NewCase.inboundKey}. */
+  inboundKey: string;
+  /** Keys under which later messages find the case (first writer wins, as on creation). */
+  threadKeys: string[];
+  /** Domain logic, given the case as it is now; the store calls it again if the case changes meanwhile. */
+  decide: (current: Case) => InboundJoinDecision;
+}
+
 export type AppendOutcome =
   | { outcome: 'appended'; case: Case }
-  | { outcome: 'duplicate' }
-  | { outcome: 'missing' };
+  | { outcome: 'duplicate'; caseId: string }
+  | { outcome: 'missing' }
+  | { outcome: 'declined'; case: Case; reason: string };
 
 /** A case as it was read and as it should be after one unit of work, written only if nobody changed it since. */
 export interface CaseRevision {
   before: Case;
   after: Case;
   events: CaseEvent[];
+  /** Messages added by this change (e.g. an outbound reply). */
+  messages?: CaseMessage[];
+  /** Keys under which later messages find the case (e.g. our reply's own Message-ID). */
+  threadKeys?: string[];
 }
 
-/** A supervisor e-mail kept in the outbox until it is sent. */
-export interface OutboxNotice {
-  noticeId: string;
-  caseId: string;
-  to: string[];
-  subject: string;
-  text: string;
-  createdAt: string;
-}
-
+/**
+ * Claim-next as the case rules define it (see `claimQueue.ts`); the store reads the head of the
+ * queue and writes the claim.
+ */
 export interface ClaimRequest {
   queue: string;
-  /** The domain's claim of a queue head: the case as claimed, and its history event. */
+  /**
+   * The claimer's choice among the head of the queue (in queue order; `complete` is false when
+   * more cases wait beyond it): tiers of cases, best first. Within a tier any case will do, and
+   * the store spreads concurrent claimers over it instead of racing them for one.
+   */
+  choose: (head: readonly Case[], complete: boolean) => Case[][];
+  /** The case as claimed, and its history event. */
   take: (head: Case) => { after: Case; events: CaseEvent[] };
+}
+
+/** What the case rules say a case counts toward in its queue's figures (see `queueFigures`). */
+export interface QueueTally {
+  queue: string;
+  /** Waiting in the queue: counts toward depth and oldest. */
+  waiting: boolean;
+  atRisk: boolean;
+  breached: boolean;
+}
+
+/**
+ * What the store is told about queues by the case rules: the order of a queue, and what a case
+ * counts toward. Storage follows them; it never decides them.
+ */
+export interface QueueRules {
+  /** A sort key: the queue serves cases in ascending order of it. */
+  orderKey: (kase: Case) => string;
+  /** What the case counts toward; undefined when it counts toward nothing. */
+  tally: (kase: Case) => QueueTally | undefined;
+}
+
+export type CaseListQuery = { assignee: string } | { queue: string; state: CaseState };
+
+export interface CasePage {
+  cases: Case[];
+  /** Opaque; absent on the last page. */
+  nextCursor?: string;
 }
 
 /** The case store: owns every key of the single table. */
 export interface CaseStore {
-  findCaseIdByInbound(channel: Channel, externalId: string): Promise<string | undefined>;
+  /** The case holding any of these thread keys, the first key (References root) first. */
   findCaseIdByThread(threadKeys: string[]): Promise<string | undefined>;
   /** Idempotent: the same inbound message twice makes one case. */
   createCase(newCase: NewCase): Promise<CreateCaseOutcome>;
   /**
-   * Adds a message to an existing case. `revise` (domain logic: wake, clocks) turns the current
-   * case into the new one; the store retries it on a concurrent change.
+   * Adds an inbound message to an existing case. The domain's `decide` turns the current case into
+   * the new one; the store retries it, with backoff, when the case changes concurrently.
    */
-  appendMessage(
-    caseId: string,
-    message: CaseMessage,
-    threadKeys: string[],
-    event: CaseEvent,
-    revise: (current: Case) => Case,
-  ): Promise<AppendOutcome>;
+  appendMessage(append: InboundAppend): Promise<AppendOutcome>;
   getCase(caseId: string): Promise<CaseView | undefined>;
   /** The case record alone (consistent read), without its messages and history. */
   getCaseRecord(caseId: string): Promise<Case | undefined>;
+  /** Depth, oldest, at-risk and breached of every queue named, at a cost that does not grow with their number. */
   listQueues(queues: readonly string[]): Promise<QueueSummary[]>;
-  /** Atomically gives the head of the queue to one staff member; undefined when the queue is empty. */
+  /** Atomically gives one case of the queue to one staff member; undefined when none is there for them. */
   claimNext(request: ClaimRequest): Promise<Case | undefined>;
+  /** Cases by assignee, or by queue and state, from an index (never a scan), paged. */
+  listCases(query: CaseListQuery, page: { limit: number; cursor?: string }): Promise<CasePage>;
   /** Cases whose next timer is due at `now`, read from the sparse timer index (never a scan). */
   listDueTimers(now: Date, limit: number): Promise<Case[]>;
   /**
-   * Writes a revision only if the case is still at `before.version`, with its history events and
-   * outbox notices, in one transaction. `conflict` means another writer got there first.
+   * Writes a revision only if the case is still at `before.version`, with its history events,
+   * messages, thread keys and outbox entries, in one transaction. `conflict`: another writer got there first.
    */
-  applyRevision(revision: CaseRevision, notices: OutboxNotice[]): Promise<'applied' | 'conflict'>;
-  /** Notices not yet sent, oldest first. */
-  listOutbox(limit: number): Promise<OutboxNotice[]>;
-  /** Takes a notice for sending (so two sweepers never both send it); false when someone else has it. */
-  claimNotice(noticeId: string, now: Date, holdMs: number): Promise<boolean>;
-  markNoticeSent(noticeId: string): Promise<void>;
+  applyRevision(revision: CaseRevision, outbox: OutboxEntry[]): Promise<'applied' | 'conflict'>;
+  /** Several cases in one transaction (merge): all applied, or none and `conflict`. */
+  applyRevisions(revisions: CaseRevision[], outbox: OutboxEntry[]): Promise<'applied' | 'conflict'>;
+  /** Unsent entries, oldest first. */
+  listOutbox(limit: number): Promise<OutboxEntry[]>;
+  /** Takes an entry for sending (conditional: only one sender holds it); false when someone else has it or it was sent. */
+  claimOutboxEntry(entryId: string, now: Date, holdMs: number): Promise<boolean>;
+  markOutboxEntrySent(entryId: string, sent: { at: string; providerMessageId?: string }): Promise<void>;
 }
 
 /** SLA metrics (CloudWatch embedded metric format in AWS). Names and dimensions carry no PHI. */
@@ -86,7 +190,12 @@ export interface SlaMetrics {
 
 /** Sends supervisor notices (SES in AWS and locally). */
 export interface Mailer {
-  send(message: { to: string[]; subject: string; text: string }): Promise<void>;
+  /**
+   * Sends one mail, one attempt (the outbox retries); resolves with the provider's message id
+   * when it gives one. Throws `MailRejectedError` when retrying cannot help.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a mailer that reports no id may resolve with nothing.
+  send(mail: OutboundMail): Promise<{ providerMessageId?: string } | void>;
 }
 
 /** Hands a normalized message to the routing stage (SQS in AWS and locally). */
@@ -106,3 +215,22 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** A list cursor that this store did not hand out (or that was altered): the caller's request is wrong. */
+export class InvalidCursorError extends Error {
+  constructor(message = 'the cursor is not one this list handed out') {
+    super(message);
+    this.name = 'InvalidCursorError';
+  }
+}
+
+/**
+ * The store can never write this (it breaks a limit of the database, such as the size of an item):
+ * retrying cannot help, so the message goes to the dead-letter queue with this reason at once.
+ */
+export class CaseRejectedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CaseRejectedError';
+  }
+}

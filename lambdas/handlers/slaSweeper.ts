@@ -6,11 +6,7 @@ import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
 import { PowertoolsSlaMetrics } from '../adapters/metrics/PowertoolsSlaMetrics.js';
 import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
 import { type SweepReport, type SweepServices, sweepTimers } from '../domain/cases/sweepTimers.js';
-import {
-  deliverOutbox,
-  type OutboxDeliveryServices,
-  type OutboxReport,
-} from '../domain/outbound/deliverOutbox.js';
+import type { OutboxDeliveryServices } from '../domain/outbound/deliverOutbox.js';
 import { systemClock } from '../domain/ports.js';
 import { deskSettingsFromEnvironment, loadConfig, policyFromEnvironment } from './config.js';
 
@@ -18,14 +14,13 @@ const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
   NOTIFY_FROM: z.email(),
   SWEEP_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
-  OUTBOX_BUDGET: z.coerce.number().int().min(1).max(10_000).default(500),
 });
 
 const logger = new Logger({ serviceName: 'sla-sweeper' });
 const metrics = new Metrics({ namespace: 'ContactRouter', serviceName: 'sla-sweeper' });
 
-export type SweeperServices = SweepServices &
-  OutboxDeliveryServices & { limit: number; outboxBudget: number };
+/** The sweep's services; the outbox part (From per kind, delivery log) reaches `deliverOutbox` through the sweep. */
+export type SweeperServices = SweepServices & OutboxDeliveryServices & { limit: number };
 
 export function buildSweeperServices(env: NodeJS.ProcessEnv = process.env): SweeperServices {
   const config = loadConfig(ConfigSchema, env, 'sla-sweeper');
@@ -44,7 +39,6 @@ export function buildSweeperServices(env: NodeJS.ProcessEnv = process.env): Swee
     log: (level, message, detail) => logger[level](message, detail),
     metrics: new PowertoolsSlaMetrics(metrics),
     limit: config.SWEEP_LIMIT,
-    outboxBudget: config.OUTBOX_BUDGET,
   };
 }
 
@@ -53,18 +47,15 @@ export function buildSweeperServices(env: NodeJS.ProcessEnv = process.env): Swee
  * every outbox entry still unsent (supervisor notices, and acknowledgements and replies their
  * request could not send at once).
  */
-export async function handleSweep(
-  services: SweeperServices,
-): Promise<SweepReport & { outbox: OutboxReport }> {
+export async function handleSweep(services: SweeperServices): Promise<SweepReport> {
   const report = await sweepTimers(services, { limit: services.limit });
-  const outbox = await deliverOutbox(services, { budget: services.outboxBudget });
-  logger.info('sweep', { ...report, outbox });
-  return { ...report, outbox };
+  logger.info('sweep', { ...report });
+  return report;
 }
 
 let services: SweeperServices | undefined;
 
-export async function handler(): Promise<SweepReport & { outbox: OutboxReport }> {
+export async function handler(): Promise<SweepReport> {
   services ??= buildSweeperServices();
   try {
     return await handleSweep(services);

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { type APIGatewayProxyResult, handle } from 'hono/aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { handle } from 'hono/aws-lambda';
 import { z } from 'zod';
 import { documentClient, endpointsFromEnvironment } from '../adapters/awsClients.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
@@ -45,37 +45,65 @@ export function buildStaffApiServices(env: NodeJS.ProcessEnv = process.env): Sta
 
 export const staffApiLog: StaffApiLog = (level, message, detail) => logger[level](message, detail);
 
-type LambdaHandler = ReturnType<typeof handle>;
-const handlersByServices = new WeakMap<StaffApiServices, LambdaHandler>();
+const appsByServices = new WeakMap<StaffApiServices, ReturnType<typeof createStaffApp>>();
+
+function staffAppFor(services: StaffApiServices) {
+  let app = appsByServices.get(services);
+  if (!app) {
+    app = createStaffApp({ services, authenticate: authenticateFromApiGateway, log: staffApiLog });
+    appsByServices.set(services, app);
+  }
+  return app;
+}
 
 /**
- * One API Gateway (payload 2.0) event through the staff app, with the claims the JWT authorizer put
- * in it: what the Lambda runs, and what local mode's gateway calls with dev-token claims.
+ * One API Gateway (payload 2.0) event through the staff app, the authorizer's claims with it in
+ * the bindings the AWS adapter gives (`c.env.event`): what local mode's event-based gateway calls.
  */
 export async function handleStaffRequest(
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
   services: StaffApiServices,
-): Promise<APIGatewayProxyResult> {
-  let lambdaHandler = handlersByServices.get(services);
-  if (!lambdaHandler) {
-    lambdaHandler = handle(
-      createStaffApp({ services, authenticate: authenticateFromApiGateway, log: staffApiLog }),
-    );
-    handlersByServices.set(services, lambdaHandler);
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+  let request: Request;
+  try {
+    request = new Request(`https://${event.requestContext.domainName}${event.rawPath}${query}`, {
+      method: event.requestContext.http.method,
+      headers: Object.entries(event.headers).flatMap(([name, value]) =>
+        value === undefined ? [] : [[name, value] as [string, string]],
+      ),
+      ...(event.body && !['GET', 'HEAD'].includes(event.requestContext.http.method)
+        ? { body: event.isBase64Encoded ? Buffer.from(event.body, 'base64') : event.body }
+        : {}),
+    });
+  } catch {
+    return {
+      statusCode: 400,
+      headers: { 'content-type': 'application/problem+json' },
+      body: JSON.stringify({
+        type: 'urn:contact-router:problem:malformed-path',
+        title: 'The request path is not valid',
+        status: 400,
+        detail: 'the request URL could not be parsed',
+      }),
+    };
   }
-  return lambdaHandler(event);
+  const response = await staffAppFor(services).fetch(request, { event });
+  return {
+    statusCode: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: await response.text(),
+  };
 }
 
-let services: StaffApiServices | undefined;
+let lambdaHandler: ReturnType<typeof handle> | undefined;
 
 /** The Lambda entry: API Gateway (HTTP API, payload 2.0) has verified the Cognito JWT already. */
-export async function handler(
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
-): Promise<APIGatewayProxyResult> {
-  services ??= buildStaffApiServices();
+export const handler: ReturnType<typeof handle> = async (event, context) => {
+  lambdaHandler ??= handle(staffAppFor(buildStaffApiServices()));
   try {
-    return await handleStaffRequest(event, services);
+    return await lambdaHandler(event, context);
   } finally {
     metrics.publishStoredMetrics();
   }
-}
+};

@@ -51,7 +51,7 @@ export async function mintDevToken(
 export async function verifyDevToken(
   authorization: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<Record<string, string | number | boolean | string[]> | undefined> {
+): Promise<Record<string, string> | undefined> {
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
   if (!token) return undefined;
   try {
@@ -61,15 +61,11 @@ export async function verifyDevToken(
       algorithms: ['HS256'],
       requiredClaims: ['exp', 'sub'],
     });
-    // The claim shapes an API Gateway JWT authorizer hands on; anything else as JSON text.
+    // Claims as strings, as an API Gateway authorizer hands them on (arrays as JSON text, which the staff API reads).
     return Object.fromEntries(
       Object.entries(payload).map(([name, value]) => [
         name,
-        typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-          ? value
-          : Array.isArray(value) && value.every((item) => typeof item === 'string')
-            ? value
-            : JSON.stringify(value),
+        typeof value === 'string' ? value : JSON.stringify(value),
       ]),
     );
   } catch {

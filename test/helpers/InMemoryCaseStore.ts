@@ -5,29 +5,44 @@ import type {
   CaseView,
   QueueSummary,
 } from '../../lambdas/domain/cases/caseRecord.js';
-import type { Channel } from '../../lambdas/domain/inboundMessage.js';
-import { PRIORITY_RANK } from '../../lambdas/domain/policy/policy.js';
+import { QUEUE_RULES } from '../../lambdas/domain/cases/claimQueue.js';
 import type {
   AppendOutcome,
+  CaseListQuery,
+  CasePage,
   CaseRevision,
   CaseStore,
   ClaimRequest,
   CreateCaseOutcome,
+  InboundAppend,
   NewCase,
-  OutboxNotice,
+  OutboxEntry,
+  QueueRules,
 } from '../../lambdas/domain/ports.js';
 
-/** A hand-written fake of the CaseStore port for domain unit tests (the real one is tested on DynamoDB Local). */
+interface StoredEntry extends OutboxEntry {
+  claimedUntil?: string;
+  sentAt?: string;
+  providerMessageId?: string;
+}
+
+/**
+ * A hand-written fake of the CaseStore port for domain unit tests. It keeps the port's contract
+ * (the same suite runs against it and against DynamoCaseStore on DynamoDB Local, see
+ * test/contract/caseStoreContract.ts), so the domain tests exercise the semantics the real store has.
+ */
 export class InMemoryCaseStore implements CaseStore {
   readonly cases = new Map<string, Case>();
   readonly messages = new Map<string, CaseMessage[]>();
   readonly history = new Map<string, CaseEvent[]>();
   readonly inbound = new Map<string, string>();
   readonly threads = new Map<string, string>();
-  readonly outbox = new Map<string, OutboxNotice & { claimedUntil?: string }>();
+  readonly outbox = new Map<string, StoredEntry>();
+  readonly guards = new Map<string, string>();
+  readonly #rules: QueueRules;
 
-  async findCaseIdByInbound(channel: Channel, externalId: string) {
-    return this.inbound.get(`${channel}#${externalId}`);
+  constructor(rules: QueueRules = QUEUE_RULES) {
+    this.#rules = rules;
   }
 
   async findCaseIdByThread(threadKeys: string[]) {
@@ -38,43 +53,76 @@ export class InMemoryCaseStore implements CaseStore {
     return undefined;
   }
 
-  async createCase(newCase: NewCase): Promise<CreateCaseOutcome> {
-    const inboundKey = `${newCase.case.channel}#${newCase.message.externalId}`;
-    const existing = this.inbound.get(inboundKey);
-    if (existing) return { outcome: 'duplicate', caseId: existing };
-    this.inbound.set(inboundKey, newCase.case.caseId);
-    this.cases.set(newCase.case.caseId, newCase.case);
-    this.messages.set(newCase.case.caseId, [newCase.message]);
-    this.history.set(newCase.case.caseId, [newCase.event]);
-    for (const key of newCase.threadKeys)
-      if (!this.threads.has(key)) this.threads.set(key, newCase.case.caseId);
-    return { outcome: 'created' };
+  #claimThreadKeys(caseId: string, keys: readonly string[]) {
+    for (const key of keys) if (!this.threads.has(key)) this.threads.set(key, caseId);
   }
 
-  async appendMessage(
-    caseId: string,
-    message: CaseMessage,
-    threadKeys: string[],
-    event: CaseEvent,
-    revise: (current: Case) => Case,
-  ): Promise<AppendOutcome> {
-    const current = this.cases.get(caseId);
-    if (!current) return { outcome: 'missing' };
-    const inboundKey = `${message.channel}#${message.externalId}`;
-    if (this.inbound.has(inboundKey)) return { outcome: 'duplicate' };
-    this.inbound.set(inboundKey, caseId);
-    const updated = revise(current);
-    this.cases.set(caseId, updated);
-    this.messages.get(caseId)?.push(message);
-    this.history.get(caseId)?.push(event);
-    for (const key of threadKeys) if (!this.threads.has(key)) this.threads.set(key, caseId);
-    return { outcome: 'appended', case: updated };
+  #putOutbox(entries: readonly OutboxEntry[]) {
+    for (const entry of entries)
+      if (!this.outbox.has(entry.entryId)) this.outbox.set(entry.entryId, { ...entry });
+  }
+
+  async createCase(newCase: NewCase): Promise<CreateCaseOutcome> {
+    const existing = this.inbound.get(newCase.inboundKey);
+    if (existing) return { outcome: 'duplicate', caseId: existing };
+    for (const key of newCase.referenceKeys ?? []) {
+      const holder = this.threads.get(key);
+      if (holder) return { outcome: 'joins', caseId: holder };
+    }
+    if (this.cases.has(newCase.case.caseId)) return { outcome: 'joins', caseId: newCase.case.caseId };
+    const caseId = newCase.case.caseId;
+    this.inbound.set(newCase.inboundKey, caseId);
+    this.cases.set(caseId, newCase.case);
+    this.messages.set(caseId, [newCase.message]);
+    this.history.set(caseId, [newCase.event]);
+    this.#claimThreadKeys(caseId, [...newCase.threadKeys, ...(newCase.referenceKeys ?? [])]);
+    let acknowledged = false;
+    if (newCase.outbox && newCase.outbox.length > 0) {
+      const guard = newCase.acknowledgementGuard;
+      const heldUntil = guard ? this.guards.get(guard.key) : undefined;
+      if (!guard || heldUntil === undefined || heldUntil <= newCase.case.createdAt) {
+        if (guard) this.guards.set(guard.key, guard.until);
+        this.#putOutbox(newCase.outbox);
+        acknowledged = true;
+      }
+    }
+    return { outcome: 'created', acknowledged };
+  }
+
+  async appendMessage(append: InboundAppend): Promise<AppendOutcome> {
+    let caseId = append.caseId;
+    for (let hop = 0; hop < 5; hop++) {
+      const current = this.cases.get(caseId);
+      if (!current) return { outcome: 'missing' };
+      const existing = this.inbound.get(append.inboundKey);
+      if (existing) return { outcome: 'duplicate', caseId: existing };
+      const decision = append.decide(current);
+      if (decision.decision === 'forward') {
+        caseId = decision.caseId;
+        continue;
+      }
+      if (decision.decision === 'decline')
+        return { outcome: 'declined', case: current, reason: decision.reason };
+      this.inbound.set(append.inboundKey, caseId);
+      this.cases.set(caseId, decision.after);
+      this.messages.get(caseId)?.push(decision.message);
+      this.history.get(caseId)?.push(...decision.events);
+      this.#claimThreadKeys(caseId, append.threadKeys);
+      return { outcome: 'appended', case: decision.after };
+    }
+    throw new Error('merge chain too long');
   }
 
   async getCase(caseId: string): Promise<CaseView | undefined> {
     const kase = this.cases.get(caseId);
     if (!kase) return undefined;
-    return { case: kase, messages: this.messages.get(caseId) ?? [], history: this.history.get(caseId) ?? [] };
+    const byTime = <T extends { receivedAt?: string; at?: string }>(items: T[]) =>
+      [...items].sort((a, b) => (a.receivedAt ?? a.at ?? '').localeCompare(b.receivedAt ?? b.at ?? ''));
+    return {
+      case: kase,
+      messages: byTime(this.messages.get(caseId) ?? []),
+      history: byTime(this.history.get(caseId) ?? []),
+    };
   }
 
   async getCaseRecord(caseId: string): Promise<Case | undefined> {
@@ -82,32 +130,67 @@ export class InMemoryCaseStore implements CaseStore {
   }
 
   async listQueues(queues: readonly string[]): Promise<QueueSummary[]> {
+    const tallies = [...this.cases.values()].flatMap((kase) => {
+      const tally = this.#rules.tally(kase);
+      return tally ? [{ tally, kase }] : [];
+    });
     return queues.map((queue) => {
-      const open = [...this.cases.values()].filter(
-        (kase) => kase.queue === queue && kase.state !== 'resolved',
-      );
-      const queued = open.filter((kase) => kase.state === 'queued');
-      const oldest = queued.map((kase) => kase.receivedAt).sort()[0];
+      const mine = tallies.filter(({ tally }) => tally.queue === queue);
+      const waiting = mine.filter(({ tally }) => tally.waiting);
+      const oldest = waiting.map(({ kase }) => new Date(kase.receivedAt).toISOString()).sort()[0];
       return {
         queue,
-        depth: queued.length,
+        depth: waiting.length,
         ...(oldest ? { oldestReceivedAt: oldest } : {}),
-        atRisk: open.filter((kase) => kase.slaStatus === 'at_risk').length,
-        breached: open.filter((kase) => kase.slaStatus === 'breached').length,
+        atRisk: mine.filter(({ tally }) => tally.atRisk).length,
+        breached: mine.filter(({ tally }) => tally.breached).length,
       };
     });
   }
 
+  #queued(queue: string): Case[] {
+    return [...this.cases.values()]
+      .filter((kase) => kase.queue === queue && kase.state === 'queued')
+      .sort((a, b) => this.#rules.orderKey(a).localeCompare(this.#rules.orderKey(b)));
+  }
+
   async claimNext(request: ClaimRequest): Promise<Case | undefined> {
-    const head = [...this.cases.values()]
-      .filter((kase) => kase.queue === request.queue && kase.state === 'queued')
-      .sort(
-        (a, b) =>
-          PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || a.receivedAt.localeCompare(b.receivedAt),
-      )[0];
-    if (!head) return undefined;
-    const { after, events } = request.take(head);
-    return (await this.applyRevision({ before: head, after, events }, [])) === 'applied' ? after : undefined;
+    const head = this.#queued(request.queue);
+    for (const tier of request.choose(head, true)) {
+      for (const candidate of tier) {
+        const { after, events } = request.take(candidate);
+        if ((await this.applyRevision({ before: candidate, after, events }, [])) === 'applied') return after;
+      }
+    }
+    return undefined;
+  }
+
+  async listCases(query: CaseListQuery, page: { limit: number; cursor?: string }): Promise<CasePage> {
+    const all = [...this.cases.values()];
+    let ordered: { kase: Case; key: string }[];
+    if ('assignee' in query) {
+      ordered = all
+        .filter(
+          (kase) =>
+            kase.assignee === query.assignee && (kase.state === 'claimed' || kase.state === 'pending'),
+        )
+        .map((kase) => ({ kase, key: this.#rules.orderKey(kase) }))
+        .sort((a, b) => a.key.localeCompare(b.key));
+    } else if (query.state === 'queued') {
+      ordered = this.#queued(query.queue).map((kase) => ({ kase, key: this.#rules.orderKey(kase) }));
+    } else {
+      ordered = all
+        .filter((kase) => kase.queue === query.queue && kase.state === query.state)
+        .map((kase) => ({ kase, key: `${kase.updatedAt}#${kase.caseId}` }))
+        .sort((a, b) => b.key.localeCompare(a.key));
+    }
+    const start = page.cursor ? ordered.findIndex(({ key }) => key === page.cursor) + 1 : 0;
+    const slice = ordered.slice(start, start + page.limit);
+    const last = slice.at(-1);
+    return {
+      cases: slice.map(({ kase }) => kase),
+      ...(last && start + page.limit < ordered.length ? { nextCursor: last.key } : {}),
+    };
   }
 
   async listDueTimers(now: Date, limit: number): Promise<Case[]> {
@@ -116,27 +199,50 @@ export class InMemoryCaseStore implements CaseStore {
       .slice(0, limit);
   }
 
-  async applyRevision(revision: CaseRevision, notices: OutboxNotice[]): Promise<'applied' | 'conflict'> {
-    const current = this.cases.get(revision.before.caseId);
-    if (!current || current.version !== revision.before.version) return 'conflict';
-    this.cases.set(revision.after.caseId, revision.after);
-    this.history.get(revision.after.caseId)?.push(...revision.events);
-    for (const notice of notices) this.outbox.set(notice.noticeId, notice);
+  async applyRevision(revision: CaseRevision, outbox: OutboxEntry[]): Promise<'applied' | 'conflict'> {
+    return this.applyRevisions([revision], outbox);
+  }
+
+  async applyRevisions(revisions: CaseRevision[], outbox: OutboxEntry[]): Promise<'applied' | 'conflict'> {
+    for (const revision of revisions) {
+      const current = this.cases.get(revision.before.caseId);
+      if (!current || current.version !== revision.before.version) return 'conflict';
+    }
+    if (outbox.some((entry) => this.outbox.has(entry.entryId))) return 'conflict';
+    for (const revision of revisions) {
+      const caseId = revision.after.caseId;
+      this.cases.set(caseId, revision.after);
+      this.history.get(caseId)?.push(...revision.events);
+      this.messages.get(caseId)?.push(...(revision.messages ?? []));
+      this.#claimThreadKeys(caseId, revision.threadKeys ?? []);
+    }
+    this.#putOutbox(outbox);
     return 'applied';
   }
 
-  async listOutbox(limit: number): Promise<OutboxNotice[]> {
-    return [...this.outbox.values()].slice(0, limit);
+  async listOutbox(limit: number): Promise<OutboxEntry[]> {
+    return [...this.outbox.values()]
+      .filter((entry) => entry.sentAt === undefined)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .slice(0, limit)
+      .map(({ claimedUntil: _claimed, sentAt: _sent, providerMessageId: _provider, ...entry }) => entry);
   }
 
-  async claimNotice(noticeId: string, now: Date, holdMs: number): Promise<boolean> {
-    const notice = this.outbox.get(noticeId);
-    if (!notice || (notice.claimedUntil && Date.parse(notice.claimedUntil) >= now.getTime())) return false;
-    notice.claimedUntil = new Date(now.getTime() + holdMs).toISOString();
+  async claimOutboxEntry(entryId: string, now: Date, holdMs: number): Promise<boolean> {
+    const entry = this.outbox.get(entryId);
+    if (!entry || entry.sentAt !== undefined) return false;
+    if (entry.claimedUntil && Date.parse(entry.claimedUntil) >= now.getTime()) return false;
+    entry.claimedUntil = new Date(now.getTime() + holdMs).toISOString();
     return true;
   }
 
-  async markNoticeSent(noticeId: string): Promise<void> {
-    this.outbox.delete(noticeId);
+  async markOutboxEntrySent(
+    entryId: string,
+    sent: { at: string; providerMessageId?: string },
+  ): Promise<void> {
+    const entry = this.outbox.get(entryId);
+    if (!entry) return;
+    entry.sentAt = sent.at;
+    if (sent.providerMessageId) entry.providerMessageId = sent.providerMessageId;
   }
 }

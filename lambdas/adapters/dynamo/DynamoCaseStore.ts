@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
+  type QueryCommandOutput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -21,21 +21,28 @@ import {
   type CaseView,
   type QueueSummary,
 } from '../../domain/cases/caseRecord.js';
-import type { Channel } from '../../domain/inboundMessage.js';
-import { PRIORITY_RANK } from '../../domain/policy/policy.js';
-import type {
-  AppendOutcome,
-  CaseRevision,
-  CaseStore,
-  ClaimRequest,
-  CreateCaseOutcome,
-  NewCase,
-  OutboxNotice,
+import { QUEUE_RULES } from '../../domain/cases/claimQueue.js';
+import {
+  type AppendOutcome,
+  type CaseListQuery,
+  type CasePage,
+  CaseRejectedError,
+  type CaseRevision,
+  type CaseStore,
+  type ClaimRequest,
+  type CreateCaseOutcome,
+  type InboundAppend,
+  InvalidCursorError,
+  type NewCase,
+  type OutboxEntry,
+  type QueueRules,
 } from '../../domain/ports.js';
+import { type BackoffPolicy, backoffDelay, sleep, WRITE_RACE_BACKOFF } from './backoff.js';
 import { CASE_TABLE } from './caseTableDefinition.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+/** A failure worth retrying later (throttling, a network error, contention that did not settle). */
 export class CaseStoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -45,305 +52,558 @@ export class CaseStoreError extends Error {
 
 export interface DynamoCaseStoreOptions {
   tableName: string;
-  /** How many heads per queue shard claim-next tries before reading the index again. */
-  claimCandidates?: number;
+  /** The queue rules of the domain (order, what counts toward the figures); the default is the desk's. */
+  rules?: QueueRules;
+  /** How many cases per queue shard claim-next reads as the head it spreads claimers over. */
+  claimHeadPerShard?: number;
+  backoff?: BackoffPolicy;
+  /** Tests make the randomness (claim spread, jitter) and the waiting deterministic. */
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
+/**
+ * DynamoDB keys hold at most 2,048 (partition) and 1,024 (sort) bytes, and any UTF-8. A key built
+ * from outside input (a Message-ID, a reference, an outbox id) is kept readable when it is short
+ * printable ASCII, and hashed to a fixed 50 bytes otherwise (`中`×700 is 2,100 bytes). The two forms
+ * cannot collide: raw keys never start with `sha256:`.
+ */
+export function boundedKey(text: string): string {
+  return /^[\x21-\x7e]{1,200}$/.test(text) && !text.startsWith('sha256:')
+    ? text
+    : `sha256:${digest(text).toString('base64url')}`;
+}
+
+const shardOf = (text: string, byte: number, shards: number) => digest(text).readUInt8(byte) % shards;
+const iso = (at: string) => new Date(at).toISOString();
+
 const KEY = {
   case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'META' }),
-  inbound: (channel: Channel, externalId: string) => ({
-    pk: `INBOUND#${channel}#${externalId}`,
-    sk: 'INBOUND',
-  }),
-  thread: (threadKey: string) => ({ pk: `THREAD#${threadKey}`, sk: 'THREAD' }),
-  queueStats: (queue: string) => ({ pk: `QUEUE#${queue}`, sk: 'STATS' }),
-  message: (caseId: string, receivedAt: string, externalId: string) => ({
+  message: (caseId: string, receivedAt: string, identity: string) => ({
     pk: `CASE#${caseId}`,
-    sk: `MSG#${receivedAt}#${digest(externalId).toString('hex').slice(0, 12)}`,
+    sk: `MSG#${iso(receivedAt)}#${digest(identity).toString('hex').slice(0, 12)}`,
   }),
   event: (caseId: string, event: CaseEvent) => ({
     pk: `CASE#${caseId}`,
     // Deterministic per event content: a retried write of the same event lands on the same item.
-    sk: `EVT#${event.at}#${digest(JSON.stringify(event)).toString('hex').slice(0, 10)}`,
+    sk: `EVT#${iso(event.at)}#${digest(JSON.stringify(event)).toString('hex').slice(0, 10)}`,
   }),
-  outbox: (noticeId: string) => ({ pk: 'OUTBOX', sk: noticeId }),
+  inbound: (inboundKey: string) => ({ pk: `INBOUND#${boundedKey(inboundKey)}`, sk: 'INBOUND' }),
+  thread: (threadKey: string) => ({ pk: `THREAD#${boundedKey(threadKey)}`, sk: 'THREAD' }),
+  stats: (shard: number) => ({ pk: `QSTATS#${shard}`, sk: 'QSTATS' }),
+  outbox: (entryId: string) => ({ pk: `OUTBOX#${boundedKey(entryId)}`, sk: 'OUTBOX' }),
+  guard: (guardKey: string) => ({ pk: `ACKGUARD#${boundedKey(guardKey)}`, sk: 'GUARD' }),
 };
 
-const OutboxItemSchema = z.object({
-  noticeId: z.string(),
+const INDEX = CASE_TABLE.indexes;
+
+const OutboxEntrySchema = z.object({
+  entryId: z.string(),
   caseId: z.string(),
-  to: z.array(z.string()),
-  subject: z.string(),
-  text: z.string(),
+  kind: z.enum(['supervisor_notice', 'acknowledgement', 'reply']),
+  mail: z.object({
+    from: z.string().optional(),
+    to: z.array(z.string()),
+    subject: z.string(),
+    text: z.string(),
+    headers: z.record(z.string(), z.string()),
+  }),
   createdAt: z.string(),
 });
 
-function cancellationCodes(error: unknown): string[] | undefined {
+/** The old item a failed condition returns (ReturnValuesOnConditionCheckFailure), still marshalled. */
+const HolderSchema = z.object({ caseId: z.object({ S: z.string() }) });
+
+interface Cancellation {
+  codes: string[];
+  /** The `caseId` of each item whose condition failed and returned its old image. */
+  holders: (string | undefined)[];
+}
+
+function cancellationOf(error: unknown): Cancellation | undefined {
   if (!(error instanceof TransactionCanceledException)) return undefined;
-  return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
-}
-
-function earliestDue(sla: Case['sla']): string {
-  const first = new Date(sla.firstResponseDueAt).toISOString();
-  const others = [sla.regulatoryDueAt, sla.resolutionDueAt]
-    .filter((due): due is string => due !== undefined)
-    .map((due) => new Date(due).toISOString());
-  return [first, ...others].sort()[0] ?? first;
-}
-
-/** What a case contributes to its queue's counters: queued depth, and open cases at risk or breached. */
-function counterContribution(kase: Case | undefined): Map<string, Record<string, number>> {
-  const contribution = new Map<string, Record<string, number>>();
-  if (!kase) return contribution;
-  const counters: Record<string, number> = {};
-  if (kase.state === 'queued') counters.depth = 1;
-  if (kase.state !== 'resolved' && kase.slaStatus === 'at_risk') counters.atRisk = 1;
-  if (kase.state !== 'resolved' && kase.slaStatus === 'breached') counters.breached = 1;
-  contribution.set(kase.queue, counters);
-  return contribution;
-}
-
-/** Per-queue counter changes between two versions of a case (zero changes are dropped). */
-export function counterDeltas(
-  before: Case | undefined,
-  after: Case | undefined,
-): Map<string, Record<string, number>> {
-  const deltas = new Map<string, Record<string, number>>();
-  const add = (source: Map<string, Record<string, number>>, sign: number) => {
-    for (const [queue, counters] of source) {
-      const target = deltas.get(queue) ?? {};
-      for (const [name, value] of Object.entries(counters)) target[name] = (target[name] ?? 0) + sign * value;
-      deltas.set(queue, target);
-    }
+  const reasons = error.CancellationReasons ?? [];
+  return {
+    codes: reasons.map((reason) => reason.Code ?? 'None'),
+    holders: reasons.map((reason) => {
+      const parsed = HolderSchema.safeParse(reason.Item);
+      return parsed.success ? parsed.data.caseId.S : undefined;
+    }),
   };
-  add(counterContribution(before), -1);
-  add(counterContribution(after), 1);
-  for (const [queue, counters] of deltas) {
-    for (const [name, value] of Object.entries(counters)) if (value === 0) delete counters[name];
-    if (Object.keys(counters).length === 0) deltas.delete(queue);
-  }
-  return deltas;
 }
 
-/** DynamoDB single-table case store. The only module that knows the table's keys. */
+const CONDITION_FAILED = 'ConditionalCheckFailed';
+
+function isConditionFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** The queue figures' token for a waiting case: receipt time (sortable) and id, so the minimum is the oldest. */
+function waitingToken(kase: Case): string {
+  return `${Date.parse(kase.receivedAt).toString(36).padStart(9, '0')}${kase.caseId}`;
+}
+
+function receivedAtOfToken(token: string): string | undefined {
+  const ms = Number.parseInt(token.slice(0, 9), 36);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+const CursorSchema = z.object({ s: z.string().min(1).max(1_024), c: z.string().regex(/^[0-9A-Z]{10}$/) });
+
+function encodeCursor(sortValue: string, caseId: string): string {
+  return Buffer.from(JSON.stringify({ s: sortValue, c: caseId })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): z.infer<typeof CursorSchema> {
+  try {
+    return CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch (error) {
+    throw new InvalidCursorError(error instanceof z.ZodError ? undefined : 'the cursor is not valid');
+  }
+}
+
+/** Adds and deletes on one figures item (one per shard), merged from every case a transaction changes. */
+interface StatsChange {
+  add: Map<string, Set<string>>;
+  remove: Map<string, Set<string>>;
+}
+
+/**
+ * DynamoDB single-table case store. The only module that knows the table's keys; the order of a
+ * queue and what counts toward its figures come from the domain's queue rules.
+ */
 export class DynamoCaseStore implements CaseStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
-  readonly #queueShards: number;
-  readonly #timerShards: number;
-  readonly #claimCandidates: number;
+  readonly #rules: QueueRules;
+  readonly #claimHeadPerShard: number;
+  readonly #backoff: BackoffPolicy;
+  readonly #random: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(client: DynamoDBDocumentClient, options: DynamoCaseStoreOptions) {
     this.#client = client;
     this.#tableName = options.tableName;
-    this.#queueShards = CASE_TABLE.queueShards;
-    this.#timerShards = CASE_TABLE.timerShards;
-    this.#claimCandidates = options.claimCandidates ?? 5;
+    this.#rules = options.rules ?? QUEUE_RULES;
+    this.#claimHeadPerShard = options.claimHeadPerShard ?? 16;
+    this.#backoff = options.backoff ?? WRITE_RACE_BACKOFF;
+    this.#random = options.random ?? Math.random;
+    this.#sleep = options.sleep ?? sleep;
   }
+
+  // ── items ────────────────────────────────────────────────────────────────
 
   #queueKeys(queue: string): string[] {
-    return Array.from({ length: this.#queueShards }, (_, shard) => `Q#${queue}#${shard}`);
+    return Array.from({ length: CASE_TABLE.queueShards }, (_, shard) => `Q#${queue}#${shard}`);
   }
 
-  #timerKeys(): string[] {
-    return Array.from({ length: this.#timerShards }, (_, shard) => `T#${shard}`);
-  }
-
-  /** The stored item: the case plus the sparse index keys its state calls for. */
+  /** The stored case: the record plus the sparse index keys its state calls for. */
   #caseItem(kase: Case): Record<string, unknown> {
     const item: Record<string, unknown> = { ...KEY.case(kase.caseId), itemType: 'case', ...kase };
+    const order = this.#rules.orderKey(kase);
     if (kase.state === 'queued') {
-      item.queueKey = `Q#${kase.queue}#${digest(kase.caseId).readUInt8(0) % this.#queueShards}`;
-      item.queueSort = `${PRIORITY_RANK[kase.priority]}#${earliestDue(kase.sla)}#${kase.receivedAt}#${kase.caseId}`;
-      item.queuedAt = `${kase.receivedAt}#${kase.caseId}`;
+      item.queueKey = `Q#${kase.queue}#${shardOf(kase.caseId, 0, CASE_TABLE.queueShards)}`;
+      item.queueSort = order;
+    } else {
+      item.stateKey = `S#${kase.queue}#${kase.state}`;
+      item.stateSort = `${iso(kase.updatedAt)}#${kase.caseId}`;
+    }
+    if (kase.assignee && (kase.state === 'claimed' || kase.state === 'pending')) {
+      item.assigneeKey = `A#${boundedKey(kase.assignee)}`;
+      item.assigneeSort = order;
     }
     if (kase.nextTimerAt) {
-      item.timerShard = `T#${digest(kase.caseId).readUInt8(1) % this.#timerShards}`;
-      item.timerSort = `${new Date(kase.nextTimerAt).toISOString()}#${kase.caseId}`;
+      item.timerShard = `T#${shardOf(kase.caseId, 1, CASE_TABLE.timerShards)}`;
+      item.timerSort = `${iso(kase.nextTimerAt)}#${kase.caseId}`;
     }
     return item;
   }
 
   #put(
     item: Record<string, unknown>,
-    condition?: { expression: string; values?: Record<string, unknown> },
+    condition?: {
+      expression: string;
+      names?: Record<string, string>;
+      values?: Record<string, unknown>;
+      returnOld?: boolean;
+    },
   ): TransactItem {
     return {
       Put: {
         TableName: this.#tableName,
         Item: item,
         ...(condition ? { ConditionExpression: condition.expression } : {}),
+        ...(condition?.names ? { ExpressionAttributeNames: condition.names } : {}),
         ...(condition?.values ? { ExpressionAttributeValues: condition.values } : {}),
+        ...(condition?.returnOld ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
       },
     };
-  }
-
-  #counterUpdates(before: Case | undefined, after: Case | undefined): TransactItem[] {
-    return [...counterDeltas(before, after)].map(([queue, counters]) => {
-      const names = Object.keys(counters);
-      return {
-        Update: {
-          TableName: this.#tableName,
-          Key: KEY.queueStats(queue),
-          // `depth` and `queue` are DynamoDB reserved words: every name goes through a placeholder.
-          UpdateExpression: `ADD ${names.map((_, index) => `#c${index} :c${index}`).join(', ')} SET #queue = :queue`,
-          ExpressionAttributeNames: {
-            '#queue': 'queue',
-            ...Object.fromEntries(names.map((name, index) => [`#c${index}`, name])),
-          },
-          ExpressionAttributeValues: {
-            ':queue': queue,
-            ...Object.fromEntries(names.map((name, index) => [`:c${index}`, counters[name]])),
-          },
-        },
-      };
-    });
   }
 
   #eventItems(caseId: string, events: CaseEvent[]): TransactItem[] {
     return events.map((event) => this.#put({ ...KEY.event(caseId, event), itemType: 'event', ...event }));
   }
 
-  #messageItem(caseId: string, message: CaseMessage): TransactItem {
+  #messageItem(caseId: string, message: CaseMessage, identity: string): TransactItem {
     return this.#put({
-      ...KEY.message(caseId, message.receivedAt, message.externalId),
+      ...KEY.message(caseId, message.receivedAt, identity),
       itemType: 'message',
       ...message,
     });
   }
 
-  #inboundItem(caseId: string, message: CaseMessage): TransactItem {
+  #inboundItem(caseId: string, inboundKey: string): TransactItem {
     return this.#put(
-      { ...KEY.inbound(message.channel, message.externalId), itemType: 'inbound', caseId },
+      { ...KEY.inbound(inboundKey), itemType: 'inbound', caseId },
+      { expression: 'attribute_not_exists(pk)', returnOld: true },
+    );
+  }
+
+  /** A thread key the case takes if nobody holds it (its current holder comes back on failure). */
+  #threadItem(caseId: string, threadKey: string, alsoOwn = false): TransactItem {
+    return this.#put(
+      { ...KEY.thread(threadKey), itemType: 'thread', threadKey: boundedKey(threadKey), caseId },
+      alsoOwn
+        ? {
+            expression: 'attribute_not_exists(pk) OR caseId = :caseId',
+            values: { ':caseId': caseId },
+            returnOld: true,
+          }
+        : { expression: 'attribute_not_exists(pk)', returnOld: true },
+    );
+  }
+
+  #outboxItem(entry: OutboxEntry): TransactItem {
+    const key = boundedKey(entry.entryId);
+    return this.#put(
+      {
+        ...KEY.outbox(entry.entryId),
+        itemType: 'outbox',
+        ...entry,
+        outboxShard: `O#${shardOf(key, 0, CASE_TABLE.outboxShards)}`,
+        outboxSort: `${iso(entry.createdAt)}#${key}`,
+      },
+      // Never overwrite: an entry that exists may already be sent, and must not be sent again.
       { expression: 'attribute_not_exists(pk)' },
     );
   }
 
   /** The case write of a revision: only if nobody changed the case since it was read. */
   #revisionItems(revision: CaseRevision): TransactItem[] {
+    const caseId = revision.after.caseId;
     return [
       this.#put(this.#caseItem(revision.after), {
         expression: 'version = :version',
         values: { ':version': revision.before.version },
       }),
-      ...this.#eventItems(revision.after.caseId, revision.events),
-      ...this.#counterUpdates(revision.before, revision.after),
+      ...this.#eventItems(caseId, revision.events),
+      ...(revision.messages ?? []).map((message) =>
+        this.#messageItem(caseId, message, `${message.direction}\n${message.externalId}`),
+      ),
+      ...[...new Set(revision.threadKeys ?? [])].map((key) => this.#threadItem(caseId, key, true)),
     ];
   }
 
-  async findCaseIdByInbound(channel: Channel, externalId: string): Promise<string | undefined> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: KEY.inbound(channel, externalId) }),
-    );
-    const caseId = result.Item?.caseId;
-    return typeof caseId === 'string' ? caseId : undefined;
+  /**
+   * The queue figures a set of case changes moves, as updates of the figures items. Each case's
+   * tokens live in one shard item (by case id), in string sets per queue: `waiting#q` (tokens of
+   * receipt time and id, so the smallest is the oldest), `atRisk#q` and `breached#q` (case ids).
+   * Sets make the figures exact and idempotent: adding a token twice, or removing one that is
+   * gone, changes nothing, so the counts can never drift.
+   */
+  #statsItems(changes: { before?: Case; after?: Case }[]): TransactItem[] {
+    const shards = new Map<number, StatsChange>();
+    const touch = (shard: number) => {
+      const change = shards.get(shard) ?? { add: new Map(), remove: new Map() };
+      shards.set(shard, change);
+      return change;
+    };
+    const put = (into: Map<string, Set<string>>, attribute: string, token: string) => {
+      const tokens = into.get(attribute) ?? new Set<string>();
+      tokens.add(token);
+      into.set(attribute, tokens);
+    };
+    for (const { before, after } of changes) {
+      const caseId = (after ?? before)?.caseId;
+      if (!caseId) continue;
+      const tokensOf = (kase: Case | undefined) => {
+        const tally = kase ? this.#rules.tally(kase) : undefined;
+        const tokens = new Map<string, string>();
+        if (!kase || !tally) return tokens;
+        if (tally.waiting) tokens.set(`waiting#${tally.queue}`, waitingToken(kase));
+        if (tally.atRisk) tokens.set(`atRisk#${tally.queue}`, kase.caseId);
+        if (tally.breached) tokens.set(`breached#${tally.queue}`, kase.caseId);
+        return tokens;
+      };
+      const was = tokensOf(before);
+      const is = tokensOf(after);
+      const shard = shardOf(caseId, 2, CASE_TABLE.statsShards);
+      for (const [attribute, token] of was) {
+        if (is.get(attribute) !== token) put(touch(shard).remove, attribute, token);
+      }
+      for (const [attribute, token] of is) {
+        if (was.get(attribute) !== token) put(touch(shard).add, attribute, token);
+      }
+    }
+    return [...shards].flatMap(([shard, change]) => {
+      for (const attribute of change.add.keys()) {
+        if (change.remove.has(attribute)) {
+          // One update expression cannot both add to and remove from one set; no transition of the
+          // domain's does this (two cases of one shard trading places in one queue), so say so loudly.
+          throw new CaseStoreError(`one transaction would add to and remove from ${attribute}`);
+        }
+      }
+      const names: Record<string, string> = {};
+      const values: Record<string, Set<string>> = {};
+      const clause = (entries: Map<string, Set<string>>, prefix: string) =>
+        [...entries].map(([attribute, tokens], index) => {
+          names[`#${prefix}${index}`] = attribute;
+          values[`:${prefix}${index}`] = tokens;
+          return `#${prefix}${index} :${prefix}${index}`;
+        });
+      const adds = clause(change.add, 'a');
+      const removes = clause(change.remove, 'r');
+      if (adds.length === 0 && removes.length === 0) return [];
+      return [
+        {
+          Update: {
+            TableName: this.#tableName,
+            Key: KEY.stats(shard),
+            UpdateExpression: [
+              adds.length > 0 ? `ADD ${adds.join(', ')}` : '',
+              removes.length > 0 ? `DELETE ${removes.join(', ')}` : '',
+            ]
+              .filter(Boolean)
+              .join(' '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+      ];
+    });
   }
 
+  /** Faults DynamoDB will repeat however often we ask (an item or key over a limit) are not retried. */
+  #failure(error: unknown, what: string): Error {
+    const name = error instanceof Error ? error.name : '';
+    const cancellation = cancellationOf(error);
+    if (name === 'ValidationException' || cancellation?.codes.includes('ValidationError')) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return new CaseRejectedError(`${what}: ${detail}`, { cause: error });
+    }
+    return new CaseStoreError(what, { cause: error });
+  }
+
+  async #transact(items: TransactItem[]): Promise<void> {
+    await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
+  }
+
+  async #wait(attempt: number): Promise<void> {
+    await this.#sleep(backoffDelay(attempt, this.#backoff, this.#random));
+  }
+
+  // ── inbound ──────────────────────────────────────────────────────────────
+
   async findCaseIdByThread(threadKeys: string[]): Promise<string | undefined> {
-    const found = await this.#existingThreadKeys(threadKeys);
-    // References are listed oldest first; the first known key names the conversation's case.
+    const found = new Map<string, string>();
+    const unique = [...new Set(threadKeys.map(boundedKey))];
+    // BatchGetItem reads at most 100 keys per call.
+    for (let start = 0; start < unique.length; start += 100) {
+      let keys: Record<string, unknown>[] = unique
+        .slice(start, start + 100)
+        .map((key) => ({ pk: `THREAD#${key}`, sk: 'THREAD' }));
+      for (let attempt = 0; keys.length > 0 && attempt < this.#backoff.attempts; attempt++) {
+        if (attempt > 0) await this.#wait(attempt);
+        const result = await this.#client.send(
+          new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: keys } } }),
+        );
+        for (const item of result.Responses?.[this.#tableName] ?? []) {
+          if (typeof item.threadKey === 'string' && typeof item.caseId === 'string') {
+            found.set(item.threadKey, item.caseId);
+          }
+        }
+        keys = result.UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
+      }
+    }
+    // References come root first: the first key known names the conversation's case.
     for (const key of threadKeys) {
-      const caseId = found.get(key);
+      const caseId = found.get(boundedKey(key));
       if (caseId) return caseId;
     }
     return undefined;
   }
 
-  async #existingThreadKeys(threadKeys: string[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
-    const unique = [...new Set(threadKeys)];
-    // BatchGetItem reads at most 100 keys per call.
-    for (let start = 0; start < unique.length; start += 100) {
-      const keys = unique.slice(start, start + 100).map(KEY.thread);
-      const result = await this.#client.send(
-        new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: keys } } }),
-      );
-      for (const item of result.Responses?.[this.#tableName] ?? []) {
-        if (typeof item.threadKey === 'string' && typeof item.caseId === 'string') {
-          found.set(item.threadKey, item.caseId);
-        }
-      }
-    }
-    return found;
-  }
-
-  async #newThreadKeyItems(caseId: string, threadKeys: string[]): Promise<TransactItem[]> {
-    const existing = await this.#existingThreadKeys(threadKeys);
-    // First writer wins: a Message-ID reused by a broken client never steals another case's thread.
-    return [...new Set(threadKeys)]
-      .filter((key) => !existing.has(key))
-      .map((threadKey) =>
-        this.#put(
-          { ...KEY.thread(threadKey), itemType: 'thread', threadKey, caseId },
-          { expression: 'attribute_not_exists(pk)' },
-        ),
-      );
-  }
-
   async createCase(newCase: NewCase): Promise<CreateCaseOutcome> {
     const kase = newCase.case;
-    const items: TransactItem[] = [
-      this.#inboundItem(kase.caseId, newCase.message),
-      this.#put(this.#caseItem(kase), { expression: 'attribute_not_exists(pk)' }),
-      this.#messageItem(kase.caseId, newCase.message),
-      ...this.#eventItems(kase.caseId, [newCase.event]),
-      ...this.#counterUpdates(undefined, kase),
-      ...(await this.#newThreadKeyItems(kase.caseId, newCase.threadKeys)),
-    ];
-    try {
-      await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
-      return { outcome: 'created' };
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      if (codes?.[0] === 'ConditionalCheckFailed' || codes?.[1] === 'ConditionalCheckFailed') {
-        const caseId = await this.findCaseIdByInbound(kase.channel, newCase.message.externalId);
-        return { outcome: 'duplicate', caseId: caseId ?? kase.caseId };
+    const dropped = new Set<string>();
+    let withOutbox = (newCase.outbox?.length ?? 0) > 0;
+    for (let attempt = 0; attempt < this.#backoff.attempts; attempt++) {
+      const items: TransactItem[] = [
+        this.#inboundItem(kase.caseId, newCase.inboundKey),
+        this.#put(this.#caseItem(kase), { expression: 'attribute_not_exists(pk)' }),
+        this.#messageItem(kase.caseId, newCase.message, newCase.inboundKey),
+        ...this.#eventItems(kase.caseId, [newCase.event]),
+        ...this.#statsItems([{ after: kase }]),
+      ];
+      const CASE_INDEX = 1;
+      const seen = new Set<string>();
+      const keyed = (keys: readonly string[]) =>
+        keys.filter((key) => {
+          const bounded = boundedKey(key);
+          if (seen.has(bounded) || dropped.has(bounded)) return false;
+          seen.add(bounded);
+          return true;
+        });
+      const referenceAt = new Map<number, string>();
+      for (const key of keyed(newCase.referenceKeys ?? [])) {
+        referenceAt.set(items.length, key);
+        items.push(this.#threadItem(kase.caseId, key));
       }
-      if (codes?.includes('ConditionalCheckFailed')) {
-        // A thread key was taken between our read and the write: write again without it.
-        return this.createCase(newCase);
+      const ownAt = new Map<number, string>();
+      for (const key of keyed(newCase.threadKeys)) {
+        ownAt.set(items.length, key);
+        items.push(this.#threadItem(kase.caseId, key));
       }
-      throw new CaseStoreError('could not create case', { cause: error });
+      const outboxAt: number[] = [];
+      if (withOutbox) {
+        for (const entry of newCase.outbox ?? []) {
+          outboxAt.push(items.length);
+          items.push(this.#outboxItem(entry));
+        }
+        const guard = newCase.acknowledgementGuard;
+        if (guard) {
+          outboxAt.push(items.length);
+          items.push(
+            this.#put(
+              {
+                ...KEY.guard(guard.key),
+                itemType: 'ackGuard',
+                until: iso(guard.until),
+                expiresAt: Math.ceil(Date.parse(guard.until) / 1000),
+              },
+              {
+                expression: 'attribute_not_exists(pk) OR #until <= :now',
+                names: { '#until': 'until' },
+                values: { ':now': iso(kase.createdAt) },
+              },
+            ),
+          );
+        }
+      }
+      try {
+        await this.#transact(items);
+        return { outcome: 'created', acknowledged: withOutbox };
+      } catch (error) {
+        const cancelled = cancellationOf(error);
+        if (!cancelled) throw this.#failure(error, 'could not create case');
+        const failed = (index: number) => cancelled.codes[index] === CONDITION_FAILED;
+        // The same message again: answered by the failed condition, without a read.
+        if (failed(0)) return { outcome: 'duplicate', caseId: cancelled.holders[0] ?? kase.caseId };
+        // The conversation already has a case (a parent, or a reply that raced this one): join it,
+        // the root first.
+        const joined = [...referenceAt.keys()].sort((a, b) => a - b).find(failed);
+        if (joined !== undefined) {
+          const holder = cancelled.holders[joined];
+          if (holder) return { outcome: 'joins', caseId: holder };
+        }
+        // The case itself exists under another message: a follow-up case another message opened.
+        if (failed(CASE_INDEX)) return { outcome: 'joins', caseId: kase.caseId };
+        let retryNow = false;
+        for (const [index, key] of ownAt) {
+          // A Message-ID another case holds (a client that reuses ids) stays with that case.
+          if (failed(index)) {
+            dropped.add(boundedKey(key));
+            retryNow = true;
+          }
+        }
+        if (outboxAt.some(failed)) {
+          // The sender was acknowledged moments ago (mail-loop guard): the case opens without one.
+          withOutbox = false;
+          retryNow = true;
+        }
+        if (retryNow) continue;
+        if (cancelled.codes.some((code) => code === 'TransactionConflict' || code === 'ThrottlingError')) {
+          await this.#wait(attempt);
+          continue;
+        }
+        throw this.#failure(error, 'could not create case');
+      }
     }
+    throw new CaseStoreError(`could not create case ${kase.caseId}: it kept conflicting`);
   }
+
+  async appendMessage(append: InboundAppend): Promise<AppendOutcome> {
+    let caseId = append.caseId;
+    const dropped = new Set<string>();
+    let hops = 0;
+    for (let attempt = 0; attempt < this.#backoff.attempts; ) {
+      const before = await this.getCaseRecord(caseId);
+      if (!before) return { outcome: 'missing' };
+      const decision = append.decide(before);
+      if (decision.decision === 'forward') {
+        // A merged case forwards to its survivor; a chain of merges is short, never a loop.
+        if (++hops > 5 || decision.caseId === caseId) {
+          throw new CaseStoreError(`case ${caseId} forwards in a loop`);
+        }
+        caseId = decision.caseId;
+        continue;
+      }
+      if (decision.decision === 'decline')
+        return { outcome: 'declined', case: before, reason: decision.reason };
+      const ownAt = new Map<number, string>();
+      const items: TransactItem[] = [
+        this.#inboundItem(caseId, append.inboundKey),
+        ...this.#revisionItems({ before, after: decision.after, events: decision.events }),
+        this.#messageItem(caseId, decision.message, append.inboundKey),
+        ...this.#statsItems([{ before, after: decision.after }]),
+      ];
+      for (const key of new Set(append.threadKeys)) {
+        if (dropped.has(boundedKey(key))) continue;
+        ownAt.set(items.length, key);
+        items.push(this.#threadItem(caseId, key, true));
+      }
+      try {
+        await this.#transact(items);
+        return { outcome: 'appended', case: decision.after };
+      } catch (error) {
+        const cancelled = cancellationOf(error);
+        if (!cancelled) throw this.#failure(error, 'could not append message');
+        if (cancelled.codes[0] === CONDITION_FAILED) {
+          return { outcome: 'duplicate', caseId: cancelled.holders[0] ?? caseId };
+        }
+        let keyTaken = false;
+        for (const [index, key] of ownAt) {
+          if (cancelled.codes[index] === CONDITION_FAILED) {
+            dropped.add(boundedKey(key));
+            keyTaken = true;
+          }
+        }
+        const raced =
+          cancelled.codes[1] === CONDITION_FAILED ||
+          cancelled.codes.some((code) => code === 'TransactionConflict' || code === 'ThrottlingError');
+        if (raced) {
+          // Someone changed the case meanwhile (another reply of a burst, a claim, a sweep): wait a
+          // little, spread out from the other writers, then read it again and decide again.
+          await this.#wait(attempt);
+          attempt += 1;
+          continue;
+        }
+        if (keyTaken) continue;
+        throw this.#failure(error, 'could not append message');
+      }
+    }
+    throw new CaseStoreError(`case ${caseId} kept changing while a message was appended`);
+  }
+
+  // ── reads ────────────────────────────────────────────────────────────────
 
   async getCaseRecord(caseId: string): Promise<Case | undefined> {
     const result = await this.#client.send(
       new GetCommand({ TableName: this.#tableName, Key: KEY.case(caseId), ConsistentRead: true }),
     );
     return result.Item ? CaseSchema.parse(result.Item) : undefined;
-  }
-
-  async appendMessage(
-    caseId: string,
-    message: CaseMessage,
-    threadKeys: string[],
-    event: CaseEvent,
-    revise: (current: Case) => Case,
-  ): Promise<AppendOutcome> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const before = await this.getCaseRecord(caseId);
-      if (!before) return { outcome: 'missing' };
-      const after = revise(before);
-      const items: TransactItem[] = [
-        this.#inboundItem(caseId, message),
-        ...this.#revisionItems({ before, after, events: [event] }),
-        this.#messageItem(caseId, message),
-        ...(await this.#newThreadKeyItems(caseId, threadKeys)),
-      ];
-      try {
-        await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
-        return { outcome: 'appended', case: after };
-      } catch (error) {
-        const codes = cancellationCodes(error);
-        if (codes?.[0] === 'ConditionalCheckFailed') return { outcome: 'duplicate' };
-        if (codes?.includes('ConditionalCheckFailed')) continue; // the case moved under us: re-read
-        throw new CaseStoreError('could not append message', { cause: error });
-      }
-    }
-    throw new CaseStoreError(`case ${caseId} kept changing while a message was appended`);
   }
 
   async getCase(caseId: string): Promise<CaseView | undefined> {
@@ -373,89 +633,195 @@ export class DynamoCaseStore implements CaseStore {
     };
   }
 
+  /** One BatchGetItem of the figures items, whatever the number of queues (a retry only for unprocessed keys). */
   async listQueues(queues: readonly string[]): Promise<QueueSummary[]> {
-    return Promise.all(queues.map((queue) => this.#queueSummary(queue)));
-  }
-
-  async #queueSummary(queue: string): Promise<QueueSummary> {
-    const [stats, oldest] = await Promise.all([
-      this.#client.send(new GetCommand({ TableName: this.#tableName, Key: KEY.queueStats(queue) })),
-      Promise.all(
-        this.#queueKeys(queue).map((queueKey) =>
-          this.#client.send(
-            new QueryCommand({
-              TableName: this.#tableName,
-              IndexName: CASE_TABLE.indexes.queueAge.name,
-              KeyConditionExpression: 'queueKey = :key',
-              ExpressionAttributeValues: { ':key': queueKey },
-              Limit: 1,
-            }),
-          ),
-        ),
-      ),
-    ]);
-    const oldestReceivedAt = oldest
-      .map((page) => page.Items?.[0]?.receivedAt)
-      .filter((value): value is string => typeof value === 'string')
-      .sort()[0];
-    const count = (value: unknown) => (typeof value === 'number' ? Math.max(0, value) : 0);
-    return {
-      queue,
-      depth: count(stats.Item?.depth),
-      ...(oldestReceivedAt ? { oldestReceivedAt } : {}),
-      atRisk: count(stats.Item?.atRisk),
-      breached: count(stats.Item?.breached),
+    let keys: Record<string, unknown>[] = Array.from({ length: CASE_TABLE.statsShards }, (_, shard) =>
+      KEY.stats(shard),
+    );
+    const items: Record<string, unknown>[] = [];
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt >= this.#backoff.attempts) throw new CaseStoreError('queue figures stayed unprocessed');
+      if (attempt > 0) await this.#wait(attempt);
+      const result = await this.#client.send(
+        new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: keys } } }),
+      );
+      items.push(...(result.Responses?.[this.#tableName] ?? []));
+      keys = result.UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
+    }
+    const tokens = (item: Record<string, unknown>, attribute: string): string[] => {
+      const value = item[attribute];
+      return value instanceof Set
+        ? [...value].filter((token): token is string => typeof token === 'string')
+        : [];
     };
+    return queues.map((queue) => {
+      let depth = 0;
+      let atRisk = 0;
+      let breached = 0;
+      let oldest: string | undefined;
+      for (const item of items) {
+        const waiting = tokens(item, `waiting#${queue}`);
+        depth += waiting.length;
+        for (const token of waiting) if (oldest === undefined || token < oldest) oldest = token;
+        atRisk += tokens(item, `atRisk#${queue}`).length;
+        breached += tokens(item, `breached#${queue}`).length;
+      }
+      const oldestReceivedAt = oldest ? receivedAtOfToken(oldest) : undefined;
+      return { queue, depth, ...(oldestReceivedAt ? { oldestReceivedAt } : {}), atRisk, breached };
+    });
   }
 
-  async #queueHeads(queue: string): Promise<Case[]> {
+  /**
+   * The head of a queue: the first `perShard` cases of each shard, merged in queue order and cut
+   * where a shard stopped early (beyond that point another case could sort between), so the head
+   * is exactly the queue's first cases. `complete` when no shard had more.
+   */
+  async #queueHead(
+    queue: string,
+    perShard: number,
+    after?: string,
+  ): Promise<{ items: Record<string, unknown>[]; complete: boolean }> {
     const pages = await Promise.all(
       this.#queueKeys(queue).map((queueKey) =>
         this.#client.send(
           new QueryCommand({
             TableName: this.#tableName,
-            IndexName: CASE_TABLE.indexes.queueView.name,
-            KeyConditionExpression: 'queueKey = :key',
-            ExpressionAttributeValues: { ':key': queueKey },
-            Limit: this.#claimCandidates,
+            IndexName: INDEX.queueView.name,
+            KeyConditionExpression: after ? 'queueKey = :key AND queueSort > :after' : 'queueKey = :key',
+            ExpressionAttributeValues: { ':key': queueKey, ...(after ? { ':after': after } : {}) },
+            Limit: perShard,
           }),
         ),
       ),
     );
-    return pages
-      .flatMap((page) => page.Items ?? [])
-      .sort((a, b) => String(a.queueSort).localeCompare(String(b.queueSort)))
-      .map((item) => CaseSchema.parse(item));
+    let cutoff: string | undefined;
+    for (const page of pages) {
+      if (!page.LastEvaluatedKey) continue;
+      const last = page.Items?.at(-1)?.queueSort;
+      if (typeof last === 'string' && (cutoff === undefined || last < cutoff)) cutoff = last;
+    }
+    const items = pages
+      .flatMap((page: QueryCommandOutput) => page.Items ?? [])
+      .filter(
+        (item) => typeof item.queueSort === 'string' && (cutoff === undefined || item.queueSort <= cutoff),
+      )
+      .sort((a, b) => String(a.queueSort).localeCompare(String(b.queueSort)));
+    return { items, complete: cutoff === undefined };
   }
 
-  async claimNext(request: ClaimRequest): Promise<Case | undefined> {
-    // The index is eventually consistent: a head may already be taken. The conditional write on
-    // the version decides; on a lost race try the next head, then read the index again.
-    for (let round = 0; round < 5; round++) {
-      const heads = await this.#queueHeads(request.queue);
-      if (heads.length === 0) return undefined;
-      for (const before of heads) {
-        if (before.state !== 'queued') continue;
-        const { after, events } = request.take(before);
-        if ((await this.applyRevision({ before, after, events }, [])) === 'applied') return after;
-      }
+  #shuffled<T>(items: readonly T[]): T[] {
+    const shuffled = [...items];
+    for (let index = shuffled.length - 1; index > 0; index--) {
+      const other = Math.floor(this.#random() * (index + 1));
+      [shuffled[index], shuffled[other]] = [shuffled[other] as T, shuffled[index] as T];
     }
-    return undefined;
+    return shuffled;
+  }
+
+  /**
+   * Claim-next. Reads the head of the queue (eventually consistent: a case in it may already be
+   * taken), lets the domain choose tiers for this claimer, and tries the cases of the best tier in
+   * random order, so concurrent claimers spread over the head instead of racing for its first
+   * case; the conditional write on the case version decides every race, so no case is ever held
+   * twice. A lower tier is tried only after the better ones are taken, and the head is read again
+   * when every tried case was gone.
+   */
+  async claimNext(request: ClaimRequest): Promise<Case | undefined> {
+    let perShard = this.#claimHeadPerShard;
+    for (let round = 0; round < 3 * this.#backoff.attempts; round++) {
+      const head = await this.#queueHead(request.queue, perShard);
+      const cases = head.items.map((item) => CaseSchema.parse(item));
+      const tiers = request.choose(cases, head.complete).filter((tier) => tier.length > 0);
+      if (tiers.length === 0) {
+        if (head.complete) return undefined;
+        // Nothing in the head for this claimer (their languages, say): look further down.
+        perShard = Math.min(perShard * 4, 250);
+        continue;
+      }
+      for (const tier of tiers) {
+        for (const candidate of this.#shuffled(tier)) {
+          const { after, events } = request.take(candidate);
+          if ((await this.applyRevision({ before: candidate, after, events }, [])) === 'applied')
+            return after;
+        }
+      }
+      // Every case tried was taken meanwhile: step aside briefly, then read the head again.
+      await this.#wait(Math.min(round, 3));
+    }
+    throw new CaseStoreError(`claim-next on ${request.queue} kept losing races`);
+  }
+
+  async listCases(query: CaseListQuery, page: { limit: number; cursor?: string }): Promise<CasePage> {
+    const cursor = page.cursor ? decodeCursor(page.cursor) : undefined;
+    if ('assignee' in query) {
+      return this.#listIndex(INDEX.assigneeView, `A#${boundedKey(query.assignee)}`, true, page.limit, cursor);
+    }
+    if (query.state !== 'queued') {
+      return this.#listIndex(INDEX.stateView, `S#${query.queue}#${query.state}`, false, page.limit, cursor);
+    }
+    // Queued cases: the queue's shards merged in queue order, resumed after the last one listed.
+    const head = await this.#queueHead(query.queue, page.limit, cursor?.s);
+    const items = head.items.slice(0, page.limit);
+    const cases = items.map((item) => CaseSchema.parse(item));
+    const last = cases.at(-1);
+    const more = !head.complete || head.items.length > page.limit;
+    return {
+      cases,
+      ...(more && last ? { nextCursor: encodeCursor(this.#rules.orderKey(last), last.caseId) } : {}),
+    };
+  }
+
+  async #listIndex(
+    index: { name: string; partitionKey: string; sortKey: string },
+    partition: string,
+    ascending: boolean,
+    limit: number,
+    cursor: z.infer<typeof CursorSchema> | undefined,
+  ): Promise<CasePage> {
+    const result = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': index.partitionKey },
+        ExpressionAttributeValues: { ':pk': partition },
+        ScanIndexForward: ascending,
+        Limit: limit,
+        ...(cursor
+          ? {
+              ExclusiveStartKey: {
+                ...KEY.case(cursor.c),
+                [index.partitionKey]: partition,
+                [index.sortKey]: cursor.s,
+              },
+            }
+          : {}),
+      }),
+    );
+    const items = result.Items ?? [];
+    const last = items.at(-1);
+    const sortValue = last?.[index.sortKey];
+    return {
+      cases: items.map((item) => CaseSchema.parse(item)),
+      ...(result.LastEvaluatedKey && last && typeof sortValue === 'string' && typeof last.caseId === 'string'
+        ? { nextCursor: encodeCursor(sortValue, last.caseId) }
+        : {}),
+    };
   }
 
   async listDueTimers(now: Date, limit: number): Promise<Case[]> {
     // '~' sorts after every case-id character: every timer at or before `now`.
     const upper = `${now.toISOString()}#~`;
     const due: Case[] = [];
-    for (const timerShard of this.#timerKeys()) {
+    for (let shard = 0; shard < CASE_TABLE.timerShards; shard++) {
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await this.#client.send(
           new QueryCommand({
             TableName: this.#tableName,
-            IndexName: CASE_TABLE.indexes.timerView.name,
+            IndexName: INDEX.timerView.name,
             KeyConditionExpression: 'timerShard = :shard AND timerSort <= :upper',
-            ExpressionAttributeValues: { ':shard': timerShard, ':upper': upper },
+            ExpressionAttributeValues: { ':shard': `T#${shard}`, ':upper': upper },
             Limit: Math.max(1, limit - due.length),
             ExclusiveStartKey: startKey,
           }),
@@ -468,42 +834,65 @@ export class DynamoCaseStore implements CaseStore {
     return due;
   }
 
-  async applyRevision(revision: CaseRevision, notices: OutboxNotice[]): Promise<'applied' | 'conflict'> {
+  // ── revisions ────────────────────────────────────────────────────────────
+
+  async applyRevision(revision: CaseRevision, outbox: OutboxEntry[]): Promise<'applied' | 'conflict'> {
+    return this.applyRevisions([revision], outbox);
+  }
+
+  async applyRevisions(revisions: CaseRevision[], outbox: OutboxEntry[]): Promise<'applied' | 'conflict'> {
     const items = [
-      ...this.#revisionItems(revision),
-      ...notices.map((notice) =>
-        this.#put({ ...KEY.outbox(notice.noticeId), itemType: 'notice', ...notice }),
-      ),
+      ...revisions.flatMap((revision) => this.#revisionItems(revision)),
+      ...this.#statsItems(revisions.map(({ before, after }) => ({ before, after }))),
+      ...outbox.map((entry) => this.#outboxItem(entry)),
     ];
     try {
-      await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.#transact(items);
       return 'applied';
     } catch (error) {
-      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return 'conflict';
-      throw new CaseStoreError('could not write case revision', { cause: error });
+      const cancelled = cancellationOf(error);
+      if (
+        cancelled?.codes.some(
+          (code) => code === CONDITION_FAILED || code === 'TransactionConflict' || code === 'ThrottlingError',
+        )
+      ) {
+        return 'conflict';
+      }
+      throw this.#failure(error, 'could not write case revision');
     }
   }
 
-  async listOutbox(limit: number): Promise<OutboxNotice[]> {
-    const page = await this.#client.send(
-      new QueryCommand({
-        TableName: this.#tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'OUTBOX' },
-        Limit: limit,
-      }),
+  // ── outbox ───────────────────────────────────────────────────────────────
+
+  async listOutbox(limit: number): Promise<OutboxEntry[]> {
+    const pages = await Promise.all(
+      Array.from({ length: CASE_TABLE.outboxShards }, (_, shard) =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            IndexName: INDEX.outboxView.name,
+            KeyConditionExpression: 'outboxShard = :shard',
+            ExpressionAttributeValues: { ':shard': `O#${shard}` },
+            Limit: limit,
+          }),
+        ),
+      ),
     );
-    return (page.Items ?? []).map((item) => OutboxItemSchema.parse(item));
+    return pages
+      .flatMap((page) => page.Items ?? [])
+      .sort((a, b) => String(a.outboxSort).localeCompare(String(b.outboxSort)))
+      .slice(0, limit)
+      .map((item) => OutboxEntrySchema.parse(item));
   }
 
-  async claimNotice(noticeId: string, now: Date, holdMs: number): Promise<boolean> {
+  async claimOutboxEntry(entryId: string, now: Date, holdMs: number): Promise<boolean> {
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#tableName,
-          Key: KEY.outbox(noticeId),
+          Key: KEY.outbox(entryId),
           ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
+            'attribute_exists(pk) AND attribute_not_exists(sentAt) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
           UpdateExpression: 'SET claimedUntil = :until',
           ExpressionAttributeValues: {
             ':now': now.toISOString(),
@@ -513,12 +902,33 @@ export class DynamoCaseStore implements CaseStore {
       );
       return true;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw new CaseStoreError('could not claim notice', { cause: error });
+      if (isConditionFailed(error)) return false;
+      throw this.#failure(error, 'could not claim outbox entry');
     }
   }
 
-  async markNoticeSent(noticeId: string): Promise<void> {
-    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: KEY.outbox(noticeId) }));
+  /** Sent entries leave the unsent index and stay as a record of the send for 90 days. */
+  async markOutboxEntrySent(
+    entryId: string,
+    sent: { at: string; providerMessageId?: string },
+  ): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: KEY.outbox(entryId),
+          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: `SET sentAt = :at, expiresAt = :expires${sent.providerMessageId ? ', providerMessageId = :provider' : ''} REMOVE outboxShard, outboxSort`,
+          ExpressionAttributeValues: {
+            ':at': iso(sent.at),
+            ':expires': Math.ceil(Date.parse(sent.at) / 1000) + 90 * 86_400,
+            ...(sent.providerMessageId ? { ':provider': sent.providerMessageId } : {}),
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailed(error)) return;
+      throw this.#failure(error, 'could not mark outbox entry sent');
+    }
   }
 }

@@ -21,11 +21,12 @@ function base32(bytes: Uint8Array, length: number): string {
 }
 
 /**
- * The case id is derived from the first inbound message's identity, so a redelivered message
- * maps to the same id even before any lookup (50 bits: collisions are negligible at desk scale).
+ * The case id is derived from the first inbound message's identity (its idempotency key, see
+ * `inboundKeyOf`), so a redelivered message maps to the same id even before any lookup (50 bits:
+ * collisions are negligible at desk scale).
  */
-export function caseIdFor(channel: Channel, externalId: string): string {
-  return base32(createHash('sha256').update(`${channel}\n${externalId}`).digest(), 10);
+export function caseIdFor(channel: Channel, inboundKey: string): string {
+  return base32(createHash('sha256').update(`${channel}\n${inboundKey}`).digest(), 10);
 }
 
 export function caseReference(caseId: string): string {
@@ -37,4 +38,17 @@ const REFERENCE_IN_TEXT = /\bCR-([0-9A-HJKMNP-TV-Z]{10})\b/;
 /** The case id named by a `CR-…` reference in a subject line, if any. */
 export function caseIdFromReference(text: string): string | undefined {
   return REFERENCE_IN_TEXT.exec(text)?.[1];
+}
+
+/**
+ * The case a member's message opens when it reaches a case closed past its reopen window: derived
+ * from the closed case, so two such messages racing each other open one follow-up, not two.
+ */
+export function followUpCaseId(closed: { caseId: string; resolvedAt?: string; updatedAt: string }): string {
+  return base32(
+    createHash('sha256')
+      .update(`follow-up\n${closed.caseId}\n${closed.resolvedAt ?? closed.updatedAt}`)
+      .digest(),
+    10,
+  );
 }

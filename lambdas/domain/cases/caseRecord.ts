@@ -11,11 +11,26 @@ export const SUSPENDED_QUEUE = 'suspended';
 export const SlaStatusSchema = z.enum(['ok', 'at_risk', 'breached']);
 export type SlaStatus = z.infer<typeof SlaStatusSchema>;
 
-/** queued: waiting in a queue · claimed: held by one staff member under a lease · pending: waiting on the member · resolved */
-export const CaseStateSchema = z.enum(['queued', 'claimed', 'pending', 'resolved']);
+/**
+ * queued: waiting in a queue · claimed: held by one staff member under a lease · pending: waiting on
+ * the member · resolved · merged: a duplicate folded into another case (`mergedInto`); final.
+ */
+export const CaseStateSchema = z.enum(['queued', 'claimed', 'pending', 'resolved', 'merged']);
 export type CaseState = z.infer<typeof CaseStateSchema>;
 
 const isoDate = z.iso.datetime({ offset: true });
+
+/**
+ * How two cases relate. `follows`/`followed_by`: a member wrote again after the case was closed
+ * past its reopen window, and a new case opened. `merged_into`/`merged_from`: a duplicate folded
+ * into a survivor.
+ */
+export const CaseLinkSchema = z.object({
+  caseId: z.string().min(1),
+  relation: z.enum(['follows', 'followed_by', 'merged_into', 'merged_from']),
+  at: isoDate,
+});
+export type CaseLink = z.infer<typeof CaseLinkSchema>;
 
 export const CaseSlaSchema = z.object({
   firstResponseDueAt: isoDate,
@@ -64,8 +79,30 @@ export const CaseSchema = z.object({
   assignee: z.string().optional(),
   leaseExpiresAt: isoDate.optional(),
   messageCount: z.number().int().nonnegative(),
+  /** When the case last entered a queue (creation, wake, release, transfer, reopen): language preference relaxes from here. */
+  queuedAt: isoDate.optional(),
+  /** When the case was last resolved: the reopen window counts from here. */
+  resolvedAt: isoDate.optional(),
+  /**
+   * Sender addresses (lower case) this case has seen from the member's side: a message from any
+   * other address that finds the case is marked as from an unverified sender.
+   */
+  participants: z.array(z.string()).optional(),
+  /** Messages on this case from unverified senders: staff see the count before acting. */
+  unverifiedMessages: z.number().int().nonnegative().optional(),
+  /** The survivor this case was merged into (state `merged`). */
+  mergedInto: z.string().optional(),
+  links: z.array(CaseLinkSchema).optional(),
 });
 export type Case = z.infer<typeof CaseSchema>;
+
+/** Why a message is marked as from an unverified sender: staff confirm who wrote before acting on it. */
+export const UnverifiedSenderSchema = z.object({
+  /** How the message found the case (`case_reference` in the subject, or `thread_references`). */
+  matchedBy: z.enum(['case_reference', 'thread_references']),
+  reason: z.string(),
+});
+export type UnverifiedSender = z.infer<typeof UnverifiedSenderSchema>;
 
 export const CaseMessageSchema = z.object({
   direction: z.enum(['inbound', 'outbound']),
@@ -76,7 +113,17 @@ export const CaseMessageSchema = z.object({
   /** Redacted text. The raw original stays encrypted in the raw-content bucket. */
   text: z.string(),
   rawBlobKey: z.string().optional(),
+  /** File names are redacted like the text; the raw original keeps them. */
   attachments: z.array(AttachmentSchema),
+  /** Who wrote it: the address, and the display name redacted like the text. */
+  sender: z.object({ address: z.string().optional(), name: z.string().optional() }).optional(),
+  /** RFC 5322 Message-ID and References, so a staff reply can set In-Reply-To and References. */
+  messageId: z.string().optional(),
+  references: z.array(z.string()).optional(),
+  /** The staff member who wrote an outbound message. */
+  author: z.string().optional(),
+  /** Present when the sender could not be verified as the case's member (see {@link UnverifiedSenderSchema}). */
+  unverifiedSender: UnverifiedSenderSchema.optional(),
 });
 export type CaseMessage = z.infer<typeof CaseMessageSchema>;
 
@@ -89,6 +136,10 @@ export const CaseEventSchema = z.object({
 });
 export type CaseEvent = z.infer<typeof CaseEventSchema>;
 
+/**
+ * A case as staff see it: the record, its messages (oldest first, each with its unverified-sender
+ * mark) and its history (oldest first).
+ */
 export interface CaseView {
   case: Case;
   messages: CaseMessage[];

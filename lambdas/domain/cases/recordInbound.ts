@@ -1,49 +1,92 @@
 import type { InboundMessage } from '../inboundMessage.js';
 import type { Policy } from '../policy/policy.js';
 import { routeMessage } from '../policy/routeMessage.js';
-import type { CaseStore, Clock } from '../ports.js';
+import type { CaseStore, Clock, InboundJoinDecision, OutboxEntry } from '../ports.js';
 import { clocksOnMemberMessage } from '../sla/clocks.js';
+import { redactPii } from '../triage/redactPii.js';
 import { triage } from '../triage/triage.js';
-import { caseIdFor, caseIdFromReference, caseReference } from './caseIds.js';
-import { type Case, type CaseEvent, type CaseMessage, SUSPENDED_QUEUE } from './caseRecord.js';
+import { withinReopenWindow } from './caseActions.js';
+import { caseIdFor, caseIdFromReference, caseReference, followUpCaseId } from './caseIds.js';
+import {
+  type Case,
+  type CaseEvent,
+  type CaseMessage,
+  SUSPENDED_QUEUE,
+  type UnverifiedSender,
+} from './caseRecord.js';
 import { withNextTimer } from './caseTimers.js';
+import { inboundKeyOf, ownThreadKeysOf, participantOf, referenceKeysOf } from './messageIdentity.js';
 
 export type RecordInboundOutcome =
-  | { outcome: 'created'; caseId: string; queue: string }
-  | { outcome: 'threaded'; caseId: string }
+  | { outcome: 'created'; caseId: string; queue: string; acknowledged: boolean; follows?: string }
+  | { outcome: 'threaded'; caseId: string; unverifiedSender: boolean }
   | { outcome: 'duplicate'; caseId: string };
+
+/** The acknowledgement of a new case (composed by the outbound rules), and its mail-loop guard key. */
+export interface Acknowledgement {
+  entry: OutboxEntry;
+  guardKey: string;
+}
 
 export interface RecordInboundServices {
   caseStore: CaseStore;
   clock: Clock;
   policy: Policy;
+  /** Composes the acknowledgement of a new case; undefined for automated mail (never acknowledged). */
+  acknowledge?: (created: Case, message: InboundMessage, now: Date) => Acknowledgement | undefined;
 }
 
+export class RecordInboundError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RecordInboundError';
+  }
+}
+
+/** At most one acknowledgement per sender in this window (mail-loop guard, RFC 3834 §2). */
+export const ACKNOWLEDGEMENT_GUARD_MS = 10 * 60_000;
 const PREVIEW_LENGTH = 280;
 /** Stored message text stays well inside DynamoDB's 400 KB item limit; the raw original keeps all of it. */
 export const STORED_TEXT_LIMIT = 50_000;
+/** Addresses a case remembers as its member's: enough for a member, a caregiver and a prescriber's office. */
+const MAX_PARTICIPANTS = 20;
 
 function storedText(redacted: string): string {
   if (redacted.length <= STORED_TEXT_LIMIT) return redacted;
   return `${redacted.slice(0, STORED_TEXT_LIMIT)}\n[truncated: the full message is in the raw original]`;
 }
-/** Keys under which later messages of the same conversation find this case. */
-export function threadKeysOf(message: InboundMessage): string[] {
-  const keys: string[] = [];
-  if (message.threading.messageId) keys.push(`msg:${message.threading.messageId}`);
-  if (message.threading.conversationId)
-    keys.push(`conv:${message.channel}:${message.threading.conversationId}`);
-  return keys;
-}
 
-function replyKeysOf(message: InboundMessage): string[] {
-  const ids = [message.threading.inReplyTo, ...message.threading.references].filter(
-    (id): id is string => id !== undefined,
-  );
-  const keys = ids.map((id) => `msg:${id}`);
-  if (message.threading.conversationId)
-    keys.push(`conv:${message.channel}:${message.threading.conversationId}`);
-  return keys;
+const redact = (text: string) => redactPii(text).redactedText;
+
+type MatchedBy = UnverifiedSender['matchedBy'];
+
+/**
+ * A message that finds a case through a reference (the `CR-…` token or the thread's Message-IDs)
+ * from an address the case has never seen is marked as from an unverified sender: anyone who
+ * learns a reference could otherwise write "ship my meds to 1 Evil Street" on the member's case.
+ * It still joins the case (a caregiver or a member's second address is common, and a message
+ * must never be lost), but staff see the mark on the message, in the history and as a count on
+ * the case before acting, and the address does not become a participant.
+ */
+function unverifiedSenderOf(
+  current: Case,
+  message: InboundMessage,
+  matchedBy: MatchedBy,
+): UnverifiedSender | undefined {
+  // A chat session is one conversation with one visitor: the provider vouches for it.
+  if (message.threading.conversationId && matchedBy === 'thread_references') return undefined;
+  const address = participantOf(message.sender.address);
+  const known =
+    current.participants ?? [participantOf(current.sender.address)].filter((a) => a !== undefined);
+  if (address && known.includes(address)) return undefined;
+  const how =
+    matchedBy === 'case_reference' ? 'names the case reference' : "replies in the case's e-mail thread";
+  return {
+    matchedBy,
+    reason: address
+      ? `${how} from an address this case has not seen`
+      : `${how} without a sender address to check`,
+  };
 }
 
 /**
@@ -66,6 +109,7 @@ export function reviseForMemberMessage(
   if (message.automated) return revised;
   if (current.state === 'pending' || current.state === 'resolved') {
     revised.state = 'queued';
+    revised.queuedAt = now.toISOString();
     delete revised.assignee;
     delete revised.leaseExpiresAt;
   }
@@ -73,26 +117,128 @@ export function reviseForMemberMessage(
   return withNextTimer(revised);
 }
 
+/** Decides what an inbound message does to the case it found. */
+function decideJoin(
+  current: Case,
+  message: InboundMessage,
+  stored: CaseMessage,
+  matchedBy: MatchedBy,
+  now: Date,
+  policy: Policy,
+): InboundJoinDecision {
+  if (current.state === 'merged' && current.mergedInto)
+    return { decision: 'forward', caseId: current.mergedInto };
+  if (
+    current.state === 'resolved' &&
+    !message.automated &&
+    !withinReopenWindow(current, new Date(message.receivedAt), policy)
+  ) {
+    return {
+      decision: 'decline',
+      reason: `resolved more than ${policy.caseRules.reopenWindowDays} days before this message`,
+    };
+  }
+  const unverified = unverifiedSenderOf(current, message, matchedBy);
+  const after = reviseForMemberMessage(current, message, now, policy);
+  const address = participantOf(message.sender.address);
+  if (unverified) {
+    after.unverifiedMessages = (current.unverifiedMessages ?? 0) + 1;
+  } else if (address && !(current.participants ?? []).includes(address)) {
+    after.participants = [...(current.participants ?? []), address].slice(-MAX_PARTICIPANTS);
+  }
+  const at = now.toISOString();
+  const events: CaseEvent[] = [
+    {
+      at,
+      type: 'message_received',
+      actor: 'system',
+      detail: {
+        channel: message.channel,
+        matchedBy,
+        ...(message.automated ? { automated: true } : {}),
+        ...(unverified ? { unverifiedSender: unverified } : {}),
+      },
+    },
+  ];
+  if (current.state === 'resolved' && after.state === 'queued') {
+    events.push({
+      at,
+      type: 'reopened',
+      actor: 'system',
+      detail: {
+        action: 'reopen',
+        reason: 'the member wrote again within the reopen window',
+        ...(unverified ? { unverifiedSender: unverified } : {}),
+      },
+    });
+  }
+  return {
+    decision: 'join',
+    after,
+    message: unverified ? { ...stored, unverifiedSender: unverified } : stored,
+    events,
+  };
+}
+
+/** Links a closed case to the follow-up a member's message opened (idempotent, best effort). */
+async function linkFollowUp(
+  closed: Case,
+  followUpId: string,
+  services: RecordInboundServices,
+): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current = await services.caseStore.getCaseRecord(closed.caseId);
+    if (!current || current.links?.some((link) => link.caseId === followUpId)) return;
+    const at = services.clock.now().toISOString();
+    const after: Case = {
+      ...current,
+      links: [...(current.links ?? []), { caseId: followUpId, relation: 'followed_by', at }],
+      version: current.version + 1,
+      updatedAt: at,
+    };
+    const event: CaseEvent = {
+      at,
+      type: 'followed_by',
+      actor: 'system',
+      detail: { caseId: followUpId, reason: 'the member wrote again after the reopen window' },
+    };
+    if (
+      (await services.caseStore.applyRevision({ before: current, after, events: [event] }, [])) === 'applied'
+    ) {
+      return;
+    }
+  }
+}
+
+/** Conversations move (joins, merges, follow-ups); each hop is one step of these, never a loop. */
+const MAX_HOPS = 6;
+
 /**
- * Turns a normalized inbound message into a case, or joins it to the case it replies to.
+ * Turns a normalized inbound message into a case, or joins it to the case it belongs to.
  * Idempotent: a redelivered message is reported as a duplicate and changes nothing.
+ *
+ * Cost: a fresh message is one transaction (a redelivery is answered by its cancellation reason);
+ * a message that names a conversation reads its thread keys first (one batch read), then appends.
  */
 export async function recordInbound(
   message: InboundMessage,
   services: RecordInboundServices,
 ): Promise<RecordInboundOutcome> {
   const { caseStore, clock, policy } = services;
-  const existing = await caseStore.findCaseIdByInbound(message.channel, message.externalId);
-  if (existing) return { outcome: 'duplicate', caseId: existing };
-
+  const now = clock.now();
+  const inboundKey = inboundKeyOf(message);
   const result = triage({
     channel: message.channel,
     subject: message.subject,
     text: message.bodyText,
     hints: message.hints,
   });
-  const now = clock.now();
-  const caseMessage: CaseMessage = {
+  const senderName = message.sender.name ? redact(message.sender.name) : undefined;
+  const sender = {
+    ...(message.sender.address ? { address: message.sender.address } : {}),
+    ...(senderName ? { name: senderName } : {}),
+  };
+  const stored: CaseMessage = {
     direction: 'inbound',
     channel: message.channel,
     externalId: message.externalId,
@@ -100,36 +246,100 @@ export async function recordInbound(
     subject: result.redactedSubject,
     text: storedText(result.redactedText),
     ...(message.rawBlobKey ? { rawBlobKey: message.rawBlobKey } : {}),
-    attachments: message.attachments,
+    attachments: message.attachments.map((attachment) => ({
+      ...attachment,
+      filename: redact(attachment.filename),
+    })),
+    sender,
+    ...(message.threading.messageId ? { messageId: message.threading.messageId } : {}),
+    ...(message.threading.references.length > 0 ? { references: message.threading.references } : {}),
   };
+  const threadKeys = ownThreadKeysOf(message);
+  const referenceKeys = referenceKeysOf(message);
 
-  const threadCaseId =
-    (await caseStore.findCaseIdByThread(replyKeysOf(message))) ?? caseIdFromReference(message.subject);
-  if (threadCaseId) {
-    const appended = await caseStore.appendMessage(
-      threadCaseId,
-      caseMessage,
-      threadKeysOf(message),
-      {
-        at: now.toISOString(),
-        type: 'message_received',
-        actor: 'system',
-        detail: { channel: message.channel },
-      },
-      (current) => reviseForMemberMessage(current, message, now, policy),
-    );
-    if (appended.outcome === 'appended') return { outcome: 'threaded', caseId: threadCaseId };
-    if (appended.outcome === 'duplicate') return { outcome: 'duplicate', caseId: threadCaseId };
-    // A reference to a case that does not exist (typo, forged token): open a new case instead.
+  let target: { caseId: string; matchedBy: MatchedBy } | undefined;
+  if (referenceKeys.length > 0) {
+    const found = await caseStore.findCaseIdByThread(referenceKeys);
+    if (found) target = { caseId: found, matchedBy: 'thread_references' };
   }
+  const named = caseIdFromReference(message.subject);
+  if (!target && named) target = { caseId: named, matchedBy: 'case_reference' };
 
+  let closed: Case | undefined;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    if (target) {
+      const { matchedBy } = target;
+      // The store may call `decide` again after a concurrent change; the last decision is the one written.
+      let decided: InboundJoinDecision | undefined;
+      const appended = await caseStore.appendMessage({
+        caseId: target.caseId,
+        inboundKey,
+        threadKeys,
+        decide: (current) => {
+          decided = decideJoin(current, message, stored, matchedBy, now, policy);
+          return decided;
+        },
+      });
+      if (appended.outcome === 'appended') {
+        return {
+          outcome: 'threaded',
+          caseId: appended.case.caseId,
+          unverifiedSender: decided?.decision === 'join' && decided.message.unverifiedSender !== undefined,
+        };
+      }
+      if (appended.outcome === 'duplicate') return { outcome: 'duplicate', caseId: appended.caseId };
+      if (appended.outcome === 'declined') {
+        // Closed past the reopen window: the member's message goes to the follow-up case.
+        closed = appended.case;
+        target = { caseId: followUpCaseId(closed), matchedBy };
+        continue;
+      }
+      // A reference to a case that does not exist (typo, forged token) or a follow-up not opened yet.
+      target = undefined;
+    }
+    const created = await createCase(
+      message,
+      result,
+      stored,
+      sender,
+      inboundKey,
+      threadKeys,
+      referenceKeys,
+      now,
+      services,
+      closed,
+    );
+    if (created.outcome === 'joins') {
+      target = { caseId: created.caseId, matchedBy: 'thread_references' };
+      continue;
+    }
+    if (closed) await linkFollowUp(closed, created.caseId, services);
+    return created;
+  }
+  throw new RecordInboundError(`message kept moving between cases after ${MAX_HOPS} hops`);
+}
+
+async function createCase(
+  message: InboundMessage,
+  result: ReturnType<typeof triage>,
+  stored: CaseMessage,
+  sender: Case['sender'],
+  inboundKey: string,
+  threadKeys: string[],
+  referenceKeys: string[],
+  now: Date,
+  services: RecordInboundServices,
+  follows: Case | undefined,
+): Promise<RecordInboundOutcome | { outcome: 'joins'; caseId: string }> {
+  const { caseStore, policy } = services;
   const routing = routeMessage(result, message.channel, new Date(message.receivedAt), policy, {
     ...(message.hints.country ? { country: message.hints.country } : {}),
   });
   const queue = message.automated ? SUSPENDED_QUEUE : routing.queue;
-  const caseId = caseIdFor(message.channel, message.externalId);
+  const caseId = follows ? followUpCaseId(follows) : caseIdFor(message.channel, inboundKey);
   const createdAt = now.toISOString();
-  const newCase: Case = {
+  const participant = participantOf(message.sender.address);
+  const newCase: Case = withNextTimer({
     caseId,
     reference: caseReference(caseId),
     state: 'queued',
@@ -147,10 +357,7 @@ export async function recordInbound(
     piiTypes: result.pii.map((finding) => finding.type),
     subject: result.redactedSubject,
     preview: result.redactedText.slice(0, PREVIEW_LENGTH),
-    sender: {
-      ...(message.sender.address ? { address: message.sender.address } : {}),
-      ...(message.sender.name ? { name: message.sender.name } : {}),
-    },
+    sender,
     ...(message.replyTo ? { replyTo: message.replyTo } : {}),
     automated: message.automated,
     receivedAt: message.receivedAt,
@@ -165,19 +372,47 @@ export async function recordInbound(
     firedTimerEvents: [],
     slaStatus: 'ok',
     messageCount: 1,
-  };
+    queuedAt: createdAt,
+    ...(participant ? { participants: [participant] } : {}),
+    ...(follows ? { links: [{ caseId: follows.caseId, relation: 'follows' as const, at: createdAt }] } : {}),
+  });
   const event: CaseEvent = {
     at: createdAt,
     type: 'case_created',
     actor: 'system',
-    detail: { queue, priority: newCase.priority, topic: result.topic, reason: newCase.routingReason },
+    detail: {
+      queue,
+      priority: newCase.priority,
+      topic: result.topic,
+      reason: newCase.routingReason,
+      ...(follows ? { follows: follows.caseId, why: 'the member wrote again after the reopen window' } : {}),
+    },
   };
+  const acknowledgement = message.automated ? undefined : services.acknowledge?.(newCase, message, now);
   const created = await caseStore.createCase({
-    case: withNextTimer(newCase),
-    message: caseMessage,
-    threadKeys: threadKeysOf(message),
+    case: newCase,
+    message: stored,
+    inboundKey,
+    threadKeys,
+    referenceKeys,
     event,
+    ...(acknowledgement
+      ? {
+          outbox: [acknowledgement.entry],
+          acknowledgementGuard: {
+            key: acknowledgement.guardKey,
+            until: new Date(now.getTime() + ACKNOWLEDGEMENT_GUARD_MS).toISOString(),
+          },
+        }
+      : {}),
   });
   if (created.outcome === 'duplicate') return { outcome: 'duplicate', caseId: created.caseId };
-  return { outcome: 'created', caseId, queue };
+  if (created.outcome === 'joins') return created;
+  return {
+    outcome: 'created',
+    caseId,
+    queue,
+    acknowledged: created.acknowledged,
+    ...(follows ? { follows: follows.caseId } : {}),
+  };
 }

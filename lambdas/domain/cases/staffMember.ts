@@ -10,3 +10,8 @@ export interface StaffMember {
   /** ISO 639-1, lower case. */
   languages: string[];
 }
+
+/** Supervisors act on anyone's claim (reassign, release, merge); agents only on their own. */
+export function isSupervisor(staff: StaffMember): boolean {
+  return staff.role === 'supervisor';
+}

@@ -1,5 +1,6 @@
+import { deliverOutbox } from '../outbound/deliverOutbox.js';
 import type { Policy } from '../policy/policy.js';
-import type { CaseRevision, CaseStore, Clock, Mailer, OutboxNotice, SlaMetrics } from '../ports.js';
+import type { CaseRevision, CaseStore, Clock, Mailer, OutboxEntry, SlaMetrics } from '../ports.js';
 import { planSweep, type TimerEvent } from '../sla/timers.js';
 import type { Case, CaseEvent, SlaStatus } from './caseRecord.js';
 import { withNextTimer } from './caseTimers.js';
@@ -38,7 +39,7 @@ function statusAfter(current: SlaStatus, events: readonly TimerEvent[]): SlaStat
 /** Everything one sweep does to one case, as values: the revision and the notices to send. */
 export interface CaseSweep {
   revision: CaseRevision;
-  notices: OutboxNotice[];
+  notices: OutboxEntry[];
   timerEvents: TimerEvent[];
   leaseExpired: boolean;
 }
@@ -106,16 +107,20 @@ export function planCaseSweep(kase: Case, now: Date, policy: Policy): CaseSweep 
       detail: { assignee: kase.assignee, queue: after.queue },
     });
   }
-  const notices: OutboxNotice[] = plan.events.flatMap(({ event, outcome }) =>
+  const notices: OutboxEntry[] = plan.events.flatMap(({ event, outcome }) =>
     outcome.notify
       ? [
           {
             // Stable: the notice of one event has one outbox key, however often the plan is made.
-            noticeId: `${event.scheduledAt}#${kase.caseId}#${event.eventId}`,
+            entryId: `notice#${kase.caseId}#${event.eventId}#${event.scheduledAt}`,
             caseId: kase.caseId,
-            to: outcome.notify.to,
-            subject: outcome.notify.subject,
-            text: outcome.notify.text,
+            kind: 'supervisor_notice' as const,
+            mail: {
+              to: outcome.notify.to,
+              subject: outcome.notify.subject,
+              text: outcome.notify.text,
+              headers: { 'Auto-Submitted': 'auto-generated' },
+            },
             createdAt: at,
           },
         ]
@@ -171,37 +176,7 @@ export async function sweepTimers(
       services.metrics.count('LeaseExpired', { queue: kase.queue });
     }
   }
-  report.noticesSent = await deliverNotices(services, now);
+  // Every unsent outbox entry, not only this sweep's notices: acknowledgements and replies their request could not send.
+  report.noticesSent = (await deliverOutbox(services)).sent;
   return report;
-}
-
-/** How long one sender holds a notice before another may retry it. */
-const NOTICE_HOLD_MS = 5 * 60_000;
-
-/**
- * Sends the outbox's notices. A notice is claimed before it is sent, so two sweepers never both
- * send it; a sender that crashes after sending but before deleting makes it go out again after
- * the hold (at-least-once: SES has no idempotent send).
- */
-export async function deliverNotices(
-  services: Pick<SweepServices, 'caseStore' | 'mailer'>,
-  now: Date,
-  budget = 500,
-): Promise<number> {
-  let sent = 0;
-  let attempted = 0;
-  for (;;) {
-    const page = await services.caseStore.listOutbox(50);
-    let claimedAny = false;
-    for (const notice of page) {
-      attempted += 1;
-      if (!(await services.caseStore.claimNotice(notice.noticeId, now, NOTICE_HOLD_MS))) continue;
-      claimedAny = true;
-      await services.mailer.send({ to: notice.to, subject: notice.subject, text: notice.text });
-      await services.caseStore.markNoticeSent(notice.noticeId);
-      sent += 1;
-    }
-    // Stop when the outbox is drained, when the rest is held by another sender, or at the budget.
-    if (page.length < 50 || !claimedAny || attempted >= budget) return sent;
-  }
 }

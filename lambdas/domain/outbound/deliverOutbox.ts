@@ -63,7 +63,8 @@ export async function deliverOutboxEntry(
   const from = entry.mail.from ?? services.fromByKind?.[entry.kind];
   let providerMessageId: string | undefined;
   try {
-    ({ providerMessageId } = await services.mailer.send(from ? { ...entry.mail, from } : entry.mail));
+    providerMessageId = (await services.mailer.send(from ? { ...entry.mail, from } : entry.mail))
+      ?.providerMessageId;
   } catch (error) {
     services.log?.(
       error instanceof MailRejectedError ? 'error' : 'warn',

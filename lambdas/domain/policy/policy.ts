@@ -127,6 +127,28 @@ const TimersSchema = z
   .strict();
 export type TimersPolicy = z.infer<typeof TimersSchema>;
 
+/** Rules of staff work on cases. */
+const CaseRulesSchema = z
+  .object({
+    /**
+     * A resolved case can be reopened (by staff, or by the member writing again) for this many days
+     * after its resolution; later, a member's message opens a new case linked to it.
+     */
+    reopenWindowDays: z.number().positive().max(365).default(14),
+    /**
+     * Claim-next keeps a case in a language only some staff read for those staff while it waits
+     * less than this; then anyone may claim it, so no case waits for a skill nobody on shift has
+     * (Twilio TaskRouter's skill relaxation by timeout).
+     */
+    languageRelaxMinutes: z
+      .number()
+      .nonnegative()
+      .max(24 * 60)
+      .default(15),
+  })
+  .strict();
+export type CaseRules = z.infer<typeof CaseRulesSchema>;
+
 const PatternSchema = z.string().refine(
   (pattern) => {
     try {
@@ -175,6 +197,7 @@ export const PolicySchema = z
       })
       .strict(),
     timers: TimersSchema,
+    caseRules: CaseRulesSchema.default({ reopenWindowDays: 14, languageRelaxMinutes: 15 }),
     rules: z.array(RuleSchema).min(1),
   })
   .strict();

@@ -315,6 +315,32 @@ export function clocksOnResolve(caseClocks: CaseClocks, at: Date, policy: Policy
 }
 
 /**
+ * A running Part D clock runs from the earliest receipt of the request on any channel (42 CFR
+ * 423.568(b), 423.590): a receipt earlier than its start (a fax that arrived first but was
+ * processed later, a duplicate merged into the case) starts it again from there.
+ */
+export function withEarlierReceipt(
+  clock: RegulatoryClock,
+  receivedAt: Date,
+  policy: Policy,
+): RegulatoryClock {
+  if (clock.state !== 'running' || receivedAt.getTime() >= Date.parse(clock.startedAt)) return clock;
+  return startRegulatoryClock(
+    {
+      kind: clock.regulatoryKind,
+      variant: clock.variant,
+      limit: clock.limit,
+      citation: clock.citation,
+      durationMs: clock.durationMs,
+      ...(clock.calendarDays !== undefined ? { calendarDays: clock.calendarDays } : {}),
+      assumedProgram: clock.assumedProgram,
+    },
+    receivedAt,
+    policy,
+  );
+}
+
+/**
  * A member message joined the case at `receivedAt`: paused clocks resume, and once the first
  * response has been given a new next-response clock starts (`nextResponse#n`) unless one is
  * already running. A message received earlier than the regulatory clock's start (a fax that
@@ -322,25 +348,12 @@ export function clocksOnResolve(caseClocks: CaseClocks, at: Date, policy: Policy
  * the earliest receipt on any channel.
  */
 export function clocksOnMemberMessage(caseClocks: CaseClocks, receivedAt: Date, policy: Policy): CaseClocks {
-  let clocks = caseClocks.clocks.map((clock): Clock => {
-    if (clock.type === 'regulatory') {
-      if (clock.state !== 'running' || receivedAt.getTime() >= Date.parse(clock.startedAt)) return clock;
-      return startRegulatoryClock(
-        {
-          kind: clock.regulatoryKind,
-          variant: clock.variant,
-          limit: clock.limit,
-          citation: clock.citation,
-          durationMs: clock.durationMs,
-          ...(clock.calendarDays !== undefined ? { calendarDays: clock.calendarDays } : {}),
-          assumedProgram: clock.assumedProgram,
-        },
-        receivedAt,
-        policy,
-      );
-    }
-    return resumeClock(clock, receivedAt, policy);
-  });
+  let clocks = caseClocks.clocks.map(
+    (clock): Clock =>
+      clock.type === 'regulatory'
+        ? withEarlierReceipt(clock, receivedAt, policy)
+        : resumeClock(clock, receivedAt, policy),
+  );
   const firstResponseOpen = clocks.some(
     (clock) => clock.kind === 'firstResponse' && clock.state !== 'stopped',
   );

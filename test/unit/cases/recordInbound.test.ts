@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { caseIdFor, caseReference } from '../../../lambdas/domain/cases/caseIds.js';
 import { SUSPENDED_QUEUE } from '../../../lambdas/domain/cases/caseRecord.js';
+import { inboundKeyOf } from '../../../lambdas/domain/cases/messageIdentity.js';
 import { recordInbound, STORED_TEXT_LIMIT } from '../../../lambdas/domain/cases/recordInbound.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
@@ -19,8 +20,9 @@ describe('recordInbound', () => {
 
     expect(outcome).toEqual({
       outcome: 'created',
-      caseId: caseIdFor('email', '<refill-1@mail.example.com>'),
+      caseId: caseIdFor('email', inboundKeyOf(inboundEmail())),
       queue: 'fulfillment',
+      acknowledged: false,
     });
     const view = await deps.caseStore.getCase(outcome.caseId);
     expect(view?.case).toMatchObject({
@@ -55,7 +57,11 @@ describe('recordInbound', () => {
         references: [],
       },
     });
-    expect(await recordInbound(reply, deps)).toEqual({ outcome: 'threaded', caseId: first.caseId });
+    expect(await recordInbound(reply, deps)).toEqual({
+      outcome: 'threaded',
+      caseId: first.caseId,
+      unverifiedSender: false,
+    });
     expect(deps.caseStore.messages.get(first.caseId)).toHaveLength(2);
   });
 
@@ -67,7 +73,11 @@ describe('recordInbound', () => {
       subject: `About ${caseReference(first.caseId)}`,
       threading: { messageId: '<other@mail.example.com>', references: [] },
     });
-    expect(await recordInbound(followUp, deps)).toEqual({ outcome: 'threaded', caseId: first.caseId });
+    expect(await recordInbound(followUp, deps)).toEqual({
+      outcome: 'threaded',
+      caseId: first.caseId,
+      unverifiedSender: false,
+    });
   });
 
   it('opens a new case when a subject names a reference that does not exist', async () => {

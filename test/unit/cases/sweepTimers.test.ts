@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { claimNextCase } from '../../../lambdas/domain/cases/claimQueue.js';
 import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
-import { claimNextCase } from '../../../lambdas/domain/cases/staffWork.js';
 import { sweepTimers } from '../../../lambdas/domain/cases/sweepTimers.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
@@ -117,7 +117,7 @@ describe('sweepTimers', () => {
     const subjects = sent.map((message) => message.subject);
     expect(new Set(subjects).size).toBe(subjects.length);
     expect(subjects).toHaveLength(4 * 4);
-    expect(caseStore.outbox.size).toBe(0);
+    expect([...caseStore.outbox.values()].every((entry) => entry.sentAt !== undefined)).toBe(true);
   });
 
   it('runs an expedited appeal on the 72-hour regulatory clock from receipt, across a weekend night', async () => {
@@ -147,7 +147,14 @@ describe('sweepTimers', () => {
   it('returns a claimed case to its queue when the claim lease expires', async () => {
     const { clock, caseStore, services } = harness(TUESDAY_MORNING);
     const created = await recordInbound(inboundEmail({ receivedAt: TUESDAY_MORNING }), services);
-    const claimed = await claimNextCase('fulfillment', 'alice', { ...services, leaseMs: 10 * 60_000 });
+    const claimed = await claimNextCase(
+      'fulfillment',
+      { id: 'alice', role: 'agent', languages: ['en'] },
+      {
+        ...services,
+        leaseMs: 10 * 60_000,
+      },
+    );
     expect(claimed.outcome).toBe('claimed');
     expect(caseStore.cases.get(created.caseId)?.nextTimerAt).toBe('2026-12-01T15:10:00.000Z');
 

@@ -1,5 +1,8 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { handle } from 'hono/aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { createStaffApp } from '../../../lambdas/api/app.js';
+import { authenticateFromApiGateway } from '../../../lambdas/api/auth.js';
 import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { handleStaffRequest, type StaffApiServices } from '../../../lambdas/handlers/staffApi.js';
@@ -50,25 +53,39 @@ describe('staff API Lambda handler', () => {
   it('reads the staff member from the authorizer claims API Gateway passes', async () => {
     const response = await handleStaffRequest(event('GET', '/me', alice), await services());
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body)).toEqual({ id: 'alice', role: 'agent', languages: ['es'] });
+    expect(JSON.parse(response.body ?? '{}')).toEqual({ id: 'alice', role: 'agent', languages: ['es'] });
   });
 
   it('refuses an event without authorizer claims', async () => {
     const response = await handleStaffRequest(event('GET', '/queues'), await services());
     expect(response.statusCode).toBe(401);
-    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.headers?.['content-type']).toBe('application/problem+json');
   });
 
   it('answers 400, not 500, for malformed percent-encoding in the path', async () => {
     const response = await handleStaffRequest(event('GET', '/cases/%zz', alice), await services());
     expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body).type).toBe('urn:contact-router:problem:malformed-path');
+    expect(JSON.parse(response.body ?? '{}').type).toBe('urn:contact-router:problem:malformed-path');
+  });
+
+  it('answers 400 through the Lambda adapter too (hono/aws-lambda, as API Gateway invokes it)', async () => {
+    const lambda = handle(
+      createStaffApp({ services: await services(), authenticate: authenticateFromApiGateway }),
+    );
+    const { body: _body, ...rest } = event('GET', '/cases/%zz', alice);
+    const response = await lambda({
+      ...rest,
+      body: null,
+      requestContext: { ...rest.requestContext, authentication: null },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).detail).toContain('%');
   });
 
   it('claims for the caller and answers 503 for a reply when no desk address is configured', async () => {
     const configured = await services();
     const claimed = await handleStaffRequest(event('POST', '/queues/fulfillment/claim', alice), configured);
-    const { case: kase } = JSON.parse(claimed.body);
+    const { case: kase } = JSON.parse(claimed.body ?? '{}');
     expect(kase).toMatchObject({ assignee: 'alice', state: 'claimed' });
     const reply = await handleStaffRequest(
       event('POST', `/cases/${kase.caseId}/reply`, alice, JSON.stringify({ text: 'hello' })),

@@ -1,0 +1,470 @@
+import type { Policy } from '../policy/policy.js';
+import { PRIORITY_RANK } from '../policy/policy.js';
+import type { CaseRevision, CaseStore, Clock, SlaMetrics } from '../ports.js';
+import {
+  type CaseClocks,
+  clocksOnPend,
+  clocksOnReopen,
+  clocksOnResolve,
+  clocksStoppedBetween,
+  resumeClock,
+  withEarlierReceipt,
+} from '../sla/clocks.js';
+import { caseIdFromReference } from './caseIds.js';
+import type { Case, CaseEvent, CaseLink } from './caseRecord.js';
+import { withNextTimer } from './caseTimers.js';
+import { knownQueues } from './claimQueue.js';
+import { isSupervisor, type StaffMember } from './staffMember.js';
+
+/**
+ * Every staff action on a case, as one use case: who may do it, from which states, and what it
+ * changes. Each is a conditional write on the case version; a refusal writes nothing.
+ */
+
+export interface CaseActionServices {
+  caseStore: CaseStore;
+  clock: Clock;
+  policy: Policy;
+  metrics: SlaMetrics;
+  /** How long a claim (and a renewal, a reassignment) holds a case. */
+  leaseMs: number;
+}
+
+export type CaseActionRequest =
+  /** An internal note: staff only, never sent to the member. */
+  | { action: 'note'; text: string }
+  /** Waiting on the member: business clocks pause (the regulatory clock never does). */
+  | { action: 'pend'; reason?: string }
+  | { action: 'resolve'; resolution?: string }
+  /** To another declared queue; clocks keep running. */
+  | { action: 'transfer'; queue: string; reason: string }
+  /** Back to the queue, in the place it had. */
+  | { action: 'release'; reason?: string }
+  /** A resolved case, within the policy's reopen window. */
+  | { action: 'reopen'; reason: string }
+  /** Supervisor: this case is a duplicate of `into` (a case id or `CR-…` reference). */
+  | { action: 'merge'; into: string; reason?: string }
+  /** Supervisor: hand the case to another staff member. */
+  | { action: 'reassign'; to: string; reason?: string }
+  /** Extend the holder's lease. */
+  | { action: 'renew' };
+
+export type CaseActionName = CaseActionRequest['action'];
+
+export type CaseActionOutcome =
+  | { outcome: 'done'; case: Case }
+  /** `caseId`: the case that does not exist, when it is not the one acted on (a merge target). */
+  | { outcome: 'not_found'; caseId?: string }
+  | { outcome: 'unknown_queue'; queue: string }
+  /** Not the holder, not a supervisor. */
+  | { outcome: 'forbidden'; reason: string }
+  /** Not possible in the case's current state. */
+  | { outcome: 'invalid_state'; case: Case; reason: string }
+  /** The case changed meanwhile (or is not at the version the caller read). */
+  | { outcome: 'conflict'; case: Case };
+
+type Plan =
+  | { refuse: CaseActionOutcome }
+  | { revisions: CaseRevision[]; result: Case; resolved?: { before: Case; after: Case } };
+
+const refuse = (outcome: CaseActionOutcome): Plan => ({ refuse: outcome });
+const invalid = (kase: Case, reason: string): Plan =>
+  refuse({ outcome: 'invalid_state', case: kase, reason });
+const forbidden = (reason: string): Plan => refuse({ outcome: 'forbidden', reason });
+
+/** The staff member works this case: they hold its claim, or it is pending with them. */
+function isAssignee(kase: Case, staff: StaffMember): boolean {
+  return kase.assignee === staff.id && (kase.state === 'claimed' || kase.state === 'pending');
+}
+
+function mayWork(kase: Case, staff: StaffMember): boolean {
+  return isAssignee(kase, staff) || isSupervisor(staff);
+}
+
+function notYours(kase: Case): Plan {
+  return forbidden(
+    kase.assignee
+      ? `the case is held by ${kase.assignee}; only they or a supervisor can do this`
+      : 'only a supervisor can do this to an unclaimed case',
+  );
+}
+
+/** Removes the claim's holder and lease. */
+function withoutClaim(kase: Case): Case {
+  const { assignee: _assignee, leaseExpiresAt: _lease, ...rest } = kase;
+  return rest;
+}
+
+function withoutLease(kase: Case): Case {
+  const { leaseExpiresAt: _lease, ...rest } = kase;
+  return rest;
+}
+
+function resumeBusinessClocks(clocks: CaseClocks, at: Date, policy: Policy): CaseClocks {
+  return { ...clocks, clocks: clocks.clocks.map((clock) => resumeClock(clock, at, policy)) };
+}
+
+/** One revision of one case: version and time stamped, timers recomputed, one history event. */
+function revise(
+  before: Case,
+  changed: Case,
+  now: Date,
+  staff: StaffMember,
+  type: string,
+  detail: Record<string, unknown>,
+): CaseRevision {
+  const at = now.toISOString();
+  const after = withNextTimer({ ...changed, version: before.version + 1, updatedAt: at });
+  const event: CaseEvent = { at, type, actor: staff.id, detail };
+  return { before, after, events: [event] };
+}
+
+function single(revision: CaseRevision, resolved = false): Plan {
+  return {
+    revisions: [revision],
+    result: revision.after,
+    ...(resolved ? { resolved: { before: revision.before, after: revision.after } } : {}),
+  };
+}
+
+const optional = <K extends string>(key: K, value: string | undefined) =>
+  (value !== undefined ? { [key]: value } : {}) as Partial<Record<K, string>>;
+
+function planNote(kase: Case, staff: StaffMember, text: string, now: Date): Plan {
+  if (kase.assignee !== undefined && !mayWork(kase, staff) && kase.state !== 'resolved')
+    return notYours(kase);
+  return single(revise(kase, kase, now, staff, 'note_added', { action: 'note', text }));
+}
+
+function planPend(
+  kase: Case,
+  staff: StaffMember,
+  reason: string | undefined,
+  now: Date,
+  policy: Policy,
+): Plan {
+  if (kase.state !== 'claimed')
+    return invalid(kase, `the case is ${kase.state}; only a claimed case can be pended`);
+  if (!mayWork(kase, staff)) return notYours(kase);
+  const changed: Case = {
+    ...withoutLease(kase),
+    state: 'pending',
+    clocks: clocksOnPend(kase.clocks, now, policy),
+  };
+  return single(
+    revise(kase, changed, now, staff, 'pended', {
+      action: 'pend',
+      why: reason ?? 'waiting on the member',
+      ...optional('reason', reason),
+    }),
+  );
+}
+
+function planResolve(
+  kase: Case,
+  staff: StaffMember,
+  resolution: string | undefined,
+  now: Date,
+  policy: Policy,
+): Plan {
+  if (kase.state !== 'claimed' && kase.state !== 'pending') {
+    return invalid(kase, `the case is ${kase.state}; only a claimed or pending case can be resolved`);
+  }
+  if (!mayWork(kase, staff)) return notYours(kase);
+  const changed: Case = {
+    ...withoutClaim(kase),
+    state: 'resolved',
+    resolvedAt: now.toISOString(),
+    clocks: clocksOnResolve(kase.clocks, now, policy),
+  };
+  return single(
+    revise(kase, changed, now, staff, 'resolved', {
+      action: 'resolve',
+      ...optional('resolution', resolution),
+      ...(kase.assignee ? { assignee: kase.assignee } : {}),
+    }),
+    true,
+  );
+}
+
+function planTransfer(
+  kase: Case,
+  staff: StaffMember,
+  queue: string,
+  reason: string,
+  now: Date,
+  policy: Policy,
+): Plan {
+  if (!knownQueues(policy).includes(queue)) return refuse({ outcome: 'unknown_queue', queue });
+  if (kase.state === 'resolved' || kase.state === 'merged') {
+    return invalid(kase, `the case is ${kase.state}; reopen it before transferring it`);
+  }
+  if (kase.queue === queue) return invalid(kase, `the case is already in ${queue}`);
+  if (kase.state === 'queued' ? !isSupervisor(staff) : !mayWork(kase, staff)) return notYours(kase);
+  const changed: Case = {
+    ...withoutClaim(kase),
+    queue,
+    state: 'queued',
+    queuedAt: now.toISOString(),
+    // A pended case the desk takes back owes the member work again: its business clocks resume.
+    clocks: kase.state === 'pending' ? resumeBusinessClocks(kase.clocks, now, policy) : kase.clocks,
+  };
+  return single(
+    revise(kase, changed, now, staff, 'transferred', {
+      action: 'transfer',
+      from: kase.queue,
+      to: queue,
+      reason,
+      ...(kase.assignee ? { releasedFrom: kase.assignee } : {}),
+    }),
+  );
+}
+
+function planRelease(kase: Case, staff: StaffMember, reason: string | undefined, now: Date): Plan {
+  if (kase.state !== 'claimed')
+    return invalid(kase, `the case is ${kase.state}; only a claimed case can be released`);
+  if (!mayWork(kase, staff)) return notYours(kase);
+  // queuedAt is kept: the case returns to the place it had, and its wait for a language skill goes on.
+  const changed: Case = { ...withoutClaim(kase), state: 'queued' };
+  return single(
+    revise(kase, changed, now, staff, 'released', {
+      action: 'release',
+      from: kase.assignee,
+      ...optional('reason', reason),
+    }),
+  );
+}
+
+/** Whether a resolved case is still within the policy's reopen window at `now`. */
+export function withinReopenWindow(kase: Case, now: Date, policy: Policy): boolean {
+  const resolvedAt = Date.parse(kase.resolvedAt ?? kase.updatedAt);
+  return now.getTime() - resolvedAt <= policy.caseRules.reopenWindowDays * 86_400_000;
+}
+
+function planReopen(kase: Case, staff: StaffMember, reason: string, now: Date, policy: Policy): Plan {
+  if (kase.state !== 'resolved')
+    return invalid(kase, `the case is ${kase.state}; only a resolved case can be reopened`);
+  if (!withinReopenWindow(kase, now, policy)) {
+    return invalid(
+      kase,
+      `resolved more than ${policy.caseRules.reopenWindowDays} days ago; the member's next message opens a new case linked to this one`,
+    );
+  }
+  const changed: Case = {
+    ...withoutClaim(kase),
+    state: 'queued',
+    queuedAt: now.toISOString(),
+    clocks: clocksOnReopen(kase.clocks, now, policy),
+  };
+  return single(revise(kase, changed, now, staff, 'reopened', { action: 'reopen', reason }));
+}
+
+function planReassign(
+  kase: Case,
+  staff: StaffMember,
+  to: string,
+  reason: string | undefined,
+  now: Date,
+  leaseMs: number,
+): Plan {
+  if (!isSupervisor(staff)) return forbidden('only a supervisor can reassign a case');
+  if (kase.state === 'resolved' || kase.state === 'merged') {
+    return invalid(kase, `the case is ${kase.state}; reopen it before assigning it`);
+  }
+  if (kase.assignee === to && kase.state !== 'queued') return invalid(kase, `the case is already with ${to}`);
+  const changed: Case =
+    kase.state === 'pending'
+      ? { ...kase, assignee: to }
+      : {
+          ...kase,
+          state: 'claimed',
+          assignee: to,
+          leaseExpiresAt: new Date(now.getTime() + leaseMs).toISOString(),
+        };
+  return single(
+    revise(kase, changed, now, staff, 'reassigned', {
+      action: 'reassign',
+      to,
+      ...(kase.assignee ? { from: kase.assignee } : {}),
+      ...optional('reason', reason),
+    }),
+  );
+}
+
+function planRenew(kase: Case, staff: StaffMember, now: Date, leaseMs: number): Plan {
+  if (kase.state !== 'claimed')
+    return invalid(kase, `the case is ${kase.state}; only a claim can be renewed`);
+  if (!mayWork(kase, staff)) return notYours(kase);
+  const leaseExpiresAt = new Date(now.getTime() + leaseMs).toISOString();
+  return single(
+    revise(kase, { ...kase, leaseExpiresAt }, now, staff, 'lease_renewed', {
+      action: 'renew',
+      holder: kase.assignee,
+      leaseExpiresAt,
+    }),
+  );
+}
+
+/** The survivor's running regulatory clock moves back to a duplicate's earlier receipt. */
+function withEarlierDuplicate(clocks: CaseClocks, receivedAt: Date, policy: Policy): CaseClocks {
+  return {
+    ...clocks,
+    clocks: clocks.clocks.map((clock) =>
+      clock.type === 'regulatory' ? withEarlierReceipt(clock, receivedAt, policy) : clock,
+    ),
+  };
+}
+
+const runsRegulatoryClock = (kase: Case) =>
+  kase.clocks.clocks.some((clock) => clock.type === 'regulatory' && clock.state === 'running');
+
+function link(kase: Case, caseId: string, relation: CaseLink['relation'], at: string): CaseLink[] {
+  return [...(kase.links ?? []), { caseId, relation, at }];
+}
+
+function planMerge(
+  duplicate: Case,
+  survivor: Case,
+  staff: StaffMember,
+  reason: string | undefined,
+  now: Date,
+  policy: Policy,
+): Plan {
+  if (duplicate.state === 'merged')
+    return invalid(duplicate, `the case was already merged into ${duplicate.mergedInto}`);
+  if (survivor.state === 'merged') {
+    return invalid(
+      duplicate,
+      `${survivor.reference} was itself merged into ${survivor.mergedInto}; merge into that case`,
+    );
+  }
+  if (survivor.state === 'resolved')
+    return invalid(duplicate, `${survivor.reference} is resolved; reopen it first`);
+  if (runsRegulatoryClock(duplicate) && !runsRegulatoryClock(survivor)) {
+    // Folding it away would lose a running Part D clock: the case with the clock must survive.
+    return invalid(
+      duplicate,
+      `this case runs a Part D regulatory clock and ${survivor.reference} does not; merge the other way`,
+    );
+  }
+  const at = now.toISOString();
+  const duplicateChanged: Case = {
+    ...withoutClaim(duplicate),
+    state: 'merged',
+    mergedInto: survivor.caseId,
+    links: link(duplicate, survivor.caseId, 'merged_into', at),
+    clocks: clocksOnResolve(duplicate.clocks, now, policy),
+  };
+  const participants = [...new Set([...(survivor.participants ?? []), ...(duplicate.participants ?? [])])];
+  const survivorChanged: Case = {
+    ...survivor,
+    links: link(survivor, duplicate.caseId, 'merged_from', at),
+    priority:
+      PRIORITY_RANK[duplicate.priority] < PRIORITY_RANK[survivor.priority]
+        ? duplicate.priority
+        : survivor.priority,
+    expedited: survivor.expedited || duplicate.expedited,
+    ...(participants.length > 0 ? { participants } : {}),
+    unverifiedMessages: (survivor.unverifiedMessages ?? 0) + (duplicate.unverifiedMessages ?? 0) || undefined,
+    clocks: withEarlierDuplicate(survivor.clocks, new Date(duplicate.receivedAt), policy),
+  };
+  if (survivorChanged.unverifiedMessages === undefined) delete survivorChanged.unverifiedMessages;
+  const why = { action: 'merge', ...optional('reason', reason) };
+  const duplicateRevision = revise(duplicate, duplicateChanged, now, staff, 'merged', {
+    ...why,
+    into: survivor.caseId,
+    ...(duplicate.assignee ? { releasedFrom: duplicate.assignee } : {}),
+  });
+  const survivorRevision = revise(survivor, survivorChanged, now, staff, 'merged_from', {
+    ...why,
+    from: duplicate.caseId,
+    messages: duplicate.messageCount,
+  });
+  return { revisions: [duplicateRevision, survivorRevision], result: duplicateRevision.after };
+}
+
+async function plan(
+  request: CaseActionRequest,
+  kase: Case,
+  staff: StaffMember,
+  now: Date,
+  services: CaseActionServices,
+): Promise<Plan> {
+  const { policy, leaseMs } = services;
+  if (kase.state === 'merged' && request.action !== 'note') {
+    return invalid(kase, `the case was merged into ${kase.mergedInto}; work on that case`);
+  }
+  switch (request.action) {
+    case 'note':
+      return planNote(kase, staff, request.text, now);
+    case 'pend':
+      return planPend(kase, staff, request.reason, now, policy);
+    case 'resolve':
+      return planResolve(kase, staff, request.resolution, now, policy);
+    case 'transfer':
+      return planTransfer(kase, staff, request.queue, request.reason, now, policy);
+    case 'release':
+      return planRelease(kase, staff, request.reason, now);
+    case 'reopen':
+      return planReopen(kase, staff, request.reason, now, policy);
+    case 'reassign':
+      return planReassign(kase, staff, request.to, request.reason, now, leaseMs);
+    case 'renew':
+      return planRenew(kase, staff, now, leaseMs);
+    case 'merge': {
+      if (!isSupervisor(staff)) return forbidden('only a supervisor can merge cases');
+      const intoId = caseIdFromReference(request.into) ?? request.into;
+      if (intoId === kase.caseId) return invalid(kase, 'a case cannot be merged into itself');
+      const survivor = await services.caseStore.getCaseRecord(intoId);
+      if (!survivor) return refuse({ outcome: 'not_found', caseId: intoId });
+      return planMerge(kase, survivor, staff, request.reason, now, policy);
+    }
+  }
+}
+
+/** Retries after a concurrent change (a sweep, a member's reply) when the caller did not pin a version. */
+const ATTEMPTS = 3;
+
+/**
+ * A staff action on a case. Each attempt reads the case, decides, and writes the revision only if
+ * the case is still at the version read (several cases at once for a merge); a refusal leaves
+ * every case unchanged. With `ifVersion` (the version the caller last saw, If-Match style) a
+ * changed case is a conflict instead of a retry.
+ */
+export async function actOnCase(
+  request: CaseActionRequest,
+  caseId: string,
+  staff: StaffMember,
+  services: CaseActionServices,
+  options: { ifVersion?: number } = {},
+): Promise<CaseActionOutcome> {
+  const attempts = options.ifVersion === undefined ? ATTEMPTS : 1;
+  let current = await services.caseStore.getCaseRecord(caseId);
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (!current) return { outcome: 'not_found' };
+    if (options.ifVersion !== undefined && current.version !== options.ifVersion) {
+      return { outcome: 'conflict', case: current };
+    }
+    const now = services.clock.now();
+    const decided = await plan(request, current, staff, now, services);
+    if ('refuse' in decided) return decided.refuse;
+    const written =
+      decided.revisions.length === 1 && decided.revisions[0]
+        ? await services.caseStore.applyRevision(decided.revisions[0], [])
+        : await services.caseStore.applyRevisions(decided.revisions, []);
+    if (written === 'applied') {
+      if (decided.resolved)
+        reportStoppedClocks(decided.resolved.before, decided.resolved.after, services.metrics);
+      return { outcome: 'done', case: decided.result };
+    }
+    current = await services.caseStore.getCaseRecord(caseId);
+  }
+  return current ? { outcome: 'conflict', case: current } : { outcome: 'not_found' };
+}
+
+/** Clocks a transition stopped are SLA attainment data points. */
+function reportStoppedClocks(before: Case, after: Case, metrics: SlaMetrics): void {
+  for (const stopped of clocksStoppedBetween(before.clocks, after.clocks)) {
+    metrics.count(stopped.breached ? 'SlaMissed' : 'SlaMet', { queue: before.queue, clock: stopped.kind });
+  }
+}
