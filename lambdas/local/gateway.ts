@@ -4,6 +4,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { staffConsoleRoutes } from '../../console/localRoutes.js';
 import type { AcceptEmailOutcome } from '../domain/ingest/acceptEmail.js';
 import type { AcceptedJournal } from './acceptedJournal.js';
 import { readBody } from './requestBody.js';
@@ -127,6 +128,8 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
   app.all('/inbound/email', (c) => methodNotAllowed(c, 'POST'));
   app.all('/health', (c) => methodNotAllowed(c, 'GET'));
 
+  // The staff console (page, files, local-only dev sign-in) at `/` and `/console/*`.
+  app.route('/', staffConsoleRoutes());
   app.route('/', staffRoutes(deps.staffRequest));
   return app;
 }
