@@ -31,14 +31,16 @@ export const QueueNameSchema = z
   .max(40)
   .openapi({ param: { name: 'queue', in: 'path' }, example: 'fulfillment' });
 
-export const CaseBodySchema = CaseSchema.openapi('Case');
+// Domain schemas may be built before @hono/zod-openapi extends zod (module order), so they are
+// wrapped in schemas built here rather than given `.openapi()` themselves.
+export const CaseBodySchema = z.object(CaseSchema.shape).openapi('Case');
 
 export const CaseViewSchema = z
   .object({
     case: CaseBodySchema,
     /** Inbound (from the member) and outbound (our replies and acknowledgements), oldest first; redacted. */
-    messages: z.array(CaseMessageSchema.openapi('CaseMessage')),
-    history: z.array(CaseEventSchema.openapi('CaseEvent')),
+    messages: z.array(z.object(CaseMessageSchema.shape).openapi('CaseMessage')),
+    history: z.array(z.object(CaseEventSchema.shape).openapi('CaseEvent')),
   })
   .loose()
   .openapi('CaseView');
@@ -172,4 +174,4 @@ export const TemplateQuerySchema = z.object({
     .optional(),
 });
 
-export const TemplateListSchema = TemplateCatalogSchema.openapi('TemplateCatalog');
+export const TemplateListSchema = z.object(TemplateCatalogSchema.shape).openapi('TemplateCatalog');

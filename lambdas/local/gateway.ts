@@ -20,6 +20,12 @@ export interface GatewayDependencies {
   journal: AcceptedJournal;
   ingestEmail: (event: ReturnType<typeof sesReceiptEvent>) => Promise<AcceptEmailOutcome[]>;
   staffRequest: StaffRequestHandler;
+  /**
+   * The staff API as its own Hono app (`createStaffApp` in lambdas/api: routes, OpenAPI document,
+   * problem+json, dev-token authentication), mounted as it is; `staffRequest` serves the staff
+   * routes only when it is absent.
+   */
+  staffApp?: { fetch: (request: Request) => Response | Promise<Response> };
   /** Receipt time source (SES stamps receipt; tests pass a fake clock). */
   clock: { now(): Date };
   /** Where failures are reported: error names and routes only, never bodies, paths or messages. */
@@ -130,7 +136,13 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
 
   // The staff console (page, files, local-only dev sign-in) at `/` and `/console/*`.
   app.route('/', staffConsoleRoutes());
-  app.route('/', staffRoutes(deps.staffRequest));
+  if (deps.staffApp) {
+    const { staffApp } = deps;
+    // Everything the gateway does not serve itself: the staff API answers, its 404s included.
+    app.mount('/', (request) => staffApp.fetch(request));
+  } else {
+    app.route('/', staffRoutes(deps.staffRequest));
+  }
   return app;
 }
 

@@ -5,6 +5,7 @@ import { type AwsEndpoints, s3Client, sqsClient } from '../adapters/awsClients.j
 import { RAW_CONTENT } from '../adapters/resourceDefinitions.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { SqsDeadLetters } from '../adapters/sqs/SqsDeadLetters.js';
+import { createStaffApp } from '../api/app.js';
 import type { SweepReport } from '../domain/cases/sweepTimers.js';
 import { ChannelSchema } from '../domain/inboundMessage.js';
 import { QUARANTINE_PREFIX, RawEmailMissingError } from '../domain/ingest/acceptEmail.js';
@@ -12,7 +13,7 @@ import { type Clock, systemClock } from '../domain/ports.js';
 import { buildEmailIngestServices, handleEmailReceipt } from '../handlers/emailIngest.js';
 import { buildRouteInboundServices, handleInboundBatch } from '../handlers/routeInbound.js';
 import { buildSweeperServices, handleSweep } from '../handlers/slaSweeper.js';
-import { buildStaffApiServices, handleStaffRequest } from '../handlers/staffApi.js';
+import { buildStaffApiServices, handleStaffRequest, staffApiLog } from '../handlers/staffApi.js';
 import {
   type AcceptedJournal,
   FileAcceptedJournal,
@@ -22,6 +23,7 @@ import {
 } from './acceptedJournal.js';
 import { DATA_LAYOUT } from './dataDirectory.js';
 import { DeadLetterArchive } from './deadLetterArchive.js';
+import { devTokenAuthenticate } from './devTokens.js';
 import { createGatewayApp, serveGateway } from './gateway.js';
 import { type LocalResources, provisionResources } from './provisionResources.js';
 import { putRawObject } from './rawMailUpload.js';
@@ -193,6 +195,11 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
     journal,
     ingestEmail,
     staffRequest: (event) => handleStaffRequest(event, staffServices),
+    staffApp: createStaffApp({
+      services: staffServices,
+      authenticate: devTokenAuthenticate(),
+      log: staffApiLog,
+    }),
     clock,
     log,
   });
