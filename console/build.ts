@@ -19,7 +19,10 @@ const nodeModules = path.join(repositoryRoot, 'node_modules');
  * Noto Sans faces (variable weight), each split by unicode-range so a browser fetches only the
  * slices the text on screen uses: Latin with Vietnamese, Cyrillic, Greek and Devanagari; Arabic.
  */
-export const BASE_FONT_PACKAGES = ['@fontsource-variable/noto-sans', '@fontsource-variable/noto-sans-arabic'] as const;
+export const BASE_FONT_PACKAGES = [
+  '@fontsource-variable/noto-sans',
+  '@fontsource-variable/noto-sans-arabic',
+] as const;
 
 /**
  * Chinese (Simplified, Traditional), Japanese and Korean, one face per language because their Han
@@ -132,9 +135,11 @@ export function buildConsoleSite(): ConsoleSite {
 </body>
 </html>
 `;
-  const licenses = [...['preact', 'htm', 'zod'].map(licenseOf), ...baseFonts.licenses, ...cjkFonts.licenses].join(
-    `\n\n${'-'.repeat(72)}\n\n`,
-  );
+  const licenses = [
+    ...['preact', 'htm', 'zod'].map(licenseOf),
+    ...baseFonts.licenses,
+    ...cjkFonts.licenses,
+  ].join(`\n\n${'-'.repeat(72)}\n\n`);
   const files = new Map<string, ConsoleFile>([
     ['/', { contentType: 'text/html; charset=utf-8', body: encoder.encode(page), immutable: false }],
     [
@@ -144,6 +149,10 @@ export function buildConsoleSite(): ConsoleSite {
     [
       stylePath,
       { contentType: 'text/css; charset=utf-8', body: encoder.encode(stylesheet), immutable: true },
+    ],
+    [
+      cjkStylePath,
+      { contentType: 'text/css; charset=utf-8', body: encoder.encode(cjkFonts.css), immutable: true },
     ],
     [
       `${CONSOLE_PREFIX}icon.svg`,

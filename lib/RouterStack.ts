@@ -17,6 +17,7 @@ import {
 import type { RouterFunctionDefaults } from './constructs/RouterFunction.js';
 import { SlaSweeper } from './constructs/SlaSweeper.js';
 import { StaffApi } from './constructs/StaffApi.js';
+import { StaffConsole } from './constructs/StaffConsole.js';
 
 export interface RouterStackProps extends StackProps {
   /** Addresses SES receives for (the desk's inbound addresses); verified domains are set up outside this stack. */
@@ -69,6 +70,13 @@ export class RouterStack extends Stack {
     });
     new SlaSweeper(this, 'SlaSweeper', { table: stores.table, notifyFrom, functionDefaults });
     const staff = new StaffApi(this, 'StaffApi', { table: stores.table, functionDefaults, removalPolicy });
+    new StaffConsole(this, 'StaffConsole', {
+      api: staff.api,
+      userPoolClient: staff.client,
+      accessLogs: stores.accessLogs,
+      ...functionDefaults,
+      removalPolicy,
+    });
 
     this.table = stores.table;
     this.rawBucket = stores.rawBucket;

@@ -22,6 +22,8 @@ async function boot(root: HTMLElement) {
     }
   }
   session ??= loadSession();
+  // The page's "Loading…" line goes; Preact renders into an empty root.
+  root.replaceChildren();
   render(html`<${App} config=${config} initialSession=${session} signInError=${signInError} />`, root);
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH points elsewhere on other systems. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -17,7 +17,10 @@ export const ARTIFACTS = path.resolve(import.meta.dirname, '..', 'artifacts');
  * traffic (update checks, sync, QUIC probes), which a closed network refuses and which would make
  * timings noisy; a new empty profile each launch.
  */
-export async function launchConsoleBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launchConsoleBrowser(): Promise<{
+  context: BrowserContext;
+  close: () => Promise<void>;
+}> {
   const profile = mkdtempSync(path.join(tmpdir(), 'console-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
@@ -58,10 +61,11 @@ export async function openWatchedPage(context: BrowserContext, origin: string): 
   const page = await context.newPage();
   const problems: string[] = [];
   const requests: WatchedPage['requests'] = [];
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
-    });
+  // Runs before the page's own script (through DevTools, so the page's CSP does not govern it).
+  await page.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (event) => {
+      console.error('CSP violation: ' + event.violatedDirective + ' ' + event.blockedURI);
+    });`,
   });
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
@@ -91,9 +95,8 @@ export interface AxeViolation {
  */
 export async function seriousAccessibilityViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, {
+  const violations: AxeViolation[] = await page.evaluate(`(async () => {
+    const result = await window.axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
     });
     return result.violations.map((violation) => ({
@@ -102,8 +105,51 @@ export async function seriousAccessibilityViolations(page: Page): Promise<AxeVio
       help: violation.help,
       nodes: violation.nodes.map((node) => JSON.stringify(node.target)),
     }));
-  });
+  })()`);
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+}
+
+/**
+ * What the tests ask the page itself. The test build has no DOM types (they would change Node's
+ * `fetch` for every other file), so these run as expressions in the page.
+ */
+export const inPage = {
+  direction: (locator: Locator): Promise<string> =>
+    locator.evaluate(
+      (element) => (globalThis as unknown as BrowserGlobals).getComputedStyle(element).direction,
+    ),
+  stylesheetLoaded: (page: Page, part: string): Promise<boolean> =>
+    page.evaluate(
+      (wanted) =>
+        [...(globalThis as unknown as BrowserGlobals).document.styleSheets].some((sheet) =>
+          (sheet.href ?? '').includes(wanted),
+        ),
+      part,
+    ),
+  fontReady: (page: Page, family: string, sample: string): Promise<boolean> =>
+    page.evaluate(
+      async ({ font, text }) => {
+        const { fonts } = (globalThis as unknown as BrowserGlobals).document;
+        await fonts.ready;
+        return fonts.check(font, text);
+      },
+      { font: `16px "${family}"`, text: sample },
+    ),
+  mark: (page: Page) =>
+    page.evaluate(() => {
+      (globalThis as unknown as { consoleTestMark?: boolean }).consoleTestMark = true;
+    }),
+  stillMarked: (page: Page): Promise<boolean> =>
+    page.evaluate(() => (globalThis as unknown as { consoleTestMark?: boolean }).consoleTestMark === true),
+};
+
+/** The few browser globals {@link inPage} reads. */
+interface BrowserGlobals {
+  getComputedStyle(element: unknown): { direction: string };
+  document: {
+    styleSheets: Iterable<{ href: string | null }>;
+    fonts: { ready: Promise<unknown>; check(font: string, text: string): boolean };
+  };
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
@@ -114,7 +160,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /** A plain e-mail from a member, with a Message-ID of its own. */
-export function memberEmail(options: { from: string; subject: string; body: string; language?: string }): string {
+export function memberEmail(options: {
+  from: string;
+  subject: string;
+  body: string;
+  language?: string;
+}): string {
   const id = `${Math.random().toString(36).slice(2)}.${Date.now()}@mail.example.com`;
   return [
     `From: ${options.from}`,

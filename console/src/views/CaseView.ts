@@ -13,8 +13,8 @@ import {
   ReplyResultSchema,
 } from '../apiTypes.js';
 import { useConsole } from '../context.js';
-import { useFocusHeading, useNow, useShortcuts } from '../hooks.js';
 import { ensureFontsFor } from '../fonts.js';
+import { useFocusHeading, useNow, useShortcuts } from '../hooks.js';
 import { html } from '../html.js';
 import { label, languageName, t } from '../strings.js';
 import { formatCountdown, formatDateTime, urgencyOf } from '../time.js';
@@ -373,7 +373,7 @@ function Composer(props: { kase: Case; act: Act }) {
           ${
             chosen &&
             html`<p class="footer-preview">
-              <span class="muted">${t('replyFooterNote')}</span>
+              <span class="muted">${t('replyFooterNote')}</span>${' '}
               <span dir=${chosen.direction} lang=${chosen.language}>${chosen.reply.footer.replaceAll('{reference}', kase.reference)}</span>
             </p>`
           }
@@ -621,7 +621,13 @@ function Clocks(props: { kase: Case }) {
                       ${clock.citation && html`<span class="citation">${clock.citation}</span>`}
                     </th>
                     <td>
-                      ${clock.dueAt ? html`<time datetime=${clock.dueAt}>${formatDateTime(clock.dueAt)}</time>` : t('none')}
+                      ${
+                        clock.dueAt
+                          ? html`<time datetime=${clock.dueAt}>${formatDateTime(clock.dueAt)}</time>`
+                          : clock.stoppedAt
+                            ? html`<time datetime=${clock.stoppedAt}>${t('clockStoppedAt', { time: formatDateTime(clock.stoppedAt) })}</time>`
+                            : t('none')
+                      }
                       ${
                         running &&
                         clock.dueAt &&
