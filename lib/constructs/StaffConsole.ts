@@ -91,6 +91,20 @@ export function staffConsoleProblems(props: StaffConsoleProps): string[] {
 }
 
 /**
+ * The CDK asset bucket as cdk-nag names it in a finding: the partition and account appear as
+ * written when the stack knows them and as `<AWS::…>` references when it does not.
+ */
+function cdkAssetBucketFindings(stack: Stack): string[] {
+  const partitions = ['aws', '<AWS::Partition>'];
+  const accounts = ['<AWS::AccountId>', ...(Token.isUnresolved(stack.account) ? [] : [stack.account])];
+  return partitions.flatMap((partition) =>
+    accounts.map(
+      (account) => `Resource::arn:${partition}:s3:::cdk-hnb659fds-assets-${account}-${stack.region}/*`,
+    ),
+  );
+}
+
+/**
  * The built console as a folder of S3 keys, at a path named by its content, so repeated synths
  * reuse one folder and the asset hash changes only when the console does.
  */
@@ -310,7 +324,7 @@ export class StaffConsole extends Construct {
           'Action::s3:GetBucket*',
           'Action::s3:GetObject*',
           'Action::s3:List*',
-          `Resource::arn:aws:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${stack.region}/*`,
+          ...cdkAssetBucketFindings(stack),
           `Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`,
           'Resource::*',
         ].map((finding) => ({

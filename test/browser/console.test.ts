@@ -90,7 +90,9 @@ describe('staff console', () => {
       subject,
       'Please send a refill of my lisinopril prescription. My SSN is 123-45-6789. Thank you.',
     );
-    await expect.poll(() => depthOf(page, 'fulfillment'), { timeout: 20_000, interval: 250 }).toBe(before + 1);
+    await expect
+      .poll(() => depthOf(page, 'fulfillment'), { timeout: 20_000, interval: 250 })
+      .toBe(before + 1);
     expect(await inPage.stillMarked(page)).toBe(true);
 
     // Polling costs one GET /queues per refresh and nothing else.
@@ -194,9 +196,7 @@ describe('staff console', () => {
     await expect.poll(() => noticesOn(supervisor.page), PATIENCE).toContain('is with carol now');
     await expect.poll(() => row.textContent(), PATIENCE).toContain('carol');
     await row.getByRole('button', { name: 'Release' }).click();
-    await expect
-      .poll(() => noticesOn(supervisor.page))
-      .toContain('is back in its queue');
+    await expect.poll(() => noticesOn(supervisor.page)).toContain('is back in its queue');
     await expect.poll(() => row.count(), PATIENCE).toBe(0);
 
     await supervisor.page.goto(`${router.url}/#/cases/${claimedId}`);
@@ -246,7 +246,9 @@ describe('staff console', () => {
     const japaneseText = page.locator('.message-inbound .message-text').first();
     await japaneseText.waitFor();
     await expect.poll(cjkStylesheet, PATIENCE).toBe(true);
-    await expect.poll(() => inPage.fontReady(page, 'Noto Sans JP Variable', '薬の再処方'), PATIENCE).toBe(true);
+    await expect
+      .poll(() => inPage.fontReady(page, 'Noto Sans JP Variable', '薬の再処方'), PATIENCE)
+      .toBe(true);
     expect(await inPage.direction(japaneseText)).toBe('ltr');
     await screenshot(page, 'console-case-japanese.png');
     expectNoProblems(watched);

@@ -111,7 +111,9 @@ describe('RouterStack', () => {
 
   it('runs functions on Node.js 24 with reserved concurrency and JSON logs', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
-      (fn) => fn.Properties.Runtime !== undefined && String(fn.Properties.Handler).startsWith('index.'),
+      (fn) =>
+        String(fn.Properties.Runtime ?? '').startsWith('nodejs') &&
+        String(fn.Properties.Handler).startsWith('index.'),
     );
     expect(functions).toHaveLength(4);
     for (const fn of functions) {
