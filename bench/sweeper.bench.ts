@@ -10,7 +10,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../lambdas/adapters/awsClients.js';
 import { DynamoCaseStore } from '../lambdas/adapters/dynamo/DynamoCaseStore.js';
 import { recordInbound } from '../lambdas/domain/cases/recordInbound.js';
-import { sweepTimers } from '../lambdas/domain/cases/sweepTimers.js';
+import { sweepSla } from '../lambdas/domain/cases/slaSweep.js';
 import type { InboundMessage } from '../lambdas/domain/inboundMessage.js';
 import { DEFAULT_POLICY } from '../lambdas/domain/policy/defaultPolicy.js';
 import { startEmulators } from '../lambdas/local/emulators.js';
@@ -129,8 +129,8 @@ try {
       );
       return result;
     };
-    const firstRun = await measure('sweep (100 due)', () => sweepTimers(services, { limit: 1_000 }));
-    await measure('sweep again (nothing due)', () => sweepTimers(services, { limit: 1_000 }));
+    const firstRun = await measure('sweep (100 due)', () => sweepSla(services, { limit: 1_000 }));
+    await measure('sweep again (nothing due)', () => sweepSla(services, { limit: 1_000 }));
     await measure('baseline: Scan every open case', async () => {
       let startKey: Record<string, unknown> | undefined;
       do {

@@ -4,7 +4,7 @@
  */
 const COMMANDS: Record<string, string> = {
   serve: 'start the router locally on real emulators (npm start)',
-  token: 'print a signed dev token for the staff routes: token --staff <name>',
+  token: 'print a signed dev token: token --staff <name> [--role agent|supervisor] [--skills es,pt]',
   classify: 'triage JSON lines from stdin, one JSON line out per input',
   explain: "explain one message's triage and routing for a person",
   sla: 'check a calendar: sla --calendar <name> --from <ISO> --hours <n>',

@@ -28,7 +28,7 @@ export const PROBLEM_TYPES = {
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
   internal: { status: 500, title: 'The request failed' },
   replies_unavailable: { status: 503, title: 'Replies to members are not configured' },
-} as const satisfies Record<string, { status: number; title: string }>;
+} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 export type ProblemKind = keyof typeof PROBLEM_TYPES;
 
 export function problemTypeUri(kind: ProblemKind): string {
@@ -73,16 +73,15 @@ export function problemBody(
   return { type: problemTypeUri(kind), title, status, detail, ...extra };
 }
 
-export function problemResponse(
-  kind: ProblemKind,
-  detail: string,
-  extra: {
-    instance?: string;
-    errors?: InvalidParam[];
-    case?: unknown;
-    headers?: Record<string, string>;
-  } = {},
-): Response {
+/** What a problem may carry besides its type and detail, and the response headers to send with it. */
+export interface ProblemExtras {
+  instance?: string;
+  errors?: InvalidParam[];
+  case?: unknown;
+  headers?: Record<string, string>;
+}
+
+export function problemResponse(kind: ProblemKind, detail: string, extra: ProblemExtras = {}): Response {
   const { headers, ...rest } = extra;
   const body = problemBody(kind, detail, rest);
   return new Response(JSON.stringify(body), {
@@ -96,17 +95,8 @@ export function problemResponse(
  * successes; the app's error handler answers every thrown problem).
  */
 export class ProblemError extends HTTPException {
-  constructor(
-    kind: ProblemKind,
-    detail: string,
-    extra: {
-      instance?: string;
-      errors?: InvalidParam[];
-      case?: unknown;
-      headers?: Record<string, string>;
-    } = {},
-  ) {
-    super(PROBLEM_TYPES[kind].status as ContentfulStatusCode, { res: problemResponse(kind, detail, extra) });
+  constructor(kind: ProblemKind, detail: string, extra: ProblemExtras = {}) {
+    super(PROBLEM_TYPES[kind].status, { res: problemResponse(kind, detail, extra) });
     this.name = 'ProblemError';
   }
 }

@@ -5,22 +5,27 @@ import { documentClient, endpointsFromEnvironment, sqsClient } from '../adapters
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
 import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
 import { SqsDeadLetters } from '../adapters/sqs/SqsDeadLetters.js';
+import { conversationGroupOf } from '../domain/cases/messageIdentity.js';
 import { type RecordInboundServices, recordInbound } from '../domain/cases/recordInbound.js';
 import { InboundMessageSchema } from '../domain/inboundMessage.js';
 import { acknowledgerFor } from '../domain/outbound/acknowledge.js';
 import { deliverNow } from '../domain/outbound/deliverOutbox.js';
-import { type Mailer, type OutboxEntry, systemClock } from '../domain/ports.js';
+import { CaseRejectedError, type Mailer, type OutboxEntry, systemClock } from '../domain/ports.js';
 import { deskSettingsFromEnvironment, loadConfig, policyFromEnvironment } from './config.js';
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
   DEAD_LETTER_QUEUE_URL: z.string().url(),
+  /** Conversations of one batch recorded at once (records of one conversation stay in order). */
+  ROUTE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
 
 const logger = new Logger({ serviceName: 'route-inbound' });
 
 export interface RouteInboundServices extends RecordInboundServices {
   deadLetters: { park(body: string, reason: string, sourceMessageId: string): Promise<void> };
+  /** Conversations of one batch recorded at once; 1 records the batch one record after another. */
+  concurrency?: number;
   /** Sends a new case's acknowledgement right after the case commits; the sweeper retries what fails. */
   mailer?: Mailer;
 }
@@ -38,6 +43,7 @@ export function buildRouteInboundServices(env: NodeJS.ProcessEnv = process.env):
     deadLetters: new SqsDeadLetters(sqsClient(endpoints), config.DEAD_LETTER_QUEUE_URL),
     clock: systemClock,
     policy,
+    concurrency: config.ROUTE_CONCURRENCY,
     ...(desk
       ? { acknowledge: acknowledgerFor(desk), mailer: new SesMailer(sesOutboxClient(endpoints), desk.from) }
       : {}),
@@ -90,46 +96,95 @@ async function recordMessage(message: z.infer<typeof InboundMessageSchema>, serv
   return outcome;
 }
 
+/** Parks a record that can never succeed in the DLQ with its reason. */
+async function park(record: SQSRecord, reason: string, services: RouteInboundServices): Promise<void> {
+  await services.deadLetters.park(record.body, reason, record.messageId);
+  logger.warn('inbound record parked in DLQ', { sqsMessageId: record.messageId, reason });
+}
+
+/** Records one SQS record; false when SQS should deliver it again. */
+async function routeRecord(
+  record: SQSRecord,
+  checked: ReturnType<typeof parseRecord>,
+  services: RouteInboundServices,
+): Promise<boolean> {
+  try {
+    if ('reason' in checked) {
+      await park(record, checked.reason, services);
+      return true;
+    }
+    const outcome = await recordMessage(checked.message, services);
+    logger.info('inbound recorded', {
+      sqsMessageId: record.messageId,
+      channel: checked.message.channel,
+      ...outcome,
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof CaseRejectedError) {
+      // The store can never write it (a DynamoDB limit): retrying would only delay the DLQ.
+      try {
+        await park(record, `the case store refused the message: ${error.message}`, services);
+        return true;
+      } catch (parkError) {
+        logger.error('could not park a refused record; SQS will retry it', {
+          sqsMessageId: record.messageId,
+          error:
+            parkError instanceof Error
+              ? { name: parkError.name, message: parkError.message }
+              : String(parkError),
+        });
+        return false;
+      }
+    }
+    logger.error('inbound record failed; SQS will retry it', {
+      cause:
+        error instanceof Error && error.cause instanceof Error
+          ? { name: error.cause.name, message: error.cause.message }
+          : undefined,
+      sqsMessageId: record.messageId,
+      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+    });
+    return false;
+  }
+}
+
 /**
- * Routes a batch of inbound messages into cases. Reports partial batch failures so one bad
- * record never makes the others retry; a record that can never succeed goes straight to the
- * DLQ with its reason, a transient failure is retried by SQS until `maxReceiveCount`.
+ * Routes a batch of inbound messages into cases. The batch's conversations are recorded
+ * concurrently (at most `concurrency` at once); the records of one conversation (a root and its
+ * replies, one chat session) one after another, in batch order. Reports partial batch failures so
+ * one bad record never makes the others retry; a record that can never succeed goes straight to
+ * the DLQ with its reason, a transient failure is retried by SQS until `maxReceiveCount`.
  */
 export async function handleInboundBatch(
   event: SQSEvent,
   services: RouteInboundServices,
 ): Promise<SQSBatchResponse> {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  const conversations = new Map<string, { record: SQSRecord; checked: ReturnType<typeof parseRecord> }[]>();
   for (const record of event.Records) {
     const checked = parseRecord(record);
-    try {
-      if ('reason' in checked) {
-        await services.deadLetters.park(record.body, checked.reason, record.messageId);
-        logger.warn('inbound record parked in DLQ', {
-          sqsMessageId: record.messageId,
-          reason: checked.reason,
-        });
-        continue;
-      }
-      const outcome = await recordMessage(checked.message, services);
-      logger.info('inbound recorded', {
-        sqsMessageId: record.messageId,
-        channel: checked.message.channel,
-        ...outcome,
-      });
-    } catch (error) {
-      logger.error('inbound record failed; SQS will retry it', {
-        cause:
-          error instanceof Error && error.cause instanceof Error
-            ? { name: error.cause.name, message: error.cause.message }
-            : undefined,
-        sqsMessageId: record.messageId,
-        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
-      });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
+    const group = 'message' in checked ? conversationGroupOf(checked.message) : `record:${record.messageId}`;
+    const members = conversations.get(group) ?? [];
+    members.push({ record, checked });
+    conversations.set(group, members);
   }
-  return { batchItemFailures };
+  const failed = new Set<string>();
+  const queue = [...conversations.values()];
+  const workers = Math.max(1, Math.min(services.concurrency ?? 1, queue.length));
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      for (let members = queue.shift(); members; members = queue.shift()) {
+        for (const { record, checked } of members) {
+          if (!(await routeRecord(record, checked, services))) failed.add(record.messageId);
+        }
+      }
+    }),
+  );
+  return {
+    batchItemFailures: event.Records.filter((record) => failed.has(record.messageId)).map((record) => ({
+      itemIdentifier: record.messageId,
+    })),
+  };
 }
 
 let services: RouteInboundServices | undefined;

@@ -5,7 +5,7 @@ import { documentClient, endpointsFromEnvironment } from '../adapters/awsClients
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
 import { PowertoolsSlaMetrics } from '../adapters/metrics/PowertoolsSlaMetrics.js';
 import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
-import { type SweepReport, type SweepServices, sweepTimers } from '../domain/cases/sweepTimers.js';
+import { type SweepReport, type SweepServices, sweepSla } from '../domain/cases/slaSweep.js';
 import type { OutboxDeliveryServices } from '../domain/outbound/deliverOutbox.js';
 import { systemClock } from '../domain/ports.js';
 import { deskSettingsFromEnvironment, loadConfig, policyFromEnvironment } from './config.js';
@@ -48,7 +48,7 @@ export function buildSweeperServices(env: NodeJS.ProcessEnv = process.env): Swee
  * request could not send at once).
  */
 export async function handleSweep(services: SweeperServices): Promise<SweepReport> {
-  const report = await sweepTimers(services, { limit: services.limit });
+  const report = await sweepSla(services, { limit: services.limit });
   logger.info('sweep', { ...report });
   return report;
 }

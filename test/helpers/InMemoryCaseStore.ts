@@ -6,19 +6,31 @@ import type {
   QueueSummary,
 } from '../../lambdas/domain/cases/caseRecord.js';
 import { QUEUE_RULES } from '../../lambdas/domain/cases/claimQueue.js';
-import type {
-  AppendOutcome,
-  CaseListQuery,
-  CasePage,
-  CaseRevision,
-  CaseStore,
-  ClaimRequest,
-  CreateCaseOutcome,
-  InboundAppend,
-  NewCase,
-  OutboxEntry,
-  QueueRules,
+import {
+  type AppendOutcome,
+  type CaseListQuery,
+  type CasePage,
+  type CaseRevision,
+  type CaseStore,
+  type ClaimRequest,
+  type CreateCaseOutcome,
+  type InboundAppend,
+  InvalidCursorError,
+  type NewCase,
+  type OutboxEntry,
+  type QueueRules,
 } from '../../lambdas/domain/ports.js';
+
+function decodeCursor(cursor: string): string {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null && 'k' in parsed && typeof parsed.k === 'string')
+      return parsed.k;
+  } catch {
+    // reported below
+  }
+  throw new InvalidCursorError();
+}
 
 interface StoredEntry extends OutboxEntry {
   claimedUntil?: string;
@@ -36,7 +48,7 @@ export class InMemoryCaseStore implements CaseStore {
   readonly messages = new Map<string, CaseMessage[]>();
   readonly history = new Map<string, CaseEvent[]>();
   readonly inbound = new Map<string, string>();
-  readonly threads = new Map<string, string>();
+  readonly threads = new Map<string, { caseId: string; heldAs: 'own' | 'reference' }>();
   readonly outbox = new Map<string, StoredEntry>();
   readonly guards = new Map<string, string>();
   readonly #rules: QueueRules;
@@ -47,14 +59,19 @@ export class InMemoryCaseStore implements CaseStore {
 
   async findCaseIdByThread(threadKeys: string[]) {
     for (const key of threadKeys) {
-      const caseId = this.threads.get(key);
-      if (caseId) return caseId;
+      const holder = this.threads.get(key);
+      if (holder) return holder.caseId;
     }
     return undefined;
   }
 
-  #claimThreadKeys(caseId: string, keys: readonly string[]) {
-    for (const key of keys) if (!this.threads.has(key)) this.threads.set(key, caseId);
+  /** First writer wins; a case may turn a key it holds as a reference into its own. */
+  #claimThreadKeys(caseId: string, keys: readonly string[], heldAs: 'own' | 'reference') {
+    for (const key of keys) {
+      const holder = this.threads.get(key);
+      if (!holder || (holder.caseId === caseId && heldAs === 'own'))
+        this.threads.set(key, { caseId, heldAs });
+    }
   }
 
   #putOutbox(entries: readonly OutboxEntry[]) {
@@ -67,7 +84,11 @@ export class InMemoryCaseStore implements CaseStore {
     if (existing) return { outcome: 'duplicate', caseId: existing };
     for (const key of newCase.referenceKeys ?? []) {
       const holder = this.threads.get(key);
-      if (holder) return { outcome: 'joins', caseId: holder };
+      if (holder) return { outcome: 'joins', caseId: holder.caseId };
+    }
+    for (const key of newCase.threadKeys) {
+      const holder = this.threads.get(key);
+      if (holder?.heldAs === 'reference') return { outcome: 'joins', caseId: holder.caseId };
     }
     if (this.cases.has(newCase.case.caseId)) return { outcome: 'joins', caseId: newCase.case.caseId };
     const caseId = newCase.case.caseId;
@@ -75,7 +96,8 @@ export class InMemoryCaseStore implements CaseStore {
     this.cases.set(caseId, newCase.case);
     this.messages.set(caseId, [newCase.message]);
     this.history.set(caseId, [newCase.event]);
-    this.#claimThreadKeys(caseId, [...newCase.threadKeys, ...(newCase.referenceKeys ?? [])]);
+    this.#claimThreadKeys(caseId, newCase.referenceKeys ?? [], 'reference');
+    this.#claimThreadKeys(caseId, newCase.threadKeys, 'own');
     let acknowledged = false;
     if (newCase.outbox && newCase.outbox.length > 0) {
       const guard = newCase.acknowledgementGuard;
@@ -107,7 +129,7 @@ export class InMemoryCaseStore implements CaseStore {
       this.cases.set(caseId, decision.after);
       this.messages.get(caseId)?.push(decision.message);
       this.history.get(caseId)?.push(...decision.events);
-      this.#claimThreadKeys(caseId, append.threadKeys);
+      this.#claimThreadKeys(caseId, append.threadKeys, 'own');
       return { outcome: 'appended', case: decision.after };
     }
     throw new Error('merge chain too long');
@@ -184,12 +206,21 @@ export class InMemoryCaseStore implements CaseStore {
         .map((kase) => ({ kase, key: `${kase.updatedAt}#${kase.caseId}` }))
         .sort((a, b) => b.key.localeCompare(a.key));
     }
-    const start = page.cursor ? ordered.findIndex(({ key }) => key === page.cursor) + 1 : 0;
-    const slice = ordered.slice(start, start + page.limit);
+    const descending = !('assignee' in query) && query.state !== 'queued';
+    const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+    const rest =
+      after === undefined
+        ? ordered
+        : ordered.filter(({ key }) =>
+            descending ? key.localeCompare(after) < 0 : key.localeCompare(after) > 0,
+          );
+    const slice = rest.slice(0, page.limit);
     const last = slice.at(-1);
     return {
       cases: slice.map(({ kase }) => kase),
-      ...(last && start + page.limit < ordered.length ? { nextCursor: last.key } : {}),
+      ...(last && rest.length > page.limit
+        ? { nextCursor: Buffer.from(JSON.stringify({ k: last.key })).toString('base64url') }
+        : {}),
     };
   }
 
@@ -214,7 +245,7 @@ export class InMemoryCaseStore implements CaseStore {
       this.cases.set(caseId, revision.after);
       this.history.get(caseId)?.push(...revision.events);
       this.messages.get(caseId)?.push(...(revision.messages ?? []));
-      this.#claimThreadKeys(caseId, revision.threadKeys ?? []);
+      this.#claimThreadKeys(caseId, revision.threadKeys ?? [], 'own');
     }
     this.#putOutbox(outbox);
     return 'applied';

@@ -56,6 +56,8 @@ export interface DynamoCaseStoreOptions {
   rules?: QueueRules;
   /** How many cases per queue shard claim-next reads as the head it spreads claimers over. */
   claimHeadPerShard?: number;
+  /** How long concurrent claims in this instance share one read of a queue's head. */
+  claimHeadTtlMs?: number;
   backoff?: BackoffPolicy;
   /** Tests make the randomness (claim spread, jitter) and the waiting deterministic. */
   random?: () => number;
@@ -114,12 +116,21 @@ const OutboxEntrySchema = z.object({
 });
 
 /** The old item a failed condition returns (ReturnValuesOnConditionCheckFailure), still marshalled. */
-const HolderSchema = z.object({ caseId: z.object({ S: z.string() }) });
+const HolderSchema = z.object({
+  caseId: z.object({ S: z.string() }),
+  heldAs: z.object({ S: z.enum(['own', 'reference']) }).optional(),
+});
+
+interface Holder {
+  caseId: string;
+  /** How a thread key's case got it: as a message's own Message-ID, or named by a reply's References. */
+  heldAs: 'own' | 'reference';
+}
 
 interface Cancellation {
   codes: string[];
-  /** The `caseId` of each item whose condition failed and returned its old image. */
-  holders: (string | undefined)[];
+  /** The holder of each item whose condition failed and returned its old image. */
+  holders: (Holder | undefined)[];
 }
 
 function cancellationOf(error: unknown): Cancellation | undefined {
@@ -129,7 +140,9 @@ function cancellationOf(error: unknown): Cancellation | undefined {
     codes: reasons.map((reason) => reason.Code ?? 'None'),
     holders: reasons.map((reason) => {
       const parsed = HolderSchema.safeParse(reason.Item);
-      return parsed.success ? parsed.data.caseId.S : undefined;
+      return parsed.success
+        ? { caseId: parsed.data.caseId.S, heldAs: parsed.data.heldAs?.S ?? 'own' }
+        : undefined;
     }),
   };
 }
@@ -164,6 +177,15 @@ function decodeCursor(cursor: string): z.infer<typeof CursorSchema> {
   }
 }
 
+/** A queue head as one store instance last read it (see DynamoCaseStore#cachedHead). */
+interface ClaimHead {
+  cases: Case[];
+  complete: boolean;
+  readAt: number;
+  perShard: number;
+  reading?: Promise<ClaimHead>;
+}
+
 /** Adds and deletes on one figures item (one per shard), merged from every case a transaction changes. */
 interface StatsChange {
   add: Map<string, Set<string>>;
@@ -179,6 +201,10 @@ export class DynamoCaseStore implements CaseStore {
   readonly #tableName: string;
   readonly #rules: QueueRules;
   readonly #claimHeadPerShard: number;
+  readonly #claimHeadTtlMs: number;
+  readonly #heads = new Map<string, ClaimHead>();
+  readonly #reserved = new Set<string>();
+  readonly #taken = new Map<string, number>();
   readonly #backoff: BackoffPolicy;
   readonly #random: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
@@ -188,6 +214,7 @@ export class DynamoCaseStore implements CaseStore {
     this.#tableName = options.tableName;
     this.#rules = options.rules ?? QUEUE_RULES;
     this.#claimHeadPerShard = options.claimHeadPerShard ?? 16;
+    this.#claimHeadTtlMs = options.claimHeadTtlMs ?? 250;
     this.#backoff = options.backoff ?? WRITE_RACE_BACKOFF;
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? sleep;
@@ -261,10 +288,15 @@ export class DynamoCaseStore implements CaseStore {
     );
   }
 
-  /** A thread key the case takes if nobody holds it (its current holder comes back on failure). */
-  #threadItem(caseId: string, threadKey: string, alsoOwn = false): TransactItem {
+  /**
+   * A thread key the case takes if nobody holds it (its current holder comes back on failure).
+   * `heldAs` remembers whether it is the id of a message on the case or only named by a reply:
+   * a message whose own id another case holds as a reference is the parent that conversation was
+   * waiting for; one whose id another case holds as its own reuses a Message-ID.
+   */
+  #threadItem(caseId: string, threadKey: string, heldAs: Holder['heldAs'], alsoOwn = false): TransactItem {
     return this.#put(
-      { ...KEY.thread(threadKey), itemType: 'thread', threadKey: boundedKey(threadKey), caseId },
+      { ...KEY.thread(threadKey), itemType: 'thread', threadKey: boundedKey(threadKey), caseId, heldAs },
       alsoOwn
         ? {
             expression: 'attribute_not_exists(pk) OR caseId = :caseId',
@@ -290,19 +322,58 @@ export class DynamoCaseStore implements CaseStore {
     );
   }
 
-  /** The case write of a revision: only if nobody changed the case since it was read. */
+  /**
+   * The case write of a revision, only if nobody changed the case since it was read: an update of
+   * the attributes that changed (index keys included), not the whole item, so a claim or a note
+   * sends a few hundred bytes instead of the case's clocks and milestones again.
+   */
+  #caseUpdate(before: Case, after: Case): TransactItem {
+    const was = this.#caseItem(before);
+    const is = this.#caseItem(after);
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Record<string, unknown> = { ':expected': before.version };
+    const sets: string[] = [];
+    const removes: string[] = [];
+    for (const [attribute, value] of Object.entries(is)) {
+      if (value === undefined || JSON.stringify(value) === JSON.stringify(was[attribute])) continue;
+      const index = sets.length;
+      names[`#s${index}`] = attribute;
+      values[`:s${index}`] = value;
+      sets.push(`#s${index} = :s${index}`);
+    }
+    for (const attribute of Object.keys(was)) {
+      if (is[attribute] !== undefined) continue;
+      const index = removes.length;
+      names[`#r${index}`] = attribute;
+      removes.push(`#r${index}`);
+    }
+    return {
+      Update: {
+        TableName: this.#tableName,
+        Key: KEY.case(after.caseId),
+        ConditionExpression: '#version = :expected',
+        UpdateExpression: [
+          sets.length > 0 ? `SET ${sets.join(', ')}` : '',
+          removes.length > 0 ? `REMOVE ${removes.join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join(' '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  }
+
+  /** The case write of a revision and what comes with it: history, messages, thread keys. */
   #revisionItems(revision: CaseRevision): TransactItem[] {
     const caseId = revision.after.caseId;
     return [
-      this.#put(this.#caseItem(revision.after), {
-        expression: 'version = :version',
-        values: { ':version': revision.before.version },
-      }),
+      this.#caseUpdate(revision.before, revision.after),
       ...this.#eventItems(caseId, revision.events),
       ...(revision.messages ?? []).map((message) =>
         this.#messageItem(caseId, message, `${message.direction}\n${message.externalId}`),
       ),
-      ...[...new Set(revision.threadKeys ?? [])].map((key) => this.#threadItem(caseId, key, true)),
+      ...[...new Set(revision.threadKeys ?? [])].map((key) => this.#threadItem(caseId, key, 'own', true)),
     ];
   }
 
@@ -459,12 +530,12 @@ export class DynamoCaseStore implements CaseStore {
       const referenceAt = new Map<number, string>();
       for (const key of keyed(newCase.referenceKeys ?? [])) {
         referenceAt.set(items.length, key);
-        items.push(this.#threadItem(kase.caseId, key));
+        items.push(this.#threadItem(kase.caseId, key, 'reference'));
       }
       const ownAt = new Map<number, string>();
       for (const key of keyed(newCase.threadKeys)) {
         ownAt.set(items.length, key);
-        items.push(this.#threadItem(kase.caseId, key));
+        items.push(this.#threadItem(kase.caseId, key, 'own'));
       }
       const outboxAt: number[] = [];
       if (withOutbox) {
@@ -500,13 +571,19 @@ export class DynamoCaseStore implements CaseStore {
         if (!cancelled) throw this.#failure(error, 'could not create case');
         const failed = (index: number) => cancelled.codes[index] === CONDITION_FAILED;
         // The same message again: answered by the failed condition, without a read.
-        if (failed(0)) return { outcome: 'duplicate', caseId: cancelled.holders[0] ?? kase.caseId };
+        if (failed(0)) return { outcome: 'duplicate', caseId: cancelled.holders[0]?.caseId ?? kase.caseId };
         // The conversation already has a case (a parent, or a reply that raced this one): join it,
         // the root first.
         const joined = [...referenceAt.keys()].sort((a, b) => a - b).find(failed);
         if (joined !== undefined) {
           const holder = cancelled.holders[joined];
-          if (holder) return { outcome: 'joins', caseId: holder };
+          if (holder) return { outcome: 'joins', caseId: holder.caseId };
+        }
+        // Replies that arrived first named this message: it is the parent they were waiting for.
+        for (const index of ownAt.keys()) {
+          const holder = cancelled.holders[index];
+          if (failed(index) && holder?.heldAs === 'reference')
+            return { outcome: 'joins', caseId: holder.caseId };
         }
         // The case itself exists under another message: a follow-up case another message opened.
         if (failed(CASE_INDEX)) return { outcome: 'joins', caseId: kase.caseId };
@@ -562,7 +639,7 @@ export class DynamoCaseStore implements CaseStore {
       for (const key of new Set(append.threadKeys)) {
         if (dropped.has(boundedKey(key))) continue;
         ownAt.set(items.length, key);
-        items.push(this.#threadItem(caseId, key, true));
+        items.push(this.#threadItem(caseId, key, 'own', true));
       }
       try {
         await this.#transact(items);
@@ -571,7 +648,7 @@ export class DynamoCaseStore implements CaseStore {
         const cancelled = cancellationOf(error);
         if (!cancelled) throw this.#failure(error, 'could not append message');
         if (cancelled.codes[0] === CONDITION_FAILED) {
-          return { outcome: 'duplicate', caseId: cancelled.holders[0] ?? caseId };
+          return { outcome: 'duplicate', caseId: cancelled.holders[0]?.caseId ?? caseId };
         }
         let keyTaken = false;
         for (const [index, key] of ownAt) {
@@ -719,20 +796,82 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   /**
-   * Claim-next. Reads the head of the queue (eventually consistent: a case in it may already be
-   * taken), lets the domain choose tiers for this claimer, and tries the cases of the best tier in
-   * random order, so concurrent claimers spread over the head instead of racing for its first
-   * case; the conditional write on the case version decides every race, so no case is ever held
-   * twice. A lower tier is tried only after the better ones are taken, and the head is read again
-   * when every tried case was gone.
+   * The head of a queue as this store instance last read it. Concurrent claims in one process
+   * (local mode's staff API, a container serving a burst) share one read instead of each querying
+   * every shard; a head older than `claimHeadTtlMs` is read again, so a case that arrives at the top
+   * waits at most that long to be seen.
+   */
+  async #cachedHead(queue: string, perShard: number, fresh: boolean): Promise<ClaimHead> {
+    const cached = this.#heads.get(queue);
+    const now = performance.now();
+    if (cached && !fresh && now - cached.readAt <= this.#claimHeadTtlMs && cached.perShard >= perShard) {
+      return cached;
+    }
+    if (cached?.reading && cached.perShard >= perShard) return cached.reading;
+    const reading = this.#queueHead(queue, perShard).then((head) => {
+      const read: ClaimHead = {
+        cases: head.items.map((item) => CaseSchema.parse(item)),
+        complete: head.complete,
+        readAt: performance.now(),
+        perShard,
+      };
+      this.#heads.set(queue, read);
+      return read;
+    });
+    this.#heads.set(queue, { ...(cached ?? { cases: [], complete: false, readAt: 0 }), perShard, reading });
+    try {
+      return await reading;
+    } catch (error) {
+      this.#heads.delete(queue);
+      throw error;
+    }
+  }
+
+  /**
+   * A case this instance saw taken (by us or, from a failed write, by someone else) leaves its
+   * cached head, and stays out of heads read in the next moments (a read already in flight, or an
+   * index that has not caught up yet, can still list it).
+   */
+  #forget(queue: string, caseId: string): void {
+    const cached = this.#heads.get(queue);
+    if (cached) cached.cases = cached.cases.filter((kase) => kase.caseId !== caseId);
+    const now = performance.now();
+    this.#taken.set(caseId, now + 4 * this.#claimHeadTtlMs);
+    if (this.#taken.size > 10_000) {
+      for (const [id, until] of this.#taken) if (until < now) this.#taken.delete(id);
+    }
+  }
+
+  #recentlyTaken(caseId: string): boolean {
+    const until = this.#taken.get(caseId);
+    return until !== undefined && until >= performance.now();
+  }
+
+  /**
+   * Claim-next. Reads the head of the queue (shared by concurrent claims in this instance, see
+   * {@link #cachedHead}), lets the domain choose tiers for this claimer, and tries the cases of the
+   * best tier in random order: claimers in other processes spread over the head instead of racing
+   * for its first case, and claimers in this process never try the same case at once (a local
+   * reservation, as TaskRouter reserves a task for one worker). The conditional write on the case
+   * version decides every race, so no case is ever held twice. A lower tier is tried only when
+   * the better ones are taken; an answer of "nothing for you" always comes from a fresh read.
    */
   async claimNext(request: ClaimRequest): Promise<Case | undefined> {
     let perShard = this.#claimHeadPerShard;
+    let fresh = false;
     for (let round = 0; round < 3 * this.#backoff.attempts; round++) {
-      const head = await this.#queueHead(request.queue, perShard);
-      const cases = head.items.map((item) => CaseSchema.parse(item));
-      const tiers = request.choose(cases, head.complete).filter((tier) => tier.length > 0);
+      const head = await this.#cachedHead(request.queue, perShard, fresh);
+      const tiers = request
+        .choose(
+          head.cases.filter((kase) => !this.#reserved.has(kase.caseId) && !this.#recentlyTaken(kase.caseId)),
+          head.complete,
+        )
+        .filter((tier) => tier.length > 0);
       if (tiers.length === 0) {
+        if (!fresh) {
+          fresh = true; // the cached head may be out of date: look again before saying so
+          continue;
+        }
         if (head.complete) return undefined;
         // Nothing in the head for this claimer (their languages, say): look further down.
         perShard = Math.min(perShard * 4, 250);
@@ -740,12 +879,20 @@ export class DynamoCaseStore implements CaseStore {
       }
       for (const tier of tiers) {
         for (const candidate of this.#shuffled(tier)) {
-          const { after, events } = request.take(candidate);
-          if ((await this.applyRevision({ before: candidate, after, events }, [])) === 'applied')
-            return after;
+          if (this.#reserved.has(candidate.caseId)) continue;
+          this.#reserved.add(candidate.caseId);
+          try {
+            const { after, events } = request.take(candidate);
+            const written = await this.applyRevision({ before: candidate, after, events }, []);
+            this.#forget(request.queue, candidate.caseId);
+            if (written === 'applied') return after;
+          } finally {
+            this.#reserved.delete(candidate.caseId);
+          }
         }
       }
-      // Every case tried was taken meanwhile: step aside briefly, then read the head again.
+      // Every case tried was taken meanwhile: read the head again, after a short, spread-out pause.
+      fresh = true;
       await this.#wait(Math.min(round, 3));
     }
     throw new CaseStoreError(`claim-next on ${request.queue} kept losing races`);

@@ -12,8 +12,8 @@ import {
 } from '../sla/clocks.js';
 import { caseIdFromReference } from './caseIds.js';
 import type { Case, CaseEvent, CaseLink } from './caseRecord.js';
-import { withNextTimer } from './caseTimers.js';
 import { knownQueues } from './claimQueue.js';
+import { withNextTimer } from './nextTimer.js';
 import { isSupervisor, type StaffMember } from './staffMember.js';
 
 /**

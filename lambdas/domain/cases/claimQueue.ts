@@ -2,7 +2,7 @@ import { languageFit } from '../policy/languageSkills.js';
 import { type Policy, PRIORITY_RANK } from '../policy/policy.js';
 import type { CaseStore, Clock, QueueRules, QueueTally } from '../ports.js';
 import { type Case, type CaseEvent, type QueueSummary, SUSPENDED_QUEUE } from './caseRecord.js';
-import { withNextTimer } from './caseTimers.js';
+import { withNextTimer } from './nextTimer.js';
 import type { StaffMember } from './staffMember.js';
 
 /**

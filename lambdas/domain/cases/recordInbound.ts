@@ -14,8 +14,8 @@ import {
   SUSPENDED_QUEUE,
   type UnverifiedSender,
 } from './caseRecord.js';
-import { withNextTimer } from './caseTimers.js';
 import { inboundKeyOf, ownThreadKeysOf, participantOf, referenceKeysOf } from './messageIdentity.js';
+import { withNextTimer } from './nextTimer.js';
 
 export type RecordInboundOutcome =
   | { outcome: 'created'; caseId: string; queue: string; acknowledged: boolean; follows?: string }
@@ -50,6 +50,18 @@ const PREVIEW_LENGTH = 280;
 export const STORED_TEXT_LIMIT = 50_000;
 /** Addresses a case remembers as its member's: enough for a member, a caregiver and a prescriber's office. */
 const MAX_PARTICIPANTS = 20;
+
+/**
+ * The References a case message keeps for the reply it may get (RFC 5322 §3.6.4: the reply's
+ * References are these plus this message's id): the thread's root and the most recent ones, so
+ * a message with a hundred long references still fits in one item.
+ */
+const STORED_REFERENCES = 10;
+
+function storedReferences(references: readonly string[]): string[] {
+  if (references.length <= STORED_REFERENCES) return [...references];
+  return [...references.slice(0, 1), ...references.slice(-(STORED_REFERENCES - 1))];
+}
 
 function storedText(redacted: string): string {
   if (redacted.length <= STORED_TEXT_LIMIT) return redacted;
@@ -252,7 +264,9 @@ export async function recordInbound(
     })),
     sender,
     ...(message.threading.messageId ? { messageId: message.threading.messageId } : {}),
-    ...(message.threading.references.length > 0 ? { references: message.threading.references } : {}),
+    ...(message.threading.references.length > 0
+      ? { references: storedReferences(message.threading.references) }
+      : {}),
   };
   const threadKeys = ownThreadKeysOf(message);
   const referenceKeys = referenceKeysOf(message);
@@ -394,7 +408,9 @@ async function createCase(
     message: stored,
     inboundKey,
     threadKeys,
-    referenceKeys,
+    // A follow-up leaves the closed case's conversation keys where they are: later messages of that
+    // thread find the closed case, which sends them here (its follow-up id is derived from it).
+    referenceKeys: follows ? [] : referenceKeys,
     event,
     ...(acknowledgement
       ? {

@@ -7,8 +7,8 @@ import { clocksOnStaffReply, clocksStoppedBetween } from '../sla/clocks.js';
 import { redactPii } from '../triage/redactPii.js';
 import type { CaseActionOutcome } from './caseActions.js';
 import type { Case, CaseEvent, CaseMessage } from './caseRecord.js';
-import { withNextTimer } from './caseTimers.js';
 import { messageThreadKey } from './messageIdentity.js';
+import { withNextTimer } from './nextTimer.js';
 import type { StaffMember } from './staffMember.js';
 
 export interface ReplyServices {

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { actOnCase } from '../../../lambdas/domain/cases/caseActions.js';
 import { caseIdFor, caseReference } from '../../../lambdas/domain/cases/caseIds.js';
+import type { Case } from '../../../lambdas/domain/cases/caseRecord.js';
 import { SUSPENDED_QUEUE } from '../../../lambdas/domain/cases/caseRecord.js';
+import { viewCase } from '../../../lambdas/domain/cases/caseViews.js';
 import { inboundKeyOf } from '../../../lambdas/domain/cases/messageIdentity.js';
 import { recordInbound, STORED_TEXT_LIMIT } from '../../../lambdas/domain/cases/recordInbound.js';
+import type { InboundMessage } from '../../../lambdas/domain/inboundMessage.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
 import { inboundEmail } from '../../helpers/inboundMessages.js';
@@ -116,5 +120,207 @@ describe('recordInbound', () => {
     const outcome = await recordInbound(inboundEmail(), deps);
     expect(outcome).toMatchObject({ outcome: 'created', queue: DEFAULT_POLICY.triageQueue });
     expect(deps.caseStore.cases.get(outcome.caseId)?.needsTriage).toBe(true);
+  });
+});
+
+describe('recordInbound on threads, senders and closed cases', () => {
+  const at = (iso: string) => ({ now: () => new Date(iso) });
+  const staffServices = (caseStore: InMemoryCaseStore, clock: { now: () => Date }) => ({
+    caseStore,
+    clock,
+    policy: DEFAULT_POLICY,
+    metrics: { count: () => {} },
+    leaseMs: 15 * 60_000,
+  });
+  const sue = { id: 'sue', role: 'supervisor' as const, languages: ['en'] };
+
+  function reply(id: string, overrides: Partial<InboundMessage> = {}): InboundMessage {
+    return inboundEmail({
+      externalId: `<${id}@mail.example.com>`,
+      subject: 'Re: Refill for my lisinopril',
+      bodyText: `Any news? ${id}`,
+      threading: {
+        messageId: `<${id}@mail.example.com>`,
+        inReplyTo: '<refill-1@mail.example.com>',
+        references: ['<refill-1@mail.example.com>'],
+      },
+      ...overrides,
+    });
+  }
+
+  it('marks a message that names the case reference from an address the case has never seen', async () => {
+    const deps = services();
+    const first = await recordInbound(inboundEmail(), deps);
+    const hijack = inboundEmail({
+      externalId: '<evil@attacker.example>',
+      sender: { address: 'someone@attacker.example' },
+      subject: `Re: ${caseReference(first.caseId)} change of address`,
+      bodyText: 'Ship my meds to 1 Evil Street.',
+      threading: { messageId: '<evil@attacker.example>', references: [] },
+    });
+    expect(await recordInbound(hijack, deps)).toEqual({
+      outcome: 'threaded',
+      caseId: first.caseId,
+      unverifiedSender: true,
+    });
+    const view = await viewCase(first.caseId, deps);
+    expect(view?.case.unverifiedMessages).toBe(1);
+    expect(view?.case.participants).toEqual(['maria@example.com']);
+    expect(view?.messages[1]?.unverifiedSender).toEqual({
+      matchedBy: 'case_reference',
+      reason: 'names the case reference from an address this case has not seen',
+    });
+    expect(view?.history.at(-1)?.detail).toMatchObject({ unverifiedSender: { matchedBy: 'case_reference' } });
+  });
+
+  it('marks a reply in the thread from a new address, and trusts one from the member', async () => {
+    const deps = services();
+    const first = await recordInbound(inboundEmail(), deps);
+    expect(await recordInbound(reply('from-member'), deps)).toMatchObject({ unverifiedSender: false });
+    expect(
+      await recordInbound(reply('from-cc', { sender: { address: 'daughter@example.com' } }), deps),
+    ).toEqual({
+      outcome: 'threaded',
+      caseId: first.caseId,
+      unverifiedSender: true,
+    });
+    const view = await viewCase(first.caseId, deps);
+    expect(view?.messages.map((message) => message.unverifiedSender?.matchedBy)).toEqual([
+      undefined,
+      undefined,
+      'thread_references',
+    ]);
+  });
+
+  it('redacts the display name and attachment file names it shows staff', async () => {
+    const deps = services();
+    const created = await recordInbound(
+      inboundEmail({
+        sender: { address: 'maria@example.com', name: 'Maria SSN 123-45-6789' },
+        attachments: [{ filename: 'SSN 123-45-6789 card.pdf', contentType: 'application/pdf', size: 1_000 }],
+      }),
+      deps,
+    );
+    const view = await viewCase(created.caseId, deps);
+    const shown = JSON.stringify(view);
+    expect(shown).not.toContain('123-45-6789');
+    expect(view?.case.sender.name).toBe('Maria SSN [SSN]');
+    expect(view?.messages[0]?.sender?.name).toBe('Maria SSN [SSN]');
+    expect(view?.messages[0]?.attachments[0]?.filename).toBe('SSN [SSN] card.pdf');
+  });
+
+  it('reopens a resolved case when the member writes within the reopen window', async () => {
+    const deps = services();
+    const first = await recordInbound(inboundEmail(), deps);
+    const kase = deps.caseStore.cases.get(first.caseId);
+    if (!kase) throw new Error('missing');
+    deps.caseStore.cases.set(first.caseId, {
+      ...kase,
+      state: 'resolved',
+      resolvedAt: '2026-11-28T16:00:00.000Z',
+    });
+    const outcome = await recordInbound(reply('soon', { receivedAt: '2026-12-01T16:00:00.000Z' }), {
+      ...deps,
+      clock: at('2026-12-01T16:00:05.000Z'),
+    });
+    expect(outcome).toMatchObject({ outcome: 'threaded', caseId: first.caseId });
+    expect(deps.caseStore.cases.get(first.caseId)?.state).toBe('queued');
+    expect(deps.caseStore.history.get(first.caseId)?.map((event) => event.type)).toContain('reopened');
+  });
+
+  it('opens a follow-up case linked both ways when the member writes past the reopen window, and keeps the thread there', async () => {
+    const deps = services();
+    const first = await recordInbound(inboundEmail(), deps);
+    const kase = deps.caseStore.cases.get(first.caseId);
+    if (!kase) throw new Error('missing');
+    deps.caseStore.cases.set(first.caseId, {
+      ...kase,
+      state: 'resolved',
+      resolvedAt: '2026-11-28T16:00:00.000Z',
+    });
+    const late = { ...deps, clock: at('2027-01-05T16:00:05.000Z') };
+    const outcome = await recordInbound(reply('late', { receivedAt: '2027-01-05T16:00:00.000Z' }), late);
+    expect(outcome).toMatchObject({ outcome: 'created', follows: first.caseId });
+    const followUp = outcome.caseId;
+    expect(followUp).not.toBe(first.caseId);
+    expect(deps.caseStore.cases.get(followUp)?.links).toEqual([
+      { caseId: first.caseId, relation: 'follows', at: '2027-01-05T16:00:05.000Z' },
+    ]);
+    expect(deps.caseStore.cases.get(first.caseId)).toMatchObject({
+      state: 'resolved',
+      links: [{ caseId: followUp, relation: 'followed_by' }],
+    });
+    const later = await recordInbound(reply('later', { receivedAt: '2027-01-06T16:00:00.000Z' }), late);
+    expect(later).toMatchObject({ outcome: 'threaded', caseId: followUp });
+  });
+
+  it('forwards a message on a merged duplicate to the surviving case', async () => {
+    const deps = services();
+    const survivor = await recordInbound(inboundEmail(), deps);
+    const duplicate = await recordInbound(
+      inboundEmail({
+        externalId: '<dup@mail.example.com>',
+        bodyText: 'Same request again: refill my lisinopril.',
+        threading: { messageId: '<dup@mail.example.com>', references: [] },
+      }),
+      deps,
+    );
+    expect(
+      await actOnCase(
+        { action: 'merge', into: survivor.caseId },
+        duplicate.caseId,
+        sue,
+        staffServices(deps.caseStore, fixedClock),
+      ),
+    ).toMatchObject({ outcome: 'done' });
+    const toDuplicate = reply('to-dup', {
+      threading: {
+        messageId: '<to-dup@mail.example.com>',
+        inReplyTo: '<dup@mail.example.com>',
+        references: ['<dup@mail.example.com>'],
+      },
+    });
+    expect(await recordInbound(toDuplicate, deps)).toMatchObject({
+      outcome: 'threaded',
+      caseId: survivor.caseId,
+    });
+  });
+
+  it('writes the acknowledgement the outbound rules compose, never for automated mail, once per sender per window', async () => {
+    const deps = services();
+    const acknowledge = (created: Case, message: InboundMessage) => ({
+      entry: {
+        entryId: `ack:${created.caseId}`,
+        caseId: created.caseId,
+        kind: 'acknowledgement' as const,
+        mail: {
+          to: [message.sender.address ?? ''],
+          subject: `[${created.reference}]`,
+          text: 'Received.',
+          headers: {},
+        },
+        createdAt: created.createdAt,
+      },
+      guardKey: `ack:${message.sender.address}`,
+    });
+    const withAck = { ...deps, acknowledge };
+    expect(await recordInbound(inboundEmail(), withAck)).toMatchObject({
+      outcome: 'created',
+      acknowledged: true,
+    });
+    const again = inboundEmail({
+      externalId: '<second@mail.example.com>',
+      bodyText: 'And another refill, please.',
+      threading: { messageId: '<second@mail.example.com>', references: [] },
+    });
+    expect(await recordInbound(again, withAck)).toMatchObject({ outcome: 'created', acknowledged: false });
+    const bounce = inboundEmail({
+      externalId: '<bounce@mail.example.com>',
+      sender: { address: 'mailer-daemon@example.com' },
+      automated: true,
+      threading: { messageId: '<bounce@mail.example.com>', references: [] },
+    });
+    expect(await recordInbound(bounce, withAck)).toMatchObject({ outcome: 'created', acknowledged: false });
+    expect([...deps.caseStore.outbox.keys()]).toHaveLength(1);
   });
 });

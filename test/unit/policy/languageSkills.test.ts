@@ -8,10 +8,11 @@ describe('languageFit', () => {
     expect(languageFit('es', ['en'])).toBe(0);
   });
 
-  it('lets anyone take an English or undetermined case', () => {
+  it('lets anyone take an English or undetermined case, ranking it below a scarce skill', () => {
     expect(languageFit('en', ['es'])).toBe(1);
     expect(languageFit('und', [])).toBe(1);
-    expect(languageFit('en', ['EN'])).toBe(2);
+    expect(languageFit('en', ['EN'])).toBe(1);
+    expect(languageFit('ES', ['en', 'es'])).toBe(2);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { claimNextCase } from '../../../lambdas/domain/cases/claimQueue.js';
 import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
-import { sweepTimers } from '../../../lambdas/domain/cases/sweepTimers.js';
+import { sweepSla } from '../../../lambdas/domain/cases/slaSweep.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
 import { inboundEmail } from '../../helpers/inboundMessages.js';
@@ -33,7 +33,7 @@ function harness(start: string) {
 // Tuesday 2026-12-01 09:00 Central: inside the correspondence calendar's hours.
 const TUESDAY_MORNING = '2026-12-01T15:00:00.000Z';
 
-describe('sweepTimers', () => {
+describe('slaSweep', () => {
   it('warns at 75 % and breaches at 100 % of the first-response target, each once', async () => {
     const { clock, caseStore, sent, counted, services } = harness(TUESDAY_MORNING);
     const created = await recordInbound(inboundEmail({ receivedAt: TUESDAY_MORNING }), services);
@@ -43,15 +43,15 @@ describe('sweepTimers', () => {
     const breach = firstResponse?.milestones.find((milestone) => milestone.type === 'breach')?.at ?? '';
 
     clock.current = new Date(Date.parse(warning) - 1_000);
-    expect((await sweepTimers(services)).events).toBe(0);
+    expect((await sweepSla(services)).events).toBe(0);
 
     clock.current = new Date(warning);
-    expect((await sweepTimers(services)).events).toBe(1);
+    expect((await sweepSla(services)).events).toBe(1);
     expect(caseStore.cases.get(created.caseId)?.slaStatus).toBe('at_risk');
-    expect((await sweepTimers(services)).events).toBe(0);
+    expect((await sweepSla(services)).events).toBe(0);
 
     clock.current = new Date(breach);
-    const atBreach = await sweepTimers(services);
+    const atBreach = await sweepSla(services);
     expect(atBreach.events).toBe(2); // the breach and the raise-on-breach escalation
     const after = caseStore.cases.get(created.caseId);
     expect(after).toMatchObject({ slaStatus: 'breached', priority: 'high' });
@@ -73,14 +73,14 @@ describe('sweepTimers', () => {
       );
     }
     clock.current = new Date('2026-12-20T15:00:00.000Z'); // far past every business target
-    const [first, second] = await Promise.all([sweepTimers(services), sweepTimers(services)]);
+    const [first, second] = await Promise.all([sweepSla(services), sweepSla(services)]);
     expect(first.applied + second.applied).toBe(5);
     for (const kase of caseStore.cases.values()) {
       expect(new Set(kase.firedTimerEvents).size).toBe(kase.firedTimerEvents.length);
       expect(kase.queue).toBe('escalations'); // the "overdue" step at 150 %
     }
     const notices = sent.length;
-    await sweepTimers(services);
+    await sweepSla(services);
     expect(sent.length).toBe(notices);
   });
 
@@ -105,10 +105,10 @@ describe('sweepTimers', () => {
         },
       }),
     };
-    await expect(sweepTimers(crashing)).rejects.toThrow('sweeper crashed');
+    await expect(sweepSla(crashing)).rejects.toThrow('sweeper crashed');
     expect(sent).toHaveLength(0); // it died before sending: the notices wait in the outbox
 
-    const report = await sweepTimers(services);
+    const report = await sweepSla(services);
     expect(report.applied).toBe(3);
     for (const kase of caseStore.cases.values()) {
       expect(new Set(kase.firedTimerEvents).size).toBe(kase.firedTimerEvents.length);
@@ -138,7 +138,7 @@ describe('sweepTimers', () => {
     expect(kase?.sla.regulatoryDueAt).toBe('2026-12-02T05:30:00.000Z');
 
     clock.current = new Date('2026-12-02T05:30:00.000Z');
-    await sweepTimers(services);
+    await sweepSla(services);
     const after = caseStore.cases.get(created.caseId);
     expect(after?.firedTimerEvents).toContain('regulatory:breach');
     expect(after?.queue).toBe('escalations');
@@ -159,7 +159,7 @@ describe('sweepTimers', () => {
     expect(caseStore.cases.get(created.caseId)?.nextTimerAt).toBe('2026-12-01T15:10:00.000Z');
 
     clock.current = new Date('2026-12-01T15:10:00.000Z');
-    const report = await sweepTimers(services);
+    const report = await sweepSla(services);
     expect(report.leasesReturned).toBe(1);
     expect(caseStore.cases.get(created.caseId)).toMatchObject({ state: 'queued' });
     expect(caseStore.cases.get(created.caseId)?.assignee).toBeUndefined();

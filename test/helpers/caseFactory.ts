@@ -1,0 +1,52 @@
+import { caseIdFor, caseReference } from '../../lambdas/domain/cases/caseIds.js';
+import type { Case } from '../../lambdas/domain/cases/caseRecord.js';
+import { recordInbound } from '../../lambdas/domain/cases/recordInbound.js';
+import { DEFAULT_POLICY } from '../../lambdas/domain/policy/defaultPolicy.js';
+import type { Priority } from '../../lambdas/domain/policy/policy.js';
+import { InMemoryCaseStore } from './InMemoryCaseStore.js';
+import { inboundEmail } from './inboundMessages.js';
+
+/** A real case as recordInbound makes it (routing, clocks, timers), to clone into many. */
+export async function caseTemplate(receivedAt = '2026-12-01T15:00:00.000Z'): Promise<Case> {
+  const caseStore = new InMemoryCaseStore();
+  const created = await recordInbound(inboundEmail({ receivedAt }), {
+    caseStore,
+    clock: { now: () => new Date(receivedAt) },
+    policy: DEFAULT_POLICY,
+  });
+  const kase = caseStore.cases.get(created.caseId);
+  if (!kase) throw new Error('the template case was not recorded');
+  return kase;
+}
+
+/** A queued case cloned from the template, with its own id, priority, language, due time and receipt. */
+export function queuedCase(
+  template: Case,
+  overrides: {
+    key: string;
+    priority?: Priority;
+    language?: string;
+    queue?: string;
+    receivedAt?: string;
+    firstResponseDueAt?: string;
+  },
+): Case {
+  const caseId = caseIdFor('email', overrides.key);
+  return {
+    ...template,
+    caseId,
+    reference: caseReference(caseId),
+    state: 'queued',
+    queue: overrides.queue ?? template.queue,
+    priority: overrides.priority ?? template.priority,
+    language: overrides.language ?? template.language,
+    receivedAt: overrides.receivedAt ?? template.receivedAt,
+    queuedAt: overrides.receivedAt ?? template.queuedAt,
+    sla: {
+      ...template.sla,
+      firstResponseDueAt: overrides.firstResponseDueAt ?? template.sla.firstResponseDueAt,
+    },
+    participants: [`member-${overrides.key}@example.com`],
+    sender: { address: `member-${overrides.key}@example.com` },
+  };
+}

@@ -1,0 +1,305 @@
+import { describe, expect, it } from 'vitest';
+import { actOnCase, type CaseActionRequest } from '../../../lambdas/domain/cases/caseActions.js';
+import type { Case } from '../../../lambdas/domain/cases/caseRecord.js';
+import { claimNextCase, claimRevision } from '../../../lambdas/domain/cases/claimQueue.js';
+import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
+import type { StaffMember } from '../../../lambdas/domain/cases/staffMember.js';
+import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
+import { FakeClock } from '../../helpers/FakeClock.js';
+import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
+import { inboundEmail } from '../../helpers/inboundMessages.js';
+
+const alice: StaffMember = { id: 'alice', role: 'agent', languages: ['en'] };
+const bob: StaffMember = { id: 'bob', role: 'agent', languages: ['en'] };
+const sue: StaffMember = { id: 'sue', role: 'supervisor', languages: ['en', 'es'] };
+// Tuesday 09:00 Central, inside the correspondence calendar's hours.
+const TUESDAY = '2026-12-01T15:00:00.000Z';
+
+function harness() {
+  const clock = new FakeClock(new Date(TUESDAY));
+  const caseStore = new InMemoryCaseStore();
+  const counted: string[] = [];
+  const services = {
+    caseStore,
+    clock,
+    policy: DEFAULT_POLICY,
+    metrics: { count: (name: string) => void counted.push(name) },
+    leaseMs: 15 * 60_000,
+  };
+  let next = 0;
+  async function open(overrides: Parameters<typeof inboundEmail>[0] = {}): Promise<Case> {
+    next += 1;
+    const messageId = `<case-${next}@mail.example.com>`;
+    const created = await recordInbound(
+      inboundEmail({
+        externalId: messageId,
+        receivedAt: clock.now().toISOString(),
+        sender: { address: `member${next}@example.com` },
+        threading: { messageId, references: [] },
+        ...overrides,
+      }),
+      services,
+    );
+    const kase = caseStore.cases.get(created.caseId);
+    if (!kase) throw new Error('not recorded');
+    return kase;
+  }
+  async function claimed(by: StaffMember = alice, overrides: Parameters<typeof inboundEmail>[0] = {}) {
+    // This very case, whatever else waits in its queue (claim order is claimQueue's test).
+    const kase = await open(overrides);
+    const { after, events } = claimRevision(kase, by, clock.now(), services.leaseMs);
+    if ((await caseStore.applyRevision({ before: kase, after, events }, [])) !== 'applied')
+      throw new Error('not claimed');
+    return after;
+  }
+  const act = (request: CaseActionRequest, caseId: string, staff: StaffMember, ifVersion?: number) =>
+    actOnCase(request, caseId, staff, services, ifVersion === undefined ? {} : { ifVersion });
+  const history = (caseId: string) => caseStore.history.get(caseId) ?? [];
+  return { clock, caseStore, services, counted, open, claimed, act, history };
+}
+
+describe('actOnCase', () => {
+  it('adds an internal note with its text, leaving the case where it was', async () => {
+    const { claimed, act, history } = harness();
+    const kase = await claimed();
+    const noted = await act({ action: 'note', text: 'Called the prescriber.' }, kase.caseId, alice);
+    expect(noted).toMatchObject({ outcome: 'done', case: { state: 'claimed', assignee: 'alice' } });
+    expect(history(kase.caseId).at(-1)).toMatchObject({
+      type: 'note_added',
+      actor: 'alice',
+      detail: { action: 'note', text: 'Called the prescriber.' },
+    });
+    expect(await act({ action: 'note', text: 'Supervisor here.' }, kase.caseId, sue)).toMatchObject({
+      outcome: 'done',
+    });
+  });
+
+  it('pends a claimed case, pausing its business clocks and keeping its assignee', async () => {
+    const { claimed, act, history } = harness();
+    const kase = await claimed();
+    const pended = await act(
+      { action: 'pend', reason: 'asked for the prescription number' },
+      kase.caseId,
+      alice,
+    );
+    if (pended.outcome !== 'done') throw new Error(pended.outcome);
+    expect(pended.case).toMatchObject({ state: 'pending', assignee: 'alice' });
+    expect(pended.case.leaseExpiresAt).toBeUndefined();
+    expect(pended.case.clocks.clocks.find((clock) => clock.kind === 'firstResponse')?.state).toBe('paused');
+    expect(history(kase.caseId).at(-1)?.detail).toMatchObject({
+      action: 'pend',
+      reason: 'asked for the prescription number',
+    });
+  });
+
+  it('resolves a claimed or pending case, stopping its clocks and counting them as met', async () => {
+    const { claimed, act, counted } = harness();
+    const first = await claimed();
+    expect(await act({ action: 'resolve', resolution: 'refill shipped' }, first.caseId, alice)).toMatchObject(
+      {
+        outcome: 'done',
+        case: { state: 'resolved' },
+      },
+    );
+    expect(counted).toContain('SlaMet');
+    const second = await claimed();
+    await act({ action: 'pend' }, second.caseId, alice);
+    const resolved = await act({ action: 'resolve' }, second.caseId, alice);
+    if (resolved.outcome !== 'done') throw new Error(resolved.outcome);
+    expect(resolved.case.assignee).toBeUndefined();
+    expect(resolved.case.resolvedAt).toBe(TUESDAY);
+    expect(resolved.case.clocks.clocks.every((clock) => clock.state === 'stopped')).toBe(true);
+  });
+
+  it('transfers a case to another declared queue with a reason, clocks running on', async () => {
+    const { claimed, act, history } = harness();
+    const kase = await claimed();
+    const due = kase.sla.firstResponseDueAt;
+    const moved = await act(
+      { action: 'transfer', queue: 'billing', reason: 'a copay question' },
+      kase.caseId,
+      alice,
+    );
+    if (moved.outcome !== 'done') throw new Error(moved.outcome);
+    expect(moved.case).toMatchObject({ state: 'queued', queue: 'billing', sla: { firstResponseDueAt: due } });
+    expect(moved.case.assignee).toBeUndefined();
+    expect(moved.case.clocks.clocks.find((clock) => clock.kind === 'firstResponse')?.state).toBe('running');
+    expect(history(kase.caseId).at(-1)?.detail).toEqual({
+      action: 'transfer',
+      from: 'fulfillment',
+      to: 'billing',
+      reason: 'a copay question',
+      releasedFrom: 'alice',
+    });
+  });
+
+  it('resumes the clocks of a pending case transferred back to work', async () => {
+    const { claimed, act } = harness();
+    const kase = await claimed();
+    await act({ action: 'pend' }, kase.caseId, alice);
+    const moved = await act(
+      { action: 'transfer', queue: 'billing', reason: 'billing owns it' },
+      kase.caseId,
+      alice,
+    );
+    if (moved.outcome !== 'done') throw new Error(moved.outcome);
+    expect(moved.case.clocks.clocks.find((clock) => clock.kind === 'firstResponse')?.state).toBe('running');
+  });
+
+  it('releases a claim back to the queue in the place it had', async () => {
+    const { claimed, open, act, services } = harness();
+    const first = await claimed();
+    await open();
+    const released = await act({ action: 'release', reason: 'end of shift' }, first.caseId, alice);
+    expect(released).toMatchObject({ outcome: 'done', case: { state: 'queued', queuedAt: first.queuedAt } });
+    const again = await claimNextCase(first.queue, bob, services);
+    expect(again).toMatchObject({ outcome: 'claimed', case: { caseId: first.caseId } });
+  });
+
+  it('lets a supervisor release, reassign and renew anyone’s claim', async () => {
+    const { claimed, act, clock } = harness();
+    const kase = await claimed();
+    const reassigned = await act(
+      { action: 'reassign', to: 'bob', reason: 'speaks to the member' },
+      kase.caseId,
+      sue,
+    );
+    expect(reassigned).toMatchObject({ outcome: 'done', case: { state: 'claimed', assignee: 'bob' } });
+    clock.current = new Date(Date.parse(TUESDAY) + 10 * 60_000);
+    const renewed = await act({ action: 'renew' }, kase.caseId, sue);
+    expect(renewed).toMatchObject({ outcome: 'done', case: { leaseExpiresAt: '2026-12-01T15:25:00.000Z' } });
+    expect(await act({ action: 'release' }, kase.caseId, sue)).toMatchObject({
+      outcome: 'done',
+      case: { state: 'queued' },
+    });
+  });
+
+  it('renews the holder’s own lease', async () => {
+    const { claimed, act, clock } = harness();
+    const kase = await claimed();
+    clock.current = new Date(Date.parse(TUESDAY) + 14 * 60_000);
+    const renewed = await act({ action: 'renew' }, kase.caseId, alice);
+    expect(renewed).toMatchObject({ outcome: 'done', case: { leaseExpiresAt: '2026-12-01T15:29:00.000Z' } });
+    if (renewed.outcome === 'done') expect(renewed.case.nextTimerAt).toBe('2026-12-01T15:29:00.000Z');
+  });
+
+  it('reopens a resolved case within the reopen window, and refuses past it', async () => {
+    const { claimed, act, clock } = harness();
+    const kase = await claimed();
+    await act({ action: 'resolve' }, kase.caseId, alice);
+    clock.current = new Date('2026-12-10T15:00:00.000Z');
+    expect(await act({ action: 'reopen', reason: 'the member called back' }, kase.caseId, bob)).toMatchObject(
+      {
+        outcome: 'done',
+        case: { state: 'queued', queuedAt: '2026-12-10T15:00:00.000Z' },
+      },
+    );
+    const old = await claimed();
+    await act({ action: 'resolve' }, old.caseId, alice);
+    clock.current = new Date('2027-01-30T15:00:00.000Z');
+    expect(await act({ action: 'reopen', reason: 'too late' }, old.caseId, alice)).toMatchObject({
+      outcome: 'invalid_state',
+      case: { state: 'resolved' },
+      reason: expect.stringContaining('more than 14 days'),
+    });
+  });
+
+  it('merges a duplicate into a survivor: both histories kept, links both ways, the survivor takes the higher priority', async () => {
+    const { open, act, caseStore, history } = harness();
+    const survivor = await open({ subject: 'Refill', bodyText: 'Please refill my lisinopril.' });
+    const duplicate = await open({
+      subject: 'Expedited appeal',
+      bodyText: 'I am appealing the denial of my Eliquis. Please expedite: my health is at risk.',
+    });
+    const survivorWithClock = await open({
+      subject: 'Appeal',
+      bodyText: 'I am appealing the denial of my Eliquis under my Medicare Part D plan.',
+    });
+    expect(await act({ action: 'merge', into: survivor.reference }, duplicate.caseId, sue)).toMatchObject({
+      outcome: 'invalid_state',
+      reason: expect.stringContaining('merge the other way'),
+    });
+    const merged = await act(
+      { action: 'merge', into: survivorWithClock.reference, reason: 'same appeal' },
+      duplicate.caseId,
+      sue,
+    );
+    expect(merged).toMatchObject({
+      outcome: 'done',
+      case: { state: 'merged', mergedInto: survivorWithClock.caseId },
+    });
+    expect(caseStore.cases.get(survivorWithClock.caseId)).toMatchObject({
+      priority: 'urgent',
+      links: [{ caseId: duplicate.caseId, relation: 'merged_from' }],
+    });
+    expect(history(duplicate.caseId).map((event) => event.type)).toEqual(['case_created', 'merged']);
+    expect(history(survivorWithClock.caseId).at(-1)).toMatchObject({
+      type: 'merged_from',
+      detail: { action: 'merge', from: duplicate.caseId, reason: 'same appeal' },
+    });
+    expect((await caseStore.listQueues([duplicate.queue]))[0]?.depth).toBe(
+      [...caseStore.cases.values()].filter(
+        (kase) => kase.queue === duplicate.queue && kase.state === 'queued',
+      ).length,
+    );
+  });
+
+  it('answers a stale version with a conflict and the current case', async () => {
+    const { claimed, act } = harness();
+    const kase = await claimed();
+    await act({ action: 'note', text: 'first' }, kase.caseId, alice);
+    const stale = await act({ action: 'pend' }, kase.caseId, alice, kase.version);
+    expect(stale).toMatchObject({
+      outcome: 'conflict',
+      case: { version: kase.version + 1, state: 'claimed' },
+    });
+  });
+
+  it('leaves the case unchanged on every refusal', async () => {
+    const { claimed, open, act, caseStore, clock } = harness();
+    const held = await claimed(alice);
+    const queued = await open();
+    const resolved = await claimed(alice);
+    await act({ action: 'resolve' }, resolved.caseId, alice);
+    const refusals: [CaseActionRequest, string, StaffMember, string][] = [
+      [{ action: 'pend' }, held.caseId, bob, 'forbidden'],
+      [{ action: 'resolve' }, held.caseId, bob, 'forbidden'],
+      [{ action: 'note', text: 'x' }, held.caseId, bob, 'forbidden'],
+      [{ action: 'release' }, held.caseId, bob, 'forbidden'],
+      [{ action: 'renew' }, held.caseId, bob, 'forbidden'],
+      [{ action: 'transfer', queue: 'billing', reason: 'x' }, held.caseId, bob, 'forbidden'],
+      [{ action: 'transfer', queue: 'nowhere', reason: 'x' }, held.caseId, alice, 'unknown_queue'],
+      [{ action: 'transfer', queue: 'fulfillment', reason: 'x' }, held.caseId, alice, 'invalid_state'],
+      [{ action: 'transfer', queue: 'billing', reason: 'x' }, queued.caseId, alice, 'forbidden'],
+      [{ action: 'merge', into: queued.caseId }, held.caseId, alice, 'forbidden'],
+      [{ action: 'merge', into: held.caseId }, held.caseId, sue, 'invalid_state'],
+      [{ action: 'merge', into: 'CR-0000000000' }, held.caseId, sue, 'not_found'],
+      [{ action: 'merge', into: resolved.caseId }, held.caseId, sue, 'invalid_state'],
+      [{ action: 'reassign', to: 'bob' }, held.caseId, alice, 'forbidden'],
+      [{ action: 'reassign', to: 'alice' }, held.caseId, sue, 'invalid_state'],
+      [{ action: 'pend' }, queued.caseId, alice, 'invalid_state'],
+      [{ action: 'resolve' }, queued.caseId, alice, 'invalid_state'],
+      [{ action: 'release' }, queued.caseId, alice, 'invalid_state'],
+      [{ action: 'renew' }, queued.caseId, alice, 'invalid_state'],
+      [{ action: 'reopen', reason: 'x' }, queued.caseId, alice, 'invalid_state'],
+      [{ action: 'pend' }, resolved.caseId, alice, 'invalid_state'],
+      [{ action: 'pend' }, 'NOSUCHCASE', alice, 'not_found'],
+    ];
+    clock.current = new Date(Date.parse(TUESDAY) + 60_000);
+    for (const [request, caseId, staff, expected] of refusals) {
+      const before = structuredClone({
+        cases: [...caseStore.cases.entries()],
+        history: [...caseStore.history.entries()],
+        messages: [...caseStore.messages.entries()],
+      });
+      const outcome = await act(request, caseId, staff);
+      expect(outcome.outcome, `${request.action} by ${staff.id}`).toBe(expected);
+      if (outcome.outcome === 'invalid_state') expect(outcome.case.caseId).toBe(caseId);
+      expect({
+        cases: [...caseStore.cases.entries()],
+        history: [...caseStore.history.entries()],
+        messages: [...caseStore.messages.entries()],
+      }).toEqual(before);
+    }
+  });
+});

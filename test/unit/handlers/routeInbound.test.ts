@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
+import { CaseRejectedError, type CaseStore } from '../../../lambdas/domain/ports.js';
+import { handleInboundBatch } from '../../../lambdas/handlers/routeInbound.js';
+import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
+import { inboundEmail } from '../../helpers/inboundMessages.js';
+import { sqsEvent } from '../../helpers/sqsEvents.js';
+
+const clock = { now: () => new Date('2026-12-01T15:00:05.000Z') };
+
+function email(label: string, references: string[] = []) {
+  const messageId = `<${label}@mail.example.com>`;
+  return inboundEmail({
+    externalId: messageId,
+    bodyText: `Refill please (${label}).`,
+    threading: { messageId, references, ...(references.length > 0 ? { inReplyTo: references.at(-1) } : {}) },
+  });
+}
+
+/** A store whose writes take a while, recording how many ran at once and in which order. */
+function slowStore(inner: CaseStore) {
+  const seen = { inFlight: 0, most: 0, order: [] as string[] };
+  const slow =
+    <A extends unknown[], R>(write: (...args: A) => Promise<R>, label: (...args: A) => string) =>
+    async (...args: A): Promise<R> => {
+      seen.inFlight += 1;
+      seen.most = Math.max(seen.most, seen.inFlight);
+      seen.order.push(label(...args));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      try {
+        return await write(...args);
+      } finally {
+        seen.inFlight -= 1;
+      }
+    };
+  const store: CaseStore = Object.assign(Object.create(inner), {
+    createCase: slow(inner.createCase.bind(inner), (newCase) => newCase.message.externalId),
+    appendMessage: slow(inner.appendMessage.bind(inner), (append) => `append:${append.caseId}`),
+  });
+  return { store, seen };
+}
+
+describe('handleInboundBatch', () => {
+  it('records the conversations of a batch at once and the records of one conversation in order', async () => {
+    const { store, seen } = slowStore(new InMemoryCaseStore());
+    const parked: string[] = [];
+    const batch = [
+      email('a'),
+      email('b'),
+      email('a-reply', ['<a@mail.example.com>']),
+      email('c'),
+      email('d'),
+    ];
+    const response = await handleInboundBatch(sqsEvent(batch), {
+      caseStore: store,
+      clock,
+      policy: DEFAULT_POLICY,
+      deadLetters: { park: async (_body, reason) => void parked.push(reason) },
+      concurrency: 4,
+    });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(seen.most).toBeGreaterThan(1);
+    expect(seen.most).toBeLessThanOrEqual(4);
+    // The reply waits for its root: it is appended to the root's case, not raced into its own.
+    expect(seen.order.indexOf('<a@mail.example.com>')).toBeLessThan(
+      seen.order.findIndex((w) => w.startsWith('append:')),
+    );
+    expect(parked).toEqual([]);
+  });
+
+  it('parks a record the store can never write in the DLQ at once instead of retrying it', async () => {
+    const inner = new InMemoryCaseStore();
+    const refusing: CaseStore = Object.assign(Object.create(inner), {
+      createCase: async () => {
+        throw new CaseRejectedError('could not create case: Item size has exceeded the maximum allowed size');
+      },
+    });
+    const parked: string[] = [];
+    const response = await handleInboundBatch(sqsEvent([email('too-big')]), {
+      caseStore: refusing,
+      clock,
+      policy: DEFAULT_POLICY,
+      deadLetters: { park: async (_body, reason) => void parked.push(reason) },
+    });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(parked).toEqual([expect.stringContaining('Item size has exceeded')]);
+  });
+
+  it('asks SQS to deliver a record again after a failure that may pass', async () => {
+    const inner = new InMemoryCaseStore();
+    const flaky: CaseStore = Object.assign(Object.create(inner), {
+      createCase: async () => {
+        throw new Error('ProvisionedThroughputExceededException');
+      },
+    });
+    const event = sqsEvent([email('flaky')]);
+    const response = await handleInboundBatch(event, {
+      caseStore: flaky,
+      clock,
+      policy: DEFAULT_POLICY,
+      deadLetters: { park: async () => {} },
+    });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+  });
+});
