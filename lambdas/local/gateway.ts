@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { staffConsoleRoutes } from '../../console/localRoutes.js';
 import type { AcceptEmailOutcome } from '../domain/ingest/acceptEmail.js';
@@ -36,10 +35,11 @@ const defaultLog = (line: string) => process.stderr.write(`${line}\n`);
 
 /**
  * An origin-form request target as RFC 3986 allows it: path characters (unreserved, sub-delims,
- * `:` `@` `/`, `%` escapes) and a query that may also hold `?`. Node accepts more (`[`, `]`, `{`,
+ * `:` `@` `/`, and `%` followed by two hex digits) and a query that may also hold `?`. Node accepts more (`[`, `]`, `{`,
  * `|`, `^`…); the gateway answers those 400 instead of guessing what they mean.
  */
-const VALID_REQUEST_TARGET = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*)?$/;
+const VALID_REQUEST_TARGET =
+  /^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*(?:\?(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?$/;
 
 /** The request line's target as Node read it (before any normalization), when served by Node. */
 function requestTarget(c: Context): string | undefined {
@@ -86,51 +86,38 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
 
-  app.post(
-    '/inbound/email',
-    bodyLimit({
-      maxSize: deps.maxEmailBytes,
-      onError: (c) =>
-        c.json(
-          {
-            error: 'payload_too_large',
-            message: `a message is at most ${deps.maxEmailBytes} bytes (SES's limit); this one is larger`,
-          },
-          413,
-        ),
-    }),
-    async (c) => {
-      const raw = await readBody(c);
-      if (raw.length === 0 || Buffer.from(raw).toString('utf8').trim().length === 0) {
-        return c.json(
-          { error: 'empty_body', message: 'the body must be a raw RFC 822 message; it was empty' },
-          400,
-        );
-      }
-      const sesMessageId = `local-${randomUUID()}`;
-      const rawKey = `${deps.rawEmailPrefix}${sesMessageId}`;
-      const receivedAt = deps.clock.now();
-      await deps.putRawEmail(rawKey, raw);
-      // Journaled before the ingest and the 202: a kill from here on is replayed at the next start.
-      await deps.journal.record({
-        key: rawKey,
-        channel: 'email',
-        receivedAt: receivedAt.toISOString(),
-        sourceId: sesMessageId,
-        acceptedAt: new Date().toISOString(),
-      });
-      const [outcome] = await deps.ingestEmail(sesReceiptEvent(sesMessageId, receivedAt));
-      if (!outcome) throw new Error('email handler returned no outcome');
-      if (outcome.outcome === 'quarantined') {
-        await deps.journal.settle(rawKey);
-        return c.json(
-          { error: 'unparseable_message', reason: outcome.reason, quarantineKey: outcome.quarantineKey },
-          422,
-        );
-      }
-      return c.json({ status: 'queued', externalId: outcome.externalId, automated: outcome.automated }, 202);
-    },
-  );
+  app.post('/inbound/email', async (c) => {
+    // SES accepts messages of up to 40 MB; in AWS the raw mail never passes through a gateway.
+    const raw = await readBody(c, deps.maxEmailBytes, "a message (SES's limit)");
+    if (raw.length === 0 || Buffer.from(raw).toString('utf8').trim().length === 0) {
+      return c.json(
+        { error: 'empty_body', message: 'the body must be a raw RFC 822 message; it was empty' },
+        400,
+      );
+    }
+    const sesMessageId = `local-${randomUUID()}`;
+    const rawKey = `${deps.rawEmailPrefix}${sesMessageId}`;
+    const receivedAt = deps.clock.now();
+    await deps.putRawEmail(rawKey, raw);
+    // Journaled before the ingest and the 202: a kill from here on is replayed at the next start.
+    await deps.journal.record({
+      key: rawKey,
+      channel: 'email',
+      receivedAt: receivedAt.toISOString(),
+      sourceId: sesMessageId,
+      acceptedAt: new Date().toISOString(),
+    });
+    const [outcome] = await deps.ingestEmail(sesReceiptEvent(sesMessageId, receivedAt));
+    if (!outcome) throw new Error('email handler returned no outcome');
+    if (outcome.outcome === 'quarantined') {
+      await deps.journal.settle(rawKey);
+      return c.json(
+        { error: 'unparseable_message', reason: outcome.reason, quarantineKey: outcome.quarantineKey },
+        422,
+      );
+    }
+    return c.json({ status: 'queued', externalId: outcome.externalId, automated: outcome.automated }, 202);
+  });
   app.all('/inbound/email', (c) => methodNotAllowed(c, 'POST'));
   app.all('/health', (c) => methodNotAllowed(c, 'GET'));
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { verifyDevToken } from './devTokens.js';
 import { readBody } from './requestBody.js';
 
@@ -33,15 +32,6 @@ export function rawTarget(url: string): { path: string; query: string } {
  */
 export function staffRoutes(staffRequest: StaffRequestHandler): Hono {
   const app = new Hono();
-  const tooLarge = (c: Context) =>
-    c.json(
-      {
-        error: 'payload_too_large',
-        message: `a staff request body is at most ${MAX_STAFF_BODY_BYTES} bytes`,
-      },
-      413,
-    );
-
   const handle = async (c: Context) => {
     const claims = await verifyDevToken(c.req.header('authorization'));
     if (!claims) {
@@ -55,7 +45,10 @@ export function staffRoutes(staffRequest: StaffRequestHandler): Hono {
       );
     }
     const method = c.req.method;
-    const body = method === 'GET' || method === 'HEAD' ? '' : new TextDecoder().decode(await readBody(c));
+    const body =
+      method === 'GET' || method === 'HEAD'
+        ? ''
+        : new TextDecoder().decode(await readBody(c, MAX_STAFF_BODY_BYTES, 'a staff request body'));
     const { path, query } = rawTarget(c.req.url);
     const event = {
       version: '2.0',
@@ -94,10 +87,9 @@ export function staffRoutes(staffRequest: StaffRequestHandler): Hono {
     return new Response(bodyless ? null : (result.body ?? ''), { status, headers });
   };
 
-  const limit = bodyLimit({ maxSize: MAX_STAFF_BODY_BYTES, onError: tooLarge });
   for (const prefix of ['/queues', '/cases']) {
-    app.all(prefix, limit, handle);
-    app.all(`${prefix}/*`, limit, handle);
+    app.all(prefix, handle);
+    app.all(`${prefix}/*`, handle);
   }
   return app;
 }

@@ -1,0 +1,93 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  FileAcceptedJournal,
+  InMemoryAcceptedJournal,
+  type JournalEntry,
+  JournalError,
+  journalKeyOf,
+} from '../../../lambdas/local/acceptedJournal.js';
+import { claimDataDirectory, DataDirectoryInUseError } from '../../../lambdas/local/dataDirectory.js';
+
+const entry = (key: string, acceptedAt: string): JournalEntry => ({
+  key,
+  channel: 'email',
+  receivedAt: '2026-11-27T16:00:00.000Z',
+  sourceId: `local-${key}`,
+  acceptedAt,
+});
+
+describe('accepted-message journal', () => {
+  const directories: string[] = [];
+  const directory = () => {
+    const created = mkdtempSync(path.join(tmpdir(), 'cr-journal-'));
+    directories.push(created);
+    return created;
+  };
+  afterEach(() => {
+    for (const created of directories.splice(0)) rmSync(created, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['on disk', () => new FileAcceptedJournal(directory())],
+    ['in memory', () => new InMemoryAcceptedJournal()],
+  ])('keeps entries %s until settled, oldest first', async (_kind, create) => {
+    const journal = create();
+
+    await journal.record(entry('email/b', '2026-11-27T16:00:02.000Z'));
+    await journal.record(entry('email/a', '2026-11-27T16:00:01.000Z'));
+    await journal.record(entry('email/c', '2026-11-27T16:00:03.000Z'));
+    await journal.settle('email/c');
+    await journal.settle('email/unknown');
+
+    expect((await journal.pending()).map((pending) => pending.key)).toEqual(['email/a', 'email/b']);
+  });
+
+  it('reads back what another instance wrote (a restart) and drops a write the kill cut short', async () => {
+    const folder = directory();
+    await new FileAcceptedJournal(folder).record(entry('email/a', '2026-11-27T16:00:01.000Z'));
+    writeFileSync(path.join(folder, 'deadbeef.json.tmp'), '{"key":');
+
+    const pending = await new FileAcceptedJournal(folder).pending();
+
+    expect(pending).toEqual([entry('email/a', '2026-11-27T16:00:01.000Z')]);
+    expect(readdirSync(folder).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses a damaged entry instead of dropping an accepted message', async () => {
+    const folder = directory();
+    writeFileSync(path.join(folder, 'damaged.json'), JSON.stringify({ key: 'email/x', channel: 'pigeon' }));
+
+    await expect(new FileAcceptedJournal(folder).pending()).rejects.toBeInstanceOf(JournalError);
+  });
+
+  it('rejects an entry without a receipt time', async () => {
+    await expect(
+      new InMemoryAcceptedJournal().record({
+        ...entry('email/a', '2026-11-27T16:00:01.000Z'),
+        receivedAt: 'yesterday',
+      }),
+    ).rejects.toThrow();
+  });
+
+  it('keys a routed message by its raw original, or by channel and provider id', () => {
+    expect(journalKeyOf({ channel: 'email', externalId: '<a@b>', rawBlobKey: 'email/local-1' })).toBe(
+      'email/local-1',
+    );
+    expect(journalKeyOf({ channel: 'chat', externalId: 'evt-9' })).toBe('chat#evt-9');
+  });
+
+  it('lets one local mode at a time use a data folder and takes over the lock of a killed one', async () => {
+    const folder = directory();
+    writeFileSync(path.join(folder, 'local-mode.pid'), String(process.ppid));
+
+    await expect(claimDataDirectory(folder)).rejects.toBeInstanceOf(DataDirectoryInUseError);
+
+    writeFileSync(path.join(folder, 'local-mode.pid'), '999999999');
+    const claim = await claimDataDirectory(folder);
+    await claim.release();
+    expect(readdirSync(folder)).toEqual([]);
+  });
+});
