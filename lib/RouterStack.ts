@@ -74,8 +74,9 @@ export class RouterStack extends Stack {
       api: staff.api,
       userPoolClient: staff.client,
       accessLogs: stores.accessLogs,
-      ...functionDefaults,
+      logKey: stores.dataKey,
       removalPolicy,
+      ...(props.vpc ? { vpc: props.vpc } : {}),
     });
 
     this.table = stores.table;
