@@ -18,7 +18,10 @@ export function newVerifier(randomBytes: (length: number) => Uint8Array): string
 }
 
 /** `BASE64URL(SHA256(ASCII(code_verifier)))` (RFC 7636 §4.2). */
-export async function challengeOf(verifier: string, subtle: SubtleCrypto): Promise<string> {
+export async function challengeOf(
+  verifier: string,
+  subtle: { digest(algorithm: 'SHA-256', data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> },
+): Promise<string> {
   const digest = await subtle.digest('SHA-256', new TextEncoder().encode(verifier));
   return base64Url(new Uint8Array(digest));
 }
