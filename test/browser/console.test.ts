@@ -23,6 +23,14 @@ import {
 
 type Router = Awaited<ReturnType<typeof startTestRouter>>;
 
+/** The parts of a listed case the SLA test reads (the API's own schemas are tested with the API). */
+interface ListedCase {
+  caseId: string;
+  queue: string;
+  subject: string;
+  clocks: { clocks: { kind: string; milestones: { type: string; at: string }[] }[] };
+}
+
 /** How long a person would wait for the page to show a change (the machine is shared and slow at times). */
 const PATIENCE = { timeout: 15_000, interval: 100 };
 
@@ -253,6 +261,76 @@ describe('staff console', () => {
     await screenshot(page, 'console-case-japanese.png');
     expectNoProblems(watched);
     await page.close();
+  });
+
+  it('marks a queue amber when a case is at risk and red once it has breached', async () => {
+    // A router of its own whose clock the test moves (the SLA sweep reads it); the page reads the board as always.
+    let offsetMs = 0;
+    const timed = await startTestRouter({
+      poll: true,
+      clock: { now: () => new Date(Date.now() + offsetMs) },
+    });
+    try {
+      const subject = `Copay question ${randomUUID().slice(0, 6)}`;
+      const response = await timed.postEmail(
+        memberEmail({
+          from: `Lee <lee.${randomUUID().slice(0, 8)}@example.com>`,
+          subject,
+          body: 'Why was I charged a higher copay on my last statement? Please refund the difference.',
+        }),
+      );
+      expect(response.status).toBe(202);
+      let kase: ListedCase | undefined;
+      await expect
+        .poll(
+          async () => {
+            for (const { queue } of await timed.queues('lookup')) {
+              const response = await timed.staffFetch(
+                'lookup',
+                `/cases?state=queued&queue=${queue}&limit=100`,
+              );
+              const listing = (await response.json()) as { cases: ListedCase[] };
+              kase = listing.cases.find((candidate) => candidate.subject === subject) ?? kase;
+            }
+            return kase;
+          },
+          { timeout: 20_000, interval: 250 },
+        )
+        .toBeDefined();
+      if (!kase) throw new Error('the case did not arrive');
+      const firstResponse = kase.clocks.clocks.find((clock) => clock.kind === 'firstResponse');
+      const milestoneAt = (type: string) =>
+        Date.parse(firstResponse?.milestones.find((milestone) => milestone.type === type)?.at ?? '');
+      const warningAt = milestoneAt('warning');
+      const breachAt = milestoneAt('breach');
+      expect(Number.isNaN(warningAt) || Number.isNaN(breachAt)).toBe(false);
+
+      const watched = await openWatchedPage(context, timed.url);
+      const { page } = watched;
+      await page.goto(`${timed.url}/`);
+      await page.getByLabel('Name (staff id)').fill('erin');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const row = page.locator(`tr[data-queue="${kase.queue}"]`);
+      await row.waitFor();
+
+      offsetMs = warningAt + 60_000 - Date.now();
+      await timed.sweep();
+      await row.locator('.badge-amber', { hasText: '1 at risk' }).waitFor({ timeout: 15_000 });
+      expect(await row.getAttribute('class')).toContain('has-at-risk');
+      await screenshot(page, 'console-board-at-risk.png');
+
+      offsetMs = breachAt + 60_000 - Date.now();
+      await timed.sweep();
+      await row.locator('.badge-red', { hasText: '1 breached' }).waitFor({ timeout: 15_000 });
+      expect(await row.getAttribute('class')).toContain('has-breached');
+      expect(await row.locator('.badge-amber').count()).toBe(0);
+      expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      await screenshot(page, 'console-board-breached.png');
+      expectNoProblems(watched);
+      await page.close();
+    } finally {
+      await timed.stop();
+    }
   });
 
   it('answers the page with a strict Content-Security-Policy and refuses a dev sign-in from another site', async () => {

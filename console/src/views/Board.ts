@@ -134,7 +134,7 @@ export function Board() {
                         ].join(' ')}
                       >
                         <th scope="row">
-                          ${index < 9 && html`<span class="key" aria-hidden="true">${index + 1}</span>`}
+                          <span class=${index < 9 ? 'key' : 'key key-none'} aria-hidden="true">${index < 9 ? index + 1 : ''}</span>
                           ${queue.queue}
                         </th>
                         <td class="num depth" data-testid="depth">${queue.depth}</td>
