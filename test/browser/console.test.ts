@@ -192,6 +192,14 @@ describe('staff console', () => {
     await agent.page.locator('.case-head').waitFor();
     const claimedId = decodeURIComponent(new URL(agent.page.url()).hash.replace('#/cases/', ''));
 
+    // My work: the claim with its lease running down, renewed from the list.
+    await agent.page.keyboard.press('m');
+    const mine = agent.page.locator(`tr[data-case="${claimedId}"]`);
+    await mine.waitFor();
+    expect(await mine.getByTestId('lease').textContent()).toMatch(/^in \d+ min$/);
+    await mine.getByRole('button', { name: 'Renew lease' }).click();
+    await expect.poll(() => noticesOn(agent.page), PATIENCE).toContain('Lease renewed');
+
     const supervisor = await openWatchedPage(context, router.url);
     await signIn(supervisor.page, 'sam', 'supervisor');
     await supervisor.page.getByRole('link', { name: 'Supervisor' }).click();

@@ -18,6 +18,7 @@ import { useFocusHeading, useNow, useShortcuts } from '../hooks.js';
 import { html } from '../html.js';
 import { label, languageName, t } from '../strings.js';
 import { formatCountdown, formatDateTime, urgencyOf } from '../time.js';
+import { LEASE_WARNING_MS } from './CaseTable.js';
 
 /** `lang` for a case's text: triage's language code, with the script for Traditional Chinese. */
 function langOf(language: string, script?: string): string | undefined {
@@ -172,7 +173,7 @@ function Facts(props: { kase: Case }) {
   if (kase.leaseExpiresAt) {
     rows.push([
       t('factLease'),
-      html`<time datetime=${kase.leaseExpiresAt} class=${`due due-${urgencyOf(kase.leaseExpiresAt, now, 3 * 60_000)}`}
+      html`<time datetime=${kase.leaseExpiresAt} class=${`due due-${urgencyOf(kase.leaseExpiresAt, now, LEASE_WARNING_MS)}`}
         >${formatCountdown(kase.leaseExpiresAt, now)}</time
       >`,
     ]);

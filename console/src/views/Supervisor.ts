@@ -2,12 +2,10 @@ import { useState } from 'preact/hooks';
 import { describeError } from '../api.js';
 import { type Case, CaseEnvelopeSchema, QueueListSchema } from '../apiTypes.js';
 import { useConsole } from '../context.js';
-import { ensureFontsFor } from '../fonts.js';
 import { useFocusHeading, useNow, usePolling } from '../hooks.js';
 import { html } from '../html.js';
 import { t } from '../strings.js';
-import { formatCountdown, urgencyOf } from '../time.js';
-import { allPages } from './MyWork.js';
+import { allPages, CaseTable, Countdown, LEASE_WARNING_MS } from './CaseTable.js';
 
 /** Supervisors: every claim on every queue; reassign or release any of them (merge is on the case). */
 export function Supervisor() {
@@ -65,66 +63,42 @@ export function Supervisor() {
       <p role="alert">${t('supervisorOnly')}</p>
     </section>`;
   }
-  ensureFontsFor(...(claims ?? []).map((kase) => kase.subject));
   return html`
     <section aria-labelledby="supervisor-title">
       <h1 id="supervisor-title" tabindex="-1" ref=${heading}>${t('supervisorTitle')}</h1>
       <h2>${t('allClaims')}</h2>
       ${failure && html`<p class="banner banner-error" role="alert">${failure}</p>`}
-      ${
-        claims === undefined
-          ? html`<p class="muted">${t('loading')}</p>`
-          : claims.length === 0
-            ? html`<p>${t('allClaimsEmpty')}</p>`
-            : html`<table class="cases">
-                <thead>
-                  <tr>
-                    <th scope="col">${t('colReference')}</th>
-                    <th scope="col">${t('colSubject')}</th>
-                    <th scope="col">${t('colQueue')}</th>
-                    <th scope="col">${t('colAssignee')}</th>
-                    <th scope="col">${t('colLease')}</th>
-                    <th scope="col"><span class="visually-hidden">${t('colActions')}</span></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${claims.map((kase) => {
-                    const inputId = `reassign-${kase.caseId}`;
-                    return html`<tr key=${kase.caseId} data-case=${kase.caseId}>
-                      <th scope="row"><a href=${`#/cases/${encodeURIComponent(kase.caseId)}`}>${kase.reference}</a></th>
-                      <td dir="auto">${kase.subject}</td>
-                      <td>${kase.queue}</td>
-                      <td>${kase.assignee}</td>
-                      <td>
-                        ${
-                          kase.leaseExpiresAt &&
-                          html`<time datetime=${kase.leaseExpiresAt} class=${`due due-${urgencyOf(kase.leaseExpiresAt, now, 3 * 60_000)}`}
-                            >${formatCountdown(kase.leaseExpiresAt, now)}</time
-                          >`
-                        }
-                      </td>
-                      <td class="actions supervisor-actions">
-                        <label class="visually-hidden" for=${inputId}>${t('reassignTo')}</label>
-                        <input
-                          id=${inputId}
-                          type="text"
-                          size="10"
-                          placeholder=${t('reassignToLabel')}
-                          value=${targets[kase.caseId] ?? ''}
-                          onInput=${(event: Event) =>
-                            setTargets({
-                              ...targets,
-                              [kase.caseId]: (event.currentTarget as HTMLInputElement).value,
-                            })}
-                        />
-                        <button type="button" data-action="reassign" onClick=${() => act(kase, 'reassign')}>${t('reassign')}</button>
-                        <button type="button" data-action="release" onClick=${() => act(kase, 'release')}>${t('release')}</button>
-                      </td>
-                    </tr>`;
-                  })}
-                </tbody>
-              </table>`
-      }
+      <${CaseTable}
+        cases=${claims}
+        empty=${t('allClaimsEmpty')}
+        columns=${[
+          { header: t('colQueue'), cell: (kase: Case) => kase.queue },
+          { header: t('colAssignee'), cell: (kase: Case) => kase.assignee },
+          {
+            header: t('colLease'),
+            cell: (kase: Case) =>
+              kase.leaseExpiresAt &&
+              html`<${Countdown} at=${kase.leaseExpiresAt} now=${now} warnWithinMs=${LEASE_WARNING_MS} />`,
+          },
+        ]}
+        actions=${(kase: Case) => {
+          const inputId = `reassign-${kase.caseId}`;
+          return html`<div class="supervisor-actions">
+            <label class="visually-hidden" for=${inputId}>${t('reassignTo')}</label>
+            <input
+              id=${inputId}
+              type="text"
+              size="10"
+              placeholder=${t('reassignToLabel')}
+              value=${targets[kase.caseId] ?? ''}
+              onInput=${(event: Event) =>
+                setTargets({ ...targets, [kase.caseId]: (event.currentTarget as HTMLInputElement).value })}
+            />
+            <button type="button" data-action="reassign" onClick=${() => act(kase, 'reassign')}>${t('reassign')}</button>
+            <button type="button" data-action="release" onClick=${() => act(kase, 'release')}>${t('release')}</button>
+          </div>`;
+        }}
+      />
     </section>
   `;
 }
