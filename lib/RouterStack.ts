@@ -26,6 +26,7 @@ import {
   type StaffConsoleClient,
   staffConsoleProblems,
 } from './constructs/StaffApi.js';
+import { StaffConsole } from './constructs/StaffConsole.js';
 import { inboundSmtpHost, SES_RECEIVING_REGIONS } from './sesReceivingRegions.js';
 
 export interface RouterStackProps extends StackProps {
@@ -218,6 +219,15 @@ export class RouterStack extends Stack {
           functionDefaults,
         })
       : undefined;
+    new StaffConsole(this, 'StaffConsole', {
+      api: staff.api,
+      userPoolClient: staff.client,
+      ...(staff.domain ? { signInDomain: staff.domain } : {}),
+      accessLogs: stores.accessLogs,
+      logKey: stores.dataKey,
+      removalPolicy,
+      ...(props.vpc ? { vpc: props.vpc } : {}),
+    });
 
     this.table = stores.table;
     this.rawBucket = stores.rawBucket;

@@ -104,6 +104,12 @@ export interface CaseRevision {
  * Claim-next as the case rules define it (see `claimQueue.ts`); the store reads the head of the
  * queue and writes the claim.
  */
+/** What claim-next's rules read of a queued case to choose one (a store may read only these). */
+export type QueueEntry = Pick<
+  Case,
+  'caseId' | 'version' | 'state' | 'queue' | 'priority' | 'language' | 'receivedAt' | 'queuedAt' | 'sla'
+>;
+
 export interface ClaimRequest {
   queue: string;
   /**
@@ -111,9 +117,9 @@ export interface ClaimRequest {
    * more cases wait beyond it): tiers of cases, best first. Within a tier any case will do, and
    * the store spreads concurrent claimers over it instead of racing them for one.
    */
-  choose: (head: readonly Case[], complete: boolean) => Case[][];
-  /** The case as claimed, and its history event. */
-  take: (head: Case) => { after: Case; events: CaseEvent[] };
+  choose: (head: readonly QueueEntry[], complete: boolean) => QueueEntry[][];
+  /** The chosen case, read whole and still queued at the version chosen, as claimed, and its history event. */
+  take: (current: Case) => { after: Case; events: CaseEvent[] };
 }
 
 /** What the case rules say a case counts toward in its queue's figures (see `queueFigures`). */
@@ -131,7 +137,7 @@ export interface QueueTally {
  */
 export interface QueueRules {
   /** A sort key: the queue serves cases in ascending order of it. */
-  orderKey: (kase: Case) => string;
+  orderKey: (kase: QueueEntry) => string;
   /** What the case counts toward; undefined when it counts toward nothing. */
   tally: (kase: Case) => QueueTally | undefined;
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { staffConsoleRoutes } from '../../console/localRoutes.js';
 import type { AcceptEmailOutcome } from '../domain/ingest/acceptEmail.js';
 import type { AcceptedJournal } from './acceptedJournal.js';
 import { readBody } from './requestBody.js';
@@ -120,6 +121,8 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
   app.all('/inbound/email', (c) => methodNotAllowed(c, 'POST'));
   app.all('/health', (c) => methodNotAllowed(c, 'GET'));
 
+  // The staff console (page, files, local-only dev sign-in) at `/` and `/console/*`.
+  app.route('/', staffConsoleRoutes());
   if (deps.staffApp) {
     const { staffApp } = deps;
     // Everything the gateway does not serve itself: the staff API answers, its 404s included.

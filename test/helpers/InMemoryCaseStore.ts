@@ -179,9 +179,11 @@ export class InMemoryCaseStore implements CaseStore {
   async claimNext(request: ClaimRequest): Promise<Case | undefined> {
     const head = this.#queued(request.queue);
     for (const tier of request.choose(head, true)) {
-      for (const candidate of tier) {
-        const { after, events } = request.take(candidate);
-        if ((await this.applyRevision({ before: candidate, after, events }, [])) === 'applied') return after;
+      for (const entry of tier) {
+        const current = this.cases.get(entry.caseId);
+        if (current?.state !== 'queued' || current.version !== entry.version) continue;
+        const { after, events } = request.take(current);
+        if ((await this.applyRevision({ before: current, after, events }, [])) === 'applied') return after;
       }
     }
     return undefined;

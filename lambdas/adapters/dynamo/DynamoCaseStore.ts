@@ -35,10 +35,13 @@ import {
   InvalidCursorError,
   type NewCase,
   type OutboxEntry,
+  type QueueEntry,
   type QueueRules,
 } from '../../domain/ports.js';
 import { type BackoffPolicy, backoffDelay, sleep, WRITE_RACE_BACKOFF } from './backoff.js';
 import { CASE_TABLE } from './caseTableDefinition.js';
+import { GroupCommit } from './GroupCommit.js';
+import { QueueHeadCache } from './QueueHeadCache.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -56,7 +59,7 @@ export interface DynamoCaseStoreOptions {
   rules?: QueueRules;
   /** How many cases per queue shard claim-next reads as the head it spreads claimers over. */
   claimHeadPerShard?: number;
-  /** How long concurrent claims in this instance share one read of a queue's head. */
+  /** How long a read of a queue's top serves this instance's claims before it is read again (≤ 1 s keeps order). */
   claimHeadTtlMs?: number;
   backoff?: BackoffPolicy;
   /** Tests make the randomness (claim spread, jitter) and the waiting deterministic. */
@@ -100,6 +103,24 @@ const KEY = {
 };
 
 const INDEX = CASE_TABLE.indexes;
+
+/** The attributes claim-next's rules choose on (QueueEntry), plus the index sort key. */
+const QueueEntrySchema = CaseSchema.pick({
+  caseId: true,
+  version: true,
+  state: true,
+  queue: true,
+  priority: true,
+  language: true,
+  receivedAt: true,
+  queuedAt: true,
+  sla: true,
+});
+const ENTRY_ATTRIBUTES = [...Object.keys(QueueEntrySchema.shape), 'queueSort'];
+const ENTRY_PROJECTION = {
+  ProjectionExpression: ENTRY_ATTRIBUTES.map((_, index) => `#e${index}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(ENTRY_ATTRIBUTES.map((name, index) => [`#e${index}`, name])),
+};
 
 const OutboxEntrySchema = z.object({
   entryId: z.string(),
@@ -177,13 +198,10 @@ function decodeCursor(cursor: string): z.infer<typeof CursorSchema> {
   }
 }
 
-/** A queue head as one store instance last read it (see DynamoCaseStore#cachedHead). */
-interface ClaimHead {
-  cases: Case[];
-  complete: boolean;
-  readAt: number;
-  perShard: number;
-  reading?: Promise<ClaimHead>;
+/** One claimer's chosen case, and the domain's claim of it. */
+interface ClaimAttempt {
+  entry: QueueEntry;
+  take: ClaimRequest['take'];
 }
 
 /** Adds and deletes on one figures item (one per shard), merged from every case a transaction changes. */
@@ -201,10 +219,8 @@ export class DynamoCaseStore implements CaseStore {
   readonly #tableName: string;
   readonly #rules: QueueRules;
   readonly #claimHeadPerShard: number;
-  readonly #claimHeadTtlMs: number;
-  readonly #heads = new Map<string, ClaimHead>();
-  readonly #reserved = new Set<string>();
-  readonly #taken = new Map<string, number>();
+  readonly #heads: QueueHeadCache;
+  readonly #claims: GroupCommit<ClaimAttempt, Case | false>;
   readonly #backoff: BackoffPolicy;
   readonly #random: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
@@ -213,8 +229,23 @@ export class DynamoCaseStore implements CaseStore {
     this.#client = client;
     this.#tableName = options.tableName;
     this.#rules = options.rules ?? QUEUE_RULES;
-    this.#claimHeadPerShard = options.claimHeadPerShard ?? 16;
-    this.#claimHeadTtlMs = options.claimHeadTtlMs ?? 250;
+    this.#claimHeadPerShard = options.claimHeadPerShard ?? 64;
+    this.#heads = new QueueHeadCache(
+      async (queue, after) => {
+        const read = await this.#queueHead(queue, this.#claimHeadPerShard, after, true);
+        return {
+          cases: read.items.map((item) => QueueEntrySchema.parse(item)),
+          ...(read.cutoff === undefined ? {} : { cutoff: read.cutoff }),
+        };
+      },
+      (kase) => this.#rules.orderKey(kase),
+      { ttlMs: options.claimHeadTtlMs ?? 500 },
+    );
+    // A claim is two items (the case, its event) plus its figures item: thirty fit in one transaction.
+    this.#claims = new GroupCommit((attempts) => this.#writeClaims(attempts), {
+      maxBatch: 30,
+      maxInFlight: 2,
+    });
     this.#backoff = options.backoff ?? WRITE_RACE_BACKOFF;
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? sleep;
@@ -757,7 +788,8 @@ export class DynamoCaseStore implements CaseStore {
     queue: string,
     perShard: number,
     after?: string,
-  ): Promise<{ items: Record<string, unknown>[]; complete: boolean }> {
+    entriesOnly = false,
+  ): Promise<{ items: Record<string, unknown>[]; cutoff?: string }> {
     const pages = await Promise.all(
       this.#queueKeys(queue).map((queueKey) =>
         this.#client.send(
@@ -767,6 +799,8 @@ export class DynamoCaseStore implements CaseStore {
             KeyConditionExpression: after ? 'queueKey = :key AND queueSort > :after' : 'queueKey = :key',
             ExpressionAttributeValues: { ':key': queueKey, ...(after ? { ':after': after } : {}) },
             Limit: perShard,
+            // Claim-next chooses on a few attributes: read those, not every case's clocks.
+            ...(entriesOnly ? ENTRY_PROJECTION : {}),
           }),
         ),
       ),
@@ -783,7 +817,7 @@ export class DynamoCaseStore implements CaseStore {
         (item) => typeof item.queueSort === 'string' && (cutoff === undefined || item.queueSort <= cutoff),
       )
       .sort((a, b) => String(a.queueSort).localeCompare(String(b.queueSort)));
-    return { items, complete: cutoff === undefined };
+    return { items, ...(cutoff === undefined ? {} : { cutoff }) };
   }
 
   #shuffled<T>(items: readonly T[]): T[] {
@@ -796,106 +830,125 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   /**
-   * The head of a queue as this store instance last read it. Concurrent claims in one process
-   * (local mode's staff API, a container serving a burst) share one read instead of each querying
-   * every shard; a head older than `claimHeadTtlMs` is read again, so a case that arrives at the top
-   * waits at most that long to be seen.
-   */
-  async #cachedHead(queue: string, perShard: number, fresh: boolean): Promise<ClaimHead> {
-    const cached = this.#heads.get(queue);
-    const now = performance.now();
-    if (cached && !fresh && now - cached.readAt <= this.#claimHeadTtlMs && cached.perShard >= perShard) {
-      return cached;
-    }
-    if (cached?.reading && cached.perShard >= perShard) return cached.reading;
-    const reading = this.#queueHead(queue, perShard).then((head) => {
-      const read: ClaimHead = {
-        cases: head.items.map((item) => CaseSchema.parse(item)),
-        complete: head.complete,
-        readAt: performance.now(),
-        perShard,
-      };
-      this.#heads.set(queue, read);
-      return read;
-    });
-    this.#heads.set(queue, { ...(cached ?? { cases: [], complete: false, readAt: 0 }), perShard, reading });
-    try {
-      return await reading;
-    } catch (error) {
-      this.#heads.delete(queue);
-      throw error;
-    }
-  }
-
-  /**
-   * A case this instance saw taken (by us or, from a failed write, by someone else) leaves its
-   * cached head, and stays out of heads read in the next moments (a read already in flight, or an
-   * index that has not caught up yet, can still list it).
-   */
-  #forget(queue: string, caseId: string): void {
-    const cached = this.#heads.get(queue);
-    if (cached) cached.cases = cached.cases.filter((kase) => kase.caseId !== caseId);
-    const now = performance.now();
-    this.#taken.set(caseId, now + 4 * this.#claimHeadTtlMs);
-    if (this.#taken.size > 10_000) {
-      for (const [id, until] of this.#taken) if (until < now) this.#taken.delete(id);
-    }
-  }
-
-  #recentlyTaken(caseId: string): boolean {
-    const until = this.#taken.get(caseId);
-    return until !== undefined && until >= performance.now();
-  }
-
-  /**
-   * Claim-next. Reads the head of the queue (shared by concurrent claims in this instance, see
-   * {@link #cachedHead}), lets the domain choose tiers for this claimer, and tries the cases of the
-   * best tier in random order: claimers in other processes spread over the head instead of racing
-   * for its first case, and claimers in this process never try the same case at once (a local
-   * reservation, as TaskRouter reserves a task for one worker). The conditional write on the case
-   * version decides every race, so no case is ever held twice. A lower tier is tried only when
-   * the better ones are taken; an answer of "nothing for you" always comes from a fresh read.
+   * Claim-next. Takes the head of the queue from this instance's {@link QueueHeadCache} (shared by
+   * the claims in flight here, read again in the background as it ages or runs low), lets the
+   * domain choose tiers for this claimer, and tries the cases of the best tier in random order:
+   * claimers in other processes spread over the head instead of racing for its first case, and
+   * claims in this process never try the same case at once (a local reservation, as TaskRouter
+   * reserves a task for one worker). The conditional write on the case version decides every
+   * race, so no case is ever held twice. A lower tier is tried only when the better ones are
+   * taken; "nothing for you" is only ever said after a fresh read of the top.
    */
   async claimNext(request: ClaimRequest): Promise<Case | undefined> {
-    let perShard = this.#claimHeadPerShard;
+    const { queue } = request;
     let fresh = false;
     for (let round = 0; round < 3 * this.#backoff.attempts; round++) {
-      const head = await this.#cachedHead(request.queue, perShard, fresh);
-      const tiers = request
-        .choose(
-          head.cases.filter((kase) => !this.#reserved.has(kase.caseId) && !this.#recentlyTaken(kase.caseId)),
-          head.complete,
-        )
-        .filter((tier) => tier.length > 0);
+      const head = await this.#heads.open(queue, fresh);
+      if (head.low && !head.complete) this.#heads.extend(queue).catch(() => undefined);
+      const tiers = request.choose(head.cases, head.complete).filter((tier) => tier.length > 0);
       if (tiers.length === 0) {
         if (!fresh) {
-          fresh = true; // the cached head may be out of date: look again before saying so
+          fresh = true; // what this instance knows may be out of date: look again before saying so
           continue;
         }
         if (head.complete) return undefined;
         // Nothing in the head for this claimer (their languages, say): look further down.
-        perShard = Math.min(perShard * 4, 250);
+        await this.#heads.extend(queue);
         continue;
       }
-      for (const tier of tiers) {
+      let misses = 0;
+      tried: for (const tier of tiers) {
         for (const candidate of this.#shuffled(tier)) {
-          if (this.#reserved.has(candidate.caseId)) continue;
-          this.#reserved.add(candidate.caseId);
+          if (!this.#heads.reserve(candidate.caseId)) continue;
           try {
-            const { after, events } = request.take(candidate);
-            const written = await this.applyRevision({ before: candidate, after, events }, []);
-            this.#forget(request.queue, candidate.caseId);
-            if (written === 'applied') return after;
+            const claimed = await this.#claims.submit({ entry: candidate, take: request.take });
+            this.#heads.forget(queue, candidate);
+            if (claimed) return claimed;
           } finally {
-            this.#reserved.delete(candidate.caseId);
+            this.#heads.release(candidate.caseId);
           }
+          // Two cases in a row taken by others: what this instance knows of the head is stale.
+          if (++misses >= 2) break tried;
         }
       }
-      // Every case tried was taken meanwhile: read the head again, after a short, spread-out pause.
+      // Read the top again, after a short, spread-out pause.
       fresh = true;
       await this.#wait(Math.min(round, 3));
     }
-    throw new CaseStoreError(`claim-next on ${request.queue} kept losing races`);
+    throw new CaseStoreError(`claim-next on ${queue} kept losing races`);
+  }
+
+  /**
+   * The claims of concurrent claimers in this instance, in one transaction (see {@link GroupCommit}).
+   * The chosen cases are read whole in one consistent BatchGetItem; one no longer queued at the
+   * version chosen was taken meanwhile. Each case is written only if it is still at the version
+   * read; one someone took between the read and the write cancels the transaction, is answered
+   * `false`, and the rest are written again.
+   */
+  async #writeClaims(attempts: ClaimAttempt[]): Promise<(Case | false)[]> {
+    const results = new Map<ClaimAttempt, Case | false>();
+    const current = await this.#readCases(attempts.map(({ entry }) => entry.caseId));
+    let pending: { attempt: ClaimAttempt; revision: CaseRevision }[] = [];
+    for (const attempt of attempts) {
+      const kase = current.get(attempt.entry.caseId);
+      if (kase?.state !== 'queued' || kase.version !== attempt.entry.version) {
+        results.set(attempt, false);
+        continue;
+      }
+      const { after, events } = attempt.take(kase);
+      pending.push({ attempt, revision: { before: kase, after, events } });
+    }
+    for (let round = 0; pending.length > 0 && round < this.#backoff.attempts; round++) {
+      const items: TransactItem[] = [];
+      const caseItemOf = new Map<number, ClaimAttempt>();
+      for (const { attempt, revision } of pending) {
+        caseItemOf.set(items.length, attempt);
+        items.push(...this.#revisionItems(revision));
+      }
+      items.push(...this.#statsItems(pending.map(({ revision }) => revision)));
+      try {
+        await this.#transact(items);
+        for (const { attempt, revision } of pending) results.set(attempt, revision.after);
+        pending = [];
+      } catch (error) {
+        const cancelled = cancellationOf(error);
+        if (!cancelled) throw this.#failure(error, 'could not write claims');
+        const lost = new Set(
+          [...caseItemOf]
+            .filter(([index]) => cancelled.codes[index] === CONDITION_FAILED)
+            .map(([, attempt]) => attempt),
+        );
+        for (const attempt of lost) results.set(attempt, false);
+        pending = pending.filter(({ attempt }) => !lost.has(attempt));
+        if (lost.size > 0) continue;
+        if (!cancelled.codes.some((code) => code === 'TransactionConflict' || code === 'ThrottlingError')) {
+          throw this.#failure(error, 'could not write claims');
+        }
+        await this.#wait(round);
+      }
+    }
+    return attempts.map((attempt) => results.get(attempt) ?? false);
+  }
+
+  /** Cases by id, read consistently in batches of 100 (BatchGetItem's limit). */
+  async #readCases(caseIds: string[]): Promise<Map<string, Case>> {
+    const found = new Map<string, Case>();
+    const unique = [...new Set(caseIds)];
+    for (let start = 0; start < unique.length; start += 100) {
+      let keys: Record<string, unknown>[] = unique.slice(start, start + 100).map(KEY.case);
+      for (let attempt = 0; keys.length > 0 && attempt < this.#backoff.attempts; attempt++) {
+        if (attempt > 0) await this.#wait(attempt);
+        const result = await this.#client.send(
+          new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[this.#tableName] ?? []) {
+          const kase = CaseSchema.parse(item);
+          found.set(kase.caseId, kase);
+        }
+        keys = result.UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
+      }
+    }
+    return found;
   }
 
   async listCases(query: CaseListQuery, page: { limit: number; cursor?: string }): Promise<CasePage> {
@@ -911,7 +964,7 @@ export class DynamoCaseStore implements CaseStore {
     const items = head.items.slice(0, page.limit);
     const cases = items.map((item) => CaseSchema.parse(item));
     const last = cases.at(-1);
-    const more = !head.complete || head.items.length > page.limit;
+    const more = head.cutoff !== undefined || head.items.length > page.limit;
     return {
       cases,
       ...(more && last ? { nextCursor: encodeCursor(this.#rules.orderKey(last), last.caseId) } : {}),

@@ -1,6 +1,6 @@
 import { languageFit } from '../policy/languageSkills.js';
 import { type Policy, PRIORITY_RANK } from '../policy/policy.js';
-import type { CaseStore, Clock, QueueRules, QueueTally } from '../ports.js';
+import type { CaseStore, Clock, QueueEntry, QueueRules, QueueTally } from '../ports.js';
 import { type Case, type CaseEvent, type QueueSummary, SUSPENDED_QUEUE } from './caseRecord.js';
 import { withNextTimer } from './nextTimer.js';
 import type { StaffMember } from './staffMember.js';
@@ -25,7 +25,7 @@ export function knownQueues(policy: Policy): string[] {
 }
 
 /** The earliest of the case's due times: first response, resolution, regulatory. */
-export function earliestDue(sla: Case['sla']): string {
+export function earliestDue(sla: QueueEntry['sla']): string {
   const first = new Date(sla.firstResponseDueAt).toISOString();
   const others = [sla.resolutionDueAt, sla.regulatoryDueAt]
     .filter((due): due is string => due !== undefined)
@@ -37,7 +37,7 @@ export function earliestDue(sla: Case['sla']): string {
  * Queue order: priority, then the earliest due time, then age (receipt), then the case id so the
  * order is total. A released case sorts back into the place it had.
  */
-export function queueOrderKey(kase: Case): string {
+export function queueOrderKey(kase: QueueEntry): string {
   return `${PRIORITY_RANK[kase.priority]}#${earliestDue(kase.sla)}#${new Date(kase.receivedAt).toISOString()}#${kase.caseId}`;
 }
 
@@ -67,7 +67,7 @@ export function listQueues(services: Pick<ClaimServices, 'caseStore' | 'policy'>
  * undetermined), or it has waited past the policy's relaxation timeout for someone who reads it.
  * Returns the language fit (2 reads it, 1 anyone) or undefined when not yet.
  */
-function claimFit(kase: Case, staff: StaffMember, now: Date, policy: Policy): 1 | 2 | undefined {
+function claimFit(kase: QueueEntry, staff: StaffMember, now: Date, policy: Policy): 1 | 2 | undefined {
   const fit = languageFit(kase.language, staff.languages);
   if (fit > 0) return fit as 1 | 2;
   const waitingSince = Date.parse(kase.queuedAt ?? kase.receivedAt);
@@ -85,8 +85,13 @@ function claimFit(kase: Case, staff: StaffMember, now: Date, policy: Policy): 1 
  * When the head does not reach past its last priority (`complete` false and only one priority
  * seen), the tiers still hold: every case of a higher priority was in the head.
  */
-export function claimTiers(head: readonly Case[], staff: StaffMember, now: Date, policy: Policy): Case[][] {
-  const tiers = new Map<string, Case[]>();
+export function claimTiers(
+  head: readonly QueueEntry[],
+  staff: StaffMember,
+  now: Date,
+  policy: Policy,
+): QueueEntry[][] {
+  const tiers = new Map<string, QueueEntry[]>();
   for (const kase of head) {
     if (kase.state !== 'queued') continue;
     const fit = claimFit(kase, staff, now, policy);

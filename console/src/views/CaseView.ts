@@ -1,0 +1,703 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiProblemError, describeError } from '../api.js';
+import {
+  type Case,
+  type CaseClock,
+  CaseEnvelopeSchema,
+  type CaseEvent,
+  type CaseMessage,
+  type CaseView as CaseViewData,
+  CaseViewSchema,
+  type LanguageTemplates,
+  QueueListSchema,
+  ReplyResultSchema,
+} from '../apiTypes.js';
+import { useConsole } from '../context.js';
+import { ensureFontsFor } from '../fonts.js';
+import { useFocusHeading, useNow, useShortcuts } from '../hooks.js';
+import { html } from '../html.js';
+import { label, languageName, t } from '../strings.js';
+import { formatCountdown, formatDateTime, urgencyOf } from '../time.js';
+import { LEASE_WARNING_MS } from './CaseTable.js';
+
+/** `lang` for a case's text: triage's language code, with the script for Traditional Chinese. */
+function langOf(language: string, script?: string): string | undefined {
+  if (language === 'und') return undefined;
+  return script ? `${language}-${script}` : language;
+}
+
+/** The template key for a case's language (`zh` + `Hant` → `zh-Hant`; `und` → English). */
+function templateLanguageOf(kase: Case): string {
+  if (kase.language === 'zh' && kase.script === 'Hant') return 'zh-Hant';
+  return kase.language === 'und' ? 'en' : kase.language;
+}
+
+export function CaseView(props: { caseId: string }) {
+  const { api, navigate, notify } = useConsole();
+  const [view, setView] = useState<CaseViewData | undefined>(undefined);
+  const [etag, setEtag] = useState<string | undefined>(undefined);
+  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const heading = useFocusHeading();
+
+  async function load() {
+    try {
+      const result = await api.get(`/cases/${encodeURIComponent(props.caseId)}`, CaseViewSchema);
+      setView(result.data);
+      setEtag(result.etag);
+      setFailure(undefined);
+    } catch (error) {
+      setFailure(
+        error instanceof ApiProblemError && error.status === 404 ? t('caseNotFound') : describeError(error),
+      );
+    }
+  }
+
+  useEffect(() => {
+    setView(undefined);
+    void load();
+  }, [props.caseId]);
+
+  useShortcuts((event) => {
+    if (event.key === 'Escape') {
+      navigate('#/queues');
+      return true;
+    }
+    if (event.key === 'r') return focusById('reply-text');
+    if (event.key === 'n') return focusById('note-text');
+    return false;
+  });
+
+  /** Runs an action with If-Match; on a stale version reloads the case and says so (drafts stay). */
+  async function act(path: string, body: unknown, done: string): Promise<boolean> {
+    try {
+      const url = `/cases/${encodeURIComponent(props.caseId)}/${path}`;
+      if (path === 'reply') {
+        const { data } = await api.post(url, body, ReplyResultSchema, { ifMatch: etag });
+        notify(data.message.delivery === 'sent' ? t('replySent') : t('replyQueued'));
+      } else {
+        await api.post(url, body, CaseEnvelopeSchema, { ifMatch: etag });
+        notify(t('actionDone', { action: done }));
+      }
+      await load();
+      return true;
+    } catch (error) {
+      if (error instanceof ApiProblemError && (error.status === 412 || error.kind === 'conflict')) {
+        notify(t('staleCase'), 'error');
+        await load();
+      } else {
+        notify(describeError(error), 'error');
+      }
+      return false;
+    }
+  }
+
+  if (failure && !view) {
+    return html`<section aria-labelledby="case-title">
+      <h1 id="case-title" tabindex="-1" ref=${heading}>${t('caseTitle', { reference: props.caseId })}</h1>
+      <p class="banner banner-error" role="alert">${failure}</p>
+      <p><a href="#/queues">${t('backToQueues')}</a></p>
+    </section>`;
+  }
+  if (!view) {
+    return html`<section aria-busy="true"><h1 tabindex="-1" ref=${heading}>${t('caseLoading')}</h1></section>`;
+  }
+  const kase = view.case;
+  const lang = langOf(kase.language, kase.script);
+  ensureFontsFor(kase.subject, ...view.messages.map((message) => `${message.subject}${message.text}`));
+  return html`
+    <article class="case" aria-labelledby="case-title">
+      <nav class="crumbs" aria-label=${t('backToQueues')}>
+        <a href="#/queues">${t('navQueues')}</a> › <span>${kase.queue}</span> › <span>${kase.reference}</span>
+      </nav>
+      <header class="case-head">
+        <h1 id="case-title" tabindex="-1" ref=${heading}>
+          <span class="reference">${kase.reference}</span>
+          <span class="subject" dir="auto" lang=${lang}>${kase.subject}</span>
+        </h1>
+        <p class="tags">
+          <span class=${`state state-${kase.state}`}>${label('state', kase.state)}</span>
+          <span class=${`priority priority-${kase.priority}`}>${label('priority', kase.priority)}</span>
+          ${kase.expedited && html`<span class="badge badge-red">${t('expedited')}</span>`}
+          ${kase.programs.map((program) => html`<span class="tag">${label('program', program)}</span>`)}
+          ${kase.automated && html`<span class="tag">${t('automated')}</span>`}
+          ${kase.slaStatus === 'breached' && html`<span class="badge badge-red">${t('clockBreached')}</span>`}
+          ${kase.slaStatus === 'at_risk' && html`<span class="badge badge-amber">${t('colAtRisk')}</span>`}
+        </p>
+      </header>
+      ${
+        (kase.unverifiedMessages ?? 0) > 0 &&
+        html`<p class="banner banner-warning" role="note">${t('unverifiedBanner', { count: kase.unverifiedMessages ?? 0 })}</p>`
+      }
+      ${kase.needsTriage && html`<p class="banner banner-info" role="note">${t('needsTriage')}</p>`}
+      ${
+        kase.mergedInto &&
+        html`<p class="banner banner-info" role="note">
+          ${t('mergedInto', { target: '' })}<a href=${`#/cases/${encodeURIComponent(kase.mergedInto)}`}>${kase.mergedInto}</a>
+        </p>`
+      }
+      <div class="case-grid">
+        <div class="case-main">
+          <${Facts} kase=${kase} />
+          <${Conversation} view=${view} />
+          <${Composer} kase=${kase} act=${act} />
+        </div>
+        <aside class="case-side">
+          <${Actions} kase=${kase} act=${act} />
+          <${Clocks} kase=${kase} />
+          <${Routing} kase=${kase} />
+          <${History} events=${view.history} />
+        </aside>
+      </div>
+    </article>
+  `;
+}
+
+function focusById(id: string): boolean {
+  const element = document.getElementById(id);
+  if (!element) return false;
+  element.focus();
+  return true;
+}
+
+function Facts(props: { kase: Case }) {
+  const { kase } = props;
+  const now = useNow();
+  const rows: [string, unknown][] = [
+    [t('factQueue'), kase.queue],
+    [t('factTopic'), label('topic', kase.topic)],
+    [t('factLanguage'), languageName(kase.script === 'Hant' ? 'zh-Hant' : kase.language)],
+    [t('factChannel'), label('channel', kase.channel)],
+    [t('factReceived'), html`<time datetime=${kase.receivedAt}>${formatDateTime(kase.receivedAt)}</time>`],
+    [t('factHolder'), kase.assignee ?? t('nobody')],
+  ];
+  if (kase.leaseExpiresAt) {
+    rows.push([
+      t('factLease'),
+      html`<time datetime=${kase.leaseExpiresAt} class=${`due due-${urgencyOf(kase.leaseExpiresAt, now, LEASE_WARNING_MS)}`}
+        >${formatCountdown(kase.leaseExpiresAt, now)}</time
+      >`,
+    ]);
+  }
+  if (kase.piiTypes.length > 0) rows.push([t('factPii'), kase.piiTypes.join(', ')]);
+  return html`
+    <section class="facts" aria-label=${t('caseFacts')}>
+      <dl>
+        ${rows.map(([term, value]) => html`<div><dt>${term}</dt><dd>${value}</dd></div>`)}
+      </dl>
+    </section>
+  `;
+}
+
+function Conversation(props: { view: CaseViewData }) {
+  const { view } = props;
+  return html`
+    <section class="conversation" aria-labelledby="conversation-title">
+      <h2 id="conversation-title">${t('conversation')}</h2>
+      <p class="muted small">${t('redactedNote')}</p>
+      ${view.messages.length === 0 && html`<p>${t('noMessages')}</p>`}
+      <ol class="messages">
+        ${view.messages.map((message) => html`<li key=${message.externalId}><${Message} message=${message} kase=${view.case} /></li>`)}
+      </ol>
+    </section>
+  `;
+}
+
+function Message(props: { message: CaseMessage; kase: Case }) {
+  const { message, kase } = props;
+  const language = message.language ?? kase.language;
+  const lang = langOf(language, message.language ? undefined : kase.script);
+  const who =
+    message.direction === 'outbound'
+      ? message.author
+        ? t('messageBy', { author: message.author })
+        : ''
+      : message.sender?.address || message.sender?.name
+        ? t('messageFrom', {
+            sender: [message.sender?.name, message.sender?.address].filter(Boolean).join(' · '),
+          })
+        : '';
+  return html`
+    <article class=${`message message-${message.direction}${message.unverifiedSender ? ' message-unverified' : ''}`}>
+      <header>
+        <span class="direction">${message.direction === 'inbound' ? t('inbound') : t('outbound')}</span>
+        <span class="tag">${label('channel', message.channel)}</span>
+        <span class="tag">${languageName(message.language ?? (kase.script === 'Hant' ? 'zh-Hant' : kase.language))}</span>
+        ${
+          message.unverifiedSender &&
+          html`<span class="badge badge-amber" title=${message.unverifiedSender.reason}>${t('unverifiedSender')}</span>`
+        }
+        <time datetime=${message.receivedAt}>${formatDateTime(message.receivedAt)}</time>
+      </header>
+      ${who && html`<p class="from" dir="auto">${who}</p>`}
+      ${message.unverifiedSender && html`<p class="unverified-reason">${message.unverifiedSender.reason}</p>`}
+      <p class="message-subject" dir="auto" lang=${lang}>${message.subject}</p>
+      ${
+        message.fax
+          ? html`<${FaxPages} message=${message} lang=${lang} />`
+          : html`<div class="message-text" dir="auto" lang=${lang}>${message.text}</div>`
+      }
+      ${
+        message.attachments.length > 0 &&
+        html`<div class="attachments">
+          <h3>${t('attachments')}</h3>
+          <ul>
+            ${message.attachments.map((file) => html`<li dir="auto">${file.filename} <span class="muted">(${file.contentType})</span></li>`)}
+          </ul>
+        </div>`
+      }
+    </article>
+  `;
+}
+
+/** A fax: each page's text beside the fields read from it. */
+function FaxPages(props: { message: CaseMessage; lang: string | undefined }) {
+  const fax = props.message.fax;
+  const pages = fax?.pages ?? [];
+  const fields = fax?.fields ?? [];
+  return html`
+    <div class="fax">
+      ${fax?.partial && html`<p class="banner banner-warning">${t('faxPartial')}</p>`}
+      <div class="fax-grid">
+        <section>
+          <h3>${t('faxPages')}</h3>
+          ${
+            pages.length > 0
+              ? pages.map(
+                  (page) => html`<figure class="fax-page">
+                    <figcaption>${t('faxPage', { number: page.number })}</figcaption>
+                    <div class="message-text" dir="auto" lang=${props.lang}>${page.text ?? ''}</div>
+                  </figure>`,
+                )
+              : html`<div class="message-text" dir="auto" lang=${props.lang}>${props.message.text}</div>`
+          }
+        </section>
+        <section>
+          <h3>${t('faxFields')}</h3>
+          <dl class="fax-fields">
+            ${fields.map(
+              (field) => html`<div>
+                <dt>${field.name}${field.page !== undefined ? ` · ${t('faxPage', { number: field.page })}` : ''}</dt>
+                <dd dir="auto">
+                  ${field.value}
+                  ${
+                    field.confidence !== undefined &&
+                    html` <span class="muted">(${t('fieldConfidence', { percent: Math.round(field.confidence * 100) })})</span>`
+                  }
+                </dd>
+              </div>`,
+            )}
+          </dl>
+        </section>
+      </div>
+    </div>
+  `;
+}
+
+type Act = (path: string, body: unknown, done: string) => Promise<boolean>;
+
+/** Reply (holder of a claim) and internal note (anyone), with the member-language templates. */
+function Composer(props: { kase: Case; act: Act }) {
+  const { me, templates } = useConsole();
+  const { kase, act } = props;
+  const [catalog, setCatalog] = useState<LanguageTemplates[] | undefined | null>(undefined);
+  const [templateLanguage, setTemplateLanguage] = useState(templateLanguageOf(kase));
+  const [reply, setReply] = useState('');
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState<'reply' | 'note' | undefined>(undefined);
+  const replyBox = useRef<HTMLTextAreaElement>(null);
+  const canReply = kase.state === 'claimed' && kase.assignee === me.id;
+
+  useEffect(() => {
+    void templates().then((loaded) => setCatalog(loaded ?? null));
+  }, [templates]);
+  const chosen = catalog?.find((entry) => entry.language === templateLanguage);
+
+  function insert(text: string, where: 'start' | 'end') {
+    setReply((current) =>
+      where === 'start' ? `${text}\n\n${current.trimStart()}` : `${current.trimEnd()}\n\n${text}`.trimStart(),
+    );
+    replyBox.current?.focus();
+  }
+
+  async function send(event: Event) {
+    event.preventDefault();
+    if (!reply.trim()) return;
+    setBusy('reply');
+    if (await act('reply', { text: reply }, t('actionReply'))) setReply('');
+    setBusy(undefined);
+  }
+
+  async function addNote(event: Event) {
+    event.preventDefault();
+    if (!note.trim()) return;
+    setBusy('note');
+    if (await act('note', { text: note }, t('actionNote'))) setNote('');
+    setBusy(undefined);
+  }
+
+  return html`
+    <section class="composer" aria-label=${t('replyTitle')}>
+      ${
+        canReply &&
+        html`<form class="reply" onSubmit=${send}>
+          <h2>${t('replyTitle')}</h2>
+          ${
+            catalog === null
+              ? html`<p class="muted">${t('templatesUnavailable')}</p>`
+              : catalog &&
+                html`<div class="template-bar">
+                  <label>
+                    ${t('replyTemplateLanguage')}
+                    <select value=${templateLanguage} onChange=${(event: Event) => setTemplateLanguage((event.currentTarget as HTMLSelectElement).value)}>
+                      ${catalog.map((entry) => html`<option value=${entry.language}>${entry.name} (${languageName(entry.language)})</option>`)}
+                    </select>
+                  </label>
+                  <button type="button" disabled=${!chosen} onClick=${() => chosen && insert(chosen.reply.greeting, 'start')}>
+                    ${t('insertGreeting')}
+                  </button>
+                  <button type="button" disabled=${!chosen} onClick=${() => chosen && insert(chosen.reply.closing, 'end')}>
+                    ${t('insertClosing')}
+                  </button>
+                </div>`
+          }
+          <label for="reply-text">${t('replyLabel')}</label>
+          <textarea
+            id="reply-text"
+            ref=${replyBox}
+            dir="auto"
+            lang=${langOf(templateLanguage)}
+            rows="8"
+            value=${reply}
+            onInput=${(event: Event) => setReply((event.currentTarget as HTMLTextAreaElement).value)}
+            aria-keyshortcuts="r"
+          ></textarea>
+          ${
+            chosen &&
+            html`<p class="footer-preview">
+              <span class="muted">${t('replyFooterNote')}</span>${' '}
+              <span dir=${chosen.direction} lang=${chosen.language}>${chosen.reply.footer.replaceAll('{reference}', kase.reference)}</span>
+            </p>`
+          }
+          <button type="submit" class="primary" disabled=${busy !== undefined || !reply.trim()}>
+            ${busy === 'reply' ? t('sending') : t('send')}
+          </button>
+        </form>`
+      }
+      ${
+        kase.state !== 'merged' &&
+        html`<form class="note" onSubmit=${addNote}>
+          <h2>${t('noteTitle')}</h2>
+          <label for="note-text">${t('noteLabel')}</label>
+          <textarea
+            id="note-text"
+            dir="auto"
+            rows="3"
+            value=${note}
+            onInput=${(event: Event) => setNote((event.currentTarget as HTMLTextAreaElement).value)}
+            aria-keyshortcuts="n"
+          ></textarea>
+          <button type="submit" disabled=${busy !== undefined || !note.trim()}>${t('addNote')}</button>
+        </form>`
+      }
+    </section>
+  `;
+}
+
+interface ActionSpec {
+  id: string;
+  label: string;
+  /** Fields the action asks for; none: it runs on click. */
+  fields: { name: string; label: string; required: boolean; kind?: 'queue' }[];
+  danger?: boolean;
+}
+
+/** The actions the API offers this staff member on this case now (the API still decides). */
+function availableActions(kase: Case, me: { id: string; role: string }): ActionSpec[] {
+  const holder = kase.assignee === me.id && (kase.state === 'claimed' || kase.state === 'pending');
+  const supervisor = me.role === 'supervisor';
+  const works = holder || supervisor;
+  const open = kase.state !== 'resolved' && kase.state !== 'merged';
+  const actions: ActionSpec[] = [];
+  if (kase.state === 'claimed' && works) actions.push({ id: 'renew', label: t('actionRenew'), fields: [] });
+  if ((kase.state === 'claimed' || kase.state === 'pending') && works) {
+    actions.push({
+      id: 'resolve',
+      label: t('actionResolve'),
+      fields: [{ name: 'resolution', label: t('resolution'), required: false }],
+    });
+  }
+  if (kase.state === 'claimed' && works) {
+    actions.push({
+      id: 'pend',
+      label: t('actionPend'),
+      fields: [{ name: 'reason', label: t('reasonOptional'), required: false }],
+    });
+    actions.push({
+      id: 'release',
+      label: t('actionRelease'),
+      fields: [{ name: 'reason', label: t('reasonOptional'), required: false }],
+    });
+  }
+  if (open && (kase.state === 'queued' ? supervisor : works)) {
+    actions.push({
+      id: 'transfer',
+      label: t('actionTransfer'),
+      fields: [
+        { name: 'queue', label: t('targetQueue'), required: true, kind: 'queue' },
+        { name: 'reason', label: t('reason'), required: true },
+      ],
+    });
+  }
+  if (kase.state === 'resolved') {
+    actions.push({
+      id: 'reopen',
+      label: t('actionReopen'),
+      fields: [{ name: 'reason', label: t('reason'), required: true }],
+    });
+  }
+  if (supervisor && open) {
+    actions.push({
+      id: 'reassign',
+      label: t('actionReassign'),
+      fields: [
+        { name: 'to', label: t('reassignToLabel'), required: true },
+        { name: 'reason', label: t('reasonOptional'), required: false },
+      ],
+    });
+  }
+  if (supervisor && kase.state !== 'merged') {
+    actions.push({
+      id: 'merge',
+      label: t('actionMerge'),
+      danger: true,
+      fields: [
+        { name: 'into', label: t('mergeInto'), required: true },
+        { name: 'reason', label: t('reasonOptional'), required: false },
+      ],
+    });
+  }
+  return actions;
+}
+
+function Actions(props: { kase: Case; act: Act }) {
+  const { me, api } = useConsole();
+  const { kase, act } = props;
+  const [open, setOpen] = useState<string | undefined>(undefined);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [queues, setQueues] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const actions = availableActions(kase, me);
+  const current = actions.find((action) => action.id === open);
+
+  useEffect(() => {
+    if (current?.fields.some((field) => field.kind === 'queue') && queues.length === 0) {
+      void api
+        .get('/queues', QueueListSchema)
+        .then(({ data }) =>
+          setQueues(data.queues.map((queue) => queue.queue).filter((name) => name !== kase.queue)),
+        )
+        .catch(() => undefined);
+    }
+  }, [current?.id]);
+
+  async function run(action: ActionSpec, event?: Event) {
+    event?.preventDefault();
+    const body = Object.fromEntries(
+      action.fields
+        .map((field) => [field.name, (values[field.name] ?? '').trim()] as const)
+        .filter(([, value]) => value !== ''),
+    );
+    setBusy(true);
+    const done = await act(action.id, body, action.label);
+    setBusy(false);
+    if (done) {
+      setOpen(undefined);
+      setValues({});
+    }
+  }
+
+  const holderNote =
+    kase.assignee && kase.assignee !== me.id && me.role !== 'supervisor' && kase.state === 'claimed'
+      ? t('notYourCase', { name: kase.assignee })
+      : undefined;
+
+  return html`
+    <section class="panel actions-panel" aria-labelledby="actions-title">
+      <h2 id="actions-title">${t('actions')}</h2>
+      ${holderNote && html`<p class="muted">${holderNote}</p>`}
+      ${actions.length === 0 && !holderNote && html`<p class="muted">${t('noActions', { state: label('state', kase.state) })}</p>`}
+      <div class="action-buttons">
+        ${actions.map(
+          (action) => html`<button
+            type="button"
+            class=${action.danger ? 'danger' : ''}
+            data-action=${action.id}
+            aria-expanded=${action.fields.length > 0 ? String(open === action.id) : undefined}
+            disabled=${busy}
+            onClick=${() => (action.fields.length === 0 ? run(action) : setOpen(open === action.id ? undefined : action.id))}
+          >
+            ${action.label}
+          </button>`,
+        )}
+      </div>
+      ${
+        current &&
+        current.fields.length > 0 &&
+        html`<form class="action-form" onSubmit=${(event: Event) => run(current, event)} aria-label=${current.label}>
+          ${current.fields.map((field) => {
+            const id = `action-${current.id}-${field.name}`;
+            const onInput = (event: Event) =>
+              setValues({
+                ...values,
+                [field.name]: (event.currentTarget as HTMLInputElement | HTMLSelectElement).value,
+              });
+            return html`<div class="field">
+              <label for=${id}>${field.label}</label>
+              ${
+                field.kind === 'queue'
+                  ? html`<select id=${id} required value=${values[field.name] ?? ''} onChange=${onInput}>
+                      <option value="" disabled>—</option>
+                      ${queues.map((queue) => html`<option value=${queue}>${queue}</option>`)}
+                    </select>`
+                  : html`<input id=${id} type="text" dir="auto" required=${field.required} value=${values[field.name] ?? ''} onInput=${onInput} />`
+              }
+            </div>`;
+          })}
+          <div class="form-buttons">
+            <button type="submit" class=${current.danger ? 'danger' : 'primary'} disabled=${busy}>${t('confirm')}: ${current.label}</button>
+            <button type="button" onClick=${() => setOpen(undefined)}>${t('cancel')}</button>
+          </div>
+        </form>`
+      }
+    </section>
+  `;
+}
+
+function clockName(clock: CaseClock): string {
+  if (clock.type === 'regulatory') {
+    const kind = [
+      label('regulatoryKind', clock.regulatoryKind ?? ''),
+      label('regulatoryVariant', clock.variant ?? ''),
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return t('clockRegulatory', { kind });
+  }
+  if (clock.kind === 'firstResponse') return t('clockFirstResponse');
+  if (clock.kind === 'nextResponse') return t('clockNextResponse');
+  if (clock.kind === 'resolution') return t('clockResolution');
+  return clock.kind;
+}
+
+function clockState(clock: CaseClock): { text: string; tone: string } {
+  if (clock.state === 'stopped') {
+    return clock.breached
+      ? { text: t('clockStoppedMissed'), tone: 'red' }
+      : { text: t('clockStoppedMet'), tone: 'ok' };
+  }
+  if (clock.state === 'paused') return { text: t('clockPaused'), tone: 'muted' };
+  return { text: t('clockRunning'), tone: '' };
+}
+
+function Clocks(props: { kase: Case }) {
+  const now = useNow();
+  const clocks = props.kase.clocks.clocks;
+  return html`
+    <section class="panel" aria-labelledby="clocks-title">
+      <h2 id="clocks-title">${t('clocks')}</h2>
+      ${
+        clocks.length === 0
+          ? html`<p class="muted">${t('noClocks')}</p>`
+          : html`<table class="clocks">
+              <thead>
+                <tr><th scope="col">${t('colClock')}</th><th scope="col">${t('colDue')}</th><th scope="col">${t('colClockState')}</th></tr>
+              </thead>
+              <tbody>
+                ${clocks.map((clock) => {
+                  const state = clockState(clock);
+                  const running = clock.state === 'running' && clock.dueAt;
+                  return html`<tr key=${clock.id} data-clock=${clock.id}>
+                    <th scope="row">
+                      ${clockName(clock)}
+                      ${clock.citation && html`<span class="citation">${clock.citation}</span>`}
+                    </th>
+                    <td>
+                      ${
+                        clock.dueAt
+                          ? html`<time datetime=${clock.dueAt}>${formatDateTime(clock.dueAt)}</time>`
+                          : clock.stoppedAt
+                            ? html`<time datetime=${clock.stoppedAt}>${t('clockStoppedAt', { time: formatDateTime(clock.stoppedAt) })}</time>`
+                            : t('none')
+                      }
+                      ${
+                        running &&
+                        clock.dueAt &&
+                        html`<br /><span class=${`due due-${urgencyOf(clock.dueAt, now)}`}>${formatCountdown(clock.dueAt, now)}</span>`
+                      }
+                    </td>
+                    <td class=${`clock-state tone-${state.tone}`}>${state.text}</td>
+                  </tr>`;
+                })}
+              </tbody>
+            </table>`
+      }
+    </section>
+  `;
+}
+
+function Routing(props: { kase: Case }) {
+  const { kase } = props;
+  const evidence = kase.triageEvidence ?? [];
+  return html`
+    <section class="panel" aria-labelledby="routing-title">
+      <h2 id="routing-title">${t('routing')}</h2>
+      <dl class="routing">
+        <div><dt>${t('routingReason')}</dt><dd>${kase.routingReason}</dd></div>
+        <div>
+          <dt>${t('factTopic')}</dt>
+          <dd>${t('routingTopic', { topic: label('topic', kase.topic), percent: Math.round(kase.topicConfidence * 100) })}</dd>
+        </div>
+        <div>
+          <dt>${t('factLanguage')}</dt>
+          <dd>${t('routingLanguage', { language: languageName(kase.language), percent: Math.round(kase.languageConfidence * 100) })}</dd>
+        </div>
+        <div><dt>${t('routingPolicy')}</dt><dd>${kase.policyVersion}</dd></div>
+        <div>
+          <dt>${t('routingEvidence')}</dt>
+          <dd>
+            ${
+              evidence.length > 0
+                ? html`<ul class="evidence">${evidence.map((item) => html`<li dir="auto">${item}</li>`)}</ul>`
+                : html`<span class="muted">${t('routingNoEvidence')}</span>`
+            }
+          </dd>
+        </div>
+      </dl>
+    </section>
+  `;
+}
+
+function detailText(detail: Record<string, unknown>): string {
+  return Object.entries(detail)
+    .filter(([key]) => key !== 'action')
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' · ');
+}
+
+function History(props: { events: CaseEvent[] }) {
+  return html`
+    <section class="panel" aria-labelledby="history-title">
+      <h2 id="history-title">${t('history')}</h2>
+      <ol class="history">
+        ${[...props.events].reverse().map(
+          (event) => html`<li>
+            <time datetime=${event.at}>${formatDateTime(event.at)}</time>
+            <strong>${label('event', event.type)}</strong>
+            <span class="actor">${event.actor === 'system' ? t('system') : event.actor}</span>
+            ${Object.keys(event.detail).length > 0 && html`<p class="detail" dir="auto">${detailText(event.detail)}</p>`}
+          </li>`,
+        )}
+      </ol>
+    </section>
+  `;
+}

@@ -1,0 +1,372 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { CONSOLE_PREFIX, writeConsoleSite } from '../../console/build.js';
+import { contentSecurityPolicy, SECURITY_HEADERS } from '../../console/securityHeaders.js';
+import { staffRouteKeys } from '../../lambdas/api/routes.js';
+import { InvalidPropsError } from './InvalidPropsError.js';
+
+export interface StaffConsoleProps {
+  /** The staff HTTP API. CloudFront forwards its paths to it, so the console and the API share one origin. */
+  api: apigw.IHttpApi;
+  /** The console's Cognito app client (authorization code flow with PKCE, no secret). */
+  userPoolClient: cognito.IUserPoolClient;
+  /**
+   * The hosted sign-in domain staff sign in at. Without it the console is deployed and says that
+   * sign-in is not configured.
+   */
+  signInDomain?: cognito.UserPoolDomain;
+  /** OAuth scopes the console asks for (default: openid, email, profile). */
+  scopes?: string[];
+  /** Receives CloudFront's standard logs and the site bucket's server access logs (ACLs enabled, as CloudFront requires). */
+  accessLogs: s3.IBucket;
+  /** The console's own host names (with `certificate`, an ACM certificate in us-east-1); default: the CloudFront domain. */
+  domainNames?: string[];
+  certificate?: acm.ICertificate;
+  /** A WAF web ACL (CLOUDFRONT scope, created in us-east-1) in front of the console and the API paths. */
+  webAclArn?: string;
+  /** ISO 3166-1 alpha-2 countries staff may open the console from; default: anywhere. */
+  allowedCountries?: string[];
+  /** Seconds between two `GET /queues` on the board (default 10). */
+  refreshSeconds?: number;
+  /** Keep the site bucket on stack deletion (default) or destroy it; it holds no PHI, only the built page. */
+  removalPolicy?: RemovalPolicy;
+  /** Encrypts the deployment function's log group (the stack's data key). */
+  logKey: kms.IKey;
+  logRetention?: logs.RetentionDays;
+  /** Place the deployment function in this VPC (with S3 and CloudFront reachable) where account policy demands it. */
+  vpc?: ec2.IVpc;
+}
+
+/** The first path segment of every staff API route: what CloudFront sends to the API instead of S3. */
+export function staffApiPathPatterns(): string[] {
+  const firstSegments = staffRouteKeys().map((route) => `/${route.path.split('/')[1] ?? ''}`);
+  return [...new Set(firstSegments)].map((segment) => `${segment}*`);
+}
+
+/** Every problem with the props, each naming what was expected and what was received. */
+export function staffConsoleProblems(props: StaffConsoleProps): string[] {
+  const problems: string[] = [];
+  if ((props.domainNames?.length ?? 0) > 0 !== (props.certificate !== undefined)) {
+    problems.push(
+      `\`domainNames\` and \`certificate\` go together (CloudFront serves a custom name only with its certificate); received ${props.domainNames?.length ?? 0} domain name(s) and ${props.certificate ? 'a' : 'no'} certificate`,
+    );
+  }
+  const refresh = props.refreshSeconds;
+  if (refresh !== undefined && !(Number.isInteger(refresh) && refresh >= 2 && refresh <= 300)) {
+    problems.push(`\`refreshSeconds\` must be an integer from 2 to 300; received ${refresh}`);
+  }
+  for (const country of props.allowedCountries ?? []) {
+    if (!/^[A-Z]{2}$/.test(country)) {
+      problems.push(
+        `\`allowedCountries\` entries are ISO 3166-1 alpha-2 codes such as "US"; received ${JSON.stringify(country)}`,
+      );
+    }
+  }
+  if (props.allowedCountries?.length === 0)
+    problems.push('`allowedCountries` must list at least one country when given; received []');
+  if (
+    props.webAclArn !== undefined &&
+    !Token.isUnresolved(props.webAclArn) &&
+    !/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\//.test(props.webAclArn)
+  ) {
+    problems.push(
+      `\`webAclArn\` must be a WAFv2 web ACL of CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/…); received ${JSON.stringify(props.webAclArn)}`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * The CDK asset bucket as cdk-nag names it in a finding: the partition and account appear as
+ * written when the stack knows them and as `<AWS::…>` references when it does not.
+ */
+function cdkAssetBucketFindings(stack: Stack): string[] {
+  const partitions = ['aws', '<AWS::Partition>'];
+  const accounts = ['<AWS::AccountId>', ...(Token.isUnresolved(stack.account) ? [] : [stack.account])];
+  return partitions.flatMap((partition) =>
+    accounts.map(
+      (account) => `Resource::arn:${partition}:s3:::cdk-hnb659fds-assets-${account}-${stack.region}/*`,
+    ),
+  );
+}
+
+/**
+ * The built console as a folder of S3 keys, at a path named by its content, so repeated synths
+ * reuse one folder and the asset hash changes only when the console does.
+ */
+function builtConsoleDirectory(): string {
+  const staging = path.join(tmpdir(), 'contact-router-console', `build-${process.pid}-${Date.now()}`);
+  writeConsoleSite(staging);
+  const hash = createHash('sha256');
+  const walk = (directory: string) => {
+    for (const entry of readdirSync(directory, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const full = path.join(directory, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else hash.update(path.relative(staging, full)).update(readFileSync(full));
+    }
+  };
+  walk(staging);
+  const final = path.join(tmpdir(), 'contact-router-console', hash.digest('hex').slice(0, 16));
+  if (!existsSync(final)) {
+    mkdirSync(path.dirname(final), { recursive: true });
+    renameSync(staging, final);
+  }
+  return final;
+}
+
+/**
+ * The staff console in AWS: the built page in a private S3 bucket behind CloudFront (origin access
+ * control), the staff API's paths forwarded by the same distribution to the HTTP API (no caching,
+ * the bearer token passed on), so page and API share one origin and need no CORS; strict security
+ * headers on every response; and the console's settings (Cognito client, sign-in domain) written
+ * beside the page at deploy time.
+ *
+ * Why CloudFront and S3 rather than the HTTP API: the API stage is throttled for staff work (its
+ * rate would be spent on fonts and bundles at the start of a shift), API Gateway sets no security
+ * headers for static files, and the CJK fonts alone are hundreds of files best cached at the edge.
+ */
+export class StaffConsole extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly distribution: cloudfront.Distribution;
+  /** `https://<host>/`: the URL to register as the app client's callback and logout URL. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: StaffConsoleProps) {
+    super(scope, id);
+    InvalidPropsError.throwIfAny(`StaffConsole ${this.node.path}`, staffConsoleProblems(props));
+    const stack = Stack.of(this);
+
+    this.bucket = new s3.Bucket(this, 'Site', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
+      serverAccessLogsBucket: props.accessLogs,
+      serverAccessLogsPrefix: 'staff-console-site/',
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.bucket).acknowledge(
+      {
+        id: 'HIPAA.Security::HIPAA.Security-S3DefaultEncryptionKMS',
+        reason:
+          'The bucket holds the built console (HTML, script, stylesheets, fonts) and its public settings, never PHI; SSE-S3 lets CloudFront read it through origin access control without a key grant.',
+      },
+      {
+        id: 'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled',
+        reason:
+          'Every object is rebuilt from the repository on each deployment; a replica would add nothing.',
+      },
+    );
+
+    const signInAuthority = props.signInDomain?.baseUrl();
+    const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'contact-router staff console: CSP, HSTS and the other security headers',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: {
+          contentSecurityPolicy: contentSecurityPolicy({
+            connectSources: signInAuthority ? [signInAuthority] : [],
+          }),
+          override: true,
+        },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(730),
+          includeSubdomains: true,
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+      },
+      customHeadersBehavior: {
+        customHeaders: (
+          ['cross-origin-opener-policy', 'cross-origin-resource-policy', 'permissions-policy'] as const
+        ).map((header) => ({ header, value: SECURITY_HEADERS[header], override: true })),
+      },
+    });
+
+    const apiOrigin = new origins.HttpOrigin(
+      `${props.api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`,
+      {
+        protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+        originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      },
+    );
+    const apiBehavior: cloudfront.BehaviorOptions = {
+      origin: apiOrigin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      // Never cached; with caching disabled CloudFront may pass the Authorization header on.
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: headers,
+      compress: true,
+    };
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'contact-router staff console and staff API',
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: headers,
+        compress: true,
+      },
+      additionalBehaviors: Object.fromEntries(
+        staffApiPathPatterns().map((pattern) => [pattern, apiBehavior]),
+      ),
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      enableLogging: true,
+      logBucket: props.accessLogs,
+      logFilePrefix: 'staff-console-cdn/',
+      ...(props.domainNames && props.certificate
+        ? {
+            domainNames: props.domainNames,
+            certificate: props.certificate,
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
+      ...(props.allowedCountries
+        ? { geoRestriction: cloudfront.GeoRestriction.allowlist(...props.allowedCountries) }
+        : {}),
+    });
+    const acknowledgements = [
+      ...(props.domainNames
+        ? []
+        : [
+            {
+              id: 'AwsSolutions::AwsSolutions-CFR4',
+              reason:
+                'Without `domainNames` the distribution serves its *.cloudfront.net name, whose certificate CloudFront manages and whose minimum TLS version cannot be set; a desk deploys its own name and ACM certificate (props `domainNames`, `certificate`) to get TLSv1.2_2021.',
+            },
+          ]),
+      ...(props.webAclArn
+        ? []
+        : [
+            {
+              id: 'AwsSolutions::AwsSolutions-CFR2',
+              reason:
+                'A CLOUDFRONT-scope web ACL must be created in us-east-1, outside this stack; pass it as `webAclArn`. Without it every API path still needs a Cognito JWT at API Gateway, which also throttles the stage.',
+            },
+          ]),
+      ...(props.allowedCountries
+        ? []
+        : [
+            {
+              id: 'AwsSolutions::AwsSolutions-CFR1',
+              reason:
+                'Staff of a mail-order desk may work from several countries; sign-in requires MFA and the API a token. A desk that works from known countries sets `allowedCountries`.',
+            },
+          ]),
+    ];
+    if (acknowledgements.length > 0) Validations.of(this.distribution).acknowledge(...acknowledgements);
+
+    const deploymentLogs = new logs.LogGroup(this, 'DeploymentLogs', {
+      encryptionKey: props.logKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    const deployment = new s3deploy.BucketDeployment(this, 'Deploy', {
+      sources: [
+        s3deploy.Source.asset(builtConsoleDirectory()),
+        s3deploy.Source.jsonData(`${CONSOLE_PREFIX.slice(1)}config.json`, {
+          signIn: {
+            kind: 'cognito',
+            ...(signInAuthority ? { authority: signInAuthority } : {}),
+            clientId: props.userPoolClient.userPoolClientId,
+            scopes: props.scopes ?? ['openid', 'email', 'profile'],
+          },
+          refreshSeconds: props.refreshSeconds ?? 10,
+        }),
+      ],
+      destinationBucket: this.bucket,
+      // Browsers revalidate every file (ETag, 304); CloudFront keeps them at the edge until the invalidation below.
+      cacheControl: [s3deploy.CacheControl.noCache()],
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      memoryLimit: 512,
+      prune: true,
+      logGroup: deploymentLogs,
+      ...(props.vpc ? { vpc: props.vpc } : {}),
+    });
+    // CDK's bucket-deployment function (one per stack and memory size) runs only while CloudFormation
+    // deploys: it copies the built console from the CDK asset bucket and invalidates the distribution.
+    const deploymentFunction = deployment.handlerRole.node.scope;
+    if (deploymentFunction) {
+      Validations.of(deploymentFunction).acknowledge(
+        {
+          id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason:
+            'CDK gives its deployment function the basic execution policy: writing its own logs, nothing else.',
+        },
+        ...[
+          'Action::s3:Abort*',
+          'Action::s3:DeleteObject*',
+          'Action::s3:GetBucket*',
+          'Action::s3:GetObject*',
+          'Action::s3:List*',
+          ...cdkAssetBucketFindings(stack),
+          `Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`,
+          'Resource::*',
+        ].map((finding) => ({
+          id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`,
+          reason:
+            'CDK grants its deployment function read on the CDK asset bucket and read, write and delete on this site bucket (object wildcards are how S3 grants every key), and cloudfront:CreateInvalidation/GetInvalidation, which it scopes to "*".',
+        })),
+        {
+          id: 'AwsSolutions::AwsSolutions-L1',
+          reason:
+            'CDK pins the runtime of its bucket-deployment function with each aws-cdk-lib release; it is upgraded with the library.',
+        },
+        {
+          id: 'HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy',
+          reason:
+            "The deployment function's policy is generated by CDK for this one role and changes with it; it is not shared.",
+        },
+        {
+          id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ',
+          reason:
+            'CloudFormation invokes the function as a custom resource and reads its answer; a failed deployment fails the stack update, there is no event to dead-letter.',
+        },
+        {
+          id: 'HIPAA.Security::HIPAA.Security-LambdaConcurrency',
+          reason:
+            'The function runs once per stack deployment, never on a request path; a concurrency limit would only make deployments fail.',
+        },
+        ...(props.vpc
+          ? []
+          : [
+              {
+                id: 'HIPAA.Security::HIPAA.Security-LambdaInsideVPC',
+                reason:
+                  'The function copies the built console (no PHI) between S3 buckets and calls CloudFront over TLS with IAM auth; pass `vpc` to RouterStack to place it in a VPC where account policy demands it.',
+              },
+            ]),
+      );
+    }
+    this.url = `https://${props.domainNames?.[0] ?? this.distribution.distributionDomainName}/`;
+    new CfnOutput(this, 'Url', {
+      value: this.url,
+      description: 'The staff console: register it as the Cognito app client callback and logout URL',
+    });
+  }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs Debian's Chromium for the browser tests (test/browser) when /usr/bin/chromium is absent.
+# Playwright's own browser download cannot work here (only the npm registry and Debian's apt are
+# reachable), so the tests drive Debian's build through playwright-core. CI runs as root; a
+# developer without root runs the same command with sudo.
+set -euo pipefail
+if [ -x /usr/bin/chromium ]; then
+  echo "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Chromium is missing and this is not root: run  sudo apt-get update && sudo apt-get install -y chromium" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends chromium >/dev/null
+echo "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"

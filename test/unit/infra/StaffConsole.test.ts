@@ -1,0 +1,194 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InvalidPropsError } from '../../../lib/constructs/InvalidPropsError.js';
+import {
+  StaffConsole,
+  type StaffConsoleProps,
+  staffApiPathPatterns,
+} from '../../../lib/constructs/StaffConsole.js';
+import { stackWithStores } from './testStack.js';
+
+function consoleStack(overrides: Partial<StaffConsoleProps> = {}) {
+  const { stack, stores } = stackWithStores();
+  const api = new apigw.HttpApi(stack, 'Api');
+  const userPool = new cognito.UserPool(stack, 'Pool', { removalPolicy: RemovalPolicy.DESTROY });
+  const userPoolClient = userPool.addClient('Client');
+  const signInDomain = userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix: 'desk-staff' } });
+  const staffConsole = new StaffConsole(stack, 'Console', {
+    api,
+    userPoolClient,
+    signInDomain,
+    accessLogs: stores.accessLogs,
+    logKey: stores.dataKey,
+    ...overrides,
+  });
+  return { stack, staffConsole, template: Template.fromStack(stack) };
+}
+
+/** A CloudFormation string as text, references shown as `{"Ref":…}`. */
+function joined(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const parts = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  return parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join('');
+}
+
+describe('StaffConsole', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = consoleStack().template;
+  });
+
+  it('keeps the built page in a private, TLS-only bucket that logs its access', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { LogFilePrefix: 'staff-console-site/', DestinationBucketName: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Action: 's3:GetObject',
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('serves the page from S3 through origin access control, over HTTPS, logged', () => {
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        HttpVersion: 'http2and3',
+        Logging: Match.objectLike({ Prefix: 'staff-console-cdn/' }),
+        DefaultCacheBehavior: Match.objectLike({
+          ViewerProtocolPolicy: 'redirect-to-https',
+          AllowedMethods: ['GET', 'HEAD'],
+          Compress: true,
+        }),
+      }),
+    });
+  });
+
+  it('forwards every staff API path to the HTTP API uncached, with the bearer token, so page and API share one origin', () => {
+    const patterns = staffApiPathPatterns();
+    expect(patterns).toEqual(
+      expect.arrayContaining(['/queues*', '/cases*', '/me*', '/templates*', '/openapi.json*']),
+    );
+    const distribution = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0];
+    const config = distribution?.Properties.DistributionConfig;
+    const behaviors: {
+      PathPattern: string;
+      CachePolicyId: string;
+      OriginRequestPolicyId: string;
+      AllowedMethods: string[];
+      ViewerProtocolPolicy: string;
+      TargetOriginId: string;
+    }[] = config.CacheBehaviors;
+    expect(behaviors.map((behavior) => behavior.PathPattern).sort()).toEqual([...patterns].sort());
+    for (const behavior of behaviors) {
+      // AWS managed policies: CachingDisabled, AllViewerExceptHostHeader.
+      expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+      expect(behavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+      expect(behavior.AllowedMethods).toContain('POST');
+      expect(behavior.ViewerProtocolPolicy).toBe('https-only');
+    }
+    const apiOrigin = config.Origins.find(
+      (origin: { Id: string }) => origin.Id === behaviors[0]?.TargetOriginId,
+    );
+    expect(apiOrigin.CustomOriginConfig).toMatchObject({
+      OriginProtocolPolicy: 'https-only',
+      OriginSSLProtocols: ['TLSv1.2'],
+    });
+    expect(JSON.stringify(apiOrigin.DomainName)).toContain('execute-api');
+  });
+
+  it('sends a strict Content-Security-Policy that allows only its own origin and the Cognito sign-in domain, with HSTS', () => {
+    const policies = Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy'));
+    expect(policies).toHaveLength(1);
+    const config = policies[0]?.Properties.ResponseHeadersPolicyConfig;
+    const csp = joined(config.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('unsafe-eval');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("require-trusted-types-for 'script'");
+    // connect-src: this origin and the hosted sign-in domain (its prefix is a reference until deploy).
+    expect(csp).toMatch(
+      /connect-src 'self' https:\/\/\{"Ref":"PoolSignIn\w+"\}\.auth\.us-east-1\.amazoncognito\.com; /,
+    );
+    expect(config.SecurityHeadersConfig).toMatchObject({
+      StrictTransportSecurity: {
+        AccessControlMaxAgeSec: 63_072_000,
+        IncludeSubdomains: true,
+        Override: true,
+      },
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY', Override: true },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+    });
+  });
+
+  it('deploys the page with the Cognito client and sign-in domain as its settings, and invalidates the distribution', () => {
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      Prune: true,
+      DistributionPaths: ['/*'],
+      SystemMetadata: { 'cache-control': 'no-cache' },
+      SourceMarkers: Match.arrayWith([Match.objectLike({ '<<marker:0xbaba:0>>': Match.anyValue() })]),
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: Match.anyValue(),
+      RetentionInDays: 365,
+    });
+    template.hasOutput('*', { Description: Match.stringLikeRegexp('staff console') });
+  });
+
+  it('uses the custom name with TLS 1.2 when given a certificate', () => {
+    const { stack } = stackWithStores();
+    const certificate = acm.Certificate.fromCertificateArn(
+      stack,
+      'Cert',
+      'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000',
+    );
+    const custom = consoleStack({
+      domainNames: ['staff.pharmacy.example'],
+      certificate,
+      allowedCountries: ['US'],
+    });
+    custom.template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['staff.pharmacy.example'],
+        ViewerCertificate: Match.objectLike({ MinimumProtocolVersion: 'TLSv1.2_2021' }),
+        Restrictions: { GeoRestriction: { RestrictionType: 'whitelist', Locations: ['US'] } },
+      }),
+    });
+    expect(custom.staffConsole.url).toBe('https://staff.pharmacy.example/');
+  });
+
+  it('reports every invalid prop in one error', () => {
+    const invalid = () =>
+      consoleStack({
+        domainNames: ['staff.pharmacy.example'],
+        refreshSeconds: 0,
+        allowedCountries: ['usa'],
+        webAclArn: 'arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/x/1',
+      });
+    expect(invalid).toThrow(InvalidPropsError);
+    expect(invalid).toThrow(
+      /domainNames.*certificate[\s\S]*refreshSeconds[\s\S]*"usa"[\s\S]*CLOUDFRONT scope/,
+    );
+  });
+});
