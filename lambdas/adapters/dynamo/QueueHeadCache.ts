@@ -65,10 +65,13 @@ export class QueueHeadCache {
     fresh: boolean,
   ): Promise<{ cases: QueueEntry[]; complete: boolean; low: boolean }> {
     let head = this.#heads.get(queue);
-    if (!head || fresh) {
-      await this.#refresh(queue, fresh);
+    const age = head ? this.#now() - head.refreshedAt : Number.POSITIVE_INFINITY;
+    if (!head || fresh || age > 2 * this.#ttlMs) {
+      // No head, or one too old to choose from (a container that claims now and then): read it first.
+      await this.#refresh(queue, true);
       head = this.#heads.get(queue);
-    } else if (this.#now() - head.refreshedAt > this.#ttlMs && !head.pending) {
+    } else if (age > this.#ttlMs && !head.pending) {
+      // Aging while claims keep coming: read it again in the background, the claims go on meanwhile.
       this.#refresh(queue, true).catch(() => undefined);
     }
     if (!head) return { cases: [], complete: false, low: true };
