@@ -147,36 +147,40 @@ try {
     floorLoader.send(new PutCommand({ TableName: resources.tableName, Item: item })),
   );
   const floorClients = Array.from({ length: CLAIMERS }, () => documentClient(emulators.endpoints));
-  const floorLatencies: number[] = [];
-  let floorNext = 0;
+  /** One pass of bare conditional updates over every floor item (version `from` → `from + 1`). */
+  async function floorPass(from: number): Promise<{ rate: number; latencies: number[] }> {
+    const latencies: number[] = [];
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      floorClients.map(async (client) => {
+        while (next < floorItems.length) {
+          const index = next++;
+          const t0 = performance.now();
+          await client.send(
+            new UpdateCommand({
+              TableName: resources.tableName,
+              Key: { pk: `FLOOR#${index}`, sk: 'FLOOR' },
+              ConditionExpression: 'version = :version',
+              UpdateExpression: 'SET #state = :claimed, assignee = :who, version = :next',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: {
+                ':claimed': 'claimed',
+                ':who': 'bench',
+                ':version': from,
+                ':next': from + 1,
+              },
+            }),
+          );
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+    return { rate: floorItems.length / ((performance.now() - started) / 1000), latencies };
+  }
+  // The floor is measured before and after the claims (the machine is shared; its speed drifts).
   process.stderr.write('floor… ');
-  const floorStarted = performance.now();
-  await Promise.all(
-    floorClients.map(async (client) => {
-      while (floorNext < floorItems.length) {
-        const index = floorNext++;
-        const t0 = performance.now();
-        await client.send(
-          new UpdateCommand({
-            TableName: resources.tableName,
-            Key: { pk: `FLOOR#${index}`, sk: 'FLOOR' },
-            ConditionExpression: '#state = :queued AND version = :version',
-            UpdateExpression: 'SET #state = :claimed, assignee = :who, version = version + :one',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: {
-              ':queued': 'queued',
-              ':claimed': 'claimed',
-              ':who': 'bench',
-              ':version': 1,
-              ':one': 1,
-            },
-          }),
-        );
-        floorLatencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const floorSeconds = (performance.now() - floorStarted) / 1000;
+  const floorBefore = await floorPass(1);
   process.stderr.write('done\nclaims… ');
 
   const counts: ClaimCounts = { cancelled: 0, transactions: 0, reasons: {}, commands: {} };
@@ -216,7 +220,11 @@ try {
     }),
   );
   const claimSeconds = (performance.now() - claimStarted) / 1000;
+  process.stderr.write('done\nfloor again… ');
+  const floorAfter = await floorPass(2);
   process.stderr.write('done\n');
+  const floorLatencies = [...floorBefore.latencies, ...floorAfter.latencies];
+  const floorRate = (floorBefore.rate + floorAfter.rate) / 2;
 
   const claimedIds = new Set(claims.map((claim) => claim.caseId));
   const doubles = claims.length - claimedIds.size;
@@ -239,13 +247,12 @@ try {
   const claimLatencies = claims.map((claim) => claim.ms).sort((a, b) => a - b);
   floorLatencies.sort((a, b) => a - b);
   const claimRate = claims.length / claimSeconds;
-  const floorRate = floorItems.length / floorSeconds;
   const check = (ok: boolean) => (ok ? 'ok' : 'FAIL');
   const rows: [string, string, string][] = [
     [
       'claims/s',
       claimRate.toFixed(0),
-      `floor ${floorRate.toFixed(0)}/s bare conditional updates; ratio ${(claimRate / floorRate).toFixed(2)} (goal ≥ 0.50) ${check(claimRate / floorRate >= 0.5)}`,
+      `floor ${floorRate.toFixed(0)}/s bare conditional updates (${floorBefore.rate.toFixed(0)} before, ${floorAfter.rate.toFixed(0)} after); ratio ${(claimRate / floorRate).toFixed(2)} (goal ≥ 0.50) ${check(claimRate / floorRate >= 0.5)}`,
     ],
     [
       'claim p50',
@@ -281,7 +288,7 @@ try {
     ],
   ];
   console.log(
-    `\nClaim-next on DynamoDB Local: ${CLAIMERS} claimers, ${CASES} cases in one queue, head ${HEAD}/shard\n`,
+    `\nClaim-next on DynamoDB Local: ${CLAIMERS} claimers in ${INSTANCES} process(es), ${CASES} cases in one queue, head ${HEAD}/shard\n`,
   );
   for (const [name, value, note] of rows) console.log(`${name.padEnd(32)} ${value.padStart(9)}   ${note}`);
   console.log('\nShared machine: figures move with the other tenants; compare the ratio, not the rates.');

@@ -7,8 +7,11 @@ export interface HeadRead {
   cutoff?: string;
 }
 
-/** Reads the queue from its start, or after an order key. */
-export type HeadReader = (queue: string, after: string | undefined) => Promise<HeadRead>;
+/**
+ * Reads the queue from its start, or after an order key; `glance` asks for a short read (the top
+ * read again only to see what arrived there).
+ */
+export type HeadReader = (queue: string, after: string | undefined, glance: boolean) => Promise<HeadRead>;
 
 interface QueueHead {
   /** In queue order. */
@@ -16,6 +19,7 @@ interface QueueHead {
   /** The order key up to which `cases` is the whole queue; undefined when it is all of it. */
   horizon?: string;
   refreshedAt: number;
+  refreshes: number;
   /** The read in flight (one at a time per queue), and whether it starts from the top. */
   pending?: { read: Promise<void>; top: boolean };
 }
@@ -61,10 +65,13 @@ export class QueueHeadCache {
     fresh: boolean,
   ): Promise<{ cases: QueueEntry[]; complete: boolean; low: boolean }> {
     let head = this.#heads.get(queue);
-    if (!head || fresh) {
-      await this.#refresh(queue, fresh);
+    const age = head ? this.#now() - head.refreshedAt : Number.POSITIVE_INFINITY;
+    if (!head || fresh || age > 2 * this.#ttlMs) {
+      // No head, or one too old to choose from (a container that claims now and then): read it first.
+      await this.#refresh(queue, true);
       head = this.#heads.get(queue);
-    } else if (this.#now() - head.refreshedAt > this.#ttlMs && !head.pending) {
+    } else if (age > this.#ttlMs && !head.pending) {
+      // Aging while claims keep coming: read it again in the background, the claims go on meanwhile.
       this.#refresh(queue, true).catch(() => undefined);
     }
     if (!head) return { cases: [], complete: false, low: true };
@@ -81,9 +88,14 @@ export class QueueHeadCache {
     const head = this.#heads.get(queue);
     if (!head) return this.#refresh(queue, true);
     if (head.horizon === undefined) return;
-    if (head.pending) return head.pending.read;
+    if (head.pending) {
+      // A read further down in flight serves; after a read of the top, read further down then.
+      if (!head.pending.top) return head.pending.read;
+      await head.pending.read.catch(() => undefined);
+      return this.extend(queue);
+    }
     const after = head.horizon;
-    const read = this.#read(queue, after).then((more) => {
+    const read = this.#read(queue, after, false).then((more) => {
       const current = this.#heads.get(queue);
       if (!current || current.horizon !== after) return;
       current.cases = [...current.cases, ...more.cases.filter((kase) => this.#orderKey(kase) > after)];
@@ -97,20 +109,33 @@ export class QueueHeadCache {
     // A read of the top in flight serves; a read further down does not answer "what is at the top".
     if (head?.pending && (head.pending.top || !fresh)) return head.pending.read;
     if (head?.pending) await head.pending.read.catch(() => undefined);
-    const read = this.#read(queue, undefined).then((top) => {
-      const current = this.#heads.get(queue) ?? { cases: [], refreshedAt: 0 };
+    // With cases still known beyond the top, a glance at the top shows what arrived there (a case
+    // that sorts below the glance waits at most a few refreshes: every fourth one reads the whole head).
+    const glance = (head?.cases.length ?? 0) > 0 && (head?.refreshes ?? 0) % 4 !== 3;
+    const read = this.#read(queue, undefined, glance).then((top) => {
+      const current = this.#heads.get(queue) ?? { cases: [], refreshedAt: 0, refreshes: 0 };
       const { cutoff } = top;
-      // Keep what was known beyond the new read: it is still the queue's order, and read again later.
+      // Keep what was known beyond the new read: it is still the queue's order.
       const beyond =
         cutoff === undefined ? [] : current.cases.filter((kase) => this.#orderKey(kase) > cutoff);
       const last = beyond.at(-1);
+      // The horizon never moves back: what was read up to it is still known, less what was claimed.
+      const horizon =
+        cutoff === undefined
+          ? undefined
+          : current.horizon !== undefined && current.horizon > cutoff
+            ? current.horizon
+            : last && this.#orderKey(last) > cutoff
+              ? this.#orderKey(last)
+              : cutoff;
       this.#heads.set(queue, {
         cases: [...top.cases, ...beyond],
-        ...(cutoff === undefined ? {} : { horizon: last ? this.#orderKey(last) : cutoff }),
+        ...(horizon === undefined ? {} : { horizon }),
         refreshedAt: this.#now(),
+        refreshes: current.refreshes + 1,
       });
     });
-    return this.#track(queue, head ?? { cases: [], refreshedAt: 0 }, read, true);
+    return this.#track(queue, head ?? { cases: [], refreshedAt: 0, refreshes: 0 }, read, true);
   }
 
   async #track(queue: string, head: QueueHead, read: Promise<void>, top: boolean): Promise<void> {
