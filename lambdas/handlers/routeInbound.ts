@@ -5,6 +5,7 @@ import { documentClient, endpointsFromEnvironment, sqsClient } from '../adapters
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
 import { SqsDeadLetters } from '../adapters/sqs/SqsDeadLetters.js';
 import { type RecordInboundServices, recordInbound } from '../domain/cases/recordInbound.js';
+import { isTranscriptOnlyLine, recordChatLine } from '../domain/chat/recordChatLine.js';
 import { InboundMessageSchema } from '../domain/inboundMessage.js';
 import { systemClock } from '../domain/ports.js';
 import { loadConfig, policyFromEnvironment } from './config.js';
@@ -73,7 +74,10 @@ export async function handleInboundBatch(
         });
         continue;
       }
-      const outcome = await recordInbound(checked.message, services);
+      // A staff line or the end of a chat joins the transcript; it neither opens nor wakes a case.
+      const outcome = isTranscriptOnlyLine(checked.message)
+        ? await recordChatLine(checked.message, services)
+        : await recordInbound(checked.message, services);
       logger.info('inbound recorded', {
         sqsMessageId: record.messageId,
         channel: checked.message.channel,

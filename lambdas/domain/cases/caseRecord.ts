@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FaxDetailsSchema } from '../fax/faxDetails.js';
 import { AttachmentSchema, ChannelSchema } from '../inboundMessage.js';
 import { PrioritySchema } from '../policy/policy.js';
 import { CaseClocksSchema } from '../sla/clocks.js';
@@ -77,6 +78,8 @@ export const CaseMessageSchema = z.object({
   text: z.string(),
   rawBlobKey: z.string().optional(),
   attachments: z.array(AttachmentSchema),
+  /** A fax: provider record, OCR outcome, fields read from the form and its pages (channels). */
+  fax: FaxDetailsSchema.optional(),
 });
 export type CaseMessage = z.infer<typeof CaseMessageSchema>;
 

@@ -101,6 +101,7 @@ export async function recordInbound(
     text: storedText(result.redactedText),
     ...(message.rawBlobKey ? { rawBlobKey: message.rawBlobKey } : {}),
     attachments: message.attachments,
+    ...(message.fax ? { fax: message.fax } : {}),
   };
 
   const threadCaseId =
