@@ -82,11 +82,12 @@ function tagNumber(ifd: utifModule.IFD, tag: number): number | undefined {
 
 function rational(ifd: utifModule.IFD, tag: number): number | undefined {
   const value = ifd[`t${tag}`];
-  if (!Array.isArray(value) || typeof value[0] !== 'number') return undefined;
-  // UTIF reads a RATIONAL as [numerator, denominator] or as its quotient, depending on the tag.
-  const numerator = value[0];
-  const denominator = typeof value[1] === 'number' && value[1] > 0 ? value[1] : 1;
-  const dpi = numerator / denominator;
+  if (!Array.isArray(value)) return undefined;
+  // UTIF reads a RATIONAL as [[numerator, denominator]] (or flat, in older versions).
+  const pair: unknown = Array.isArray(value[0]) ? value[0] : value;
+  if (!Array.isArray(pair) || typeof pair[0] !== 'number') return undefined;
+  const denominator = typeof pair[1] === 'number' && pair[1] > 0 ? pair[1] : 1;
+  const dpi = pair[0] / denominator;
   const unit = tagNumber(ifd, 296) ?? 2;
   return unit === 3 ? dpi * 2.54 : dpi;
 }

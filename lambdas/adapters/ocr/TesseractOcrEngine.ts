@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { createWorker, OEM, type Worker } from 'tesseract.js';
-import { despeckle, type FaxBitmap, squarePixels } from '../../domain/fax/faxPage.js';
+import { despeckle, type FaxBitmap, removeRules, squarePixels } from '../../domain/fax/faxPage.js';
 import { type OcrDocument, OcrDocumentError, type OcrEngine, type OcrResult } from '../../domain/fax/ocr.js';
 import type { BlobStore } from '../../domain/ports.js';
 import { decodeFaxDocument, FaxDocumentError } from '../fax/faxDocumentDecoder.js';
@@ -87,7 +87,7 @@ export class TesseractOcrEngine implements OcrEngine {
     const worker = await this.#start();
     const result: OcrResult = { engine: 'tesseract', pages: [], unreadable: [] };
     for (const [index, page] of pages.entries()) {
-      const prepared = despeckle(squarePixels(page));
+      const prepared = despeckle(removeRules(squarePixels(page)));
       const { data } = await worker.recognize(toPbm(prepared));
       result.pages.push({
         pageNumber: index + 1,

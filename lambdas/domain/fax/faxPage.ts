@@ -38,7 +38,7 @@ export function squarePixels(page: FaxBitmap): FaxBitmap {
  * Removes specks: 8-connected black components of at most `maxPixels` pixels (dust and line noise
  * on the scanner glass). Periods and the dots of an i at fax resolution are larger, so text stays.
  */
-export function despeckle(page: FaxBitmap, maxPixels = 6): FaxBitmap {
+export function despeckle(page: FaxBitmap, maxPixels = 4): FaxBitmap {
   const { width, height } = page;
   const data = Uint8Array.from(page.data);
   const seen = new Uint8Array(width * height);
@@ -72,6 +72,31 @@ export function despeckle(page: FaxBitmap, maxPixels = 6): FaxBitmap {
       }
     }
     if (size <= maxPixels) for (const index of component) data[index] = 0;
+  }
+  return { ...page, data };
+}
+
+/**
+ * Erases horizontal rules (the lines between a form's sections): black runs along a row longer than
+ * any letter's stroke. OCR reads a rule as a row of junk characters otherwise. On a skewed page a
+ * rule becomes a staircase of runs, each still far longer than a stroke.
+ */
+export function removeRules(page: FaxBitmap, minRun = 100): FaxBitmap {
+  const { width, height } = page;
+  const data = Uint8Array.from(page.data);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let x = 0;
+    while (x < width) {
+      if (data[row + x] !== 1) {
+        x++;
+        continue;
+      }
+      let end = x;
+      while (end < width && data[row + end] === 1) end++;
+      if (end - x >= minRun) data.fill(0, row + x, row + end);
+      x = end;
+    }
   }
   return { ...page, data };
 }
