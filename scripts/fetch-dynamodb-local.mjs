@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Fetches the official DynamoDB Local jar into a git-ignored cache, from the npm registry
-// (the amplify-dynamodb-simulator tarball carries it), and verifies it. Idempotent and quiet when cached.
+// (the amplify-dynamodb-simulator tarball carries it), and verifies it; then compiles the small
+// launcher that makes it listen on 127.0.0.1 only (scripts/dynamodb-local/LoopbackDynamoDbLocal.java).
+// Idempotent and quiet when cached.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,9 @@ const cache = path.join(root, '.cache', 'ddb-local');
 const emulator = path.join(cache, 'emulator');
 const jar = path.join(emulator, 'DynamoDBLocal.jar');
 const stamp = path.join(cache, 'verified.json');
+const launcherSource = path.join(root, 'scripts', 'dynamodb-local', 'LoopbackDynamoDbLocal.java');
+const launcherDirectory = path.join(cache, 'launcher');
+const launcherStamp = path.join(launcherDirectory, 'source.sha256');
 
 function fail(message) {
   console.error(`\n[setup] ${message}\n`);
@@ -32,9 +37,43 @@ if (javaVersion && Number(javaVersion) < 11)
 
 const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
+/**
+ * DynamoDB Local has no listen-address option and binds every interface; the launcher sets its
+ * Jetty connector to 127.0.0.1 before it starts. Compiled here once (javac from the JDK).
+ */
+function ensureLauncher() {
+  const sourceDigest = sha256(launcherSource);
+  if (existsSync(launcherStamp) && readFileSync(launcherStamp, 'utf8') === sourceDigest) return;
+  const javac = spawnSync('javac', ['-version'], { encoding: 'utf8' });
+  if (javac.error || javac.status !== 0) {
+    fail(
+      'javac was not found on PATH. Local mode compiles a small launcher that keeps DynamoDB Local on 127.0.0.1 (it would otherwise listen on every interface): install a JDK 17 or newer (e.g. `apt-get install openjdk-17-jdk-headless`) and run again.',
+    );
+  }
+  rmSync(launcherDirectory, { recursive: true, force: true });
+  mkdirSync(launcherDirectory, { recursive: true });
+  const compiled = spawnSync(
+    'javac',
+    [
+      '-d',
+      launcherDirectory,
+      '-cp',
+      `${jar}${path.delimiter}${path.join(emulator, 'DynamoDBLocal_lib', '*')}`,
+      launcherSource,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (compiled.status !== 0) fail(`the DynamoDB Local launcher did not compile:\n${compiled.stderr}`);
+  writeFileSync(launcherStamp, sourceDigest);
+  console.log('[setup] DynamoDB Local launcher compiled (listens on 127.0.0.1 only)');
+}
+
 if (existsSync(stamp) && existsSync(jar)) {
   const recorded = JSON.parse(readFileSync(stamp, 'utf8'));
-  if (recorded.sha256 === sha256(jar)) process.exit(0);
+  if (recorded.sha256 === sha256(jar)) {
+    ensureLauncher();
+    process.exit(0);
+  }
 }
 
 rmSync(cache, { recursive: true, force: true });
@@ -58,3 +97,4 @@ if (version.status !== 0 || !/\d+\.\d+\.\d+/.test(reported))
   fail(`DynamoDBLocal.jar does not run: ${reported}`);
 writeFileSync(stamp, JSON.stringify({ package: PACKAGE, sha256: digest, version: reported }, null, 2));
 console.log(`[setup] DynamoDB Local ready: ${reported} (sha256 ${digest.slice(0, 16)}…)`);
+ensureLauncher();

@@ -1,18 +1,31 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { AwsEndpoints } from '../adapters/awsClients.js';
 import { documentClient } from '../adapters/awsClients.js';
+import { startFauxqsOnLoopback } from './fauxqsServer.js';
 import { spawnTethered } from './tetheredProcess.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const emulatorDir = path.join(repoRoot, '.cache', 'ddb-local', 'emulator');
+/** Compiled by `npm run setup` from scripts/dynamodb-local/LoopbackDynamoDbLocal.java. */
+const launcherDir = path.join(repoRoot, '.cache', 'ddb-local', 'launcher');
+const LAUNCHER_CLASS = 'LoopbackDynamoDbLocal';
 
 export interface EmulatorPorts {
   dynamodb?: number;
   fauxqs?: number;
   ses?: number;
+}
+
+export interface EmulatorOptions {
+  ports?: EmulatorPorts;
+  /**
+   * Where DynamoDB Local (`dynamodb/`) and fauxqs's S3 objects (`s3/`) keep their data across
+   * restarts; absent = everything in memory (tests). SQS always lives in memory.
+   */
+  dataDirectory?: string;
 }
 
 export interface RunningEmulators {
@@ -66,22 +79,32 @@ async function waitUntil(
 /**
  * Starts the real protocol servers local mode and integration tests run on: DynamoDB Local
  * (official jar, Java), fauxqs (SQS + S3, in-process) and aws-ses-v2-local (SES outbound).
+ * All three listen on 127.0.0.1 only: DynamoDB Local through a launcher that binds its Jetty
+ * connector to loopback, fauxqs through its app served on loopback, SES with `--host`.
  */
-export async function startEmulators(ports: EmulatorPorts = {}): Promise<RunningEmulators> {
+export async function startEmulators(options: EmulatorOptions = {}): Promise<RunningEmulators> {
+  const ports = options.ports ?? {};
   const jar = path.join(emulatorDir, 'DynamoDBLocal.jar');
-  if (!existsSync(jar)) {
-    throw new EmulatorStartError(`DynamoDB Local is not installed at ${jar}: run \`npm run setup\` first.`);
+  if (!existsSync(jar) || !existsSync(path.join(launcherDir, `${LAUNCHER_CLASS}.class`))) {
+    throw new EmulatorStartError(
+      `DynamoDB Local or its loopback launcher is not installed under ${path.dirname(jar)}: run \`npm run setup\` first.`,
+    );
   }
   const dynamodbPort = ports.dynamodb ?? (await freePort());
   const sesPort = ports.ses ?? (await freePort());
+  const storage = options.dataDirectory
+    ? ['-dbPath', path.join(options.dataDirectory, 'dynamodb')]
+    : ['-inMemory'];
+  if (options.dataDirectory) mkdirSync(path.join(options.dataDirectory, 'dynamodb'), { recursive: true });
 
   const dynamodb = spawnTethered(
     'java',
     [
       `-Djava.library.path=${path.join(emulatorDir, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      jar,
-      '-inMemory',
+      '-cp',
+      `${jar}${path.delimiter}${launcherDir}`,
+      LAUNCHER_CLASS,
+      ...storage,
       '-sharedDb',
       '-disableTelemetry',
       '-port',
@@ -102,8 +125,10 @@ export async function startEmulators(ports: EmulatorPorts = {}): Promise<Running
     ],
     { label: 'aws-ses-v2-local' },
   );
-  const { startFauxqs } = await import('fauxqs');
-  const fauxqs = await startFauxqs({ port: ports.fauxqs ?? 0, logger: false });
+  const fauxqs = await startFauxqsOnLoopback({
+    ...(ports.fauxqs ? { port: ports.fauxqs } : {}),
+    ...(options.dataDirectory ? { s3Directory: path.join(options.dataDirectory, 's3') } : {}),
+  });
 
   const endpoints = {
     dynamodb: `http://127.0.0.1:${dynamodbPort}`,

@@ -1,160 +1,167 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
 import type { AcceptEmailOutcome } from '../domain/ingest/acceptEmail.js';
-import type { BlobStore } from '../domain/ports.js';
-import { verifyDevToken } from './devTokens.js';
+import type { AcceptedJournal } from './acceptedJournal.js';
+import { readBody } from './requestBody.js';
 import { sesReceiptEvent } from './sesEvents.js';
+import { type StaffRequestHandler, staffRoutes } from './staffRoutes.js';
 
 export interface GatewayDependencies {
-  blobStore: BlobStore;
+  /** Stores the raw message as SES's S3 action does, before the receipt reaches the handler. */
+  putRawEmail: (key: string, raw: Uint8Array) => Promise<void>;
   rawEmailPrefix: string;
   maxEmailBytes: number;
+  /** What the gateway acknowledged and the route stage has not recorded yet. */
+  journal: AcceptedJournal;
   ingestEmail: (event: ReturnType<typeof sesReceiptEvent>) => Promise<AcceptEmailOutcome[]>;
-  staffRequest: (
-    event: APIGatewayProxyEventV2WithJWTAuthorizer,
-  ) => Promise<APIGatewayProxyStructuredResultV2>;
+  staffRequest: StaffRequestHandler;
   /** Receipt time source (SES stamps receipt; tests pass a fake clock). */
   clock: { now(): Date };
+  /** Where failures are reported: error names and routes only, never bodies, paths or messages. */
+  log?: (line: string) => void;
 }
 
-class RequestError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RequestError';
-  }
+const defaultLog = (line: string) => process.stderr.write(`${line}\n`);
+
+/**
+ * An origin-form request target as RFC 3986 allows it: path characters (unreserved, sub-delims,
+ * `:` `@` `/`, `%` escapes) and a query that may also hold `?`. Node accepts more (`[`, `]`, `{`,
+ * `|`, `^`…); the gateway answers those 400 instead of guessing what they mean.
+ */
+const VALID_REQUEST_TARGET = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*)?$/;
+
+/** The request line's target as Node read it (before any normalization), when served by Node. */
+function requestTarget(c: Context): string | undefined {
+  const incoming = (c.env as { incoming?: { url?: unknown } } | undefined)?.incoming;
+  return typeof incoming?.url === 'string' ? incoming.url : undefined;
 }
 
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length'] ?? Number.NaN);
-  if (declared > limit) {
-    request.resume();
-    throw new RequestError(413, 'payload_too_large', `the body is ${declared} bytes; the limit is ${limit}`);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) {
-      request.resume();
-      throw new RequestError(413, 'payload_too_large', `the body exceeds the limit of ${limit} bytes`);
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
+/** A request target echoed back in an error answer: the client's own text, bounded. */
+const echo = (path: string) => (path.length > 200 ? `${path.slice(0, 200)}…` : path);
 
-function send(
-  response: ServerResponse,
-  statusCode: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-) {
-  response.writeHead(statusCode, { 'content-type': 'application/json', ...headers });
-  response.end(JSON.stringify(body));
-}
+/**
+ * The local HTTP gateway as a Hono app: the routes of the design's local-mode contract, calling
+ * the same handler functions AWS runs. Every answer is JSON; a handler that throws or rejects is
+ * answered 500 and logged by error name and route pattern (never the path, body or message, which
+ * can carry PHI). Malformed request lines, hosts and URLs never reach it: `@hono/node-server`
+ * answers them 400 (and Node's HTTP parser answers malformed HTTP 400 or 431 itself).
+ */
+export function createGatewayApp(deps: GatewayDependencies): Hono {
+  const log = deps.log ?? defaultLog;
+  const app = new Hono();
 
-/** The local HTTP gateway: the DESIGN.md routes, calling the same handler functions as AWS. */
-export function createGateway(deps: GatewayDependencies): Server {
-  async function inboundEmail(request: IncomingMessage, response: ServerResponse) {
-    const raw = await readBody(request, deps.maxEmailBytes);
-    if (raw.length === 0 || raw.toString('utf8').trim().length === 0) {
-      throw new RequestError(400, 'empty_body', 'the body must be a raw RFC 822 message; it was empty');
-    }
-    const messageId = `local-${randomUUID()}`;
-    await deps.blobStore.put(`${deps.rawEmailPrefix}${messageId}`, raw);
-    const [outcome] = await deps.ingestEmail(sesReceiptEvent(messageId, deps.clock.now()));
-    if (!outcome) throw new Error('email handler returned no outcome');
-    if (outcome.outcome === 'quarantined') {
-      send(response, 422, {
-        error: 'unparseable_message',
-        reason: outcome.reason,
-        quarantineKey: outcome.quarantineKey,
-      });
-      return;
-    }
-    send(response, 202, { status: 'queued', externalId: outcome.externalId, automated: outcome.automated });
-  }
-
-  async function staff(request: IncomingMessage, response: ServerResponse, url: URL) {
-    const claims = await verifyDevToken(request.headers.authorization);
-    if (!claims) {
-      send(
-        response,
-        401,
-        {
-          error: 'unauthorized',
-          message: 'a valid staff bearer token is required (npx contact-router token --staff <name>)',
-        },
-        { 'www-authenticate': 'Bearer' },
-      );
-      return;
-    }
-    const body =
-      request.method === 'POST' ? (await readBody(request, 1024 * 1024)).toString('utf8') : undefined;
-    const method = request.method ?? 'GET';
-    const event = {
-      version: '2.0',
-      routeKey: `${method} ${url.pathname}`,
-      rawPath: url.pathname,
-      rawQueryString: url.search.slice(1),
-      headers: Object.fromEntries(
-        Object.entries(request.headers).map(([key, value]) => [key, String(value)]),
-      ),
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'local',
-        domainName: 'localhost',
-        domainPrefix: 'localhost',
-        http: {
-          method,
-          path: url.pathname,
-          protocol: 'HTTP/1.1',
-          sourceIp: '127.0.0.1',
-          userAgent: request.headers['user-agent'] ?? '',
-        },
-        requestId: randomUUID(),
-        routeKey: `${method} ${url.pathname}`,
-        stage: '$default',
-        time: new Date().toISOString(),
-        timeEpoch: Date.now(),
-        authorizer: { principalId: claims.sub ?? '', integrationLatency: 0, jwt: { claims, scopes: [] } },
-      },
-      ...(body ? { body } : {}),
-      isBase64Encoded: false,
-    } satisfies APIGatewayProxyEventV2WithJWTAuthorizer;
-    const result = await deps.staffRequest(event);
-    response.writeHead(result.statusCode ?? 200, {
-      'content-type': 'application/json',
-      ...(result.headers as Record<string, string>),
-    });
-    response.end(result.body ?? '');
-  }
-
-  return createServer(async (request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    try {
-      if (request.method === 'POST' && url.pathname === '/inbound/email')
-        return await inboundEmail(request, response);
-      if (/^\/(queues|cases)(\/|$)/.test(url.pathname)) return await staff(request, response, url);
-      if (request.method === 'GET' && url.pathname === '/health')
-        return send(response, 200, { status: 'ok' });
-      send(response, 404, {
-        error: 'route_not_found',
-        message: `${request.method} ${url.pathname} is not a route`,
-      });
-    } catch (error) {
-      if (error instanceof RequestError)
-        return send(response, error.statusCode, { error: error.code, message: error.message });
-      console.error(
-        `[gateway] ${request.method} ${url.pathname} failed: ${(error as Error).name}: ${(error as Error).message}`,
-      );
-      send(response, 500, { error: 'internal_error', message: 'the request failed; see the router log' });
-    }
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
+    log(`[gateway] ${c.req.method} ${c.req.routePath} failed: ${error.name}`);
+    return c.json({ error: 'internal_error', message: 'the request failed; see the router log' }, 500);
   });
+  app.notFound((c) =>
+    c.json({ error: 'route_not_found', message: `${c.req.method} ${echo(c.req.path)} is not a route` }, 404),
+  );
+
+  app.use(async (c, next) => {
+    const target = requestTarget(c);
+    if (target !== undefined && !VALID_REQUEST_TARGET.test(target)) {
+      return c.json(
+        {
+          error: 'bad_request_target',
+          message: 'the request target is not a valid origin-form URI (RFC 3986)',
+        },
+        400,
+      );
+    }
+    return next();
+  });
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+
+  app.post(
+    '/inbound/email',
+    bodyLimit({
+      maxSize: deps.maxEmailBytes,
+      onError: (c) =>
+        c.json(
+          {
+            error: 'payload_too_large',
+            message: `a message is at most ${deps.maxEmailBytes} bytes (SES's limit); this one is larger`,
+          },
+          413,
+        ),
+    }),
+    async (c) => {
+      const raw = await readBody(c);
+      if (raw.length === 0 || Buffer.from(raw).toString('utf8').trim().length === 0) {
+        return c.json(
+          { error: 'empty_body', message: 'the body must be a raw RFC 822 message; it was empty' },
+          400,
+        );
+      }
+      const sesMessageId = `local-${randomUUID()}`;
+      const rawKey = `${deps.rawEmailPrefix}${sesMessageId}`;
+      const receivedAt = deps.clock.now();
+      await deps.putRawEmail(rawKey, raw);
+      // Journaled before the ingest and the 202: a kill from here on is replayed at the next start.
+      await deps.journal.record({
+        key: rawKey,
+        channel: 'email',
+        receivedAt: receivedAt.toISOString(),
+        sourceId: sesMessageId,
+        acceptedAt: new Date().toISOString(),
+      });
+      const [outcome] = await deps.ingestEmail(sesReceiptEvent(sesMessageId, receivedAt));
+      if (!outcome) throw new Error('email handler returned no outcome');
+      if (outcome.outcome === 'quarantined') {
+        await deps.journal.settle(rawKey);
+        return c.json(
+          { error: 'unparseable_message', reason: outcome.reason, quarantineKey: outcome.quarantineKey },
+          422,
+        );
+      }
+      return c.json({ status: 'queued', externalId: outcome.externalId, automated: outcome.automated }, 202);
+    },
+  );
+  app.all('/inbound/email', (c) => methodNotAllowed(c, 'POST'));
+  app.all('/health', (c) => methodNotAllowed(c, 'GET'));
+
+  app.route('/', staffRoutes(deps.staffRequest));
+  return app;
+}
+
+function methodNotAllowed(c: Context, allowed: string) {
+  c.header('allow', allowed);
+  return c.json(
+    { error: 'method_not_allowed', message: `${c.req.method} is not allowed here; use ${allowed}` },
+    405,
+  );
+}
+
+export interface ServedGateway {
+  url: string;
+  server: ServerType;
+  close: () => Promise<void>;
+}
+
+/** Serves the gateway on 127.0.0.1 only (port 0: the OS picks one). */
+export async function serveGateway(app: Hono, port = 0): Promise<ServedGateway> {
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const started = serve(
+      // Keep Node's own Request/Response: the server runs inside a process other code shares.
+      { fetch: app.fetch, port, hostname: '127.0.0.1', overrideGlobalObjects: false },
+      () => resolve(started),
+    );
+    started.once('error', reject);
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${bound}`,
+    server,
+    close: async () => {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -1,15 +1,31 @@
-import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
 import { type AwsEndpoints, s3Client, sqsClient } from '../adapters/awsClients.js';
 import { RAW_CONTENT } from '../adapters/resourceDefinitions.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
+import { SqsDeadLetters } from '../adapters/sqs/SqsDeadLetters.js';
 import type { SweepReport } from '../domain/cases/sweepTimers.js';
+import { ChannelSchema } from '../domain/inboundMessage.js';
+import { QUARANTINE_PREFIX, RawEmailMissingError } from '../domain/ingest/acceptEmail.js';
 import { type Clock, systemClock } from '../domain/ports.js';
 import { buildEmailIngestServices, handleEmailReceipt } from '../handlers/emailIngest.js';
 import { buildRouteInboundServices, handleInboundBatch } from '../handlers/routeInbound.js';
 import { buildSweeperServices, handleSweep } from '../handlers/slaSweeper.js';
 import { buildStaffApiServices, handleStaffRequest } from '../handlers/staffApi.js';
-import { createGateway } from './gateway.js';
+import {
+  type AcceptedJournal,
+  FileAcceptedJournal,
+  InMemoryAcceptedJournal,
+  type JournalEntry,
+  journalKeyOf,
+} from './acceptedJournal.js';
+import { DATA_LAYOUT } from './dataDirectory.js';
+import { DeadLetterArchive } from './deadLetterArchive.js';
+import { createGatewayApp, serveGateway } from './gateway.js';
 import { type LocalResources, provisionResources } from './provisionResources.js';
+import { putRawObject } from './rawMailUpload.js';
+import { sesReceiptEvent } from './sesEvents.js';
 import { SqsPoller } from './sqsPoller.js';
 
 export interface LocalRouterOptions {
@@ -24,12 +40,23 @@ export interface LocalRouterOptions {
   sweepIntervalMs?: number;
   /** The clock every handler uses; tests pass a fake one. */
   clock?: Clock;
+  /**
+   * Where the journal of accepted messages and the dead-letter copies live (the emulators keep
+   * theirs beside them); absent = in memory, nothing survives the process.
+   */
+  dataDirectory?: string;
+  /** Failures and start-up notes; never message content. */
+  log?: (line: string) => void;
 }
 
 export interface LocalRouter {
   url: string;
   resources: LocalResources;
   env: NodeJS.ProcessEnv;
+  /** What the gateway acknowledged that the route stage has not recorded yet. */
+  journal: AcceptedJournal;
+  /** What start-up found to replay: accepted messages re-ingested, dead letters put back. */
+  recovered: { replayed: number; deadLetters: number; unrecoverable: number };
   /** Routes everything waiting in the inbound queue now. */
   drain: (timeoutMs?: number) => Promise<void>;
   /** Runs one SLA sweep now, as the schedule would. */
@@ -55,50 +82,140 @@ export function localEnvironment(endpoints: AwsEndpoints, resources: LocalResour
   };
 }
 
+/** The fields of a queued record that name its journal entry; anything else in the body is ignored. */
+const QueuedIdentitySchema = z.object({
+  channel: ChannelSchema,
+  externalId: z.string(),
+  rawBlobKey: z.string().optional(),
+});
+
+function journalKeyOfRecord(body: string): string | undefined {
+  try {
+    const parsed = QueuedIdentitySchema.safeParse(JSON.parse(body));
+    return parsed.success ? journalKeyOf(parsed.data) : undefined;
+  } catch {
+    return undefined; // not JSON: parked by the route stage, never journaled by the gateway
+  }
+}
+
+/** Replays one accepted message into the pipeline: 'queued' again, 'settled', or 'kept' to retry. */
+type Replay = (entry: JournalEntry) => Promise<'queued' | 'settled' | 'kept'>;
+
 /** Local mode: the gateway and the poller around the same handler functions AWS runs. */
 export async function startLocalRouter(options: LocalRouterOptions): Promise<LocalRouter> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const resources = await provisionResources(options.endpoints, options.prefix);
   const env = localEnvironment(options.endpoints, resources);
   const clock = options.clock ?? systemClock;
   const emailServices = buildEmailIngestServices(env);
-  const routeServices = { ...buildRouteInboundServices(env), clock };
+  const routeBase = buildRouteInboundServices(env);
+  const journal: AcceptedJournal = options.dataDirectory
+    ? new FileAcceptedJournal(path.join(options.dataDirectory, DATA_LAYOUT.journal))
+    : new InMemoryAcceptedJournal();
+  const deadLetterArchive = options.dataDirectory
+    ? new DeadLetterArchive(path.join(options.dataDirectory, DATA_LAYOUT.deadLetters))
+    : undefined;
+  const routeServices = {
+    ...routeBase,
+    clock,
+    deadLetters: {
+      // The copy on disk first: the DLQ itself is in fauxqs's memory.
+      park: async (body: string, reason: string, sourceMessageId: string) => {
+        await deadLetterArchive?.record({
+          body,
+          reason,
+          sourceMessageId,
+          parkedAt: new Date().toISOString(),
+        });
+        await routeBase.deadLetters.park(body, reason, sourceMessageId);
+      },
+    },
+  };
   const staffServices = { ...buildStaffApiServices(env), clock };
   const sweeperServices = { ...buildSweeperServices(env), clock };
   const sweep = () => handleSweep(sweeperServices);
-  const poller = new SqsPoller(sqsClient(options.endpoints), resources.inboundQueueUrl, (event) =>
-    handleInboundBatch(event, routeServices),
-  );
-  const server = createGateway({
-    blobStore: new S3BlobStore(s3Client(options.endpoints), resources.rawBucket),
+  const sqs = sqsClient(options.endpoints);
+  const s3 = s3Client(options.endpoints);
+  const ingestEmail = (event: ReturnType<typeof sesReceiptEvent>) => handleEmailReceipt(event, emailServices);
+
+  // Settle what the route stage finished; a failed record stays journaled (SQS retries it, and a
+  // restart replays it even after the in-memory DLQ is gone).
+  const poller = new SqsPoller(sqs, resources.inboundQueueUrl, async (event: SQSEvent) => {
+    const response = await handleInboundBatch(event, routeServices);
+    const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+    for (const record of event.Records) {
+      if (failed.has(record.messageId)) continue;
+      const key = journalKeyOfRecord(record.body);
+      if (key) await journal.settle(key);
+    }
+    return response;
+  });
+
+  const rawContent = new S3BlobStore(s3, resources.rawBucket);
+  const replays: Partial<Record<JournalEntry['channel'], Replay>> = {
+    email: async (entry) => {
+      try {
+        const [outcome] = await ingestEmail(sesReceiptEvent(entry.sourceId, new Date(entry.receivedAt)));
+        return outcome?.outcome === 'queued' ? 'queued' : 'settled';
+      } catch (error) {
+        if (!(error instanceof RawEmailMissingError)) throw error;
+        // Quarantined just before the kill: the raw mail moved, with its reason, and was answered 422.
+        return (await rawContent.get(`${QUARANTINE_PREFIX}${entry.key}`)) ? 'settled' : 'kept';
+      }
+    },
+  };
+  const recovered = { replayed: 0, deadLetters: 0, unrecoverable: 0 };
+  for (const letter of (await deadLetterArchive?.all()) ?? []) {
+    await new SqsDeadLetters(sqs, resources.deadLetterQueueUrl).park(
+      letter.body,
+      letter.reason,
+      letter.sourceMessageId,
+    );
+    recovered.deadLetters++;
+  }
+  for (const entry of await journal.pending()) {
+    const replay = replays[entry.channel];
+    const result = replay ? await replay(entry) : 'kept';
+    if (result === 'settled') await journal.settle(entry.key);
+    if (result === 'queued') recovered.replayed++;
+    if (result === 'kept') {
+      recovered.unrecoverable++;
+      log(
+        `[journal] accepted ${entry.channel} message ${entry.sourceId} cannot be replayed; its entry is kept`,
+      );
+    }
+  }
+
+  const app = createGatewayApp({
+    putRawEmail: (key, raw) => putRawObject(s3, resources.rawBucket, key, raw),
     rawEmailPrefix: RAW_CONTENT.emailPrefix,
     maxEmailBytes: options.maxEmailBytes ?? RAW_CONTENT.maxEmailBytes,
-    ingestEmail: (event) => handleEmailReceipt(event, emailServices),
+    journal,
+    ingestEmail,
     staffRequest: (event) => handleStaffRequest(event, staffServices),
     clock,
+    log,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  const gateway = await serveGateway(app, options.port ?? 0);
   let sweeper: NodeJS.Timeout | undefined;
   if (options.poll) {
     poller.start();
     sweeper = setInterval(() => {
-      sweep().catch((error: Error) => console.error(`[sweeper] ${error.name}: ${error.message}`));
+      sweep().catch((error: Error) => log(`[sweeper] ${error.name}: ${error.message}`));
     }, options.sweepIntervalMs ?? 60_000);
   }
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: gateway.url,
     resources,
     env,
+    journal,
+    recovered,
     drain: (timeoutMs) => poller.drain(timeoutMs),
     sweep,
     stop: async () => {
       clearInterval(sweeper);
       await poller.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.close();
     },
   };
 }

@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 import PostalMime, { type Address, type Email } from 'postal-mime';
 import type { InboundMessage } from '../../domain/inboundMessage.js';
 import type { EmailParser, ParsedEmail } from '../../domain/ingest/acceptEmail.js';
+import { htmlToPlainText } from '../../domain/text/htmlToPlainText.js';
+
+/** The canonical message keeps at most this much body text (the raw original stays in S3). */
+const MAX_BODY_CHARS = 1_000_000;
 
 function firstMailbox(address: Address | Address[] | undefined): { address?: string; name?: string } {
   const first = Array.isArray(address) ? address[0] : address;
@@ -37,20 +41,6 @@ function messageIdList(value: string | undefined): string[] {
   return (value?.match(/<[^<>\s]+>/g) ?? []).slice(-100);
 }
 
-/** A crude HTML-to-text for HTML-only mail; triage prepares text properly later. */
-function htmlToPlainText(html: string): string {
-  return html
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
-    .replace(/<br\s*\/?>|<\/(p|div|li|tr|h\d)>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
-}
-
 /** Parses raw RFC 822 mail with postal-mime into the canonical inbound message. */
 export class PostalMimeEmailParser implements EmailParser {
   async parse(raw: Uint8Array, context: { receivedAt: string; rawBlobKey: string }): Promise<ParsedEmail> {
@@ -66,7 +56,9 @@ export class PostalMimeEmailParser implements EmailParser {
     const replyTo = firstMailbox(email.replyTo).address;
     const messageId = messageIdList(email.messageId)[0];
     const contentLanguage = header(email, 'content-language')?.split(',')[0]?.trim();
-    const bodyText = email.text ?? (email.html ? htmlToPlainText(email.html) : '');
+    // postal-mime leaves `text` undefined for an HTML-only message; the shared linear converter reads it.
+    const bodyText =
+      email.text ?? (email.html ? htmlToPlainText(email.html, { maxChars: MAX_BODY_CHARS }).trim() : '');
     const message: InboundMessage = {
       channel: 'email',
       externalId: messageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`,
@@ -74,7 +66,7 @@ export class PostalMimeEmailParser implements EmailParser {
       sender: from,
       ...(replyTo ? { replyTo } : {}),
       subject: (email.subject ?? '').slice(0, 2_000),
-      bodyText: bodyText.slice(0, 1_000_000),
+      bodyText: bodyText.slice(0, MAX_BODY_CHARS),
       attachments: email.attachments.slice(0, 200).map((attachment) => ({
         filename: (attachment.filename ?? 'unnamed').slice(0, 512),
         contentType: attachment.mimeType.slice(0, 256),

@@ -3,6 +3,7 @@
  * wrote now. Quoted replies, forwarded headers, signatures and legal disclaimers are cut and
  * reported, so `explain` can show them. Pure, never throws, bounded work on any input.
  */
+import { decodeCharacterReferences, htmlToPlainText } from '../text/htmlToPlainText.js';
 
 export type StrippedKind = 'html' | 'quote' | 'signature' | 'disclaimer' | 'noise' | 'truncated';
 
@@ -30,89 +31,14 @@ const MAX_STRIPPED_DISPLAY = 2_000;
 
 /** Control characters other than tab and new line, and the replacement/BOM characters. */
 const CONTROL = /[^\P{Cc}\n\t]|[\ufffd\ufeff]/gu;
-const HTML_HINT = /<(?:html|body|div|p|br|table|span|font|blockquote|head|meta|style)\b[^>]*>/i;
+// `[^<>]*` stops at the next `<`, so each character is scanned once; `[^>]*` rescanned to the end
+// after every `<div` that never closes (quadratic).
+const HTML_HINT = /<(?:html|body|div|p|br|table|span|font|blockquote|head|meta|style)\b[^<>]*>/i;
 
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  ndash: '–',
-  mdash: '—',
-  hellip: '…',
-  rsquo: '’',
-  lsquo: '‘',
-  rdquo: '”',
-  ldquo: '“',
-  eacute: 'é',
-  egrave: 'è',
-  ecirc: 'ê',
-  aacute: 'á',
-  agrave: 'à',
-  acirc: 'â',
-  atilde: 'ã',
-  iacute: 'í',
-  oacute: 'ó',
-  ocirc: 'ô',
-  otilde: 'õ',
-  uacute: 'ú',
-  ntilde: 'ñ',
-  ccedil: 'ç',
-  uuml: 'ü',
-  ouml: 'ö',
-  auml: 'ä',
-  szlig: 'ß',
-  Eacute: 'É',
-  Ntilde: 'Ñ',
-  copy: '©',
-  reg: '®',
-  trade: '™',
-  euro: '€',
-  middot: '·',
-  bull: '•',
-  times: '×',
-};
-
-/** Decode HTML character references; unknown names are kept verbatim. */
-export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z][a-z0-9]{1,10});/gi, (whole, body: string) => {
-    if (body.startsWith('#')) {
-      const code =
-        body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number(body.slice(1));
-      if (!Number.isFinite(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-        return ' ';
-      return String.fromCodePoint(code);
-    }
-    return NAMED_ENTITIES[body] ?? whole;
-  });
-}
-
-const BLOCK_TAGS =
-  /<\/?(?:p|div|br|tr|li|ul|ol|table|tbody|thead|h[1-6]|section|article|header|footer|hr|pre|address|dd|dt|dl|center)\b[^>]*>/gi;
-
-/** HTML to plain text without a DOM: drop script/style/head, blocks become new lines. */
+/** HTML to text for triage: the shared converter, then blank lines closed up as triage reads lines. */
 export function htmlToText(html: string, stripped: StrippedPart[] = []): string {
-  let text = html.replace(/<!--[\s\S]*?-->/g, '');
-  text = text.replace(/<(script|style|head|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '');
-  // Gmail/Apple/Outlook put the quoted thread in a blockquote or a gmail_quote div; mark its lines as quoted.
-  text = text.replace(/<blockquote\b[^>]*>([\s\S]*?)<\/blockquote\s*>/gi, (_whole, inner: string) =>
-    `\n${inner.replace(BLOCK_TAGS, '\n').replace(/<[^>]*>/g, '')}`
-      .split('\n')
-      .map((line) => `> ${line}`)
-      .join('\n'),
-  );
-  text = text.replace(
-    /<div\b[^>]*class=["'][^"']*(?:gmail_quote|OutlookMessageHeader|divRplyFwdMsg)[^"']*["'][^>]*>/gi,
-    '\n',
-  );
-  text = text.replace(/<li\b[^>]*>/gi, '\n- ');
-  text = text.replace(/<t[dh]\b[^>]*>/gi, ' ');
-  text = text.replace(BLOCK_TAGS, '\n');
-  text = text.replace(/<\/?[a-z!?][^>]*>/gi, '');
   stripped.push({ kind: 'html', reason: 'HTML markup converted to text', text: '' });
-  return decodeEntities(text).replace(/\n[ \t]*(?:\n[ \t]*)+/g, '\n');
+  return htmlToPlainText(html, { maxChars: MAX_PREPARED_CHARS }).replace(/\n[ \t]*(?:\n[ \t]*)+/g, '\n');
 }
 
 const WROTE =
@@ -217,10 +143,12 @@ export function prepareText(input: string): PreparedText {
     raw = raw.slice(0, MAX_PREPARED_CHARS);
   }
   // Control characters (binary junk) become spaces; keep tab and new line.
-  raw = raw.replace(/\r\n?/g, '\n').replace(CONTROL, ' ');
+  raw = raw.replace(/\r\n?/g, '\n');
   const html = raw.includes('<') && HTML_HINT.test(raw);
   if (html) raw = htmlToText(raw, stripped);
-  else if (/&(?:nbsp|amp|lt|gt|quot|#\d+);/.test(raw)) raw = decodeEntities(raw);
+  else if (/&(?:nbsp|amp|lt|gt|quot|#\d+);/.test(raw)) raw = decodeCharacterReferences(raw);
+  // After decoding, so `&#1;` cannot bring a control character back.
+  raw = raw.replace(CONTROL, ' ');
 
   const lines = raw.split('\n').map((line) => line.trimEnd());
   const kept: string[] = [];

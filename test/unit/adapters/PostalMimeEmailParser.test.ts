@@ -4,6 +4,12 @@ import { InboundMessageSchema } from '../../../lambdas/domain/inboundMessage.js'
 import { corporaSkipReason, corpusEmails, fixture, hasCorpora } from '../../helpers/fixtures.js';
 
 const parser = new PostalMimeEmailParser();
+
+function htmlOnlyEmail(html: string): Uint8Array {
+  return new TextEncoder().encode(
+    `From: member@example.com\r\nTo: support@pharmacy.example\r\nSubject: refill\r\nMessage-ID: <html-1@example.com>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}`,
+  );
+}
 const context = { receivedAt: '2026-11-27T16:00:00.000Z', rawBlobKey: 'email/test' };
 
 describe('PostalMimeEmailParser', () => {
@@ -30,6 +36,24 @@ describe('PostalMimeEmailParser', () => {
       references: ['<refill-1@mail.example.com>'],
     });
   });
+
+  it('turns an HTML-only body into text with the shared converter', async () => {
+    const raw = htmlOnlyEmail(
+      '<p>Please refill my <b>Lisinopril</b> &amp; Metformin</p><ul><li>Order 12</li></ul>',
+    );
+
+    const parsed = await parser.parse(raw, context);
+
+    expect(parsed.ok && parsed.message.bodyText).toBe(
+      'Please refill my Lisinopril & Metformin\n\n- Order 12',
+    );
+  });
+
+  it('reads a 1 MB HTML-only body of "<" as text (the regular expressions took minutes)', async () => {
+    const parsed = await parser.parse(htmlOnlyEmail('<'.repeat(1_000_000)), context);
+
+    expect(parsed.ok && parsed.message.bodyText.length).toBe(1_000_000);
+  }, 10_000);
 
   it('marks bounces and auto-replies as automated', async () => {
     const parsed = await parser.parse(fixture('email/bounce.eml'), context);

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * A copy on disk of every message the route stage parks in the dead-letter queue with a reason.
+ * fauxqs keeps queues in memory, so local mode writes the copy first and puts the messages back
+ * into the DLQ at the next start. A file is the DLQ's record: delete it to discard the message.
+ */
+export const DeadLetterSchema = z.object({
+  body: z.string(),
+  reason: z.string(),
+  sourceMessageId: z.string(),
+  parkedAt: z.iso.datetime({ offset: true }),
+});
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;
+
+export class DeadLetterArchive {
+  readonly #directory: string;
+
+  constructor(directory: string) {
+    this.#directory = directory;
+  }
+
+  async record(letter: DeadLetter): Promise<void> {
+    const checked = DeadLetterSchema.parse(letter);
+    await mkdir(this.#directory, { recursive: true });
+    const name = createHash('sha256').update(`${checked.sourceMessageId}\n${checked.body}`).digest('hex');
+    const file = path.join(this.#directory, `${name}.json`);
+    const handle = await open(`${file}.tmp`, 'w');
+    try {
+      await handle.writeFile(JSON.stringify(checked));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(`${file}.tmp`, file);
+  }
+
+  async all(): Promise<DeadLetter[]> {
+    const names = await readdir(this.#directory).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    const letters: DeadLetter[] = [];
+    for (const name of names.filter((candidate) => candidate.endsWith('.json'))) {
+      letters.push(
+        DeadLetterSchema.parse(JSON.parse(await readFile(path.join(this.#directory, name), 'utf8'))),
+      );
+    }
+    return letters.sort((a, b) => a.parkedAt.localeCompare(b.parkedAt));
+  }
+}

@@ -1,0 +1,43 @@
+import { connect } from 'node:net';
+
+export interface RawAnswer {
+  /** The status code of the first response, or undefined when the server closed without one. */
+  status: number | undefined;
+  /** Everything the server sent. */
+  text: string;
+}
+
+/**
+ * Writes bytes to a server exactly as given (no client library normalizing the request line or
+ * headers) and reads until the server closes or `timeoutMs` passes. For hostile-input tests.
+ */
+export function sendRaw(port: number, request: string | Uint8Array, timeoutMs = 3_000): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    const finish = () => {
+      clearTimeout(timer);
+      const text = Buffer.concat(chunks).toString('latin1');
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1];
+      resolve({ status: status ? Number(status) : undefined, text });
+    };
+    const timer = setTimeout(() => socket.destroy(), timeoutMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('close', finish);
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // A server may reset a connection it has already answered; the answer is what counts.
+      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') {
+        clearTimeout(timer);
+        reject(error);
+      }
+    });
+    socket.write(request);
+    // Half-close: the server sees the end of the request but can still answer.
+    socket.end();
+  });
+}
+
+/** An HTTP/1.1 request with `Connection: close`, written by hand. */
+export function rawRequest(requestLine: string, headers: string[] = ['Host: 127.0.0.1'], body = ''): string {
+  return `${requestLine}\r\n${[...headers, 'Connection: close'].join('\r\n')}\r\n\r\n${body}`;
+}
