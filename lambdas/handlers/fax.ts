@@ -41,17 +41,12 @@ export function faxProviders(secrets: ChannelSecrets): Partial<Record<FaxProvide
   };
 }
 
-export async function buildFaxServices(env: NodeJS.ProcessEnv = process.env): Promise<AcceptFaxServices> {
+/** The fax ingest services for the given secrets (local mode passes its own; a provider without secrets answers 404). */
+export function faxServicesWith(env: NodeJS.ProcessEnv, secrets: ChannelSecrets): AcceptFaxServices {
   const config = loadConfig(ConfigSchema, env, 'fax-ingest');
   const endpoints = endpointsFromEnvironment(env);
-  const providers = faxProviders(await loadChannelSecrets(env));
-  if (Object.keys(providers).length === 0) {
-    throw new Error(
-      'fax-ingest configuration is invalid: no fax provider has its secrets (telnyxPublicKey, phaxio…, sinchBasicAuth)',
-    );
-  }
   return {
-    providers,
+    providers: faxProviders(secrets),
     blobStore: new S3BlobStore(s3Client(endpoints), config.RAW_BUCKET),
     mediaFetcher: new HttpMediaFetcher({
       allowLoopbackHttp: config.FAX_MEDIA_ALLOW_LOOPBACK_HTTP === 'true',
@@ -59,6 +54,17 @@ export async function buildFaxServices(env: NodeJS.ProcessEnv = process.env): Pr
     faxJobs: new SqsFaxJobQueue(sqsClient(endpoints), config.FAX_JOB_QUEUE_URL),
     clock: systemClock,
   };
+}
+
+/** Cold start in AWS: the secrets from Secrets Manager, and at least one provider configured. */
+export async function buildFaxServices(env: NodeJS.ProcessEnv = process.env): Promise<AcceptFaxServices> {
+  const services = faxServicesWith(env, await loadChannelSecrets(env));
+  if (Object.keys(services.providers).length === 0) {
+    throw new Error(
+      'fax-ingest configuration is invalid: no fax provider has its secrets (telnyxPublicKey, phaxioCallbackToken + phaxioCallbackUrl, sinchBasicAuth)',
+    );
+  }
+  return services;
 }
 
 /** `POST /inbound/fax/:provider`: the same function in AWS and local mode. */

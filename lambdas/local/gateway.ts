@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AcceptEmailOutcome } from '../domain/ingest/acceptEmail.js';
 import type { AcceptedJournal } from './acceptedJournal.js';
+import { type ChannelHandlers, channelRoutes } from './channelRoutes.js';
 import { readBody } from './requestBody.js';
 import { sesReceiptEvent } from './sesEvents.js';
 import { type StaffRequestHandler, staffRoutes } from './staffRoutes.js';
@@ -23,6 +24,8 @@ export interface GatewayDependencies {
   clock: { now(): Date };
   /** Where failures are reported: error names and routes only, never bodies, paths or messages. */
   log?: (line: string) => void;
+  /** The fax, chat and form routes (absent: those routes answer 404). */
+  channels?: ChannelHandlers;
 }
 
 const defaultLog = (line: string) => process.stderr.write(`${line}\n`);
@@ -127,6 +130,7 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
   app.all('/inbound/email', (c) => methodNotAllowed(c, 'POST'));
   app.all('/health', (c) => methodNotAllowed(c, 'GET'));
 
+  if (deps.channels) app.route('/', channelRoutes(deps.channels));
   app.route('/', staffRoutes(deps.staffRequest));
   return app;
 }
