@@ -124,6 +124,14 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
           422,
         );
       }
+      if (outcome.outcome === 'fax') {
+        // Fax-to-email: the pages went to the OCR step's queue, which the journal does not follow.
+        await deps.journal.settle(rawKey);
+        return c.json(
+          { status: 'queued_as_fax', externalId: outcome.externalId, documents: outcome.documents },
+          202,
+        );
+      }
       return c.json({ status: 'queued', externalId: outcome.externalId, automated: outcome.automated }, 202);
     },
   );

@@ -94,6 +94,8 @@ export function localEnvironment(endpoints: AwsEndpoints, resources: LocalResour
     FAX_JOB_QUEUE_URL: resources.faxOcrQueueUrl,
     FAX_MEDIA_ALLOW_LOOPBACK_HTTP: 'true',
     RATE_LIMIT_TABLE_NAME: resources.rateLimitTableName,
+    DESK_DOMAINS: process.env.DESK_DOMAINS ?? 'pharmacy.example',
+    FAX_EMAIL_ADDRESSES: process.env.FAX_EMAIL_ADDRESSES ?? 'fax@pharmacy.example',
   };
 }
 

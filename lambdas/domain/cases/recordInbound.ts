@@ -102,6 +102,7 @@ export async function recordInbound(
     ...(message.rawBlobKey ? { rawBlobKey: message.rawBlobKey } : {}),
     attachments: message.attachments,
     ...(message.fax ? { fax: message.fax } : {}),
+    ...(message.emailVerdicts ? { emailVerdicts: message.emailVerdicts } : {}),
   };
 
   const threadCaseId =

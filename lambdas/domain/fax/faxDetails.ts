@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { FaxFormFieldsSchema } from './readFaxForm.js';
 
-export const FaxProviderNameSchema = z.enum(['telnyx', 'phaxio', 'sinch']);
+/** `email`: fax-to-email, a fax service's e-mail delivery of the pages to the desk's fax address. */
+export const FaxProviderNameSchema = z.enum(['telnyx', 'phaxio', 'sinch', 'email']);
 export type FaxProviderName = z.infer<typeof FaxProviderNameSchema>;
 
 /**
