@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ChannelIngest } from './constructs/ChannelIngest.js';
 import { InboundMailPipeline } from './constructs/InboundMailPipeline.js';
 import { InvalidPropsError } from './constructs/InvalidPropsError.js';
 import { PhiDataStores } from './constructs/PhiDataStores.js';
@@ -21,6 +22,8 @@ import { StaffApi } from './constructs/StaffApi.js';
 export interface RouterStackProps extends StackProps {
   /** Addresses SES receives for (the desk's inbound addresses); verified domains are set up outside this stack. */
   recipients: string[];
+  /** Addresses fax services mail received faxes to (fax-to-email); they must be among `recipients`. */
+  faxEmailAddresses?: string[];
   /** Sender of supervisor notices: an e-mail address whose identity (the address or its domain) SES has verified. */
   notifyFrom?: string;
   /** Place the functions in this VPC (with endpoints) where account policy demands it. */
@@ -69,6 +72,20 @@ export class RouterStack extends Stack {
     });
     new SlaSweeper(this, 'SlaSweeper', { table: stores.table, notifyFrom, functionDefaults });
     const staff = new StaffApi(this, 'StaffApi', { table: stores.table, functionDefaults, removalPolicy });
+    new ChannelIngest(this, 'ChannelIngest', {
+      httpApi: staff.api,
+      rawBucket: stores.rawBucket,
+      dataKey: stores.dataKey,
+      inboundQueue: inbound.inboundQueue,
+      alarmTopic: inbound.opsAlerts,
+      functionDefaults,
+      deskDomains: [
+        ...new Set(props.recipients.map((recipient) => recipient.split('@').pop() ?? recipient)),
+      ].map((domain) => domain.replace(/^\./, '')),
+      ...(props.faxEmailAddresses ? { faxEmailAddresses: props.faxEmailAddresses } : {}),
+      emailIngest: inbound.emailIngest,
+      removalPolicy,
+    });
 
     this.table = stores.table;
     this.rawBucket = stores.rawBucket;

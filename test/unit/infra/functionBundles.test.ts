@@ -24,10 +24,13 @@ async function bundledInputs(handler: string): Promise<string[]> {
 }
 
 describe('function bundles', () => {
-  it.each(['staffApi', 'slaSweeper', 'emailIngest'])('%s carries no triage model', async (handler) => {
-    const inputs = await bundledInputs(handler);
-    expect(inputs.filter((input) => MODELS.some((model) => input.endsWith(model)))).toEqual([]);
-  });
+  it.each(['staffApi', 'slaSweeper', 'emailIngest', 'fax', 'faxOcr', 'chat', 'chatConnect', 'form'])(
+    '%s carries no triage model',
+    async (handler) => {
+      const inputs = await bundledInputs(handler);
+      expect(inputs.filter((input) => MODELS.some((model) => input.endsWith(model)))).toEqual([]);
+    },
+  );
 
   it('routeInbound carries both models (the check above can fail)', async () => {
     const inputs = await bundledInputs('routeInbound');
