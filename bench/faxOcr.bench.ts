@@ -1,6 +1,6 @@
 // OCR accuracy and speed on the rendered fax fixtures: character error rate per fixture and overall,
 // and milliseconds per page, for the production settings (despeckled, eng+spa) beside the baseline
-// of the same engine on the raw pages (no despeckle), measured in the same run.
+// of the same engine on the decoded pages without that preprocessing, measured in the same run.
 // Run: npm run bench:fax-ocr   (figures vary with the machine's load: re-run on a quiet machine)
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { characterErrorRate } from '../test/helpers/fax/characterErrorRate.js';
 
 const fixtureDir = path.join(import.meta.dirname, '..', 'test', 'fixtures', 'fax');
 const engine = new TesseractOcrEngine(new MemoryBlobStore());
-// Baseline: the same worker settings on pages as decoded, without despeckling.
+// Baseline: the same worker settings on the pages as decoded, without rule removal and despeckling.
 const { mkdtempSync, symlinkSync } = await import('node:fs');
 const os = await import('node:os');
 const { createRequire } = await import('node:module');
@@ -80,6 +80,6 @@ console.log(
   `${'overall'.padEnd(36)} ${String(pages).padStart(5)} ${((errors / length) * 100).toFixed(2).padStart(7)} % ${((baselineErrors / length) * 100).toFixed(2).padStart(7)} % ${(milliseconds / pages).toFixed(0).padStart(8)} ${(baselineMilliseconds / pages).toFixed(0).padStart(8)}`,
 );
 console.log(
-  'CER: edits / reference characters, whitespace runs as one space. Baseline: no despeckle. Node',
+  'CER: edits / reference characters, whitespace runs as one space. Baseline: the same engine on the decoded pages, without rule removal and despeckling. Node',
   process.version,
 );
