@@ -151,30 +151,55 @@ describe('acceptWidgetEvent', () => {
   it('answers only 2xx or 4xx to 1,000 arbitrary signed bodies and queues a valid message for each 202', async () => {
     const { services, inboundQueue, post } = setup();
     const events = fc.oneof(
-      fc.string({ maxLength: 300 }).map((raw) => ({ raw })),
-      fc.json({ maxDepth: 3 }).map((raw) => ({ raw })),
-      fc
-        .record({
-          type: fc.constantFrom(
-            'chat.started',
-            'chat.member_message',
-            'chat.staff_message',
-            'chat.ended',
-            'chat.other',
-          ),
-          eventId: fc.string({ maxLength: 20 }),
-          conversationId: fc.stringMatching(/^[A-Za-z0-9-]{0,12}$/),
-          occurredAt: fc.constantFrom(OPEN, 'yesterday'),
-          text: fc.string({ maxLength: 50 }),
-          staffId: fc.constantFrom('alice', ''),
-          endedBy: fc.constantFrom('member', 'nobody'),
-        })
-        .map((event) => ({ raw: JSON.stringify(event) })),
+      { arbitrary: fc.string({ maxLength: 300 }).map((raw) => ({ raw })), weight: 1 },
+      { arbitrary: fc.json({ maxDepth: 3 }).map((raw) => ({ raw })), weight: 1 },
+      // Mostly well-formed events with one field at a time likely wrong, so the accept path runs too.
+      {
+        weight: 4,
+        arbitrary: fc
+          .record({
+            type: fc.constantFrom(
+              'chat.started',
+              'chat.member_message',
+              'chat.staff_message',
+              'chat.ended',
+              'chat.other',
+            ),
+            eventId: fc.oneof(
+              { arbitrary: fc.stringMatching(/^[a-z0-9]{1,10}$/), weight: 9 },
+              { arbitrary: fc.string({ maxLength: 20 }), weight: 1 },
+            ),
+            conversationId: fc.oneof(
+              { arbitrary: fc.constantFrom('c1', 'c2'), weight: 9 },
+              { arbitrary: fc.string({ maxLength: 12 }), weight: 1 },
+            ),
+            occurredAt: fc.constantFrom(OPEN, OPEN, OPEN, OPEN, OPEN, OPEN, OPEN, OPEN, OPEN, 'yesterday'),
+            text: fc.oneof(
+              {
+                arbitrary: fc.string({ minLength: 1, maxLength: 50 }).filter((text) => text.trim() !== ''),
+                weight: 8,
+              },
+              { arbitrary: fc.constant(''), weight: 1 },
+              { arbitrary: fc.string({ minLength: 4_001, maxLength: 4_100 }), weight: 1 },
+            ),
+            staffId: fc.constantFrom('alice', 'alice', ''),
+            endedBy: fc.constantFrom('member', 'timeout', 'nobody'),
+          })
+          .map(({ type, eventId, conversationId, occurredAt, text, staffId, endedBy }) => {
+            const event: Record<string, unknown> = { type, eventId, conversationId, occurredAt };
+            if (type === 'chat.member_message' || type === 'chat.staff_message') event.text = text;
+            if (type === 'chat.staff_message') event.staffId = staffId;
+            if (type === 'chat.ended') event.endedBy = endedBy;
+            return { raw: JSON.stringify(event) };
+          }),
+      },
     );
+    const outcomes = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(events, async ({ raw }) => {
         const before = inboundQueue.messages.length;
         const outcome = await acceptWidgetEvent(post(undefined, { raw }), services);
+        outcomes.set(outcome.status, (outcomes.get(outcome.status) ?? 0) + 1);
         expect(outcome.status >= 200 && outcome.status < 500).toBe(true);
         const queued = inboundQueue.messages.length - before;
         expect(queued).toBe(outcome.status === 202 ? 1 : 0);
@@ -182,6 +207,9 @@ describe('acceptWidgetEvent', () => {
       }),
       { numRuns: 1_000 },
     );
+    // The run exercised acceptance and rejection alike, not only the parser's front door.
+    expect(outcomes.get(202) ?? 0).toBeGreaterThan(100);
+    expect(outcomes.get(400) ?? 0).toBeGreaterThan(100);
   });
 });
 

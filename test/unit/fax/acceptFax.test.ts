@@ -126,6 +126,7 @@ describe('acceptFaxWebhook', () => {
 
   it('answers only 2xx or 4xx to 1,000 arbitrary bodies, signed or not, and queues a valid job for each 202', async () => {
     const { services, faxJobs, signed } = setup();
+    const outcomes = new Map<number, number>();
     const bodies = fc.oneof(
       fc.string({ maxLength: 400 }),
       fc.json({ maxDepth: 4 }),
@@ -155,6 +156,7 @@ describe('acceptFaxWebhook', () => {
               body: Buffer.from(body),
             };
         const outcome = await acceptFaxWebhook('telnyx', request, services);
+        outcomes.set(outcome.status, (outcomes.get(outcome.status) ?? 0) + 1);
         expect(outcome.status >= 200 && outcome.status < 500).toBe(true);
         const queued = faxJobs.jobs.length - before;
         expect(queued).toBe(outcome.status === 202 ? 1 : 0);
@@ -162,6 +164,10 @@ describe('acceptFaxWebhook', () => {
       }),
       { numRuns: 1_000 },
     );
+    // Signed and unsigned, well-formed and not: acceptance, 401 and 400 all ran.
+    expect(outcomes.get(202) ?? 0).toBeGreaterThan(20);
+    expect(outcomes.get(401) ?? 0).toBeGreaterThan(100);
+    expect(outcomes.get(400) ?? 0).toBeGreaterThan(100);
   });
 });
 

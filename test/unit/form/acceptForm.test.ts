@@ -146,25 +146,40 @@ describe('acceptForm', () => {
   it('answers only 2xx or 4xx to 1,000 arbitrary bodies and queues a valid message for each 202', async () => {
     const { services, inboundQueue, post } = setup();
     let address = 0;
+    const outcomes = new Map<string, number>();
+    const valid = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) =>
+      fc.oneof({ arbitrary: good, weight: 9 }, { arbitrary: bad, weight: 1 });
     const bodies = fc.oneof(
-      fc.string({ maxLength: 300 }),
-      fc.json({ maxDepth: 3 }),
-      fc
-        .record(
-          {
-            name: fc.string({ maxLength: 30 }),
-            email: fc.oneof(fc.emailAddress(), fc.string({ maxLength: 20 })),
-            memberId: fc.string({ maxLength: 25 }),
-            country: fc.constantFrom('MX', 'de', 'XX', '', 'USA'),
-            preferredLanguage: fc.constantFrom('es', 'fr', 'zz', 'english'),
-            topic: fc.constantFrom('billing', 'international', 'nonsense'),
-            message: fc.string({ maxLength: 200 }),
+      { arbitrary: fc.string({ maxLength: 300 }), weight: 1 },
+      { arbitrary: fc.json({ maxDepth: 3 }), weight: 1 },
+      // Mostly valid forms with one field now and then wrong, so the accept path runs too.
+      {
+        weight: 4,
+        arbitrary: fc
+          .record({
+            name: valid(
+              fc.string({ minLength: 1, maxLength: 30 }).filter((name) => name.trim() !== ''),
+              fc.constant(''),
+            ),
+            email: valid(
+              fc
+                .tuple(fc.stringMatching(/^[a-z0-9.]{1,12}$/), fc.constantFrom('example.mx', 'example.de'))
+                .map(([local, domain]) => `x${local.replace(/\.+/g, '.').replace(/\.$/, '')}@${domain}`),
+              fc.string({ maxLength: 20 }),
+            ),
+            memberId: valid(fc.stringMatching(/^[A-Z0-9]{4,12}$/), fc.string({ maxLength: 25 })),
+            country: valid(fc.constantFrom('MX', 'de', 'JP'), fc.constantFrom('XX', '', 'USA')),
+            preferredLanguage: valid(fc.constantFrom('es', 'fr', 'ja'), fc.constantFrom('zz', 'english')),
+            topic: valid(fc.constantFrom('billing', 'international'), fc.constant('nonsense')),
+            message: valid(
+              fc.string({ minLength: 1, maxLength: 200 }).filter((text) => text.trim() !== ''),
+              fc.constant(' '),
+            ),
             expedited: fc.boolean(),
-            website: fc.constantFrom('', 'http://x'),
-          },
-          { requiredKeys: [] },
-        )
-        .map((form) => JSON.stringify(form)),
+            website: valid(fc.constant(''), fc.constant('http://x')),
+          })
+          .map((form) => JSON.stringify(form)),
+      },
     );
     await fc.assert(
       fc.asyncProperty(bodies, async (raw) => {
@@ -174,6 +189,7 @@ describe('acceptForm', () => {
           post(undefined, `10.0.${address >> 8}.${address & 255}`, raw),
           services,
         );
+        outcomes.set(outcome.outcome, (outcomes.get(outcome.outcome) ?? 0) + 1);
         expect(outcome.status >= 200 && outcome.status < 500).toBe(true);
         const queued = inboundQueue.messages.length - before;
         expect(queued).toBe(outcome.outcome === 'accepted' ? 1 : 0);
@@ -181,5 +197,9 @@ describe('acceptForm', () => {
       }),
       { numRuns: 1_000 },
     );
+    // The run exercised acceptance, rejection and the honeypot, not only the parser's front door.
+    expect(outcomes.get('accepted') ?? 0).toBeGreaterThan(20);
+    expect(outcomes.get('rejected') ?? 0).toBeGreaterThan(100);
+    expect(outcomes.get('quarantined') ?? 0).toBeGreaterThan(0);
   });
 });
