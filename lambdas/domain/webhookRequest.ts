@@ -18,3 +18,25 @@ export interface WebhookResponse {
   status: number;
   body: Record<string, unknown>;
 }
+
+/** The body as JSON, or the 400 a webhook answers when it is not UTF-8 JSON. */
+export function readJsonBody(request: WebhookRequest): { json: unknown } | { invalid: WebhookResponse } {
+  try {
+    return { json: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(request.body)) };
+  } catch {
+    return {
+      invalid: { status: 400, body: { error: 'invalid_json', message: 'the body is not UTF-8 JSON' } },
+    };
+  }
+}
+
+/** zod issues as `{ "field.path": "message" }`, the first message per field, at most `limit` fields. */
+export function fieldErrors(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  limit = 30,
+): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of issues.slice(0, limit))
+    fields[issue.path.map(String).join('.') || '(body)'] ??= issue.message;
+  return fields;
+}

@@ -7,7 +7,7 @@ import type { ChatDetails, InboundMessage } from '../inboundMessage.js';
 import { chatHoursAt } from '../policy/chatHours.js';
 import type { Policy } from '../policy/policy.js';
 import type { BlobStore, Clock, InboundQueue } from '../ports.js';
-import type { WebhookRequest, WebhookResponse } from '../webhookRequest.js';
+import { fieldErrors, readJsonBody, type WebhookRequest, type WebhookResponse } from '../webhookRequest.js';
 
 /** Checks a widget event's signature and timestamp (HMAC in the adapter). */
 export interface ChatWidgetAuthenticator {
@@ -37,12 +37,6 @@ export type AcceptChatOutcome = WebhookResponse & {
 };
 
 const StartedRecordSchema = z.object({ member: ChatMemberSchema, startedAt: z.string() });
-
-function fieldErrors(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues.slice(0, 20)) fields[issue.path.join('.') || '(body)'] = issue.message;
-  return fields;
-}
 
 /** The canonical message of one chat line; the conversation id threads every line into one case. */
 export function chatLineMessage(line: {
@@ -106,17 +100,9 @@ export async function acceptWidgetEvent(
       body: { error: 'unauthorized', message: authentication.reason },
     };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(request.body));
-  } catch {
-    return {
-      outcome: 'rejected',
-      status: 400,
-      body: { error: 'invalid_json', message: 'the body is not UTF-8 JSON' },
-    };
-  }
-  const parsed = WidgetEventSchema.safeParse(json);
+  const body = readJsonBody(request);
+  if ('invalid' in body) return { outcome: 'rejected', ...body.invalid };
+  const parsed = WidgetEventSchema.safeParse(body.json);
   if (!parsed.success) {
     return {
       outcome: 'rejected',
@@ -124,7 +110,7 @@ export async function acceptWidgetEvent(
       body: {
         error: 'invalid_event',
         message: 'the event does not match the chat widget schema',
-        fields: fieldErrors(parsed.error),
+        fields: fieldErrors(parsed.error.issues),
       },
     };
   }

@@ -6,7 +6,7 @@ import {
 } from '../form/internationalForm.js';
 import type { InboundMessage } from '../inboundMessage.js';
 import type { BlobStore, Clock, InboundQueue } from '../ports.js';
-import type { WebhookRequest, WebhookResponse } from '../webhookRequest.js';
+import { fieldErrors, readJsonBody, type WebhookRequest, type WebhookResponse } from '../webhookRequest.js';
 
 /** A fixed-window counter per key (client address, contact e-mail). */
 export interface RateLimiter {
@@ -122,21 +122,11 @@ export async function acceptForm(
       },
     };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(request.body));
-  } catch {
-    return {
-      outcome: 'rejected',
-      status: 400,
-      body: { error: 'invalid_json', message: 'the body is not UTF-8 JSON' },
-    };
-  }
-  const parsed = InternationalFormSchema.safeParse(json);
+  const body = readJsonBody(request);
+  if ('invalid' in body) return { outcome: 'rejected', ...body.invalid };
+  const parsed = InternationalFormSchema.safeParse(body.json);
   if (!parsed.success) {
-    const fields: Record<string, string> = {};
-    for (const issue of parsed.error.issues.slice(0, 30))
-      fields[issue.path.join('.') || '(form)'] ??= issue.message;
+    const fields = fieldErrors(parsed.error.issues);
     return {
       outcome: 'rejected',
       status: 422,
