@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { alarmDestinationProblems, DeskMonitoring } from './constructs/DeskMonitoring.js';
+import { ChannelIngest } from './constructs/ChannelIngest.js';
 import { InboundMailPipeline } from './constructs/InboundMailPipeline.js';
 import { InvalidPropsError } from './constructs/InvalidPropsError.js';
 import { PhiDataStores, retentionProblems } from './constructs/PhiDataStores.js';
@@ -66,6 +67,8 @@ export interface RouterStackProps extends StackProps {
   inboundBacklogSeconds?: number;
   /** Resolve stack traces through source maps at run time (costs every cold start; default off). */
   sourceMaps?: boolean;
+  /** Addresses fax services mail received faxes to (fax-to-email); they must be among `recipients`. */
+  faxEmailAddresses?: string[];
   /** Place the functions in this VPC (with endpoints) where account policy demands it. */
   vpc?: ec2.IVpc;
   logRetention?: logs.RetentionDays;
@@ -227,6 +230,20 @@ export class RouterStack extends Stack {
       logKey: stores.dataKey,
       removalPolicy,
       ...(props.vpc ? { vpc: props.vpc } : {}),
+    });
+    new ChannelIngest(this, 'ChannelIngest', {
+      httpApi: staff.api,
+      rawBucket: stores.rawBucket,
+      dataKey: stores.dataKey,
+      inboundQueue: inbound.inboundQueue,
+      alarmTopic: this.monitoring.alarmTopic,
+      functionDefaults,
+      deskDomains: [
+        ...new Set(props.recipients.map((recipient) => recipient.split('@').pop() ?? recipient)),
+      ].map((domain) => domain.replace(/^\./, '')),
+      ...(props.faxEmailAddresses ? { faxEmailAddresses: props.faxEmailAddresses } : {}),
+      emailIngest: inbound.emailIngest,
+      removalPolicy,
     });
 
     this.table = stores.table;

@@ -20,3 +20,19 @@ export const RAW_CONTENT = {
   /** An SES-received message can be up to 40 MB; local mode accepts the same. */
   maxEmailBytes: 40 * 1024 * 1024,
 } as const;
+
+/** The queue between the fax webhook and the OCR step (its own DLQ; the CDK construct and local mode share this). */
+export const FAX_OCR_QUEUE = {
+  name: 'fax-ocr',
+  deadLetterName: 'fax-ocr-dlq',
+  maxReceiveCount: 5,
+  /** Textract's asynchronous job on a long fax can take minutes: the OCR function may run 5 minutes. */
+  ocrFunctionTimeoutSeconds: 300,
+  /** Six times the function's timeout, as AWS recommends for SQS event sources. */
+  visibilityTimeoutSeconds: 1_800,
+  batchSize: 1,
+  deadLetterRetentionDays: 14,
+} as const;
+
+/** The form's rate-limit counters: a table of its own (not the case table, whose keys one adapter owns). */
+export const RATE_LIMIT_TABLE_NAME_SUFFIX = 'ratelimits';

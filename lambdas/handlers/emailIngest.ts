@@ -9,11 +9,13 @@ import { DESK_METRICS } from '../adapters/metrics/deskMetricNames.js';
 import { PowertoolsDeskMetrics } from '../adapters/metrics/PowertoolsDeskMetrics.js';
 import { PostalMimeEmailParser } from '../adapters/mime/PostalMimeEmailParser.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
+import { SqsFaxJobQueue } from '../adapters/sqs/SqsFaxJobQueue.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
 import {
   type AcceptEmailOutcome,
   type AcceptEmailServices,
   acceptEmail,
+  type EmailReceipt,
 } from '../domain/ingest/acceptEmail.js';
 import { loadConfig } from './config.js';
 
@@ -21,7 +23,19 @@ const ConfigSchema = z.object({
   RAW_BUCKET: z.string().min(1),
   RAW_EMAIL_PREFIX: z.string().default('email/'),
   INBOUND_QUEUE_URL: z.string().url(),
+  /** The OCR step's queue: mail to a fax address with PDF/TIFF pages is a fax (absent: no fax-to-email). */
+  FAX_JOB_QUEUE_URL: z.string().url().optional(),
+  /** The desk's own domains (a DMARC failure from one, or a look-alike, is possible spoofing). */
+  DESK_DOMAINS: z.string().default(''),
+  /** The addresses fax services mail received faxes to. */
+  FAX_EMAIL_ADDRESSES: z.string().default(''),
 });
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean);
 
 export const EMAIL_INGEST_CONFIG = ConfigSchema;
 
@@ -42,6 +56,41 @@ export function buildEmailIngestServices(
     inboundQueue: new SqsInboundQueue(sqsClient(endpoints), config.INBOUND_QUEUE_URL),
     emailParser: new PostalMimeEmailParser(),
     rawPrefix: config.RAW_EMAIL_PREFIX,
+    ...(config.FAX_JOB_QUEUE_URL
+      ? { faxJobs: new SqsFaxJobQueue(sqsClient(endpoints), config.FAX_JOB_QUEUE_URL) }
+      : {}),
+    desk: { domains: list(config.DESK_DOMAINS), faxAddresses: list(config.FAX_EMAIL_ADDRESSES) },
+  };
+}
+
+const VerdictSchema = z
+  .object({ status: z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']) })
+  .optional();
+const ReceiptSchema = z.object({
+  recipients: z.array(z.string()).default([]),
+  spamVerdict: VerdictSchema,
+  virusVerdict: VerdictSchema,
+  spfVerdict: VerdictSchema,
+  dkimVerdict: VerdictSchema,
+  dmarcVerdict: VerdictSchema,
+  dmarcPolicy: z.string().max(20).optional(),
+});
+
+/** SES's scan verdicts and recipients, read with zod (an unknown status is treated as absent). */
+export function receiptOf(receipt: unknown): EmailReceipt | undefined {
+  const parsed = ReceiptSchema.safeParse(receipt);
+  if (!parsed.success) return undefined;
+  const { data } = parsed;
+  return {
+    recipients: data.recipients,
+    verdicts: {
+      ...(data.spamVerdict ? { spam: data.spamVerdict.status } : {}),
+      ...(data.virusVerdict ? { virus: data.virusVerdict.status } : {}),
+      ...(data.spfVerdict ? { spf: data.spfVerdict.status } : {}),
+      ...(data.dkimVerdict ? { dkim: data.dkimVerdict.status } : {}),
+      ...(data.dmarcVerdict ? { dmarc: data.dmarcVerdict.status } : {}),
+      ...(data.dmarcVerdict?.status === 'FAIL' && data.dmarcPolicy ? { dmarcPolicy: data.dmarcPolicy } : {}),
+    },
   };
 }
 
@@ -60,6 +109,7 @@ export async function handleEmailReceipt(
       `${services.rawPrefix}${messageId}`,
       new Date(timestamp).toISOString(),
       services,
+      receiptOf(record.ses.receipt),
     );
     // Ids and outcomes only: never subjects, addresses or bodies (PHI). A parser's reason can
     // quote a broken header, so it stays with the quarantined object, not in the log.

@@ -12,6 +12,7 @@ import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
 import { SqsDeadLetters } from '../adapters/sqs/SqsDeadLetters.js';
 import { conversationGroupOf } from '../domain/cases/messageIdentity.js';
 import { type RecordInboundServices, recordInbound } from '../domain/cases/recordInbound.js';
+import { isTranscriptOnlyLine, recordChatLine } from '../domain/chat/recordChatLine.js';
 import { InboundMessageSchema } from '../domain/inboundMessage.js';
 import { acknowledgerFor } from '../domain/outbound/acknowledge.js';
 import { deliverNow } from '../domain/outbound/deliverOutbox.js';
@@ -125,7 +126,10 @@ async function routeRecord(
       await park(record, checked.reason, services);
       return true;
     }
-    const outcome = await recordMessage(checked.message, services);
+    // A staff line or the end of a chat joins the transcript; it neither opens nor wakes a case.
+    const outcome = isTranscriptOnlyLine(checked.message)
+      ? await recordChatLine(checked.message, services)
+      : await recordMessage(checked.message, services);
     services.metrics?.inboundRecorded(outcome.outcome);
     logger.info('inbound recorded', {
       sqsMessageId: record.messageId,

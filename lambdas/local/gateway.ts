@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { staffConsoleRoutes } from '../../console/localRoutes.js';
 import type { AcceptEmailOutcome } from '../domain/ingest/acceptEmail.js';
 import type { AcceptedJournal } from './acceptedJournal.js';
+import { type ChannelHandlers, channelRoutes } from './channelRoutes.js';
 import { readBody } from './requestBody.js';
 import { sesReceiptEvent } from './sesEvents.js';
 import { type StaffRequestHandler, staffRoutes } from './staffRoutes.js';
@@ -29,6 +30,8 @@ export interface GatewayDependencies {
   clock: { now(): Date };
   /** Where failures are reported: error names and routes only, never bodies, paths or messages. */
   log?: (line: string) => void;
+  /** The fax, chat and form routes (absent: those routes answer 404). */
+  channels?: ChannelHandlers;
 }
 
 const defaultLog = (line: string) => process.stderr.write(`${line}\n`);
@@ -116,10 +119,20 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
         422,
       );
     }
+    if (outcome.outcome === 'fax') {
+      // Fax-to-email: the pages went to the OCR step's queue, which the journal does not follow.
+      await deps.journal.settle(rawKey);
+      return c.json(
+        { status: 'queued_as_fax', externalId: outcome.externalId, documents: outcome.documents },
+        202,
+      );
+    }
     return c.json({ status: 'queued', externalId: outcome.externalId, automated: outcome.automated }, 202);
   });
   app.all('/inbound/email', (c) => methodNotAllowed(c, 'POST'));
   app.all('/health', (c) => methodNotAllowed(c, 'GET'));
+
+  if (deps.channels) app.route('/', channelRoutes(deps.channels));
 
   // The staff console (page, files, local-only dev sign-in) at `/` and `/console/*`.
   app.route('/', staffConsoleRoutes());

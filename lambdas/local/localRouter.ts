@@ -2,15 +2,23 @@ import path from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { type AwsEndpoints, s3Client, sqsClient } from '../adapters/awsClients.js';
+import { TesseractOcrEngine } from '../adapters/ocr/TesseractOcrEngine.js';
 import { RAW_CONTENT } from '../adapters/resourceDefinitions.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
+import { type ChannelSecrets, loadChannelSecrets } from '../adapters/secrets/channelSecrets.js';
 import { SqsDeadLetters } from '../adapters/sqs/SqsDeadLetters.js';
 import { createStaffApp } from '../api/app.js';
+import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
 import type { SweepReport } from '../domain/cases/sweepTimers.js';
+import type { OcrEngine } from '../domain/fax/ocr.js';
 import { ChannelSchema } from '../domain/inboundMessage.js';
 import { QUARANTINE_PREFIX, RawEmailMissingError } from '../domain/ingest/acceptEmail.js';
 import { type Clock, systemClock } from '../domain/ports.js';
+import { buildChatServices, handleChatEvent } from '../handlers/chat.js';
 import { buildEmailIngestServices, handleEmailReceipt } from '../handlers/emailIngest.js';
+import { faxServicesWith, handleFaxWebhook } from '../handlers/fax.js';
+import { handleFaxOcrBatch } from '../handlers/faxOcr.js';
+import { buildFormServices, handleForm } from '../handlers/form.js';
 import { buildRouteInboundServices, handleInboundBatch } from '../handlers/routeInbound.js';
 import { buildSweeperServices, handleSweep } from '../handlers/slaSweeper.js';
 import { buildStaffApiServices, handleStaffRequest, staffApiLog } from '../handlers/staffApi.js';
@@ -49,6 +57,10 @@ export interface LocalRouterOptions {
   dataDirectory?: string;
   /** Failures and start-up notes; never message content. */
   log?: (line: string) => void;
+  /** Fax provider and chat widget secrets (default: the environment, as `loadChannelSecrets` reads it). */
+  channelSecrets?: ChannelSecrets;
+  /** The OCR engine of the fax step (default: offline Tesseract with the npm language data). */
+  ocr?: OcrEngine;
 }
 
 export interface LocalRouter {
@@ -81,8 +93,19 @@ export function localEnvironment(endpoints: AwsEndpoints, resources: LocalResour
     RAW_BUCKET: resources.rawBucket,
     RAW_EMAIL_PREFIX: RAW_CONTENT.emailPrefix,
     NOTIFY_FROM: process.env.NOTIFY_FROM ?? 'sla-alerts@pharmacy.example',
+    FAX_JOB_QUEUE_URL: resources.faxOcrQueueUrl,
+    FAX_MEDIA_ALLOW_LOOPBACK_HTTP: 'true',
+    RATE_LIMIT_TABLE_NAME: resources.rateLimitTableName,
+    DESK_DOMAINS: process.env.DESK_DOMAINS ?? 'pharmacy.example',
+    FAX_EMAIL_ADDRESSES: process.env.FAX_EMAIL_ADDRESSES ?? 'fax@pharmacy.example',
   };
 }
+
+/**
+ * The chat widget's signing secret in local mode when none is configured (`CHAT_WIDGET_SECRETS`):
+ * a fixed development value, like the dev staff tokens; AWS reads the real one from Secrets Manager.
+ */
+export const LOCAL_DEV_CHAT_WIDGET_SECRET = 'local-dev-chat-widget-secret-do-not-use-in-aws';
 
 /** The fields of a queued record that name its journal entry; anything else in the body is ignored. */
 const QueuedIdentitySchema = z.object({
@@ -136,6 +159,23 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
   const staffServices = { ...buildStaffApiServices(env), clock };
   const sweeperServices = { ...buildSweeperServices(env), clock };
   const sweep = () => handleSweep(sweeperServices);
+  const channelSecrets = options.channelSecrets ?? (await loadChannelSecrets(env));
+  const faxServices = { ...faxServicesWith(env, channelSecrets), clock };
+  const chatServices = {
+    ...(await buildChatServices({
+      ...env,
+      CHAT_WIDGET_SECRETS: (channelSecrets.chatWidgetSecrets ?? [LOCAL_DEV_CHAT_WIDGET_SECRET]).join(','),
+    })),
+    clock,
+  };
+  const formServices = { ...buildFormServices(env), clock };
+  const ownOcr = options.ocr
+    ? undefined
+    : new TesseractOcrEngine(new S3BlobStore(s3Client(options.endpoints), resources.rawBucket));
+  const faxOcrServices = {
+    ocr: options.ocr ?? (ownOcr as OcrEngine),
+    inboundQueue: new SqsInboundQueue(sqsClient(options.endpoints), resources.inboundQueueUrl),
+  };
   const sqs = sqsClient(options.endpoints);
   const s3 = s3Client(options.endpoints);
   const ingestEmail = (event: ReturnType<typeof sesReceiptEvent>) => handleEmailReceipt(event, emailServices);
@@ -152,6 +192,10 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
     }
     return response;
   });
+
+  const faxPoller = new SqsPoller(sqs, resources.faxOcrQueueUrl, (event: SQSEvent) =>
+    handleFaxOcrBatch(event, faxOcrServices),
+  );
 
   const rawContent = new S3BlobStore(s3, resources.rawBucket);
   const replays: Partial<Record<JournalEntry['channel'], Replay>> = {
@@ -202,11 +246,17 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
     }),
     clock,
     log,
+    channels: {
+      fax: (provider, request) => handleFaxWebhook(provider, request, faxServices),
+      chat: (request) => handleChatEvent(request, chatServices),
+      form: (request) => handleForm(request, formServices),
+    },
   });
   const gateway = await serveGateway(app, options.port ?? 0);
   let sweeper: NodeJS.Timeout | undefined;
   if (options.poll) {
     poller.start();
+    faxPoller.start();
     sweeper = setInterval(() => {
       sweep().catch((error: Error) => log(`[sweeper] ${error.name}: ${error.message}`));
     }, options.sweepIntervalMs ?? 60_000);
@@ -217,12 +267,18 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
     env,
     journal,
     recovered,
-    drain: (timeoutMs) => poller.drain(timeoutMs),
+    // Faxes first: the OCR step queues their messages for routing.
+    drain: async (timeoutMs) => {
+      await faxPoller.drain(timeoutMs);
+      await poller.drain(timeoutMs);
+    },
     sweep,
     stop: async () => {
       clearInterval(sweeper);
       await poller.stop();
+      await faxPoller.stop();
       await gateway.close();
+      await ownOcr?.stop();
     },
   };
 }

@@ -8,13 +8,22 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { type AwsEndpoints, s3Client, sqsClient } from '../adapters/awsClients.js';
 import { CASE_TABLE, caseTableAttributeNames } from '../adapters/dynamo/caseTableDefinition.js';
-import { INBOUND_QUEUE } from '../adapters/resourceDefinitions.js';
+import { RATE_LIMIT_TABLE } from '../adapters/ratelimit/DynamoRateLimiter.js';
+import {
+  FAX_OCR_QUEUE,
+  INBOUND_QUEUE,
+  RATE_LIMIT_TABLE_NAME_SUFFIX,
+} from '../adapters/resourceDefinitions.js';
 
 export interface LocalResources {
   tableName: string;
   inboundQueueUrl: string;
   deadLetterQueueUrl: string;
   rawBucket: string;
+  /** Channels: the fax OCR step's queue and DLQ, and the form's rate-limit table. */
+  faxOcrQueueUrl: string;
+  faxOcrDeadLetterQueueUrl: string;
+  rateLimitTableName: string;
 }
 
 /** Creates the table, queues and bucket from the same definitions the CDK stack uses. Idempotent. */
@@ -60,6 +69,25 @@ export async function provisionResources(
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
+  const rateLimitTableName = `${prefix}-${RATE_LIMIT_TABLE_NAME_SUFFIX}`;
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: rateLimitTableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: RATE_LIMIT_TABLE.partitionKey, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: RATE_LIMIT_TABLE.partitionKey, KeyType: 'HASH' }],
+      }),
+    );
+    await dynamodb.send(
+      new UpdateTimeToLiveCommand({
+        TableName: rateLimitTableName,
+        TimeToLiveSpecification: { AttributeName: RATE_LIMIT_TABLE.timeToLiveAttribute, Enabled: true },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
   dynamodb.destroy();
 
   const sqs = sqsClient(endpoints);
@@ -87,6 +115,30 @@ export async function provisionResources(
       },
     }),
   );
+  const faxDeadLetter = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${prefix}-${FAX_OCR_QUEUE.deadLetterName}`,
+      Attributes: { MessageRetentionPeriod: String(FAX_OCR_QUEUE.deadLetterRetentionDays * 86_400) },
+    }),
+  );
+  const faxOcrDeadLetterQueueUrl = faxDeadLetter.QueueUrl ?? '';
+  const faxDeadLetterArn = (
+    await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: faxOcrDeadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
+    )
+  ).Attributes?.QueueArn;
+  const faxOcr = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${prefix}-${FAX_OCR_QUEUE.name}`,
+      Attributes: {
+        VisibilityTimeout: String(FAX_OCR_QUEUE.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: faxDeadLetterArn,
+          maxReceiveCount: FAX_OCR_QUEUE.maxReceiveCount,
+        }),
+      },
+    }),
+  );
   sqs.destroy();
 
   const rawBucket = `${prefix}-raw`;
@@ -98,5 +150,13 @@ export async function provisionResources(
     if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
   }
   s3.destroy();
-  return { tableName, inboundQueueUrl: inbound.QueueUrl ?? '', deadLetterQueueUrl, rawBucket };
+  return {
+    tableName,
+    inboundQueueUrl: inbound.QueueUrl ?? '',
+    deadLetterQueueUrl,
+    rawBucket,
+    faxOcrQueueUrl: faxOcr.QueueUrl ?? '',
+    faxOcrDeadLetterQueueUrl,
+    rateLimitTableName,
+  };
 }

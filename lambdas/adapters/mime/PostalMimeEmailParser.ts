@@ -82,6 +82,14 @@ export class PostalMimeEmailParser implements EmailParser {
       hints: contentLanguage ? { contentLanguage: contentLanguage.slice(0, 35) } : {},
       automated: isAutomated(email, from.address),
     };
-    return { ok: true, message };
+    // The bytes of each listed attachment: ingest stores them in the raw bucket and lists their keys.
+    const attachmentBodies = email.attachments
+      .slice(0, 200)
+      .flatMap((attachment, index) =>
+        typeof attachment.content === 'string'
+          ? [{ index, bytes: new TextEncoder().encode(attachment.content) }]
+          : [{ index, bytes: new Uint8Array(attachment.content) }],
+      );
+    return { ok: true, message, attachmentBodies };
   }
 }

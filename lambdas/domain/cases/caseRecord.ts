@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AttachmentSchema, ChannelSchema } from '../inboundMessage.js';
+import { FaxDetailsSchema } from '../fax/faxDetails.js';
+import { AttachmentSchema, ChannelSchema, EmailVerdictsSchema } from '../inboundMessage.js';
 import { PrioritySchema } from '../policy/policy.js';
 import { CaseClocksSchema } from '../sla/clocks.js';
 import { PiiTypeSchema, ProgramSchema, TopicSchema } from '../triage/taxonomy.js';
@@ -124,6 +125,10 @@ export const CaseMessageSchema = z.object({
   author: z.string().optional(),
   /** Present when the sender could not be verified as the case's member (see {@link UnverifiedSenderSchema}). */
   unverifiedSender: UnverifiedSenderSchema.optional(),
+  /** A fax: provider record, OCR outcome, fields read from the form and its pages (channels). */
+  fax: FaxDetailsSchema.optional(),
+  /** An e-mail's SES verdicts (spam, virus, SPF, DKIM, DMARC) (channels). */
+  emailVerdicts: EmailVerdictsSchema.optional(),
 });
 export type CaseMessage = z.infer<typeof CaseMessageSchema>;
 

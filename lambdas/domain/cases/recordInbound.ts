@@ -267,6 +267,8 @@ export async function recordInbound(
     ...(message.threading.references.length > 0
       ? { references: storedReferences(message.threading.references) }
       : {}),
+    ...(message.fax ? { fax: message.fax } : {}),
+    ...(message.emailVerdicts ? { emailVerdicts: message.emailVerdicts } : {}),
   };
   const threadKeys = ownThreadKeysOf(message);
   const referenceKeys = referenceKeysOf(message);

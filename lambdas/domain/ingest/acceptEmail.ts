@@ -1,7 +1,30 @@
-import { type InboundMessage, InboundMessageSchema } from '../inboundMessage.js';
+import type { EmailVerdicts, InboundMessage } from '../inboundMessage.js';
+import { InboundMessageSchema } from '../inboundMessage.js';
 import type { BlobStore, InboundQueue } from '../ports.js';
+import { type FaxJobQueue, faxKeys, faxMediaTypeOf } from './acceptFax.js';
+import { isPossibleSpoofing } from './emailTrust.js';
 
-export type ParsedEmail = { ok: true; message: InboundMessage } | { ok: false; reason: string };
+/** An attachment's bytes, by its index in `message.attachments`. */
+export interface AttachmentBody {
+  index: number;
+  bytes: Uint8Array;
+}
+
+export type ParsedEmail =
+  | { ok: true; message: InboundMessage; attachmentBodies?: AttachmentBody[] }
+  | { ok: false; reason: string };
+
+/** What SES's receipt says besides the raw mail: its scans and to whom the mail was addressed. */
+export interface EmailReceipt {
+  verdicts: EmailVerdicts;
+  recipients: string[];
+}
+
+/** The desk's own identity: its domains (for spoofing checks) and the addresses faxes are mailed to. */
+export interface DeskIdentity {
+  domains: string[];
+  faxAddresses: string[];
+}
 
 /** Turns raw RFC 822 bytes into the canonical message (MIME parsing lives in an adapter). */
 export interface EmailParser {
@@ -12,10 +35,14 @@ export interface AcceptEmailServices {
   blobStore: BlobStore;
   inboundQueue: InboundQueue;
   emailParser: EmailParser;
+  /** Channels: fax-to-email goes to the OCR step; the desk's domains decide what spoofing is. */
+  faxJobs?: FaxJobQueue;
+  desk?: DeskIdentity;
 }
 
 export type AcceptEmailOutcome =
   | { outcome: 'queued'; externalId: string; automated: boolean }
+  | { outcome: 'fax'; externalId: string; documents: number }
   | { outcome: 'quarantined'; reason: string; quarantineKey: string };
 
 export class RawEmailMissingError extends Error {
@@ -36,18 +63,84 @@ export async function acceptEmail(
   rawKey: string,
   receivedAt: string,
   services: AcceptEmailServices,
+  receipt?: EmailReceipt,
 ): Promise<AcceptEmailOutcome> {
   const raw = await services.blobStore.get(rawKey);
   if (!raw) throw new RawEmailMissingError(rawKey);
+  const quarantine = async (reason: string): Promise<AcceptEmailOutcome> => {
+    const quarantineKey = `${QUARANTINE_PREFIX}${rawKey}`;
+    await services.blobStore.move(rawKey, quarantineKey, { 'quarantine-reason': reason });
+    return { outcome: 'quarantined', reason, quarantineKey };
+  };
+  // SES's virus scan failed: the mail never reaches staff or a case; it waits in quarantine with the reason.
+  if (receipt?.verdicts.virus === 'FAIL')
+    return quarantine('virus: the SES virus scan failed (virusVerdict FAIL)');
   const parsed = await services.emailParser.parse(raw, { receivedAt, rawBlobKey: rawKey });
   const reason = parsed.ok ? validationProblem(parsed.message) : parsed.reason;
-  if (!parsed.ok || reason) {
-    const quarantineKey = `${QUARANTINE_PREFIX}${rawKey}`;
-    await services.blobStore.move(rawKey, quarantineKey, { 'quarantine-reason': reason ?? 'invalid' });
-    return { outcome: 'quarantined', reason: reason ?? 'invalid', quarantineKey };
+  if (!parsed.ok || reason) return quarantine(reason ?? 'invalid');
+
+  const message: InboundMessage = { ...parsed.message, attachments: [...parsed.message.attachments] };
+  // Attachments go to the raw bucket beside the mail, listed on the message by key (never their bytes in the table).
+  for (const body of parsed.attachmentBodies ?? []) {
+    const attachment = message.attachments[body.index];
+    if (!attachment) continue;
+    const blobKey = `${rawKey}/attachments/${body.index + 1}-${attachment.filename.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100)}`;
+    await services.blobStore.put(blobKey, body.bytes, { 'content-type': attachment.contentType });
+    message.attachments[body.index] = { ...attachment, blobKey };
   }
-  await services.inboundQueue.enqueue(parsed.message);
-  return { outcome: 'queued', externalId: parsed.message.externalId, automated: parsed.message.automated };
+  if (receipt) {
+    message.emailVerdicts = receipt.verdicts;
+    if (isPossibleSpoofing(message.sender.address, receipt.verdicts, services.desk?.domains ?? [])) {
+      message.hints = { ...message.hints, possibleSpoofing: true };
+    }
+  }
+
+  const faxDocuments = faxToEmailDocuments(message, parsed.attachmentBodies ?? [], receipt, services);
+  if (faxDocuments.length > 0 && services.faxJobs) {
+    for (const [position, document] of faxDocuments.entries()) {
+      const faxId = `${message.externalId}${faxDocuments.length > 1 ? `#${position + 1}` : ''}`.slice(0, 200);
+      const documentKey = faxKeys('email', faxId).document;
+      await services.blobStore.put(documentKey, document.bytes, { 'content-type': document.mediaType });
+      await services.faxJobs.enqueue({
+        fax: {
+          provider: 'email',
+          faxId,
+          receivedAt,
+          ...(message.sender.address ? { from: message.sender.address.slice(0, 64) } : {}),
+          ...(receipt?.recipients[0] ? { to: receipt.recipients[0].slice(0, 64) } : {}),
+          partialContent: false,
+        },
+        documentKey,
+        mediaType: document.mediaType,
+        documentBytes: document.bytes.length,
+      });
+    }
+    return { outcome: 'fax', externalId: message.externalId, documents: faxDocuments.length };
+  }
+  await services.inboundQueue.enqueue(message);
+  return { outcome: 'queued', externalId: message.externalId, automated: message.automated };
+}
+
+/**
+ * Fax-to-email: mail addressed to one of the desk's fax addresses whose PDF or TIFF attachments
+ * are the faxed pages (a fax service's e-mail delivery). Each document is read like a webhook fax.
+ */
+function faxToEmailDocuments(
+  message: InboundMessage,
+  bodies: AttachmentBody[],
+  receipt: EmailReceipt | undefined,
+  services: AcceptEmailServices,
+): { bytes: Uint8Array; mediaType: 'application/pdf' | 'image/tiff' }[] {
+  const faxAddresses = new Set((services.desk?.faxAddresses ?? []).map((address) => address.toLowerCase()));
+  if (faxAddresses.size === 0 || message.automated) return [];
+  const addressedToFax = (receipt?.recipients ?? []).some((recipient) =>
+    faxAddresses.has(recipient.toLowerCase()),
+  );
+  if (!addressedToFax) return [];
+  return bodies.flatMap((body) => {
+    const mediaType = faxMediaTypeOf(body.bytes);
+    return mediaType ? [{ bytes: body.bytes, mediaType }] : [];
+  });
 }
 
 function validationProblem(message: InboundMessage): string | undefined {

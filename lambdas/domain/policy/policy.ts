@@ -65,6 +65,8 @@ const RuleSchema = z
         countries: z.array(CountrySchema).min(1).optional(),
         /** Matches a known country of residence outside this list. */
         countriesOutside: z.array(CountrySchema).min(1).optional(),
+        /** An e-mail claiming the desk's own domain (or a look-alike) that failed DMARC. */
+        possibleSpoofing: z.boolean().optional(),
       })
       .strict(),
     queue: NameSchema,
@@ -186,6 +188,19 @@ export const PolicySchema = z
         form: ChannelTargetsSchema,
       })
       .strict(),
+    /**
+     * Chat outside its calendar's open hours: nobody is there to answer in minutes, so the
+     * conversation becomes a message case on these targets (and the member is told so).
+     */
+    chatOutsideHours: ChannelTargetsSchema.optional(),
+    /**
+     * On these channels, a message whose queue reads neither its language nor the member's preferred
+     * language goes to `queue` instead (a multilingual team), never to staff who cannot read it.
+     */
+    languageFallback: z
+      .object({ queue: NameSchema, channels: z.array(ChannelSchema).min(1) })
+      .strict()
+      .optional(),
     regulatory: z
       .object({
         /** Where a limit in calendar days ends: the same wall-clock time N days later, if earlier than N × 24 h. */
@@ -259,6 +274,8 @@ const LenientPolicySchema = z
       .record(z.string(), z.object({ calendar: lenientString }).loose().catch({}))
       .optional()
       .catch(undefined),
+    chatOutsideHours: z.object({ calendar: lenientString }).loose().optional().catch(undefined),
+    languageFallback: z.object({ queue: lenientString }).loose().optional().catch(undefined),
     timers: z
       .object({
         escalation: z
@@ -281,6 +298,7 @@ const RULE_CONDITIONS_OTHER_THAN_TOPICS = [
   'languages',
   'countries',
   'countriesOutside',
+  'possibleSpoofing',
 ] as const;
 
 function crossReferenceProblems(json: unknown): PolicyProblem[] {
@@ -303,6 +321,8 @@ function crossReferenceProblems(json: unknown): PolicyProblem[] {
   for (const [channel, targets] of Object.entries(view.channelTargets ?? {})) {
     checkCalendar(targets.calendar, `channelTargets.${channel}.calendar`);
   }
+  checkCalendar(view.chatOutsideHours?.calendar, 'chatOutsideHours.calendar');
+  checkQueue(view.languageFallback?.queue, 'languageFallback.queue');
   const rules = view.rules ?? [];
   const seenRules = new Map<string, number>();
   rules.forEach((rule, index) => {

@@ -9,6 +9,7 @@ import {
 } from '../sla/regulatoryClocks.js';
 import { nextTimerAt } from '../sla/timers.js';
 import type { TriageResult } from '../triage/types.js';
+import { chatHoursAt } from './chatHours.js';
 import {
   businessDurationMs,
   type Policy,
@@ -32,6 +33,8 @@ export interface RoutingDecision {
   rule?: string;
   /** Claim-next prefers staff with this language skill; `covered` is false when the queue lists no such skill. */
   languageSkill?: { language: string; covered: boolean };
+  /** A chat that arrived while chat was closed: a message case on `policy.chatOutsideHours` targets. */
+  outsideChatHours?: boolean;
   /** The Part D clock started, with its legal basis. */
   regulatoryClock?: {
     kind: RegulatoryKind;
@@ -75,7 +78,8 @@ function ruleMatches(
   channel: Channel,
   context: RoutingContext,
 ): boolean {
-  const { topics, channels, programs, expedited, languages, countries, countriesOutside } = rule.when;
+  const { topics, channels, programs, expedited, languages, countries, countriesOutside, possibleSpoofing } =
+    rule.when;
   const country = context.country?.toUpperCase();
   if (topics && !topics.includes(triage.topic)) return false;
   if (channels && !channels.includes(channel)) return false;
@@ -84,6 +88,7 @@ function ruleMatches(
   if (languages && !languages.includes(triage.language)) return false;
   if (countries && (country === undefined || !countries.includes(country))) return false;
   if (countriesOutside && (country === undefined || countriesOutside.includes(country))) return false;
+  if (possibleSpoofing !== undefined && possibleSpoofing !== (triage.possibleSpoofing ?? false)) return false;
   return true;
 }
 
@@ -95,6 +100,14 @@ function mergeTargets(channelTargets: Policy['channelTargets'][Channel], rule: P
     nextResponse: override.nextResponse ?? channelTargets.nextResponse,
     resolution: override.resolution ?? channelTargets.resolution,
   };
+}
+
+/** The languages staff must read and write for this message: its own and the member's preferred one. */
+function languagesToServe(triage: TriageResult): string[] {
+  const languages = new Set<string>();
+  if (triage.language !== 'und') languages.add(triage.language);
+  if (triage.preferredLanguage) languages.add(triage.preferredLanguage);
+  return [...languages];
 }
 
 function dueOf(clocks: readonly Clock[], id: string): string | undefined {
@@ -138,7 +151,30 @@ export function routeMessage(
     explanation.push(`no rule matched: queue ${queue}`);
   }
 
-  const targets = mergeTargets(policy.channelTargets[channel], rule);
+  const languageFallback = policy.languageFallback;
+  if (!needsTriage && languageFallback?.channels.includes(channel) && queue !== languageFallback.queue) {
+    const unread = languagesToServe(triage).filter(
+      (language) => !(policy.queues[queue]?.languageSkills.includes(language) ?? false),
+    );
+    if (unread.length > 0) {
+      explanation.push(
+        `queue ${queue} lists no staff for ${unread.join(', ')}: queue ${languageFallback.queue} (language fallback)`,
+      );
+      queue = languageFallback.queue;
+      reason = `${reason}; language fallback (${unread.join(', ')})`;
+    }
+  }
+
+  const outsideChatHours =
+    channel === 'chat' && policy.chatOutsideHours !== undefined && !chatHoursAt(policy, receivedAt).open;
+  if (outsideChatHours) {
+    reason = `${reason}; outside chat hours`;
+    explanation.push('chat is closed: the conversation is a message case on the chat-outside-hours targets');
+  }
+  const targets = mergeTargets(
+    outsideChatHours && policy.chatOutsideHours ? policy.chatOutsideHours : policy.channelTargets[channel],
+    rule,
+  );
   const calendar = calendarOf(policy, targets.calendar);
   const firstResponseMs = businessDurationMs(targets.firstResponse);
   const clocks: Clock[] = [
@@ -219,13 +255,16 @@ export function routeMessage(
     explanation,
   };
   if (rule) decision.rule = rule.name;
+  if (outsideChatHours) decision.outsideChatHours = true;
   if (regulatoryClock) decision.regulatoryClock = regulatoryClock;
   const timerAt = nextTimerAt(caseClocks, []);
   if (timerAt) decision.nextTimerAt = timerAt;
-  if (triage.language !== 'und' && triage.language !== 'en') {
+  // The member is answered in the preferred language when they gave one: claim-next prefers that skill.
+  const serveIn = triage.preferredLanguage ?? triage.language;
+  if (serveIn !== 'und' && serveIn !== 'en') {
     decision.languageSkill = {
-      language: triage.language,
-      covered: policy.queues[queue]?.languageSkills.includes(triage.language) ?? false,
+      language: serveIn,
+      covered: policy.queues[queue]?.languageSkills.includes(serveIn) ?? false,
     };
   }
   return decision;

@@ -37,11 +37,25 @@ export interface Redaction {
   redactedText: string;
 }
 
+/**
+ * What the channel knows besides the text: a form's or a faxed form's own answers (see
+ * `InboundHintsSchema`). Triage weighs them with the text; it never trusts a member's choice blindly.
+ */
+export interface TriageHints extends LanguageHints {
+  /** `true`: an expedited box was checked. `false`: a recognised form's expedited section was left unchecked. */
+  expedited?: boolean;
+  topic?: Topic;
+  /** `document`: a recognised form's title (strong); `member`: a topic the sender picked (a hint). */
+  topicSource?: 'document' | 'member';
+  /** An e-mail claiming the desk's own domain (or a look-alike) failed DMARC. */
+  possibleSpoofing?: boolean;
+}
+
 export interface TriageInput {
   channel: 'email' | 'fax' | 'chat' | 'form';
   subject: string;
   text: string;
-  hints?: LanguageHints;
+  hints?: TriageHints;
 }
 
 export interface TriageResult {
@@ -58,6 +72,10 @@ export interface TriageResult {
   /** Redacted subject. */
   redactedSubject: string;
   evidence: string[];
+  /** The language the member asked to be answered in (a form's field), when it differs from nothing. */
+  preferredLanguage?: string;
+  /** Carried from the channel: routing sends these to the privacy team. */
+  possibleSpoofing?: boolean;
 }
 
 /** Every intermediate decision of one triage, for a person reading `explain`. */

@@ -92,6 +92,16 @@ describe('function bundles (finding 8)', () => {
     const { inputs } = await bundledPackages(fn?.entry ?? '');
     expect(inputs.filter((input) => MODELS.some((model) => input.endsWith(model)))).toEqual([]);
   });
+/*CHANNELS-SIDE (reconcile):
+describe('function bundles', () => {
+  it.each(['staffApi', 'slaSweeper', 'emailIngest', 'fax', 'faxOcr', 'chat', 'chatConnect', 'form'])(
+    '%s carries no triage model',
+    async (handler) => {
+      const inputs = await bundledInputs(handler);
+      expect(inputs.filter((input) => MODELS.some((model) => input.endsWith(model)))).toEqual([]);
+    },
+  );
+*/
 
   it('routeInbound carries both models (the check above can fail)', async () => {
     const fn = functions.find((candidate) => candidate.name === 'routeInbound');

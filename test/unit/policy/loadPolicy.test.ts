@@ -52,7 +52,7 @@ describe('loadPolicy', () => {
         { path: 'calendars.chat.hours.mon[0]', message: '09:00–08:00 ends before it starts' },
         { path: '', message: expect.stringContaining('surprise') },
         { path: 'rules[0].queue', message: 'queue "nowhere" is used but not declared in queues' },
-        { path: 'rules[1].name', message: 'duplicate rule name "expedited appeals" (also rules[0])' },
+        { path: 'rules[1].name', message: `duplicate rule name "${first.name}" (also rules[0])` },
         { path: 'rules[1].sla.calendar', message: 'unknown calendar "lunar"' },
         {
           path: 'timers.escalation[0].moveToQueue',

@@ -1,0 +1,119 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { Authentication, FaxProvider, FaxWebhookReading } from '../../domain/fax/faxProvider.js';
+import type { WebhookRequest } from '../../domain/webhookRequest.js';
+import { summarize } from './TelnyxFaxProvider.js';
+import { type FormBody, parseForm, parseJson } from './webhookBodies.js';
+
+/**
+ * `X-Phaxio-Signature`: hex HMAC-SHA1, keyed with the account's callback token, over the callback
+ * URL exactly as configured, then every POST parameter sorted by name as `name + value`, then every
+ * file part sorted by name as `name + sha1_hex(bytes)` (phaxio.com/docs/security/callbacks).
+ */
+export function phaxioSignature(
+  token: string,
+  url: string,
+  params: ReadonlyMap<string, string>,
+  files: ReadonlyMap<string, Uint8Array>,
+): string {
+  const hmac = createHmac('sha1', token).update(url);
+  for (const name of [...params.keys()].sort()) hmac.update(name + (params.get(name) ?? ''));
+  for (const name of [...files.keys()].sort()) {
+    hmac.update(
+      name +
+        createHash('sha1')
+          .update(files.get(name) ?? new Uint8Array())
+          .digest('hex'),
+    );
+  }
+  return hmac.digest('hex');
+}
+
+const FaxObjectSchema = z.object({
+  id: z.union([z.number().int(), z.string().min(1).max(200)]),
+  direction: z.string().optional(),
+  num_pages: z.number().int().nonnegative().optional(),
+  is_test: z.boolean().optional(),
+  from_number: z.string().max(64).optional(),
+  to_number: z.string().max(64).optional(),
+  caller_id: z.string().max(64).optional(),
+  completed_at: z.iso.datetime({ offset: true }).optional(),
+  created_at: z.iso.datetime({ offset: true }).optional(),
+  requested_at: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** Phaxio v2.1 receive callback: multipart form, the fax object as JSON in `fax`, the PDF in `file`. */
+export class PhaxioFaxProvider implements FaxProvider {
+  readonly name = 'phaxio' as const;
+  readonly #token: string;
+  readonly #callbackUrl: string;
+  readonly #forms = new WeakMap<WebhookRequest, Promise<FormBody | undefined>>();
+
+  /** `callbackUrl`: the URL configured at Phaxio, exactly (trailing slash included): it is part of what is signed. */
+  constructor(token: string, callbackUrl: string) {
+    this.#token = token;
+    this.#callbackUrl = callbackUrl;
+  }
+
+  #form(request: WebhookRequest): Promise<FormBody | undefined> {
+    let form = this.#forms.get(request);
+    if (!form) {
+      form = parseForm(request);
+      this.#forms.set(request, form);
+    }
+    return form;
+  }
+
+  async authenticate(request: WebhookRequest): Promise<Authentication> {
+    const signature = request.headers['x-phaxio-signature'];
+    if (!signature) return { ok: false, reason: 'missing X-Phaxio-Signature' };
+    const form = await this.#form(request);
+    if (!form) return { ok: false, reason: 'the body is not a form, so its signature cannot be checked' };
+    const files = new Map([...form.files].map(([name, file]) => [name, file.bytes]));
+    const expected = Buffer.from(phaxioSignature(this.#token, this.#callbackUrl, form.fields, files), 'hex');
+    const given = Buffer.from(signature.trim().toLowerCase(), 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected)
+      ? { ok: true }
+      : { ok: false, reason: 'X-Phaxio-Signature does not match' };
+  }
+
+  async read(request: WebhookRequest): Promise<FaxWebhookReading> {
+    const form = await this.#form(request);
+    if (!form) return { kind: 'invalid', reason: 'expected a multipart/form-data body' };
+    const direction = form.fields.get('direction');
+    if (direction && direction !== 'received')
+      return { kind: 'ignored', reason: `a ${direction} fax makes no case` };
+    const faxJson = form.fields.get('fax');
+    if (!faxJson) return { kind: 'invalid', reason: 'the form has no fax field' };
+    let json: unknown;
+    try {
+      json = parseJson(faxJson);
+    } catch {
+      return { kind: 'invalid', reason: 'the fax field is not JSON' };
+    }
+    const fax = FaxObjectSchema.safeParse(json);
+    if (!fax.success) return { kind: 'invalid', reason: `fax object: ${summarize(fax.error)}` };
+    if (fax.data.direction && fax.data.direction !== 'received') {
+      return { kind: 'ignored', reason: `a ${fax.data.direction} fax makes no case` };
+    }
+    const file = form.files.get('file') ?? form.files.get('filename');
+    if (!file || file.bytes.length === 0) return { kind: 'invalid', reason: 'the form has no file part' };
+    const receivedAt = fax.data.completed_at ?? fax.data.created_at ?? fax.data.requested_at;
+    if (!receivedAt) return { kind: 'invalid', reason: 'the fax object has no completed_at or created_at' };
+    const from = fax.data.from_number ?? fax.data.caller_id;
+    return {
+      kind: 'fax',
+      fax: {
+        provider: 'phaxio',
+        faxId: String(fax.data.id),
+        receivedAt: new Date(receivedAt).toISOString(),
+        ...(from ? { from } : {}),
+        ...(fax.data.to_number ? { to: fax.data.to_number } : {}),
+        ...(fax.data.num_pages !== undefined ? { pageCount: fax.data.num_pages } : {}),
+        partialContent: form.fields.get('success') === 'false',
+        ...(fax.data.is_test !== undefined ? { isTest: fax.data.is_test } : {}),
+      },
+      media: { kind: 'inline', bytes: file.bytes },
+    };
+  }
+}

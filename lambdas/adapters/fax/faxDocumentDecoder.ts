@@ -1,0 +1,393 @@
+import { inflateSync } from 'node:zlib';
+import {
+  decodePDFRawStream,
+  PDFArray,
+  PDFBool,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFNumber,
+  PDFRawStream,
+  type PDFRef,
+} from 'pdf-lib';
+import * as utifModule from 'utif2';
+import { FAX_PAGE_LIMITS, type FaxBitmap } from '../../domain/fax/faxPage.js';
+
+// utif2 is CommonJS: under ESM its API arrives as the default export.
+const UTIF: typeof utifModule = (utifModule as { default?: typeof utifModule }).default ?? utifModule;
+
+/** A fax document that cannot be turned into page images, with the reason a person can act on. */
+export class FaxDocumentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FaxDocumentError';
+  }
+}
+
+export type FaxMediaType = 'application/pdf' | 'image/tiff';
+
+/** What the bytes are, by their magic number (providers' content types are not always right). */
+export function sniffFaxMediaType(bytes: Uint8Array): FaxMediaType | undefined {
+  if (bytes[0] === 0x25 && bytes[1] === 0x50 && bytes[2] === 0x44 && bytes[3] === 0x46)
+    return 'application/pdf';
+  if (
+    (bytes[0] === 0x49 && bytes[1] === 0x49 && bytes[2] === 42 && bytes[3] === 0) ||
+    (bytes[0] === 0x4d && bytes[1] === 0x4d && bytes[2] === 0 && bytes[3] === 42)
+  )
+    return 'image/tiff';
+  return undefined;
+}
+
+function checkSize(width: number, height: number, where: string): void {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new FaxDocumentError(`${where}: the image has no valid size (${width}×${height})`);
+  }
+  if (width > FAX_PAGE_LIMITS.maxWidth || height > FAX_PAGE_LIMITS.maxHeight) {
+    throw new FaxDocumentError(
+      `${where}: ${width}×${height} pixels is larger than a fax page (at most ${FAX_PAGE_LIMITS.maxWidth}×${FAX_PAGE_LIMITS.maxHeight})`,
+    );
+  }
+}
+
+/** Unpacks 1-bit rows (each padded to a byte) into one byte per pixel; `blackBit` is the bit value that means black. */
+function unpackBits(packed: Uint8Array, width: number, height: number, blackBit: 0 | 1): Uint8Array {
+  const out = new Uint8Array(width * height);
+  const rowBytes = Math.ceil(width / 8);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const bit = ((packed[y * rowBytes + (x >> 3)] ?? 0) >> (7 - (x & 7))) & 1;
+      out[y * width + x] = bit === blackBit ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+function thresholdRgba(rgba: Uint8Array, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(width * height);
+  for (let index = 0; index < width * height; index++) {
+    const luminance =
+      0.299 * (rgba[index * 4] ?? 255) +
+      0.587 * (rgba[index * 4 + 1] ?? 255) +
+      0.114 * (rgba[index * 4 + 2] ?? 255);
+    out[index] = luminance < 128 ? 1 : 0;
+  }
+  return out;
+}
+
+function tagNumber(ifd: utifModule.IFD, tag: number): number | undefined {
+  const value = ifd[`t${tag}`];
+  if (Array.isArray(value) && typeof value[0] === 'number') return value[0];
+  return undefined;
+}
+
+function rational(ifd: utifModule.IFD, tag: number): number | undefined {
+  const value = ifd[`t${tag}`];
+  if (!Array.isArray(value)) return undefined;
+  // UTIF reads a RATIONAL as [[numerator, denominator]] (or flat, in older versions).
+  const pair: unknown = Array.isArray(value[0]) ? value[0] : value;
+  if (!Array.isArray(pair) || typeof pair[0] !== 'number') return undefined;
+  const denominator = typeof pair[1] === 'number' && pair[1] > 0 ? pair[1] : 1;
+  const dpi = pair[0] / denominator;
+  const unit = tagNumber(ifd, 296) ?? 2;
+  return unit === 3 ? dpi * 2.54 : dpi;
+}
+
+/** Multi-page TIFF: Group 3 (1-D and 2-D), Group 4, uncompressed, PackBits, LZW, Deflate. */
+export function decodeTiff(bytes: Uint8Array): FaxBitmap[] {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let ifds: utifModule.IFD[];
+  try {
+    ifds = UTIF.decode(buffer);
+  } catch (error) {
+    throw new FaxDocumentError('the TIFF structure could not be read', { cause: error });
+  }
+  const pages = ifds.filter((ifd) => tagNumber(ifd, 256) !== undefined);
+  if (pages.length === 0) throw new FaxDocumentError('the TIFF holds no image');
+  if (pages.length > FAX_PAGE_LIMITS.maxPages) {
+    throw new FaxDocumentError(
+      `the TIFF has ${pages.length} pages; at most ${FAX_PAGE_LIMITS.maxPages} are read`,
+    );
+  }
+  return pages.map((ifd, index) => {
+    const where = `TIFF page ${index + 1}`;
+    const width = tagNumber(ifd, 256) ?? 0;
+    const height = tagNumber(ifd, 257) ?? 0;
+    checkSize(width, height, where);
+    try {
+      UTIF.decodeImage(buffer, ifd);
+    } catch (error) {
+      throw new FaxDocumentError(`${where} could not be decoded`, { cause: error });
+    }
+    const bitsPerSample = tagNumber(ifd, 258) ?? 1;
+    const samplesPerPixel = tagNumber(ifd, 277) ?? 1;
+    const photometric = tagNumber(ifd, 262) ?? 0;
+    let data: Uint8Array;
+    if (bitsPerSample === 1 && samplesPerPixel === 1) {
+      // Photometric 0 (WhiteIsZero, what fax software writes): a 1 bit is black; 1 (BlackIsZero): a 0 bit is.
+      data = unpackBits(ifd.data, width, height, photometric === 1 ? 0 : 1);
+    } else {
+      data = thresholdRgba(UTIF.toRGBA8(ifd), width, height);
+    }
+    const dpiX = rational(ifd, 282);
+    const dpiY = rational(ifd, 283);
+    return { width, height, data, ...(dpiX ? { dpiX } : {}), ...(dpiY ? { dpiY } : {}) };
+  });
+}
+
+/** Wraps one CCITT-coded image in a minimal TIFF so the TIFF decoder's Group 3/4 codecs read it. */
+function ccittAsTiff(
+  coded: Uint8Array,
+  width: number,
+  height: number,
+  compression: 2 | 3 | 4,
+  t4Options: number,
+): Uint8Array {
+  const entries: [number, number, number][] = [
+    [256, 4, width],
+    [257, 4, height],
+    [258, 3, 1],
+    [259, 3, compression],
+    [262, 3, 0],
+    [273, 4, 0],
+    [278, 4, height],
+    [279, 4, coded.length],
+    ...(compression === 3 ? ([[292, 4, t4Options]] as [number, number, number][]) : []),
+  ];
+  const ifdSize = 2 + entries.length * 12 + 4;
+  const stripOffset = 8 + ifdSize;
+  const out = new Uint8Array(stripOffset + coded.length);
+  const view = new DataView(out.buffer);
+  out.set([0x49, 0x49]);
+  view.setUint16(2, 42, true);
+  view.setUint32(4, 8, true);
+  view.setUint16(8, entries.length, true);
+  entries.forEach(([tag, type, value], index) => {
+    const at = 10 + index * 12;
+    view.setUint16(at, tag, true);
+    view.setUint16(at + 2, type, true);
+    view.setUint32(at + 4, 1, true);
+    const stored = tag === 273 ? stripOffset : value;
+    if (type === 3) view.setUint16(at + 8, stored, true);
+    else view.setUint32(at + 8, stored, true);
+  });
+  out.set(coded, stripOffset);
+  return out;
+}
+
+function asNumber(dict: PDFDict | undefined, key: string): number | undefined {
+  const value = dict?.lookup(PDFName.of(key));
+  return value instanceof PDFNumber ? value.asNumber() : undefined;
+}
+
+function asBool(dict: PDFDict | undefined, key: string): boolean | undefined {
+  const value = dict?.lookup(PDFName.of(key));
+  return value instanceof PDFBool ? value.asBoolean() : undefined;
+}
+
+function nameList(value: unknown): string[] {
+  if (value instanceof PDFName) return [value.decodeText()];
+  if (value instanceof PDFArray) return value.asArray().flatMap((entry) => nameList(entry));
+  return [];
+}
+
+function parmsList(stream: PDFRawStream, count: number): (PDFDict | undefined)[] {
+  const value = stream.dict.lookup(PDFName.of('DecodeParms'));
+  if (value instanceof PDFDict) return [value];
+  if (value instanceof PDFArray) {
+    return value.asArray().map((entry) => {
+      const resolved = entry instanceof PDFDict ? entry : stream.dict.context.lookup(entry as PDFRef);
+      return resolved instanceof PDFDict ? resolved : undefined;
+    });
+  }
+  return new Array(count).fill(undefined);
+}
+
+/** Reverses PNG row predictors (PDF FlateDecode /Predictor ≥ 10). */
+function unpredictPng(data: Uint8Array, bytesPerPixel: number, rowBytes: number): Uint8Array {
+  const rows = Math.floor(data.length / (rowBytes + 1));
+  const out = new Uint8Array(rows * rowBytes);
+  for (let y = 0; y < rows; y++) {
+    const filter = data[y * (rowBytes + 1)] ?? 0;
+    for (let x = 0; x < rowBytes; x++) {
+      const raw = data[y * (rowBytes + 1) + 1 + x] ?? 0;
+      const left = x >= bytesPerPixel ? (out[y * rowBytes + x - bytesPerPixel] ?? 0) : 0;
+      const up = y > 0 ? (out[(y - 1) * rowBytes + x] ?? 0) : 0;
+      const upLeft = y > 0 && x >= bytesPerPixel ? (out[(y - 1) * rowBytes + x - bytesPerPixel] ?? 0) : 0;
+      let value = raw;
+      if (filter === 1) value = raw + left;
+      else if (filter === 2) value = raw + up;
+      else if (filter === 3) value = raw + ((left + up) >> 1);
+      else if (filter === 4) {
+        const estimate = left + up - upLeft;
+        const toLeft = Math.abs(estimate - left);
+        const toUp = Math.abs(estimate - up);
+        const toUpLeft = Math.abs(estimate - upLeft);
+        value = raw + (toLeft <= toUp && toLeft <= toUpLeft ? left : toUp <= toUpLeft ? up : upLeft);
+      }
+      out[y * rowBytes + x] = value & 0xff;
+    }
+  }
+  return out;
+}
+
+interface PdfImage {
+  stream: PDFRawStream;
+  width: number;
+  height: number;
+}
+
+function imagesOf(resources: PDFDict | undefined, depth = 0): PdfImage[] {
+  const xobjects = resources?.lookup(PDFName.of('XObject'));
+  if (!(xobjects instanceof PDFDict) || depth > 2) return [];
+  const images: PdfImage[] = [];
+  for (const [, ref] of xobjects.entries()) {
+    const stream = xobjects.context.lookup(ref);
+    if (!(stream instanceof PDFRawStream)) continue;
+    const subtype = stream.dict.lookup(PDFName.of('Subtype'));
+    if (subtype === PDFName.of('Image')) {
+      images.push({
+        stream,
+        width: asNumber(stream.dict, 'Width') ?? 0,
+        height: asNumber(stream.dict, 'Height') ?? 0,
+      });
+    } else if (subtype === PDFName.of('Form')) {
+      const nested = stream.dict.lookup(PDFName.of('Resources'));
+      images.push(...imagesOf(nested instanceof PDFDict ? nested : undefined, depth + 1));
+    }
+  }
+  return images;
+}
+
+function decodePdfImage(image: PdfImage, where: string): Uint8Array {
+  const { stream, width, height } = image;
+  checkSize(width, height, where);
+  const filters = nameList(stream.dict.lookup(PDFName.of('Filter')));
+  const parms = parmsList(stream, filters.length);
+  const decodeArray = stream.dict.lookup(PDFName.of('Decode'));
+  const inverted =
+    decodeArray instanceof PDFArray && (decodeArray.lookup(0, PDFNumber)?.asNumber() ?? 0) === 1;
+  const imageMask = asBool(stream.dict, 'ImageMask') ?? false;
+  const last = filters[filters.length - 1];
+  if (last === 'CCITTFaxDecode') {
+    let coded: Uint8Array = stream.contents;
+    for (const filter of filters.slice(0, -1)) {
+      if (filter !== 'FlateDecode')
+        throw new FaxDocumentError(`${where}: ${filter} before CCITTFaxDecode is not supported`);
+      coded = inflateSync(coded);
+    }
+    const parm = parms[filters.length - 1];
+    const k = asNumber(parm, 'K') ?? 0;
+    const columns = asNumber(parm, 'Columns') ?? 1728;
+    const endOfLine = asBool(parm, 'EndOfLine') ?? false;
+    const byteAlign = asBool(parm, 'EncodedByteAlign') ?? false;
+    const blackIs1 = asBool(parm, 'BlackIs1') ?? false;
+    if (columns !== width)
+      throw new FaxDocumentError(`${where}: /Columns ${columns} differs from /Width ${width}`);
+    let tiff: Uint8Array;
+    if (k < 0) tiff = ccittAsTiff(coded, width, height, 4, 0);
+    else if (endOfLine) tiff = ccittAsTiff(coded, width, height, 3, k > 0 ? 1 : 0);
+    else if (k === 0 && byteAlign) tiff = ccittAsTiff(coded, width, height, 2, 0);
+    else throw new FaxDocumentError(`${where}: Group 3 without end-of-line codes (K=${k}) is not supported`);
+    const [ifd] = UTIF.decode(tiff.buffer as ArrayBuffer);
+    if (!ifd) throw new FaxDocumentError(`${where}: the CCITT image could not be read`);
+    UTIF.decodeImage(tiff.buffer as ArrayBuffer, ifd);
+    // The codec emits 1 for black runs. BlackIs1, a /Decode [1 0] and an image mask each flip what
+    // the page shows (see ISO 32000-1, 7.4.6 and 8.9.6.2).
+    const flips = Number(blackIs1) + Number(inverted) + Number(imageMask);
+    return unpackBits(ifd.data, width, height, flips % 2 === 0 ? 1 : 0);
+  }
+  if (last === 'DCTDecode' || last === 'JPXDecode' || last === 'JBIG2Decode') {
+    throw new FaxDocumentError(`${where}: ${last} images are not supported (fax pages are CCITT or Flate)`);
+  }
+  let samples: Uint8Array;
+  try {
+    const decoded = decodePDFRawStream(stream).decode();
+    samples = decoded;
+  } catch (error) {
+    throw new FaxDocumentError(`${where}: the image stream could not be decoded`, { cause: error });
+  }
+  const bits = imageMask ? 1 : (asNumber(stream.dict, 'BitsPerComponent') ?? 8);
+  const colourSpace = stream.dict.lookup(PDFName.of('ColorSpace'));
+  const components =
+    colourSpace === PDFName.of('DeviceRGB') ? 3 : colourSpace === PDFName.of('DeviceCMYK') ? 4 : 1;
+  const rowBytes = Math.ceil((width * components * bits) / 8);
+  const flateParm = parms[filters.indexOf('FlateDecode')];
+  if ((asNumber(flateParm, 'Predictor') ?? 1) >= 10) {
+    samples = unpredictPng(samples, Math.max(1, Math.ceil((components * bits) / 8)), rowBytes);
+  }
+  if (bits === 1 && components === 1) {
+    // DeviceGray 1-bit: 0 is black; an image mask paints its 0 samples; /Decode [1 0] flips both.
+    return unpackBits(samples, width, height, inverted ? 1 : 0);
+  }
+  if (bits !== 8)
+    throw new FaxDocumentError(`${where}: ${bits}-bit ${components}-component images are not supported`);
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const at = y * rowBytes + x * components;
+      let luminance: number;
+      if (components === 3)
+        luminance =
+          0.299 * (samples[at] ?? 255) + 0.587 * (samples[at + 1] ?? 255) + 0.114 * (samples[at + 2] ?? 255);
+      else if (components === 4)
+        luminance =
+          255 -
+          Math.min(
+            255,
+            (samples[at + 3] ?? 0) +
+              0.3 * (samples[at] ?? 0) +
+              0.59 * (samples[at + 1] ?? 0) +
+              0.11 * (samples[at + 2] ?? 0),
+          );
+      else luminance = samples[at] ?? 255;
+      if (inverted) luminance = 255 - luminance;
+      out[y * width + x] = luminance < 128 ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/** Image-only PDF as fax services send it: the largest image on each page is the page. */
+export async function decodePdf(bytes: Uint8Array): Promise<FaxBitmap[]> {
+  let document: PDFDocument;
+  try {
+    document = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: false });
+  } catch (error) {
+    throw new FaxDocumentError('the PDF structure could not be read', { cause: error });
+  }
+  const pages = document.getPages();
+  if (pages.length === 0) throw new FaxDocumentError('the PDF has no pages');
+  if (pages.length > FAX_PAGE_LIMITS.maxPages) {
+    throw new FaxDocumentError(
+      `the PDF has ${pages.length} pages; at most ${FAX_PAGE_LIMITS.maxPages} are read`,
+    );
+  }
+  return pages.map((page, index) => {
+    const where = `PDF page ${index + 1}`;
+    const images = imagesOf(page.node.Resources());
+    const largest = images.sort((left, right) => right.width * right.height - left.width * left.height)[0];
+    if (!largest) throw new FaxDocumentError(`${where} has no image (not a faxed page)`);
+    const data = decodePdfImage(largest, where);
+    const { width: widthPt, height: heightPt } = page.getSize();
+    const rotation = ((page.getRotation().angle % 360) + 360) % 360;
+    const [pageWidthPt, pageHeightPt] =
+      rotation === 90 || rotation === 270 ? [heightPt, widthPt] : [widthPt, heightPt];
+    const dpiX = pageWidthPt > 0 ? Math.round((largest.width / pageWidthPt) * 72) : undefined;
+    const dpiY = pageHeightPt > 0 ? Math.round((largest.height / pageHeightPt) * 72) : undefined;
+    return {
+      width: largest.width,
+      height: largest.height,
+      data,
+      ...(dpiX ? { dpiX } : {}),
+      ...(dpiY ? { dpiY } : {}),
+    };
+  });
+}
+
+/** Decodes a faxed document (PDF or TIFF, told apart by content) into its pages. */
+export async function decodeFaxDocument(bytes: Uint8Array): Promise<FaxBitmap[]> {
+  const type = sniffFaxMediaType(bytes);
+  if (type === 'application/pdf') return decodePdf(bytes);
+  if (type === 'image/tiff') return decodeTiff(bytes);
+  throw new FaxDocumentError('the document is neither a PDF nor a TIFF');
+}

@@ -1,0 +1,55 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+
+/**
+ * The channel secrets, one JSON secret in Secrets Manager (`CHANNEL_SECRETS_ARN`) or, locally,
+ * environment variables of the same names in upper snake case. Each channel reads what it needs and
+ * fails its cold start naming what is missing.
+ */
+export const ChannelSecretsSchema = z.object({
+  /** Telnyx account public key, base64 of the raw 32-byte Ed25519 key. */
+  telnyxPublicKey: z.string().min(1).optional(),
+  /** Phaxio callback (webhook) token and the callback URL exactly as configured at Phaxio. */
+  phaxioCallbackToken: z.string().min(1).optional(),
+  phaxioCallbackUrl: z.url().optional(),
+  /** `user:password` embedded in the Sinch callback URL. */
+  sinchBasicAuth: z.string().min(3).optional(),
+  /** HMAC keys of the chat widget (two during a rotation). */
+  chatWidgetSecrets: z.array(z.string().min(32)).min(1).optional(),
+});
+export type ChannelSecrets = z.infer<typeof ChannelSecretsSchema>;
+
+function fromEnvironment(env: NodeJS.ProcessEnv): ChannelSecrets {
+  return ChannelSecretsSchema.parse({
+    telnyxPublicKey: env.TELNYX_PUBLIC_KEY || undefined,
+    phaxioCallbackToken: env.PHAXIO_CALLBACK_TOKEN || undefined,
+    phaxioCallbackUrl: env.PHAXIO_CALLBACK_URL || undefined,
+    sinchBasicAuth: env.SINCH_BASIC_AUTH || undefined,
+    chatWidgetSecrets: env.CHAT_WIDGET_SECRETS
+      ? env.CHAT_WIDGET_SECRETS.split(',').map((secret) => secret.trim())
+      : undefined,
+  });
+}
+
+/** Reads the channel secrets once per cold start. */
+export async function loadChannelSecrets(
+  env: NodeJS.ProcessEnv,
+  client?: SecretsManagerClient,
+): Promise<ChannelSecrets> {
+  if (!env.CHANNEL_SECRETS_ARN) return fromEnvironment(env);
+  const secrets = client ?? new SecretsManagerClient(env.AWS_REGION ? { region: env.AWS_REGION } : {});
+  const result = await secrets.send(new GetSecretValueCommand({ SecretId: env.CHANNEL_SECRETS_ARN }));
+  let json: unknown;
+  try {
+    json = JSON.parse(result.SecretString ?? '');
+  } catch (error) {
+    throw new Error(`the channel secret ${env.CHANNEL_SECRETS_ARN} is not JSON`, { cause: error });
+  }
+  const parsed = ChannelSecretsSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(
+      `the channel secret is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+const ConversationIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'expected 1-128 letters, digits, dots, colons, underscores or hyphens');
+const EventIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'expected 1-128 letters, digits, . : _ -');
+const TextSchema = z
+  .string()
+  .trim()
+  .min(1, 'a chat message cannot be empty')
+  .max(4_000, 'a chat message is at most 4,000 characters');
+
+const base = {
+  /** Unique per event: a redelivered event with the same id changes nothing. */
+  eventId: EventIdSchema,
+  /** The widget's conversation: one conversation is one case. */
+  conversationId: ConversationIdSchema,
+  /** When the widget says it happened (informational: the server's receipt time starts the clocks). */
+  occurredAt: z.iso.datetime({ offset: true }),
+};
+
+/** Who the member says they are, from the widget's pre-chat form (all optional: anonymous chat is allowed). */
+export const ChatMemberSchema = z
+  .object({
+    name: z.string().trim().max(200).optional(),
+    email: z.email().max(254).optional(),
+    memberId: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{4,20}$/)
+      .optional(),
+    /** BCP 47 tag of the language the member chose in the widget (`es`, `es-MX`). */
+    preferredLanguage: z
+      .string()
+      .regex(/^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/)
+      .optional(),
+  })
+  .strict();
+
+/**
+ * The desk's own chat widget posts these events to `POST /inbound/chat`, each signed (see
+ * `verifyWidgetSignature`). The contract, version 1:
+ * - `chat.started`: the member opened a conversation (pre-chat form answers in `member`);
+ * - `chat.member_message`: the member wrote `text`;
+ * - `chat.staff_message`: a staff member wrote `text` in the desk's chat console;
+ * - `chat.ended`: the conversation closed (`endedBy`).
+ */
+export const WidgetEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('chat.started'), ...base, member: ChatMemberSchema.default({}) }).strict(),
+  z
+    .object({
+      type: z.literal('chat.member_message'),
+      ...base,
+      text: TextSchema,
+      member: ChatMemberSchema.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('chat.staff_message'),
+      ...base,
+      staffId: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/),
+      text: TextSchema,
+    })
+    .strict(),
+  z
+    .object({ type: z.literal('chat.ended'), ...base, endedBy: z.enum(['member', 'staff', 'timeout']) })
+    .strict(),
+]);
+export type WidgetEvent = z.infer<typeof WidgetEventSchema>;
+export type ChatMember = z.infer<typeof ChatMemberSchema>;
+
+/** Widget signatures are accepted this far from the server's clock (replays older than that fail). */
+export const WIDGET_TOLERANCE_SECONDS = 300;

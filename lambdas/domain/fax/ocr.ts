@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** The text of one page as the OCR engine read it; `confidence` is 0..1 (the engine's mean word confidence). */
+export const OcrPageSchema = z.object({
+  pageNumber: z.number().int().positive(),
+  text: z.string().max(200_000),
+  confidence: z.number().min(0).max(1),
+});
+export type OcrPage = z.infer<typeof OcrPageSchema>;
+
+export const OcrResultSchema = z.object({
+  /** Which engine read it (`tesseract`, `textract`), for the case history. */
+  engine: z.string(),
+  pages: z.array(OcrPageSchema),
+  /** Pages the engine could not read at all, with the reason (an unsupported image codec, a corrupt strip). */
+  unreadable: z.array(z.object({ pageNumber: z.number().int().positive(), reason: z.string().max(500) })),
+});
+export type OcrResult = z.infer<typeof OcrResultSchema>;
+
+/** A faxed document in the raw-content bucket. */
+export interface OcrDocument {
+  blobKey: string;
+  mediaType: 'application/pdf' | 'image/tiff';
+}
+
+/** Reads the text of a faxed document: Amazon Textract in AWS, an offline Tesseract locally and in tests. */
+export interface OcrEngine {
+  recognize(document: OcrDocument): Promise<OcrResult>;
+}
+
+/** The document cannot be read at all (not a PDF/TIFF, corrupt structure): the fax still becomes a case, flagged. */
+export class OcrDocumentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OcrDocumentError';
+  }
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import type { FaxProviderName } from '../fax/faxDetails.js';
+import { type FaxProvider, InboundFaxSchema, type MediaFetcher } from '../fax/faxProvider.js';
+import type { BlobStore, Clock } from '../ports.js';
+import type { WebhookRequest, WebhookResponse } from '../webhookRequest.js';
+
+/** A received fax waiting for the OCR step: the provider's record and where its document is. */
+export const FaxJobSchema = z.object({
+  fax: InboundFaxSchema,
+  documentKey: z.string().min(1).max(1024),
+  mediaType: z.enum(['application/pdf', 'image/tiff']),
+  documentBytes: z.number().int().nonnegative(),
+});
+export type FaxJob = z.infer<typeof FaxJobSchema>;
+
+/** Hands a received fax to the OCR step (SQS in AWS and locally). */
+export interface FaxJobQueue {
+  enqueue(job: FaxJob): Promise<void>;
+}
+
+export interface AcceptFaxServices {
+  providers: Partial<Record<FaxProviderName, FaxProvider>>;
+  blobStore: BlobStore;
+  mediaFetcher: MediaFetcher;
+  faxJobs: FaxJobQueue;
+  clock: Clock;
+}
+
+export const FAX_PREFIX = 'fax/';
+
+/** Where a fax's document and its receipt marker live in the raw-content bucket. */
+export function faxKeys(provider: string, faxId: string) {
+  const folder = `${FAX_PREFIX}${provider}/${encodeURIComponent(faxId)}/`;
+  return { document: `${folder}document`, receipt: `${folder}receipt.json` };
+}
+
+/** The bytes are a PDF or a TIFF (by magic number); a provider's content type is not trusted. */
+export function faxMediaTypeOf(bytes: Uint8Array): FaxJob['mediaType'] | undefined {
+  if (bytes[0] === 0x25 && bytes[1] === 0x50 && bytes[2] === 0x44 && bytes[3] === 0x46)
+    return 'application/pdf';
+  const littleEndian = bytes[0] === 0x49 && bytes[1] === 0x49 && bytes[2] === 42 && bytes[3] === 0;
+  const bigEndian = bytes[0] === 0x4d && bytes[1] === 0x4d && bytes[2] === 0 && bytes[3] === 42;
+  return littleEndian || bigEndian ? 'image/tiff' : undefined;
+}
+
+export type AcceptFaxOutcome = WebhookResponse & {
+  outcome: 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'unauthorized' | 'media_unavailable';
+};
+
+function answer(
+  outcome: AcceptFaxOutcome['outcome'],
+  status: number,
+  body: Record<string, unknown>,
+): AcceptFaxOutcome {
+  return { outcome, status, body };
+}
+
+/**
+ * A fax provider's webhook: authenticate on the raw request (401, no case, when it fails), read the
+ * event, download the document at once into the raw bucket (Telnyx's URL expires in minutes) and
+ * hand it to the OCR step. A fax already received (the provider retried, or delivered twice) is
+ * answered 200 and changes nothing; the order of writes (document, then job, then receipt marker)
+ * means a crash half way makes the provider retry, never loses the fax.
+ */
+export async function acceptFaxWebhook(
+  providerName: string,
+  request: WebhookRequest,
+  services: AcceptFaxServices,
+): Promise<AcceptFaxOutcome> {
+  const provider = services.providers[providerName as FaxProviderName];
+  if (!provider) {
+    return answer('rejected', 404, {
+      error: 'unknown_provider',
+      message: `no fax provider "${providerName.slice(0, 40)}" is configured`,
+    });
+  }
+  const authentication = await provider.authenticate(request, services.clock.now());
+  if (!authentication.ok)
+    return answer('unauthorized', 401, { error: 'unauthorized', message: authentication.reason });
+  const reading = await provider.read(request);
+  if (reading.kind === 'invalid')
+    return answer('rejected', 400, { error: 'invalid_payload', message: reading.reason });
+  if (reading.kind === 'ignored')
+    return answer('ignored', 200, { status: 'ignored', reason: reading.reason });
+
+  const { fax, media } = reading;
+  const keys = faxKeys(fax.provider, fax.faxId);
+  if (await services.blobStore.get(keys.receipt)) {
+    return answer('duplicate', 200, { status: 'duplicate', faxId: fax.faxId });
+  }
+  let bytes: Uint8Array;
+  if (media.kind === 'inline') bytes = media.bytes;
+  else {
+    try {
+      bytes = await services.mediaFetcher.fetch(media.url);
+    } catch (error) {
+      // 502 makes the provider deliver again (Telnyx retries and fails over); nothing was stored.
+      return answer('media_unavailable', 502, {
+        error: 'media_unavailable',
+        message: `the fax document could not be downloaded: ${(error as Error).message}`.slice(0, 300),
+      });
+    }
+  }
+  const mediaType = faxMediaTypeOf(bytes);
+  if (!mediaType) {
+    return answer('rejected', 400, {
+      error: 'unsupported_media',
+      message: 'the fax document is neither a PDF nor a TIFF',
+    });
+  }
+  await services.blobStore.put(keys.document, bytes, {
+    'content-type': mediaType,
+    provider: fax.provider,
+    'fax-id': fax.faxId,
+  });
+  const job: FaxJob = { fax, documentKey: keys.document, mediaType, documentBytes: bytes.length };
+  await services.faxJobs.enqueue(job);
+  await services.blobStore.put(keys.receipt, JSON.stringify(job), { provider: fax.provider });
+  return answer('accepted', 202, { status: 'accepted', faxId: fax.faxId });
+}

@@ -1,0 +1,93 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { endpointsFromEnvironment, s3Client, sqsClient } from '../adapters/awsClients.js';
+import { HttpMediaFetcher } from '../adapters/fax/HttpMediaFetcher.js';
+import { PhaxioFaxProvider } from '../adapters/fax/PhaxioFaxProvider.js';
+import { SinchFaxProvider } from '../adapters/fax/SinchFaxProvider.js';
+import { TelnyxFaxProvider } from '../adapters/fax/TelnyxFaxProvider.js';
+import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
+import { type ChannelSecrets, loadChannelSecrets } from '../adapters/secrets/channelSecrets.js';
+import { SqsFaxJobQueue } from '../adapters/sqs/SqsFaxJobQueue.js';
+import type { FaxProviderName } from '../domain/fax/faxDetails.js';
+import type { FaxProvider } from '../domain/fax/faxProvider.js';
+import {
+  type AcceptFaxOutcome,
+  type AcceptFaxServices,
+  acceptFaxWebhook,
+} from '../domain/ingest/acceptFax.js';
+import { systemClock } from '../domain/ports.js';
+import type { WebhookRequest } from '../domain/webhookRequest.js';
+import { loadConfig } from './config.js';
+import { httpResult, webhookRequestOf } from './webhookEvents.js';
+
+const ConfigSchema = z.object({
+  RAW_BUCKET: z.string().min(1),
+  FAX_JOB_QUEUE_URL: z.string().url(),
+  /** Local mode downloads media from a loopback HTTP server; AWS accepts HTTPS only. */
+  FAX_MEDIA_ALLOW_LOOPBACK_HTTP: z.enum(['true', 'false']).default('false'),
+});
+
+const logger = new Logger({ serviceName: 'fax-ingest' });
+
+/** The providers whose secrets are configured; a provider without them answers 404. */
+export function faxProviders(secrets: ChannelSecrets): Partial<Record<FaxProviderName, FaxProvider>> {
+  return {
+    ...(secrets.telnyxPublicKey ? { telnyx: new TelnyxFaxProvider(secrets.telnyxPublicKey) } : {}),
+    ...(secrets.phaxioCallbackToken && secrets.phaxioCallbackUrl
+      ? { phaxio: new PhaxioFaxProvider(secrets.phaxioCallbackToken, secrets.phaxioCallbackUrl) }
+      : {}),
+    ...(secrets.sinchBasicAuth ? { sinch: new SinchFaxProvider(secrets.sinchBasicAuth) } : {}),
+  };
+}
+
+/** The fax ingest services for the given secrets (local mode passes its own; a provider without secrets answers 404). */
+export function faxServicesWith(env: NodeJS.ProcessEnv, secrets: ChannelSecrets): AcceptFaxServices {
+  const config = loadConfig(ConfigSchema, env, 'fax-ingest');
+  const endpoints = endpointsFromEnvironment(env);
+  return {
+    providers: faxProviders(secrets),
+    blobStore: new S3BlobStore(s3Client(endpoints), config.RAW_BUCKET),
+    mediaFetcher: new HttpMediaFetcher({
+      allowLoopbackHttp: config.FAX_MEDIA_ALLOW_LOOPBACK_HTTP === 'true',
+    }),
+    faxJobs: new SqsFaxJobQueue(sqsClient(endpoints), config.FAX_JOB_QUEUE_URL),
+    clock: systemClock,
+  };
+}
+
+/** Cold start in AWS: the secrets from Secrets Manager, and at least one provider configured. */
+export async function buildFaxServices(env: NodeJS.ProcessEnv = process.env): Promise<AcceptFaxServices> {
+  const services = faxServicesWith(env, await loadChannelSecrets(env));
+  if (Object.keys(services.providers).length === 0) {
+    throw new Error(
+      'fax-ingest configuration is invalid: no fax provider has its secrets (telnyxPublicKey, phaxioCallbackToken + phaxioCallbackUrl, sinchBasicAuth)',
+    );
+  }
+  return services;
+}
+
+/** `POST /inbound/fax/:provider`: the same function in AWS and local mode. */
+export async function handleFaxWebhook(
+  provider: string,
+  request: WebhookRequest,
+  services: AcceptFaxServices,
+): Promise<AcceptFaxOutcome> {
+  const outcome = await acceptFaxWebhook(provider, request, services);
+  // Ids and outcomes only; a rejection's reason names a field or a header, never its content.
+  logger.info('fax webhook', {
+    provider: provider.slice(0, 20),
+    outcome: outcome.outcome,
+    status: outcome.status,
+    ...(typeof outcome.body.faxId === 'string' ? { faxId: outcome.body.faxId } : {}),
+  });
+  return outcome;
+}
+
+let services: Promise<AcceptFaxServices> | undefined;
+
+export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  services ??= buildFaxServices();
+  const provider = event.pathParameters?.provider ?? '';
+  return httpResult(await handleFaxWebhook(provider, webhookRequestOf(event), await services));
+}

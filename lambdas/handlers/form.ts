@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { documentClient, endpointsFromEnvironment, s3Client, sqsClient } from '../adapters/awsClients.js';
+import { DynamoRateLimiter } from '../adapters/ratelimit/DynamoRateLimiter.js';
+import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
+import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
+import { type AcceptFormOutcome, type AcceptFormServices, acceptForm } from '../domain/ingest/acceptForm.js';
+import { systemClock } from '../domain/ports.js';
+import type { WebhookRequest } from '../domain/webhookRequest.js';
+import { loadConfig } from './config.js';
+import { httpResult, webhookRequestOf } from './webhookEvents.js';
+
+const ConfigSchema = z.object({
+  RAW_BUCKET: z.string().min(1),
+  INBOUND_QUEUE_URL: z.string().url(),
+  RATE_LIMIT_TABLE_NAME: z.string().min(1),
+});
+
+const logger = new Logger({ serviceName: 'form-ingest' });
+
+export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export function buildFormServices(env: NodeJS.ProcessEnv = process.env): AcceptFormServices {
+  const config = loadConfig(ConfigSchema, env, 'form-ingest');
+  const endpoints = endpointsFromEnvironment(env);
+  return {
+    blobStore: new S3BlobStore(s3Client(endpoints), config.RAW_BUCKET),
+    inboundQueue: new SqsInboundQueue(sqsClient(endpoints), config.INBOUND_QUEUE_URL),
+    rateLimiter: new DynamoRateLimiter(documentClient(endpoints), config.RATE_LIMIT_TABLE_NAME),
+    clock: systemClock,
+    digest: sha256Hex,
+  };
+}
+
+/** `POST /inbound/form`: the international inquiry form. */
+export async function handleForm(
+  request: WebhookRequest,
+  services: AcceptFormServices,
+): Promise<AcceptFormOutcome> {
+  const outcome = await acceptForm(request, services);
+  logger.info('form submission', { outcome: outcome.outcome, status: outcome.status });
+  return outcome;
+}
+
+let services: AcceptFormServices | undefined;
+
+export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  services ??= buildFormServices();
+  return httpResult(await handleForm(webhookRequestOf(event), services));
+}

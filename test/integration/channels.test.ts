@@ -1,0 +1,248 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { widgetSignature } from '../../lambdas/adapters/chat/HmacWidgetAuthenticator.js';
+import type { CaseView } from '../../lambdas/domain/cases/caseRecord.js';
+import { DEFAULT_POLICY } from '../../lambdas/domain/policy/defaultPolicy.js';
+import { FAX_FIXTURES } from '../fixtures/fax/documents.js';
+import { fixedClock, telnyxFaxReceived, telnyxKeys } from '../helpers/channelFakes.js';
+import { fixture } from '../helpers/fixtures.js';
+import { startTestRouter } from '../helpers/localRouter.js';
+
+const WIDGET_SECRET = 'integration-widget-secret-0123456789abcdef';
+// Monday 2 March 2026, 09:14 Central: the fax arrives; chat is open.
+const FAX_RECEIVED_AT = '2026-03-02T15:14:02.000Z';
+const clock = fixedClock('2026-03-02T15:14:30Z');
+const telnyx = telnyxKeys();
+
+/** Serves the faxed PDF the way Telnyx's pre-signed media URL does (loopback only). */
+async function mediaServer(): Promise<{ server: Server; url: string; requests: () => number }> {
+  let requests = 0;
+  const pdf = fixture('fax/expedited-redetermination.pdf');
+  const server = createServer((request, response) => {
+    requests++;
+    if (request.url?.startsWith('/faxes-prod/fax-expedited.pdf')) {
+      response.writeHead(200, { 'content-type': 'application/pdf', 'content-length': String(pdf.length) });
+      response.end(pdf);
+    } else {
+      response.writeHead(403).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}`, requests: () => requests };
+}
+
+describe('channels end to end on the emulators', () => {
+  let router: Awaited<ReturnType<typeof startTestRouter>>;
+  let media: Awaited<ReturnType<typeof mediaServer>>;
+
+  beforeAll(async () => {
+    media = await mediaServer();
+    router = await startTestRouter({
+      clock,
+      channelSecrets: { telnyxPublicKey: telnyx.publicKeyBase64, chatWidgetSecrets: [WIDGET_SECRET] },
+    });
+  });
+  afterAll(async () => {
+    await router?.stop();
+    await new Promise((resolve) => media?.server.close(resolve));
+  });
+
+  async function caseIn(queue: string): Promise<CaseView> {
+    const claimed = await router.claim('alice', queue);
+    if (!claimed) throw new Error(`no case in ${queue}`);
+    return router.viewCase('alice', claimed.caseId);
+  }
+
+  it('makes a faxed expedited appeal an appeals case on the expedited clock from the fax receipt, with the form fields', async () => {
+    const body = telnyxFaxReceived({
+      faxId: 'fax-expedited',
+      occurredAt: FAX_RECEIVED_AT,
+      mediaUrl: `${media.url}/faxes-prod/fax-expedited.pdf?X-Amz-Expires=600`,
+    });
+    const post = (signedBody: string) =>
+      fetch(`${router.url}/inbound/fax/telnyx`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...telnyx.sign(signedBody, Math.floor(clock.now().getTime() / 1000)),
+        },
+        body: signedBody,
+      });
+
+    const first = await post(body);
+    const redelivered = await post(body);
+    const forged = await fetch(`${router.url}/inbound/fax/telnyx`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...telnyx.sign(body, Math.floor(clock.now().getTime() / 1000) - 301),
+      },
+      body,
+    });
+    await router.drain(120_000);
+
+    expect([first.status, redelivered.status, forged.status]).toEqual([202, 200, 401]);
+    expect(media.requests()).toBe(1);
+    const view = await caseIn('appeals');
+    expect(view.case).toMatchObject({
+      channel: 'fax',
+      topic: 'appeal',
+      expedited: true,
+      priority: 'urgent',
+      receivedAt: FAX_RECEIVED_AT,
+      // 42 CFR 423.590(d)(1): an expedited redetermination within 72 hours of receipt.
+      sla: { regulatoryDueAt: '2026-03-05T15:14:02.000Z' },
+    });
+    const regulatory = view.case.clocks.clocks.find((entry) => entry.type === 'regulatory');
+    expect(regulatory).toMatchObject({
+      startedAt: FAX_RECEIVED_AT,
+      variant: 'expedited',
+      regulatoryKind: 'redetermination',
+    });
+    const [message] = view.messages;
+    const expected = FAX_FIXTURES[0]?.expected;
+    expect(message?.fax).toMatchObject({
+      provider: 'telnyx',
+      faxId: 'fax-expedited',
+      pageCount: 2,
+      partial: false,
+      fields: {
+        requestType: 'redetermination',
+        expedited: true,
+        memberName: expected?.memberName,
+        memberId: expected?.memberId,
+        dateOfBirth: expected?.dateOfBirth,
+        npi: '1234567893',
+        npiValid: true,
+        prescriberName: 'Robert Chen',
+        drug: expected?.drug,
+      },
+    });
+    expect(message?.attachments[0]).toMatchObject({
+      contentType: 'application/pdf',
+      blobKey: 'fax/telnyx/fax-expedited/document',
+    });
+    expect(await router.claim('bob', 'appeals')).toBeNull();
+  }, 180_000);
+
+  it('keeps a chat conversation as one case with its transcript', async () => {
+    const send = (event: Record<string, unknown>) => {
+      clock.set(new Date(clock.now().getTime() + 20_000).toISOString()); // the member types for 20 s
+      const body = JSON.stringify({
+        conversationId: 'conv-42',
+        occurredAt: clock.now().toISOString(),
+        ...event,
+      });
+      const timestamp = String(Math.floor(clock.now().getTime() / 1000));
+      return fetch(`${router.url}/inbound/chat`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-chat-timestamp': timestamp,
+          'x-chat-signature': widgetSignature(WIDGET_SECRET, timestamp, body),
+        },
+        body,
+      });
+    };
+
+    const started = await send({
+      type: 'chat.started',
+      eventId: 's1',
+      member: { name: 'Dana Lee', email: 'dana@example.com' },
+    });
+    const first = await send({
+      type: 'chat.member_message',
+      eventId: 'm1',
+      text: 'Hi, my package was not delivered and the tracking shows a delivery delay.',
+    });
+    expect((await first.json()) as unknown).toMatchObject({ status: 'accepted', chat: { open: true } });
+    await router.drain();
+    await send({
+      type: 'chat.member_message',
+      eventId: 'm2',
+      text: 'The tracking number has not updated since Friday.',
+    });
+    await send({
+      type: 'chat.member_message',
+      eventId: 'm2',
+      text: 'The tracking number has not updated since Friday.',
+    });
+    await router.drain();
+    await send({
+      type: 'chat.staff_message',
+      eventId: 'a1',
+      staffId: 'alice',
+      text: 'I see it: it ships again today.',
+    });
+    await send({ type: 'chat.ended', eventId: 'x1', endedBy: 'member' });
+    await router.drain();
+
+    expect(started.status).toBe(200);
+    const view = await caseIn('fulfillment');
+    expect(view.case).toMatchObject({
+      channel: 'chat',
+      messageCount: 4,
+      sender: { address: 'dana@example.com' },
+    });
+    expect(view.messages.map((line) => [line.direction, line.text])).toEqual([
+      ['inbound', 'Hi, my package was not delivered and the tracking shows a delivery delay.'],
+      ['inbound', 'The tracking number has not updated since Friday.'],
+      ['outbound', 'I see it: it ships again today.'],
+      ['inbound', '[The chat ended (closed by the member).]'],
+    ]);
+    const firstResponse = view.case.clocks.clocks.find((entry) => entry.kind === 'firstResponse');
+    expect(view.case.clocks.calendar).toBe('chat');
+    expect(firstResponse).toMatchObject({ state: 'stopped' });
+  });
+
+  it('routes a Spanish form submission to a Spanish-reading queue with the reply address and preferred language', async () => {
+    const response = await fetch(`${router.url}/inbound/form`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Lucía Fernández',
+        email: 'lucia@example.mx',
+        country: 'MX',
+        preferredLanguage: 'es',
+        message:
+          'Hola, vivo en México desde enero. ¿Cómo puedo recibir mis medicamentos de mantenimiento aquí? Gracias.',
+      }),
+    });
+    const answer = (await response.json()) as { reference: string };
+    await router.drain();
+
+    expect(response.status).toBe(202);
+    const summaries = await router.queues();
+    const queue = summaries.find((summary) => summary.depth > 0)?.queue ?? '';
+    expect(DEFAULT_POLICY.queues[queue]?.languageSkills).toContain('es');
+    const view = await caseIn(queue);
+    expect(view.case).toMatchObject({
+      channel: 'form',
+      language: 'es',
+      reference: answer.reference,
+      replyTo: 'lucia@example.mx',
+      sender: { address: 'lucia@example.mx', name: 'Lucía Fernández' },
+    });
+  });
+
+  it('answers a form with field errors and a chat event with a bad signature without making a case', async () => {
+    const form = await fetch(`${router.url}/inbound/form`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: '', email: 'x', country: 'ZZ', preferredLanguage: 'es', message: 'hola' }),
+    });
+    const chat = await fetch(`${router.url}/inbound/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-chat-timestamp': '1', 'x-chat-signature': 'v1=00' },
+      body: '{}',
+    });
+    const unknownProvider = await fetch(`${router.url}/inbound/fax/documo`, { method: 'POST', body: '{}' });
+    await router.drain();
+
+    expect([form.status, chat.status, unknownProvider.status]).toEqual([422, 401, 404]);
+    expect(((await form.json()) as { fields: Record<string, string> }).fields).toHaveProperty('email');
+    expect((await router.queues()).every((summary) => summary.depth === 0)).toBe(true);
+  });
+});

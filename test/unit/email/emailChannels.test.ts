@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { PostalMimeEmailParser } from '../../../lambdas/adapters/mime/PostalMimeEmailParser.js';
+import {
+  type AcceptEmailServices,
+  acceptEmail,
+  type EmailReceipt,
+} from '../../../lambdas/domain/ingest/acceptEmail.js';
+import { claimsDeskDomain, isPossibleSpoofing } from '../../../lambdas/domain/ingest/emailTrust.js';
+import { receiptOf } from '../../../lambdas/handlers/emailIngest.js';
+import { MemoryBlobStore, MemoryFaxJobQueue, MemoryInboundQueue } from '../../helpers/channelFakes.js';
+import { fixture } from '../../helpers/fixtures.js';
+
+const DESK = { domains: ['pharmacy.example'], faxAddresses: ['fax@pharmacy.example'] };
+
+function mail(from: string, attachment?: { name: string; type: string; bytes: Uint8Array }): string {
+  const boundary = 'b1';
+  const parts = [
+    `From: ${from}\r\nTo: support@pharmacy.example\r\nSubject: Your account\r\nMessage-ID: <m-${Math.random()}@sender.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n`,
+    `--${boundary}\r\nContent-Type: text/plain\r\n\r\nPlease verify your pharmacy account at the link below.\r\n`,
+  ];
+  if (attachment) {
+    parts.push(
+      `--${boundary}\r\nContent-Type: ${attachment.type}\r\nContent-Disposition: attachment; filename="${attachment.name}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${Buffer.from(attachment.bytes).toString('base64')}\r\n`,
+    );
+  }
+  parts.push(`--${boundary}--\r\n`);
+  return parts.join('');
+}
+
+function setup() {
+  const blobStore = new MemoryBlobStore();
+  const inboundQueue = new MemoryInboundQueue();
+  const faxJobs = new MemoryFaxJobQueue();
+  const services: AcceptEmailServices = {
+    blobStore,
+    inboundQueue,
+    faxJobs,
+    emailParser: new PostalMimeEmailParser(),
+    desk: DESK,
+  };
+  return { blobStore, inboundQueue, faxJobs, services };
+}
+
+const pass: EmailReceipt['verdicts'] = {
+  spam: 'PASS',
+  virus: 'PASS',
+  spf: 'PASS',
+  dkim: 'PASS',
+  dmarc: 'PASS',
+};
+
+describe('e-mail verdicts, spoofing, attachments and fax-to-email', () => {
+  it.each([
+    'pharmacy.example',
+    'mail.pharmacy.example',
+    'pharrnacy.example',
+    'pharmacy-example.com',
+    'pharmacv.example',
+    'pharmacy-support.example',
+  ])('takes %s for the desk or a look-alike', (domain) =>
+    expect(claimsDeskDomain(domain, DESK.domains)).toBe(true),
+  );
+
+  it.each(['gmail.com', 'example.org', 'farm.example'])('does not take %s for the desk', (domain) =>
+    expect(claimsDeskDomain(domain, DESK.domains)).toBe(false),
+  );
+
+  it('flags spoofing only when DMARC failed', () => {
+    expect(isPossibleSpoofing('billing@pharrnacy.example', { ...pass, dmarc: 'FAIL' }, DESK.domains)).toBe(
+      true,
+    );
+    expect(isPossibleSpoofing('billing@pharrnacy.example', pass, DESK.domains)).toBe(false);
+    expect(isPossibleSpoofing('friend@gmail.com', { ...pass, dmarc: 'FAIL' }, DESK.domains)).toBe(false);
+  });
+
+  it('records the verdicts on the message and hints possible spoofing to routing', async () => {
+    const { blobStore, inboundQueue, services } = setup();
+    await blobStore.put('email/m1', mail('Pharmacy Billing <billing@pharmacy.example>'));
+
+    await acceptEmail('email/m1', '2026-03-02T15:00:00.000Z', services, {
+      recipients: ['support@pharmacy.example'],
+      verdicts: { ...pass, dmarc: 'FAIL', dmarcPolicy: 'reject' },
+    });
+
+    expect(inboundQueue.messages[0]).toMatchObject({
+      emailVerdicts: { dmarc: 'FAIL', dmarcPolicy: 'reject', spf: 'PASS' },
+      hints: { possibleSpoofing: true },
+    });
+  });
+
+  it('quarantines a message whose virus scan failed, with the reason, and makes no case', async () => {
+    const { blobStore, inboundQueue, services } = setup();
+    await blobStore.put('email/m2', mail('a@b.example'));
+
+    const outcome = await acceptEmail('email/m2', '2026-03-02T15:00:00.000Z', services, {
+      recipients: [],
+      verdicts: { ...pass, virus: 'FAIL' },
+    });
+
+    expect(outcome).toMatchObject({ outcome: 'quarantined', reason: expect.stringMatching(/^virus/) });
+    expect(blobStore.objects.get('quarantine/email/m2')?.metadata).toEqual({
+      'quarantine-reason': 'virus: the SES virus scan failed (virusVerdict FAIL)',
+    });
+    expect(inboundQueue.messages).toHaveLength(0);
+  });
+
+  it('stores attachments in the raw bucket and lists their keys on the message', async () => {
+    const { blobStore, inboundQueue, services } = setup();
+    await blobStore.put(
+      'email/m3',
+      mail('a@b.example', {
+        name: 'eob statement.pdf',
+        type: 'application/pdf',
+        bytes: Buffer.from('%PDF-1.4 eob'),
+      }),
+    );
+
+    await acceptEmail('email/m3', '2026-03-02T15:00:00.000Z', services, {
+      recipients: ['support@pharmacy.example'],
+      verdicts: pass,
+    });
+
+    expect(inboundQueue.messages[0]?.attachments).toEqual([
+      {
+        filename: 'eob statement.pdf',
+        contentType: 'application/pdf',
+        size: 12,
+        blobKey: 'email/m3/attachments/1-eob_statement.pdf',
+      },
+    ]);
+    expect(
+      Buffer.from((await blobStore.get('email/m3/attachments/1-eob_statement.pdf')) ?? []).toString(),
+    ).toBe('%PDF-1.4 eob');
+  });
+
+  it("sends a PDF mailed to the desk's fax address to the OCR step as a fax", async () => {
+    const { blobStore, inboundQueue, faxJobs, services } = setup();
+    const pdf = fixture('fax/coverage-determination.pdf');
+    await blobStore.put(
+      'email/m4',
+      mail('faxes@faxservice.example', { name: 'fax.pdf', type: 'application/pdf', bytes: pdf }),
+    );
+
+    const outcome = await acceptEmail('email/m4', '2026-03-03T20:41:00.000Z', services, {
+      recipients: ['fax@pharmacy.example'],
+      verdicts: pass,
+    });
+
+    expect(outcome).toMatchObject({ outcome: 'fax', documents: 1 });
+    expect(inboundQueue.messages).toHaveLength(0);
+    expect(faxJobs.jobs[0]).toMatchObject({
+      fax: {
+        provider: 'email',
+        receivedAt: '2026-03-03T20:41:00.000Z',
+        from: 'faxes@faxservice.example',
+        to: 'fax@pharmacy.example',
+      },
+      mediaType: 'application/pdf',
+      documentBytes: pdf.length,
+    });
+    expect(Buffer.from((await blobStore.get(faxJobs.jobs[0]?.documentKey ?? '')) ?? []).equals(pdf)).toBe(
+      true,
+    );
+  });
+
+  it('reads the verdicts of a real SES receipt event', async () => {
+    const { readFileSync, existsSync } = await import('node:fs');
+    const file = new URL(
+      '../../../../shared/corpora/ses-events/ses/aws-lambda-go-ses-lambda-event.json',
+      import.meta.url,
+    );
+    if (!existsSync(file)) return;
+    const event = JSON.parse(readFileSync(file, 'utf8'));
+    expect(receiptOf(event.Records[0].ses.receipt)?.verdicts).toMatchObject({
+      spam: expect.any(String),
+      dmarc: expect.any(String),
+    });
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeFaxDocument,
+  decodePdf,
+  decodeTiff,
+  FaxDocumentError,
+} from '../../../lambdas/adapters/fax/faxDocumentDecoder.js';
+import { despeckle, type FaxBitmap, removeRules, squarePixels } from '../../../lambdas/domain/fax/faxPage.js';
+import { writeFaxPdf, writeFaxTiff } from '../../helpers/fax/faxDocuments.js';
+import { fixture } from '../../helpers/fixtures.js';
+
+/** A page with text-like strokes, runs crossing byte boundaries and a full-width rule. */
+function testPage(width = 1728, height = 120, seed = 7): FaxBitmap {
+  const data = new Uint8Array(width * height);
+  let state = seed;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  for (let y = 10; y < height - 10; y += 14) {
+    for (let x = 40; x < width - 40; ) {
+      const run = 1 + Math.floor(next() * 30);
+      const ink = next() < 0.4;
+      for (let dy = 0; dy < 9; dy++)
+        for (let dx = 0; dx < run; dx++) if (ink) data[(y + dy) * width + x + dx] = 1;
+      x += run;
+    }
+  }
+  for (let x = 0; x < width; x++) data[(height - 3) * width + x] = 1;
+  return { width, height, dpiX: 204, dpiY: 196, data };
+}
+
+describe('fax document decoding', () => {
+  const pages = [testPage(), testPage(1728, 96, 99)];
+
+  it.each(['g3', 'g4'] as const)('reads back every pixel of a two-page %s TIFF', (compression) => {
+    const decoded = decodeTiff(writeFaxTiff(pages, compression));
+    expect(decoded).toHaveLength(2);
+    decoded.forEach((page, index) => {
+      expect(page.width).toBe(pages[index]?.width);
+      expect(page.height).toBe(pages[index]?.height);
+      expect(page.dpiY).toBe(196);
+      expect(Buffer.from(page.data).equals(Buffer.from(pages[index]?.data ?? []))).toBe(true);
+    });
+  });
+
+  it('reads back every pixel of an image-only CCITT Group 4 PDF and its resolution from the page size', async () => {
+    const decoded = await decodePdf(writeFaxPdf(pages));
+    expect(decoded.map((page) => [page.width, page.height, page.dpiX, page.dpiY])).toEqual([
+      [1728, 120, 204, 196],
+      [1728, 96, 204, 196],
+    ]);
+    expect(Buffer.from(decoded[0]?.data ?? []).equals(Buffer.from(pages[0]?.data ?? []))).toBe(true);
+  });
+
+  it('decodes the checked-in fixtures: letter pages of 1728 × 2156 at 204 × 196 dpi', async () => {
+    for (const file of [
+      'expedited-redetermination.pdf',
+      'cover-sheet-new-prescription.tiff',
+      'partial-redetermination.tiff',
+    ]) {
+      const decoded = await decodeFaxDocument(fixture(`fax/${file}`));
+      for (const page of decoded)
+        expect([page.width, page.height, page.dpiX, page.dpiY]).toEqual([1728, 2156, 204, 196]);
+    }
+  });
+
+  it.each([
+    ['an empty body', new Uint8Array(), /neither a PDF nor a TIFF/],
+    ['an e-mail', Buffer.from('From: a@b.example\r\n\r\nhello'), /neither a PDF nor a TIFF/],
+    ['a truncated PDF', Buffer.from('%PDF-1.4\n1 0 obj\n<<'), /PDF/],
+    ['a TIFF header alone', Buffer.from([0x49, 0x49, 42, 0, 8, 0, 0, 0, 0, 0]), /TIFF/],
+  ])('refuses %s with a reason', async (_, bytes, reason) => {
+    await expect(decodeFaxDocument(bytes)).rejects.toThrow(FaxDocumentError);
+    await expect(decodeFaxDocument(bytes)).rejects.toThrow(reason);
+  });
+
+  it('refuses a page larger than any fax before allocating it', () => {
+    const huge = writeFaxTiff([{ width: 1728, height: 1, data: new Uint8Array(1728) }], 'g4');
+    new DataView(huge.buffer).setUint32(8 + 2 + 2 * 12 + 8, 90_000, true); // ImageLength, the third entry
+    expect(() => decodeTiff(huge)).toThrow(/larger than a fax page/);
+  });
+
+  it("erases a form's horizontal rule but keeps shorter strokes", () => {
+    const page = testPage(400, 20);
+    page.data.fill(0);
+    page.data.fill(1, 5 * 400 + 10, 5 * 400 + 390); // a rule of 380 pixels
+    page.data.fill(1, 10 * 400 + 10, 10 * 400 + 60); // a letter's bar of 50 pixels
+    const cleaned = removeRules(page);
+    expect(cleaned.data.subarray(5 * 400, 6 * 400).some((pixel) => pixel === 1)).toBe(false);
+    expect(cleaned.data.subarray(10 * 400, 11 * 400).filter((pixel) => pixel === 1)).toHaveLength(50);
+  });
+
+  it('doubles the rows of a standard-resolution page and removes specks but keeps strokes', () => {
+    const standard = { ...testPage(64, 10), dpiY: 98 };
+    expect(squarePixels(standard).height).toBe(20);
+    const specked = testPage(64, 30);
+    specked.data[5] = 1; // a lone pixel in the empty top margin
+    const cleaned = despeckle(specked);
+    expect(cleaned.data[5]).toBe(0);
+    expect(cleaned.data.reduce((sum, pixel) => sum + pixel, 0)).toBe(
+      specked.data.reduce((sum, pixel) => sum + pixel, 0) - 1,
+    );
+  });
+});
