@@ -9,7 +9,7 @@ import { type ChannelSecrets, loadChannelSecrets } from '../adapters/secrets/cha
 import { SqsDeadLetters } from '../adapters/sqs/SqsDeadLetters.js';
 import { createStaffApp } from '../api/app.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
-import type { SweepReport } from '../domain/cases/sweepTimers.js';
+import type { SweepReport } from '../domain/cases/slaSweep.js';
 import type { OcrEngine } from '../domain/fax/ocr.js';
 import { ChannelSchema } from '../domain/inboundMessage.js';
 import { QUARANTINE_PREFIX, RawEmailMissingError } from '../domain/ingest/acceptEmail.js';
