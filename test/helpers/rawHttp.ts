@@ -31,9 +31,10 @@ export function sendRaw(port: number, request: string | Uint8Array, timeoutMs = 
         reject(error);
       }
     });
+    // No half-close after the request: Node's HTTP server takes a client's FIN as an abort (as nginx
+    // does, its 499) and drops an answer that is still being worked out. Requests here say
+    // `Connection: close`, or are malformed, so the server closes once it has answered.
     socket.write(request);
-    // Half-close: the server sees the end of the request but can still answer.
-    socket.end();
   });
 }
 

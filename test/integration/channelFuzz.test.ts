@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsClient } from '../../lambdas/adapters/awsClients.js';
 import { widgetSignature } from '../../lambdas/adapters/chat/HmacWidgetAuthenticator.js';
 import { fixedClock, telnyxKeys } from '../helpers/channelFakes.js';
+import { fuzzTimeoutMs, httpMethod } from '../helpers/fuzzArbitraries.js';
+import { fuzzEndpoint } from '../helpers/fuzzEndpoint.js';
 import { startTestRouter } from '../helpers/localRouter.js';
+import { rawRequest, sendRaw } from '../helpers/rawHttp.js';
 
 const WIDGET_SECRET = 'fuzz-widget-secret-0123456789abcdef-012345';
 const clock = fixedClock('2026-03-03T15:00:00Z');
@@ -81,4 +84,48 @@ describe('channel endpoints under arbitrary bodies', () => {
       }
     }
   }, 240_000);
+
+  it(
+    'answers any method on the channel routes 2xx or 4xx, with a declared, chunked or absent body',
+    async () => {
+      const port = Number(new URL(router.url).port);
+      const request = fc.record({
+        method: httpMethod,
+        route: fc.constantFrom('/inbound/chat', '/inbound/form', '/inbound/fax/telnyx', '/inbound/fax/x'),
+        body: fc.option(fc.oneof(fc.string({ maxLength: 120 }), fc.json({ maxDepth: 2 })), {
+          nil: undefined,
+        }),
+        framing: fc.constantFrom('declared', 'chunked'),
+      });
+
+      const methods = new Set<string>();
+      const report = await fuzzEndpoint(router, {
+        arbitrary: request,
+        send: async ({ method, route, body, framing }) => {
+          methods.add(method);
+          const bytes = body === undefined ? undefined : Buffer.from(body);
+          const headers = ['Host: 127.0.0.1', 'Content-Type: application/json'];
+          let payload = '';
+          if (bytes && framing === 'declared') {
+            headers.push(`Content-Length: ${bytes.length}`);
+            payload = bytes.toString('latin1');
+          } else if (bytes) {
+            headers.push('Transfer-Encoding: chunked');
+            const chunk =
+              bytes.length > 0 ? `${bytes.length.toString(16)}\r\n${bytes.toString('latin1')}\r\n` : '';
+            payload = `${chunk}0\r\n\r\n`;
+          }
+          const answer = await sendRaw(port, rawRequest(`${method} ${route} HTTP/1.1`, headers, payload));
+          return answer.status;
+        },
+      });
+
+      // fuzzEndpoint failed the run on any 5xx; every method ran, the bodiless DELETE and OPTIONS included.
+      expect(methods).toContain('DELETE');
+      expect(methods).toContain('OPTIONS');
+      expect(report.statuses[405]).toBeGreaterThan(0);
+      await router.drain(60_000);
+    },
+    fuzzTimeoutMs(),
+  );
 });
