@@ -37,7 +37,7 @@ import { DeadLetterArchive } from './deadLetterArchive.js';
 import { devTokenAuthenticate } from './devTokens.js';
 import { createGatewayApp, serveGateway } from './gateway.js';
 import { type LocalResources, provisionResources } from './provisionResources.js';
-import { putRawObject } from './rawMailUpload.js';
+import { localBlobStore, putRawObject } from './rawMailUpload.js';
 import { sesReceiptEvent } from './sesEvents.js';
 import { SqsPoller } from './sqsPoller.js';
 
@@ -144,8 +144,14 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
   const inboundQueue = new SqsInboundQueue(sqs, resources.inboundQueueUrl);
   const faxJobQueue = new SqsFaxJobQueue(sqs, resources.faxOcrQueueUrl);
   const journaledFaxJobs = journaledFaxJobQueue(journal, faxJobQueue);
+  // Raw content larger than fauxqs takes in one request (attachments, faxed documents) goes up in parts.
+  const rawContent = localBlobStore(s3, resources.rawBucket);
   const emailBase = buildEmailIngestServices(env);
-  const emailServices = { ...emailBase, ...(emailBase.faxJobs ? { faxJobs: journaledFaxJobs } : {}) };
+  const emailServices = {
+    ...emailBase,
+    blobStore: rawContent,
+    ...(emailBase.faxJobs ? { faxJobs: journaledFaxJobs } : {}),
+  };
   const routeBase = buildRouteInboundServices(env);
   const deadLetterArchive = options.dataDirectory
     ? new DeadLetterArchive(path.join(options.dataDirectory, DATA_LAYOUT.deadLetters))
@@ -170,7 +176,12 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
   const sweeperServices = { ...buildSweeperServices(env), clock };
   const sweep = () => handleSweep(sweeperServices);
   const channelSecrets = options.channelSecrets ?? (await loadChannelSecrets(env));
-  const faxServices = { ...faxServicesWith(env, channelSecrets), faxJobs: journaledFaxJobs, clock };
+  const faxServices = {
+    ...faxServicesWith(env, channelSecrets),
+    blobStore: rawContent,
+    faxJobs: journaledFaxJobs,
+    clock,
+  };
   const chatServices = {
     ...(await buildChatServices({
       ...env,
@@ -207,7 +218,6 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
     handleFaxOcrBatch(event, faxOcrServices),
   );
 
-  const rawContent = new S3BlobStore(s3, resources.rawBucket);
   const replay: Replay = async (entry) => {
     // Chat lines and forms come back as the message they were; faxes go back to the OCR step. The
     // route stage keeps one case per inbound key, so one that was routed before the kill settles.
