@@ -42,3 +42,14 @@ export function sendRaw(port: number, request: string | Uint8Array, timeoutMs = 
 export function rawRequest(requestLine: string, headers: string[] = ['Host: 127.0.0.1'], body = ''): string {
   return `${requestLine}\r\n${[...headers, 'Connection: close'].join('\r\n')}\r\n\r\n${body}`;
 }
+
+/**
+ * A body in HTTP/1.1 chunked transfer coding (RFC 9112 §7.1): each piece a chunk, then the last
+ * chunk. Sizes count UTF-8 bytes, as `sendRaw` writes strings.
+ */
+export function chunkedBody(pieces: readonly string[]): string {
+  return `${pieces
+    .filter((piece) => piece.length > 0)
+    .map((piece) => `${Buffer.byteLength(piece).toString(16)}\r\n${piece}\r\n`)
+    .join('')}0\r\n\r\n`;
+}

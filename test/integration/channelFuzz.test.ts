@@ -7,7 +7,7 @@ import { fixedClock, telnyxKeys } from '../helpers/channelFakes.js';
 import { fuzzTimeoutMs, httpMethod } from '../helpers/fuzzArbitraries.js';
 import { fuzzEndpoint } from '../helpers/fuzzEndpoint.js';
 import { startTestRouter } from '../helpers/localRouter.js';
-import { rawRequest, sendRaw } from '../helpers/rawHttp.js';
+import { chunkedBody, rawRequest, sendRaw } from '../helpers/rawHttp.js';
 
 const WIDGET_SECRET = 'fuzz-widget-secret-0123456789abcdef-012345';
 const clock = fixedClock('2026-03-03T15:00:00Z');
@@ -103,17 +103,14 @@ describe('channel endpoints under arbitrary bodies', () => {
         arbitrary: request,
         send: async ({ method, route, body, framing }) => {
           methods.add(method);
-          const bytes = body === undefined ? undefined : Buffer.from(body);
           const headers = ['Host: 127.0.0.1', 'Content-Type: application/json'];
           let payload = '';
-          if (bytes && framing === 'declared') {
-            headers.push(`Content-Length: ${bytes.length}`);
-            payload = bytes.toString('latin1');
-          } else if (bytes) {
+          if (body !== undefined && framing === 'declared') {
+            headers.push(`Content-Length: ${Buffer.byteLength(body)}`);
+            payload = body;
+          } else if (body !== undefined) {
             headers.push('Transfer-Encoding: chunked');
-            const chunk =
-              bytes.length > 0 ? `${bytes.length.toString(16)}\r\n${bytes.toString('latin1')}\r\n` : '';
-            payload = `${chunk}0\r\n\r\n`;
+            payload = chunkedBody([body]);
           }
           const answer = await sendRaw(port, rawRequest(`${method} ${route} HTTP/1.1`, headers, payload));
           return answer.status;

@@ -7,7 +7,7 @@ import { CHANNEL_BODY_LIMITS } from '../../../lambdas/local/channelRoutes.js';
 import { mintDevToken } from '../../../lambdas/local/devTokens.js';
 import { createGatewayApp, type ServedGateway, serveGateway } from '../../../lambdas/local/gateway.js';
 import type { StaffRequestHandler } from '../../../lambdas/local/staffRoutes.js';
-import { rawRequest, sendRaw } from '../../helpers/rawHttp.js';
+import { chunkedBody, rawRequest, sendRaw } from '../../helpers/rawHttp.js';
 
 const SSN = '123-45-6789';
 const MAX_EMAIL_BYTES = 64 * 1024;
@@ -149,14 +149,13 @@ describe('local gateway', () => {
     });
 
     it('answers 413 to a chunked body that grows past the limit', async () => {
-      const chunk = 'a'.repeat(16 * 1024);
-      const chunks = Array.from({ length: 6 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join('');
+      const chunks = Array.from({ length: 6 }, () => 'a'.repeat(16 * 1024));
       const answer = await sendRaw(
         port,
         rawRequest(
           'POST /inbound/email HTTP/1.1',
           ['Host: a', 'Transfer-Encoding: chunked'],
-          `${chunks}0\r\n\r\n`,
+          chunkedBody(chunks),
         ),
       );
 
@@ -326,16 +325,13 @@ describe('local gateway', () => {
       const calls = fakes.channelRequests.length;
       const chunk = 'a'.repeat(16 * 1024);
       const count = Math.ceil(CHANNEL_BODY_LIMITS.form / chunk.length) + 1;
-      const chunks = Array.from({ length: count }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join(
-        '',
-      );
 
       const answer = await sendRaw(
         port,
         rawRequest(
           'POST /inbound/form HTTP/1.1',
           ['Host: a', 'Transfer-Encoding: chunked'],
-          `${chunks}0\r\n\r\n`,
+          chunkedBody(Array.from({ length: count }, () => chunk)),
         ),
       );
 
