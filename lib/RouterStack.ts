@@ -243,7 +243,10 @@ export class RouterStack extends Stack {
       deskFrom: props.deskFrom,
       ...(props.deskName === undefined ? {} : { deskName: props.deskName }),
       deskDomains,
-      faxToEmail: { jobQueue: faxJobs.queue, addresses: props.faxEmailAddresses ?? [] },
+      // Only a desk with fax addresses gets fax-to-email (and email ingest the grants it needs).
+      ...(props.faxEmailAddresses?.length
+        ? { faxToEmail: { jobQueue: faxJobs.queue, addresses: props.faxEmailAddresses } }
+        : {}),
       dataKey: stores.dataKey,
       rawBucket: stores.rawBucket,
       table: stores.table,

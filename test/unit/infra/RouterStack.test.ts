@@ -243,6 +243,33 @@ describe('RouterStack', () => {
       expect(environments).toHaveLength(3);
     });
 
+    it('gives email ingest fax-to-email (the fax job queue, fax/email/ writes) only when the desk has fax addresses', () => {
+      const emailIngest = (from: Template) =>
+        Object.values(from.findResources('AWS::Lambda::Function')).find((fn) =>
+          String(fn.Properties.Description).startsWith('SES receipt'),
+        );
+      expect(emailIngest(template)?.Properties.Environment.Variables.FAX_JOB_QUEUE_URL).toBeUndefined();
+      expect(JSON.stringify(roleStatements(template, 'InboundMailPipelineEmailIngestRole'))).not.toContain(
+        '/fax/',
+      );
+
+      const withFax = Template.fromStack(
+        synthesize({
+          recipients: ['support@desk.yourpharmacy.com', 'fax@desk.yourpharmacy.com'],
+          faxEmailAddresses: ['fax@desk.yourpharmacy.com'],
+        }).stack,
+      );
+
+      expect(emailIngest(withFax)?.Properties.Environment.Variables).toMatchObject({
+        FAX_JOB_QUEUE_URL: expect.anything(),
+        FAX_EMAIL_ADDRESSES: 'fax@desk.yourpharmacy.com',
+        DESK_DOMAINS: 'desk.yourpharmacy.com,yourpharmacy.com',
+      });
+      expect(JSON.stringify(roleStatements(withFax, 'InboundMailPipelineEmailIngestRole'))).toContain(
+        '/fax/email/*',
+      );
+    });
+
     it('registers the deployed console as the sign-in client callback and logout URL, beside the given ones', () => {
       const [client] = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
       for (const urls of [client?.Properties.CallbackURLs, client?.Properties.LogoutURLs]) {
