@@ -187,9 +187,10 @@ function deskNameProblems(name: string | undefined): string[] {
 }
 
 /**
- * The contact router: SES inbound → raw mail in S3 → ingest → SQS → route → DynamoDB case table, the
- * SLA sweeper, and the staff HTTP API behind a Cognito JWT authorizer; alarms on one topic that
- * reaches a person, and the desk's dashboard.
+ * The contact router: SES inbound → raw mail in S3 → ingest → SQS → route → DynamoDB case table; the
+ * fax, chat and form channels into the same queue (fax through the OCR step); the SLA sweeper; the
+ * staff HTTP API behind a Cognito JWT authorizer and the staff console in front of it; members' mail
+ * from the desk's address; alarms on one topic that reaches a person, and the desk's dashboard.
  */
 export class RouterStack extends Stack {
   readonly table: dynamodb.TableV2;
