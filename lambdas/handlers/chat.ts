@@ -1,7 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { endpointsFromEnvironment, s3Client, sqsClient } from '../adapters/awsClients.js';
+import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
+import { s3Client } from '../adapters/aws/s3Client.js';
+import { sqsClient } from '../adapters/aws/sqsClient.js';
 import { HmacWidgetAuthenticator } from '../adapters/chat/HmacWidgetAuthenticator.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { loadChannelSecrets } from '../adapters/secrets/channelSecrets.js';
