@@ -1,16 +1,23 @@
 import {
   DynamoDBClient,
   ProvisionedThroughputExceededException,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { type AwsEndpoints, clientConfig } from '../../lambdas/adapters/aws/awsEndpoints.js';
 
 /** What DynamoDB answers instead of doing the work. */
 export type DynamoFault = 'throttle' | 'transactionConflict' | 'transactionThrottle';
 
 /** Decides, per request on the wire (SDK retries included), whether it fails and how. */
-export type FaultPlan = (request: { command: string; attempt: number; sequence: number }) => DynamoFault | undefined;
+export type FaultPlan = (request: {
+  command: string;
+  attempt: number;
+  sequence: number;
+}) => DynamoFault | undefined;
 
 export interface FaultLog {
   /** Requests that reached DynamoDB Local, by command name. */
@@ -42,10 +49,13 @@ export function faultyDocumentClient(
   endpoints: AwsEndpoints,
   plan: FaultPlan,
 ): { client: DynamoDBDocumentClient; log: FaultLog } {
-  const log: FaultLog = { sent: {}, injected: { throttle: 0, transactionConflict: 0, transactionThrottle: 0 } };
+  const log: FaultLog = {
+    sent: {},
+    injected: { throttle: 0, transactionConflict: 0, transactionThrottle: 0 },
+  };
   const base = new DynamoDBClient(clientConfig(endpoints.dynamodb, endpoints.region));
   let sequence = 0;
-  base.middlewareStack.addRelativeTo(
+  const injectFaults: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> =
     (next, context) => async (args) => {
       const command = String(context.commandName).replace(/Command$/, '');
       const request = args.request as { body?: unknown; headers?: Record<string, string> };
@@ -59,7 +69,10 @@ export function faultyDocumentClient(
           $metadata,
         });
       }
-      if ((fault === 'transactionConflict' || fault === 'transactionThrottle') && command === 'TransactWriteItems') {
+      if (
+        (fault === 'transactionConflict' || fault === 'transactionThrottle') &&
+        command === 'TransactWriteItems'
+      ) {
         log.injected[fault]++;
         const items = transactItemCount(request.body);
         const code = fault === 'transactionConflict' ? 'TransactionConflict' : 'ThrottlingError';
@@ -67,15 +80,20 @@ export function faultyDocumentClient(
           message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${code}] (injected)`,
           $metadata,
           CancellationReasons: Array.from({ length: items }, (_, index) =>
-            index === items - 1 ? { Code: code, Message: 'Transaction is ongoing for the item' } : { Code: 'None' },
+            index === items - 1
+              ? { Code: code, Message: 'Transaction is ongoing for the item' }
+              : { Code: 'None' },
           ),
         });
       }
       log.sent[command] = (log.sent[command] ?? 0) + 1;
       return next(args);
-    },
-    { relation: 'after', toMiddleware: 'retryMiddleware', name: 'injectDynamoFaults' },
-  );
+    };
+  base.middlewareStack.addRelativeTo(injectFaults, {
+    relation: 'after',
+    toMiddleware: 'retryMiddleware',
+    name: 'injectDynamoFaults',
+  });
   const client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
   return { client, log };
 }

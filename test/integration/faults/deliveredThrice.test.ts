@@ -30,7 +30,11 @@ async function mediaServer(): Promise<{ server: Server; url: string; downloads: 
     response.end(tiff);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, downloads: () => downloads };
+  return {
+    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    downloads: () => downloads,
+  };
 }
 
 function rawMail(messageId: string): string {
@@ -68,7 +72,12 @@ describe('every channel delivering the same message three times', () => {
     const messageId = uniqueMessageId('ses-retry');
     const sesMessageId = `ses-${randomUUID()}`;
     const s3 = s3Client(router.endpoints);
-    await putRawObject(s3, router.resources.rawBucket, `${RAW_CONTENT.emailPrefix}${sesMessageId}`, Buffer.from(rawMail(messageId)));
+    await putRawObject(
+      s3,
+      router.resources.rawBucket,
+      `${RAW_CONTENT.emailPrefix}${sesMessageId}`,
+      Buffer.from(rawMail(messageId)),
+    );
     s3.destroy();
     const services = buildEmailIngestServices(router.env);
     const receipt = () => handleEmailReceipt(sesReceiptEvent(sesMessageId, clock.now()), services);
@@ -96,7 +105,9 @@ describe('every channel delivering the same message three times', () => {
 
     // A standard queue delivers at least once: the same body three times, routed in one or more batches.
     for (let copy = 0; copy < 3; copy++) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: router.resources.inboundQueueUrl, MessageBody: body }));
+      await sqs.send(
+        new SendMessageCommand({ QueueUrl: router.resources.inboundQueueUrl, MessageBody: body }),
+      );
     }
     sqs.destroy();
 
@@ -118,7 +129,11 @@ describe('every channel delivering the same message three times', () => {
         body,
       });
     };
-    const started = { type: 'chat.started', eventId: 's1', member: { name: 'Dana Lee', email: 'dana@example.com' } };
+    const started = {
+      type: 'chat.started',
+      eventId: 's1',
+      member: { name: 'Dana Lee', email: 'dana@example.com' },
+    };
     const line = { type: 'chat.member_message', eventId: 'm1', text: 'My package was not delivered yet.' };
 
     const startAnswers = await Promise.all([send(started), send(started), send(started)]);
@@ -140,7 +155,10 @@ describe('every channel delivering the same message three times', () => {
     const post = () =>
       fetch(`${router.url}/inbound/fax/telnyx`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...telnyx.sign(body, Math.floor(clock.now().getTime() / 1000)) },
+        headers: {
+          'content-type': 'application/json',
+          ...telnyx.sign(body, Math.floor(clock.now().getTime() / 1000)),
+        },
         body,
       });
 
@@ -164,7 +182,11 @@ describe('every channel delivering the same message three times', () => {
       submissionId,
     });
     const submit = () =>
-      fetch(`${router.url}/inbound/form`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      fetch(`${router.url}/inbound/form`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
 
     const answers = await Promise.all([submit(), submit(), submit()]);
 

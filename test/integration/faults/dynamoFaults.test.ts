@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DynamoCaseStore } from '../../../lambdas/adapters/dynamo/DynamoCaseStore.js';
 import { sleep } from '../../../lambdas/adapters/dynamo/backoff.js';
+import { DynamoCaseStore } from '../../../lambdas/adapters/dynamo/DynamoCaseStore.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { handleInboundBatch, type RouteInboundServices } from '../../../lambdas/handlers/routeInbound.js';
 import { provisionResources } from '../../../lambdas/local/provisionResources.js';
@@ -77,7 +77,9 @@ describe('the route stage while DynamoDB throttles and cancels transactions', ()
       return roll > 0.8 ? 'throttle' : undefined;
     });
     const roots = Array.from({ length: 24 }, (_, index) => freshEmail(uniqueMessageId(`throttled-${index}`)));
-    const replies = roots.map((root, index) => replyEmail(uniqueMessageId(`reply-${index}`), [root.externalId]));
+    const replies = roots.map((root, index) =>
+      replyEmail(uniqueMessageId(`reply-${index}`), [root.externalId]),
+    );
     const before = await snapshotTable(endpoints.dynamodb ?? '', tableName);
 
     // Roots first (their replies would otherwise open the conversation's case themselves, which is

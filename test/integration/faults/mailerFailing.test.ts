@@ -52,7 +52,9 @@ describe('SES failing while a new case is acknowledged', () => {
 
   it('keeps the case, retries the acknowledgement from the outbox after each hold, and sends it once with two sweepers racing', async () => {
     const member = `member-${randomUUID().slice(0, 8)}@example.com`;
-    const message = freshEmail(uniqueMessageId('ses-down'), { sender: { address: member, name: 'Maria Lopez' } });
+    const message = freshEmail(uniqueMessageId('ses-down'), {
+      sender: { address: member, name: 'Maria Lopez' },
+    });
     const mailer = new FlakyMailer(new SesMailer(ses, 'member-services@pharmacy.example'), 3);
     const route = { ...buildRouteInboundServices(env), clock, mailer };
     const sweeper = { ...buildSweeperServices(env), clock, mailer };

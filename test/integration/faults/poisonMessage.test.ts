@@ -48,7 +48,8 @@ describe('a poison message among good ones on fauxqs SQS', () => {
   beforeAll(async () => {
     const suffix = randomUUID().slice(0, 8);
     tableName = (await provisionResources(endpoints, `p${suffix}`)).tableName;
-    deadLetterUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `poison-dlq-${suffix}` }))).QueueUrl ?? '';
+    deadLetterUrl =
+      (await sqs.send(new CreateQueueCommand({ QueueName: `poison-dlq-${suffix}` }))).QueueUrl ?? '';
     const deadLetterArn = (
       await sqs.send(new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }))
     ).Attributes?.QueueArn;
@@ -58,7 +59,10 @@ describe('a poison message among good ones on fauxqs SQS', () => {
           new CreateQueueCommand({
             QueueName: `poison-inbound-${suffix}`,
             Attributes: {
-              RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: MAX_RECEIVE_COUNT }),
+              RedrivePolicy: JSON.stringify({
+                deadLetterTargetArn: deadLetterArn,
+                maxReceiveCount: MAX_RECEIVE_COUNT,
+              }),
             },
           }),
         )
@@ -129,7 +133,9 @@ describe('a poison message among good ones on fauxqs SQS', () => {
     const withPill = answers.filter((answer) => answer.records.includes(JSON.stringify(pill)));
     expect(withPill).toHaveLength(MAX_RECEIVE_COUNT);
     for (const answer of withPill) expect(answer.failed).toEqual([JSON.stringify(pill)]);
-    expect(answers.flatMap((answer) => answer.failed).every((body) => body === JSON.stringify(pill))).toBe(true);
+    expect(answers.flatMap((answer) => answer.failed).every((body) => body === JSON.stringify(pill))).toBe(
+      true,
+    );
 
     const parked = (await deadLetters()).map((message) => ({
       body: message.Body,
@@ -138,7 +144,9 @@ describe('a poison message among good ones on fauxqs SQS', () => {
     }));
     expect(parked).toHaveLength(3);
     // Records that can never succeed are parked at once, with the reason.
-    expect(parked).toContainEqual(expect.objectContaining({ body: 'not json at all {', reason: 'body is not JSON' }));
+    expect(parked).toContainEqual(
+      expect.objectContaining({ body: 'not json at all {', reason: 'body is not JSON' }),
+    );
     expect(parked).toContainEqual(
       expect.objectContaining({
         body: JSON.stringify({ channel: 'email', externalId: '<no-body@x>' }),
