@@ -206,7 +206,7 @@ function planTraffic(
 
   const newEmail = (automated = false) => {
     const lang = language();
-    const n = emailRoots.length;
+    const n = emailSent.length;
     const messageId = `<soak-${run}-${n}@mail.example.com>`;
     const from = `member-${run}-${n}@example.com`;
     const raw = rawEmail({

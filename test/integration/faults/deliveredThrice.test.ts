@@ -7,6 +7,7 @@ import { s3Client, sqsClient } from '../../../lambdas/adapters/awsClients.js';
 import { widgetSignature } from '../../../lambdas/adapters/chat/HmacWidgetAuthenticator.js';
 import { RAW_CONTENT } from '../../../lambdas/adapters/resourceDefinitions.js';
 import { buildEmailIngestServices, handleEmailReceipt } from '../../../lambdas/handlers/emailIngest.js';
+import { buildRouteInboundServices, handleInboundBatch } from '../../../lambdas/handlers/routeInbound.js';
 import { putRawObject } from '../../../lambdas/local/rawMailUpload.js';
 import { sesReceiptEvent } from '../../../lambdas/local/sesEvents.js';
 import { halfWrittenCaseProblems, snapshotTable } from '../../helpers/caseInvariants.js';
@@ -14,6 +15,7 @@ import { fixedClock, telnyxFaxReceived, telnyxKeys } from '../../helpers/channel
 import { fixture } from '../../helpers/fixtures.js';
 import { startTestRouter } from '../../helpers/localRouter.js';
 import { casesByExternalId, freshEmail, uniqueMessageId } from '../../helpers/routeHarness.js';
+import { sqsEvent } from '../../helpers/sqsEvents.js';
 
 const WIDGET_SECRET = 'thrice-widget-secret-0123456789abcdef-0123';
 const telnyx = telnyxKeys();
@@ -98,20 +100,34 @@ describe('every channel delivering the same message three times', () => {
     expect(await placement([messageId])).toEqual([[expect.any(String)]]);
   });
 
-  it('makes one case of one inbound record that SQS delivers three times', async () => {
-    const message = freshEmail(uniqueMessageId('sqs-redelivered'));
+  it('makes one case of one inbound message that SQS carries three times, and of one record Lambda receives three times', async () => {
+    const message = freshEmail(uniqueMessageId('sqs-duplicated'));
+    const redelivered = freshEmail(uniqueMessageId('sqs-redelivered'));
     const sqs = sqsClient(router.endpoints);
     const body = JSON.stringify(message);
+    const [record] = sqsEvent([redelivered]).Records;
+    if (!record) throw new Error('no record');
+    const route = { ...buildRouteInboundServices(router.env), clock };
 
-    // A standard queue delivers at least once: the same body three times, routed in one or more batches.
+    // A standard queue delivers at least once: the same body three times, routed by the poller.
     for (let copy = 0; copy < 3; copy++) {
       await sqs.send(
         new SendMessageCommand({ QueueUrl: router.resources.inboundQueueUrl, MessageBody: body }),
       );
     }
     sqs.destroy();
+    // The same record (same SQS message id) back after its visibility timeout, once alone and
+    // twice in one batch, as a retried Lambda invocation receives it.
+    const answers = [
+      await handleInboundBatch({ Records: [record] }, route),
+      await handleInboundBatch({ Records: [record, record] }, route),
+    ];
 
-    expect(await placement([message.externalId])).toEqual([[expect.any(String)]]);
+    expect(answers.flatMap((answer) => answer.batchItemFailures)).toEqual([]);
+    expect(await placement([message.externalId, redelivered.externalId])).toEqual([
+      [expect.any(String)],
+      [expect.any(String)],
+    ]);
   });
 
   it('makes one case of a chat widget event retried three times, and one of its next line', async () => {
