@@ -10,8 +10,7 @@
  * queue's counters differ from the cases actually queued.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -20,7 +19,6 @@ import {
 } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { sqsClient } from '../lambdas/adapters/awsClients.js';
-import { widgetSignature } from '../lambdas/adapters/chat/HmacWidgetAuthenticator.js';
 import { FAX_OCR_QUEUE, INBOUND_QUEUE } from '../lambdas/adapters/resourceDefinitions.js';
 import { QueueListSchema } from '../lambdas/api/schemas.js';
 import { mintDevToken } from '../lambdas/local/devTokens.js';
@@ -29,10 +27,11 @@ import {
   halfWrittenCaseProblems,
   snapshotTable,
 } from '../test/helpers/caseInvariants.js';
-import { telnyxFaxReceived, telnyxKeys } from '../test/helpers/channelFakes.js';
-import { fixture } from '../test/helpers/fixtures.js';
+import { telnyxFaxReceived, telnyxKeys, widgetHeaders } from '../test/helpers/channelFakes.js';
+import { serveFaxMedia } from '../test/helpers/faxMediaServer.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../test/helpers/localModeProcess.js';
 import { casesByExternalId } from '../test/helpers/routeHarness.js';
+import { seededRandom } from '../test/helpers/seededRandom.js';
 import { rawEmail, SOAK_LANGUAGES, type SoakLanguage } from './soakMessages.js';
 
 const PREFIX = 'contact-router';
@@ -103,18 +102,6 @@ export interface SoakResult {
   seconds: { start: number; send: number; settle: number; total: number };
 }
 
-/** mulberry32: the same seed makes the same traffic. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const ok2xx = (status: number) => status === 200 || status === 202;
 const JsonObjectSchema = z.record(z.string(), z.unknown());
 
@@ -155,17 +142,6 @@ function post(
     request.on('error', reject);
     request.end(body);
   });
-}
-
-/** Serves the faxed page as a provider's pre-signed media URL does (loopback only). */
-async function mediaServer(): Promise<{ server: Server; url: string }> {
-  const tiff = fixture('fax/partial-redetermination.tiff');
-  const server = createServer((_request, response) => {
-    response.writeHead(200, { 'content-type': 'image/tiff', 'content-length': String(tiff.length) });
-    response.end(tiff);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 /** The traffic: tasks run concurrently, the steps of one task (a chat conversation) in order. */
@@ -303,12 +279,7 @@ function planTraffic(
       (event: Record<string, unknown>, secret = WIDGET_SECRET) =>
       () => {
         const body = JSON.stringify({ conversationId, occurredAt: new Date().toISOString(), ...event });
-        const timestamp = String(Math.floor(Date.now() / 1000));
-        return post(`${context.url}/inbound/chat`, body, {
-          'content-type': 'application/json',
-          'x-chat-timestamp': timestamp,
-          'x-chat-signature': widgetSignature(secret, timestamp, body),
-        });
+        return post(`${context.url}/inbound/chat`, body, widgetHeaders(secret, body, new Date()));
       };
     const lineId = (index: number) => `widget:${conversationId}:m${index}`;
     const lines = 1 + Math.floor(random() * 3);
@@ -650,7 +621,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = Date.now();
   const telnyx = telnyxKeys();
-  const media = await mediaServer();
+  const media = await serveFaxMedia('fax/partial-redetermination.tiff', 'image/tiff');
   let run: LocalModeProcess | undefined;
   try {
     run = await startLocalModeProcess(['--in-memory'], {
@@ -664,7 +635,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const { QueueUrl: inboundUrl } = await sqs.send(
       new GetQueueUrlCommand({ QueueName: `${PREFIX}-${INBOUND_QUEUE.name}` }),
     );
-    const tasks = planTraffic(options.messages, seeded(options.seed ?? 13), {
+    const tasks = planTraffic(options.messages, seededRandom(options.seed ?? 13), {
       ...(options.faxes === undefined ? {} : { faxes: options.faxes }),
       url: local.url,
       mediaUrl: media.url,
@@ -780,7 +751,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       if (stopped === 'timeout') run.child.kill('SIGKILL');
       await run.exited;
     }
-    await new Promise((resolve) => media.server.close(resolve));
+    await media.close();
   }
 }
 

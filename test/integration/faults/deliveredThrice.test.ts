@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client, sqsClient } from '../../../lambdas/adapters/awsClients.js';
-import { widgetSignature } from '../../../lambdas/adapters/chat/HmacWidgetAuthenticator.js';
 import { RAW_CONTENT } from '../../../lambdas/adapters/resourceDefinitions.js';
 import { buildEmailIngestServices, handleEmailReceipt } from '../../../lambdas/handlers/emailIngest.js';
 import { buildRouteInboundServices, handleInboundBatch } from '../../../lambdas/handlers/routeInbound.js';
 import { putRawObject } from '../../../lambdas/local/rawMailUpload.js';
 import { sesReceiptEvent } from '../../../lambdas/local/sesEvents.js';
 import { halfWrittenCaseProblems, snapshotTable } from '../../helpers/caseInvariants.js';
-import { fixedClock, telnyxFaxReceived, telnyxKeys } from '../../helpers/channelFakes.js';
+import { fixedClock, telnyxFaxReceived, telnyxKeys, widgetHeaders } from '../../helpers/channelFakes.js';
+import { serveFaxMedia } from '../../helpers/faxMediaServer.js';
 import { fixture } from '../../helpers/fixtures.js';
 import { startTestRouter } from '../../helpers/localRouter.js';
 import { casesByExternalId, freshEmail, uniqueMessageId } from '../../helpers/routeHarness.js';
@@ -22,23 +20,6 @@ const telnyx = telnyxKeys();
 // Tuesday 1 December 2026, 09:00 Central: business and chat hours.
 const clock = fixedClock('2026-12-01T15:00:00.000Z');
 
-/** Serves a faxed one-page TIFF as a provider's pre-signed media URL does, counting downloads. */
-async function mediaServer(): Promise<{ server: Server; url: string; downloads: () => number }> {
-  let downloads = 0;
-  const tiff = fixture('fax/partial-redetermination.tiff');
-  const server = createServer((_request, response) => {
-    downloads++;
-    response.writeHead(200, { 'content-type': 'image/tiff', 'content-length': String(tiff.length) });
-    response.end(tiff);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    server,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    downloads: () => downloads,
-  };
-}
-
 function rawMail(messageId: string): string {
   return fixture('email/refill.eml')
     .toString('utf8')
@@ -47,10 +28,10 @@ function rawMail(messageId: string): string {
 
 describe('every channel delivering the same message three times', () => {
   let router: Awaited<ReturnType<typeof startTestRouter>>;
-  let media: Awaited<ReturnType<typeof mediaServer>>;
+  let media: Awaited<ReturnType<typeof serveFaxMedia>>;
 
   beforeAll(async () => {
-    media = await mediaServer();
+    media = await serveFaxMedia('fax/partial-redetermination.tiff', 'image/tiff');
     router = await startTestRouter({
       clock,
       channelSecrets: { telnyxPublicKey: telnyx.publicKeyBase64, chatWidgetSecrets: [WIDGET_SECRET] },
@@ -58,7 +39,7 @@ describe('every channel delivering the same message three times', () => {
   });
   afterAll(async () => {
     await router?.stop();
-    await new Promise((resolve) => media?.server.close(resolve));
+    await media?.close();
   });
 
   /** The cases each external id's message items sit in, after everything queued was routed. */
@@ -134,14 +115,9 @@ describe('every channel delivering the same message three times', () => {
     const conversationId = `conv-${randomUUID().slice(0, 8)}`;
     const send = (event: Record<string, unknown>) => {
       const body = JSON.stringify({ conversationId, occurredAt: clock.now().toISOString(), ...event });
-      const timestamp = String(Math.floor(clock.now().getTime() / 1000));
       return fetch(`${router.url}/inbound/chat`, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-chat-timestamp': timestamp,
-          'x-chat-signature': widgetSignature(WIDGET_SECRET, timestamp, body),
-        },
+        headers: widgetHeaders(WIDGET_SECRET, body, clock.now()),
         body,
       });
     };

@@ -14,19 +14,8 @@ import {
   replyEmail,
   uniqueMessageId,
 } from '../../helpers/routeHarness.js';
+import { seededRandom } from '../../helpers/seededRandom.js';
 import { sqsEvent } from '../../helpers/sqsEvents.js';
-
-/** A small deterministic generator (mulberry32), so a failing run fails the same way again. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('the route stage while DynamoDB throttles and cancels transactions', () => {
   const endpoints = inject('endpoints');
@@ -64,7 +53,7 @@ describe('the route stage while DynamoDB throttles and cancels transactions', ()
   }
 
   it('records twenty-four new messages and their replies exactly once while a third of the requests fail', async () => {
-    const random = seeded(13);
+    const random = seededRandom(13);
     // A fifth of the requests throttled on the wire (the SDK backs off and retries them), and two
     // in five transactions cancelled by a conflicting transaction or a throttled item (the store
     // backs off and writes again); past the SDK's attempts a record fails and SQS delivers it again.

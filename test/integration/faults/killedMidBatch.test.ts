@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { documentClient } from '../../../lambdas/adapters/awsClients.js';
 import { DynamoCaseStore } from '../../../lambdas/adapters/dynamo/DynamoCaseStore.js';
 import type { InboundMessage } from '../../../lambdas/domain/inboundMessage.js';
-import { chatLineMessage } from '../../../lambdas/domain/ingest/acceptChat.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import type { CaseStore } from '../../../lambdas/domain/ports.js';
 import { handleInboundBatch, type RouteInboundServices } from '../../../lambdas/handlers/routeInbound.js';
 import { provisionResources } from '../../../lambdas/local/provisionResources.js';
 import { halfWrittenCaseProblems, snapshotTable } from '../../helpers/caseInvariants.js';
+import { widgetMemberLine } from '../../helpers/inboundMessages.js';
 import {
   casesByExternalId,
   deliverUntilSettled,
@@ -84,19 +84,7 @@ describe('the route handler killed in the middle of a batch', () => {
     if (!first || !second) throw new Error('no roots');
     const reply = replyEmail(uniqueMessageId('killed-reply'), [first.externalId]);
     const conversationId = `killed-${randomUUID().slice(0, 8)}`;
-    const chatLine = (lineId: string, text: string) =>
-      chatLineMessage({
-        source: 'widget',
-        conversationId,
-        lineId,
-        role: 'member',
-        event: 'message',
-        text,
-        receivedAt: new Date('2026-12-01T15:00:00.000Z'),
-        member: { name: 'Dana Lee', email: 'dana@example.com' },
-        outsideChatHours: false,
-        rawBlobKey: `chat/widget/${conversationId}/events/${lineId}.json`,
-      });
+    const chatLine = (lineId: string, text: string) => widgetMemberLine(conversationId, lineId, text);
     return [
       ...roots,
       reply,
