@@ -24,6 +24,8 @@ const ConfigSchema = z.object({
   DEAD_LETTER_QUEUE_URL: z.string().url(),
   /** Conversations of one batch recorded at once (records of one conversation stay in order). */
   ROUTE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /** The inbound queue's maxReceiveCount: a record still failing on that receive is parked with its error. */
+  MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1_000).optional(),
 });
 
 const logger = new Logger({ serviceName: 'route-inbound' });
@@ -38,6 +40,11 @@ export interface RouteInboundServices extends RecordInboundServices {
   concurrency?: number;
   /** Sends a new case's acknowledgement right after the case commits; the sweeper retries what fails. */
   mailer?: Mailer;
+  /**
+   * The queue's maxReceiveCount. On that receive a record that fails again is parked in the DLQ with
+   * its error as the reason, instead of being redriven there by SQS with none.
+   */
+  maxReceiveCount?: number;
   /** Counts created / threaded / duplicate as CloudWatch metrics (optional: tests leave it out). */
   metrics?: Pick<PowertoolsDeskMetrics, 'inboundRecorded'>;
 }
@@ -56,6 +63,7 @@ export function buildRouteInboundServices(env: NodeJS.ProcessEnv = process.env):
     clock: systemClock,
     policy,
     concurrency: config.ROUTE_CONCURRENCY,
+    ...(config.MAX_RECEIVE_COUNT ? { maxReceiveCount: config.MAX_RECEIVE_COUNT } : {}),
     metrics: new PowertoolsDeskMetrics(metrics),
     ...(desk
       ? { acknowledge: acknowledgerFor(desk), mailer: new SesMailer(sesOutboxClient(endpoints), desk.from) }
@@ -154,6 +162,24 @@ async function routeRecord(
         return false;
       }
     }
+    const receives = Number(record.attributes.ApproximateReceiveCount);
+    if (services.maxReceiveCount && receives >= services.maxReceiveCount) {
+      // The last receive: parked with the error now, or SQS's redrive moves it there without a reason.
+      const name = error instanceof Error ? error.name : 'Error';
+      const detail = error instanceof Error ? error.message : String(error);
+      const cause =
+        error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.name})` : '';
+      try {
+        await park(
+          record,
+          `failed on each of its ${receives} receives; the last: ${name}: ${detail}${cause}`,
+          services,
+        );
+        return true;
+      } catch {
+        // SQS's redrive still moves it after this receive.
+      }
+    }
     logger.error('inbound record failed; SQS will retry it', {
       cause:
         error instanceof Error && error.cause instanceof Error
@@ -171,7 +197,8 @@ async function routeRecord(
  * concurrently (at most `concurrency` at once); the records of one conversation (a root and its
  * replies, one chat session) one after another, in batch order. Reports partial batch failures so
  * one bad record never makes the others retry; a record that can never succeed goes straight to
- * the DLQ with its reason, a transient failure is retried by SQS until `maxReceiveCount`.
+ * the DLQ with its reason, a transient failure is retried by SQS, and parked with its error on the
+ * queue's last receive (`maxReceiveCount`).
  */
 export async function handleInboundBatch(
   event: SQSEvent,

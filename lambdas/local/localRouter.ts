@@ -3,7 +3,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { type AwsEndpoints, s3Client, sqsClient } from '../adapters/awsClients.js';
 import { TesseractOcrEngine } from '../adapters/ocr/TesseractOcrEngine.js';
-import { RAW_CONTENT } from '../adapters/resourceDefinitions.js';
+import { INBOUND_QUEUE, RAW_CONTENT } from '../adapters/resourceDefinitions.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { type ChannelSecrets, loadChannelSecrets } from '../adapters/secrets/channelSecrets.js';
 import { SqsDeadLetters } from '../adapters/sqs/SqsDeadLetters.js';
@@ -93,6 +93,7 @@ export function localEnvironment(endpoints: AwsEndpoints, resources: LocalResour
     TABLE_NAME: resources.tableName,
     INBOUND_QUEUE_URL: resources.inboundQueueUrl,
     DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
+    MAX_RECEIVE_COUNT: String(INBOUND_QUEUE.maxReceiveCount),
     RAW_BUCKET: resources.rawBucket,
     RAW_EMAIL_PREFIX: RAW_CONTENT.emailPrefix,
     NOTIFY_FROM: process.env.NOTIFY_FROM ?? 'sla-alerts@pharmacy.example',

@@ -264,6 +264,7 @@ export class InboundMailPipeline extends Construct {
       environment: {
         TABLE_NAME: table.tableName,
         DEAD_LETTER_QUEUE_URL: this.deadLetters.queueUrl,
+        MAX_RECEIVE_COUNT: String(INBOUND_QUEUE.maxReceiveCount),
         DESK_FROM: props.deskFrom,
         ...(props.deskName === undefined ? {} : { DESK_NAME: props.deskName }),
       },

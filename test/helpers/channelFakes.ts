@@ -1,4 +1,5 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { widgetSignature } from '../../lambdas/adapters/chat/HmacWidgetAuthenticator.js';
 import type { InboundMessage } from '../../lambdas/domain/inboundMessage.js';
 import type { FaxJob, FaxJobQueue } from '../../lambdas/domain/ingest/acceptFax.js';
 import type { RateLimiter } from '../../lambdas/domain/ingest/acceptForm.js';
@@ -117,4 +118,14 @@ export function telnyxFaxReceived(options: {
     },
     meta: { attempt: 1, delivered_to: 'https://desk.example/inbound/fax/telnyx' },
   });
+}
+
+/** The headers a chat widget signs an event with (HMAC of timestamp and body, as the authenticator checks). */
+export function widgetHeaders(secret: string, body: string, at: Date): Record<string, string> {
+  const timestamp = String(Math.floor(at.getTime() / 1000));
+  return {
+    'content-type': 'application/json',
+    'x-chat-timestamp': timestamp,
+    'x-chat-signature': widgetSignature(secret, timestamp, body),
+  };
 }

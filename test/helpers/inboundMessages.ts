@@ -1,4 +1,5 @@
 import type { InboundMessage } from '../../lambdas/domain/inboundMessage.js';
+import { chatLineMessage } from '../../lambdas/domain/ingest/acceptChat.js';
 
 /** An event factory: a valid inbound email, with overrides. */
 export function inboundEmail(overrides: Partial<InboundMessage> = {}): InboundMessage {
@@ -15,4 +16,20 @@ export function inboundEmail(overrides: Partial<InboundMessage> = {}): InboundMe
     automated: false,
     ...overrides,
   };
+}
+
+/** An event factory: a member's line of a chat widget conversation, as the chat channel queues it. */
+export function widgetMemberLine(conversationId: string, lineId: string, text: string): InboundMessage {
+  return chatLineMessage({
+    source: 'widget',
+    conversationId,
+    lineId,
+    role: 'member',
+    event: 'message',
+    text,
+    receivedAt: new Date('2026-12-01T15:00:00.000Z'),
+    member: { name: 'Dana Lee', email: 'dana@example.com' },
+    outsideChatHours: false,
+    rawBlobKey: `chat/widget/${conversationId}/events/${lineId}.json`,
+  });
 }

@@ -4,13 +4,12 @@ import { DynamoCaseStore } from '../../lambdas/adapters/dynamo/DynamoCaseStore.j
 import { knownQueues } from '../../lambdas/domain/cases/claimQueue.js';
 import { messageThreadKey, referenceKeysOf } from '../../lambdas/domain/cases/messageIdentity.js';
 import type { InboundMessage } from '../../lambdas/domain/inboundMessage.js';
-import { chatLineMessage } from '../../lambdas/domain/ingest/acceptChat.js';
 import { DEFAULT_POLICY } from '../../lambdas/domain/policy/defaultPolicy.js';
 import type { CaseStore } from '../../lambdas/domain/ports.js';
 import { handleInboundBatch, type RouteInboundServices } from '../../lambdas/handlers/routeInbound.js';
 import { provisionResources } from '../../lambdas/local/provisionResources.js';
 import { type CommandCounts, countingClient, resetCounts, totalCommands } from '../helpers/countingClient.js';
-import { inboundEmail } from '../helpers/inboundMessages.js';
+import { inboundEmail, widgetMemberLine } from '../helpers/inboundMessages.js';
 import { sqsEvent } from '../helpers/sqsEvents.js';
 
 describe('the route stage on DynamoDB Local', () => {
@@ -145,19 +144,7 @@ describe('the route stage on DynamoDB Local', () => {
   });
 
   it('opens one case when two member lines of a new chat race in parallel Lambdas', async () => {
-    const memberLine = (conversationId: string, lineId: string, text: string) =>
-      chatLineMessage({
-        source: 'widget',
-        conversationId,
-        lineId,
-        role: 'member',
-        event: 'message',
-        text,
-        receivedAt: new Date('2026-12-01T15:00:00.000Z'),
-        member: { name: 'Dana Lee', email: 'dana@example.com' },
-        outsideChatHours: false,
-        rawBlobKey: `chat/widget/${conversationId}/events/${lineId}.json`,
-      });
+    const memberLine = widgetMemberLine;
     // Both Lambdas have looked for the conversation's case and found none before either writes:
     // each createCase waits until the other has been called too.
     let waiting: (() => void)[] = [];

@@ -102,4 +102,33 @@ describe('handleInboundBatch', () => {
     });
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
   });
+
+  it('parks a record that fails on its last receive with the error, and lets earlier receives fail for SQS', async () => {
+    const inner = new InMemoryCaseStore();
+    const failing: CaseStore = Object.assign(Object.create(inner), {
+      createCase: async () => {
+        throw new TypeError('cannot read the case');
+      },
+    });
+    const parked: string[] = [];
+    const services = {
+      caseStore: failing,
+      clock,
+      policy: DEFAULT_POLICY,
+      deadLetters: { park: async (_body: string, reason: string) => void parked.push(reason) },
+      maxReceiveCount: 5,
+    };
+    const receive = (count: number) => {
+      const event = sqsEvent([email('always-failing')]);
+      for (const record of event.Records) record.attributes.ApproximateReceiveCount = String(count);
+      return event;
+    };
+
+    const fourth = await handleInboundBatch(receive(4), services);
+    const fifth = await handleInboundBatch(receive(5), services);
+
+    expect(fourth.batchItemFailures).toHaveLength(1);
+    expect(fifth.batchItemFailures).toEqual([]);
+    expect(parked).toEqual(['failed on each of its 5 receives; the last: TypeError: cannot read the case']);
+  });
 });
