@@ -658,15 +658,21 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const expected = sent.filter(
       (entry) => entry.externalId && entry.answer && entry.expect(entry.answer.status),
     );
-    let snapshot = await snapshotTable(local.dynamodbEndpoint, TABLE);
-    for (;;) {
+    // The queues empty first (cheap to ask); then one read of the whole table, again only if a
+    // message accepted is not in it yet.
+    const readBack = async () => {
       await waitForQueues(local, deadline);
-      snapshot = await snapshotTable(local.dynamodbEndpoint, TABLE);
-      const placed = casesByExternalId(snapshot);
-      const missing = expected.filter((entry) => !placed.has(entry.externalId ?? '')).length;
+      return snapshotTable(local.dynamodbEndpoint, TABLE);
+    };
+    let snapshot = await readBack();
+    for (;;) {
+      const missing = expected.filter(
+        (entry) => !casesByExternalId(snapshot).has(entry.externalId ?? ''),
+      ).length;
       if (missing === 0 || Date.now() > deadline) break;
       log(`  ${missing} messages not recorded yet`);
       await new Promise((resolve) => setTimeout(resolve, 3_000));
+      snapshot = await readBack();
     }
     const settledAt = Date.now();
     const placed = casesByExternalId(snapshot);
@@ -780,7 +786,7 @@ export function formatLedger(result: SoakResult): string {
     '',
     `cases in the table: ${result.cases} · languages: ${result.languages} · ` +
       `start ${result.seconds.start.toFixed(1)} s, send ${result.seconds.send.toFixed(1)} s ` +
-      `(${(result.sent / Math.max(result.seconds.send, 0.001)).toFixed(0)} messages/s), settle ${result.seconds.settle.toFixed(1)} s, ` +
+      `(${(result.sent / Math.max(result.seconds.send, 0.001)).toFixed(0)} messages/s), settle and read back ${result.seconds.settle.toFixed(1)} s, ` +
       `total ${result.seconds.total.toFixed(1)} s`,
   ].join('\n');
 }
