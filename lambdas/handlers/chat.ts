@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointsFromEnvironment, s3Client, sqsClient } from '../adapters/awsClients.js';
 import { HmacWidgetAuthenticator } from '../adapters/chat/HmacWidgetAuthenticator.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';

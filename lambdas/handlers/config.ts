@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeskSettings } from '../domain/outbound/deskSettings.js';
-import { DEFAULT_POLICY } from '../domain/policy/defaultPolicy.js';
+import { defaultPolicy } from '../domain/policy/defaultPolicy.js';
 import { loadPolicy, type Policy } from '../domain/policy/policy.js';
 
 /** Fails fast at cold start, naming every missing or malformed setting. */
@@ -21,7 +21,7 @@ export function loadConfig<T extends z.ZodType>(
  * or a Lambda layer). An invalid file fails the cold start with every problem listed.
  */
 export function policyFromEnvironment(env: NodeJS.ProcessEnv): Policy {
-  if (!env.POLICY_FILE) return DEFAULT_POLICY;
+  if (!env.POLICY_FILE) return defaultPolicy();
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(env.POLICY_FILE, 'utf8'));

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SESEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { s3Client } from '../adapters/aws/s3Client.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';

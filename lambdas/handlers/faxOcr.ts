@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { TextractClient } from '@aws-sdk/client-textract';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointsFromEnvironment, sqsClient } from '../adapters/awsClients.js';
 import { TextractOcrEngine } from '../adapters/ocr/TextractOcrEngine.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { documentClient, endpointsFromEnvironment, s3Client, sqsClient } from '../adapters/awsClients.js';
 import { DynamoRateLimiter } from '../adapters/ratelimit/DynamoRateLimiter.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handle } from 'hono/aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
