@@ -1,7 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SNSEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { endpointsFromEnvironment, s3Client, sqsClient } from '../adapters/awsClients.js';
+import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
+import { s3Client } from '../adapters/aws/s3Client.js';
+import { sqsClient } from '../adapters/aws/sqsClient.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
 import { ConnectChatItemSchema } from '../domain/chat/connectChat.js';
@@ -10,7 +12,7 @@ import {
   acceptConnectChatItem,
   type ConnectChatOutcome,
 } from '../domain/ingest/acceptChat.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
   RAW_BUCKET: z.string().min(1),

@@ -17,7 +17,7 @@ import {
   acceptEmail,
   type EmailReceipt,
 } from '../domain/ingest/acceptEmail.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
   RAW_BUCKET: z.string().min(1),

@@ -1,7 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { endpointsFromEnvironment, s3Client, sqsClient } from '../adapters/awsClients.js';
+import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
+import { s3Client } from '../adapters/aws/s3Client.js';
+import { sqsClient } from '../adapters/aws/sqsClient.js';
 import { HttpMediaFetcher } from '../adapters/fax/HttpMediaFetcher.js';
 import { PhaxioFaxProvider } from '../adapters/fax/PhaxioFaxProvider.js';
 import { SinchFaxProvider } from '../adapters/fax/SinchFaxProvider.js';
@@ -18,7 +20,7 @@ import {
 } from '../domain/ingest/acceptFax.js';
 import { systemClock } from '../domain/ports.js';
 import type { WebhookRequest } from '../domain/webhookRequest.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from './loadConfig.js';
 import { httpResult, webhookRequestOf } from './webhookEvents.js';
 
 const ConfigSchema = z.object({

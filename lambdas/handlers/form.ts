@@ -2,14 +2,17 @@ import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { documentClient, endpointsFromEnvironment, s3Client, sqsClient } from '../adapters/awsClients.js';
+import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
+import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
+import { s3Client } from '../adapters/aws/s3Client.js';
+import { sqsClient } from '../adapters/aws/sqsClient.js';
 import { DynamoRateLimiter } from '../adapters/ratelimit/DynamoRateLimiter.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
 import { type AcceptFormOutcome, type AcceptFormServices, acceptForm } from '../domain/ingest/acceptForm.js';
 import { systemClock } from '../domain/ports.js';
 import type { WebhookRequest } from '../domain/webhookRequest.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from './loadConfig.js';
 import { httpResult, webhookRequestOf } from './webhookEvents.js';
 
 const ConfigSchema = z.object({

@@ -17,7 +17,8 @@ import { InboundMessageSchema } from '../domain/inboundMessage.js';
 import { acknowledgerFor } from '../domain/outbound/acknowledge.js';
 import { deliverNow } from '../domain/outbound/deliverOutbox.js';
 import { CaseRejectedError, type Mailer, type OutboxEntry, systemClock } from '../domain/ports.js';
-import { deskSettingsFromEnvironment, loadConfig, policyFromEnvironment } from './config.js';
+import { deskSettingsFromEnvironment, policyFromEnvironment } from './config.js';
+import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),

@@ -11,7 +11,8 @@ import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
 import { createStaffApp, type StaffApiLog, type StaffApiServices } from '../api/app.js';
 import { authenticateFromApiGateway } from '../api/auth.js';
 import { systemClock } from '../domain/ports.js';
-import { deskSettingsFromEnvironment, loadConfig, policyFromEnvironment } from './config.js';
+import { deskSettingsFromEnvironment, policyFromEnvironment } from './config.js';
+import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
