@@ -9,14 +9,22 @@
  * and metrics): what is left above it is the function's own code (and, for route-inbound, the
  * triage models).
  *
- *   npm run bench:coldstart [-- --runs 15] [-- --no-synth] [-- --direct]
+ * "first call" is import plus the handler's first invocation with a realistic event against the
+ * local emulators, in a fresh process (bench/coldstartFirstCall.ts): what the first request of a
+ * new sandbox waits for. Work moved from module load to the first invocation shows up there, so a
+ * change that only shifts work is visible; n/a names a function without a local scenario.
+ *
+ *   npm run bench:coldstart [-- --runs 15] [-- --no-synth] [-- --direct] [-- --cpu]
+ *                           [-- --no-first-call] [-- --only emailIngest,staffApi] [-- --json out.json]
  *
  * `--direct` bundles each function's handler with esbuild as RouterFunction does (same flags) instead
  * of synthesizing, and names the ones that do not build instead of stopping: for a tree where one
  * handler is broken. The default measures the assets CDK wrote, exactly as deployed.
  *
  * On a shared machine the absolute figures move with the load (the ratios much less): the loadavg
- * of the run is printed with them.
+ * of the run is printed with them. `--cpu` tabulates each process's CPU time (user + system) for the
+ * same spans instead of wall-clock time: on a loaded machine it moves much less than wall time, and
+ * on an idle one (a Lambda sandbox) the two are close.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -28,6 +36,7 @@ import { build } from 'esbuild';
 import { RouterFunction } from '../lib/constructs/RouterFunction.js';
 import { routerStackPropsFromContext } from '../lib/deployContext.js';
 import { RouterStack } from '../lib/RouterStack.js';
+import { FIRST_CALL_NOT_MEASURED, FirstCallBench, type Span, SpanSchema } from './coldstartFirstCall.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -35,6 +44,12 @@ const runsArg = args.indexOf('--runs');
 const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 15;
 const SYNTH = !args.includes('--no-synth');
 const DIRECT = args.includes('--direct');
+const CPU = args.includes('--cpu');
+const FIRST_CALL = !args.includes('--no-first-call');
+const onlyArg = args.indexOf('--only');
+const ONLY = onlyArg >= 0 ? new Set((args[onlyArg + 1] ?? '').split(',')) : undefined;
+const jsonArg = args.indexOf('--json');
+const JSON_OUT = jsonArg >= 0 ? args[jsonArg + 1] : undefined;
 const outdir = path.join(root, 'cdk.out');
 const workdir = path.join(root, '.cache', 'coldstart');
 
@@ -86,16 +101,24 @@ function clientImports(clients: readonly string[]): string {
     .join('\n');
 }
 
-/** Milliseconds a fresh Node process spends in `import(file)`. */
-function importMs(file: string): number {
-  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+/** Milliseconds a fresh Node process spends in `import(file)`: wall-clock and its own CPU time. */
+function importMs(file: string): Span {
+  const script = [
+    `const cpu = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1000; };`,
+    `const t = performance.now(), c = cpu();`,
+    `await import(${JSON.stringify(pathToFileURL(file).href)});`,
+    `process.stdout.write(JSON.stringify({ wall: performance.now() - t, cpu: cpu() - c }));`,
+  ].join('\n');
   const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: workdir,
     env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
     encoding: 'utf8',
   });
-  return Number(output);
+  return SpanSchema.parse(JSON.parse(output));
 }
+
+/** The figure the table shows: wall-clock by default, CPU time with `--cpu`. */
+const shown = (span: Span) => (CPU ? span.cpu : span.wall);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -173,49 +196,92 @@ console.log(
     ? 'bundling each handler with esbuild as RouterFunction does (not from cdk.out)…'
     : `synthesizing the stack into cdk.out${SYNTH ? ' (bundling every function)' : ' (reusing its assets)'}…`,
 );
-const functions = await synthesizedFunctions();
+const functions = (await synthesizedFunctions()).filter((fn) => !ONLY || ONLY.has(fn.label));
+let firstCalls: FirstCallBench | undefined;
+if (FIRST_CALL) {
+  try {
+    firstCalls = await FirstCallBench.start(workdir);
+  } catch (error) {
+    console.log(`first call not measured: the emulators did not start (${String(error).split('\n')[0]})`);
+  }
+}
 const rows: string[] = [];
+const results: Record<string, unknown>[] = [];
 const load = os.loadavg()[0] ?? 0;
-for (const fn of functions) {
-  const clientsOnly = await bundleLikeAFunction(
-    `${fn.label}-clients`,
-    `${clientImports(fn.clients)}\nglobalThis.__keep = [${fn.clients.map((_, index) => `c${index}`).join(', ')}];\n`,
-  );
-  const withLibraries = await bundleLikeAFunction(
-    `${fn.label}-clients-libraries`,
-    `${clientImports(fn.clients)}
-import { z } from 'zod';
+try {
+  for (const fn of functions) {
+    const clientsOnly = await bundleLikeAFunction(
+      `${fn.label}-clients`,
+      `${clientImports(fn.clients)}\nglobalThis.__keep = [${fn.clients.map((_, index) => `c${index}`).join(', ')}];\n`,
+    );
+    // The least of zod every handler runs (a config schema) and the Powertools each one constructs.
+    const withLibraries = await bundleLikeAFunction(
+      `${fn.label}-clients-libraries`,
+      `${clientImports(fn.clients)}
+import * as z from 'zod';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-globalThis.__keep = [${fn.clients.map((_, index) => `c${index}`).join(', ')}, z, new Logger(), Metrics];
+const config = z.object({ TABLE_NAME: z.string().min(1), QUEUE_URL: z.url().optional() });
+globalThis.__keep = [${fn.clients.map((_, index) => `c${index}`).join(', ')}, config, new Logger(), new Metrics({ namespace: 'Bench' })];
 `,
-  );
-  const times = { fn: [] as number[], clients: [] as number[], libraries: [] as number[] };
-  importMs(fn.assetFile); // warm the file cache once; every timed import is still a fresh process
-  for (let run = 0; run < RUNS; run++) {
-    times.fn.push(importMs(fn.assetFile));
-    times.clients.push(importMs(clientsOnly));
-    times.libraries.push(importMs(withLibraries));
+    );
+    const measuresFirstCall = firstCalls?.measures(fn.label) ?? false;
+    const times = {
+      fn: [] as number[],
+      clients: [] as number[],
+      libraries: [] as number[],
+      first: [] as number[],
+    };
+    importMs(fn.assetFile); // warm the file cache once; every timed import is still a fresh process
+    for (let run = 0; run < RUNS; run++) {
+      times.fn.push(shown(importMs(fn.assetFile)));
+      times.clients.push(shown(importMs(clientsOnly)));
+      times.libraries.push(shown(importMs(withLibraries)));
+      if (firstCalls && measuresFirstCall)
+        times.first.push(shown((await firstCalls.time(fn.label, fn.assetFile, run)).firstCall));
+    }
+    const fnMs = median(times.fn);
+    const clientsMs = median(times.clients);
+    const ratio = fnMs / clientsMs;
+    const firstMs = times.first.length > 0 ? median(times.first) : undefined;
+    results.push({
+      function: fn.label,
+      bundleBytes: fn.bundleBytes,
+      importMs: fnMs,
+      clientsMs,
+      ratio,
+      firstCallMs: firstMs ?? null,
+      ...(firstMs === undefined
+        ? { firstCallNotMeasured: FIRST_CALL_NOT_MEASURED[fn.label] ?? 'first call off' }
+        : {}),
+      librariesMs: median(times.libraries),
+      clients: fn.clients,
+    });
+    rows.push(
+      [
+        fn.label.padEnd(24),
+        `${(fn.bundleBytes / 1024).toFixed(0).padStart(6)} KB`,
+        `${fnMs.toFixed(0).padStart(6)} ms`,
+        `${clientsMs.toFixed(0).padStart(6)} ms`,
+        `${ratio.toFixed(2).padStart(5)}× ${ratio <= 1.3 ? 'ok ' : 'over'}`,
+        firstMs === undefined ? '       n/a' : `${firstMs.toFixed(0).padStart(7)} ms`,
+        `${median(times.libraries).toFixed(0).padStart(6)} ms`,
+        fn.clients.map((client) => client.replace('@aws-sdk/', '')).join(' '),
+      ].join('  '),
+    );
+    console.log(rows.at(-1));
   }
-  const fnMs = median(times.fn);
-  const clientsMs = median(times.clients);
-  const ratio = fnMs / clientsMs;
-  rows.push(
-    [
-      fn.label.padEnd(24),
-      `${(fn.bundleBytes / 1024).toFixed(0).padStart(6)} KB`,
-      `${fnMs.toFixed(0).padStart(6)} ms`,
-      `${clientsMs.toFixed(0).padStart(6)} ms`,
-      `${ratio.toFixed(2).padStart(5)}× ${ratio <= 1.3 ? 'ok ' : 'over'}`,
-      `${median(times.libraries).toFixed(0).padStart(6)} ms`,
-      fn.clients.map((client) => client.replace('@aws-sdk/', '')).join(' '),
-    ].join('  '),
-  );
-  console.log(rows.at(-1));
+} finally {
+  await firstCalls?.stop();
 }
 console.log(
-  `\nNode ${process.version}, ${os.cpus().length} CPUs, load ${load.toFixed(2)} → ${(os.loadavg()[0] ?? 0).toFixed(2)}; median of ${RUNS} fresh-process imports each, interleaved.`,
+  `\nNode ${process.version}, ${os.cpus().length} CPUs, load ${load.toFixed(2)} → ${(os.loadavg()[0] ?? 0).toFixed(2)}; median of ${RUNS} fresh-process runs each, interleaved; ${CPU ? 'CPU time (user + system) of each process' : 'wall-clock time'}.`,
 );
+const notMeasured = functions
+  .map((fn) => fn.label)
+  .filter((label) => label in FIRST_CALL_NOT_MEASURED)
+  .map((label) => `${label}: ${FIRST_CALL_NOT_MEASURED[label]}`);
+if (firstCalls && notMeasured.length > 0) console.log(`first call n/a — ${notMeasured.join('; ')}.`);
 console.log(
   [
     'function'.padEnd(24),
@@ -223,8 +289,15 @@ console.log(
     '   import',
     '  clients',
     'ratio (goal ≤ 1.3)',
+    'first call',
     'clients+zod+powertools',
     'clients',
   ].join('  '),
 );
 for (const row of rows) console.log(row);
+if (JSON_OUT) {
+  writeFileSync(
+    JSON_OUT,
+    `${JSON.stringify({ node: process.version, load: [load, os.loadavg()[0] ?? 0], runs: RUNS, measure: CPU ? 'cpu' : 'wall', functions: results }, null, 2)}\n`,
+  );
+}

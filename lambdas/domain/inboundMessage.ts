@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FaxDetailsSchema } from './fax/faxDetails.js';
 import { TopicSchema } from './triage/taxonomy.js';
 

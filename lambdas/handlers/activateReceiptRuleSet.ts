@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { sesReceiptClient } from '../adapters/aws/sesReceiptClient.js';
 import { type ReceiptRuleSets, SesReceiptRuleSets } from '../adapters/ses/SesReceiptRuleSets.js';

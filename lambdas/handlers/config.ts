@@ -1,27 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeskSettings } from '../domain/outbound/deskSettings.js';
-import { DEFAULT_POLICY } from '../domain/policy/defaultPolicy.js';
+import { defaultPolicy } from '../domain/policy/defaultPolicy.js';
 import { loadPolicy, type Policy } from '../domain/policy/policy.js';
+import { loadConfig } from './loadConfig.js';
 
-/** Fails fast at cold start, naming every missing or malformed setting. */
-export function loadConfig<T extends z.ZodType>(
-  schema: T,
-  env: NodeJS.ProcessEnv,
-  entryPoint: string,
-): z.infer<T> {
-  const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
-  throw new Error(`${entryPoint} configuration is invalid:\n  ${problems.join('\n  ')}`);
-}
+export { loadConfig } from './loadConfig.js';
 
 /**
  * The routing policy: the bundled default, or the JSON file named by `POLICY_FILE` (local mode,
  * or a Lambda layer). An invalid file fails the cold start with every problem listed.
  */
 export function policyFromEnvironment(env: NodeJS.ProcessEnv): Policy {
-  if (!env.POLICY_FILE) return DEFAULT_POLICY;
+  if (!env.POLICY_FILE) return defaultPolicy();
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(env.POLICY_FILE, 'utf8'));

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SESEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { s3Client } from '../adapters/aws/s3Client.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';
@@ -17,7 +17,7 @@ import {
   acceptEmail,
   type EmailReceipt,
 } from '../domain/ingest/acceptEmail.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
   RAW_BUCKET: z.string().min(1),

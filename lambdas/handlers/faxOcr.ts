@@ -1,14 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { TextractClient } from '@aws-sdk/client-textract';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';
 import { TextractOcrEngine } from '../adapters/ocr/TextractOcrEngine.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
 import { FaxJobSchema } from '../domain/ingest/acceptFax.js';
 import { type ReadFaxServices, readFax } from '../domain/ingest/readFax.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
   RAW_BUCKET: z.string().min(1),

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';
@@ -17,7 +17,8 @@ import { InboundMessageSchema } from '../domain/inboundMessage.js';
 import { acknowledgerFor } from '../domain/outbound/acknowledge.js';
 import { deliverNow } from '../domain/outbound/deliverOutbox.js';
 import { CaseRejectedError, type Mailer, type OutboxEntry, systemClock } from '../domain/ports.js';
-import { deskSettingsFromEnvironment, loadConfig, policyFromEnvironment } from './config.js';
+import { deskSettingsFromEnvironment, policyFromEnvironment } from './config.js';
+import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),

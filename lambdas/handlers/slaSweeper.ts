@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
@@ -12,7 +12,8 @@ import { knownQueues } from '../domain/cases/claimQueue.js';
 import { type SweepReport, type SweepServices, sweepSla } from '../domain/cases/slaSweep.js';
 import type { OutboxDeliveryServices } from '../domain/outbound/deliverOutbox.js';
 import { systemClock } from '../domain/ports.js';
-import { deskSettingsFromEnvironment, loadConfig, policyFromEnvironment } from './config.js';
+import { deskSettingsFromEnvironment, policyFromEnvironment } from './config.js';
+import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handle } from 'hono/aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
@@ -11,7 +11,8 @@ import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
 import { createStaffApp, type StaffApiLog, type StaffApiServices } from '../api/app.js';
 import { authenticateFromApiGateway } from '../api/auth.js';
 import { systemClock } from '../domain/ports.js';
-import { deskSettingsFromEnvironment, loadConfig, policyFromEnvironment } from './config.js';
+import { deskSettingsFromEnvironment, policyFromEnvironment } from './config.js';
+import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChannelSchema, type InboundMessage, InboundMessageSchema } from '../domain/inboundMessage.js';
 import { type FaxJob, type FaxJobQueue, FaxJobSchema } from '../domain/ingest/acceptFax.js';
 import type { InboundQueue } from '../domain/ports.js';

@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * fauxqs (SQS + S3) served on 127.0.0.1, optionally with its S3 objects kept on disk.

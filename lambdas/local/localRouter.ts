@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AwsEndpoints, s3Client, sqsClient } from '../adapters/awsClients.js';
 import { TesseractOcrEngine } from '../adapters/ocr/TesseractOcrEngine.js';
 import { INBOUND_QUEUE, RAW_CONTENT } from '../adapters/resourceDefinitions.js';

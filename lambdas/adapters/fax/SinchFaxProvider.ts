@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Authentication, FaxProvider, FaxWebhookReading } from '../../domain/fax/faxProvider.js';
 import type { WebhookRequest } from '../../domain/webhookRequest.js';
 import { summarize } from './TelnyxFaxProvider.js';

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The channel secrets, one JSON secret in Secrets Manager (`CHANNEL_SECRETS_ARN`) or, locally,

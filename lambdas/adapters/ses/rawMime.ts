@@ -1,4 +1,3 @@
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { OutboundMail } from '../../domain/ports.js';
 
 /** Headers the composer sets from its own fields; the rest go through as given. */
@@ -24,6 +23,9 @@ export async function buildRawMime(
   const extra = Object.fromEntries(
     Object.entries(mail.headers).filter(([name]) => !STRUCTURED.has(name.toLowerCase())),
   );
+  // Loaded on the first mail, not at cold start: most invocations of the functions that bundle it
+  // (a threaded reply, a sweep with nothing due, a claim) send none.
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const composer = new MailComposer({
     from: mail.from ?? defaults.from,
     to: mail.to,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FaxDetailsSchema } from '../fax/faxDetails.js';
 import { AttachmentSchema, ChannelSchema, EmailVerdictsSchema } from '../inboundMessage.js';
 import { PrioritySchema } from '../policy/policy.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const StaffRoleSchema = z.enum(['agent', 'supervisor']);
 export type StaffRole = z.infer<typeof StaffRoleSchema>;

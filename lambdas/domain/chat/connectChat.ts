@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * One Amazon Connect chat item as message streaming (StartContactStreaming → SNS) publishes it:

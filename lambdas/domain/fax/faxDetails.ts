@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FaxFormFieldsSchema } from './readFaxForm.js';
 
 /** `email`: fax-to-email, a fax service's e-mail delivery of the pages to the desk's fax address. */

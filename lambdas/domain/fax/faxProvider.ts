@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WebhookRequest } from '../webhookRequest.js';
 import { type FaxProviderName, FaxProviderNameSchema } from './faxDetails.js';
 

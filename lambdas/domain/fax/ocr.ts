@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The text of one page as the OCR engine read it; `confidence` is 0..1 (the engine's mean word confidence). */
 export const OcrPageSchema = z.object({

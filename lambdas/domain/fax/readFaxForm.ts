@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidNpi } from './npi.js';
 import type { OcrPage } from './ocr.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TopicSchema } from '../triage/taxonomy.js';
 
 /** ISO 3166-1 alpha-2 codes the platform's ICU knows (an unknown code echoes back unchanged). */

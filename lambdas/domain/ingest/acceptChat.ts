@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { outsideHoursNotice } from '../chat/chatNotices.js';
 import { type ConnectChatItem, readConnectChatItem } from '../chat/connectChat.js';
 import { type ChatMember, ChatMemberSchema, WidgetEventSchema } from '../chat/widgetEvents.js';

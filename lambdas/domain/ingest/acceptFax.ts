@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FaxProviderName } from '../fax/faxDetails.js';
 import { type FaxProvider, InboundFaxSchema, type MediaFetcher } from '../fax/faxProvider.js';
 import type { BlobStore, Clock } from '../ports.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Who the desk is on outgoing mail: its address (the From of acknowledgements and replies), the

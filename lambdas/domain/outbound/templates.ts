@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { once } from '../once.js';
 import ar from '../policy/templates/ar.json' with { type: 'json' };
 import de from '../policy/templates/de.json' with { type: 'json' };
 import en from '../policy/templates/en.json' with { type: 'json' };
@@ -174,29 +175,35 @@ export function loadTemplates(
   return templates;
 }
 
-/** The bundled templates, validated at module load (an invalid edit fails at start-up). */
-export const DEFAULT_TEMPLATES = loadTemplates({
-  en,
-  es,
-  zh,
-  'zh-Hant': zhHant,
-  vi,
-  ko,
-  tl,
-  ru,
-  ar,
-  fr,
-  ht,
-  pt,
-  pl,
-  de,
-  it,
-  ja,
-  hi,
-});
+/**
+ * The bundled templates, validated on first use (an invalid edit fails the first acknowledgement or
+ * reply, and `test/unit/outbound/templates.test.ts` first). Not at module load: most invocations of
+ * the functions that bundle them (a threaded reply, a claim) never fill a template.
+ */
+export const defaultTemplates = once(() =>
+  loadTemplates({
+    en,
+    es,
+    zh,
+    'zh-Hant': zhHant,
+    vi,
+    ko,
+    tl,
+    ru,
+    ar,
+    fr,
+    ht,
+    pt,
+    pl,
+    de,
+    it,
+    ja,
+    hi,
+  }),
+);
 
 export function templatesFor(language: TemplateLanguage): LanguageTemplates {
-  const templates = DEFAULT_TEMPLATES.get(language);
+  const templates = defaultTemplates().get(language);
   // loadTemplates guarantees every language; this only satisfies the type checker.
   if (!templates) throw new TemplateValidationError([`${language}: no template file`]);
   return templates;
@@ -253,7 +260,7 @@ export function formatInstant(at: Date, templates: LanguageTemplates, timeZone: 
 
 /** The template catalog the staff API serves (the console's reply and acknowledgement templates). */
 export function templateCatalog(language?: string): TemplateCatalog {
-  const languages = [...DEFAULT_TEMPLATES.values()];
+  const languages = [...defaultTemplates().values()];
   if (!language) return { languages };
   const wanted = memberLanguages({ preferredLanguage: language, caseLanguage: 'und' });
   return { languages: languages.filter((templates) => wanted.includes(templates.language)) };

@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChannelSchema } from '../inboundMessage.js';
 import { CalendarSchema } from '../sla/calendarSchema.js';
 import { RegulatoryKindSchema } from '../sla/regulatoryClocks.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ClockKind, type EscalationStep, type Policy, PrioritySchema } from '../policy/policy.js';
 import { addBusinessTime, businessTimeBetween } from './businessCalendar.js';
 import { calendarOf } from './policyCalendars.js';

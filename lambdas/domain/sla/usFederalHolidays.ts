@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { once } from '../once.js';
 import holidayTableJson from './us-federal-holidays.json' with { type: 'json' };
 
 /** One of the eleven legal public holidays of 5 U.S.C. 6103(a), as a day off. */
@@ -25,16 +26,20 @@ const HolidayTableSchema = z.object({
   years: z.record(z.string().regex(/^\d{4}$/), z.record(z.string().min(1), z.iso.date())),
 });
 
-/** Generated from `date-holidays` by `holidayTable.ts` (see there); bundled, so no library load at run time. */
-const table = HolidayTableSchema.parse(holidayTableJson);
+/**
+ * Generated from `date-holidays` by `holidayTable.ts` (see there); bundled, so no library load at
+ * run time. Parsed on first use, not at module load: the functions that never compute a business
+ * clock (the staff API's reads, ingest) bundle this module too.
+ */
+const table = once(() => HolidayTableSchema.parse(holidayTableJson));
 const daysOffByYear = new Map<number, readonly FederalHoliday[]>();
 
 /** The statutory holidays on the dates they fall on in `year` (no weekend shift). */
 export function usFederalHolidayDates(year: number): readonly { name: string; date: string }[] {
-  const dates = table.years[String(year)];
+  const dates = table().years[String(year)];
   if (!dates) {
     throw new HolidayRangeError(
-      `no US federal holiday data for ${year} (table covers ${table.fromYear}–${table.toYear}; regenerate it, see holidayTable.ts)`,
+      `no US federal holiday data for ${year} (table covers ${table().fromYear}–${table().toYear}; regenerate it, see holidayTable.ts)`,
     );
   }
   return Object.entries(dates).map(([name, date]) => ({ name, date }));
@@ -49,7 +54,7 @@ function shiftDays(date: string, days: number): string {
 function datesNear(year: number): { name: string; date: string }[] {
   // A holiday of the next or previous year can be observed in this one (New Year's Day on a Saturday).
   return [year - 1, year, year + 1].flatMap((candidate) =>
-    candidate < table.fromYear || candidate > table.toYear ? [] : usFederalHolidayDates(candidate),
+    candidate < table().fromYear || candidate > table().toYear ? [] : usFederalHolidayDates(candidate),
   );
 }
 

@@ -26,10 +26,17 @@ const HANDLERS = [
   'form',
 ];
 
-const bundles = new Map<string, Promise<{ inputs: string[]; packages: Set<string> }>>();
+/** What a bundle was built from, and the inputs that left code in it (tree-shaking drops the rest). */
+interface Bundle {
+  inputs: string[];
+  packages: Set<string>;
+  emitted: string[];
+}
+
+const bundles = new Map<string, Promise<Bundle>>();
 
 /** The npm packages an entry's bundle is built from (SDK included, as RouterFunction bundles it); built once. */
-function bundledPackages(entry: string): Promise<{ inputs: string[]; packages: Set<string> }> {
+function bundledPackages(entry: string): Promise<Bundle> {
   let bundle = bundles.get(entry);
   if (!bundle) {
     bundle = bundleOnce(entry);
@@ -38,13 +45,14 @@ function bundledPackages(entry: string): Promise<{ inputs: string[]; packages: S
   return bundle;
 }
 
-async function bundleOnce(entry: string): Promise<{ inputs: string[]; packages: Set<string> }> {
+async function bundleOnce(entry: string): Promise<Bundle> {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'esm',
     mainFields: ['module', 'main'],
+    outfile: 'index.mjs',
     write: false,
     metafile: true,
     logLevel: 'silent',
@@ -56,8 +64,14 @@ async function bundleOnce(entry: string): Promise<{ inputs: string[]; packages: 
       return match?.[1] ? [match[1]] : [];
     }),
   );
-  return { inputs, packages };
+  const emitted = Object.values(result.metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])),
+  );
+  return { inputs, packages, emitted };
 }
+
+/** Functions that only accept and queue (no routing, no clocks): they need no policy, no time zones. */
+const INGEST_ONLY = ['emailIngest', 'fax', 'faxOcr', 'form'];
 
 /** The service clients (and the DynamoDB document client) a bundle carries. */
 function sdkClients(packages: Set<string>): string[] {
@@ -106,5 +120,33 @@ describe('function bundles (finding 8)', () => {
     const fn = functions.find((candidate) => candidate.name === 'routeInbound');
     const { inputs } = await bundledPackages(fn?.entry ?? '');
     for (const model of MODELS) expect(inputs.some((input) => input.endsWith(model))).toBe(true);
+  });
+
+  // Cold start (npm run bench:coldstart): what a function's module load runs is what its bundle keeps.
+  it.each(HANDLERS.filter((handler) => handler !== 'staffApi'))(
+    '%s keeps only the zod it calls (no locale besides English)',
+    async (handler) => {
+      const fn = functions.find((candidate) => candidate.name === handler);
+      const { emitted } = await bundledPackages(fn?.entry ?? '');
+      expect(emitted.some((input) => input.includes('node_modules/zod/'))).toBe(true);
+      expect(emitted.filter((input) => /node_modules\/zod\/v4\/locales\/(?!en\.js)/.test(input))).toEqual([]);
+    },
+  );
+
+  it.each(INGEST_ONLY)('%s carries no routing policy and no time-zone library', async (handler) => {
+    const fn = functions.find((candidate) => candidate.name === handler);
+    const { emitted } = await bundledPackages(fn?.entry ?? '');
+    expect(
+      emitted.filter(
+        (input) => input.endsWith('default-policy.json') || input.includes('node_modules/luxon/'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('routeInbound carries the policy and luxon (the check above can fail)', async () => {
+    const fn = functions.find((candidate) => candidate.name === 'routeInbound');
+    const { emitted } = await bundledPackages(fn?.entry ?? '');
+    expect(emitted.some((input) => input.endsWith('default-policy.json'))).toBe(true);
+    expect(emitted.some((input) => input.includes('node_modules/luxon/'))).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_TEMPLATES,
+  defaultTemplates,
   fillTemplate,
   formatInstant,
   loadTemplates,
@@ -33,9 +33,9 @@ const TRIAGE_LANGUAGES = [
 
 describe('message templates', () => {
   it('has validated templates for every language triage detects, and Traditional Chinese', () => {
-    for (const language of TRIAGE_LANGUAGES) expect(DEFAULT_TEMPLATES.has(language as never)).toBe(true);
-    expect(DEFAULT_TEMPLATES.get('zh-Hant')?.acknowledgement.subject).toContain('來信');
-    expect(DEFAULT_TEMPLATES.size).toBe(TEMPLATE_LANGUAGES.length);
+    for (const language of TRIAGE_LANGUAGES) expect(defaultTemplates().has(language as never)).toBe(true);
+    expect(defaultTemplates().get('zh-Hant')?.acknowledgement.subject).toContain('來信');
+    expect(defaultTemplates().size).toBe(TEMPLATE_LANGUAGES.length);
   });
 
   it('writes every language in its own words, not a copy of the English', () => {
