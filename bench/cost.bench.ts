@@ -1,9 +1,10 @@
 /**
  * DynamoDB cost of the desk's operations, measured on DynamoDB Local with ReturnConsumedCapacity:
- * read and write units (and requests) per new case, threaded reply, duplicate delivery, claim,
- * resolve, queue board (GET /queues) and SLA sweep, each averaged over many operations and for
- * three message sizes. docs/cost-model.md turns these into dollars; re-run after the case store
- * changes (`npm run bench:cost`) and update the table there.
+ * read and write units (and requests) per new case (with its acknowledgement in the outbox), the
+ * acknowledgement's send, threaded reply, duplicate delivery, queue board (GET /queues), claim,
+ * case view, staff reply and its send, resolve, and SLA sweeps, each averaged over many operations
+ * and for three message sizes. docs/cost-model.md turns these into dollars; re-run after the case
+ * store changes (`npm run bench:cost`) and update the table there.
  *
  *   npx tsx bench/cost.bench.ts [--cases 40] [--json]
  *
@@ -14,13 +15,18 @@
 
 import { documentClient } from '../lambdas/adapters/awsClients.js';
 import { DynamoCaseStore } from '../lambdas/adapters/dynamo/DynamoCaseStore.js';
+import { actOnCase } from '../lambdas/domain/cases/caseActions.js';
+import { viewCase } from '../lambdas/domain/cases/caseViews.js';
+import { claimNextCase, knownQueues, listQueues } from '../lambdas/domain/cases/claimQueue.js';
 import { recordInbound } from '../lambdas/domain/cases/recordInbound.js';
-import { actOnCase } from '../lambdas/domain/cases/staffActions.js';
-import { claimNextCase, knownQueues, listQueues, viewCase } from '../lambdas/domain/cases/staffWork.js';
-import { sweepTimers } from '../lambdas/domain/cases/sweepTimers.js';
+import { replyToCase } from '../lambdas/domain/cases/replyToCase.js';
+import { sweepSla } from '../lambdas/domain/cases/slaSweep.js';
+import type { StaffMember } from '../lambdas/domain/cases/staffMember.js';
 import type { InboundMessage } from '../lambdas/domain/inboundMessage.js';
+import { acknowledgerFor } from '../lambdas/domain/outbound/acknowledge.js';
+import { deliverNow } from '../lambdas/domain/outbound/deliverOutbox.js';
 import { DEFAULT_POLICY } from '../lambdas/domain/policy/defaultPolicy.js';
-import type { Clock } from '../lambdas/domain/ports.js';
+import type { Clock, OutboxEntry } from '../lambdas/domain/ports.js';
 import { startEmulators } from '../lambdas/local/emulators.js';
 import { provisionResources } from '../lambdas/local/provisionResources.js';
 
@@ -47,8 +53,9 @@ const READS = new Set([
 
 /**
  * Units and requests since the last reset. DynamoDB bills a read that finds nothing at least 0.5 read
- * units (eventually consistent) per request, and per key of a BatchGetItem; DynamoDB Local reports 0
- * for an empty Query or a missing BatchGetItem key, so those minimums are applied here.
+ * units (eventually consistent) or 1 (strongly consistent) per request, and per key of a
+ * BatchGetItem; DynamoDB Local reports 0 for an empty Query or a missing key, so those minimums
+ * are applied here.
  */
 class Meter {
   requests = new Map<string, number>();
@@ -56,15 +63,18 @@ class Meter {
   write = 0;
   /** The part of `write` spent on global secondary indexes. */
   indexWrite = 0;
+  /** Requests that failed (cancelled transactions, failed conditions): DynamoDB reports no units for them. */
+  failed = 0;
 
   reset() {
+    this.failed = 0;
     this.requests.clear();
     this.read = 0;
     this.write = 0;
     this.indexWrite = 0;
   }
 
-  record(command: string, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined, keysRead: number) {
+  record(command: string, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined, minimumRead: number) {
     this.requests.set(command, (this.requests.get(command) ?? 0) + 1);
     const entries = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
     if (READS.has(command)) {
@@ -72,7 +82,7 @@ class Meter {
         (sum, entry) => sum + (entry.ReadCapacityUnits ?? entry.CapacityUnits ?? 0),
         0,
       );
-      this.read += Math.max(reported, 0.5 * keysRead);
+      this.read += Math.max(reported, minimumRead);
       return;
     }
     for (const entry of entries) {
@@ -84,13 +94,20 @@ class Meter {
   }
 }
 
-/** How many reads a request is billed at least: one per request, one per key of a batch. */
-function keysRead(command: string, input: Record<string, unknown>): number {
+/** The least a read request is billed: per request, or per key of a batch; a consistent read twice. */
+function minimumReadUnits(command: string, input: Record<string, unknown>): number {
   if (command === 'BatchGetItemCommand') {
-    const requestItems = (input.RequestItems ?? {}) as Record<string, { Keys?: unknown[] }>;
-    return Object.values(requestItems).reduce((sum, request) => sum + (request.Keys?.length ?? 0), 0);
+    const requestItems = (input.RequestItems ?? {}) as Record<
+      string,
+      { Keys?: unknown[]; ConsistentRead?: boolean }
+    >;
+    return Object.values(requestItems).reduce(
+      (sum, request) => sum + (request.Keys?.length ?? 0) * (request.ConsistentRead ? 1 : 0.5),
+      0,
+    );
   }
-  return READS.has(command) ? 1 : 0;
+  if (!READS.has(command)) return 0;
+  return input.ConsistentRead ? 1 : 0.5;
 }
 
 function meteredClient(endpoint: string, meter: Meter) {
@@ -99,10 +116,19 @@ function meteredClient(endpoint: string, meter: Meter) {
     (next, context) => async (args) => {
       const input = args.input as Record<string, unknown>;
       input.ReturnConsumedCapacity = 'INDEXES';
-      const result = await next(args);
-      const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
       const command = String(context.commandName);
-      meter.record(command, output.ConsumedCapacity, keysRead(command, input));
+      let result: Awaited<ReturnType<typeof next>>;
+      try {
+        result = await next(args);
+      } catch (error) {
+        // A cancelled transaction (a redelivery answered by its failed condition) is a request too;
+        // its exception reports no units, so it is counted in `failed` and in the request column.
+        meter.failed += 1;
+        meter.record(command, undefined, minimumReadUnits(command, input));
+        throw error;
+      }
+      const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
+      meter.record(command, output.ConsumedCapacity, minimumReadUnits(command, input));
       return result;
     },
     { step: 'initialize', name: 'meterCapacity' },
@@ -170,9 +196,12 @@ try {
       rcuPerOp: meter.read / count,
       wcuPerOp: meter.write / count,
       indexWcuPerOp: meter.indexWrite / count,
-      calls: [...meter.requests]
-        .map(([name, n]) => `${name.replace('Command', '')}×${+(n / count).toFixed(2)}`)
-        .join(' '),
+      calls: [
+        ...[...meter.requests].map(
+          ([name, n]) => `${name.replace('Command', '')}×${+(n / count).toFixed(2)}`,
+        ),
+        ...(meter.failed > 0 ? [`(failed×${+(meter.failed / count).toFixed(2)}, units unreported)`] : []),
+      ].join(' '),
       msPerOp: ms / count,
     });
   };
@@ -186,15 +215,43 @@ try {
     let now = new Date('2026-12-01T15:00:00.000Z');
     const clock: Clock = { now: () => now };
     const policy = DEFAULT_POLICY;
-    const routing = { caseStore, clock, policy };
-    const staff = { caseStore, clock, policy, leaseMs: 15 * 60_000, metrics: { count: () => {} } };
+    const metrics = { count: () => {} };
+    const desk = { address: 'support@desk.example', name: 'Member Services', timeZone: 'America/Chicago' };
+    // SES is not metered here (it is not DynamoDB); the mailer answers at once.
+    const mailer = { send: async () => ({ providerMessageId: 'ses' }) };
+    const outbox = { caseStore, mailer, clock };
+    const acknowledge = acknowledgerFor(desk);
+    const acknowledgements: OutboxEntry[] = [];
+    // route-inbound records with the acknowledgement hook, as in AWS (DESK_FROM set).
+    const routing = {
+      caseStore,
+      clock,
+      policy,
+      acknowledge: (...args: Parameters<typeof acknowledge>) => {
+        const acknowledgement = acknowledge(...args);
+        if (acknowledgement) acknowledgements.push(acknowledgement.entry);
+        return acknowledgement;
+      },
+    };
+    const staff = { caseStore, clock, policy, leaseMs: 15 * 60_000, metrics };
+    const agent = (index: number): StaffMember => ({
+      id: `agent-${index}`,
+      role: 'agent',
+      languages: ['en', 'es'],
+    });
 
     const created: { queue: string; externalId: string }[] = [];
-    await measure('new message → new case', bodyBytes, CASES, async (index) => {
+    await measure('new message → new case (+ acknowledgement)', bodyBytes, CASES, async (index) => {
       const message = memberMessage(index, bodyBytes, now);
       const outcome = await recordInbound(message, routing);
-      if (outcome.outcome !== 'created') throw new Error(`expected a new case, got ${outcome.outcome}`);
+      if (outcome.outcome !== 'created' || !outcome.acknowledged)
+        throw new Error(`expected a new acknowledged case, got ${outcome.outcome}`);
       created.push({ queue: outcome.queue, externalId: message.externalId });
+    });
+    await measure('acknowledgement sent (outbox claim, mark)', bodyBytes, CASES, async (index) => {
+      const entry = acknowledgements[index];
+      const outcomes = await deliverNow(entry ? [entry] : [], outbox);
+      if (!entry || outcomes[entry.entryId] !== 'sent') throw new Error('expected the acknowledgement sent');
     });
     await measure('reply → threaded to its case', bodyBytes, CASES, async (index) => {
       const original = created[index];
@@ -212,40 +269,45 @@ try {
     await measure('GET /queues (every queue)', bodyBytes, 10, () => listQueues(staff));
     const claimed: string[] = [];
     await measure('claim next', bodyBytes, CASES, async (index) => {
-      const outcome = await claimNextCase(created[index]?.queue ?? '', `agent-${index}`, staff);
+      const outcome = await claimNextCase(created[index]?.queue ?? '', agent(index), staff);
       if (outcome.outcome !== 'claimed') throw new Error(`expected a claim, got ${outcome.outcome}`);
       claimed.push(outcome.case.caseId);
     });
     await measure('view case (GET /cases/:id)', bodyBytes, CASES, async (index) => {
       if (!(await viewCase(claimed[index] ?? '', staff))) throw new Error('expected the claimed case');
     });
+    await measure('staff reply, sent at once', bodyBytes, CASES, async (index) => {
+      const reply = await replyToCase(
+        { text: 'We have sent a replacement; it ships today.' },
+        claimed[index] ?? '',
+        agent(index),
+        { ...staff, desk },
+      );
+      if (reply.outcome !== 'done') throw new Error(`expected the reply written, got ${reply.outcome}`);
+      const outcomes = await deliverNow([reply.entry], outbox);
+      if (outcomes[reply.entry.entryId] !== 'sent') throw new Error('expected the reply sent');
+    });
     await measure('resolve', bodyBytes, CASES, async (index) => {
-      const outcome = await actOnCase('resolve', claimed[index] ?? '', `agent-${index}`, staff);
+      const outcome = await actOnCase({ action: 'resolve' }, claimed[index] ?? '', agent(index), staff);
       if (outcome.outcome !== 'done') throw new Error(`expected resolve to be done, got ${outcome.outcome}`);
     });
 
     // Sweeps: nothing due (every minute of every day), then a batch of cases whose clocks warn and
-    // breach (each fired event is one conditional write of its case, plus its outbox notice).
-    const sweepServices = {
-      caseStore,
-      clock,
-      policy,
-      mailer: { send: async () => {} },
-      metrics: { count: () => {} },
-    };
+    // breach (each fired event is one conditional write of its case, plus its outbox notice, sent).
+    const sweepServices = { caseStore, clock, policy, mailer, metrics };
     await measure('sweep, nothing due (+ queue gauges)', bodyBytes, 10, async () => {
-      await sweepTimers(sweepServices, { limit: 500 });
+      await sweepSla(sweepServices, { limit: 500 });
       await caseStore.listQueues(knownQueues(policy));
     });
     for (let index = 0; index < CASES; index++) {
-      await recordInbound(memberMessage(1_000 + index, bodyBytes, now), routing);
+      await recordInbound(memberMessage(1_000 + index, bodyBytes, now), { caseStore, clock, policy });
     }
     now = new Date(now.getTime() + 7 * 24 * 3_600_000);
     let fired = 0;
     meter.reset();
     const started = performance.now();
     for (let run = 0; run < 5; run++) {
-      const report = await sweepTimers(sweepServices, { limit: 500 });
+      const report = await sweepSla(sweepServices, { limit: 500 });
       fired += report.events;
       if (report.dueCases === 0) break;
     }

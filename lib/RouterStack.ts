@@ -7,9 +7,10 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { alarmDestinationProblems, DeskMonitoring } from './constructs/DeskMonitoring.js';
 import { ChannelIngest } from './constructs/ChannelIngest.js';
-import { InboundMailPipeline } from './constructs/InboundMailPipeline.js';
+import { alarmDestinationProblems, DeskMonitoring } from './constructs/DeskMonitoring.js';
+import { FaxJobQueue } from './constructs/FaxJobQueue.js';
+import { domainsOf, InboundMailPipeline } from './constructs/InboundMailPipeline.js';
 import { InvalidPropsError } from './constructs/InvalidPropsError.js';
 import { PhiDataStores, retentionProblems } from './constructs/PhiDataStores.js';
 import {
@@ -22,6 +23,7 @@ import { ReceiptRuleSetActivation } from './constructs/ReceiptRuleSetActivation.
 import type { RouterFunctionDefaults } from './constructs/RouterFunction.js';
 import { SlaSweeper } from './constructs/SlaSweeper.js';
 import {
+  LANGUAGE_GROUPS,
   STAFF_GROUPS,
   StaffApi,
   type StaffConsoleClient,
@@ -35,6 +37,13 @@ export interface RouterStackProps extends StackProps {
   recipients: string[];
   /** Sender of supervisor notices: an address whose identity (the address or its domain) SES has verified. */
   notifyFrom: string;
+  /**
+   * The desk's address on mail to members (acknowledgements, replies): an address on a verified SES
+   * identity, and one of `recipients` (or in a domain they cover), since members reply to it.
+   */
+  deskFrom: string;
+  /** The display name on members' mail (`Member Services`, the functions' default). */
+  deskName?: string;
   /** The on-call address subscribed to the alarm topic. Exclusive with `existingAlarmTopicArn`. */
   alarmEmail?: string;
   /** An existing SNS topic (pager, chat) for alarms instead of a new one. Exclusive with `alarmEmail`. */
@@ -81,6 +90,21 @@ export function routerStackProblems(props: RouterStackProps, region: string): st
   const problems = [
     ...recipientsProblems(props.recipients),
     ...emailAddressProblems('notifyFrom', props.notifyFrom),
+    ...emailAddressProblems('deskFrom', props.deskFrom),
+    ...(receivedBy(props.deskFrom, props.recipients)
+      ? []
+      : [
+          `\`deskFrom\` must be one of \`recipients\` or in a domain they cover: members reply to it, and their replies must reach the desk; received ${JSON.stringify(props.deskFrom)} with recipients ${JSON.stringify(props.recipients)}`,
+        ]),
+    ...deskNameProblems(props.deskName),
+    ...(props.faxEmailAddresses ?? []).flatMap((address) => [
+      ...emailAddressProblems('faxEmailAddresses', address),
+      ...(receivedBy(address, props.recipients)
+        ? []
+        : [
+            `\`faxEmailAddresses\` entries must be among \`recipients\` (SES must receive the faxed mail); received ${JSON.stringify(address)}`,
+          ]),
+    ]),
     ...alarmDestinationProblems({
       ...(props.alarmEmail === undefined ? {} : { alarmEmail: props.alarmEmail }),
       ...(props.existingAlarmTopicArn === undefined
@@ -112,6 +136,7 @@ export function routerStackProblems(props: RouterStackProps, region: string): st
     problems.push(
       ...placeholderProblems('recipients', props.recipients),
       ...placeholderProblems('notifyFrom', [props.notifyFrom]),
+      ...placeholderProblems('deskFrom', [props.deskFrom]),
       ...placeholderProblems('alarmEmail', props.alarmEmail === undefined ? [] : [props.alarmEmail]),
     );
   }
@@ -138,15 +163,34 @@ function positiveIntegerProblems(name: string, value: number | undefined): strin
     : [`\`${name}\` must be a positive integer; received ${value}`];
 }
 
-/** The unique domains of some addresses (or domains) with the leading wildcard dot dropped. */
-function domainsOf(addresses: readonly string[]): string[] {
-  return [...new Set(addresses.map((address) => (address.split('@')[1] ?? address).replace(/^\./, '')))];
+/**
+ * Whether an SES receipt rule with these recipients receives mail to `address`: the address itself,
+ * its domain, or a parent domain written with a leading dot (SES matches recipients that way).
+ */
+export function receivedBy(address: string, recipients: readonly string[]): boolean {
+  const lower = address.toLowerCase();
+  const domain = lower.split('@')[1] ?? '';
+  return recipients.some((recipient) => {
+    const entry = recipient.toLowerCase();
+    if (entry.includes('@')) return entry === lower;
+    return entry.startsWith('.') ? domain.endsWith(entry) : entry === domain;
+  });
+}
+
+/** The display name goes into a From header: printable, short, without the characters that end it. */
+function deskNameProblems(name: string | undefined): string[] {
+  return name === undefined || /^[^\p{Cc}<>"\\]{1,100}$/u.test(name)
+    ? []
+    : [
+        `\`deskName\` must be 1–100 characters without control characters, < > " or \\ (it becomes the From display name); received ${JSON.stringify(name)}`,
+      ];
 }
 
 /**
- * The contact router: SES inbound → raw mail in S3 → ingest → SQS → route → DynamoDB case table, the
- * SLA sweeper, and the staff HTTP API behind a Cognito JWT authorizer; alarms on one topic that
- * reaches a person, and the desk's dashboard.
+ * The contact router: SES inbound → raw mail in S3 → ingest → SQS → route → DynamoDB case table; the
+ * fax, chat and form channels into the same queue (fax through the OCR step); the SLA sweeper; the
+ * staff HTTP API behind a Cognito JWT authorizer and the staff console in front of it; members' mail
+ * from the desk's address; alarms on one topic that reaches a person, and the desk's dashboard.
  */
 export class RouterStack extends Stack {
   readonly table: dynamodb.TableV2;
@@ -189,8 +233,21 @@ export class RouterStack extends Stack {
       ...(props.sourceMaps ? { sourceMaps: true } : {}),
       ...(props.vpc ? { vpc: props.vpc } : {}),
     };
+    const deskDomains = domainsOf([...props.recipients, props.deskFrom, props.notifyFrom]);
+    const faxJobs = new FaxJobQueue(this, 'FaxJobs', {
+      dataKey: stores.dataKey,
+      monitoring: this.monitoring,
+      ...(props.inboundBacklogSeconds === undefined ? {} : { backlogSeconds: props.inboundBacklogSeconds }),
+    });
     const inbound = new InboundMailPipeline(this, 'InboundMailPipeline', {
       recipients: props.recipients,
+      deskFrom: props.deskFrom,
+      ...(props.deskName === undefined ? {} : { deskName: props.deskName }),
+      deskDomains,
+      // Only a desk with fax addresses gets fax-to-email (and email ingest the grants it needs).
+      ...(props.faxEmailAddresses?.length
+        ? { faxToEmail: { jobQueue: faxJobs.queue, addresses: props.faxEmailAddresses } }
+        : {}),
       dataKey: stores.dataKey,
       rawBucket: stores.rawBucket,
       table: stores.table,
@@ -204,6 +261,8 @@ export class RouterStack extends Stack {
     new SlaSweeper(this, 'SlaSweeper', {
       table: stores.table,
       notifyFrom: props.notifyFrom,
+      deskFrom: props.deskFrom,
+      ...(props.deskName === undefined ? {} : { deskName: props.deskName }),
       functionDefaults,
       monitoring: this.monitoring,
       ...(props.slaBreachAlarmThreshold === undefined
@@ -214,6 +273,8 @@ export class RouterStack extends Stack {
       table: stores.table,
       functionDefaults,
       console: props.console,
+      deskFrom: props.deskFrom,
+      ...(props.deskName === undefined ? {} : { deskName: props.deskName }),
       removalPolicy,
     });
     const activation = props.activateReceiptRuleSet
@@ -222,7 +283,7 @@ export class RouterStack extends Stack {
           functionDefaults,
         })
       : undefined;
-    new StaffConsole(this, 'StaffConsole', {
+    const staffConsole = new StaffConsole(this, 'StaffConsole', {
       api: staff.api,
       userPoolClient: staff.client,
       ...(staff.domain ? { signInDomain: staff.domain } : {}),
@@ -231,18 +292,17 @@ export class RouterStack extends Stack {
       removalPolicy,
       ...(props.vpc ? { vpc: props.vpc } : {}),
     });
-    new ChannelIngest(this, 'ChannelIngest', {
+    // The console's own URLs become the client's callback and logout URLs: the first deploy signs in
+    // without knowing the CloudFront domain in advance.
+    for (const url of staffConsole.urls) staff.allowConsoleUrl(url);
+    const channels = new ChannelIngest(this, 'ChannelIngest', {
       httpApi: staff.api,
       rawBucket: stores.rawBucket,
       dataKey: stores.dataKey,
       inboundQueue: inbound.inboundQueue,
-      alarmTopic: this.monitoring.alarmTopic,
+      faxJobs: faxJobs.queue,
       functionDefaults,
-      deskDomains: [
-        ...new Set(props.recipients.map((recipient) => recipient.split('@').pop() ?? recipient)),
-      ].map((domain) => domain.replace(/^\./, '')),
-      ...(props.faxEmailAddresses ? { faxEmailAddresses: props.faxEmailAddresses } : {}),
-      emailIngest: inbound.emailIngest,
+      monitoring: this.monitoring,
       removalPolicy,
     });
 
@@ -278,6 +338,12 @@ export class RouterStack extends Stack {
     );
     output('InboundQueueUrl', inbound.inboundQueue.queueUrl, 'Queue between ingest and routing');
     output(
+      'ChannelSecretsArn',
+      channels.secret.secretArn,
+      'Fax provider and chat widget secrets (JSON): the webhooks answer 500 until they are set',
+    );
+    output('FaxJobDeadLetterQueueUrl', faxJobs.deadLetters.queueUrl, 'Faxes the OCR step could not read');
+    output(
       'InboundDeadLetterQueueUrl',
       inbound.deadLetters.queueUrl,
       'npx contact-router dlq redrive --from this',
@@ -291,9 +357,8 @@ export class RouterStack extends Stack {
     // The exact next steps, printed by `cdk deploy` with this deployment's names filled in.
     const region = this.region;
     const receiveDomains = domainsOf(props.recipients);
-    const sendDomain = domainsOf([props.notifyFrom])[0] ?? props.notifyFrom;
     const steps = [
-      `verify the sending and receiving domains in SES: ${[...new Set([...receiveDomains, sendDomain])]
+      `verify the sending and receiving domains in SES: ${deskDomains
         .map((domain) => `aws sesv2 create-email-identity --email-identity ${domain} --region ${region}`)
         .join(' ; ')} (then publish the three DKIM CNAME records it returns)`,
       `publish the MX record: ${receiveDomains.map((domain) => `${domain} MX 10 ${inboundSmtpHost(region)}`).join(' ; ')}`,
@@ -303,7 +368,8 @@ export class RouterStack extends Stack {
       props.alarmEmail
         ? `confirm the SNS subscription mail sent to ${props.alarmEmail} (alarms reach nobody until then)`
         : 'alarms go to your existing topic: check its subscriptions',
-      `create staff: aws cognito-idp admin-create-user --user-pool-id ${staff.userPool.userPoolId} --username <name> --user-attributes Name=email,Value=<address> Name=email_verified,Value=true --region ${region} ; aws cognito-idp admin-add-user-to-group --user-pool-id ${staff.userPool.userPoolId} --username <name> --group-name ${STAFF_GROUPS.agent} (or ${STAFF_GROUPS.supervisor})`,
+      `create staff: aws cognito-idp admin-create-user --user-pool-id ${staff.userPool.userPoolId} --username <name> --user-attributes Name=email,Value=<address> Name=email_verified,Value=true --region ${region} ; aws cognito-idp admin-add-user-to-group --user-pool-id ${staff.userPool.userPoolId} --username <name> --group-name ${STAFF_GROUPS.agent} (or ${STAFF_GROUPS.supervisor}), and once per language read: --group-name lang-<code> (${LANGUAGE_GROUPS.join(', ')})`,
+      `give the channels their secrets: aws secretsmanager put-secret-value --secret-id ${channels.secret.secretArn} --secret-string '{"telnyxPublicKey":"…","chatWidgetSecrets":["…"]}' --region ${region} (only the providers you use: telnyxPublicKey, phaxioCallbackToken + phaxioCallbackUrl, sinchBasicAuth)`,
       `leave the SES sandbox so notices reach any address: aws sesv2 put-account-details --production-access-enabled --mail-type TRANSACTIONAL --website-url <url> --use-case-description <text> --region ${region}`,
     ];
     steps.forEach((step, index) => {

@@ -29,6 +29,8 @@ const ContextSchema = z
   .object({
     recipients: list.optional(),
     notifyFrom: z.string().optional(),
+    deskFrom: z.string().optional(),
+    deskName: z.string().optional(),
     alarmEmail: z.string().optional(),
     alarmTopicArn: z.string().optional(),
     consoleCallbackUrls: list.optional(),
@@ -54,14 +56,14 @@ const SANDBOX_DEFAULTS = {
   recipients: ['support@pharmacy.example'],
   notifyFrom: 'sla-alerts@pharmacy.example',
   alarmEmail: 'ops@pharmacy.example',
+  // Local mode's console, beside the deployed console's own URL (registered by the stack).
   consoleCallbackUrls: ['http://localhost:3000/'],
-  consoleLogoutUrls: ['http://localhost:3000/'],
 };
 
-const EXAMPLES: Record<'recipients' | 'notifyFrom' | 'consoleCallbackUrls', string> = {
+const EXAMPLES: Record<'recipients' | 'notifyFrom' | 'deskFrom', string> = {
   recipients: '-c contact-router:recipients=support@desk.yourpharmacy.com,appeals@desk.yourpharmacy.com',
   notifyFrom: '-c contact-router:notifyFrom=sla-alerts@yourpharmacy.com',
-  consoleCallbackUrls: '-c contact-router:consoleCallbackUrls=https://desk.yourpharmacy.com/',
+  deskFrom: '-c contact-router:deskFrom=support@desk.yourpharmacy.com',
 };
 
 /**
@@ -92,24 +94,29 @@ export function routerStackPropsFromContext(
   const sandbox = given.sandbox ?? false;
   const recipients = given.recipients ?? (sandbox ? SANDBOX_DEFAULTS.recipients : undefined);
   const notifyFrom = given.notifyFrom ?? (sandbox ? SANDBOX_DEFAULTS.notifyFrom : undefined);
-  const callbackUrls =
-    given.consoleCallbackUrls ?? (sandbox ? SANDBOX_DEFAULTS.consoleCallbackUrls : undefined);
+  // A sandbox sends as its first inbound address, so members' replies come back to it.
+  const deskFrom =
+    given.deskFrom ?? (sandbox ? recipients?.find((recipient) => recipient.includes('@')) : undefined);
+  // The deployed console's own URL is registered by the stack; these are the others (a custom domain, localhost).
+  const callbackUrls = given.consoleCallbackUrls ?? (sandbox ? SANDBOX_DEFAULTS.consoleCallbackUrls : []);
   const alarmEmail =
     given.alarmEmail ??
     (sandbox && given.alarmTopicArn === undefined ? SANDBOX_DEFAULTS.alarmEmail : undefined);
   const missing = [
     ...(recipients ? [] : [`${CONTEXT_PREFIX}recipients is required (${EXAMPLES.recipients})`]),
     ...(notifyFrom ? [] : [`${CONTEXT_PREFIX}notifyFrom is required (${EXAMPLES.notifyFrom})`]),
-    ...(callbackUrls
+    ...(deskFrom
       ? []
-      : [`${CONTEXT_PREFIX}consoleCallbackUrls is required (${EXAMPLES.consoleCallbackUrls})`]),
+      : [
+          `${CONTEXT_PREFIX}deskFrom is required: the address members get acknowledgements and replies from, one of the recipients, on a verified SES identity (${EXAMPLES.deskFrom})`,
+        ]),
     ...(alarmEmail !== undefined || given.alarmTopicArn !== undefined
       ? []
       : [
           `${CONTEXT_PREFIX}alarmEmail or ${CONTEXT_PREFIX}alarmTopicArn is required: alarms must reach someone (-c contact-router:alarmEmail=oncall@yourpharmacy.com)`,
         ]),
   ];
-  if (!recipients || !notifyFrom || !callbackUrls || missing.length > 0) {
+  if (!recipients || !notifyFrom || !deskFrom || missing.length > 0) {
     throw new InvalidPropsError('CDK context', [
       ...missing,
       'or deploy a sandbox that accepts placeholders: -c contact-router:sandbox=true',
@@ -118,6 +125,8 @@ export function routerStackPropsFromContext(
   return {
     recipients,
     notifyFrom,
+    deskFrom,
+    ...optional('deskName', given.deskName),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     ...(given.alarmTopicArn === undefined ? {} : { existingAlarmTopicArn: given.alarmTopicArn }),
     console: {

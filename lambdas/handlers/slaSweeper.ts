@@ -8,9 +8,9 @@ import { DESK_METRICS } from '../adapters/metrics/deskMetricNames.js';
 import { PowertoolsDeskMetrics } from '../adapters/metrics/PowertoolsDeskMetrics.js';
 import { PowertoolsSlaMetrics } from '../adapters/metrics/PowertoolsSlaMetrics.js';
 import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
+import { knownQueues } from '../domain/cases/claimQueue.js';
 import { type SweepReport, type SweepServices, sweepSla } from '../domain/cases/slaSweep.js';
 import type { OutboxDeliveryServices } from '../domain/outbound/deliverOutbox.js';
-import { knownQueues } from '../domain/cases/claimQueue.js';
 import { systemClock } from '../domain/ports.js';
 import { deskSettingsFromEnvironment, loadConfig, policyFromEnvironment } from './config.js';
 

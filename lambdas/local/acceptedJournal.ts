@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ChannelSchema, type InboundMessage } from '../domain/inboundMessage.js';
+import { ChannelSchema, type InboundMessage, InboundMessageSchema } from '../domain/inboundMessage.js';
+import { type FaxJob, type FaxJobQueue, FaxJobSchema } from '../domain/ingest/acceptFax.js';
+import type { InboundQueue } from '../domain/ports.js';
 
 /**
  * Local mode's record of what it acknowledged (202) and has not yet routed into a case.
@@ -14,8 +16,22 @@ import { ChannelSchema, type InboundMessage } from '../domain/inboundMessage.js'
  * pipeline. Replays are safe: the route stage keeps one case per inbound key, so a message that
  * had become a case just before the kill is recognised as a duplicate and settled.
  *
- * In AWS nothing of this exists: SES's S3 action and SQS are durable before SES accepts the mail.
+ * E-mail is replayed from its raw object (the bucket keeps it). A chat line or a form submission
+ * has no raw form the pipeline can start from again (a chat event's signature headers are gone),
+ * so its entry keeps the normalized message itself; a fax keeps its OCR job (the document is in the
+ * bucket). Both are written by the queue wrappers below, before the use case returns its 202.
+ *
+ * In AWS nothing of this exists: SES's S3 action and SQS are durable before SES accepts the mail,
+ * and API Gateway answers a webhook only after its Lambda has queued the message.
  */
+export const JournalReplaySchema = z.discriminatedUnion('kind', [
+  /** Queue this message for routing again (chat, form). */
+  z.object({ kind: z.literal('inbound'), message: InboundMessageSchema }),
+  /** Hand this job to the OCR step again (fax webhooks and fax-to-email). */
+  z.object({ kind: z.literal('faxJob'), job: FaxJobSchema }),
+]);
+export type JournalReplay = z.infer<typeof JournalReplaySchema>;
+
 export const JournalEntrySchema = z.object({
   /** What settles the entry: the message's raw key (see {@link journalKeyOf}). */
   key: z.string().min(1).max(2_048),
@@ -25,12 +41,19 @@ export const JournalEntrySchema = z.object({
   /** The channel's own id for the delivery (for e-mail: the SES-style message id of the raw object). */
   sourceId: z.string().min(1).max(1_024),
   acceptedAt: z.iso.datetime({ offset: true }),
+  /** What to hand the pipeline again at start-up; absent for e-mail (its raw object is replayed). */
+  replay: JournalReplaySchema.optional(),
 });
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;
 
 /** The journal key of a routed message: its raw original's key, or its channel and provider id. */
 export function journalKeyOf(message: Pick<InboundMessage, 'channel' | 'externalId' | 'rawBlobKey'>): string {
   return message.rawBlobKey ?? `${message.channel}#${message.externalId}`;
+}
+
+/** The journal key of a fax job: the document's key, which the fax's routed message names as its raw key. */
+export function journalKeyOfFaxJob(job: FaxJob): string {
+  return job.documentKey;
 }
 
 export interface AcceptedJournal {
@@ -131,4 +154,45 @@ async function syncDirectory(directory: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The inbound queue of a channel use case (chat, form), journaling each message before it is
+ * queued: the use case answers 202 only after `enqueue` resolves, so nothing it acknowledged is
+ * lost to a kill before routing. The route stage's poller settles the entry by the same key.
+ */
+export function journaledInboundQueue(journal: AcceptedJournal, inner: InboundQueue): InboundQueue {
+  return {
+    enqueue: async (message) => {
+      await journal.record({
+        key: journalKeyOf(message),
+        channel: message.channel,
+        receivedAt: message.receivedAt,
+        sourceId: message.externalId.slice(0, 1_024),
+        acceptedAt: new Date().toISOString(),
+        replay: { kind: 'inbound', message },
+      });
+      await inner.enqueue(message);
+    },
+  };
+}
+
+/**
+ * The fax job queue of the fax webhook and fax-to-email, journaling each job before it goes to
+ * the OCR step. The entry settles when the fax's message is routed (its raw key is the document's).
+ */
+export function journaledFaxJobQueue(journal: AcceptedJournal, inner: FaxJobQueue): FaxJobQueue {
+  return {
+    enqueue: async (job) => {
+      await journal.record({
+        key: journalKeyOfFaxJob(job),
+        channel: 'fax',
+        receivedAt: job.fax.receivedAt,
+        sourceId: `${job.fax.provider}:${job.fax.faxId}`.slice(0, 1_024),
+        acceptedAt: new Date().toISOString(),
+        replay: { kind: 'faxJob', job },
+      });
+      await inner.enqueue(job);
+    },
+  };
 }

@@ -1,5 +1,4 @@
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { WebhookRequest, WebhookResponse } from '../domain/webhookRequest.js';
 import { readBody } from './requestBody.js';
 
@@ -30,14 +29,6 @@ function answer(c: Context, response: WebhookResponse) {
   return c.json(response.body, response.status as 200);
 }
 
-function limit(maxSize: number) {
-  return bodyLimit({
-    maxSize,
-    onError: (c) =>
-      c.json({ error: 'payload_too_large', message: `the body is at most ${maxSize} bytes` }, 413),
-  });
-}
-
 function methodNotAllowed(c: Context) {
   c.header('allow', 'POST');
   return c.json(
@@ -49,19 +40,24 @@ function methodNotAllowed(c: Context) {
 /**
  * The channel routes of local mode (DESIGN.md's contract): `POST /inbound/fax/:provider`,
  * `POST /inbound/chat`, `POST /inbound/form`, each handing the exact request bytes to the same
- * use case the Lambda behind API Gateway runs.
+ * use case the Lambda behind API Gateway runs. Bodies are read with `readBody` (413 above the
+ * channel's limit, reading stops there), never Hono's `bodyLimit`, whose re-wrapped request fails
+ * on the Node adapter's bodiless DELETE and OPTIONS requests.
  */
 export function channelRoutes(handlers: ChannelHandlers): Hono {
   const app = new Hono();
-  app.post('/inbound/fax/:provider', limit(CHANNEL_BODY_LIMITS.fax), async (c) =>
-    answer(c, await handlers.fax(c.req.param('provider'), requestOf(c, await readBody(c)))),
-  );
-  app.post('/inbound/chat', limit(CHANNEL_BODY_LIMITS.chat), async (c) =>
-    answer(c, await handlers.chat(requestOf(c, await readBody(c)))),
-  );
-  app.post('/inbound/form', limit(CHANNEL_BODY_LIMITS.form), async (c) =>
-    answer(c, await handlers.form(requestOf(c, await readBody(c)))),
-  );
+  app.post('/inbound/fax/:provider', async (c) => {
+    const body = await readBody(c, CHANNEL_BODY_LIMITS.fax, 'a fax webhook body');
+    return answer(c, await handlers.fax(c.req.param('provider'), requestOf(c, body)));
+  });
+  app.post('/inbound/chat', async (c) => {
+    const body = await readBody(c, CHANNEL_BODY_LIMITS.chat, 'a chat event');
+    return answer(c, await handlers.chat(requestOf(c, body)));
+  });
+  app.post('/inbound/form', async (c) => {
+    const body = await readBody(c, CHANNEL_BODY_LIMITS.form, 'a form submission');
+    return answer(c, await handlers.form(requestOf(c, body)));
+  });
   app.all('/inbound/fax/:provider', methodNotAllowed);
   app.all('/inbound/chat', methodNotAllowed);
   app.all('/inbound/form', methodNotAllowed);

@@ -120,7 +120,7 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
       );
     }
     if (outcome.outcome === 'fax') {
-      // Fax-to-email: the pages went to the OCR step's queue, which the journal does not follow.
+      // Fax-to-email: each document's fax job was journaled on its own before it went to the OCR step.
       await deps.journal.settle(rawKey);
       return c.json(
         { status: 'queued_as_fax', externalId: outcome.externalId, documents: outcome.documents },

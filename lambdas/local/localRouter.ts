@@ -7,9 +7,10 @@ import { RAW_CONTENT } from '../adapters/resourceDefinitions.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { type ChannelSecrets, loadChannelSecrets } from '../adapters/secrets/channelSecrets.js';
 import { SqsDeadLetters } from '../adapters/sqs/SqsDeadLetters.js';
-import { createStaffApp } from '../api/app.js';
+import { SqsFaxJobQueue } from '../adapters/sqs/SqsFaxJobQueue.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
-import type { SweepReport } from '../domain/cases/sweepTimers.js';
+import { createStaffApp } from '../api/app.js';
+import type { SweepReport } from '../domain/cases/slaSweep.js';
 import type { OcrEngine } from '../domain/fax/ocr.js';
 import { ChannelSchema } from '../domain/inboundMessage.js';
 import { QUARANTINE_PREFIX, RawEmailMissingError } from '../domain/ingest/acceptEmail.js';
@@ -27,6 +28,8 @@ import {
   FileAcceptedJournal,
   InMemoryAcceptedJournal,
   type JournalEntry,
+  journaledFaxJobQueue,
+  journaledInboundQueue,
   journalKeyOf,
 } from './acceptedJournal.js';
 import { DATA_LAYOUT } from './dataDirectory.js';
@@ -34,7 +37,7 @@ import { DeadLetterArchive } from './deadLetterArchive.js';
 import { devTokenAuthenticate } from './devTokens.js';
 import { createGatewayApp, serveGateway } from './gateway.js';
 import { type LocalResources, provisionResources } from './provisionResources.js';
-import { putRawObject } from './rawMailUpload.js';
+import { localBlobStore, putRawObject } from './rawMailUpload.js';
 import { sesReceiptEvent } from './sesEvents.js';
 import { SqsPoller } from './sqsPoller.js';
 
@@ -132,11 +135,24 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
   const resources = await provisionResources(options.endpoints, options.prefix);
   const env = localEnvironment(options.endpoints, resources);
   const clock = options.clock ?? systemClock;
-  const emailServices = buildEmailIngestServices(env);
-  const routeBase = buildRouteInboundServices(env);
   const journal: AcceptedJournal = options.dataDirectory
     ? new FileAcceptedJournal(path.join(options.dataDirectory, DATA_LAYOUT.journal))
     : new InMemoryAcceptedJournal();
+  const sqs = sqsClient(options.endpoints);
+  const s3 = s3Client(options.endpoints);
+  // The queues the channels hand their work to; what a channel acknowledges is journaled first.
+  const inboundQueue = new SqsInboundQueue(sqs, resources.inboundQueueUrl);
+  const faxJobQueue = new SqsFaxJobQueue(sqs, resources.faxOcrQueueUrl);
+  const journaledFaxJobs = journaledFaxJobQueue(journal, faxJobQueue);
+  // Raw content larger than fauxqs takes in one request (attachments, faxed documents) goes up in parts.
+  const rawContent = localBlobStore(s3, resources.rawBucket);
+  const emailBase = buildEmailIngestServices(env);
+  const emailServices = {
+    ...emailBase,
+    blobStore: rawContent,
+    ...(emailBase.faxJobs ? { faxJobs: journaledFaxJobs } : {}),
+  };
+  const routeBase = buildRouteInboundServices(env);
   const deadLetterArchive = options.dataDirectory
     ? new DeadLetterArchive(path.join(options.dataDirectory, DATA_LAYOUT.deadLetters))
     : undefined;
@@ -160,24 +176,29 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
   const sweeperServices = { ...buildSweeperServices(env), clock };
   const sweep = () => handleSweep(sweeperServices);
   const channelSecrets = options.channelSecrets ?? (await loadChannelSecrets(env));
-  const faxServices = { ...faxServicesWith(env, channelSecrets), clock };
+  const faxServices = {
+    ...faxServicesWith(env, channelSecrets),
+    blobStore: rawContent,
+    faxJobs: journaledFaxJobs,
+    clock,
+  };
   const chatServices = {
     ...(await buildChatServices({
       ...env,
       CHAT_WIDGET_SECRETS: (channelSecrets.chatWidgetSecrets ?? [LOCAL_DEV_CHAT_WIDGET_SECRET]).join(','),
     })),
+    inboundQueue: journaledInboundQueue(journal, inboundQueue),
     clock,
   };
-  const formServices = { ...buildFormServices(env), clock };
+  const formServices = {
+    ...buildFormServices(env),
+    inboundQueue: journaledInboundQueue(journal, inboundQueue),
+    clock,
+  };
   const ownOcr = options.ocr
     ? undefined
     : new TesseractOcrEngine(new S3BlobStore(s3Client(options.endpoints), resources.rawBucket));
-  const faxOcrServices = {
-    ocr: options.ocr ?? (ownOcr as OcrEngine),
-    inboundQueue: new SqsInboundQueue(sqsClient(options.endpoints), resources.inboundQueueUrl),
-  };
-  const sqs = sqsClient(options.endpoints);
-  const s3 = s3Client(options.endpoints);
+  const faxOcrServices = { ocr: options.ocr ?? (ownOcr as OcrEngine), inboundQueue };
   const ingestEmail = (event: ReturnType<typeof sesReceiptEvent>) => handleEmailReceipt(event, emailServices);
 
   // Settle what the route stage finished; a failed record stays journaled (SQS retries it, and a
@@ -197,18 +218,27 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
     handleFaxOcrBatch(event, faxOcrServices),
   );
 
-  const rawContent = new S3BlobStore(s3, resources.rawBucket);
-  const replays: Partial<Record<JournalEntry['channel'], Replay>> = {
-    email: async (entry) => {
-      try {
-        const [outcome] = await ingestEmail(sesReceiptEvent(entry.sourceId, new Date(entry.receivedAt)));
-        return outcome?.outcome === 'queued' ? 'queued' : 'settled';
-      } catch (error) {
-        if (!(error instanceof RawEmailMissingError)) throw error;
-        // Quarantined just before the kill: the raw mail moved, with its reason, and was answered 422.
-        return (await rawContent.get(`${QUARANTINE_PREFIX}${entry.key}`)) ? 'settled' : 'kept';
-      }
-    },
+  const replay: Replay = async (entry) => {
+    // Chat lines and forms come back as the message they were; faxes go back to the OCR step. The
+    // route stage keeps one case per inbound key, so one that was routed before the kill settles.
+    if (entry.replay?.kind === 'inbound') {
+      await inboundQueue.enqueue(entry.replay.message);
+      return 'queued';
+    }
+    if (entry.replay?.kind === 'faxJob') {
+      await faxJobQueue.enqueue(entry.replay.job);
+      return 'queued';
+    }
+    if (entry.channel !== 'email') return 'kept';
+    try {
+      const [outcome] = await ingestEmail(sesReceiptEvent(entry.sourceId, new Date(entry.receivedAt)));
+      // Fax-to-email: the documents' fax jobs were journaled on their own.
+      return outcome?.outcome === 'queued' ? 'queued' : 'settled';
+    } catch (error) {
+      if (!(error instanceof RawEmailMissingError)) throw error;
+      // Quarantined just before the kill: the raw mail moved, with its reason, and was answered 422.
+      return (await rawContent.get(`${QUARANTINE_PREFIX}${entry.key}`)) ? 'settled' : 'kept';
+    }
   };
   const recovered = { replayed: 0, deadLetters: 0, unrecoverable: 0 };
   for (const letter of (await deadLetterArchive?.all()) ?? []) {
@@ -220,8 +250,7 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
     recovered.deadLetters++;
   }
   for (const entry of await journal.pending()) {
-    const replay = replays[entry.channel];
-    const result = replay ? await replay(entry) : 'kept';
+    const result = await replay(entry);
     if (result === 'settled') await journal.settle(entry.key);
     if (result === 'queued') recovered.replayed++;
     if (result === 'kept') {

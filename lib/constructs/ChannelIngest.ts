@@ -2,13 +2,11 @@ import path from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SnsEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SnsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -16,89 +14,89 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RATE_LIMIT_TABLE } from '../../lambdas/adapters/ratelimit/DynamoRateLimiter.js';
 import { FAX_OCR_QUEUE } from '../../lambdas/adapters/resourceDefinitions.js';
-import { InvalidPropsError } from './InvalidPropsError.js';
-import { reservedConcurrencyProblems } from './propChecks.js';
+import { CHAT_PREFIX } from '../../lambdas/domain/ingest/acceptChat.js';
+import { QUARANTINE_PREFIX } from '../../lambdas/domain/ingest/acceptEmail.js';
+import { FAX_PREFIX } from '../../lambdas/domain/ingest/acceptFax.js';
+import { FORM_PREFIX } from '../../lambdas/domain/ingest/acceptForm.js';
+import type { DeskMonitoring } from './DeskMonitoring.js';
+import type { FunctionAccess } from './functionAccess.js';
 import { RouterFunction, type RouterFunctionDefaults } from './RouterFunction.js';
 
 const handlers = path.join(import.meta.dirname, '..', '..', 'lambdas', 'handlers');
 
+/** The channel functions' names on alarms and the dashboard (and their loggers' service names). */
+export const CHANNEL_FUNCTIONS = {
+  faxIngest: 'fax-ingest',
+  faxOcr: 'fax-ocr',
+  chatIngest: 'chat-ingest',
+  chatConnect: 'chat-connect',
+  formIngest: 'form-ingest',
+} as const;
+
 export interface ChannelIngestProps {
-  /** The HTTP API the webhook routes join (no JWT: each Lambda verifies its sender). */
+  /** The HTTP API the webhook routes join (no JWT: each function authenticates its sender). */
   httpApi: apigw.HttpApi;
   rawBucket: s3.IBucket;
+  /** Encrypts the secret, the rate-limit table, the chat stream topic and the failure queues. */
   dataKey: kms.IKey;
   /** The queue every channel hands its canonical message to (the route function reads it). */
   inboundQueue: sqs.IQueue;
-  /** Where the channels' alarms go (the stack's operational alerts). */
-  alarmTopic: sns.ITopic;
+  /** The fax jobs the webhook writes and the OCR step reads (fax-to-email writes them too). */
+  faxJobs: sqs.IQueue;
   functionDefaults: RouterFunctionDefaults;
-  /** The desk's own domains: a DMARC failure from one of them, or a look-alike, is possible spoofing. */
-  deskDomains: string[];
-  /** Addresses fax services mail received faxes to (fax-to-email). */
-  faxEmailAddresses?: string[];
-  /** The SES email ingest function: it learns the fax queue, the desk's domains and fax addresses. */
-  emailIngest?: lambda.IFunction;
+  /** Errors and throttles of every channel function, and each failure queue. */
+  monitoring: DeskMonitoring;
   removalPolicy?: RemovalPolicy;
 }
 
 /** The webhook routes, each with the function that answers it. */
 const ROUTES = [
-  ['/inbound/fax/{provider}', 'FaxIngest'],
-  ['/inbound/chat', 'ChatIngest'],
-  ['/inbound/form', 'FormIngest'],
+  ['/inbound/fax/{provider}', 'faxIngest'],
+  ['/inbound/chat', 'chatIngest'],
+  ['/inbound/form', 'formIngest'],
 ] as const;
 
+/** Why a webhook route has no JWT authorizer: who calls it, and how the function knows them. */
+const UNAUTHORIZED_ROUTE_REASONS: Record<(typeof ROUTES)[number][1], string> = {
+  faxIngest:
+    'Fax providers (Telnyx, Phaxio, Sinch) call this webhook and cannot present a Cognito JWT; the function verifies each request as its provider signs it (Telnyx Ed25519 over timestamp and body with a 300 s tolerance, Phaxio HMAC-SHA1, Sinch basic auth) with keys from Secrets Manager and answers 401 before anything is stored.',
+  chatIngest:
+    "The desk's chat widget backend calls this webhook; the function verifies the HMAC signature and timestamp of every event with the widget keys from Secrets Manager and answers 401 before anything is stored.",
+  formIngest:
+    'A public inquiry form for people without an account cannot carry a staff JWT; the function validates every field with a size limit, rate-limits per client address and per e-mail in its own table, and quarantines honeypot submissions.',
+};
+
 /**
- * Fax, web chat and the international form: webhook routes on the HTTP API (no JWT, the functions
- * verify provider signatures with secrets from Secrets Manager), an ingest function per channel
- * with its own DLQ and error alarm, the fax OCR step (Amazon Textract) as its own function behind
- * its own queue and DLQ, Amazon Connect chat streaming through an encrypted SNS topic, and the
- * form's rate-limit table.
+ * Fax, web chat and the international form in AWS: webhook routes on the HTTP API (no JWT, each
+ * function verifies its sender with secrets from Secrets Manager), an ingest function per channel,
+ * the fax OCR step (Amazon Textract) as its own function on the fax job queue, Amazon Connect chat
+ * streaming through an encrypted SNS topic, and the form's rate-limit table. Every function's
+ * grants come from its access declaration; every function and failure queue is alarmed.
  */
 export class ChannelIngest extends Construct {
   readonly secret: secretsmanager.Secret;
-  readonly faxOcrQueue: sqs.Queue;
-  readonly faxOcrDeadLetters: sqs.Queue;
   readonly connectChatTopic: sns.Topic;
   readonly rateLimitTable: dynamodb.TableV2;
-  readonly functions: Record<
-    'faxIngest' | 'faxOcr' | 'chatIngest' | 'chatConnect' | 'formIngest',
-    lambda.Function
-  >;
+  readonly functions: Record<keyof typeof CHANNEL_FUNCTIONS, lambda.IFunction>;
 
   constructor(scope: Construct, id: string, props: ChannelIngestProps) {
     super(scope, id);
-    InvalidPropsError.throwIfAny(`ChannelIngest ${this.node.path}`, [
-      ...reservedConcurrencyProblems(
-        'functionDefaults.reservedConcurrency',
-        props.functionDefaults.reservedConcurrency,
-      ),
-      ...(props.deskDomains.length === 0
-        ? ["`deskDomains` must list the desk's own domain (e.g. pharmacy.example); received []"]
-        : []),
-      ...props.deskDomains
-        .filter((domain) => !/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*$/i.test(domain))
-        .map((domain) => `\`deskDomains\` entries must be domains; received ${JSON.stringify(domain)}`),
-    ]);
-    const { dataKey, rawBucket, functionDefaults } = props;
-    const { account } = Stack.of(this);
-    const rawBucketArn = `<${Stack.of(this).getLogicalId(rawBucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
-    const encryptedQueue = (queueId: string, queueProps: sqs.QueueProps = {}) =>
-      new sqs.Queue(this, queueId, {
+    const { dataKey, rawBucket, inboundQueue, faxJobs, functionDefaults, monitoring } = props;
+    const stack = Stack.of(this);
+    const { account } = stack;
+    const encryptedQueue = (queueId: string, what: string) => {
+      const queue = new sqs.Queue(this, queueId, {
         encryption: sqs.QueueEncryption.KMS,
         encryptionMasterKey: dataKey,
         enforceSSL: true,
-        ...queueProps,
+        retentionPeriod: Duration.days(14),
       });
-    const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric) =>
-      new cloudwatch.Alarm(this, alarmId, {
-        alarmDescription: description,
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(new cloudwatchActions.SnsAction(props.alarmTopic));
+      Validations.of(queue).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SQS3',
+        reason: `This queue is itself a dead-letter queue: ${what}.`,
+      });
+      return queue;
+    };
 
     // One JSON secret: Telnyx public key, Phaxio callback token and URL, Sinch basic auth, chat widget keys.
     this.secret = new secretsmanager.Secret(this, 'ChannelSecrets', {
@@ -120,23 +118,6 @@ export class ChannelIngest extends Construct {
       },
     );
 
-    this.faxOcrDeadLetters = encryptedQueue('FaxOcrDeadLetters', {
-      retentionPeriod: Duration.days(FAX_OCR_QUEUE.deadLetterRetentionDays),
-    });
-    Validations.of(this.faxOcrDeadLetters).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the fax OCR queue.',
-    });
-    this.faxOcrQueue = encryptedQueue('FaxOcrQueue', {
-      visibilityTimeout: Duration.seconds(FAX_OCR_QUEUE.visibilityTimeoutSeconds),
-      deadLetterQueue: { queue: this.faxOcrDeadLetters, maxReceiveCount: FAX_OCR_QUEUE.maxReceiveCount },
-    });
-    alarm(
-      'FaxOcrDeadLettersWaiting',
-      'A received fax could not be read and routed after 5 tries: its document is in the raw bucket; a person must look.',
-      this.faxOcrDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-    );
-
     this.rateLimitTable = new dynamodb.TableV2(this, 'FormRateLimits', {
       partitionKey: { name: RATE_LIMIT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       billing: dynamodb.Billing.onDemand(),
@@ -148,223 +129,232 @@ export class ChannelIngest extends Construct {
     Validations.of(this.rateLimitTable).acknowledge({
       id: 'HIPAA.Security::HIPAA.Security-DynamoDBInBackupPlan',
       reason:
-        'Rate-limit counters hold hashed client addresses and form e-mails for at most two hours (TTL); losing them only resets the limits, so they are not backed up.',
+        'Rate-limit counters hold hashed client addresses and form e-mails for at most two windows (TTL); losing them only resets the limits, so they are not backed up.',
     });
 
+    // Named, so the key policy below can name its ARN without a reference (the topic uses the key:
+    // a reference back would be a cycle).
+    const connectTopicName = `${stack.stackName}-connect-chat-stream`.slice(0, 256);
+    const connectTopicArn = `arn:${stack.partition}:sns:${stack.region}:${stack.account}:${connectTopicName}`;
     this.connectChatTopic = new sns.Topic(this, 'ConnectChatStream', {
+      topicName: connectTopicName,
       masterKey: dataKey,
       enforceSSL: true,
       displayName: 'Amazon Connect chat message streaming (StartContactStreaming)',
     });
+    const fromThisAccount = { StringEquals: { 'aws:SourceAccount': account } };
     this.connectChatTopic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'ConnectPublishesChatStreams',
         principals: [new iam.ServicePrincipal('connect.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [this.connectChatTopic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+        conditions: fromThisAccount,
+      }),
+    );
+    // Connect publishes to the encrypted topic as its service principal, so it needs a data key for
+    // each message (SNS developer guide, "Key management": publishers of an SSE topic).
+    dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ConnectPublishesChatStreams',
+        principals: [new iam.ServicePrincipal('connect.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromThisAccount,
       }),
     );
 
-    // Connect publishes to the encrypted topic with its service principal: it needs the data key for that.
-    dataKey.grant(new iam.ServicePrincipal('connect.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
-
-    const ingestFunction = (
+    const channelFunction = (
       functionId: string,
+      label: string,
       entry: string,
       description: string,
       environment: Record<string, string>,
-      options: { timeout?: Duration; memorySize?: number; sqsTriggered?: boolean } = {},
-    ) => {
-      // An SQS-triggered function's dead letters are its queue's redrive DLQ; the others get their own.
-      const deadLetters = options.sqsTriggered
-        ? undefined
-        : encryptedQueue(`${functionId}Failures`, { retentionPeriod: Duration.days(14) });
-      if (deadLetters) {
-        Validations.of(deadLetters).acknowledge({
-          id: 'AwsSolutions::AwsSolutions-SQS3',
-          reason: `This queue is the ${functionId} function's dead-letter queue.`,
-        });
-      }
-      const fn = new RouterFunction(this, functionId, {
+      access: FunctionAccess,
+      options: {
+        timeout?: Duration;
+        deadLetterQueue?: sqs.IQueue;
+        callsOutsideAws?: string;
+      } = {},
+    ) =>
+      new RouterFunction(this, functionId, {
         ...functionDefaults,
+        monitoring,
+        label,
         entry: path.join(handlers, entry),
         description,
         timeout: options.timeout ?? Duration.seconds(29),
-        ...(options.memorySize ? { memorySize: options.memorySize } : {}),
-        ...(deadLetters ? { deadLetterQueue: deadLetters } : {}),
+        ...(options.deadLetterQueue ? { deadLetterQueue: options.deadLetterQueue } : {}),
+        ...(options.callsOutsideAws ? { callsOutsideAws: options.callsOutsideAws } : {}),
         environment,
+        access,
       }).function;
-      alarm(
-        `${functionId}Errors`,
-        `${functionId} failed (errors are answered 500 to the sender, who retries): look at its logs.`,
-        fn.metricErrors({ period: Duration.minutes(1) }),
-      );
-      if (deadLetters) {
-        alarm(
-          `${functionId}DeadLettersWaiting`,
-          `An asynchronous ${functionId} invocation failed after Lambda's retries.`,
-          deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-        );
-      } else {
-        Validations.of(fn).acknowledge({
-          id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ',
-          reason: `SQS invokes ${functionId} synchronously; failed records are redriven to its queue's DLQ (maxReceiveCount ${FAX_OCR_QUEUE.maxReceiveCount}), which has its own alarm.`,
-        });
-      }
-      return fn;
-    };
-    const common = { RAW_BUCKET: rawBucket.bucketName, INBOUND_QUEUE_URL: props.inboundQueue.queueUrl };
+    const toRouting = { RAW_BUCKET: rawBucket.bucketName, INBOUND_QUEUE_URL: inboundQueue.queueUrl };
+    const synchronous = (fn: lambda.IFunction, caller: string) =>
+      Validations.of(fn).acknowledge({
+        id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ',
+        reason: `${caller} invokes this function synchronously and gets its error; a Lambda dead-letter queue only ever receives asynchronous invocations, so it would stay empty.`,
+      });
 
-    const faxIngest = ingestFunction(
+    const faxIngest = channelFunction(
       'FaxIngest',
+      CHANNEL_FUNCTIONS.faxIngest,
       'fax.ts',
       'Fax provider webhooks: verify, download the document, queue the OCR step',
       {
         RAW_BUCKET: rawBucket.bucketName,
-        FAX_JOB_QUEUE_URL: this.faxOcrQueue.queueUrl,
+        FAX_JOB_QUEUE_URL: faxJobs.queueUrl,
         CHANNEL_SECRETS_ARN: this.secret.secretArn,
       },
+      {
+        // The receipt is read first (a redelivered fax id is answered as a duplicate), then the
+        // document and the receipt are written.
+        objects: [
+          {
+            bucket: rawBucket,
+            prefix: FAX_PREFIX,
+            actions: ['s3:GetObject', 's3:PutObject'],
+            readsMissingKeys: true,
+          },
+        ],
+        sendsTo: [faxJobs],
+        readsSecrets: [this.secret],
+      },
+      { callsOutsideAws: "downloads the fax document from the provider's HTTPS media URL" },
     );
-    rawBucket.grantReadWrite(faxIngest, 'fax/*');
-    this.faxOcrQueue.grantSendMessages(faxIngest);
-    this.secret.grantRead(faxIngest);
+    synchronous(faxIngest, 'API Gateway (the fax provider retries on a 5xx)');
 
-    const faxOcr = ingestFunction(
+    const faxOcr = channelFunction(
       'FaxOcr',
+      CHANNEL_FUNCTIONS.faxOcr,
       'faxOcr.ts',
       'Fax OCR step: Amazon Textract (asynchronous), read the form, queue the message for routing',
-      common,
-      { timeout: Duration.seconds(FAX_OCR_QUEUE.ocrFunctionTimeoutSeconds), sqsTriggered: true },
+      toRouting,
+      {
+        // Textract reads the document with this role's permissions.
+        objects: [
+          { bucket: rawBucket, prefix: FAX_PREFIX, actions: ['s3:GetObject'], readThrough: 'textract' },
+        ],
+        detectsDocumentText: true,
+        sendsTo: [inboundQueue],
+        receivesFrom: [faxJobs],
+      },
+      { timeout: Duration.seconds(FAX_OCR_QUEUE.ocrFunctionTimeoutSeconds) },
     );
-    faxOcr.addEventSource(
-      new SqsEventSource(this.faxOcrQueue, {
-        batchSize: FAX_OCR_QUEUE.batchSize,
-        reportBatchItemFailures: true,
-      }),
-    );
-    rawBucket.grantRead(faxOcr, 'fax/*');
-    props.inboundQueue.grantSendMessages(faxOcr);
-    faxOcr.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['textract:StartDocumentTextDetection', 'textract:GetDocumentTextDetection'],
-        resources: ['*'],
-      }),
-    );
+    faxOcr.addEventSourceMapping('FaxJobs', {
+      eventSourceArn: faxJobs.queueArn,
+      batchSize: FAX_OCR_QUEUE.batchSize,
+      reportBatchItemFailures: true,
+    });
+    Validations.of(faxOcr).acknowledge({
+      id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ',
+      reason: `SQS invokes this function synchronously; a failed fax job is redriven to the fax job queue's dead-letter queue (maxReceiveCount ${FAX_OCR_QUEUE.maxReceiveCount}), which has its own alarm.`,
+    });
 
-    const chatIngest = ingestFunction(
+    const chatIngest = channelFunction(
       'ChatIngest',
+      CHANNEL_FUNCTIONS.chatIngest,
       'chat.ts',
       'Chat widget events: verify the HMAC, keep the raw event, queue the line',
+      { ...toRouting, CHANNEL_SECRETS_ARN: this.secret.secretArn },
       {
-        ...common,
-        CHANNEL_SECRETS_ARN: this.secret.secretArn,
+        // An event already kept is a duplicate; the conversation's start record names the member.
+        objects: [
+          {
+            bucket: rawBucket,
+            prefix: `${CHAT_PREFIX}widget/`,
+            actions: ['s3:GetObject', 's3:PutObject'],
+            readsMissingKeys: true,
+          },
+        ],
+        sendsTo: [inboundQueue],
+        readsSecrets: [this.secret],
       },
     );
-    rawBucket.grantReadWrite(chatIngest, 'chat/*');
-    props.inboundQueue.grantSendMessages(chatIngest);
-    this.secret.grantRead(chatIngest);
+    synchronous(chatIngest, 'API Gateway (the widget backend retries on a 5xx)');
 
-    const chatConnect = ingestFunction(
+    // SNS invokes the Connect function asynchronously: Lambda retries twice, then keeps the event here.
+    const chatConnectFailures = encryptedQueue(
+      'ChatConnectFailures',
+      'Connect chat items the function failed on after Lambda retried',
+    );
+    const chatConnect = channelFunction(
       'ChatConnect',
+      CHANNEL_FUNCTIONS.chatConnect,
       'chatConnect.ts',
       'Amazon Connect chat streaming (SNS): queue member and agent lines',
-      common,
+      toRouting,
+      {
+        objects: [{ bucket: rawBucket, prefix: `${CHAT_PREFIX}connect/`, actions: ['s3:PutObject'] }],
+        sendsTo: [inboundQueue],
+      },
+      { deadLetterQueue: chatConnectFailures },
     );
-    const subscriptionFailures = encryptedQueue('ChatConnectSubscriptionFailures', {
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(subscriptionFailures).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the Connect chat stream subscription.',
-    });
-    subscriptionFailures.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [subscriptionFailures.queueArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': this.connectChatTopic.topicArn } },
-      }),
+    // Items SNS could not deliver to the function at all (after its delivery retries).
+    const subscriptionFailures = encryptedQueue(
+      'ChatConnectSubscriptionFailures',
+      'Connect chat items SNS could not deliver to the function',
     );
     chatConnect.addEventSource(
       new SnsEventSource(this.connectChatTopic, { deadLetterQueue: subscriptionFailures }),
     );
-    rawBucket.grantWrite(chatConnect, 'chat/*');
-    props.inboundQueue.grantSendMessages(chatConnect);
+    // SNS sends to the encrypted dead-letter queue as its service principal, for this topic only.
+    dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'SnsDeadLettersConnectChatItems',
+        principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'aws:SourceArn': connectTopicArn } },
+      }),
+    );
 
-    const formIngest = ingestFunction(
+    const formIngest = channelFunction(
       'FormIngest',
+      CHANNEL_FUNCTIONS.formIngest,
       'form.ts',
       'International inquiry form: validate, rate-limit, queue',
+      { ...toRouting, RATE_LIMIT_TABLE_NAME: this.rateLimitTable.tableName },
       {
-        ...common,
-        RATE_LIMIT_TABLE_NAME: this.rateLimitTable.tableName,
+        objects: [
+          { bucket: rawBucket, prefix: FORM_PREFIX, actions: ['s3:PutObject'] },
+          // A honeypot submission is kept, with its reason, where a person can look.
+          { bucket: rawBucket, prefix: `${QUARANTINE_PREFIX}${FORM_PREFIX}`, actions: ['s3:PutObject'] },
+        ],
+        sendsTo: [inboundQueue],
+        countsIn: [this.rateLimitTable],
       },
     );
-    rawBucket.grantWrite(formIngest, 'form/*');
-    rawBucket.grantWrite(formIngest, 'quarantine/form/*');
-    props.inboundQueue.grantSendMessages(formIngest);
-    this.rateLimitTable.grant(formIngest, 'dynamodb:UpdateItem');
+    synchronous(formIngest, 'API Gateway (the browser shows the error)');
 
-    if (props.emailIngest instanceof lambda.Function) {
-      props.emailIngest.addEnvironment('FAX_JOB_QUEUE_URL', this.faxOcrQueue.queueUrl);
-      props.emailIngest.addEnvironment('DESK_DOMAINS', props.deskDomains.join(','));
-      props.emailIngest.addEnvironment('FAX_EMAIL_ADDRESSES', (props.faxEmailAddresses ?? []).join(','));
-      this.faxOcrQueue.grantSendMessages(props.emailIngest);
-      rawBucket.grantWrite(props.emailIngest, 'fax/*');
-      Validations.of(props.emailIngest).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${rawBucketArn}/fax/*]`,
-        reason: "Fax-to-email: ingest writes the mailed fax pages under the raw bucket's `fax/` prefix only.",
-      });
-    }
+    monitoring.watchDeadLetters(
+      chatConnectFailures,
+      'chat-connect-failures',
+      'Amazon Connect chat items the function failed on after Lambda retried them: each is kept with its error; a person must look, then redrive.',
+    );
+    monitoring.watchDeadLetters(
+      subscriptionFailures,
+      'chat-connect-subscription-failures',
+      'Amazon Connect chat items SNS could not deliver to the function: a person must look, then redrive.',
+    );
 
     // Webhooks on the HTTP API without a JWT authorizer: the senders are fax providers, the widget
-    // backend and a public form. Each function authenticates what it can (signatures, basic auth)
-    // and the form is rate-limited in the function.
-    for (const [routePath, functionId] of ROUTES) {
-      const fn = { FaxIngest: faxIngest, ChatIngest: chatIngest, FormIngest: formIngest }[functionId];
+    // backend and a public form, none of which holds a staff token. Each function authenticates what
+    // it can; the stage's throttle bounds the rest.
+    const functions = { faxIngest, chatIngest, formIngest };
+    for (const [routePath, key] of ROUTES) {
       const routes = props.httpApi.addRoutes({
         path: routePath,
         methods: [apigw.HttpMethod.POST],
-        integration: new HttpLambdaIntegration(`${functionId}Integration`, fn),
+        integration: new HttpLambdaIntegration(`${key}Integration`, functions[key]),
       });
       for (const route of routes) {
         Validations.of(route).acknowledge({
           id: 'AwsSolutions::AwsSolutions-APIG4',
-          reason:
-            routePath === '/inbound/form'
-              ? 'A public inquiry form for people without an account: validated, size-limited, rate-limited per address and e-mail, honeypot, in the function.'
-              : 'Provider webhooks cannot carry our JWT: the function verifies the provider signature (Ed25519, HMAC) or basic auth with secrets from Secrets Manager and answers 401 otherwise.',
+          reason: UNAUTHORIZED_ROUTE_REASONS[key],
         });
       }
     }
-
-    const prefixFinding = (fn: lambda.Function, prefix: string, actions: string[]) =>
-      Validations.of(fn).acknowledge(
-        {
-          id: `AwsSolutions::AwsSolutions-IAM5[Resource::${rawBucketArn}/${prefix}/*]`,
-          reason: `The function reads or writes the raw bucket under \`${prefix}/\` only.`,
-        },
-        ...actions.map((action) => ({
-          id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
-          reason: `${action} comes from CDK's bucket grant, limited to the raw bucket's \`${prefix}/\` prefix.`,
-        })),
-      );
-    const readWrite = ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'];
-    prefixFinding(faxIngest, 'fax', readWrite);
-    prefixFinding(chatIngest, 'chat', readWrite);
-    prefixFinding(faxOcr, 'fax', ['s3:GetBucket*', 's3:GetObject*', 's3:List*']);
-    prefixFinding(chatConnect, 'chat', ['s3:Abort*', 's3:DeleteObject*']);
-    prefixFinding(formIngest, 'form', ['s3:Abort*', 's3:DeleteObject*']);
-    Validations.of(formIngest).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${rawBucketArn}/quarantine/form/*]`,
-      reason: "A honeypot submission is kept under the raw bucket's `quarantine/form/` prefix only.",
-    });
-    Validations.of(faxOcr).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason:
-        "Textract text detection supports no resource-level permissions (Service Authorization Reference); X-Ray likewise. The document is read from the raw bucket with this role's fax/ read grant.",
-    });
     this.functions = { faxIngest, faxOcr, chatIngest, chatConnect, formIngest };
   }
 }

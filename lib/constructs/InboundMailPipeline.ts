@@ -4,7 +4,6 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -12,9 +11,10 @@ import { Construct } from 'constructs';
 import { DESK_METRICS } from '../../lambdas/adapters/metrics/deskMetricNames.js';
 import { INBOUND_QUEUE, RAW_CONTENT } from '../../lambdas/adapters/resourceDefinitions.js';
 import { QUARANTINE_PREFIX } from '../../lambdas/domain/ingest/acceptEmail.js';
+import { FAX_PREFIX } from '../../lambdas/domain/ingest/acceptFax.js';
 import type { DeskMonitoring } from './DeskMonitoring.js';
 import { InvalidPropsError } from './InvalidPropsError.js';
-import { recipientsProblems } from './propChecks.js';
+import { emailAddressProblems, recipientsProblems } from './propChecks.js';
 import { RouterFunction, type RouterFunctionDefaults } from './RouterFunction.js';
 
 const handlers = path.join(import.meta.dirname, '..', '..', 'lambdas', 'handlers');
@@ -34,11 +34,37 @@ export interface InboundMailPipelineProps {
   /** Seconds the oldest inbound message may wait before the backlog alarm fires (default 900). */
   inboundBacklogSeconds?: number;
   /**
+   * The desk's address on mail to members (acknowledgements of new cases): an address whose SES
+   * identity (the address or its domain) is verified; route-inbound may send only as it.
+   */
+  deskFrom: string;
+  /** The display name on that mail (`Member Services`); the function's default when absent. */
+  deskName?: string;
+  /**
+   * The desk's own domains (recipients and senders): a DMARC failure from one of them, or a
+   * look-alike, flags the case as possible spoofing. Default: the recipients' domains.
+   */
+  deskDomains?: string[];
+  /**
+   * Fax-to-email: mail to one of `addresses` whose PDF or TIFF attachments are the faxed pages
+   * becomes a fax job on `jobQueue`; the documents are kept under `fax/email/`.
+   */
+  faxToEmail?: { jobQueue: sqs.IQueue; addresses: string[] };
+  /**
    * The most route-inbound invocations the queue runs at once (SQS event source maximum concurrency,
    * 2–1000; default 5: 50 messages in flight, far above a desk's mail rate, and room left in a new
    * account's 10 executions for the staff API and the sweeper).
    */
   routeMaxConcurrency?: number;
+}
+
+/** The unique domains of some addresses (or domains), the leading wildcard dot dropped. */
+export function domainsOf(addresses: readonly string[]): string[] {
+  return [
+    ...new Set(
+      addresses.map((address) => (address.split('@')[1] ?? address).replace(/^\./, '').toLowerCase()),
+    ),
+  ];
 }
 
 /** SES's name rules for rule sets and rules: letters, digits, `.`, `_`, `-`; at most 64 characters. */
@@ -72,6 +98,7 @@ export class InboundMailPipeline extends Construct {
     const routeMaxConcurrency = props.routeMaxConcurrency ?? 5;
     InvalidPropsError.throwIfAny(`InboundMailPipeline ${this.node.path}`, [
       ...recipientsProblems(props.recipients),
+      ...emailAddressProblems('deskFrom', props.deskFrom),
       ...(Number.isInteger(routeMaxConcurrency) && routeMaxConcurrency >= 2 && routeMaxConcurrency <= 1000
         ? []
         : [
@@ -109,6 +136,8 @@ export class InboundMailPipeline extends Construct {
       reason: "This queue is the email ingest function's failure destination (a dead-letter queue itself).",
     });
 
+    const faxToEmail = props.faxToEmail;
+    const deskDomains = props.deskDomains ?? domainsOf(props.recipients);
     const emailIngest = new RouterFunction(this, 'EmailIngest', {
       ...functionDefaults,
       label: DESK_METRICS.services.emailIngest,
@@ -121,6 +150,13 @@ export class InboundMailPipeline extends Construct {
         RAW_BUCKET: rawBucket.bucketName,
         RAW_EMAIL_PREFIX: RAW_CONTENT.emailPrefix,
         INBOUND_QUEUE_URL: this.inboundQueue.queueUrl,
+        DESK_DOMAINS: deskDomains.join(','),
+        ...(faxToEmail
+          ? {
+              FAX_JOB_QUEUE_URL: faxToEmail.jobQueue.queueUrl,
+              FAX_EMAIL_ADDRESSES: faxToEmail.addresses.join(','),
+            }
+          : {}),
       },
       access: {
         objects: [
@@ -131,10 +167,20 @@ export class InboundMailPipeline extends Construct {
             prefix: RAW_CONTENT.emailPrefix,
             actions: ['s3:GetObject', 's3:DeleteObject'],
           },
+          // Each attachment beside its mail (`email/<id>/attachments/<n>-<name>`), never over the mail.
+          {
+            bucket: rawBucket,
+            prefix: `${RAW_CONTENT.emailPrefix}*/attachments/`,
+            actions: ['s3:PutObject'],
+          },
           // Write the quarantined copy and read it back to verify it before the original goes.
           { bucket: rawBucket, prefix: QUARANTINE_PREFIX, actions: ['s3:GetObject', 's3:PutObject'] },
+          // Fax-to-email: the faxed documents, where the OCR step reads them.
+          ...(faxToEmail
+            ? [{ bucket: rawBucket, prefix: `${FAX_PREFIX}email/`, actions: ['s3:PutObject' as const] }]
+            : []),
         ],
-        sendsTo: [this.inboundQueue],
+        sendsTo: [this.inboundQueue, ...(faxToEmail ? [faxToEmail.jobQueue] : [])],
       },
     }).function;
     emailIngest.configureAsyncInvoke({ retryAttempts: 2 });
@@ -218,23 +264,36 @@ export class InboundMailPipeline extends Construct {
       environment: {
         TABLE_NAME: table.tableName,
         DEAD_LETTER_QUEUE_URL: this.deadLetters.queueUrl,
+        DESK_FROM: props.deskFrom,
+        ...(props.deskName === undefined ? {} : { DESK_NAME: props.deskName }),
       },
       access: {
         caseStore: {
           table,
-          methods: ['findCaseIdByInbound', 'findCaseIdByThread', 'createCase', 'appendMessage'],
+          methods: [
+            // recordInbound: thread lookup, a new case or a message joining one, a follow-up link.
+            'findCaseIdByThread',
+            'createCase',
+            'appendMessage',
+            'getCaseRecord',
+            'applyRevision',
+            // The new case's acknowledgement, sent right after the commit (deliverNow).
+            'claimOutboxEntry',
+            'markOutboxEntrySent',
+          ],
         },
         // A record that can never succeed is parked in the DLQ with its reason at once.
         sendsTo: [this.deadLetters],
+        receivesFrom: [this.inboundQueue],
+        sendsMailAs: [props.deskFrom],
       },
     }).function;
-    route.addEventSource(
-      new SqsEventSource(this.inboundQueue, {
-        batchSize: INBOUND_QUEUE.batchSize,
-        reportBatchItemFailures: true,
-        maxConcurrency: routeMaxConcurrency,
-      }),
-    );
+    route.addEventSourceMapping('InboundQueue', {
+      eventSourceArn: this.inboundQueue.queueArn,
+      batchSize: INBOUND_QUEUE.batchSize,
+      reportBatchItemFailures: true,
+      maxConcurrency: routeMaxConcurrency,
+    });
     Validations.of(route).acknowledge({
       id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ',
       reason: `SQS invokes this function synchronously; failed records are redriven to the inbound DLQ by the queue's redrive policy (maxReceiveCount ${INBOUND_QUEUE.maxReceiveCount}).`,

@@ -16,6 +16,25 @@ import {
 import { InvalidPropsError } from './InvalidPropsError.js';
 import { reservedConcurrencyProblems } from './propChecks.js';
 
+/**
+ * The network-interface actions Lambda needs to attach a function to a VPC: what
+ * AWSLambdaVPCAccessExecutionRole grants, without its logs:* on `*`. EC2 gives them no
+ * resource-level permissions that Lambda's calls could be scoped to.
+ */
+export function vpcNetworkInterfaceStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: [
+      'ec2:CreateNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSubnets',
+      'ec2:DeleteNetworkInterface',
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:UnassignPrivateIpAddresses',
+    ],
+    resources: ['*'],
+  });
+}
+
 /** What the stack's monitoring does with every function: alarms on its errors and throttles. */
 export interface FunctionWatcher {
   watchFunction(fn: lambda.IFunction, label: string): void;
@@ -55,6 +74,8 @@ export interface RouterFunctionProps extends RouterFunctionDefaults {
   deadLetterQueue?: sqs.IQueue;
   /** A short name for alarms and the dashboard (`email-ingest`). */
   label: string;
+  /** What the function calls outside AWS, if anything (a fax provider's media URL): named in its VPC acknowledgement. */
+  callsOutsideAws?: string;
 }
 
 /**
@@ -101,22 +122,7 @@ export class RouterFunction extends Construct {
       // Lambda sends failed asynchronous events with the function's role; the queue is KMS-encrypted.
       this.role.addToPrincipalPolicy(sqsProducerKeyStatement(props.dataKey, Stack.of(this).region));
     }
-    if (props.vpc) {
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          // What AWSLambdaVPCAccessExecutionRole grants, without its logs:* on `*`.
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DescribeSubnets',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: ['*'],
-        }),
-      );
-    }
+    if (props.vpc) this.role.addToPrincipalPolicy(vpcNetworkInterfaceStatement());
     const { acknowledgements } = grantFunctionAccess(this.role, props.access, props.dataKey);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
@@ -174,6 +180,11 @@ export class RouterFunction extends Construct {
       ...(props.access.managesReceiptRuleSets
         ? ['SES DescribeActiveReceiptRuleSet/SetActiveReceiptRuleSet have none either']
         : []),
+      ...(props.access.detectsDocumentText
+        ? [
+            'Textract StartDocumentTextDetection/GetDocumentTextDetection have none either (the document itself is read under the S3 grant of its prefix)',
+          ]
+        : []),
     ];
     // On the construct: the findings are on the role's policy and the function, both its children.
     Validations.of(this).acknowledge(
@@ -192,8 +203,9 @@ export class RouterFunction extends Construct {
         : [
             {
               id: 'HIPAA.Security::HIPAA.Security-LambdaInsideVPC',
-              reason:
-                'The functions reach only AWS APIs (DynamoDB, SQS, S3, SES, KMS, X-Ray) over TLS with IAM auth and hold no network listeners; pass `vpc` to RouterStack to place them in a VPC with endpoints where the account policy demands it.',
+              reason: props.callsOutsideAws
+                ? `The function calls AWS APIs over TLS with IAM auth and ${props.callsOutsideAws}, and holds no network listener; pass \`vpc\` to RouterStack (with endpoints, and a NAT route for that call) where the account policy demands it.`
+                : 'The function reaches only AWS APIs (DynamoDB, SQS, S3, SES, Secrets Manager, Textract, KMS, X-Ray) over TLS with IAM auth and holds no network listener; pass `vpc` to RouterStack to place it in a VPC with endpoints where the account policy demands it.',
             },
           ]),
       ...(props.reservedConcurrency === undefined

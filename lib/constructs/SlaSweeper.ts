@@ -18,6 +18,13 @@ export interface SlaSweeperProps {
   table: dynamodb.TableV2;
   /** Sender of supervisor notices: an address whose identity (address or domain) SES has verified. */
   notifyFrom: string;
+  /**
+   * Sender of members' mail the sweeper retries (acknowledgements and replies their request could
+   * not send at once): the desk's address, on a verified SES identity.
+   */
+  deskFrom: string;
+  /** The display name on members' mail (`Member Services`); the function's default when absent. */
+  deskName?: string;
   functionDefaults: RouterFunctionDefaults;
   /** Alarms when the sweeper stops completing runs and when breaches spike. */
   monitoring: DeskMonitoring;
@@ -26,19 +33,20 @@ export interface SlaSweeperProps {
 }
 
 /**
- * The SLA sweeper: every minute, reads only due timers, fires each event once, mails supervisors
- * through the outbox, and publishes every queue's depth, at-risk and breached gauges.
+ * The SLA sweeper: every minute, reads only due timers, fires each event once, sends what the
+ * outbox holds (supervisor notices, and members' mail its request could not send at once), and
+ * publishes every queue's depth, at-risk and breached gauges.
  */
 export class SlaSweeper extends Construct {
   readonly function: lambda.IFunction;
 
   constructor(scope: Construct, id: string, props: SlaSweeperProps) {
     super(scope, id);
-    InvalidPropsError.throwIfAny(
-      `SlaSweeper ${this.node.path}`,
-      emailAddressProblems('notifyFrom', props.notifyFrom),
-    );
-    const { functionDefaults, table, notifyFrom } = props;
+    InvalidPropsError.throwIfAny(`SlaSweeper ${this.node.path}`, [
+      ...emailAddressProblems('notifyFrom', props.notifyFrom),
+      ...emailAddressProblems('deskFrom', props.deskFrom),
+    ]);
+    const { functionDefaults, table, notifyFrom, deskFrom } = props;
 
     const slaSweeper = new RouterFunction(this, 'SlaSweeper', {
       ...functionDefaults,
@@ -48,20 +56,29 @@ export class SlaSweeper extends Construct {
       entry: path.join(handlers, 'slaSweeper.ts'),
       description: 'SLA timers: warnings, breaches, escalations and expired claims (every minute)',
       timeout: Duration.seconds(55),
-      environment: { TABLE_NAME: table.tableName, NOTIFY_FROM: notifyFrom },
+      environment: {
+        TABLE_NAME: table.tableName,
+        NOTIFY_FROM: notifyFrom,
+        DESK_FROM: deskFrom,
+        ...(props.deskName === undefined ? {} : { DESK_NAME: props.deskName }),
+      },
       access: {
         caseStore: {
           table,
           methods: [
+            // sweepSla: the due timers, each fired in one conditional write with its notices.
             'listDueTimers',
             'applyRevision',
+            // deliverOutbox: every unsent entry, claimed, sent and marked.
             'listOutbox',
-            'claimNotice',
-            'markNoticeSent',
+            'claimOutboxEntry',
+            'markOutboxEntrySent',
+            // The queue gauges.
             'listQueues',
           ],
         },
-        sendsMailAs: [notifyFrom],
+        // Supervisor notices from notifyFrom; members' acknowledgements and replies from the desk.
+        sendsMailAs: [notifyFrom, deskFrom],
       },
     }).function;
     new events.Rule(this, 'SweepEveryMinute', {

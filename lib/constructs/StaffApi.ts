@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -10,8 +10,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DESK_METRICS } from '../../lambdas/adapters/metrics/deskMetricNames.js';
+import { LANGUAGE_GROUP_PREFIX, ROLE_GROUPS } from '../../lambdas/api/auth.js';
 import { staffRouteKeys } from '../../lambdas/api/routes.js';
+import { TEMPLATE_LANGUAGES } from '../../lambdas/domain/outbound/templates.js';
 import { InvalidPropsError } from './InvalidPropsError.js';
+import { emailAddressProblems } from './propChecks.js';
 import { RouterFunction, type RouterFunctionDefaults } from './RouterFunction.js';
 
 const handlers = path.join(import.meta.dirname, '..', '..', 'lambdas', 'handlers');
@@ -25,9 +28,12 @@ const STAFF_ROUTES = staffRouteKeys().map(
 );
 
 export interface StaffConsoleClient {
-  /** Where Cognito may send the authorization code after sign-in (the console's URL). */
+  /**
+   * Where Cognito may send the authorization code after sign-in, besides the URLs registered with
+   * `allowConsoleUrl` (the stack registers its CloudFront console): a custom domain, or localhost.
+   */
   callbackUrls: string[];
-  /** Where Cognito may send the browser after sign-out. */
+  /** Where Cognito may send the browser after sign-out, besides the registered console URLs. */
   logoutUrls: string[];
   /** Prefix of the Cognito hosted sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`); none without it. */
   domainPrefix?: string;
@@ -40,15 +46,24 @@ export interface StaffApiProps {
   functionDefaults: RouterFunctionDefaults;
   /** The staff console's OAuth client: code flow with PKCE to these URLs. */
   console: StaffConsoleClient;
+  /** The desk's address on replies to members (a verified SES identity); the function sends only as it. */
+  deskFrom: string;
+  /** The display name on replies (`Member Services`); the function's default when absent. */
+  deskName?: string;
   /** Keep the staff user pool on stack deletion (default) or destroy it (sandboxes only). */
   removalPolicy?: RemovalPolicy;
 }
 
 /** The roles staff sign in with, as Cognito groups: the `cognito:groups` claim of their tokens. */
-export const STAFF_GROUPS = {
-  agent: 'agent',
-  supervisor: 'supervisor',
-} as const;
+export const STAFF_GROUPS = ROLE_GROUPS;
+
+/**
+ * The languages a staff member reads and writes, one Cognito group each (`lang-es`): the languages
+ * the desk writes to members in (its templates), as the staff API reads them from `cognito:groups`.
+ */
+export const LANGUAGE_GROUPS: readonly string[] = TEMPLATE_LANGUAGES.filter((language) =>
+  /^[a-z]{2,3}$/.test(language),
+).map((language) => `${LANGUAGE_GROUP_PREFIX}${language}`);
 
 // Cognito's rules for a hosted UI domain prefix (it may not contain the reserved words).
 const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -75,8 +90,6 @@ export function staffConsoleProblems(client: StaffConsoleClient): string[] {
     ['consoleCallbackUrls', client.callbackUrls],
     ['consoleLogoutUrls', client.logoutUrls],
   ] as const) {
-    if (urls.length === 0)
-      problems.push(`\`${name}\` must list at least one URL of the staff console; received []`);
     for (const url of urls) {
       const problem = urlProblem(name, url);
       if (problem) problems.push(problem);
@@ -92,10 +105,10 @@ export function staffConsoleProblems(client: StaffConsoleClient): string[] {
 }
 
 /**
- * The staff HTTP API: a Cognito user pool (MFA required, no self sign-up, groups `agent` and
- * `supervisor`) whose JWTs authorize every route, the staff console's client (authorization code
- * flow with PKCE, no implicit flow, no secret), one staff function behind the routes, and a throttled
- * stage with KMS-encrypted access logs.
+ * The staff HTTP API: a Cognito user pool (MFA required, no self sign-up, the role groups `agent`
+ * and `supervisor` and a `lang-<code>` group per language) whose JWTs authorize every route, the
+ * staff console's client (authorization code flow with PKCE, no implicit flow, no secret), one
+ * staff function behind the routes, and a throttled stage with KMS-encrypted access logs.
  */
 export class StaffApi extends Construct {
   readonly userPool: cognito.UserPool;
@@ -103,10 +116,14 @@ export class StaffApi extends Construct {
   readonly domain?: cognito.UserPoolDomain;
   readonly function: lambda.IFunction;
   readonly api: apigw.HttpApi;
+  readonly #consoleUrls: string[] = [];
 
   constructor(scope: Construct, id: string, props: StaffApiProps) {
     super(scope, id);
-    InvalidPropsError.throwIfAny(`StaffApi ${this.node.path}`, staffConsoleProblems(props.console));
+    InvalidPropsError.throwIfAny(`StaffApi ${this.node.path}`, [
+      ...staffConsoleProblems(props.console),
+      ...emailAddressProblems('deskFrom', props.deskFrom),
+    ]);
     const { table, functionDefaults } = props;
 
     this.userPool = new cognito.UserPool(this, 'Staff', {
@@ -132,6 +149,13 @@ export class StaffApi extends Construct {
     ] as const) {
       this.userPool.addGroup(`${group}Group`, { groupName: group, description, precedence });
     }
+    // Skills, not roles: no precedence (it only picks an IAM role, and these groups carry none).
+    for (const group of LANGUAGE_GROUPS) {
+      this.userPool.addGroup(`${group}Group`, {
+        groupName: group,
+        description: `Reads and writes ${group.slice(LANGUAGE_GROUP_PREFIX.length)}: claims cases in that language first`,
+      });
+    }
     // A browser app is a public client: no secret; the authorization code flow with PKCE (S256),
     // never the implicit flow (tokens in the URL fragment).
     this.client = this.userPool.addClient('StaffConsole', {
@@ -140,8 +164,9 @@ export class StaffApi extends Construct {
       oAuth: {
         flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
-        callbackUrls: props.console.callbackUrls,
-        logoutUrls: props.console.logoutUrls,
+        // Resolved at synth, after the console has registered its own URL (`allowConsoleUrl`).
+        callbackUrls: Lazy.list({ produce: () => [...props.console.callbackUrls, ...this.#consoleUrls] }),
+        logoutUrls: Lazy.list({ produce: () => [...props.console.logoutUrls, ...this.#consoleUrls] }),
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       accessTokenValidity: Duration.hours(1),
@@ -163,12 +188,30 @@ export class StaffApi extends Construct {
       entry: path.join(handlers, 'staffApi.ts'),
       description: 'Staff HTTP API: queues, claim-next, cases',
       timeout: Duration.seconds(10),
-      environment: { TABLE_NAME: table.tableName },
+      environment: {
+        TABLE_NAME: table.tableName,
+        DESK_FROM: props.deskFrom,
+        ...(props.deskName === undefined ? {} : { DESK_NAME: props.deskName }),
+      },
       access: {
         caseStore: {
           table,
-          methods: ['listQueues', 'claimNext', 'getCase', 'getCaseRecord', 'applyRevision'],
+          methods: [
+            // The board, claim-next, the case lists and the case view.
+            'listQueues',
+            'claimNext',
+            'listCases',
+            'getCase',
+            'getCaseRecord',
+            // Every case action (a merge writes two cases at once) and replies.
+            'applyRevision',
+            'applyRevisions',
+            // A reply is sent right after it commits (deliverNow); the sweeper retries what fails.
+            'claimOutboxEntry',
+            'markOutboxEntrySent',
+          ],
         },
+        sendsMailAs: [props.deskFrom],
       },
     }).function;
     Validations.of(staffApi).acknowledge({
@@ -211,5 +254,22 @@ export class StaffApi extends Construct {
     for (const [routePath, method] of STAFF_ROUTES) {
       this.api.addRoutes({ path: routePath, methods: [method], integration, authorizer });
     }
+    this.node.addValidation({
+      validate: () =>
+        props.console.callbackUrls.length + this.#consoleUrls.length > 0
+          ? []
+          : [
+              'the staff console client has no callback URL: pass `consoleCallbackUrls` or register the deployed console with `allowConsoleUrl`',
+            ],
+    });
+  }
+
+  /**
+   * Lets the console at `url` (`https://<host>/`, a token until deploy) receive sign-in codes and
+   * sign-out redirects, beside the URLs of the props: the first deploy works without knowing the
+   * CloudFront domain in advance.
+   */
+  allowConsoleUrl(url: string): void {
+    this.#consoleUrls.push(url);
   }
 }

@@ -9,7 +9,9 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
@@ -18,6 +20,7 @@ import { CONSOLE_PREFIX, writeConsoleSite } from '../../console/build.js';
 import { contentSecurityPolicy, SECURITY_HEADERS } from '../../console/securityHeaders.js';
 import { staffRouteKeys } from '../../lambdas/api/routes.js';
 import { InvalidPropsError } from './InvalidPropsError.js';
+import { vpcNetworkInterfaceStatement } from './RouterFunction.js';
 
 export interface StaffConsoleProps {
   /** The staff HTTP API. CloudFront forwards its paths to it, so the console and the API share one origin. */
@@ -144,8 +147,10 @@ function builtConsoleDirectory(): string {
 export class StaffConsole extends Construct {
   readonly bucket: s3.Bucket;
   readonly distribution: cloudfront.Distribution;
-  /** `https://<host>/`: the URL to register as the app client's callback and logout URL. */
+  /** `https://<host>/`: where staff open the console (the first custom name, else the CloudFront name). */
   readonly url: string;
+  /** Every URL the console answers at (its custom names and its CloudFront name): the client's callback and logout URLs. */
+  readonly urls: string[];
 
   constructor(scope: Construct, id: string, props: StaffConsoleProps) {
     super(scope, id);
@@ -285,7 +290,22 @@ export class StaffConsole extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    const deployment = new s3deploy.BucketDeployment(this, 'Deploy', {
+    // CDK's deployment function would otherwise make its own role with AWSLambdaBasicExecutionRole
+    // (logs:* on `*`). This one writes only to its own encrypted log group; CDK adds the copy and
+    // invalidation grants it needs to it.
+    const deploymentRole = new iam.Role(this, 'DeploymentRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description:
+        'contact-router staff console deployment: copy the built page, invalidate the distribution',
+    });
+    deploymentRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [deploymentLogs.logGroupArn],
+      }),
+    );
+    if (props.vpc) deploymentRole.addToPrincipalPolicy(vpcNetworkInterfaceStatement());
+    new s3deploy.BucketDeployment(this, 'Deploy', {
       sources: [
         s3deploy.Source.asset(builtConsoleDirectory()),
         s3deploy.Source.jsonData(`${CONSOLE_PREFIX.slice(1)}config.json`, {
@@ -306,67 +326,74 @@ export class StaffConsole extends Construct {
       memoryLimit: 512,
       prune: true,
       logGroup: deploymentLogs,
+      role: deploymentRole,
       ...(props.vpc ? { vpc: props.vpc } : {}),
     });
-    // CDK's bucket-deployment function (one per stack and memory size) runs only while CloudFormation
-    // deploys: it copies the built console from the CDK asset bucket and invalidates the distribution.
-    const deploymentFunction = deployment.handlerRole.node.scope;
-    if (deploymentFunction) {
-      Validations.of(deploymentFunction).acknowledge(
-        {
-          id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          reason:
-            'CDK gives its deployment function the basic execution policy: writing its own logs, nothing else.',
-        },
-        ...[
-          'Action::s3:Abort*',
-          'Action::s3:DeleteObject*',
-          'Action::s3:GetBucket*',
-          'Action::s3:GetObject*',
-          'Action::s3:List*',
-          ...cdkAssetBucketFindings(stack),
-          `Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`,
-          'Resource::*',
-        ].map((finding) => ({
-          id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`,
-          reason:
-            'CDK grants its deployment function read on the CDK asset bucket and read, write and delete on this site bucket (object wildcards are how S3 grants every key), and cloudfront:CreateInvalidation/GetInvalidation, which it scopes to "*".',
-        })),
-        {
-          id: 'AwsSolutions::AwsSolutions-L1',
-          reason:
-            'CDK pins the runtime of its bucket-deployment function with each aws-cdk-lib release; it is upgraded with the library.',
-        },
-        {
-          id: 'HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy',
-          reason:
-            "The deployment function's policy is generated by CDK for this one role and changes with it; it is not shared.",
-        },
-        {
-          id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ',
-          reason:
-            'CloudFormation invokes the function as a custom resource and reads its answer; a failed deployment fails the stack update, there is no event to dead-letter.',
-        },
-        {
-          id: 'HIPAA.Security::HIPAA.Security-LambdaConcurrency',
-          reason:
-            'The function runs once per stack deployment, never on a request path; a concurrency limit would only make deployments fail.',
-        },
-        ...(props.vpc
-          ? []
-          : [
-              {
-                id: 'HIPAA.Security::HIPAA.Security-LambdaInsideVPC',
-                reason:
-                  'The function copies the built console (no PHI) between S3 buckets and calls CloudFront over TLS with IAM auth; pass `vpc` to RouterStack to place it in a VPC where account policy demands it.',
-              },
-            ]),
+    // CDK's bucket-deployment function (one per stack and memory size, at the stack's root) runs only
+    // while CloudFormation deploys: it copies the built console and invalidates the distribution.
+    const deploymentFunction = stack.node
+      .findAll()
+      .find(
+        (node): node is lambda.Function => node instanceof lambda.Function && node.role === deploymentRole,
+      );
+    if (!deploymentFunction) {
+      throw new Error(
+        `StaffConsole ${this.node.path}: CDK's bucket-deployment function did not take the given role`,
       );
     }
-    this.url = `https://${props.domainNames?.[0] ?? this.distribution.distributionDomainName}/`;
+    Validations.of(deploymentRole).acknowledge(
+      ...[
+        'Action::s3:Abort*',
+        'Action::s3:DeleteObject*',
+        'Action::s3:GetBucket*',
+        'Action::s3:GetObject*',
+        'Action::s3:List*',
+        ...cdkAssetBucketFindings(stack),
+        `Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`,
+        'Resource::*',
+      ].map((finding) => ({
+        id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`,
+        reason: `CDK grants its deployment function read on the CDK asset bucket and read, write and delete on this site bucket (object wildcards are how S3 grants every key; the bucket holds only the built page), and cloudfront:CreateInvalidation/GetInvalidation, which CDK scopes to "*" (an invalidation empties edge caches and reads or changes no data)${props.vpc ? '; the EC2 network-interface actions of a function in a VPC have no resource-level permissions' : ''}.`,
+      })),
+      {
+        id: 'HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy',
+        reason:
+          "The deployment role's inline policy is its own: its log group, and the copy and invalidation grants CDK derives for this one deployment; a managed policy would be shared and broader.",
+      },
+    );
+    Validations.of(deploymentFunction).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-L1',
+        reason:
+          'CDK pins the runtime of its bucket-deployment function with each aws-cdk-lib release; it is upgraded with the library.',
+      },
+      {
+        id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ',
+        reason:
+          'CloudFormation invokes the function as a custom resource and reads its answer; a failed deployment fails the stack update, there is no event to dead-letter.',
+      },
+      {
+        id: 'HIPAA.Security::HIPAA.Security-LambdaConcurrency',
+        reason:
+          'The function runs once per stack deployment, never on a request path; a concurrency limit would only make deployments fail.',
+      },
+      ...(props.vpc
+        ? []
+        : [
+            {
+              id: 'HIPAA.Security::HIPAA.Security-LambdaInsideVPC',
+              reason:
+                'The function copies the built console (no PHI) between S3 buckets and calls CloudFront over TLS with IAM auth; pass `vpc` to RouterStack to place it in a VPC where account policy demands it.',
+            },
+          ]),
+    );
+    const cloudFrontUrl = `https://${this.distribution.distributionDomainName}/`;
+    this.url = props.domainNames?.[0] ? `https://${props.domainNames[0]}/` : cloudFrontUrl;
+    this.urls = [...(props.domainNames ?? []).map((name) => `https://${name}/`), cloudFrontUrl];
     new CfnOutput(this, 'Url', {
       value: this.url,
-      description: 'The staff console: register it as the Cognito app client callback and logout URL',
+      description:
+        'The staff console (the stack registers it as the Cognito app client callback and logout URL)',
     });
   }
 }

@@ -29,31 +29,70 @@ interface TableCalls {
 /**
  * The DynamoDB calls each case-store method makes (`DynamoCaseStore`). A function's table grant is
  * the union over the methods its use cases call, so adding a call to the store means adding it here
- * once, and the type below fails the build when a port method has no entry.
+ * once, and the type below fails the build when a port method has no entry. The integration test
+ * `caseStoreGrants.test.ts` runs the use cases on DynamoDB Local and compares this with the calls
+ * the store really makes, in both directions.
  *
  * A transaction is authorized per item: `TransactWriteItems` needs the action of every item it
  * holds (Put → PutItem, Update → UpdateItem, ConditionCheck → ConditionCheckItem, Delete →
- * DeleteItem) on top of its own action.
+ * DeleteItem) on top of its own action. The store's transactions hold Puts (case, message, event,
+ * inbound, thread, outbox and acknowledgement-guard items) and Updates (the case on its version,
+ * the `QSTATS#n` figures shards); nothing is ever deleted (sent outbox entries expire by TTL).
  */
 export const CASE_STORE_CALLS = {
-  findCaseIdByInbound: { actions: ['GetItem'] },
+  // Thread keys, 100 a BatchGetItem.
   findCaseIdByThread: { actions: ['BatchGetItem'] },
-  createCase: { actions: ['GetItem', 'BatchGetItem', 'TransactWriteItems', 'PutItem', 'UpdateItem'] },
-  appendMessage: { actions: ['GetItem', 'BatchGetItem', 'TransactWriteItems', 'PutItem', 'UpdateItem'] },
+  // One transaction; a redelivery or a joined conversation is answered by the cancellation reasons.
+  createCase: { actions: ['TransactWriteItems', 'PutItem', 'UpdateItem'] },
+  // Reads the case (consistent GetItem), then one transaction.
+  appendMessage: { actions: ['GetItem', 'TransactWriteItems', 'PutItem', 'UpdateItem'] },
   getCase: { actions: ['Query'] },
   getCaseRecord: { actions: ['GetItem'] },
-  listQueues: { actions: ['GetItem', 'Query'], indexes: ['queueAge'] },
-  claimNext: { actions: ['Query', 'TransactWriteItems', 'PutItem', 'UpdateItem'], indexes: ['queueView'] },
+  // The figures shards in one BatchGetItem, whatever the number of queues.
+  listQueues: { actions: ['BatchGetItem'] },
+  // The head of the queue's shards, the chosen cases read whole (BatchGetItem), one group transaction.
+  claimNext: {
+    actions: ['Query', 'BatchGetItem', 'TransactWriteItems', 'PutItem', 'UpdateItem'],
+    indexes: ['queueView'],
+  },
+  // By assignee, by queue and state, or queued cases in queue order.
+  listCases: { actions: ['Query'], indexes: ['assigneeView', 'stateView', 'queueView'] },
   listDueTimers: { actions: ['Query'], indexes: ['timerView'] },
   applyRevision: { actions: ['TransactWriteItems', 'PutItem', 'UpdateItem'] },
-  listOutbox: { actions: ['Query'] },
-  claimNotice: { actions: ['UpdateItem'] },
-  markNoticeSent: { actions: ['DeleteItem'] },
+  applyRevisions: { actions: ['TransactWriteItems', 'PutItem', 'UpdateItem'] },
+  listOutbox: { actions: ['Query'], indexes: ['outboxView'] },
+  claimOutboxEntry: { actions: ['UpdateItem'] },
+  markOutboxEntrySent: { actions: ['UpdateItem'] },
 } as const satisfies Record<keyof CaseStore, TableCalls>;
 
 export type CaseStoreMethod = keyof typeof CASE_STORE_CALLS;
 
 export type ObjectAction = 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject';
+
+/** Objects a function reads, writes or deletes under one key prefix of one bucket. */
+export interface ObjectAccess {
+  bucket: s3.IBucket;
+  /** A key prefix (`fax/`), or a pattern IAM matches (`email/*\/attachments/`); `*` is appended. */
+  prefix: string;
+  actions: readonly ObjectAction[];
+  /**
+   * The code reads keys that may not exist and expects "no such key" (a dedupe check). S3 answers
+   * 403 instead of 404 to a caller that may not list the bucket (S3 API reference, GetObject,
+   * "Permissions"), so this adds `s3:ListBucket` on the bucket, only for this prefix (`s3:prefix`).
+   */
+  readsMissingKeys?: boolean;
+  /**
+   * Another AWS service reads these objects with the function's own permissions (Textract reads
+   * the document it is given): the function itself makes no S3 call, so its bundle has no S3 client.
+   */
+  readThrough?: 'textract';
+}
+
+/** Amazon Textract's asynchronous text detection (a multi-page fax is read this way). */
+export const TEXTRACT_TEXT_DETECTION = [
+  'textract:StartDocumentTextDetection',
+  'textract:GetDocumentTextDetection',
+] as const;
 
 /**
  * What one function's code calls, declared next to the function: the grants (IAM actions, resources
@@ -64,29 +103,45 @@ export interface FunctionAccess {
   /** The case-store methods its use cases call. */
   caseStore?: { table: dynamodb.ITableV2; methods: readonly CaseStoreMethod[] };
   /** Objects it reads, writes or deletes, by key prefix (`email/`); never the whole bucket, never versions. */
-  objects?: readonly { bucket: s3.IBucket; prefix: string; actions: readonly ObjectAction[] }[];
+  objects?: readonly ObjectAccess[];
   /** Queues it sends to with `SendMessage`. */
   sendsTo?: readonly sqs.IQueue[];
-  /** SES identities (addresses or domains) it sends mail as, through SES v2 `SendEmail` (simple or raw). */
+  /**
+   * Queues its SQS event source mapping polls with the function's role (Lambda developer guide,
+   * "Execution role permissions" for SQS: ReceiveMessage, DeleteMessage, GetQueueAttributes), and
+   * decrypts only through SQS. The construct adds the mapping itself (not CDK's SqsEventSource,
+   * whose grant would let the role decrypt with the data key directly).
+   */
+  receivesFrom?: readonly sqs.IQueue[];
+  /** SES identities (addresses or domains) it sends mail as, through SES v2 `SendEmail` (raw content). */
   sendsMailAs?: readonly string[];
   /** SES v1 receipt-rule-set calls (describe and set the active set); they have no resource-level permissions. */
   managesReceiptRuleSets?: boolean;
   /** Secrets it reads with `GetSecretValue` (a channel provider's signing key, say). */
   readsSecrets?: readonly secretsmanager.ISecret[];
+  /**
+   * Starts Textract text detection on documents of `objects` and reads the results
+   * ({@link TEXTRACT_TEXT_DETECTION}; no resource-level permissions). Textract reads the document
+   * with the caller's own permissions, so the function needs `s3:GetObject` on it as well.
+   */
+  detectsDocumentText?: boolean;
+  /** A counter table it increments with a conditional `UpdateItem` (the form's rate limits). */
+  countsIn?: readonly dynamodb.ITableV2[];
 }
 
 /** The AWS SDK v3 packages a function with this access calls, for the bundle test. */
 export function sdkClientsFor(access: FunctionAccess): string[] {
   const clients = new Set<string>();
-  if (access.caseStore) {
+  if (access.caseStore || access.countsIn?.length) {
     clients.add('@aws-sdk/client-dynamodb');
     clients.add('@aws-sdk/lib-dynamodb');
   }
-  if (access.objects?.length) clients.add('@aws-sdk/client-s3');
+  if (access.objects?.some((entry) => entry.readThrough === undefined)) clients.add('@aws-sdk/client-s3');
   if (access.sendsTo?.length) clients.add('@aws-sdk/client-sqs');
   if (access.sendsMailAs?.length) clients.add('@aws-sdk/client-sesv2');
   if (access.managesReceiptRuleSets) clients.add('@aws-sdk/client-ses');
   if (access.readsSecrets?.length) clients.add('@aws-sdk/client-secrets-manager');
+  if (access.detectsDocumentText) clients.add('@aws-sdk/client-textract');
   return [...clients].sort();
 }
 
@@ -105,6 +160,16 @@ export function tableCallsFor(methods: readonly CaseStoreMethod[]): {
   return { actions: [...actions].sort(), indexes: [...indexes].sort() };
 }
 
+/** The data-key actions a function needs through one service, to read (decrypt) or also to write. */
+const KEY_USE = {
+  // DynamoDB encrypts each write under the table key and decrypts on read.
+  dynamodb: { read: ['kms:Decrypt'], write: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] },
+  // SSE-KMS: reading decrypts the object's data key; writing (and copying) generates one.
+  s3: { read: ['kms:Decrypt'], write: ['kms:Decrypt', 'kms:GenerateDataKey'] },
+  // A consumer decrypts; a producer on a KMS-encrypted queue needs both (SQS developer guide, "Key management").
+  sqs: { read: ['kms:Decrypt'], write: ['kms:Decrypt', 'kms:GenerateDataKey'] },
+} as const;
+
 /**
  * Adds exactly the statements `access` implies to `role`. KMS use is granted per service with
  * `kms:ViaService`, so the function can use the data key only through the service that stores the
@@ -120,6 +185,10 @@ export function grantFunctionAccess(
     StringEquals: { 'kms:ViaService': `${service}.${stack.region}.amazonaws.com` },
   });
   const statements: iam.PolicyStatement[] = [];
+  const keyUse = new Map<keyof typeof KEY_USE, 'read' | 'write'>();
+  const useKey = (service: keyof typeof KEY_USE, use: 'read' | 'write') => {
+    if (keyUse.get(service) !== 'write') keyUse.set(service, use);
+  };
 
   if (access.caseStore) {
     const { table, methods } = access.caseStore;
@@ -136,13 +205,18 @@ export function grantFunctionAccess(
     const writes = actions.some(
       (action) => action !== 'GetItem' && action !== 'BatchGetItem' && action !== 'Query',
     );
+    useKey('dynamodb', writes ? 'write' : 'read');
+  }
+
+  const counters = access.countsIn ?? [];
+  if (counters.length > 0) {
     statements.push(
       new iam.PolicyStatement({
-        actions: writes ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
-        resources: [dataKey.keyArn],
-        conditions: viaService('dynamodb'),
+        actions: ['dynamodb:UpdateItem'],
+        resources: counters.map((table) => table.tableArn),
       }),
     );
+    useKey('dynamodb', 'write');
   }
 
   const objects = access.objects ?? [];
@@ -153,15 +227,24 @@ export function grantFunctionAccess(
         resources: [bucket.arnForObjects(`${prefix}*`)],
       }),
     );
+    useKey('s3', actions.includes('s3:PutObject') ? 'write' : 'read');
   }
-  if (objects.length > 0) {
-    const writes = objects.some(({ actions }) => actions.includes('s3:PutObject'));
+  for (const { bucket, prefix } of objects.filter((entry) => entry.readsMissingKeys)) {
     statements.push(
       new iam.PolicyStatement({
-        // SSE-KMS: reading decrypts the object's data key; writing (and copying) generates one.
-        actions: writes ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
-        resources: [dataKey.keyArn],
-        conditions: viaService('s3'),
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': `${prefix}*` } },
+      }),
+    );
+  }
+
+  if (access.detectsDocumentText) {
+    statements.push(
+      new iam.PolicyStatement({
+        // Neither action has a resource type (Service Authorization Reference, Amazon Textract).
+        actions: [...TEXTRACT_TEXT_DETECTION],
+        resources: ['*'],
       }),
     );
   }
@@ -173,7 +256,28 @@ export function grantFunctionAccess(
         actions: ['sqs:SendMessage'],
         resources: queues.map((queue) => queue.queueArn),
       }),
-      sqsProducerKeyStatement(dataKey, stack.region),
+    );
+    useKey('sqs', 'write');
+  }
+
+  const sources = access.receivesFrom ?? [];
+  if (sources.length > 0) {
+    statements.push(
+      new iam.PolicyStatement({
+        actions: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+        resources: sources.map((queue) => queue.queueArn),
+      }),
+    );
+    useKey('sqs', 'read');
+  }
+
+  for (const [service, use] of keyUse) {
+    statements.push(
+      new iam.PolicyStatement({
+        actions: [...KEY_USE[service][use]],
+        resources: [dataKey.keyArn],
+        conditions: viaService(service),
+      }),
     );
   }
 
@@ -181,8 +285,10 @@ export function grantFunctionAccess(
   if (identities.length > 0) {
     statements.push(
       new iam.PolicyStatement({
-        // SES v2 SendEmail (simple and raw content alike) is authorized as ses:SendEmail on the identity.
-        actions: ['ses:SendEmail'],
+        // SES v2 SendEmail with raw content is authorized as ses:SendRawEmail on the identity (its
+        // AccessDenied names that action), with simple content as ses:SendEmail: both, on the
+        // sender's identities only (CDK's EmailIdentity.grantSendEmail grants the same pair).
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
         resources: sesIdentityNames(identities).map(
           (identity) => `arn:${stack.partition}:ses:${stack.region}:${stack.account}:identity/${identity}`,
         ),
@@ -207,16 +313,18 @@ export function grantFunctionAccess(
         resources: secrets.map((secret) => secret.secretArn),
       }),
     );
+    const secretKeys = new Map<string, kms.IKey>();
     for (const secret of secrets) {
-      if (secret.encryptionKey) {
-        statements.push(
-          new iam.PolicyStatement({
-            actions: ['kms:Decrypt'],
-            resources: [secret.encryptionKey.keyArn],
-            conditions: viaService('secretsmanager'),
-          }),
-        );
-      }
+      if (secret.encryptionKey) secretKeys.set(secret.encryptionKey.node.path, secret.encryptionKey);
+    }
+    for (const key of secretKeys.values()) {
+      statements.push(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [key.keyArn],
+          conditions: viaService('secretsmanager'),
+        }),
+      );
     }
   }
 
@@ -225,7 +333,7 @@ export function grantFunctionAccess(
     // An object prefix is a resource pattern by nature (`<bucket>/email/*`): the actions stay exact.
     acknowledgements: objects.map(({ bucket, prefix, actions }) => ({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${stack.getLogicalId(bucket.node.defaultChild as CfnResource)}.Arn>/${prefix}*]`,
-      reason: `${[...actions].sort().join(', ')} on the keys under the raw bucket's \`${prefix}\` prefix only: object keys are message ids, known only at run time.`,
+      reason: `${[...actions].sort().join(', ')} on the keys matching \`${prefix}*\` in the raw bucket only: object keys are message, fax and conversation ids, known only at run time.`,
     })),
   };
 }

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRouter } from '../helpers/localRouter.js';
 import {
-  ARTIFACTS,
   inPage,
   launchConsoleBrowser,
   memberEmail,

@@ -2,26 +2,25 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { documentClient } from '../../lambdas/adapters/awsClients.js';
 import { CASE_TABLE } from '../../lambdas/adapters/dynamo/caseTableDefinition.js';
+import { DynamoCaseStore } from '../../lambdas/adapters/dynamo/DynamoCaseStore.js';
+import { type Case, CaseSchema, type QueueSummary } from '../../lambdas/domain/cases/caseRecord.js';
+import { knownQueues, QUEUE_RULES } from '../../lambdas/domain/cases/claimQueue.js';
+import { DEFAULT_POLICY } from '../../lambdas/domain/policy/defaultPolicy.js';
 
 /**
  * What "no half-written case" means, checked on the table itself after a run:
- *  1. every case has its META item (the case), at least one message item whose earliest is
+ *  1. every case item reads back as a case, and has at least one message item whose earliest is
  *     inbound, `messageCount` ≥ 1, and at least one inbound key naming it;
  *  2. every inbound key and every message item belongs to a case that exists (an orphan inbound
  *     key would swallow a redelivery; an orphan message would be invisible);
- *  3. each queue's counter equals the cases actually queued there.
+ *  3. each queue's figures, as the store reports them (`listQueues`: depth, oldest, at-risk,
+ *     breached), equal what the queue rules count of the cases actually in the table.
  *
- * It reads items by the `itemType` attribute the case store writes (`case`, `message`, `inbound`)
- * and the queue counters by their `STATS` sort key; if the store's layout changes, this is the one
- * place that follows it.
+ * Items are told apart by the `itemType` attribute the case store writes (`case`, `message`,
+ * `inbound`); the queue figures come from the store itself, so the sharded layout it keeps them
+ * in is the store's business, not this helper's.
  */
-const CaseItemSchema = z.object({
-  itemType: z.literal('case'),
-  caseId: z.string(),
-  state: z.string(),
-  queue: z.string(),
-  messageCount: z.number(),
-});
+const CaseItemSchema = z.object({ itemType: z.literal('case'), caseId: z.string() });
 const MessageItemSchema = z.object({
   itemType: z.literal('message'),
   direction: z.string(),
@@ -30,14 +29,16 @@ const MessageItemSchema = z.object({
   rawBlobKey: z.string().optional(),
 });
 const InboundItemSchema = z.object({ itemType: z.literal('inbound'), caseId: z.string() });
-const QueueStatsSchema = z.object({ queue: z.string(), depth: z.number().optional() });
 
 export interface TableSnapshot {
-  cases: z.infer<typeof CaseItemSchema>[];
+  cases: Case[];
+  /** Case items that do not read back as a case, with zod's reason. */
+  unreadableCases: { caseId: string; reason: string }[];
   /** Message items by the case partition they sit in (the case id after `CASE#`). */
   messages: Map<string, z.infer<typeof MessageItemSchema>[]>;
   inboundKeys: z.infer<typeof InboundItemSchema>[];
-  queueDepths: Map<string, number>;
+  /** The store's figures of every queue the policy declares or a case names. */
+  queueFigures: QueueSummary[];
   itemCount: number;
 }
 
@@ -45,9 +46,10 @@ export async function snapshotTable(dynamodbEndpoint: string, tableName: string)
   const client = documentClient({ dynamodb: dynamodbEndpoint, region: 'us-east-1' });
   const snapshot: TableSnapshot = {
     cases: [],
+    unreadableCases: [],
     messages: new Map(),
     inboundKeys: [],
-    queueDepths: new Map(),
+    queueFigures: [],
     itemCount: 0,
   };
   let startKey: Record<string, unknown> | undefined;
@@ -59,31 +61,65 @@ export async function snapshotTable(dynamodbEndpoint: string, tableName: string)
       for (const item of page.Items ?? []) {
         snapshot.itemCount++;
         const partition = String(item[CASE_TABLE.partitionKey]);
-        const kase = CaseItemSchema.safeParse(item);
+        const caseItem = CaseItemSchema.safeParse(item);
         const message = MessageItemSchema.safeParse(item);
         const inbound = InboundItemSchema.safeParse(item);
-        if (kase.success) snapshot.cases.push(kase.data);
-        else if (message.success) {
+        if (caseItem.success) {
+          const kase = CaseSchema.safeParse(item);
+          if (kase.success) snapshot.cases.push(kase.data);
+          else snapshot.unreadableCases.push({ caseId: caseItem.data.caseId, reason: kase.error.message });
+        } else if (message.success) {
           const caseId = partition.replace(/^CASE#/, '');
           snapshot.messages.set(caseId, [...(snapshot.messages.get(caseId) ?? []), message.data]);
         } else if (inbound.success) snapshot.inboundKeys.push(inbound.data);
-        else if (item[CASE_TABLE.sortKey] === 'STATS') {
-          const stats = QueueStatsSchema.safeParse(item);
-          if (stats.success) snapshot.queueDepths.set(stats.data.queue, stats.data.depth ?? 0);
-        }
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    const queues = new Set([...knownQueues(DEFAULT_POLICY), ...snapshot.cases.map((kase) => kase.queue)]);
+    const store = new DynamoCaseStore(client, { tableName });
+    snapshot.queueFigures = await store.listQueues([...queues]);
   } finally {
     client.destroy();
   }
   return snapshot;
 }
 
+/** A queue's figures as the queue rules count them from the cases themselves. */
+export function expectedQueueFigures(cases: readonly Case[], queue: string): QueueSummary {
+  let depth = 0;
+  let atRisk = 0;
+  let breached = 0;
+  let oldest: number | undefined;
+  for (const kase of cases) {
+    const tally = QUEUE_RULES.tally(kase);
+    if (!tally || tally.queue !== queue) continue;
+    if (tally.waiting) {
+      depth++;
+      const receivedAt = Date.parse(kase.receivedAt);
+      if (oldest === undefined || receivedAt < oldest) oldest = receivedAt;
+    }
+    if (tally.atRisk) atRisk++;
+    if (tally.breached) breached++;
+  }
+  return {
+    queue,
+    depth,
+    ...(oldest === undefined ? {} : { oldestReceivedAt: new Date(oldest).toISOString() }),
+    atRisk,
+    breached,
+  };
+}
+
 /** Every broken invariant, as a sentence; empty when the table holds only whole cases. */
 export function halfWrittenCaseProblems(snapshot: TableSnapshot): string[] {
   const problems: string[] = [];
-  const caseIds = new Set(snapshot.cases.map((kase) => kase.caseId));
+  for (const unreadable of snapshot.unreadableCases) {
+    problems.push(`case ${unreadable.caseId} does not read back as a case: ${unreadable.reason}`);
+  }
+  const caseIds = new Set([
+    ...snapshot.cases.map((kase) => kase.caseId),
+    ...snapshot.unreadableCases.map((unreadable) => unreadable.caseId),
+  ]);
   const inboundByCase = new Map<string, number>();
   for (const key of snapshot.inboundKeys)
     inboundByCase.set(key.caseId, (inboundByCase.get(key.caseId) ?? 0) + 1);
@@ -104,15 +140,15 @@ export function halfWrittenCaseProblems(snapshot: TableSnapshot): string[] {
   for (const caseId of snapshot.messages.keys()) {
     if (!caseIds.has(caseId)) problems.push(`messages sit under case ${caseId}, which does not exist`);
   }
-  const queued = new Map<string, number>();
-  for (const kase of snapshot.cases) {
-    if (kase.state === 'queued') queued.set(kase.queue, (queued.get(kase.queue) ?? 0) + 1);
-  }
-  for (const queue of new Set([...queued.keys(), ...snapshot.queueDepths.keys()])) {
-    const counted = snapshot.queueDepths.get(queue) ?? 0;
-    const actual = queued.get(queue) ?? 0;
-    if (counted !== actual)
-      problems.push(`queue ${queue} counts ${counted} queued cases; ${actual} are queued`);
+  for (const reported of snapshot.queueFigures) {
+    const counted = expectedQueueFigures(snapshot.cases, reported.queue);
+    for (const figure of ['depth', 'atRisk', 'breached', 'oldestReceivedAt'] as const) {
+      if (reported[figure] !== counted[figure]) {
+        problems.push(
+          `queue ${reported.queue} reports ${figure} ${reported[figure] ?? 'none'}; its cases make it ${counted[figure] ?? 'none'}`,
+        );
+      }
+    }
   }
   return problems;
 }

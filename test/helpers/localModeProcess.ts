@@ -22,7 +22,11 @@ export interface LocalModeProcess {
  * Resolves once the banner says it is ready. `node --import tsx` directly, so the pid is the
  * router's own and a SIGKILL hits it, not a wrapper.
  */
-export function startLocalModeProcess(args: string[], timeoutMs = 120_000): Promise<LocalModeProcess> {
+export function startLocalModeProcess(
+  args: string[],
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<LocalModeProcess> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'bin/contact-router.ts', 'serve', '--port', '0', ...args],
@@ -30,6 +34,7 @@ export function startLocalModeProcess(args: string[], timeoutMs = 120_000): Prom
       cwd: repoRoot,
       env: {
         ...process.env,
+        ...options.env,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         POWERTOOLS_LOG_LEVEL: 'WARN',
       },

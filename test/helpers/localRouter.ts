@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import type { Case, CaseView, QueueSummary } from '../../lambdas/domain/cases/caseRecord.js';
-import { mintDevToken } from '../../lambdas/local/devTokens.js';
+import { type DevTokenOptions, mintDevToken } from '../../lambdas/local/devTokens.js';
 import { type LocalRouterOptions, startLocalRouter } from '../../lambdas/local/localRouter.js';
 
 /** A local router on the shared emulators, with resources of its own (a fresh prefix). */
@@ -10,6 +10,10 @@ export async function startTestRouter(options: Partial<LocalRouterOptions> = {})
   const prefix = options.prefix ?? `t${randomUUID().slice(0, 8)}`;
   const router = await startLocalRouter({ endpoints, ...options, prefix });
   const tokens = new Map<string, string>();
+  /** Signs a staff member in with a role and language skills (by default: an agent who reads English only). */
+  async function signIn(staffId: string, options: DevTokenOptions) {
+    tokens.set(staffId, await mintDevToken(staffId, process.env, options));
+  }
   async function staffFetch(staffId: string, path: string, init: RequestInit = {}) {
     if (!tokens.has(staffId)) tokens.set(staffId, await mintDevToken(staffId));
     return fetch(`${router.url}${path}`, {
@@ -31,5 +35,5 @@ export async function startTestRouter(options: Partial<LocalRouterOptions> = {})
   async function viewCase(staffId: string, caseId: string): Promise<CaseView> {
     return (await (await staffFetch(staffId, `/cases/${caseId}`)).json()) as CaseView;
   }
-  return { ...router, prefix, endpoints, staffFetch, postEmail, queues, claim, viewCase };
+  return { ...router, prefix, endpoints, signIn, staffFetch, postEmail, queues, claim, viewCase };
 }

@@ -31,13 +31,25 @@ export function sendRaw(port: number, request: string | Uint8Array, timeoutMs = 
         reject(error);
       }
     });
+    // No half-close after the request: Node's HTTP server takes a client's FIN as an abort (as nginx
+    // does, its 499) and drops an answer that is still being worked out. Requests here say
+    // `Connection: close`, or are malformed, so the server closes once it has answered.
     socket.write(request);
-    // Half-close: the server sees the end of the request but can still answer.
-    socket.end();
   });
 }
 
 /** An HTTP/1.1 request with `Connection: close`, written by hand. */
 export function rawRequest(requestLine: string, headers: string[] = ['Host: 127.0.0.1'], body = ''): string {
   return `${requestLine}\r\n${[...headers, 'Connection: close'].join('\r\n')}\r\n\r\n${body}`;
+}
+
+/**
+ * A body in HTTP/1.1 chunked transfer coding (RFC 9112 §7.1): each piece a chunk, then the last
+ * chunk. Sizes count UTF-8 bytes, as `sendRaw` writes strings.
+ */
+export function chunkedBody(pieces: readonly string[]): string {
+  return `${pieces
+    .filter((piece) => piece.length > 0)
+    .map((piece) => `${Buffer.byteLength(piece).toString(16)}\r\n${piece}\r\n`)
+    .join('')}0\r\n\r\n`;
 }

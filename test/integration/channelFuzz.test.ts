@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsClient } from '../../lambdas/adapters/awsClients.js';
 import { widgetSignature } from '../../lambdas/adapters/chat/HmacWidgetAuthenticator.js';
 import { fixedClock, telnyxKeys } from '../helpers/channelFakes.js';
+import { fuzzTimeoutMs, httpMethod } from '../helpers/fuzzArbitraries.js';
+import { fuzzEndpoint } from '../helpers/fuzzEndpoint.js';
 import { startTestRouter } from '../helpers/localRouter.js';
+import { chunkedBody, rawRequest, sendRaw } from '../helpers/rawHttp.js';
 
 const WIDGET_SECRET = 'fuzz-widget-secret-0123456789abcdef-012345';
 const clock = fixedClock('2026-03-03T15:00:00Z');
@@ -81,4 +84,45 @@ describe('channel endpoints under arbitrary bodies', () => {
       }
     }
   }, 240_000);
+
+  it(
+    'answers any method on the channel routes 2xx or 4xx, with a declared, chunked or absent body',
+    async () => {
+      const port = Number(new URL(router.url).port);
+      const request = fc.record({
+        method: httpMethod,
+        route: fc.constantFrom('/inbound/chat', '/inbound/form', '/inbound/fax/telnyx', '/inbound/fax/x'),
+        body: fc.option(fc.oneof(fc.string({ maxLength: 120 }), fc.json({ maxDepth: 2 })), {
+          nil: undefined,
+        }),
+        framing: fc.constantFrom('declared', 'chunked'),
+      });
+
+      const methods = new Set<string>();
+      const report = await fuzzEndpoint(router, {
+        arbitrary: request,
+        send: async ({ method, route, body, framing }) => {
+          methods.add(method);
+          const headers = ['Host: 127.0.0.1', 'Content-Type: application/json'];
+          let payload = '';
+          if (body !== undefined && framing === 'declared') {
+            headers.push(`Content-Length: ${Buffer.byteLength(body)}`);
+            payload = body;
+          } else if (body !== undefined) {
+            headers.push('Transfer-Encoding: chunked');
+            payload = chunkedBody([body]);
+          }
+          const answer = await sendRaw(port, rawRequest(`${method} ${route} HTTP/1.1`, headers, payload));
+          return answer.status;
+        },
+      });
+
+      // fuzzEndpoint failed the run on any 5xx; every method ran, the bodiless DELETE and OPTIONS included.
+      expect(methods).toContain('DELETE');
+      expect(methods).toContain('OPTIONS');
+      expect(report.statuses[405]).toBeGreaterThan(0);
+      await router.drain(60_000);
+    },
+    fuzzTimeoutMs(),
+  );
 });

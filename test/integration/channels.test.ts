@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { widgetSignature } from '../../lambdas/adapters/chat/HmacWidgetAuthenticator.js';
 import type { CaseView } from '../../lambdas/domain/cases/caseRecord.js';
 import { DEFAULT_POLICY } from '../../lambdas/domain/policy/defaultPolicy.js';
@@ -33,6 +35,17 @@ async function mediaServer(): Promise<{ server: Server; url: string; requests: (
   return { server, url: `http://127.0.0.1:${port}`, requests: () => requests };
 }
 
+/** What aws-ses-v2-local stored (it re-parses raw mail: subject and text survive). */
+const StoredEmailsSchema = z.object({
+  emails: z.array(
+    z.object({
+      destination: z.object({ to: z.array(z.string()) }),
+      subject: z.string(),
+      body: z.object({ text: z.string().optional() }),
+    }),
+  ),
+});
+
 describe('channels end to end on the emulators', () => {
   let router: Awaited<ReturnType<typeof startTestRouter>>;
   let media: Awaited<ReturnType<typeof mediaServer>>;
@@ -49,10 +62,15 @@ describe('channels end to end on the emulators', () => {
     await new Promise((resolve) => media?.server.close(resolve));
   });
 
-  async function caseIn(queue: string): Promise<CaseView> {
-    const claimed = await router.claim('alice', queue);
-    if (!claimed) throw new Error(`no case in ${queue}`);
-    return router.viewCase('alice', claimed.caseId);
+  async function sentMail(to: string) {
+    const store = StoredEmailsSchema.parse(await (await fetch(`${router.endpoints.ses}/store`)).json());
+    return store.emails.filter((sent) => sent.destination.to.some((address) => address.includes(to)));
+  }
+
+  async function caseIn(queue: string, staffId = 'alice'): Promise<CaseView> {
+    const claimed = await router.claim(staffId, queue);
+    if (!claimed) throw new Error(`no case in ${queue} for ${staffId}`);
+    return router.viewCase(staffId, claimed.caseId);
   }
 
   it('makes a faxed expedited appeal an appeals case on the expedited clock from the fax receipt, with the form fields', async () => {
@@ -197,13 +215,15 @@ describe('channels end to end on the emulators', () => {
     expect(firstResponse).toMatchObject({ state: 'stopped' });
   });
 
-  it('routes a Spanish form submission to a Spanish-reading queue with the reply address and preferred language', async () => {
+  it('routes a Spanish form submission to a Spanish-reading queue and confirms it in Spanish', async () => {
+    // Unique per run: the SES emulator's store is shared by every test file of the run.
+    const email = `lucia.${randomUUID().slice(0, 8)}@example.mx`;
     const response = await fetch(`${router.url}/inbound/form`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         name: 'Lucía Fernández',
-        email: 'lucia@example.mx',
+        email,
         country: 'MX',
         preferredLanguage: 'es',
         message:
@@ -217,14 +237,23 @@ describe('channels end to end on the emulators', () => {
     const summaries = await router.queues();
     const queue = summaries.find((summary) => summary.depth > 0)?.queue ?? '';
     expect(DEFAULT_POLICY.queues[queue]?.languageSkills).toContain('es');
-    const view = await caseIn(queue);
+    // Claim-next gives a Spanish case to someone who reads Spanish (before the relaxation timeout).
+    await router.signIn('rosa', { skills: ['es'] });
+    expect(await router.claim('alice', queue)).toBeNull();
+    const view = await caseIn(queue, 'rosa');
     expect(view.case).toMatchObject({
       channel: 'form',
       language: 'es',
       reference: answer.reference,
-      replyTo: 'lucia@example.mx',
-      sender: { address: 'lucia@example.mx', name: 'Lucía Fernández' },
+      replyTo: email,
+      sender: { address: email, name: 'Lucía Fernández' },
     });
+    // The confirmation, read back from the SES emulator: one, in Spanish, naming the case.
+    const confirmations = await sentMail(email);
+    expect(confirmations).toHaveLength(1);
+    expect(confirmations[0]?.subject).toBe(`Recibimos su mensaje [${answer.reference}]`);
+    expect(confirmations[0]?.body.text).toContain(`abrimos el caso ${answer.reference}`);
+    expect(confirmations[0]?.body.text).toContain('Nuestra respuesta, a más tardar:');
   });
 
   it('answers a form with field errors and a chat event with a bad signature without making a case', async () => {

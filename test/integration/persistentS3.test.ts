@@ -48,7 +48,8 @@ describe('fauxqs S3 kept on disk', () => {
     expect(keys).toEqual(['email/two', 'quarantine/email/one']);
     expect(new TextDecoder().decode(await again.get('quarantine/email/one'))).toBe('first body');
     expect(new TextDecoder().decode(await again.get('email/two'))).toBe('second, overwritten');
-    expect(moved.Metadata).toEqual({ 'quarantine-reason': 'no%20sender' });
+    // The move keeps the object's own metadata and adds the reason (S3BlobStore.move).
+    expect(moved.Metadata).toEqual({ reason: 'kept', 'quarantine-reason': 'no%20sender' });
     expect(await again.get('email/gone')).toBeUndefined();
     // one record and one body per object: the overwritten and deleted bodies are gone from disk
     expect(

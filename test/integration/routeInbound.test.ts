@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoCaseStore } from '../../lambdas/adapters/dynamo/DynamoCaseStore.js';
-import { messageThreadKey } from '../../lambdas/domain/cases/messageIdentity.js';
+import { knownQueues } from '../../lambdas/domain/cases/claimQueue.js';
+import { messageThreadKey, referenceKeysOf } from '../../lambdas/domain/cases/messageIdentity.js';
 import type { InboundMessage } from '../../lambdas/domain/inboundMessage.js';
+import { chatLineMessage } from '../../lambdas/domain/ingest/acceptChat.js';
 import { DEFAULT_POLICY } from '../../lambdas/domain/policy/defaultPolicy.js';
+import type { CaseStore } from '../../lambdas/domain/ports.js';
 import { handleInboundBatch, type RouteInboundServices } from '../../lambdas/handlers/routeInbound.js';
 import { provisionResources } from '../../lambdas/local/provisionResources.js';
 import { type CommandCounts, countingClient, resetCounts, totalCommands } from '../helpers/countingClient.js';
@@ -63,6 +66,11 @@ describe('the route stage on DynamoDB Local', () => {
 
   async function depth() {
     return (await store.listQueues(['fulfillment']))[0]?.depth ?? 0;
+  }
+
+  async function allQueued() {
+    const queues = await store.listQueues(knownQueues(DEFAULT_POLICY));
+    return queues.reduce((sum, queue) => sum + queue.depth, 0);
   }
 
   it('records a fresh message with one DynamoDB request, and answers its redelivery with one more', async () => {
@@ -133,6 +141,68 @@ describe('the route stage on DynamoDB Local', () => {
       await Promise.all([route([email(rootId)]), route([reply(id(`race-reply-${race}`), [rootId])])]);
       expect((await depth()) - before).toBe(1);
       expect((await caseOf(rootId))?.case.messageCount).toBe(2);
+    }
+  });
+
+  it('opens one case when two member lines of a new chat race in parallel Lambdas', async () => {
+    const memberLine = (conversationId: string, lineId: string, text: string) =>
+      chatLineMessage({
+        source: 'widget',
+        conversationId,
+        lineId,
+        role: 'member',
+        event: 'message',
+        text,
+        receivedAt: new Date('2026-12-01T15:00:00.000Z'),
+        member: { name: 'Dana Lee', email: 'dana@example.com' },
+        outsideChatHours: false,
+        rawBlobKey: `chat/widget/${conversationId}/events/${lineId}.json`,
+      });
+    // Both Lambdas have looked for the conversation's case and found none before either writes:
+    // each createCase waits until the other has been called too.
+    let waiting: (() => void)[] = [];
+    let racedCreates = 0;
+    const createCase: CaseStore['createCase'] = async (newCase) => {
+      racedCreates++;
+      await new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        if (waiting.length === 2) {
+          for (const release of waiting) release();
+          waiting = [];
+        }
+      });
+      return store.createCase(newCase);
+    };
+    // The store's other methods run on the store itself (its private fields stay reachable).
+    const racingStore = new Proxy(store, {
+      get: (target, property, receiver) => {
+        if (property === 'createCase') return createCase;
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const racing: RouteInboundServices = { ...services, caseStore: racingStore };
+    for (let race = 0; race < 5; race++) {
+      const conversationId = `race-${randomUUID().slice(0, 8)}`;
+      const first = memberLine(conversationId, 'm1', 'Hi, my package was not delivered.');
+      const second = memberLine(conversationId, 'm2', 'The tracking number has not updated since Friday.');
+      const before = await allQueued();
+      racedCreates = 0;
+
+      const answers = await Promise.all([
+        handleInboundBatch(sqsEvent([first]), racing),
+        handleInboundBatch(sqsEvent([second]), racing),
+      ]);
+
+      expect(answers.flatMap((answer) => answer.batchItemFailures)).toEqual([]);
+      expect(racedCreates).toBe(2);
+      expect((await allQueued()) - before).toBe(1);
+      const caseId = await store.findCaseIdByThread(referenceKeysOf(first));
+      const view = caseId ? await store.getCase(caseId) : undefined;
+      expect(view?.case.messageCount).toBe(2);
+      expect(view?.messages.map((message) => message.text).sort()).toEqual(
+        [first.bodyText, second.bodyText].sort(),
+      );
     }
   });
 

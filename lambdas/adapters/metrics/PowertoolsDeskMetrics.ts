@@ -1,12 +1,16 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { QueueSummary } from '../../domain/cases/caseRecord.js';
 import type { RecordInboundOutcome } from '../../domain/cases/recordInbound.js';
+import type { RecordChatLineOutcome } from '../../domain/chat/recordChatLine.js';
 import type { Channel } from '../../domain/inboundMessage.js';
 import { DESK_METRICS } from './deskMetricNames.js';
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
-const RECORDED_METRIC: Record<RecordInboundOutcome['outcome'], string> = DESK_METRICS.recorded;
+/** What the route stage did with one record: a member message's outcome, or a chat line's. */
+export type RecordedOutcome = RecordInboundOutcome['outcome'] | RecordChatLineOutcome['outcome'];
+
+const RECORDED_METRIC: Record<RecordedOutcome, string> = DESK_METRICS.recorded;
 
 /**
  * The desk's operational metrics (ingest, routing, queue gauges, sweeper heartbeat) as CloudWatch
@@ -29,8 +33,11 @@ export class PowertoolsDeskMetrics {
     this.#perChannel(DESK_METRICS.inbound.quarantined, channel);
   }
 
-  /** What routing did with one inbound message: a new case, a reply threaded to one, or a redelivery. */
-  inboundRecorded(outcome: RecordInboundOutcome['outcome']): void {
+  /**
+   * What routing did with one inbound message: a new case, a reply threaded to one, a redelivery,
+   * or a chat line added to (or without) its conversation's case.
+   */
+  inboundRecorded(outcome: RecordedOutcome): void {
     this.#metrics.addMetric(RECORDED_METRIC[outcome], MetricUnit.Count, 1);
   }
 

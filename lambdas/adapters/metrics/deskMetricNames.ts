@@ -17,11 +17,19 @@ export const DESK_METRICS = {
     accepted: 'InboundAccepted',
     quarantined: 'InboundQuarantined',
   },
-  /** From route-inbound (service dimension only): the ingest rate and how it splits. */
+  /**
+   * From route-inbound (service dimension only): the ingest rate and how it splits. Staff chat lines
+   * and chat ends join a transcript and are counted apart, so CaseCreated + CaseThreaded stays the
+   * count of member messages recorded.
+   */
   recorded: {
     created: 'CaseCreated',
     threaded: 'CaseThreaded',
     duplicate: 'InboundDuplicate',
+    /** A staff line or the end of a chat added to its conversation's case. */
+    appended: 'ChatLineAppended',
+    /** A staff line or the end of a chat whose conversation has no case (nobody wrote in). */
+    no_case: 'ChatLineWithoutCase',
   },
   /** Gauges per queue (`queue` dimension), published by the sweeper once a run from the queue summaries. */
   queueGauges: {

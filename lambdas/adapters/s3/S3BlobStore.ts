@@ -1,5 +1,8 @@
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -7,6 +10,7 @@ import {
   NoSuchKey,
   PutObjectCommand,
   type S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { BlobStore } from '../../domain/ports.js';
 
@@ -65,26 +69,87 @@ export function mergeMetadata(
   return merged;
 }
 
+/** S3's smallest multipart part (all but the last): 5 MiB. */
+export const S3_MINIMUM_PART_BYTES = 5 * 1024 * 1024;
+
+export interface S3BlobStoreOptions {
+  /**
+   * Bodies larger than this go up as a multipart upload in parts of this size. Unset: one
+   * PutObject whatever the size (S3 takes up to 5 GB in one). Local mode sets it because fauxqs
+   * takes at most 11 MiB in one request.
+   */
+  partBytes?: number;
+}
+
 /** Raw content in S3. The bucket enforces KMS encryption; objects are written with SSE-KMS by default. */
 export class S3BlobStore implements BlobStore {
   readonly #client: S3Client;
   readonly #bucket: string;
+  readonly #partBytes: number | undefined;
 
-  constructor(client: S3Client, bucket: string) {
+  constructor(client: S3Client, bucket: string, options: S3BlobStoreOptions = {}) {
+    if (options.partBytes !== undefined && !(options.partBytes >= S3_MINIMUM_PART_BYTES)) {
+      throw new BlobStoreError(
+        `partBytes must be at least ${S3_MINIMUM_PART_BYTES} (S3's smallest part); received ${options.partBytes}`,
+      );
+    }
     this.#client = client;
     this.#bucket = bucket;
+    this.#partBytes = options.partBytes;
   }
 
   async put(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<void> {
     const encoded = mergeMetadata({}, encodeMetadata(metadata));
-    await this.#client.send(
-      new PutObjectCommand({
-        Bucket: this.#bucket,
-        Key: key,
-        Body: body,
-        ...(Object.keys(encoded).length > 0 ? { Metadata: encoded } : {}),
-      }),
+    const withMetadata = Object.keys(encoded).length > 0 ? { Metadata: encoded } : {};
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    if (this.#partBytes === undefined || bytes.length <= this.#partBytes) {
+      await this.#client.send(
+        new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: bytes, ...withMetadata }),
+      );
+      return;
+    }
+    await this.#putInParts(key, bytes, this.#partBytes, withMetadata);
+  }
+
+  async #putInParts(
+    key: string,
+    body: Uint8Array,
+    partBytes: number,
+    withMetadata: { Metadata?: Record<string, string> },
+  ): Promise<void> {
+    const { UploadId } = await this.#client.send(
+      new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: key, ...withMetadata }),
     );
+    if (!UploadId) throw new BlobStoreError(`S3 returned no upload id for ${key}`);
+    try {
+      const parts: { PartNumber: number; ETag: string }[] = [];
+      for (let offset = 0, partNumber = 1; offset < body.length; offset += partBytes, partNumber++) {
+        const { ETag } = await this.#client.send(
+          new UploadPartCommand({
+            Bucket: this.#bucket,
+            Key: key,
+            UploadId,
+            PartNumber: partNumber,
+            Body: body.subarray(offset, offset + partBytes),
+          }),
+        );
+        if (!ETag) throw new BlobStoreError(`S3 returned no ETag for part ${partNumber} of ${key}`);
+        parts.push({ PartNumber: partNumber, ETag });
+      }
+      await this.#client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.#bucket,
+          Key: key,
+          UploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+    } catch (error) {
+      await this.#client
+        .send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: key, UploadId }))
+        .catch(() => undefined); // the upload's own failure is the one to report
+      throw error;
+    }
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {

@@ -1,10 +1,10 @@
-import type { CaseMessage } from '../cases/caseRecord.js';
-import { withNextTimer } from '../cases/caseTimers.js';
-import { threadKeysOf } from '../cases/recordInbound.js';
+import type { Case, CaseEvent, CaseMessage } from '../cases/caseRecord.js';
+import { inboundKeyOf, ownThreadKeysOf, referenceKeysOf } from '../cases/messageIdentity.js';
+import { withNextTimer } from '../cases/nextTimer.js';
 import type { InboundMessage } from '../inboundMessage.js';
 import type { Policy } from '../policy/policy.js';
-import type { CaseStore, Clock } from '../ports.js';
-import { clocksOnStaffReply } from '../sla/clocks.js';
+import type { CaseStore, Clock, InboundJoinDecision } from '../ports.js';
+import { clocksOnStaffReply, clocksStoppedBetween } from '../sla/clocks.js';
 import { redactPii } from '../triage/redactPii.js';
 
 export interface RecordChatLineServices {
@@ -16,8 +16,14 @@ export interface RecordChatLineServices {
 export type RecordChatLineOutcome =
   | { outcome: 'appended'; caseId: string }
   | { outcome: 'duplicate'; caseId: string }
-  /** No case for the conversation (a staff line or the end of a chat nobody wrote in): nothing to keep. */
+  /**
+   * No case for the conversation (a staff greeting or the end of a chat nobody wrote in): nothing
+   * to add to. The raw event stays in the bucket under the message's `rawBlobKey`.
+   */
   | { outcome: 'no_case' };
+
+/** Stored chat text stays well inside DynamoDB's item limit; the raw event keeps all of it. */
+const STORED_LINE_LIMIT = 50_000;
 
 /** A staff line or the end of a chat: neither opens nor wakes a case. Member lines go through recordInbound. */
 export function isTranscriptOnlyLine(message: InboundMessage): boolean {
@@ -29,56 +35,90 @@ export function isTranscriptOnlyLine(message: InboundMessage): boolean {
 }
 
 /**
- * Adds a staff line or the end of the chat to the conversation's case, in the transcript. A staff
- * line is an answer to the member: the first-response and next-response clocks stop, as a staff
- * reply stops them; the end of the chat changes no clock (staff resolve the case).
+ * What a staff line or the end of the chat does to the case: the line joins the transcript; a
+ * staff line is an answer to the member, so the first-response and next-response clocks stop as
+ * a staff reply stops them; the end of the chat changes no clock (staff resolve the case). A
+ * merged case sends the line on to the case it was merged into.
+ */
+function decideLine(
+  current: Case,
+  message: InboundMessage,
+  line: CaseMessage,
+  now: Date,
+  policy: Policy,
+): InboundJoinDecision {
+  if (current.state === 'merged' && current.mergedInto) {
+    return { decision: 'forward', caseId: current.mergedInto };
+  }
+  const staff = line.direction === 'outbound';
+  const revised: Case = {
+    ...current,
+    messageCount: current.messageCount + 1,
+    updatedAt: now.toISOString(),
+    version: current.version + 1,
+  };
+  const after = staff
+    ? withNextTimer({
+        ...revised,
+        clocks: clocksOnStaffReply(current.clocks, new Date(message.receivedAt), policy),
+      })
+    : revised;
+  const event: CaseEvent = {
+    at: now.toISOString(),
+    type: staff ? 'chat_staff_message' : 'chat_ended',
+    actor: 'system',
+    detail: {
+      channel: 'chat',
+      source: message.chat?.source ?? 'widget',
+      ...(staff
+        ? {
+            clocksStopped: clocksStoppedBetween(current.clocks, after.clocks).map((clock) => ({
+              clock: clock.clockId,
+              breached: clock.breached,
+            })),
+          }
+        : {}),
+    },
+  };
+  return { decision: 'join', after, message: line, events: [event] };
+}
+
+/**
+ * Adds a staff line or the end of the chat to the conversation's case, in the transcript.
+ * Idempotent: a redelivered line is reported as a duplicate (the store's inbound key answers it).
  */
 export async function recordChatLine(
   message: InboundMessage,
   services: RecordChatLineServices,
 ): Promise<RecordChatLineOutcome> {
   const { caseStore, clock, policy } = services;
-  const existing = await caseStore.findCaseIdByInbound(message.channel, message.externalId);
-  if (existing) return { outcome: 'duplicate', caseId: existing };
-  const caseId = await caseStore.findCaseIdByThread(threadKeysOf(message));
+  const caseId = await caseStore.findCaseIdByThread(referenceKeysOf(message));
   if (!caseId) return { outcome: 'no_case' };
   const now = clock.now();
-  const staff = message.chat?.role === 'staff';
   const line: CaseMessage = {
-    direction: staff ? 'outbound' : 'inbound',
+    direction: message.chat?.role === 'staff' ? 'outbound' : 'inbound',
     channel: 'chat',
     externalId: message.externalId,
     receivedAt: message.receivedAt,
     subject: message.subject,
-    text: redactPii(message.bodyText).redactedText.slice(0, 50_000),
+    text: redactPii(message.bodyText).redactedText.slice(0, STORED_LINE_LIMIT),
     ...(message.rawBlobKey ? { rawBlobKey: message.rawBlobKey } : {}),
     attachments: [],
   };
-  const appended = await caseStore.appendMessage(
+  const appended = await caseStore.appendMessage({
     caseId,
-    line,
-    [],
-    {
-      at: now.toISOString(),
-      type: staff ? 'chat_staff_message' : 'chat_ended',
-      actor: 'system',
-      detail: { channel: 'chat', source: message.chat?.source ?? 'widget' },
-    },
-    (current) => {
-      const revised = {
-        ...current,
-        messageCount: current.messageCount + 1,
-        updatedAt: now.toISOString(),
-        version: current.version + 1,
-      };
-      if (!staff) return revised;
-      return withNextTimer({
-        ...revised,
-        clocks: clocksOnStaffReply(current.clocks, new Date(message.receivedAt), policy),
-      });
-    },
-  );
-  if (appended.outcome === 'appended') return { outcome: 'appended', caseId };
-  if (appended.outcome === 'duplicate') return { outcome: 'duplicate', caseId };
-  return { outcome: 'no_case' };
+    inboundKey: inboundKeyOf(message),
+    threadKeys: ownThreadKeysOf(message),
+    decide: (current) => decideLine(current, message, line, now, policy),
+  });
+  switch (appended.outcome) {
+    case 'appended':
+      return { outcome: 'appended', caseId: appended.case.caseId };
+    case 'duplicate':
+      return { outcome: 'duplicate', caseId: appended.caseId };
+    // A line never declines; a case that vanished leaves nothing to add to.
+    case 'declined':
+    case 'missing':
+      return { outcome: 'no_case' };
+  }
 }

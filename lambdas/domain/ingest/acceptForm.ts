@@ -1,4 +1,5 @@
 import { caseIdFor, caseReference } from '../cases/caseIds.js';
+import { inboundKeyOf } from '../cases/messageIdentity.js';
 import {
   FORM_BODY_LIMIT_BYTES,
   type InternationalForm,
@@ -75,6 +76,15 @@ export function formToInboundMessage(
     },
     automated: false,
   };
+}
+
+/**
+ * The reference of the case a submission opens, told to the sender at once: the route stage names a
+ * new case by its channel and the message's idempotency key, and a form never joins another case (it
+ * names no thread), so the same message always opens the case with this reference.
+ */
+export function formCaseReference(message: InboundMessage): string {
+  return caseReference(caseIdFor('form', inboundKeyOf(message)));
 }
 
 /**
@@ -164,10 +174,11 @@ export async function acceptForm(
     return { outcome: 'quarantined', status: 202, body: { status: 'received' } };
   }
   await services.blobStore.put(rawKey, request.body, { channel: 'form' });
-  await services.inboundQueue.enqueue(formToInboundMessage(form, externalId, now, rawKey));
+  const message = formToInboundMessage(form, externalId, now, rawKey);
+  await services.inboundQueue.enqueue(message);
   return {
     outcome: 'accepted',
     status: 202,
-    body: { status: 'received', reference: caseReference(caseIdFor('form', externalId)) },
+    body: { status: 'received', reference: formCaseReference(message) },
   };
 }

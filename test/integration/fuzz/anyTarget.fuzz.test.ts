@@ -11,7 +11,18 @@ const rawRequestLine = fc.record({
   target: fc.oneof(
     fc
       .tuple(
-        fc.constantFrom('', '/', '//', '/inbound/email', '/cases', '/queues', '/health'),
+        fc.constantFrom(
+          '',
+          '/',
+          '//',
+          '/inbound/email',
+          '/inbound/chat',
+          '/inbound/form',
+          '/inbound/fax/telnyx',
+          '/cases',
+          '/queues',
+          '/health',
+        ),
         fc.array(pathSegment(), { maxLength: 3 }),
         queryString,
       )

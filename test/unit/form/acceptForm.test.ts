@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
 import { InboundMessageSchema } from '../../../lambdas/domain/inboundMessage.js';
 import {
   type AcceptFormServices,
   acceptForm,
   FORM_RATE_LIMITS,
 } from '../../../lambdas/domain/ingest/acceptForm.js';
+import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import type { WebhookRequest } from '../../../lambdas/domain/webhookRequest.js';
 import {
   fixedClock,
@@ -14,6 +16,7 @@ import {
   MemoryRateLimiter,
   sha256Hex,
 } from '../../helpers/channelFakes.js';
+import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
 
 function setup() {
   const inboundQueue = new MemoryInboundQueue();
@@ -46,6 +49,18 @@ const spanishForm = {
 };
 
 describe('acceptForm', () => {
+  it('tells the sender the reference of the case the route stage opens from the submission', async () => {
+    const { services, inboundQueue, post } = setup();
+    const caseStore = new InMemoryCaseStore();
+
+    const outcome = await acceptForm(post(spanishForm), services);
+    const queued = InboundMessageSchema.parse(inboundQueue.messages[0]);
+    const created = await recordInbound(queued, { caseStore, clock: services.clock, policy: DEFAULT_POLICY });
+
+    expect(created.outcome).toBe('created');
+    expect(outcome.body.reference).toBe((await caseStore.getCaseRecord(created.caseId))?.reference);
+  });
+
   it('queues the inquiry with the contact e-mail as reply address and the preferred language as a hint', async () => {
     const { services, inboundQueue, post } = setup();
 

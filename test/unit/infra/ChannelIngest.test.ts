@@ -1,25 +1,34 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FAX_OCR_QUEUE } from '../../../lambdas/adapters/resourceDefinitions.js';
-import { ChannelIngest } from '../../../lib/constructs/ChannelIngest.js';
+import { CHANNEL_FUNCTIONS, ChannelIngest } from '../../../lib/constructs/ChannelIngest.js';
 import { InvalidPropsError } from '../../../lib/constructs/InvalidPropsError.js';
-import { stackWithStores } from './testStack.js';
+import { roleActions, roleStatements, stackWithStores } from './testStack.js';
 
-function channels(deskDomains = ['pharmacy.example'], reservedConcurrency = 50) {
-  const { stack, stores, functionDefaults } = stackWithStores(reservedConcurrency);
+function channels(reservedConcurrency?: number) {
+  const { stack, stores, functionDefaults, monitoring } = stackWithStores(reservedConcurrency);
   const construct = new ChannelIngest(stack, 'Channels', {
     httpApi: new apigw.HttpApi(stack, 'Api'),
     rawBucket: stores.rawBucket,
     dataKey: stores.dataKey,
     inboundQueue: new sqs.Queue(stack, 'Inbound'),
-    alarmTopic: new sns.Topic(stack, 'Ops'),
+    faxJobs: new sqs.Queue(stack, 'FaxJobs'),
     functionDefaults,
-    deskDomains,
+    monitoring,
   });
   return { template: Template.fromStack(stack), construct };
+}
+
+/** The S3 object statements of a role: actions and the key pattern under the raw bucket. */
+function objectGrants(template: Template, rolePrefix: string) {
+  return roleStatements(template, rolePrefix)
+    .filter((statement) => /^s3:(Get|Put|Delete)Object/.test(String(statement.Action)))
+    .map((statement) => ({
+      actions: [statement.Action].flat(),
+      keys: (statement.Resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1][1],
+    }));
 }
 
 describe('ChannelIngest', () => {
@@ -37,7 +46,7 @@ describe('ChannelIngest', () => {
     }
   });
 
-  it('keeps the provider secrets in one KMS-encrypted secret the webhook functions may read', () => {
+  it('keeps the provider secrets in one KMS-encrypted secret only the two webhooks that verify signatures may read', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('^Fax provider webhooks'),
@@ -48,87 +57,215 @@ describe('ChannelIngest', () => {
         }),
       },
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] }),
-        ]),
-      },
-    });
+    const readers = ['FaxIngest', 'FaxOcr', 'ChatIngest', 'ChatConnect', 'FormIngest'].filter((fn) =>
+      roleActions(template, `Channels${fn}Role`).includes('secretsmanager:GetSecretValue'),
+    );
+    expect(readers).toEqual(['FaxIngest', 'ChatIngest']);
+    // GetSecretValue alone: no DescribeSecret, no wildcard.
+    expect(
+      roleActions(template, 'ChannelsFaxIngestRole').filter((a) => a.startsWith('secretsmanager:')),
+    ).toEqual(['secretsmanager:GetSecretValue']);
   });
 
-  it('gives every API-invoked ingest function its own dead-letter queue and an error alarm', () => {
-    for (const description of [
-      '^Fax provider webhooks',
-      '^Chat widget events',
-      '^International inquiry form',
-      '^Amazon Connect chat',
+  it.each([
+    ['FaxIngest', [{ actions: ['s3:GetObject', 's3:PutObject'], keys: '/fax/*' }]],
+    ['FaxOcr', [{ actions: ['s3:GetObject'], keys: '/fax/*' }]],
+    ['ChatIngest', [{ actions: ['s3:GetObject', 's3:PutObject'], keys: '/chat/widget/*' }]],
+    ['ChatConnect', [{ actions: ['s3:PutObject'], keys: '/chat/connect/*' }]],
+    [
+      'FormIngest',
+      [
+        { actions: ['s3:PutObject'], keys: '/form/*' },
+        { actions: ['s3:PutObject'], keys: '/quarantine/form/*' },
+      ],
+    ],
+  ])('lets %s read and write only its own keys of the raw bucket, no deletes', (fn, expected) => {
+    expect(objectGrants(template, `Channels${fn}Role`)).toEqual(expected);
+  });
+
+  it('lets the dedupe reads of the fax and chat webhooks see "no such key", listing only their own prefix', () => {
+    for (const [fn, prefix] of [
+      ['FaxIngest', 'fax/*'],
+      ['ChatIngest', 'chat/widget/*'],
     ]) {
-      template.hasResourceProperties('AWS::Lambda::Function', {
-        Description: Match.stringLikeRegexp(description),
-        DeadLetterConfig: { TargetArn: Match.anyValue() },
-      });
+      expect(roleStatements(template, `Channels${fn}Role`)).toContainEqual(
+        expect.objectContaining({
+          Action: 's3:ListBucket',
+          Condition: { StringLike: { 's3:prefix': prefix } },
+        }),
+      );
     }
-    const alarms = template.findResources('AWS::CloudWatch::Alarm');
-    const errorAlarms = Object.values(alarms).filter((alarm) => alarm.Properties.MetricName === 'Errors');
-    expect(errorAlarms).toHaveLength(5);
-    for (const alarm of Object.values(alarms)) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    for (const fn of ['FaxOcr', 'ChatConnect', 'FormIngest']) {
+      expect(roleActions(template, `Channels${fn}Role`)).not.toContain('s3:ListBucket');
+    }
   });
 
-  it('runs the OCR step as its own function on its own encrypted queue with a redrive DLQ, allowed to call Textract', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      KmsMasterKeyId: Match.anyValue(),
-      VisibilityTimeout: FAX_OCR_QUEUE.visibilityTimeoutSeconds,
-      RedrivePolicy: {
-        deadLetterTargetArn: Match.anyValue(),
-        maxReceiveCount: FAX_OCR_QUEUE.maxReceiveCount,
-      },
-    });
+  it('sends the fax webhook only to the fax job queue and every other channel only to the inbound queue', () => {
+    const queuesOf = (fn: string) =>
+      roleStatements(template, `Channels${fn}Role`)
+        .filter((statement) => statement.Action === 'sqs:SendMessage')
+        .flatMap((statement) => [statement.Resource].flat())
+        .map((resource) => JSON.stringify(resource));
+
+    expect(queuesOf('FaxIngest')).toEqual([expect.stringMatching(/"FaxJobs/)]);
+    for (const fn of ['FaxOcr', 'ChatIngest', 'FormIngest']) {
+      expect(queuesOf(fn)).toEqual([expect.stringMatching(/"Inbound/)]);
+    }
+    // The Connect function's own failure queue (Lambda sends an asynchronous event there after its retries).
+    expect(queuesOf('ChatConnect')).toEqual([
+      expect.stringMatching(/"Inbound/),
+      expect.stringMatching(/"ChannelsChatConnectFailures/),
+    ]);
+  });
+
+  it('runs the OCR step on the fax job queue, allowed Textract text detection and nothing else of Textract', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('^Fax OCR step'),
       Timeout: FAX_OCR_QUEUE.ocrFunctionTimeoutSeconds,
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FaxJobs'), 'Arn'] },
       BatchSize: FAX_OCR_QUEUE.batchSize,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    expect(
+      roleActions(template, 'ChannelsFaxOcrRole').filter((action) => action.startsWith('textract:')),
+    ).toEqual(['textract:GetDocumentTextDetection', 'textract:StartDocumentTextDetection']);
+    for (const fn of ['FaxIngest', 'ChatIngest', 'ChatConnect', 'FormIngest']) {
+      expect(roleActions(template, `Channels${fn}Role`).filter((a) => a.startsWith('textract:'))).toEqual([]);
+    }
+  });
+
+  it('lets the form only increment its rate-limit counters, in an encrypted on-demand table that expires them', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+    });
+    expect(roleActions(template, 'ChannelsFormIngestRole').filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:UpdateItem',
+    ]);
+  });
+
+  it('gives every channel function its own role with no managed policy, logging only to its own group', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(5);
+    const roles = template.findResources('AWS::IAM::Role');
+    for (const fn of functions) {
+      const roleId: string = fn.Properties.Role['Fn::GetAtt'][0];
+      expect(roles[roleId]?.Properties.ManagedPolicyArns, roleId).toBeUndefined();
+      expect(
+        roleStatements(template, roleId).filter((statement) =>
+          JSON.stringify(statement.Action).includes('logs:'),
+        ),
+      ).toEqual([
+        expect.objectContaining({
+          Resource: { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] },
+        }),
+      ]);
+    }
+  });
+
+  it('alarms on errors and throttles of every channel function and on each failure queue', () => {
+    const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) =>
+      String(alarm.Properties.AlarmName),
+    );
+
+    expect(names.sort()).toEqual(
+      [
+        ...Object.values(CHANNEL_FUNCTIONS).flatMap((label) => [
+          `Test-${label}-errors`,
+          `Test-${label}-throttles`,
+        ]),
+        'Test-chat-connect-failures',
+        'Test-chat-connect-subscription-failures',
+      ].sort(),
+    );
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([
+        { Ref: expect.stringMatching(/^MonitoringAlarmTopic/) },
+      ]);
+    }
+  });
+
+  it('keeps dead letters only where an invocation is asynchronous: the Connect stream, not the webhooks', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Amazon Connect chat'),
+      DeadLetterConfig: { TargetArn: Match.anyValue() },
+    });
+    for (const description of [
+      '^Fax provider webhooks',
+      '^Chat widget events',
+      '^International inquiry form',
+    ]) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp(description),
+        DeadLetterConfig: Match.absent(),
+      });
+    }
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+  });
+
+  it('lets Amazon Connect of this account publish chat streams to an encrypted topic, and use the key for it', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'Test-connect-chat-stream',
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: ['textract:StartDocumentTextDetection', 'textract:GetDocumentTextDetection'],
+            Principal: { Service: 'connect.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'connect.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+          }),
+          Match.objectLike({
+            Principal: { Service: 'sns.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: {
+              ArnEquals: {
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':sns:us-east-1:111111111111:Test-connect-chat-stream',
+                    ],
+                  ],
+                },
+              },
+            },
           }),
         ]),
       },
     });
   });
 
-  it('lets Amazon Connect publish chat streams to an encrypted topic the Connect function subscribes to with a DLQ', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Principal: { Service: 'connect.amazonaws.com' }, Action: 'sns:Publish' }),
-        ]),
-      },
-    });
-    template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'lambda',
-      RedrivePolicy: Match.anyValue(),
-    });
-  });
-
-  it('keeps the form rate limits in an encrypted on-demand table that expires its counters', () => {
-    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-      SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
-    });
-  });
-
-  it('reports every invalid prop in one error', () => {
-    const build = () => channels(['not a domain'], 0);
-    expect(build).toThrow(InvalidPropsError);
-    expect(build).toThrow(/reservedConcurrency[\s\S]*deskDomains/);
+  it('reserves concurrency only when the stack asks for it', () => {
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { ReservedConcurrentExecutions: Match.anyValue() },
+      0,
+    );
+    channels(20).template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { ReservedConcurrentExecutions: 20 },
+      5,
+    );
+    expect(() => channels(0)).toThrow(InvalidPropsError);
   });
 });

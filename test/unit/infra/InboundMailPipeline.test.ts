@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { INBOUND_QUEUE, RAW_CONTENT } from '../../../lambdas/adapters/resourceDefinitions.js';
 import { InboundMailPipeline } from '../../../lib/constructs/InboundMailPipeline.js';
@@ -16,16 +17,25 @@ const RULE_ARN = {
   ],
 };
 
-function pipeline(recipients: string[], options: { routeMaxConcurrency?: number } = {}) {
+function pipeline(
+  recipients: string[],
+  options: { routeMaxConcurrency?: number; deskFrom?: string; faxToEmail?: boolean } = {},
+) {
   const { stack, stores, functionDefaults, monitoring } = stackWithStores();
+  const { faxToEmail, deskFrom, ...rest } = options;
   new InboundMailPipeline(stack, 'Inbound', {
     recipients,
+    deskFrom: deskFrom ?? 'support@desk.test',
+    deskName: 'Member Services',
     dataKey: stores.dataKey,
     rawBucket: stores.rawBucket,
     table: stores.table,
     functionDefaults,
     monitoring,
-    ...options,
+    ...(faxToEmail
+      ? { faxToEmail: { jobQueue: new sqs.Queue(stack, 'FaxJobs'), addresses: ['fax@desk.test'] } }
+      : {}),
+    ...rest,
   });
   return Template.fromStack(stack);
 }
@@ -33,7 +43,7 @@ function pipeline(recipients: string[], options: { routeMaxConcurrency?: number 
 describe('InboundMailPipeline', () => {
   let template: Template;
   beforeAll(() => {
-    template = pipeline(['support@desk.test', 'appeals@desk.test']);
+    template = pipeline(['support@desk.test', 'appeals@desk.test'], { faxToEmail: true });
   });
 
   describe('SES writes raw mail that ingest can read (finding 1)', () => {
@@ -150,7 +160,7 @@ describe('InboundMailPipeline', () => {
   });
 
   describe('least privilege (finding 4)', () => {
-    it('lets ingest read and delete raw mail, write and read quarantine, and nothing else in S3', () => {
+    it('lets ingest read and delete raw mail, add attachments beside it, write and read quarantine, write faxed documents, and nothing else in S3', () => {
       const s3 = roleStatements(template, 'InboundEmailIngestRole').filter((statement) =>
         String(statement.Action).startsWith('s3:'),
       );
@@ -161,10 +171,37 @@ describe('InboundMailPipeline', () => {
           Resource: { 'Fn::Join': ['', [expect.anything(), '/email/*']] },
         }),
         expect.objectContaining({
+          Action: 's3:PutObject',
+          Resource: { 'Fn::Join': ['', [expect.anything(), '/email/*/attachments/*']] },
+        }),
+        expect.objectContaining({
           Action: ['s3:GetObject', 's3:PutObject'],
           Resource: { 'Fn::Join': ['', [expect.anything(), '/quarantine/*']] },
         }),
+        expect.objectContaining({
+          Action: 's3:PutObject',
+          Resource: { 'Fn::Join': ['', [expect.anything(), '/fax/email/*']] },
+        }),
       ]);
+    });
+
+    it('lets ingest send only to the inbound queue, the fax job queue (fax-to-email) and its failure queue', () => {
+      const queues = roleStatements(template, 'InboundEmailIngestRole')
+        .filter((statement) => String(statement.Action).startsWith('sqs:'))
+        .flatMap((statement) => {
+          expect(statement.Action).toBe('sqs:SendMessage');
+          return [statement.Resource].flat();
+        })
+        .map((resource) => JSON.stringify(resource));
+
+      expect(queues).toHaveLength(3);
+      expect(queues).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/"Inbound[0-9A-F]{8}"/),
+          expect.stringMatching(/"FaxJobs[0-9A-F]{8}"/),
+          expect.stringMatching(/"InboundEmailIngestFailures/),
+        ]),
+      );
     });
 
     it('grants ingest no version deletes, no listing, no bucket-wide action and no table access', () => {
@@ -199,6 +236,23 @@ describe('InboundMailPipeline', () => {
         'dynamodb:TransactWriteItems',
         'dynamodb:UpdateItem',
       ]);
+    });
+
+    it("lets route send acknowledgements only as the desk's address, named in its environment", () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp('^Triage, route'),
+        Environment: {
+          Variables: Match.objectLike({ DESK_FROM: 'support@desk.test', DESK_NAME: 'Member Services' }),
+        },
+      });
+      const ses = roleStatements(template, 'InboundRouteInboundRole').filter((statement) =>
+        JSON.stringify(statement.Action).includes('ses:'),
+      );
+      expect(ses).toHaveLength(1);
+      expect(ses[0]?.Action).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      expect(JSON.stringify(ses[0]?.Resource)).toMatch(
+        /identity\/desk\.test"[\s\S]*identity\/support@desk\.test"/,
+      );
     });
 
     it('lets the KMS-encrypted failure queue receive ingest failures (Lambda sends them with the role)', () => {
@@ -272,6 +326,9 @@ describe('InboundMailPipeline', () => {
           RAW_BUCKET: Match.anyValue(),
           RAW_EMAIL_PREFIX: RAW_CONTENT.emailPrefix,
           INBOUND_QUEUE_URL: Match.anyValue(),
+          DESK_DOMAINS: 'desk.test',
+          FAX_JOB_QUEUE_URL: Match.anyValue(),
+          FAX_EMAIL_ADDRESSES: 'fax@desk.test',
         }),
       },
     });
@@ -292,10 +349,10 @@ describe('InboundMailPipeline', () => {
   });
 
   it('reports every invalid prop in one error', () => {
-    const build = () => pipeline([], { routeMaxConcurrency: 1 });
+    const build = () => pipeline([], { routeMaxConcurrency: 1, deskFrom: 'desk.test' });
 
     expect(build).toThrow(InvalidPropsError);
-    expect(build).toThrow(/recipients[\s\S]*routeMaxConcurrency/);
+    expect(build).toThrow(/recipients[\s\S]*deskFrom[\s\S]*routeMaxConcurrency/);
   });
 
   it('rejects a recipient that is neither an address nor a domain', () => {

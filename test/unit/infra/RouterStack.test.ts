@@ -1,11 +1,13 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASE_TABLE } from '../../../lambdas/adapters/dynamo/caseTableDefinition.js';
 import { INBOUND_QUEUE } from '../../../lambdas/adapters/resourceDefinitions.js';
 import { staffRouteKeys } from '../../../lambdas/api/routes.js';
+import { CHANNEL_FUNCTIONS } from '../../../lib/constructs/ChannelIngest.js';
 import { RouterFunction } from '../../../lib/constructs/RouterFunction.js';
 import { RouterStack, type RouterStackProps } from '../../../lib/RouterStack.js';
 import { roleStatements } from './testStack.js';
@@ -16,6 +18,7 @@ const PROPS: RouterStackProps = {
   env,
   recipients: ['support@desk.yourpharmacy.com'],
   notifyFrom: 'sla-alerts@yourpharmacy.com',
+  deskFrom: 'support@desk.yourpharmacy.com',
   alarmEmail: 'oncall@yourpharmacy.com',
   console: {
     callbackUrls: ['https://desk.yourpharmacy.com/'],
@@ -31,7 +34,13 @@ function synthesize(props: Partial<RouterStackProps> = {}, withNag = false) {
   return { app, stack };
 }
 
-const FUNCTIONS = ['email-ingest', 'route-inbound', 'sla-sweeper', 'staff-api'];
+const FUNCTIONS = [
+  'email-ingest',
+  'route-inbound',
+  'sla-sweeper',
+  'staff-api',
+  ...Object.values(CHANNEL_FUNCTIONS),
+];
 
 describe('RouterStack', () => {
   let template: Template;
@@ -88,19 +97,6 @@ describe('RouterStack', () => {
       const names = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
         .map((alarm) => String(alarm.Properties.AlarmName))
         .sort();
-/*CHANNELS-SIDE (reconcile):
-  it('runs functions on Node.js 24 with reserved concurrency and JSON logs', () => {
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
-      (fn) => fn.Properties.Runtime !== undefined && String(fn.Properties.Handler).startsWith('index.'),
-    );
-    expect(functions).toHaveLength(9); // 4 core + 5 channel functions
-    for (const fn of functions) {
-      expect(fn.Properties.Runtime).toBe('nodejs24.x');
-      expect(fn.Properties.ReservedConcurrentExecutions).toBeGreaterThan(0);
-      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
-    }
-  });
-*/
 
       expect(names).toEqual(
         [
@@ -111,6 +107,10 @@ describe('RouterStack', () => {
           'Test-email-quarantined',
           'Test-sla-sweeper-not-running',
           'Test-sla-breach-spike',
+          'Test-fax-ocr-dead-letters',
+          'Test-fax-ocr-backlog',
+          'Test-chat-connect-failures',
+          'Test-chat-connect-subscription-failures',
         ].sort(),
       );
     });
@@ -132,17 +132,33 @@ describe('RouterStack', () => {
         }).stack,
       );
 
-      existing.resourceCountIs('AWS::SNS::Topic', 0);
+      existing.resourcePropertiesCountIs('AWS::SNS::Topic', { DisplayName: 'contact-router alarms' }, 0);
       existing.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmActions: ['arn:aws:sns:us-east-1:111111111111:pager'],
       });
     });
   });
 
+  it('runs the project functions (4 core, 5 channel) on Node.js 24, arm64, JSON logs, X-Ray, bundled by esbuild', () => {
+    const routerFunctions = stack.node.findAll().filter((node) => node instanceof RouterFunction);
+    expect(routerFunctions).toHaveLength(FUNCTIONS.length);
+    for (const fn of routerFunctions) {
+      const resource =
+        template.toJSON().Resources[stack.getLogicalId(fn.function.node.defaultChild as CfnResource)];
+      expect(resource.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        LoggingConfig: { LogFormat: 'JSON' },
+        TracingConfig: { Mode: 'Active' },
+      });
+    }
+  });
+
   describe('least privilege (finding 4)', () => {
-    it('gives every function its own role with no managed policy (no AWSLambdaBasicExecutionRole)', () => {
+    it("gives every function its own role with no managed policy (no AWSLambdaBasicExecutionRole), CDK's deployment function included", () => {
       const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-      expect(functions).toHaveLength(FUNCTIONS.length);
+      // The project's functions and CDK's bucket-deployment function of the staff console.
+      expect(functions).toHaveLength(FUNCTIONS.length + 1);
       const roles = template.findResources('AWS::IAM::Role');
       for (const fn of functions) {
         const roleId = fn.Properties.Role['Fn::GetAtt'][0];
@@ -170,11 +186,108 @@ describe('RouterStack', () => {
     });
 
     it('grants no table-wide wildcard, no Scan, no BatchWriteItem and no index wildcard to any function', () => {
-      const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+      const policies = template.findResources('AWS::IAM::Policy', {
+        // CDK's deployment function has its own grants on the site bucket (see StaffConsole).
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^(?!StaffConsoleDeploymentRole)') }] },
+      });
+      const text = JSON.stringify(policies);
 
-      expect(policies).not.toMatch(/dynamodb:\*|dynamodb:Scan|dynamodb:BatchWriteItem|\/index\/\*/);
-      expect(policies).not.toMatch(/s3:DeleteObject\*|s3:DeleteObjectVersion|s3:List|s3:\*/);
-      expect(policies).not.toMatch(/kms:ReEncrypt|kms:GenerateDataKey\*/);
+      expect(text).not.toMatch(
+        /dynamodb:\*|dynamodb:Scan|dynamodb:BatchWriteItem|dynamodb:DeleteItem|\/index\/\*/,
+      );
+      expect(text).not.toMatch(
+        /s3:DeleteObject\*|s3:DeleteObjectVersion|s3:List\*|s3:\*|s3:GetObject\*|s3:Abort/,
+      );
+      expect(text).not.toMatch(/kms:ReEncrypt|kms:GenerateDataKey\*/);
+      // Listing only where a dedupe read must see "no such key", and only under its own prefix.
+      const listings = Object.values(policies).flatMap((policy) =>
+        (policy.Properties.PolicyDocument.Statement as { Action: unknown; Condition?: unknown }[]).filter(
+          (statement) => JSON.stringify(statement.Action).includes('s3:List'),
+        ),
+      );
+      // The data key only through the service holding the data, never to decrypt anything directly
+      // (the SQS event sources included: their grants are declared, not CDK's SqsEventSource's).
+      const keyUses = Object.values(policies).flatMap((policy) =>
+        (policy.Properties.PolicyDocument.Statement as { Action: unknown; Condition?: unknown }[]).filter(
+          (statement) => JSON.stringify(statement.Action).includes('kms:'),
+        ),
+      );
+      expect(keyUses.length).toBeGreaterThan(0);
+      for (const statement of keyUses) {
+        expect(JSON.stringify(statement.Condition)).toMatch(
+          /"kms:ViaService":"[a-z0-9]+\.us-east-1\.amazonaws\.com"/,
+        );
+      }
+      expect(listings.map((statement) => statement.Condition)).toEqual([
+        { StringLike: { 's3:prefix': 'fax/*' } },
+        { StringLike: { 's3:prefix': 'chat/widget/*' } },
+      ]);
+    });
+
+    it("lets members' mail go out only as the desk's address, and supervisor notices only as notifyFrom", () => {
+      const senders = (rolePrefix: string) =>
+        roleStatements(template, rolePrefix)
+          .filter((statement) => JSON.stringify(statement.Action).includes('ses:Send'))
+          .flatMap((statement) => [statement.Resource].flat())
+          .map((resource) => JSON.stringify(resource).replace(/.*identity\/([^"]+)".*/, '$1'))
+          .sort();
+
+      const desk = ['desk.yourpharmacy.com', 'support@desk.yourpharmacy.com'];
+      expect(senders('InboundMailPipelineRouteInboundRole')).toEqual(desk);
+      expect(senders('StaffApiRole')).toEqual(desk);
+      expect(senders('SlaSweeperRole')).toEqual(
+        [...desk, 'sla-alerts@yourpharmacy.com', 'yourpharmacy.com'].sort(),
+      );
+      const environments = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+        (fn) => fn.Properties.Environment?.Variables?.DESK_FROM,
+      );
+      expect(environments).toHaveLength(3);
+    });
+
+    it('gives email ingest fax-to-email (the fax job queue, fax/email/ writes) only when the desk has fax addresses', () => {
+      const emailIngest = (from: Template) =>
+        Object.values(from.findResources('AWS::Lambda::Function')).find((fn) =>
+          String(fn.Properties.Description).startsWith('SES receipt'),
+        );
+      expect(emailIngest(template)?.Properties.Environment.Variables.FAX_JOB_QUEUE_URL).toBeUndefined();
+      expect(JSON.stringify(roleStatements(template, 'InboundMailPipelineEmailIngestRole'))).not.toContain(
+        '/fax/',
+      );
+
+      const withFax = Template.fromStack(
+        synthesize({
+          recipients: ['support@desk.yourpharmacy.com', 'fax@desk.yourpharmacy.com'],
+          faxEmailAddresses: ['fax@desk.yourpharmacy.com'],
+        }).stack,
+      );
+
+      expect(emailIngest(withFax)?.Properties.Environment.Variables).toMatchObject({
+        FAX_JOB_QUEUE_URL: expect.anything(),
+        FAX_EMAIL_ADDRESSES: 'fax@desk.yourpharmacy.com',
+        DESK_DOMAINS: 'desk.yourpharmacy.com,yourpharmacy.com',
+      });
+      expect(JSON.stringify(roleStatements(withFax, 'InboundMailPipelineEmailIngestRole'))).toContain(
+        '/fax/email/*',
+      );
+    });
+
+    it('registers the deployed console as the sign-in client callback and logout URL, beside the given ones', () => {
+      const [client] = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
+      for (const urls of [client?.Properties.CallbackURLs, client?.Properties.LogoutURLs]) {
+        expect(urls).toEqual([
+          'https://desk.yourpharmacy.com/',
+          {
+            'Fn::Join': [
+              '',
+              [
+                'https://',
+                { 'Fn::GetAtt': [expect.stringMatching(/^StaffConsoleDistribution/), 'DomainName'] },
+                '/',
+              ],
+            ],
+          },
+        ]);
+      }
     });
   });
 
@@ -190,7 +303,8 @@ describe('RouterStack', () => {
     it('reserves the given concurrency when asked (two for the sweeper)', () => {
       const reserved = Template.fromStack(synthesize({ reservedConcurrency: 20 }).stack);
 
-      reserved.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 20 }, 3);
+      // email ingest, route, staff API and the five channel functions; never CDK's deployment function.
+      reserved.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 20 }, 8);
       reserved.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 2 }, 1);
     });
 
@@ -219,6 +333,8 @@ describe('RouterStack', () => {
         'DashboardUrl',
         'InboundDeadLetterQueueUrl',
         'InboundQueueUrl',
+        'ChannelSecretsArn',
+        'FaxJobDeadLetterQueueUrl',
       ]) {
         template.hasOutput(output, { Value: Match.anyValue() });
       }
@@ -230,8 +346,11 @@ describe('RouterStack', () => {
       );
       const text = JSON.stringify(outputs);
 
-      expect(Object.keys(outputs)).toHaveLength(6);
+      expect(Object.keys(outputs)).toHaveLength(7);
       expect(text).toContain('aws sesv2 create-email-identity --email-identity desk.yourpharmacy.com');
+      expect(text).toContain('aws sesv2 create-email-identity --email-identity yourpharmacy.com');
+      expect(text).toContain('--group-name lang-<code> (lang-en, lang-es');
+      expect(text).toContain('aws secretsmanager put-secret-value --secret-id');
       expect(text).toContain('desk.yourpharmacy.com MX 10 inbound-smtp.us-east-1.amazonaws.com');
       expect(text).toContain('aws ses set-active-receipt-rule-set --rule-set-name Test-inbound-mail');
       expect(text).toContain('oncall@yourpharmacy.com');
@@ -270,11 +389,12 @@ describe('RouterStack', () => {
       const placeholders = {
         recipients: ['support@pharmacy.example'],
         notifyFrom: 'sla-alerts@pharmacy.example',
+        deskFrom: 'support@pharmacy.example',
         alarmEmail: 'ops@pharmacy.example',
       };
 
       expect(() => synthesize(placeholders)).toThrow(
-        /recipients[\s\S]*placeholder[\s\S]*notifyFrom[\s\S]*placeholder[\s\S]*alarmEmail[\s\S]*placeholder/,
+        /recipients[\s\S]*placeholder[\s\S]*notifyFrom[\s\S]*placeholder[\s\S]*deskFrom[\s\S]*placeholder[\s\S]*alarmEmail[\s\S]*placeholder/,
       );
       expect(() => synthesize({ ...placeholders, sandbox: true })).not.toThrow();
     });
@@ -297,13 +417,16 @@ describe('RouterStack', () => {
         synthesize({
           recipients: [],
           notifyFrom: 'pharmacy.example',
+          deskFrom: 'members@elsewhere.yourpharmacy.com',
+          deskName: 'Desk <spoof>',
+          faxEmailAddresses: ['fax@elsewhere.yourpharmacy.com'],
           alarmEmail: undefined,
           reservedConcurrency: 0,
-          console: { callbackUrls: ['http://desk.yourpharmacy.com/'], logoutUrls: [] },
+          console: { callbackUrls: ['http://desk.yourpharmacy.com/'], logoutUrls: ['desk'] },
         });
 
       expect(build).toThrow(
-        /RouterStack: invalid props:\n {2}- `recipients`[\s\S]*`notifyFrom`[\s\S]*alarms must reach someone[\s\S]*consoleCallbackUrls[\s\S]*consoleLogoutUrls[\s\S]*`reservedConcurrency`/,
+        /RouterStack: invalid props:\n {2}- `recipients`[\s\S]*`notifyFrom`[\s\S]*`deskFrom` must be one of `recipients`[\s\S]*`deskName`[\s\S]*`faxEmailAddresses` entries must be among[\s\S]*alarms must reach someone[\s\S]*consoleCallbackUrls[\s\S]*consoleLogoutUrls[\s\S]*`reservedConcurrency`/,
       );
     });
   });
@@ -311,6 +434,33 @@ describe('RouterStack', () => {
   it('passes the AwsSolutions and HIPAA Security packs with every finding acknowledged', () => {
     const { app } = synthesize({ activateReceiptRuleSet: true }, true);
     expect(() => app.synth()).not.toThrow();
+  });
+
+  it('passes both packs with a VPC, reservations, fax-to-email and an existing alarm topic too', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));
+    const network = new Stack(app, 'Network', { env });
+    const vpc = new ec2.Vpc(network, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    new RouterStack(app, 'Test', {
+      ...PROPS,
+      recipients: ['support@desk.yourpharmacy.com', 'fax@desk.yourpharmacy.com'],
+      faxEmailAddresses: ['fax@desk.yourpharmacy.com'],
+      alarmEmail: undefined,
+      existingAlarmTopicArn: 'arn:aws:sns:us-east-1:111111111111:pager',
+      reservedConcurrency: 20,
+      vpc,
+    });
+
+    const report = (() => {
+      try {
+        app.synth();
+        return '';
+      } catch (error) {
+        return String(error);
+      }
+    })();
+    // Findings on the example VPC itself (flow logs and the like) are the network's, not this stack's.
+    expect(report.split('\n').filter((line) => /Test\//.test(line))).toEqual([]);
   });
 
   it('fails synthesis when a finding is left unacknowledged', () => {

@@ -6,7 +6,14 @@ import { roleActions, stackWithStores } from './testStack.js';
 
 function sweeper(notifyFrom = 'sla-alerts@desk.test', reservedConcurrency?: number) {
   const { stack, stores, functionDefaults, monitoring } = stackWithStores(reservedConcurrency);
-  new SlaSweeper(stack, 'Sweeper', { table: stores.table, functionDefaults, monitoring, notifyFrom });
+  new SlaSweeper(stack, 'Sweeper', {
+    table: stores.table,
+    functionDefaults,
+    monitoring,
+    notifyFrom,
+    deskFrom: 'support@members.desk.test',
+    deskName: 'Member Services',
+  });
   return Template.fromStack(stack);
 }
 
@@ -30,7 +37,12 @@ describe('SlaSweeper', () => {
       Timeout: 55,
       ReservedConcurrentExecutions: Match.absent(),
       Environment: {
-        Variables: Match.objectLike({ TABLE_NAME: Match.anyValue(), NOTIFY_FROM: 'sla-alerts@desk.test' }),
+        Variables: Match.objectLike({
+          TABLE_NAME: Match.anyValue(),
+          NOTIFY_FROM: 'sla-alerts@desk.test',
+          DESK_FROM: 'support@members.desk.test',
+          DESK_NAME: 'Member Services',
+        }),
       },
     });
   });
@@ -42,7 +54,7 @@ describe('SlaSweeper', () => {
     });
   });
 
-  it('may send mail only as the notice address or its domain', () => {
+  it("may send mail only as the notice address, the desk's address, or their domains", () => {
     const template = sweeper('notices@desk.test');
 
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -50,8 +62,14 @@ describe('SlaSweeper', () => {
         Statement: Match.arrayWith([
           {
             Effect: 'Allow',
-            Action: 'ses:SendEmail',
-            Resource: [identityArn('desk.test'), identityArn('notices@desk.test')],
+            // SES v2 SendEmail with raw content is authorized as ses:SendRawEmail.
+            Action: ['ses:SendEmail', 'ses:SendRawEmail'],
+            Resource: [
+              identityArn('desk.test'),
+              identityArn('members.desk.test'),
+              identityArn('notices@desk.test'),
+              identityArn('support@members.desk.test'),
+            ],
           },
         ]),
       },
@@ -64,8 +82,7 @@ describe('SlaSweeper', () => {
     );
 
     expect(dynamo).toEqual([
-      'dynamodb:DeleteItem',
-      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
       'dynamodb:TransactWriteItems',
@@ -73,7 +90,7 @@ describe('SlaSweeper', () => {
     ]);
   });
 
-  it('queries only the timer and queue-age indexes, each by its own ARN', () => {
+  it('queries only the timer and outbox indexes, each by its own ARN', () => {
     const template = sweeper();
     const [policy] = Object.values(
       template.findResources('AWS::IAM::Policy', {
@@ -83,9 +100,10 @@ describe('SlaSweeper', () => {
     const resources = JSON.stringify(policy?.Properties.PolicyDocument);
 
     expect(resources).toContain('/index/timerView');
-    expect(resources).toContain('/index/queueAge');
+    expect(resources).toContain('/index/outboxView');
     expect(resources).not.toContain('/index/*');
     expect(resources).not.toContain('/index/queueView');
+    expect(resources).not.toContain('/index/assigneeView');
   });
 
   it('alarms when it stops running and when breaches spike (finding 2)', () => {

@@ -1,9 +1,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { staffFromClaims } from '../../../lambdas/api/auth.js';
 import { staffRouteKeys } from '../../../lambdas/api/routes.js';
 import { InvalidPropsError } from '../../../lib/constructs/InvalidPropsError.js';
 import { StaffApi, type StaffConsoleClient } from '../../../lib/constructs/StaffApi.js';
-import { roleActions, stackWithStores } from './testStack.js';
+import { roleActions, roleStatements, stackWithStores } from './testStack.js';
 
 const CONSOLE = {
   callbackUrls: ['https://desk.test/'],
@@ -11,10 +12,25 @@ const CONSOLE = {
   domainPrefix: 'desk-test-staff',
 };
 
+function staffApiStack(
+  console: StaffConsoleClient = CONSOLE,
+  options: { reservedConcurrency?: number; consoleUrl?: string } = {},
+) {
+  const { stack, stores, functionDefaults } = stackWithStores(options.reservedConcurrency);
+  const staff = new StaffApi(stack, 'Staff', {
+    table: stores.table,
+    functionDefaults,
+    console,
+    deskFrom: 'support@desk.test',
+  });
+  if (options.consoleUrl) staff.allowConsoleUrl(options.consoleUrl);
+  return stack;
+}
+
 function staffApi(console: StaffConsoleClient = CONSOLE, reservedConcurrency?: number) {
-  const { stack, stores, functionDefaults } = stackWithStores(reservedConcurrency);
-  new StaffApi(stack, 'Staff', { table: stores.table, functionDefaults, console });
-  return Template.fromStack(stack);
+  return Template.fromStack(
+    staffApiStack(console, reservedConcurrency === undefined ? {} : { reservedConcurrency }),
+  );
 }
 
 describe('StaffApi', () => {
@@ -64,13 +80,42 @@ describe('StaffApi', () => {
     expect(JSON.stringify(client)).not.toMatch(/implicit|example\.com/);
   });
 
-  it('creates the agent and supervisor groups that become the cognito:groups claim', () => {
+  it('creates the role groups and a language group per desk language, as the staff API reads cognito:groups', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'agent', Precedence: 20 });
     template.hasResourceProperties('AWS::Cognito::UserPoolGroup', {
       GroupName: 'supervisor',
       Precedence: 10,
     });
-    template.resourceCountIs('AWS::Cognito::UserPoolGroup', 2);
+    const names = Object.values(template.findResources('AWS::Cognito::UserPoolGroup'))
+      .map((group) => group.Properties.GroupName)
+      .sort();
+    // The 16 languages the desk writes to members in.
+    const languages = 'en es zh vi ko tl ru ar fr ht pt pl de it ja hi'.split(' ');
+    expect(names).toEqual([...languages.map((code) => `lang-${code}`), 'agent', 'supervisor'].sort());
+    // Each language group is one the staff API turns into a skill.
+    for (const code of languages) {
+      expect(staffFromClaims({ sub: 'x', 'cognito:groups': ['agent', `lang-${code}`] })).toMatchObject({
+        staff: { languages: expect.arrayContaining([code]) },
+      });
+    }
+  });
+
+  it("adds the console's own URL (a token until deploy) to the client's callback and logout URLs", () => {
+    const stack = staffApiStack(
+      { callbackUrls: ['http://localhost:3000/'], logoutUrls: ['http://localhost:3000/'] },
+      { consoleUrl: 'https://d111111abcdef8.cloudfront.net/' },
+    );
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      CallbackURLs: ['http://localhost:3000/', 'https://d111111abcdef8.cloudfront.net/'],
+      LogoutURLs: ['http://localhost:3000/', 'https://d111111abcdef8.cloudfront.net/'],
+    });
+  });
+
+  it('refuses a client with no callback URL at all', () => {
+    const stack = staffApiStack({ callbackUrls: [], logoutUrls: [] });
+
+    expect(() => Template.fromStack(stack)).toThrow(/no callback URL/);
   });
 
   it('creates the hosted sign-in domain from its prefix, and none without one', () => {
@@ -85,7 +130,7 @@ describe('StaffApi', () => {
     const build = () =>
       staffApi({
         callbackUrls: ['http://desk.test/', 'https://desk.test/#x'],
-        logoutUrls: [],
+        logoutUrls: ['ftp://desk.test/'],
         domainPrefix: 'my-cognito',
       });
 
@@ -99,11 +144,38 @@ describe('StaffApi', () => {
     );
 
     expect(dynamo).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
       'dynamodb:TransactWriteItems',
       'dynamodb:UpdateItem',
+    ]);
+  });
+
+  it("sends replies only as the desk's address, named in its environment", () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Staff HTTP API: queues, claim-next, cases',
+      Environment: { Variables: Match.objectLike({ DESK_FROM: 'support@desk.test' }) },
+    });
+    const ses = roleStatements(template, 'StaffStaffApiRole').filter((statement) =>
+      JSON.stringify(statement.Action).includes('ses:'),
+    );
+    expect(ses).toEqual([
+      expect.objectContaining({
+        Action: ['ses:SendEmail', 'ses:SendRawEmail'],
+        Resource: [
+          expect.objectContaining({
+            'Fn::Join': ['', expect.arrayContaining([':ses:us-east-1:111111111111:identity/desk.test'])],
+          }),
+          expect.objectContaining({
+            'Fn::Join': [
+              '',
+              expect.arrayContaining([':ses:us-east-1:111111111111:identity/support@desk.test']),
+            ],
+          }),
+        ],
+      }),
     ]);
   });
 

@@ -10,7 +10,7 @@ import {
   type StaffConsoleProps,
   staffApiPathPatterns,
 } from '../../../lib/constructs/StaffConsole.js';
-import { stackWithStores } from './testStack.js';
+import { roleStatements, stackWithStores } from './testStack.js';
 
 function consoleStack(overrides: Partial<StaffConsoleProps> = {}) {
   const { stack, stores } = stackWithStores();
@@ -27,6 +27,15 @@ function consoleStack(overrides: Partial<StaffConsoleProps> = {}) {
     ...overrides,
   });
   return { stack, staffConsole, template: Template.fromStack(stack) };
+}
+
+/** An imported ACM certificate for `staff.pharmacy.example` (in a stack of its own: only its ARN is used). */
+function customDomainCertificate(): acm.ICertificate {
+  return acm.Certificate.fromCertificateArn(
+    stackWithStores().stack,
+    'Cert',
+    'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000',
+  );
 }
 
 /** A CloudFormation string as text, references shown as `{"Ref":…}`. */
@@ -156,13 +165,44 @@ describe('StaffConsole', () => {
     template.hasOutput('*', { Description: Match.stringLikeRegexp('staff console') });
   });
 
+  it("gives CDK's deployment function a role of its own: no managed policy, logs only to its own encrypted group", () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(1);
+    const [deployment] = functions;
+    const roleId: string = deployment?.Properties.Role['Fn::GetAtt'][0];
+    const logGroupId: string = deployment?.Properties.LoggingConfig.LogGroup.Ref;
+
+    expect(template.findResources('AWS::IAM::Role')[roleId]?.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(JSON.stringify(template.toJSON())).not.toContain('AWSLambdaBasicExecutionRole');
+    expect(
+      roleStatements(template, roleId).filter((statement) =>
+        JSON.stringify(statement.Action).includes('logs:'),
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
+      }),
+    ]);
+    expect(template.findResources('AWS::Logs::LogGroup')[logGroupId]?.Properties.KmsKeyId).toBeDefined();
+  });
+
+  it('answers at its CloudFront name and every custom name, the URLs the sign-in client must allow', () => {
+    const certificate = customDomainCertificate();
+    const custom = consoleStack({ domainNames: ['staff.pharmacy.example'], certificate });
+
+    expect(custom.staffConsole.urls).toHaveLength(2);
+    expect(custom.staffConsole.urls[0]).toBe('https://staff.pharmacy.example/');
+    expect(custom.stack.resolve(custom.staffConsole.urls[1])).toEqual({
+      'Fn::Join': [
+        '',
+        ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^ConsoleDistribution/), 'DomainName'] }, '/'],
+      ],
+    });
+  });
+
   it('uses the custom name with TLS 1.2 when given a certificate', () => {
-    const { stack } = stackWithStores();
-    const certificate = acm.Certificate.fromCertificateArn(
-      stack,
-      'Cert',
-      'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000',
-    );
+    const certificate = customDomainCertificate();
     const custom = consoleStack({
       domainNames: ['staff.pharmacy.example'],
       certificate,

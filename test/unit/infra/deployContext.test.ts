@@ -5,6 +5,7 @@ import { routerStackPropsFromContext } from '../../../lib/deployContext.js';
 const REAL = {
   'contact-router:recipients': 'support@desk.yourpharmacy.com, appeals@desk.yourpharmacy.com',
   'contact-router:notifyFrom': 'sla-alerts@yourpharmacy.com',
+  'contact-router:deskFrom': 'support@desk.yourpharmacy.com',
   'contact-router:alarmEmail': 'oncall@yourpharmacy.com',
   'contact-router:consoleCallbackUrls': 'https://desk.yourpharmacy.com/',
 };
@@ -16,12 +17,15 @@ describe('routerStackPropsFromContext (finding 3)', () => {
       'contact-router:activateRuleSet': 'true',
       'contact-router:rawMailRetentionYears': '7',
       'contact-router:authDomainPrefix': 'yourpharmacy-desk',
+      'contact-router:deskName': 'Member Services',
       'cli-telemetry': false,
     });
 
     expect(props).toEqual({
       recipients: ['support@desk.yourpharmacy.com', 'appeals@desk.yourpharmacy.com'],
       notifyFrom: 'sla-alerts@yourpharmacy.com',
+      deskFrom: 'support@desk.yourpharmacy.com',
+      deskName: 'Member Services',
       alarmEmail: 'oncall@yourpharmacy.com',
       console: {
         callbackUrls: ['https://desk.yourpharmacy.com/'],
@@ -39,7 +43,7 @@ describe('routerStackPropsFromContext (finding 3)', () => {
 
     expect(read).toThrow(InvalidPropsError);
     expect(read).toThrow(
-      /recipients is required \(-c contact-router:recipients=[\s\S]*notifyFrom is required[\s\S]*consoleCallbackUrls is required[\s\S]*alarmEmail or contact-router:alarmTopicArn is required[\s\S]*sandbox=true/,
+      /recipients is required \(-c contact-router:recipients=[\s\S]*notifyFrom is required[\s\S]*deskFrom is required[\s\S]*alarmEmail or contact-router:alarmTopicArn is required[\s\S]*sandbox=true/,
     );
   });
 
@@ -49,6 +53,16 @@ describe('routerStackPropsFromContext (finding 3)', () => {
     expect(props.sandbox).toBe(true);
     expect(props.recipients).toEqual(['support@pharmacy.example']);
     expect(props.alarmEmail).toBe('ops@pharmacy.example');
+    // The desk sends as the address members write to, so their replies come back.
+    expect(props.deskFrom).toBe('support@pharmacy.example');
+  });
+
+  it('leaves the console URLs to the stack when none are given (it registers the deployed console itself)', () => {
+    const { 'contact-router:consoleCallbackUrls': _, ...withoutUrls } = REAL;
+
+    const props = routerStackPropsFromContext(withoutUrls);
+
+    expect(props.console).toEqual({ callbackUrls: [], logoutUrls: [] });
   });
 
   it('refuses unknown keys (a typo would silently be ignored) and malformed values', () => {

@@ -3,6 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import {
+  CASE_STORE_CALLS,
+  type CaseStoreMethod,
   grantFunctionAccess,
   sdkClientsFor,
   sesIdentityNames,
@@ -12,10 +14,18 @@ import { roleStatements, stackWithStores } from './testStack.js';
 
 describe('function access declarations (finding 4)', () => {
   it('unions the table calls of the case-store methods a function uses, indexes by name', () => {
-    expect(tableCallsFor(['listQueues', 'markNoticeSent', 'claimNext'])).toEqual({
-      actions: ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'TransactWriteItems', 'UpdateItem'],
-      indexes: ['queueAge', 'queueView'],
+    expect(tableCallsFor(['listQueues', 'markOutboxEntrySent', 'claimNext', 'listOutbox'])).toEqual({
+      actions: ['BatchGetItem', 'PutItem', 'Query', 'TransactWriteItems', 'UpdateItem'],
+      indexes: ['outboxView', 'queueView'],
     });
+  });
+
+  it('declares no DeleteItem, Scan or BatchWriteItem for any case-store method (nothing is deleted; sent mail expires)', () => {
+    const every = tableCallsFor(Object.keys(CASE_STORE_CALLS) as CaseStoreMethod[]);
+
+    expect(every.actions).not.toContain('DeleteItem');
+    expect(every.actions.join()).not.toMatch(/Scan|BatchWriteItem/);
+    expect(every.indexes).toEqual(['assigneeView', 'outboxView', 'queueView', 'stateView', 'timerView']);
   });
 
   it('authorizes a sender under its address and under its domain', () => {
@@ -35,6 +45,70 @@ describe('function access declarations (finding 4)', () => {
         sendsMailAs: ['acks@desk.test'],
       }),
     ).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sesv2', '@aws-sdk/lib-dynamodb']);
+  });
+
+  it('lets a sender send raw and simple mail only as its identities', () => {
+    const { stack, stores } = stackWithStores();
+    const role = new iam.Role(stack, 'MailRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+
+    grantFunctionAccess(role, { sendsMailAs: ['support@desk.test'] }, stores.dataKey);
+
+    const [statement] = roleStatements(Template.fromStack(stack), 'MailRole');
+    expect(statement?.Action).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+    expect(JSON.stringify(statement?.Resource)).toMatch(
+      /identity\/desk\.test".*identity\/support@desk\.test"/,
+    );
+  });
+
+  it('lets a dedupe read find "no such key" by listing only its own prefix', () => {
+    const { stack, stores } = stackWithStores();
+    const role = new iam.Role(stack, 'FaxRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+
+    grantFunctionAccess(
+      role,
+      {
+        objects: [
+          { bucket: stores.rawBucket, prefix: 'fax/', actions: ['s3:GetObject'], readsMissingKeys: true },
+        ],
+      },
+      stores.dataKey,
+    );
+
+    expect(roleStatements(Template.fromStack(stack), 'FaxRole')).toEqual([
+      expect.objectContaining({ Action: 's3:GetObject' }),
+      expect.objectContaining({
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StoresRawContent/), 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': 'fax/*' } },
+      }),
+      expect.objectContaining({ Action: 'kms:Decrypt' }),
+    ]);
+  });
+
+  it('grants Textract text detection, a counter table and their SDK clients from the declaration', () => {
+    const { stack, stores } = stackWithStores();
+    const role = new iam.Role(stack, 'OcrRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    const access = { detectsDocumentText: true, countsIn: [stores.table] };
+
+    grantFunctionAccess(role, access, stores.dataKey);
+
+    const statements = roleStatements(Template.fromStack(stack), 'OcrRole');
+    expect(statements.map((statement) => statement.Action)).toEqual([
+      'dynamodb:UpdateItem',
+      ['textract:StartDocumentTextDetection', 'textract:GetDocumentTextDetection'],
+      ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+    ]);
+    expect(sdkClientsFor(access)).toEqual([
+      '@aws-sdk/client-dynamodb',
+      '@aws-sdk/client-textract',
+      '@aws-sdk/lib-dynamodb',
+    ]);
   });
 
   it("grants a secret's value and its key only through Secrets Manager", () => {

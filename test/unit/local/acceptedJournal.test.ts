@@ -2,14 +2,20 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { chatLineMessage } from '../../../lambdas/domain/ingest/acceptChat.js';
+import type { FaxJob } from '../../../lambdas/domain/ingest/acceptFax.js';
 import {
+  type AcceptedJournal,
   FileAcceptedJournal,
   InMemoryAcceptedJournal,
   type JournalEntry,
   JournalError,
+  journaledFaxJobQueue,
+  journaledInboundQueue,
   journalKeyOf,
 } from '../../../lambdas/local/acceptedJournal.js';
 import { claimDataDirectory, DataDirectoryInUseError } from '../../../lambdas/local/dataDirectory.js';
+import { MemoryFaxJobQueue, MemoryInboundQueue } from '../../helpers/channelFakes.js';
 
 const entry = (key: string, acceptedAt: string): JournalEntry => ({
   key,
@@ -77,6 +83,83 @@ describe('accepted-message journal', () => {
       'email/local-1',
     );
     expect(journalKeyOf({ channel: 'chat', externalId: 'evt-9' })).toBe('chat#evt-9');
+  });
+
+  const chatLine = chatLineMessage({
+    source: 'widget',
+    conversationId: 'conv-7',
+    lineId: 'm1',
+    role: 'member',
+    event: 'message',
+    text: 'Where is my order?',
+    receivedAt: new Date('2026-03-02T15:14:00.000Z'),
+    member: { name: 'Dana Lee', email: 'dana@example.com' },
+    outsideChatHours: false,
+    rawBlobKey: 'chat/widget/conv-7/events/m1.json',
+  });
+  const faxJob: FaxJob = {
+    fax: {
+      provider: 'telnyx',
+      faxId: 'fax-1',
+      receivedAt: '2026-03-02T15:14:02.000Z',
+      partialContent: false,
+    },
+    documentKey: 'fax/telnyx/fax-1/document',
+    mediaType: 'application/pdf',
+    documentBytes: 1_234,
+  };
+
+  it('journals a chat line with the message itself before queueing it, keyed as the route stage settles it', async () => {
+    const journal = new FileAcceptedJournal(directory());
+    const queue = new MemoryInboundQueue();
+
+    await journaledInboundQueue(journal, queue).enqueue(chatLine);
+
+    expect(queue.messages).toEqual([chatLine]);
+    const [pending] = await journal.pending();
+    expect(pending).toMatchObject({
+      key: journalKeyOf(chatLine),
+      channel: 'chat',
+      receivedAt: chatLine.receivedAt,
+      replay: { kind: 'inbound', message: chatLine },
+    });
+  });
+
+  it('journals a fax job under its document key, which the fax message routed later names', async () => {
+    const journal = new FileAcceptedJournal(directory());
+    const jobs = new MemoryFaxJobQueue();
+
+    await journaledFaxJobQueue(journal, jobs).enqueue(faxJob);
+
+    expect(jobs.jobs).toEqual([faxJob]);
+    expect(await journal.pending()).toEqual([
+      expect.objectContaining({
+        key: 'fax/telnyx/fax-1/document',
+        channel: 'fax',
+        receivedAt: faxJob.fax.receivedAt,
+        replay: { kind: 'faxJob', job: faxJob },
+      }),
+    ]);
+    expect(journalKeyOf({ channel: 'fax', externalId: 'telnyx:fax-1', rawBlobKey: faxJob.documentKey })).toBe(
+      'fax/telnyx/fax-1/document',
+    );
+  });
+
+  it('queues nothing when the journal cannot record the entry (no 202 without it)', async () => {
+    const broken: AcceptedJournal = {
+      record: async () => {
+        throw new JournalError('disk full');
+      },
+      settle: async () => {},
+      pending: async () => [],
+    };
+    const queue = new MemoryInboundQueue();
+    const jobs = new MemoryFaxJobQueue();
+
+    await expect(journaledInboundQueue(broken, queue).enqueue(chatLine)).rejects.toBeInstanceOf(JournalError);
+    await expect(journaledFaxJobQueue(broken, jobs).enqueue(faxJob)).rejects.toBeInstanceOf(JournalError);
+    expect(queue.messages).toEqual([]);
+    expect(jobs.jobs).toEqual([]);
   });
 
   it('lets one local mode at a time use a data folder and takes over the lock of a killed one', async () => {

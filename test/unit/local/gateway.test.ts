@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AcceptEmailOutcome } from '../../../lambdas/domain/ingest/acceptEmail.js';
+import type { WebhookRequest } from '../../../lambdas/domain/webhookRequest.js';
 import { InMemoryAcceptedJournal } from '../../../lambdas/local/acceptedJournal.js';
+import { CHANNEL_BODY_LIMITS } from '../../../lambdas/local/channelRoutes.js';
 import { mintDevToken } from '../../../lambdas/local/devTokens.js';
 import { createGatewayApp, type ServedGateway, serveGateway } from '../../../lambdas/local/gateway.js';
 import type { StaffRequestHandler } from '../../../lambdas/local/staffRoutes.js';
-import { rawRequest, sendRaw } from '../../helpers/rawHttp.js';
+import { chunkedBody, rawRequest, sendRaw } from '../../helpers/rawHttp.js';
 
 const SSN = '123-45-6789';
 const MAX_EMAIL_BYTES = 64 * 1024;
@@ -16,6 +18,11 @@ function fakeDependencies() {
   const journal = new InMemoryAcceptedJournal();
   const logged: string[] = [];
   const staffEvents: Parameters<StaffRequestHandler>[0][] = [];
+  const channelRequests: { route: string; request: WebhookRequest }[] = [];
+  const channel = (route: string) => async (request: WebhookRequest) => {
+    channelRequests.push({ route, request });
+    return { status: 202, body: { status: 'accepted' } };
+  };
   let nextOutcome: AcceptEmailOutcome | Error = { outcome: 'queued', externalId: '<a@b>', automated: false };
   let staffAnswer: Awaited<ReturnType<StaffRequestHandler>> | Error = {
     statusCode: 200,
@@ -39,6 +46,11 @@ function fakeDependencies() {
     },
     clock: { now: () => new Date('2026-11-27T16:00:00.000Z') },
     log: (line: string) => logged.push(line),
+    channels: {
+      fax: (provider: string, request: WebhookRequest) => channel(`fax/${provider}`)(request),
+      chat: channel('chat'),
+      form: channel('form'),
+    },
   };
   return {
     deps,
@@ -46,6 +58,7 @@ function fakeDependencies() {
     journal,
     logged,
     staffEvents,
+    channelRequests,
     setOutcome: (outcome: AcceptEmailOutcome | Error) => {
       nextOutcome = outcome;
     },
@@ -136,14 +149,13 @@ describe('local gateway', () => {
     });
 
     it('answers 413 to a chunked body that grows past the limit', async () => {
-      const chunk = 'a'.repeat(16 * 1024);
-      const chunks = Array.from({ length: 6 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join('');
+      const chunks = Array.from({ length: 6 }, () => 'a'.repeat(16 * 1024));
       const answer = await sendRaw(
         port,
         rawRequest(
           'POST /inbound/email HTTP/1.1',
           ['Host: a', 'Transfer-Encoding: chunked'],
-          `${chunks}0\r\n\r\n`,
+          chunkedBody(chunks),
         ),
       );
 
@@ -224,6 +236,107 @@ describe('local gateway', () => {
       });
       expect(fakes.logged).toEqual(['[gateway] POST /inbound/email failed: TypeError']);
       expect((await sendRaw(port, rawRequest('GET /health HTTP/1.1'))).status).toBe(200);
+    });
+  });
+
+  describe('channel routes', () => {
+    const routes = ['/inbound/chat', '/inbound/form', '/inbound/fax/telnyx'];
+    const otherMethods = ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+    const cases = routes.flatMap((route) =>
+      otherMethods.flatMap((method) => [
+        [method, route, 'without a body'] as const,
+        [method, route, 'with a body'] as const,
+      ]),
+    );
+
+    it.each(cases)(
+      'answers %s %s %s 405 and never calls the channel handler',
+      async (method, route, body) => {
+        const calls = fakes.channelRequests.length;
+        const headers = body === 'with a body' ? ['Host: a', 'Content-Length: 2'] : ['Host: a'];
+
+        const answer = await sendRaw(
+          port,
+          rawRequest(`${method} ${route} HTTP/1.1`, headers, body === 'with a body' ? '{}' : ''),
+        );
+
+        expect(answer.status).toBe(405);
+        expect(answer.text.toLowerCase()).toContain('allow: post');
+        expect(fakes.channelRequests.length).toBe(calls);
+        expect((await sendRaw(port, rawRequest('GET /health HTTP/1.1'))).status).toBe(200);
+      },
+    );
+
+    it('hands the channel handler the exact bytes and headers of a POST', async () => {
+      const body = '{"text":"hola \u00e9"}';
+
+      const response = await fetch(`http://127.0.0.1:${port}/inbound/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-chat-signature': 'v1=ab' },
+        body,
+      });
+
+      expect(response.status).toBe(202);
+      const handed = fakes.channelRequests.at(-1);
+      expect(handed?.route).toBe('chat');
+      expect(Buffer.from(handed?.request.body ?? []).toString('utf8')).toBe(body);
+      expect(handed?.request.headers['x-chat-signature']).toBe('v1=ab');
+    });
+
+    const undeclared: [string, string][] = [
+      ['no body and no Content-Length', rawRequest('POST /inbound/form HTTP/1.1', ['Host: a'])],
+      [
+        'a chunked body',
+        rawRequest(
+          'POST /inbound/form HTTP/1.1',
+          ['Host: a', 'Transfer-Encoding: chunked'],
+          '2\r\n{}\r\n0\r\n\r\n',
+        ),
+      ],
+    ];
+
+    it.each(undeclared)('hands a POST with %s to the handler instead of failing', async (_name, request) => {
+      const calls = fakes.channelRequests.length;
+
+      const answer = await sendRaw(port, request);
+
+      expect(answer.status).toBe(202);
+      expect(fakes.channelRequests.length).toBe(calls + 1);
+    });
+
+    it('answers 413 to a declared chat body over its limit without calling the handler', async () => {
+      const calls = fakes.channelRequests.length;
+
+      const answer = await sendRaw(
+        port,
+        rawRequest(
+          'POST /inbound/chat HTTP/1.1',
+          ['Host: a', `Content-Length: ${CHANNEL_BODY_LIMITS.chat + 1}`],
+          '{}',
+        ),
+      );
+
+      expect(answer.status).toBe(413);
+      expect(answer.text).toContain('payload_too_large');
+      expect(fakes.channelRequests.length).toBe(calls);
+    });
+
+    it('answers 413 to a chunked form body that grows past its limit', async () => {
+      const calls = fakes.channelRequests.length;
+      const chunk = 'a'.repeat(16 * 1024);
+      const count = Math.ceil(CHANNEL_BODY_LIMITS.form / chunk.length) + 1;
+
+      const answer = await sendRaw(
+        port,
+        rawRequest(
+          'POST /inbound/form HTTP/1.1',
+          ['Host: a', 'Transfer-Encoding: chunked'],
+          chunkedBody(Array.from({ length: count }, () => chunk)),
+        ),
+      );
+
+      expect(answer.status).toBe(413);
+      expect(fakes.channelRequests.length).toBe(calls);
     });
   });
 

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
+import { recordChatLine } from '../../../lambdas/domain/chat/recordChatLine.js';
+import type { InboundMessage } from '../../../lambdas/domain/inboundMessage.js';
+import { chatLineMessage } from '../../../lambdas/domain/ingest/acceptChat.js';
+import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
+import { FakeClock } from '../../helpers/FakeClock.js';
+import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
+
+// Monday 2 March 2026, 09:14 Central: chat is open.
+const STARTED = Date.parse('2026-03-02T15:14:00.000Z');
+
+function line(
+  conversationId: string,
+  lineId: string,
+  role: 'member' | 'staff',
+  text: string,
+  secondsIn: number,
+  event: 'message' | 'ended' = 'message',
+): InboundMessage {
+  return chatLineMessage({
+    source: 'widget',
+    conversationId,
+    lineId,
+    role,
+    event,
+    text,
+    receivedAt: new Date(STARTED + secondsIn * 1000),
+    ...(role === 'member' ? { member: { name: 'Dana Lee', email: 'dana@example.com' } } : {}),
+    outsideChatHours: false,
+    rawBlobKey: `chat/widget/${conversationId}/events/${lineId}.json`,
+  });
+}
+
+function setup() {
+  const caseStore = new InMemoryCaseStore();
+  const clock = new FakeClock(new Date(STARTED));
+  const services = { caseStore, clock, policy: DEFAULT_POLICY };
+  return { caseStore, clock, services };
+}
+
+async function openConversation(services: ReturnType<typeof setup>['services'], conversationId: string) {
+  const opened = await recordInbound(
+    line(conversationId, 'm1', 'member', 'My package was not delivered; tracking shows a delay.', 0),
+    services,
+  );
+  if (opened.outcome !== 'created') throw new Error(`expected a new case, got ${opened.outcome}`);
+  return opened.caseId;
+}
+
+describe('recordChatLine', () => {
+  it('adds a staff line to the conversation case as outbound and stops the first-response clock', async () => {
+    const { caseStore, clock, services } = setup();
+    const caseId = await openConversation(services, 'conv-1');
+    clock.current = new Date(STARTED + 90_000);
+
+    const outcome = await recordChatLine(
+      line('conv-1', 'a1', 'staff', 'It ships again today.', 90),
+      services,
+    );
+
+    expect(outcome).toEqual({ outcome: 'appended', caseId });
+    const view = await caseStore.getCase(caseId);
+    expect(view?.case.messageCount).toBe(2);
+    expect(view?.messages.map((message) => [message.direction, message.text])).toEqual([
+      ['inbound', 'My package was not delivered; tracking shows a delay.'],
+      ['outbound', 'It ships again today.'],
+    ]);
+    const firstResponse = view?.case.clocks.clocks.find((entry) => entry.kind === 'firstResponse');
+    expect(firstResponse).toMatchObject({ state: 'stopped' });
+    expect(view?.history.at(-1)).toMatchObject({
+      type: 'chat_staff_message',
+      detail: { channel: 'chat', clocksStopped: [expect.objectContaining({ breached: false })] },
+    });
+  });
+
+  it('adds the end of the chat to the transcript without touching the clocks or the queue', async () => {
+    const { caseStore, services } = setup();
+    const caseId = await openConversation(services, 'conv-2');
+    const before = await caseStore.getCaseRecord(caseId);
+
+    const outcome = await recordChatLine(
+      line('conv-2', 'x1', 'member', '[The chat ended (closed by the member).]', 120, 'ended'),
+      services,
+    );
+
+    expect(outcome).toEqual({ outcome: 'appended', caseId });
+    const after = await caseStore.getCaseRecord(caseId);
+    expect(after?.clocks).toEqual(before?.clocks);
+    expect(after?.state).toBe(before?.state);
+    expect(after?.messageCount).toBe(2);
+  });
+
+  it('reports a redelivered staff line as a duplicate and adds it once', async () => {
+    const { caseStore, services } = setup();
+    const caseId = await openConversation(services, 'conv-3');
+    const staffLine = line('conv-3', 'a1', 'staff', 'Checking now.', 30);
+    await recordChatLine(staffLine, services);
+
+    const again = await recordChatLine(staffLine, services);
+
+    expect(again).toEqual({ outcome: 'duplicate', caseId });
+    expect((await caseStore.getCase(caseId))?.messages).toHaveLength(2);
+  });
+
+  it('keeps nothing for a staff line of a conversation nobody wrote in', async () => {
+    const { caseStore, services } = setup();
+
+    const outcome = await recordChatLine(
+      line('conv-4', 'a1', 'staff', 'Hello, how can I help?', 5),
+      services,
+    );
+
+    expect(outcome).toEqual({ outcome: 'no_case' });
+    expect(await caseStore.findCaseIdByThread(['conv:chat:widget:conv-4'])).toBeUndefined();
+  });
+
+  it('follows a merged conversation case to the case it was merged into', async () => {
+    const { caseStore, services } = setup();
+    const duplicateId = await openConversation(services, 'conv-5');
+    const survivorId = await openConversation(services, 'conv-6');
+    const duplicate = await caseStore.getCaseRecord(duplicateId);
+    if (!duplicate) throw new Error('the duplicate case is missing');
+    await caseStore.applyRevision(
+      {
+        before: duplicate,
+        after: { ...duplicate, state: 'merged', mergedInto: survivorId, version: duplicate.version + 1 },
+        events: [],
+      },
+      [],
+    );
+
+    const outcome = await recordChatLine(
+      line('conv-5', 'a1', 'staff', 'Merged: answering here.', 60),
+      services,
+    );
+
+    expect(outcome).toEqual({ outcome: 'appended', caseId: survivorId });
+    expect((await caseStore.getCase(survivorId))?.messages.at(-1)?.text).toBe('Merged: answering here.');
+    expect((await caseStore.getCase(duplicateId))?.messages).toHaveLength(1);
+  });
+});
