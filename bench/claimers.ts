@@ -17,6 +17,8 @@ export interface ClaimersSpec {
   staffIds: string[];
   /** Cases per queue shard in a head read. */
   head: number;
+  /** How long a read of the queue's top serves claims (the store's default when absent). */
+  headTtlMs?: number;
   /** The claimers' clock (the cases' SLA time), ISO. */
   now: string;
 }
@@ -35,6 +37,9 @@ export interface ClaimCounts {
   cancelled: number;
   transactions: number;
   reasons: Record<string, number>;
+  /** Items the queries returned, and items the claim transactions wrote (what each claim costs the table). */
+  itemsRead: number;
+  itemsWritten: number;
   /** Every request the claimers sent, with the time spent waiting for it. */
   commands: Record<string, { count: number; ms: number }>;
 }
@@ -47,6 +52,15 @@ export interface ClaimersResult {
   /** CPU time this process spent while claiming. */
   cpuSeconds: number;
 }
+
+export const emptyCounts = (): ClaimCounts => ({
+  cancelled: 0,
+  transactions: 0,
+  reasons: {},
+  itemsRead: 0,
+  itemsWritten: 0,
+  commands: {},
+});
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable between processes. */
 export const epochMs = () => performance.timeOrigin + performance.now();
@@ -63,13 +77,16 @@ function countingClient(endpoint: string, counts: ClaimCounts, sentAt: Map<strin
       const t0 = performance.now();
       if (name === 'TransactWriteItems') {
         counts.transactions += 1;
+        counts.itemsWritten += (args.input as { TransactItems?: unknown[] }).TransactItems?.length ?? 0;
         const sent = epochMs();
         for (const match of JSON.stringify(args.input).matchAll(/"CASE#([0-9A-Z]{10})","sk":"META"/g)) {
           if (match[1]) sentAt.set(match[1], sent);
         }
       }
       try {
-        return await next(args);
+        const result = await next(args);
+        if (name === 'Query') counts.itemsRead += (result.output as { Count?: number }).Count ?? 0;
+        return result;
       } catch (error) {
         if (error instanceof TransactionCanceledException) {
           counts.cancelled += 1;
@@ -93,11 +110,12 @@ function countingClient(endpoint: string, counts: ClaimCounts, sentAt: Map<strin
 
 /** One store for this process; `ready` resolves once built, and `run` claims until the queue is empty. */
 export function prepareClaimers(spec: ClaimersSpec): { run: () => Promise<ClaimersResult> } {
-  const counts: ClaimCounts = { cancelled: 0, transactions: 0, reasons: {}, commands: {} };
+  const counts = emptyCounts();
   const sentAt = new Map<string, number>();
   const caseStore = new DynamoCaseStore(countingClient(spec.endpoint, counts, sentAt), {
     tableName: spec.tableName,
     claimHeadPerShard: spec.head,
+    ...(spec.headTtlMs === undefined ? {} : { claimHeadTtlMs: spec.headTtlMs }),
   });
   const services = {
     caseStore,

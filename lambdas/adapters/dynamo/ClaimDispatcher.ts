@@ -21,10 +21,15 @@ export interface ClaimWrite {
   take: ClaimRequest['take'];
 }
 
+/**
+ * How far a read reaches: `glance` a short read of the top (what arrived there, what others took),
+ * `head` a longer one, `more` the stretch after an order key.
+ */
+export type HeadReach = { reach: 'glance' | 'head' } | { reach: 'more'; after: string };
+
 /** What the dispatcher needs of the store. */
 export interface ClaimStorage {
-  /** The queue from its top (`after` undefined: the head), or the stretch after an order key. */
-  readQueue(queue: string, after: string | undefined): Promise<HeadRead>;
+  readQueue(queue: string, reach: HeadReach): Promise<HeadRead>;
   /**
    * Takes each chosen case only if it is still queued at the version read, each claim atomic with
    * its history and figures, all in one round; `taken` where the case moved on meanwhile.
@@ -42,7 +47,13 @@ export interface ClaimDispatcherOptions {
    * old (a container that claims now and then) is read again before anyone chooses from it.
    */
   headTtlMs: number;
-  /** How many of a claimer's best cases a claim is spread over at random (doubling after each lost race). */
+  /**
+   * How many of a claimer's best cases a claim is spread over at random: the claims in flight of
+   * this instance never collide (each has its own case); those of other instances rarely do. Wider
+   * as races are lost here (up to sixteen times: one lost race cancels a whole round, so it aims
+   * at well under one in a round) and for a claimer after each race it lost; narrow keeps the
+   * queue's order within a priority (earliest due first).
+   */
   spread: number;
   /** Lost races after which a claim gives up. */
   maxLosses: number;
@@ -75,12 +86,20 @@ interface QueueDesk {
   topReadSequence: number;
   readingTop: boolean;
   readingMore: boolean;
+  /** Reads of the top so far: every few is a long one. */
+  topReads: number;
   waiting: Waiter[];
   /** Cases in a write in flight from here. */
   reserved: Set<string>;
   /** Cases seen taken, at which version, until when (a case queued again comes back at a newer version). */
   taken: Map<string, { version: number; until: number }>;
   inFlight: number;
+  /**
+   * The share of recent claims that lost their race (moving average): how much other instances
+   * claim from the same part of the head, so how widely to spread (a case in flight elsewhere is
+   * invisible here until it is taken).
+   */
+  lossRate: number;
   /** A pump is due at the end of this turn of the event loop. */
   scheduled: boolean;
 }
@@ -132,10 +151,12 @@ export class ClaimDispatcher {
         topReadSequence: 0,
         readingTop: false,
         readingMore: false,
+        topReads: 0,
         waiting: [],
         reserved: new Set(),
         taken: new Map(),
         inFlight: 0,
+        lossRate: 0,
         scheduled: false,
       };
       this.#desks.set(queue, desk);
@@ -199,7 +220,10 @@ export class ClaimDispatcher {
         waiter.reject(error);
         continue;
       }
-      const window = Math.min(best?.length ?? 0, this.#options.spread * 2 ** Math.min(waiter.losses, 4));
+      // One lost race cancels the transaction of the whole round: aim well below one in a round.
+      const widen = Math.min(16, 1 + 100 * desk.lossRate);
+      const spread = this.#options.spread * widen * 2 ** Math.min(waiter.losses, 4);
+      const window = Math.min(best?.length ?? 0, Math.ceil(spread));
       const chosen = best?.[Math.floor(this.#random() * window)];
       // The case as read (the choice names one of those offered; anything else is not taken).
       const entry = chosen && availableById.get(chosen.caseId);
@@ -247,6 +271,7 @@ export class ClaimDispatcher {
               until: now + this.#options.takenMemoryMs,
             });
             const result = results[index];
+            desk.lossRate = 0.9 * desk.lossRate + (result === 'taken' ? 0.1 : 0);
             if (result === undefined) waiter.reject(new CaseStoreError('a claim write gave no answer'));
             else if (result !== 'taken') waiter.resolve(result);
             else if (++waiter.losses >= this.#options.maxLosses) {
@@ -276,13 +301,28 @@ export class ClaimDispatcher {
       });
   }
 
+  /**
+   * Reads the top of the queue. While enough is known beyond the top, a glance shows what arrived
+   * there (the queue's order puts a case of higher priority there, and what waits behind the top
+   * reaches it as the top is claimed). Where others claim from this queue too (races are lost
+   * here), every fourth read reaches further, so what was read further down is never more than a
+   * few reads old. Alone, what was read further down changes only by arrivals, which the glance
+   * sees once the top is claimed down to them, and by cases that left otherwise, which a lost race
+   * reports (and the reads reach further from then on).
+   */
   #readTop(desk: QueueDesk): void {
     if (desk.readingTop) return;
     desk.readingTop = true;
     const startedAt = this.#now();
     const sequence = ++this.#sequence;
+    const lowWater = 2 * this.#options.maxBatch * this.#options.maxInFlight;
+    const shared = desk.lossRate >= 0.01;
+    const reach =
+      desk.known.length >= lowWater && (!shared || ++desk.topReads % 4 !== 0)
+        ? ('glance' as const)
+        : ('head' as const);
     this.#storage
-      .readQueue(desk.queue, undefined)
+      .readQueue(desk.queue, { reach })
       .then(
         (read) => this.#mergeTop(desk, read, startedAt, sequence),
         (error: unknown) => {
@@ -318,7 +358,7 @@ export class ClaimDispatcher {
     if (desk.readingMore || after === undefined || desk.topReadAt === Number.NEGATIVE_INFINITY) return;
     desk.readingMore = true;
     this.#storage
-      .readQueue(desk.queue, after)
+      .readQueue(desk.queue, { reach: 'more', after })
       .then(
         (read) => {
           // A read of the top moved the horizon meanwhile: this read may overlap it, and the next one will do.

@@ -39,7 +39,7 @@ import {
 } from '../../domain/ports.js';
 import { type BackoffPolicy, backoffDelay, sleep, WRITE_RACE_BACKOFF } from './backoff.js';
 import { CaseStoreError } from './CaseStoreError.js';
-import { ClaimDispatcher, type ClaimWrite, type HeadRead } from './ClaimDispatcher.js';
+import { ClaimDispatcher, type ClaimWrite, type HeadReach, type HeadRead } from './ClaimDispatcher.js';
 import { CASE_TABLE } from './caseTableDefinition.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -205,7 +205,7 @@ export class DynamoCaseStore implements CaseStore {
     this.#sleep = options.sleep ?? sleep;
     this.#claims = new ClaimDispatcher(
       {
-        readQueue: (queue, after) => this.#readClaimHead(queue, after),
+        readQueue: (queue, reach) => this.#readClaimHead(queue, reach),
         writeClaims: (claims) => this.#writeClaims(claims),
       },
       {
@@ -797,12 +797,14 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   /**
-   * The head of a queue for claim-next, or the stretch after an order key: whole cases, so that a
-   * claim is one write (its condition on the version read stands in for a read before it).
+   * The head of a queue for claim-next (a glance at its top, or the head), or the stretch after an
+   * order key: whole cases, so that a claim is one write (its condition on the version read stands
+   * in for a read before it).
    */
-  async #readClaimHead(queue: string, after: string | undefined): Promise<HeadRead> {
-    const perShard = after === undefined ? this.#claimHeadPerShard : 2 * this.#claimHeadPerShard;
-    const read = await this.#queueHead(queue, perShard, after);
+  async #readClaimHead(queue: string, reach: HeadReach): Promise<HeadRead> {
+    const perShard =
+      reach.reach === 'glance' ? Math.max(4, this.#claimHeadPerShard / 8) : this.#claimHeadPerShard;
+    const read = await this.#queueHead(queue, perShard, reach.reach === 'more' ? reach.after : undefined);
     return {
       entries: read.items.map((item) => ({ key: String(item.queueSort), entry: CaseSchema.parse(item) })),
       ...(read.cutoff === undefined ? {} : { cutoff: read.cutoff }),

@@ -4,6 +4,7 @@ import {
   type ClaimDispatcherOptions,
   type ClaimStorage,
   type ClaimWrite,
+  type HeadReach,
   type HeadRead,
 } from '../../../lambdas/adapters/dynamo/ClaimDispatcher.js';
 import type { Case } from '../../../lambdas/domain/cases/caseRecord.js';
@@ -26,6 +27,10 @@ class QueueInMemory implements ClaimStorage {
   readonly cases = new Map<string, Case>();
   readonly rounds: string[][] = [];
   reads: (string | undefined)[] = [];
+  /** How far each read reached (a glance reads a quarter as much). */
+  reaches: HeadReach['reach'][] = [];
+  /** Writes still to lose, as if another container had just taken each case. */
+  losing = 0;
   failWrites = false;
   #held: (() => void)[] = [];
   hold = false;
@@ -52,15 +57,17 @@ class QueueInMemory implements ClaimStorage {
     if (this.hold) await new Promise<void>((resolve) => this.#held.push(resolve));
   }
 
-  async readQueue(_queue: string, after: string | undefined): Promise<HeadRead> {
+  async readQueue(_queue: string, reach: HeadReach): Promise<HeadRead> {
+    const after = reach.reach === 'more' ? reach.after : undefined;
     this.reads.push(after);
+    this.reaches.push(reach.reach);
     await this.#gate();
     const queued = [...this.cases.values()]
       .filter((kase) => kase.state === 'queued')
       .map((kase) => ({ key: queueOrderKey(kase), entry: kase }))
       .filter(({ key }) => after === undefined || key > after)
       .sort((a, b) => a.key.localeCompare(b.key));
-    const entries = queued.slice(0, this.perRead);
+    const entries = queued.slice(0, reach.reach === 'glance' ? Math.ceil(this.perRead / 4) : this.perRead);
     const last = entries.at(-1);
     return { entries, ...(queued.length > entries.length && last ? { cutoff: last.key } : {}) };
   }
@@ -69,6 +76,10 @@ class QueueInMemory implements ClaimStorage {
     this.rounds.push(claims.map(({ entry }) => entry.caseId));
     await this.#gate();
     if (this.failWrites) throw new Error('table gone');
+    if (this.losing > 0) {
+      this.losing -= 1;
+      return claims.map(() => 'taken');
+    }
     return claims.map(({ entry, take }) => {
       const current = this.cases.get(entry.caseId);
       if (current?.state !== 'queued' || current.version !== entry.version) return 'taken';
@@ -287,5 +298,41 @@ describe('ClaimDispatcher', () => {
 
     // Two stragglers do not take a round of their own while one is in flight: they join the twelve.
     expect(storage.rounds.map((round) => round.length)).toEqual([1, 1, 14]);
+  });
+
+  it('only glances at the top of a queue it alone claims from while enough is known beyond it', async () => {
+    const storage = new QueueInMemory(8);
+    storage.put(...Array.from({ length: 40 }, (_, index) => make(`c${index}`, 'normal', 'en', at(index))));
+    const clock = { at: 0 };
+    const claims = dispatcher(storage, clock, { maxBatch: 2, maxInFlight: 1 });
+
+    for (let round = 0; round < 6; round++) {
+      clock.at = round * 600;
+      expect((await claims.claim(request(staff(`agent-${round}`))))?.state).toBe('claimed');
+    }
+
+    // The first read reaches the head; then glances (the reads further down keep the horizon ahead).
+    expect(storage.reaches[0]).toBe('head');
+    expect(storage.reaches.filter((reach) => reach === 'glance').length).toBeGreaterThanOrEqual(4);
+    expect(storage.reaches.slice(1)).not.toContain('head');
+  });
+
+  it('reaches past the top every fourth read once it loses races to other claimers', async () => {
+    const storage = new QueueInMemory(8);
+    storage.put(...Array.from({ length: 40 }, (_, index) => make(`c${index}`, 'normal', 'en', at(index))));
+    const clock = { at: 0 };
+    const claims = dispatcher(storage, clock, { maxBatch: 2, maxInFlight: 1, maxLosses: 10 });
+    await claims.claim(request(staff('warm')));
+    storage.losing = 2;
+    storage.reaches = [];
+
+    for (let round = 1; round <= 8; round++) {
+      clock.at = round * 600;
+      expect((await claims.claim(request(staff(`agent-${round}`))))?.state).toBe('claimed');
+    }
+
+    const tops = storage.reaches.filter((reach) => reach !== 'more');
+    expect(tops).toContain('head');
+    expect(tops).toContain('glance');
   });
 });
