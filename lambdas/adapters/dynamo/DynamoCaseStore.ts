@@ -35,23 +35,16 @@ import {
   InvalidCursorError,
   type NewCase,
   type OutboxEntry,
-  type QueueEntry,
   type QueueRules,
 } from '../../domain/ports.js';
 import { type BackoffPolicy, backoffDelay, sleep, WRITE_RACE_BACKOFF } from './backoff.js';
+import { CaseStoreError } from './CaseStoreError.js';
+import { ClaimDispatcher, type ClaimWrite, type HeadReach, type HeadRead } from './ClaimDispatcher.js';
 import { CASE_TABLE } from './caseTableDefinition.js';
-import { GroupCommit } from './GroupCommit.js';
-import { QueueHeadCache } from './QueueHeadCache.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** A failure worth retrying later (throttling, a network error, contention that did not settle). */
-export class CaseStoreError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CaseStoreError';
-  }
-}
+export { CaseStoreError };
 
 export interface DynamoCaseStoreOptions {
   tableName: string;
@@ -59,8 +52,10 @@ export interface DynamoCaseStoreOptions {
   rules?: QueueRules;
   /** How many cases per queue shard claim-next reads as the head it spreads claimers over. */
   claimHeadPerShard?: number;
-  /** How long a read of a queue's top serves this instance's claims before it is read again (≤ 1 s keeps order). */
+  /** How long a read of a queue's top serves this instance's claims before it is read again (≤ 500 ms keeps order within a second). */
   claimHeadTtlMs?: number;
+  /** How many of a claimer's best cases claim-next spreads concurrent claims over. */
+  claimSpread?: number;
   backoff?: BackoffPolicy;
   /** Tests make the randomness (claim spread, jitter) and the waiting deterministic. */
   random?: () => number;
@@ -103,24 +98,6 @@ const KEY = {
 };
 
 const INDEX = CASE_TABLE.indexes;
-
-/** The attributes claim-next's rules choose on (QueueEntry), plus the index sort key. */
-const QueueEntrySchema = CaseSchema.pick({
-  caseId: true,
-  version: true,
-  state: true,
-  queue: true,
-  priority: true,
-  language: true,
-  receivedAt: true,
-  queuedAt: true,
-  sla: true,
-});
-const ENTRY_ATTRIBUTES = [...Object.keys(QueueEntrySchema.shape), 'queueSort'];
-const ENTRY_PROJECTION = {
-  ProjectionExpression: ENTRY_ATTRIBUTES.map((_, index) => `#e${index}`).join(', '),
-  ExpressionAttributeNames: Object.fromEntries(ENTRY_ATTRIBUTES.map((name, index) => [`#e${index}`, name])),
-};
 
 const OutboxEntrySchema = z.object({
   entryId: z.string(),
@@ -198,12 +175,6 @@ function decodeCursor(cursor: string): z.infer<typeof CursorSchema> {
   }
 }
 
-/** One claimer's chosen case, and the domain's claim of it. */
-interface ClaimAttempt {
-  entry: QueueEntry;
-  take: ClaimRequest['take'];
-}
-
 /** Adds and deletes on one figures item (one per shard), merged from every case a transaction changes. */
 interface StatsChange {
   add: Map<string, Set<string>>;
@@ -219,8 +190,7 @@ export class DynamoCaseStore implements CaseStore {
   readonly #tableName: string;
   readonly #rules: QueueRules;
   readonly #claimHeadPerShard: number;
-  readonly #heads: QueueHeadCache;
-  readonly #claims: GroupCommit<ClaimAttempt, Case | false>;
+  readonly #claims: ClaimDispatcher;
   readonly #backoff: BackoffPolicy;
   readonly #random: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
@@ -230,33 +200,26 @@ export class DynamoCaseStore implements CaseStore {
     this.#tableName = options.tableName;
     this.#rules = options.rules ?? QUEUE_RULES;
     this.#claimHeadPerShard = options.claimHeadPerShard ?? 64;
-    this.#heads = new QueueHeadCache(
-      async (queue, after, glance) => {
-        // A glance at the top is short; a read further down is long (entries are small), so a busy
-        // queue is read in few requests.
-        const perShard = glance
-          ? Math.max(4, this.#claimHeadPerShard / 8)
-          : after === undefined
-            ? this.#claimHeadPerShard
-            : 4 * this.#claimHeadPerShard;
-        const read = await this.#queueHead(queue, perShard, after, true);
-        return {
-          cases: read.items.map((item) => QueueEntrySchema.parse(item)),
-          ...(read.cutoff === undefined ? {} : { cutoff: read.cutoff }),
-        };
-      },
-      (kase) => this.#rules.orderKey(kase),
-      { ttlMs: options.claimHeadTtlMs ?? 500 },
-    );
-    // A claim is two items (the case, its event) plus its figures item: thirty fit in one transaction;
-    // six in flight kept DynamoDB Local busiest in bench:claims.
-    this.#claims = new GroupCommit((attempts) => this.#writeClaims(attempts), {
-      maxBatch: 30,
-      maxInFlight: 2,
-    });
     this.#backoff = options.backoff ?? WRITE_RACE_BACKOFF;
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? sleep;
+    this.#claims = new ClaimDispatcher(
+      {
+        readQueue: (queue, reach) => this.#readClaimHead(queue, reach),
+        writeClaims: (claims) => this.#writeClaims(claims),
+      },
+      {
+        // Thirty claims (a case update and its event each, plus their figures items) fit one
+        // transaction of at most 100 items; two rounds in flight keep DynamoDB busy (bench:claims).
+        maxBatch: 30,
+        maxInFlight: 2,
+        headTtlMs: options.claimHeadTtlMs ?? 500,
+        spread: options.claimSpread ?? 64,
+        maxLosses: 3 * this.#backoff.attempts,
+        takenMemoryMs: 5_000,
+        random: this.#random,
+      },
+    );
   }
 
   // ── items ────────────────────────────────────────────────────────────────
@@ -366,11 +329,19 @@ export class DynamoCaseStore implements CaseStore {
    * the attributes that changed (index keys included), not the whole item, so a claim or a note
    * sends a few hundred bytes instead of the case's clocks and milestones again.
    */
-  #caseUpdate(before: Case, after: Case): TransactItem {
+  #caseUpdate(before: Case, after: Case, requiredState?: Case['state']): TransactItem {
     const was = this.#caseItem(before);
     const is = this.#caseItem(after);
     const names: Record<string, string> = { '#version': 'version' };
     const values: Record<string, unknown> = { ':expected': before.version };
+    // A claim also states what it relies on, so it holds even against a writer that forgot the version.
+    const condition = requiredState
+      ? '#version = :expected AND #requiredState = :requiredState'
+      : '#version = :expected';
+    if (requiredState) {
+      names['#requiredState'] = 'state';
+      values[':requiredState'] = requiredState;
+    }
     const sets: string[] = [];
     const removes: string[] = [];
     for (const [attribute, value] of Object.entries(is)) {
@@ -390,7 +361,7 @@ export class DynamoCaseStore implements CaseStore {
       Update: {
         TableName: this.#tableName,
         Key: KEY.case(after.caseId),
-        ConditionExpression: '#version = :expected',
+        ConditionExpression: condition,
         UpdateExpression: [
           sets.length > 0 ? `SET ${sets.join(', ')}` : '',
           removes.length > 0 ? `REMOVE ${removes.join(', ')}` : '',
@@ -796,7 +767,6 @@ export class DynamoCaseStore implements CaseStore {
     queue: string,
     perShard: number,
     after?: string,
-    entriesOnly = false,
   ): Promise<{ items: Record<string, unknown>[]; cutoff?: string }> {
     const pages = await Promise.all(
       this.#queueKeys(queue).map((queueKey) =>
@@ -807,8 +777,6 @@ export class DynamoCaseStore implements CaseStore {
             KeyConditionExpression: after ? 'queueKey = :key AND queueSort > :after' : 'queueKey = :key',
             ExpressionAttributeValues: { ':key': queueKey, ...(after ? { ':after': after } : {}) },
             Limit: perShard,
-            // Claim-next chooses on a few attributes: read those, not every case's clocks.
-            ...(entriesOnly ? ENTRY_PROJECTION : {}),
           }),
         ),
       ),
@@ -828,110 +796,87 @@ export class DynamoCaseStore implements CaseStore {
     return { items, ...(cutoff === undefined ? {} : { cutoff }) };
   }
 
-  #shuffled<T>(items: readonly T[]): T[] {
-    const shuffled = [...items];
-    for (let index = shuffled.length - 1; index > 0; index--) {
-      const other = Math.floor(this.#random() * (index + 1));
-      [shuffled[index], shuffled[other]] = [shuffled[other] as T, shuffled[index] as T];
-    }
-    return shuffled;
+  /**
+   * The head of a queue for claim-next (a glance at its top, or the head), or the stretch after an
+   * order key: whole cases, so that a claim is one write (its condition on the version read stands
+   * in for a read before it).
+   */
+  async #readClaimHead(queue: string, reach: HeadReach): Promise<HeadRead> {
+    const perShard =
+      reach.reach === 'glance' ? Math.max(4, this.#claimHeadPerShard / 8) : this.#claimHeadPerShard;
+    const read = await this.#queueHead(queue, perShard, reach.reach === 'more' ? reach.after : undefined);
+    return {
+      entries: read.items.map((item) => ({ key: String(item.queueSort), entry: CaseSchema.parse(item) })),
+      ...(read.cutoff === undefined ? {} : { cutoff: read.cutoff }),
+    };
   }
 
   /**
-   * Claim-next. Takes the head of the queue from this instance's {@link QueueHeadCache} (shared by
-   * the claims in flight here, read again in the background as it ages or runs low), lets the
-   * domain choose tiers for this claimer, and tries the cases of the best tier in random order:
-   * claimers in other processes spread over the head instead of racing for its first case, and
-   * claims in this process never try the same case at once (a local reservation, as TaskRouter
-   * reserves a task for one worker). The conditional write on the case version decides every
-   * race, so no case is ever held twice. A lower tier is tried only when the better ones are
-   * taken; "nothing for you" is only ever said after a fresh read of the top.
+   * Claim-next: this instance's {@link ClaimDispatcher} gives each concurrent claimer a different
+   * case of the head (the domain chooses per claimer: priority, then language), spreads claimers
+   * of other instances over it too, and writes the claims of everyone waiting in one transaction.
    */
   async claimNext(request: ClaimRequest): Promise<Case | undefined> {
-    const { queue } = request;
-    let fresh = false;
-    let lookedAtTop = false;
-    for (let round = 0; round < 3 * this.#backoff.attempts; round++) {
-      const head = await this.#heads.open(queue, fresh);
-      fresh = false;
-      if (head.low && !head.complete) this.#heads.extend(queue).catch(() => undefined);
-      const tiers = request.choose(head.cases, head.complete).filter((tier) => tier.length > 0);
-      if (tiers.length === 0) {
-        if (!lookedAtTop) {
-          // What this instance knows may be out of date: look at the top again before saying so.
-          lookedAtTop = true;
-          fresh = true;
-          continue;
-        }
-        if (head.complete) return undefined;
-        // Nothing here for this claimer (their languages, or every case is being claimed): read further down.
-        await this.#heads.extend(queue);
-        continue;
-      }
-      let misses = 0;
-      tried: for (const tier of tiers) {
-        for (const candidate of this.#shuffled(tier)) {
-          if (!this.#heads.reserve(candidate.caseId)) continue;
-          try {
-            const claimed = await this.#claims.submit({ entry: candidate, take: request.take });
-            this.#heads.forget(queue, candidate);
-            if (claimed) return claimed;
-          } finally {
-            this.#heads.release(candidate.caseId);
-          }
-          // Two cases in a row taken by others: what this instance knows of the head is stale.
-          if (++misses >= 2) break tried;
-        }
-      }
-      // Read the top again, after a short, spread-out pause.
-      fresh = true;
-      await this.#wait(Math.min(round, 3));
-    }
-    throw new CaseStoreError(`claim-next on ${queue} kept losing races`);
+    return this.#claims.claim(request);
   }
 
   /**
-   * The claims of concurrent claimers in this instance, in one transaction (see {@link GroupCommit}).
-   * The chosen cases are read whole in one consistent BatchGetItem; one no longer queued at the
-   * version chosen was taken meanwhile. Each case is written only if it is still at the version
-   * read; one someone took between the read and the write cancels the transaction, is answered
-   * `false`, and the rest are written again.
+   * The claims of concurrent claimers in this instance, together. Each claim is the case's update,
+   * conditional on the case being still queued at the version the head read (so a claim from a
+   * stale head never succeeds), with its history event and the queue figures, in one transaction
+   * of up to 100 items: a claim is all written or not at all. A case that moved on since the read
+   * cancels the transaction; it is answered `taken`, and the rest are written again at once.
    */
-  async #writeClaims(attempts: ClaimAttempt[]): Promise<(Case | false)[]> {
-    const results = new Map<ClaimAttempt, Case | false>();
-    const current = await this.#readCases(attempts.map(({ entry }) => entry.caseId));
-    let pending: { attempt: ClaimAttempt; revision: CaseRevision }[] = [];
-    for (const attempt of attempts) {
-      const kase = current.get(attempt.entry.caseId);
-      if (kase?.state !== 'queued' || kase.version !== attempt.entry.version) {
-        results.set(attempt, false);
-        continue;
+  async #writeClaims(claims: readonly ClaimWrite[]): Promise<(Case | 'taken')[]> {
+    const results: (Case | 'taken')[] = claims.map(() => 'taken');
+    const chosen = new Set<string>();
+    let chunk: { index: number; revision: CaseRevision }[] = [];
+    let items = 0;
+    const chunks = [chunk];
+    claims.forEach(({ entry, take }, index) => {
+      if (entry.state !== 'queued' || chosen.has(entry.caseId)) return;
+      chosen.add(entry.caseId);
+      const { after, events } = take(entry);
+      // The case, its events, and at most one figures item per claim (fewer when they share a shard).
+      const size = 2 + events.length;
+      if (items + size > 100 && chunk.length > 0) {
+        chunk = [];
+        items = 0;
+        chunks.push(chunk);
       }
-      const { after, events } = attempt.take(kase);
-      pending.push({ attempt, revision: { before: kase, after, events } });
-    }
-    for (let round = 0; pending.length > 0 && round < this.#backoff.attempts; round++) {
+      chunk.push({ index, revision: { before: entry, after, events } });
+      items += size;
+    });
+    for (const pending of chunks) await this.#transactClaims(pending, results);
+    return results;
+  }
+
+  async #transactClaims(
+    claims: { index: number; revision: CaseRevision }[],
+    results: (Case | 'taken')[],
+  ): Promise<void> {
+    let pending = claims;
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= this.#backoff.attempts) throw new CaseStoreError('claims kept conflicting');
       const items: TransactItem[] = [];
-      const caseItemOf = new Map<number, ClaimAttempt>();
-      for (const { attempt, revision } of pending) {
-        caseItemOf.set(items.length, attempt);
-        items.push(...this.#revisionItems(revision));
+      const claimAt = new Map<number, (typeof pending)[number]>();
+      for (const claim of pending) {
+        const { before, after, events } = claim.revision;
+        claimAt.set(items.length, claim);
+        items.push(this.#caseUpdate(before, after, 'queued'), ...this.#eventItems(after.caseId, events));
       }
       items.push(...this.#statsItems(pending.map(({ revision }) => revision)));
       try {
         await this.#transact(items);
-        for (const { attempt, revision } of pending) results.set(attempt, revision.after);
-        pending = [];
+        for (const { index, revision } of pending) results[index] = revision.after;
+        return;
       } catch (error) {
         const cancelled = cancellationOf(error);
         if (!cancelled) throw this.#failure(error, 'could not write claims');
         const lost = new Set(
-          [...caseItemOf]
-            .filter(([index]) => cancelled.codes[index] === CONDITION_FAILED)
-            .map(([, attempt]) => attempt),
+          [...claimAt].filter(([at]) => cancelled.codes[at] === CONDITION_FAILED).map(([, claim]) => claim),
         );
-        for (const attempt of lost) results.set(attempt, false);
-        pending = pending.filter(({ attempt }) => !lost.has(attempt));
+        pending = pending.filter((claim) => !lost.has(claim));
         if (lost.size > 0) continue;
         if (!cancelled.codes.some((code) => code === 'TransactionConflict' || code === 'ThrottlingError')) {
           throw this.#failure(error, 'could not write claims');
@@ -939,28 +884,6 @@ export class DynamoCaseStore implements CaseStore {
         await this.#wait(round);
       }
     }
-    return attempts.map((attempt) => results.get(attempt) ?? false);
-  }
-
-  /** Cases by id, read consistently in batches of 100 (BatchGetItem's limit). */
-  async #readCases(caseIds: string[]): Promise<Map<string, Case>> {
-    const found = new Map<string, Case>();
-    const unique = [...new Set(caseIds)];
-    for (let start = 0; start < unique.length; start += 100) {
-      let keys: Record<string, unknown>[] = unique.slice(start, start + 100).map(KEY.case);
-      for (let attempt = 0; keys.length > 0 && attempt < this.#backoff.attempts; attempt++) {
-        if (attempt > 0) await this.#wait(attempt);
-        const result = await this.#client.send(
-          new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of result.Responses?.[this.#tableName] ?? []) {
-          const kase = CaseSchema.parse(item);
-          found.set(kase.caseId, kase);
-        }
-        keys = result.UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
-      }
-    }
-    return found;
   }
 
   async listCases(query: CaseListQuery, page: { limit: number; cursor?: string }): Promise<CasePage> {
