@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { PostalMimeEmailParser } from '../../../lambdas/adapters/mime/PostalMimeEmailParser.js';
+import { type AcceptEmailServices, acceptEmail } from '../../../lambdas/domain/ingest/acceptEmail.js';
+import { type AcceptFormServices, acceptForm } from '../../../lambdas/domain/ingest/acceptForm.js';
+import { claimsDeskDomain, isPossibleSpoofing } from '../../../lambdas/domain/ingest/emailTrust.js';
+import type { WebhookRequest } from '../../../lambdas/domain/webhookRequest.js';
+import {
+  fixedClock,
+  MemoryBlobStore,
+  MemoryFaxJobQueue,
+  MemoryInboundQueue,
+  MemoryRateLimiter,
+  sha256Hex,
+} from '../../helpers/channelFakes.js';
+import { fixture } from '../../helpers/fixtures.js';
+
+/**
+ * Defects found by the hostile review of #8/#9/#11 (branch `review`). Each test fails on cfb7915
+ * and states the behaviour the fix must give.
+ */
+
+function formSetup() {
+  const inboundQueue = new MemoryInboundQueue();
+  const blobStore = new MemoryBlobStore();
+  const services: AcceptFormServices = {
+    blobStore,
+    inboundQueue,
+    rateLimiter: new MemoryRateLimiter(),
+    clock: fixedClock('2026-03-03T15:00:00Z'),
+    digest: sha256Hex,
+  };
+  const post = (form: unknown, sourceIp: string): WebhookRequest => ({
+    method: 'POST',
+    url: 'https://desk.example/inbound/form',
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify(form)),
+    sourceIp,
+  });
+  return { services, inboundQueue, blobStore, post };
+}
+
+const form = { name: 'Ana', country: 'MX', preferredLanguage: 'es' };
+
+describe('review: international form', () => {
+  it('keeps the raw submission of each case when two different submissions share a submissionId', async () => {
+    const { services, inboundQueue, blobStore, post } = formSetup();
+    const first = {
+      ...form,
+      email: 'first@a.example',
+      message: 'Mi SSN es 123-45-6789, necesito mi receta',
+      submissionId: 'abcdef12-same-id',
+    };
+    const second = {
+      ...form,
+      email: 'other@b.example',
+      message: 'otra cosa',
+      submissionId: 'abcdef12-same-id',
+    };
+
+    await acceptForm(post(first, '198.51.100.1'), services);
+    await acceptForm(post(second, '198.51.100.2'), services);
+
+    // Both are queued (their inbound keys differ, so the route stage opens two cases) ...
+    expect(inboundQueue.messages).toHaveLength(2);
+    const [firstKey, secondKey] = inboundQueue.messages.map((message) => message.rawBlobKey ?? '');
+    // ... so each case must point at its own raw submission, and the first must still be there.
+    expect(firstKey).not.toBe(secondKey);
+    const firstRaw = JSON.parse(Buffer.from((await blobStore.get(firstKey ?? '')) ?? []).toString());
+    expect(firstRaw.email).toBe('first@a.example');
+  });
+
+  it('counts plus-addressed variants of one mailbox against one per-email limit', async () => {
+    const { services, post } = formSetup();
+    const answers: number[] = [];
+    for (let attempt = 1; attempt <= 8; attempt++) {
+      const outcome = await acceptForm(
+        post(
+          { ...form, email: `victim+${attempt}@mail.example`, message: `confirmation ${attempt}` },
+          `203.0.113.${attempt}`,
+        ),
+        services,
+      );
+      answers.push(outcome.status);
+    }
+    // FORM_RATE_LIMITS.perEmail is 5 an hour: the confirmations all land in one mailbox.
+    expect(answers.filter((status) => status === 202)).toHaveLength(5);
+  });
+
+  it('does not store contact e-mails in clear in the rate-limit keys (the table is acknowledged as holding hashes)', async () => {
+    const { services, post } = formSetup();
+    const limiter = services.rateLimiter as MemoryRateLimiter;
+    await acceptForm(post({ ...form, email: 'lucia@example.mx', message: 'hola' }, '198.51.100.9'), services);
+    const keys = [...limiter.hits.keys()].join(' ');
+    expect(keys).not.toContain('lucia@example.mx');
+    expect(keys).not.toContain('198.51.100.9');
+  });
+});
+
+describe('review: e-mail trust', () => {
+  it.each([
+    'xn--phrmacy-3fg.example', // phаrmacy.example with a Cyrillic а, as DNS and most MTAs carry it
+    'xn--pharmay-3jg.example', // pharmaсy.example with a Cyrillic с
+  ])('takes the homoglyph look-alike %s for the desk', (domain) => {
+    expect(claimsDeskDomain(domain, ['pharmacy.example'])).toBe(true);
+  });
+
+  it('flags a look-alike domain that has no DMARC policy (SES verdict GRAY)', () => {
+    // A look-alike is registered by the attacker: its DMARC verdict is PASS or GRAY, never FAIL.
+    const verdicts = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'GRAY' } as const;
+    expect(isPossibleSpoofing('billing@pharrnacy.example', verdicts, ['pharmacy.example'])).toBe(true);
+  });
+});
+
+describe('review: fax-to-email', () => {
+  const pass = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' } as const;
+  const faxMail = (messageId: string, pdf: Uint8Array) =>
+    [
+      `From: faxes@faxservice.example\r\nTo: fax@pharmacy.example\r\nSubject: Fax\r\nMessage-ID: ${messageId}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n`,
+      '--b1\r\nContent-Type: text/plain\r\n\r\nYou have a fax.\r\n',
+      `--b1\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="fax.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n${Buffer.from(pdf).toString('base64')}\r\n`,
+      '--b1--\r\n',
+    ].join('');
+
+  it('never overwrites a faxed document with another message that reuses its Message-ID', async () => {
+    const blobStore = new MemoryBlobStore();
+    const faxJobs = new MemoryFaxJobQueue();
+    const services: AcceptEmailServices = {
+      blobStore,
+      inboundQueue: new MemoryInboundQueue(),
+      faxJobs,
+      emailParser: new PostalMimeEmailParser(),
+      desk: { domains: ['pharmacy.example'], faxAddresses: ['fax@pharmacy.example'] },
+    };
+    const appeal = fixture('fax/expedited-redetermination.pdf');
+    const other = fixture('fax/coverage-determination.pdf');
+    await blobStore.put('email/a', faxMail('<fax-1234@faxservice.example>', appeal));
+    await blobStore.put('email/b', faxMail('<fax-1234@faxservice.example>', other));
+
+    const receipt = { recipients: ['fax@pharmacy.example'], verdicts: pass };
+    await acceptEmail('email/a', '2026-03-03T20:41:00.000Z', services, receipt);
+    await acceptEmail('email/b', '2026-03-03T20:45:00.000Z', services, receipt);
+
+    const firstJob = faxJobs.jobs[0];
+    const stored = Buffer.from((await blobStore.get(firstJob?.documentKey ?? '')) ?? []);
+    expect(stored.equals(appeal)).toBe(true);
+  });
+});
