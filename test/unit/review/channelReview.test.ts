@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PostalMimeEmailParser } from '../../../lambdas/adapters/mime/PostalMimeEmailParser.js';
 import { type AcceptEmailServices, acceptEmail } from '../../../lambdas/domain/ingest/acceptEmail.js';
+import { acceptFaxWebhook } from '../../../lambdas/domain/ingest/acceptFax.js';
 import { type AcceptFormServices, acceptForm } from '../../../lambdas/domain/ingest/acceptForm.js';
 import { claimsDeskDomain, isPossibleSpoofing } from '../../../lambdas/domain/ingest/emailTrust.js';
 import type { WebhookRequest } from '../../../lambdas/domain/webhookRequest.js';
@@ -144,4 +145,27 @@ describe('review: fax-to-email', () => {
     const stored = Buffer.from((await blobStore.get(firstJob?.documentKey ?? '')) ?? []);
     expect(stored.equals(appeal)).toBe(true);
   });
+});
+
+describe('review: fax webhook provider name', () => {
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'answers POST /inbound/fax/%s 404, not a 500',
+    async (name) => {
+      const services = {
+        providers: {},
+        blobStore: new MemoryBlobStore(),
+        mediaFetcher: { fetch: async () => new Uint8Array() },
+        faxJobs: new MemoryFaxJobQueue(),
+        clock: fixedClock('2026-03-03T15:00:00Z'),
+      };
+      const request: WebhookRequest = {
+        method: 'POST',
+        url: `https://desk.example/inbound/fax/${name}`,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from('{}'),
+      };
+      const outcome = await acceptFaxWebhook(name, request, services).catch((error: Error) => error);
+      expect(outcome).toMatchObject({ status: 404 });
+    },
+  );
 });
