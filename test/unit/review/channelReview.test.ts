@@ -186,3 +186,23 @@ describe('review: SES verdicts', () => {
     expect(receiptOf(receipt)?.verdicts.virus).toBe('FAIL');
   });
 });
+
+describe('review: form honeypot', () => {
+  it('answers a filled honeypot exactly as it answers a person, so a bot cannot tell', async () => {
+    const { services, post } = formSetup();
+    const person = await acceptForm(
+      post({ ...form, email: 'person@a.example', message: 'hola' }, '198.51.100.20'),
+      services,
+    );
+    const bot = await acceptForm(
+      post(
+        { ...form, email: 'bot@a.example', message: 'buy now', website: 'http://spam.example' },
+        '198.51.100.21',
+      ),
+      services,
+    );
+    expect(bot.status).toBe(person.status);
+    // A person gets { status, reference }; the bot gets { status } only.
+    expect(Object.keys(bot.body).sort()).toEqual(Object.keys(person.body).sort());
+  });
+});
