@@ -219,3 +219,17 @@ describe('review: fax document decoding', () => {
     await expect(decodePdf(broken)).rejects.toBeInstanceOf(FaxDocumentError);
   });
 });
+
+describe('review: form country of residence', () => {
+  it.each(['ZZ', 'EU', 'UN', 'EZ', 'QO', 'XA', 'XB'])(
+    'refuses %s, which ICU names but is no ISO 3166-1 country',
+    async (country) => {
+      const { services, post } = formSetup();
+      const outcome = await acceptForm(
+        post({ ...form, country, email: 'x@a.example', message: 'hola' }, '198.51.100.30'),
+        services,
+      );
+      expect(outcome.status).toBe(422);
+    },
+  );
+});
