@@ -124,6 +124,31 @@ describe('review: fax-to-email', () => {
       '--b1--\r\n',
     ].join('');
 
+  it('reads a fax delivered by a fax service that marks its mail Auto-Submitted (RFC 3834)', async () => {
+    const blobStore = new MemoryBlobStore();
+    const faxJobs = new MemoryFaxJobQueue();
+    const services: AcceptEmailServices = {
+      blobStore,
+      inboundQueue: new MemoryInboundQueue(),
+      faxJobs,
+      emailParser: new PostalMimeEmailParser(),
+      desk: { domains: ['pharmacy.example'], faxAddresses: ['fax@pharmacy.example'] },
+    };
+    const appeal = fixture('fax/expedited-redetermination.pdf');
+    await blobStore.put(
+      'email/auto',
+      `Auto-Submitted: auto-generated\r\n${faxMail('<fax-auto@faxservice.example>', appeal)}`,
+    );
+
+    const outcome = await acceptEmail('email/auto', '2026-03-03T20:41:00.000Z', services, {
+      recipients: ['fax@pharmacy.example'],
+      verdicts: pass,
+    });
+
+    // A fax service's delivery is automated by nature; today it skips the OCR step and is filed as mail.
+    expect(outcome).toMatchObject({ outcome: 'fax' });
+  });
+
   it('never overwrites a faxed document with another message that reuses its Message-ID', async () => {
     const blobStore = new MemoryBlobStore();
     const faxJobs = new MemoryFaxJobQueue();
