@@ -175,7 +175,7 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
   const staffServices = { ...buildStaffApiServices(env), clock };
   const sweeperServices = { ...buildSweeperServices(env), clock };
   const sweep = () => handleSweep(sweeperServices);
-  const channelSecrets = options.channelSecrets ?? (await loadChannelSecrets(env));
+  const channelSecrets = options.channelSecrets ?? (await loadChannelSecrets(env)).secrets;
   const faxServices = {
     ...faxServicesWith(env, channelSecrets),
     blobStore: rawContent,
