@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodePdf, FaxDocumentError } from '../../../lambdas/adapters/fax/faxDocumentDecoder.js';
 import { SinchFaxProvider } from '../../../lambdas/adapters/fax/SinchFaxProvider.js';
-import { PostalMimeEmailParser } from '../../../lambdas/adapters/mime/PostalMimeEmailParser.js';
-import { type AcceptEmailServices, acceptEmail } from '../../../lambdas/domain/ingest/acceptEmail.js';
 import { acceptFaxWebhook } from '../../../lambdas/domain/ingest/acceptFax.js';
 import { type AcceptFormServices, acceptForm } from '../../../lambdas/domain/ingest/acceptForm.js';
 import { claimsDeskDomain, isPossibleSpoofing } from '../../../lambdas/domain/ingest/emailTrust.js';
@@ -112,66 +110,6 @@ describe('review: e-mail trust', () => {
     // A look-alike is registered by the attacker: its DMARC verdict is PASS or GRAY, never FAIL.
     const verdicts = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'GRAY' } as const;
     expect(isPossibleSpoofing('billing@pharrnacy.example', verdicts, ['pharmacy.example'])).toBe(true);
-  });
-});
-
-describe('review: fax-to-email', () => {
-  const pass = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' } as const;
-  const faxMail = (messageId: string, pdf: Uint8Array) =>
-    [
-      `From: faxes@faxservice.example\r\nTo: fax@pharmacy.example\r\nSubject: Fax\r\nMessage-ID: ${messageId}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n`,
-      '--b1\r\nContent-Type: text/plain\r\n\r\nYou have a fax.\r\n',
-      `--b1\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="fax.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n${Buffer.from(pdf).toString('base64')}\r\n`,
-      '--b1--\r\n',
-    ].join('');
-
-  it('reads a fax delivered by a fax service that marks its mail Auto-Submitted (RFC 3834)', async () => {
-    const blobStore = new MemoryBlobStore();
-    const faxJobs = new MemoryFaxJobQueue();
-    const services: AcceptEmailServices = {
-      blobStore,
-      inboundQueue: new MemoryInboundQueue(),
-      faxJobs,
-      emailParser: new PostalMimeEmailParser(),
-      desk: { domains: ['pharmacy.example'], faxAddresses: ['fax@pharmacy.example'] },
-    };
-    const appeal = fixture('fax/expedited-redetermination.pdf');
-    await blobStore.put(
-      'email/auto',
-      `Auto-Submitted: auto-generated\r\n${faxMail('<fax-auto@faxservice.example>', appeal)}`,
-    );
-
-    const outcome = await acceptEmail('email/auto', '2026-03-03T20:41:00.000Z', services, {
-      recipients: ['fax@pharmacy.example'],
-      verdicts: pass,
-    });
-
-    // A fax service's delivery is automated by nature; today it skips the OCR step and is filed as mail.
-    expect(outcome).toMatchObject({ outcome: 'fax' });
-  });
-
-  it('never overwrites a faxed document with another message that reuses its Message-ID', async () => {
-    const blobStore = new MemoryBlobStore();
-    const faxJobs = new MemoryFaxJobQueue();
-    const services: AcceptEmailServices = {
-      blobStore,
-      inboundQueue: new MemoryInboundQueue(),
-      faxJobs,
-      emailParser: new PostalMimeEmailParser(),
-      desk: { domains: ['pharmacy.example'], faxAddresses: ['fax@pharmacy.example'] },
-    };
-    const appeal = fixture('fax/expedited-redetermination.pdf');
-    const other = fixture('fax/coverage-determination.pdf');
-    await blobStore.put('email/a', faxMail('<fax-1234@faxservice.example>', appeal));
-    await blobStore.put('email/b', faxMail('<fax-1234@faxservice.example>', other));
-
-    const receipt = { recipients: ['fax@pharmacy.example'], verdicts: pass };
-    await acceptEmail('email/a', '2026-03-03T20:41:00.000Z', services, receipt);
-    await acceptEmail('email/b', '2026-03-03T20:45:00.000Z', services, receipt);
-
-    const firstJob = faxJobs.jobs[0];
-    const stored = Buffer.from((await blobStore.get(firstJob?.documentKey ?? '')) ?? []);
-    expect(stored.equals(appeal)).toBe(true);
   });
 });
 
