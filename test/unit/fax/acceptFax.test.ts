@@ -109,6 +109,17 @@ describe('acceptFaxWebhook', () => {
     expect((await acceptFaxWebhook('documo', signed(received), services)).status).toBe(404);
   });
 
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'answers POST /inbound/fax/%s 404, not a 500',
+    async (name) => {
+      const { services, signed } = setup();
+
+      const outcome = await acceptFaxWebhook(name, signed(received), services);
+
+      expect(outcome).toMatchObject({ status: 404, outcome: 'rejected' });
+    },
+  );
+
   it('answers 502 and stores nothing when the media cannot be downloaded, so the provider retries', async () => {
     const { services, blobStore, faxJobs, signed } = setup(async () => {
       throw new Error('the media URL answered 403');

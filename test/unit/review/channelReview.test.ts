@@ -112,29 +112,6 @@ describe('review: e-mail trust', () => {
   });
 });
 
-describe('review: fax webhook provider name', () => {
-  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
-    'answers POST /inbound/fax/%s 404, not a 500',
-    async (name) => {
-      const services = {
-        providers: {},
-        blobStore: new MemoryBlobStore(),
-        mediaFetcher: { fetch: async () => new Uint8Array() },
-        faxJobs: new MemoryFaxJobQueue(),
-        clock: fixedClock('2026-03-03T15:00:00Z'),
-      };
-      const request: WebhookRequest = {
-        method: 'POST',
-        url: `https://desk.example/inbound/fax/${name}`,
-        headers: { 'content-type': 'application/json' },
-        body: Buffer.from('{}'),
-      };
-      const outcome = await acceptFaxWebhook(name, request, services).catch((error: Error) => error);
-      expect(outcome).toMatchObject({ status: 404 });
-    },
-  );
-});
-
 describe('review: SES verdicts', () => {
   it('keeps a virus FAIL verdict when another verdict has a status the schema does not know', () => {
     const receipt = {
