@@ -207,6 +207,25 @@ describe('e-mail verdicts, spoofing, attachments and fax-to-email', () => {
     expect(Buffer.from((await blobStore.get(second?.documentKey ?? '')) ?? []).equals(other)).toBe(true);
   });
 
+  it('keeps a virus FAIL verdict and the recipients when another verdict has a status SES did not list', () => {
+    const receipt = {
+      recipients: ['fax@pharmacy.example', 42],
+      virusVerdict: { status: 'FAIL' },
+      spamVerdict: { status: 'PASS' },
+      spfVerdict: { status: 'PASS' },
+      dkimVerdict: { status: 'NEUTRAL' },
+      dmarcVerdict: { status: 'PASS' },
+      dmarcPolicy: 'x'.repeat(200),
+    };
+
+    const read = receiptOf(receipt);
+
+    expect(read).toEqual({
+      recipients: ['fax@pharmacy.example'],
+      verdicts: { virus: 'FAIL', spam: 'PASS', spf: 'PASS', dmarc: 'PASS' },
+    });
+  });
+
   it('reads the verdicts of a real SES receipt event', async () => {
     const { readFileSync, existsSync } = await import('node:fs');
     const file = new URL(
