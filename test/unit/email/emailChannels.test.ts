@@ -75,13 +75,32 @@ describe('e-mail verdicts, spoofing, attachments and fax-to-email', () => {
     expect(claimsDeskDomain(domain, DESK.domains)).toBe(false),
   );
 
-  it('flags spoofing only when DMARC failed', () => {
-    expect(isPossibleSpoofing('billing@pharrnacy.example', { ...pass, dmarc: 'FAIL' }, DESK.domains)).toBe(
+  it.each([
+    'xn--phrmacy-3fg.example', // phаrmacy.example with a Cyrillic а, as DNS and most MTAs carry it
+    'xn--pharmay-3jg.example', // pharmaсy.example with a Cyrillic с
+    'ph\u0430rmacy.example', // the same, as an SMTPUTF8 sender writes it
+    'ph\u00e1rmacy.example', // an accented á
+  ])('takes the homoglyph look-alike %s for the desk', (domain) => {
+    expect(claimsDeskDomain(domain, DESK.domains)).toBe(true);
+  });
+
+  it("flags the desk's own domain only when DMARC failed", () => {
+    expect(isPossibleSpoofing('billing@pharmacy.example', { ...pass, dmarc: 'FAIL' }, DESK.domains)).toBe(
       true,
     );
-    expect(isPossibleSpoofing('billing@pharrnacy.example', pass, DESK.domains)).toBe(false);
+    expect(isPossibleSpoofing('billing@mail.pharmacy.example', pass, DESK.domains)).toBe(false);
     expect(isPossibleSpoofing('friend@gmail.com', { ...pass, dmarc: 'FAIL' }, DESK.domains)).toBe(false);
   });
+
+  it.each(['PASS', 'GRAY', 'FAIL'] as const)(
+    'flags a look-alike domain whatever its DMARC verdict (%s): its owner is the attacker',
+    (dmarc) => {
+      expect(isPossibleSpoofing('billing@pharrnacy.example', { ...pass, dmarc }, DESK.domains)).toBe(true);
+      expect(isPossibleSpoofing('billing@xn--phrmacy-3fg.example', { ...pass, dmarc }, DESK.domains)).toBe(
+        true,
+      );
+    },
+  );
 
   it('records the verdicts on the message and hints possible spoofing to routing', async () => {
     const { blobStore, inboundQueue, services } = setup();
