@@ -28,6 +28,20 @@ export interface AcceptFaxServices {
 
 export const FAX_PREFIX = 'fax/';
 
+/** Lambda's synchronous invocation payload limit (Lambda API reference, Invoke: 6 MB). */
+const LAMBDA_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** What API Gateway's event adds around the body: headers, request context, JSON framing. */
+const WEBHOOK_EVENT_ENVELOPE_BYTES = 16 * 1024;
+
+/**
+ * The largest fax webhook body taken, in AWS and locally alike. The HTTP API hands the body to a
+ * synchronously invoked Lambda, base64-encoded when it is binary or multipart (Phaxio, Sinch), so
+ * 4/3 of it must fit in the invocation with the event around it (≈ 4.5 MB of body). A larger
+ * request never reaches the function in AWS; locally it is answered 413 so the two agree.
+ */
+export const FAX_WEBHOOK_BODY_LIMIT_BYTES =
+  Math.floor((LAMBDA_SYNC_PAYLOAD_BYTES - WEBHOOK_EVENT_ENVELOPE_BYTES) / 4) * 3;
+
 /** Where a fax's document and its receipt marker live in the raw-content bucket. */
 export function faxKeys(provider: string, faxId: string) {
   const folder = `${FAX_PREFIX}${provider}/${encodeURIComponent(faxId)}/`;
@@ -78,6 +92,12 @@ export async function acceptFaxWebhook(
     return answer('rejected', 404, {
       error: 'unknown_provider',
       message: `no fax provider "${providerName.slice(0, 40)}" is configured`,
+    });
+  }
+  if (request.body.length > FAX_WEBHOOK_BODY_LIMIT_BYTES) {
+    return answer('rejected', 413, {
+      error: 'payload_too_large',
+      message: `a fax webhook is at most ${FAX_WEBHOOK_BODY_LIMIT_BYTES} bytes`,
     });
   }
   const authentication = await provider.authenticate(request, services.clock.now());

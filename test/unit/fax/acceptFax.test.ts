@@ -8,6 +8,7 @@ import { InboundMessageSchema } from '../../../lambdas/domain/inboundMessage.js'
 import {
   type AcceptFaxServices,
   acceptFaxWebhook,
+  FAX_WEBHOOK_BODY_LIMIT_BYTES,
   FaxJobSchema,
   faxKeys,
 } from '../../../lambdas/domain/ingest/acceptFax.js';
@@ -119,6 +120,16 @@ describe('acceptFaxWebhook', () => {
       expect(outcome).toMatchObject({ status: 404, outcome: 'rejected' });
     },
   );
+
+  it('answers 413 and stores nothing for a body larger than a synchronous Lambda invocation carries', async () => {
+    const { services, blobStore, faxJobs, signed } = setup();
+    const oversized = { ...signed(received), body: new Uint8Array(FAX_WEBHOOK_BODY_LIMIT_BYTES + 1) };
+
+    const outcome = await acceptFaxWebhook('telnyx', oversized, services);
+
+    expect(outcome).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+    expect(blobStore.objects.size + faxJobs.jobs.length).toBe(0);
+  });
 
   it('answers 502 and stores nothing when the media cannot be downloaded, so the provider retries', async () => {
     const { services, blobStore, faxJobs, signed } = setup(async () => {
