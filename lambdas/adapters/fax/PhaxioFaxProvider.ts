@@ -96,6 +96,11 @@ export class PhaxioFaxProvider implements FaxProvider {
     if (fax.data.direction && fax.data.direction !== 'received') {
       return { kind: 'ignored', reason: `a ${fax.data.direction} fax makes no case` };
     }
+    // A fax made with the account's test credentials (Phaxio's simulated receive) is no member's:
+    // as a case it would start a Part D clock for nobody. It is answered 200 and logged as ignored.
+    if (fax.data.is_test === true || form.fields.get('is_test') === 'true') {
+      return { kind: 'ignored', reason: 'a Phaxio test fax (is_test) makes no case' };
+    }
     const file = form.files.get('file') ?? form.files.get('filename');
     if (!file || file.bytes.length === 0) return { kind: 'invalid', reason: 'the form has no file part' };
     const receivedAt = fax.data.completed_at ?? fax.data.created_at ?? fax.data.requested_at;
@@ -111,7 +116,6 @@ export class PhaxioFaxProvider implements FaxProvider {
         ...(fax.data.to_number ? { to: fax.data.to_number } : {}),
         ...(fax.data.num_pages !== undefined ? { pageCount: fax.data.num_pages } : {}),
         partialContent: form.fields.get('success') === 'false',
-        ...(fax.data.is_test !== undefined ? { isTest: fax.data.is_test } : {}),
       },
       media: { kind: 'inline', bytes: file.bytes },
     };

@@ -156,9 +156,10 @@ describe.skipIf(!hasCorpora)(`Phaxio webhooks ${hasCorpora ? '' : corporaSkipRea
       'utf8',
     );
     // One line without the file's BOM: multipart encoding turns line breaks into CRLF and decoding drops a BOM.
-    const faxObject = `${JSON.stringify({ ...JSON.parse(corpusObject.replace(/^\uFEFF/, '')), direction: 'received' })}`;
+    // The corpus object was made with test credentials; a live fax has is_test false.
+    const faxObject = `${JSON.stringify({ ...JSON.parse(corpusObject.replace(/^\uFEFF/, '')), direction: 'received', is_test: false })}`;
     const pdf = Buffer.from('%PDF-1.4\n%fax\n');
-    const fields = { direction: 'received', is_test: 'true', success: 'true', fax: faxObject };
+    const fields = { direction: 'received', is_test: 'false', success: 'true', fax: faxObject };
     const signature = phaxioSignature(
       'token-1',
       'https://desk.example/inbound/fax/phaxio',
@@ -183,6 +184,21 @@ describe.skipIf(!hasCorpora)(`Phaxio webhooks ${hasCorpora ? '' : corporaSkipRea
         reading.media.kind === 'inline' &&
         Buffer.from(reading.media.bytes).equals(pdf),
     ).toBe(true);
+  });
+
+  it('ignores a test fax (is_test), which would start a regulatory clock for nobody', async () => {
+    const corpusObject = readFileSync(
+      path.join(corporaDir, 'fax/phaxio/fax-object-callback-field.json'),
+      'utf8',
+    );
+    const faxObject = `${JSON.stringify({ ...JSON.parse(corpusObject.replace(/^\uFEFF/, '')), direction: 'received' })}`;
+    const fields = { direction: 'received', is_test: 'true', success: 'true', fax: faxObject };
+    const { body, contentType } = await multipart(fields, { file: Buffer.from('%PDF-1.4\n%fax\n') });
+    const provider = new PhaxioFaxProvider('token-1', 'https://desk.example/inbound/fax/phaxio');
+
+    const reading = await provider.read(request(body, { 'content-type': contentType }));
+
+    expect(reading).toEqual({ kind: 'ignored', reason: 'a Phaxio test fax (is_test) makes no case' });
   });
 
   it('rejects a callback whose file was swapped, or that has no signature', async () => {
