@@ -71,7 +71,10 @@ export class PhaxioFaxProvider implements FaxProvider {
     if (!form) return { ok: false, reason: 'the body is not a form, so its signature cannot be checked' };
     const files = new Map([...form.files].map(([name, file]) => [name, file.bytes]));
     const expected = Buffer.from(phaxioSignature(this.#token, this.#callbackUrl, form.fields, files), 'hex');
-    const given = Buffer.from(signature.trim().toLowerCase(), 'hex');
+    // Node's hex decoder stops at the first non-hex character: check the whole header first.
+    const hex = signature.trim().toLowerCase();
+    if (!/^[0-9a-f]{40}$/.test(hex)) return { ok: false, reason: 'X-Phaxio-Signature is not 40 hex digits' };
+    const given = Buffer.from(hex, 'hex');
     return given.length === expected.length && timingSafeEqual(given, expected)
       ? { ok: true }
       : { ok: false, reason: 'X-Phaxio-Signature does not match' };
