@@ -57,6 +57,27 @@ export function faxMediaTypeOf(bytes: Uint8Array): FaxJob['mediaType'] | undefin
   return littleEndian || bigEndian ? 'image/tiff' : undefined;
 }
 
+/**
+ * How far before its webhook's arrival a provider's receipt time is believed: providers retry a
+ * failed delivery for hours, not days (Telnyx fails over to a second URL at once).
+ */
+export const FAX_RECEIPT_TOLERANCE_MS = 48 * 60 * 60 * 1000;
+
+/**
+ * The provider's receipt time, kept within [arrival − tolerance, arrival]. The regulatory clock
+ * starts there (42 CFR 423.568, 423.572, 423.590: time counts from receipt), so a time in the future
+ * (a provider's clock off) would start it late, and one years back (a default date) would make
+ * the case breached on arrival.
+ */
+export function plausibleReceiptTime(receivedAt: string, arrival: Date): string {
+  const reported = Date.parse(receivedAt);
+  const clamped = Math.min(
+    arrival.getTime(),
+    Math.max(arrival.getTime() - FAX_RECEIPT_TOLERANCE_MS, reported),
+  );
+  return new Date(clamped).toISOString();
+}
+
 export type AcceptFaxOutcome = WebhookResponse & {
   outcome: 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'unauthorized' | 'media_unavailable';
 };
@@ -109,7 +130,11 @@ export async function acceptFaxWebhook(
   if (reading.kind === 'ignored')
     return answer('ignored', 200, { status: 'ignored', reason: reading.reason });
 
-  const { fax, media } = reading;
+  const { media } = reading;
+  const fax = {
+    ...reading.fax,
+    receivedAt: plausibleReceiptTime(reading.fax.receivedAt, services.clock.now()),
+  };
   const keys = faxKeys(fax.provider, fax.faxId);
   if (await services.blobStore.get(keys.receipt)) {
     return answer('duplicate', 200, { status: 'duplicate', faxId: fax.faxId });

@@ -80,6 +80,25 @@ describe('acceptFaxWebhook', () => {
     expect(await blobStore.get(keys.receipt)).toBeDefined();
   });
 
+  it.each([
+    ['in the future', '2099-01-01T00:00:00Z', '2026-03-02T15:14:30.000Z'],
+    ['years back', '2020-01-01T00:00:00Z', '2026-02-28T15:14:30.000Z'],
+  ])(
+    'keeps a provider receipt time %s within 48 hours before the webhook arrived',
+    async (_, occurredAt, expected) => {
+      const { services, faxJobs, signed } = setup();
+      const webhook = telnyxFaxReceived({
+        faxId: 'fax-odd-time',
+        occurredAt,
+        mediaUrl: 'https://media.example/f.pdf',
+      });
+
+      await acceptFaxWebhook('telnyx', signed(webhook), services);
+
+      expect(faxJobs.jobs[0]?.fax.receivedAt).toBe(expected);
+    },
+  );
+
   it('answers a redelivery 200 without downloading or queueing again', async () => {
     const { services, faxJobs, fetched, signed } = setup();
     await acceptFaxWebhook('telnyx', signed(received), services);
