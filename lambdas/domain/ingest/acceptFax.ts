@@ -167,5 +167,8 @@ export async function acceptFaxWebhook(
   const job: FaxJob = { fax, documentKey: keys.document, mediaType, documentBytes: bytes.length };
   await services.faxJobs.enqueue(job);
   await services.blobStore.put(keys.receipt, JSON.stringify(job), { provider: fax.provider });
-  return answer('accepted', 202, { status: 'accepted', faxId: fax.faxId });
+  // 200, not 202: Telnyx ("the server must return an HTTP 200, otherwise we will reattempt delivery
+  // at the failover webhook URL") and Sinch ("expect a 200 HTTP result response … otherwise the
+  // webhook event will count as failed", then up to 16 retries) both ask for exactly 200.
+  return answer('accepted', 200, { status: 'accepted', faxId: fax.faxId });
 }
