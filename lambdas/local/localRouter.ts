@@ -231,7 +231,9 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
     }
     if (entry.channel !== 'email') return 'kept';
     try {
-      const [outcome] = await ingestEmail(sesReceiptEvent(entry.sourceId, new Date(entry.receivedAt)));
+      const [outcome] = await ingestEmail(
+        sesReceiptEvent(entry.sourceId, new Date(entry.receivedAt), entry.recipients),
+      );
       // Fax-to-email: the documents' fax jobs were journaled on their own.
       return outcome?.outcome === 'queued' ? 'queued' : 'settled';
     } catch (error) {
