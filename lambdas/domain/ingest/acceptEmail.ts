@@ -95,7 +95,7 @@ export async function acceptEmail(
     }
   }
 
-  const faxDocuments = faxToEmailDocuments(message, parsed.attachmentBodies ?? [], receipt, services);
+  const faxDocuments = faxToEmailDocuments(parsed.attachmentBodies ?? [], receipt, services);
   if (faxDocuments.length > 0 && services.faxJobs) {
     for (const [position, document] of faxDocuments.entries()) {
       const faxId = `${message.externalId}${faxDocuments.length > 1 ? `#${position + 1}` : ''}`.slice(0, 200);
@@ -129,7 +129,6 @@ export async function acceptEmail(
  * are the faxed pages (a fax service's e-mail delivery). Each document is read like a webhook fax.
  */
 function faxToEmailDocuments(
-  message: InboundMessage,
   bodies: AttachmentBody[],
   receipt: EmailReceipt | undefined,
   services: AcceptEmailServices,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type FaxProviderName, FaxProviderNameSchema } from '../fax/faxDetails.js';
 import { type FaxProvider, InboundFaxSchema, type MediaFetcher } from '../fax/faxProvider.js';
-import type { BlobStore, Clock } from '../ports.js';
+import type { Clock, ConditionalBlobStore } from '../ports.js';
 import type { WebhookRequest, WebhookResponse } from '../webhookRequest.js';
 
 /** A received fax waiting for the OCR step: the provider's record and where its document is. */
@@ -20,7 +20,7 @@ export interface FaxJobQueue {
 
 export interface AcceptFaxServices {
   providers: Partial<Record<FaxProviderName, FaxProvider>>;
-  blobStore: BlobStore;
+  blobStore: ConditionalBlobStore;
   mediaFetcher: MediaFetcher;
   faxJobs: FaxJobQueue;
   clock: Clock;
@@ -42,10 +42,52 @@ const WEBHOOK_EVENT_ENVELOPE_BYTES = 16 * 1024;
 export const FAX_WEBHOOK_BODY_LIMIT_BYTES =
   Math.floor((LAMBDA_SYNC_PAYLOAD_BYTES - WEBHOOK_EVENT_ENVELOPE_BYTES) / 4) * 3;
 
-/** Where a fax's document and its receipt marker live in the raw-content bucket. */
+/**
+ * Where a fax's document and its markers live in the raw-content bucket: the claim of the
+ * delivery receiving it, and the receipt written once its job is queued.
+ */
 export function faxKeys(provider: string, faxId: string) {
   const folder = `${FAX_PREFIX}${provider}/${encodeURIComponent(faxId)}/`;
-  return { document: `${folder}document`, receipt: `${folder}receipt.json` };
+  return { document: `${folder}document`, claim: `${folder}claim.json`, receipt: `${folder}receipt.json` };
+}
+
+/**
+ * A claim older than this belongs to a delivery that died: API Gateway gives a webhook at most
+ * 30 s, so no live delivery holds one this long.
+ */
+export const FAX_CLAIM_LEASE_MS = 120_000;
+
+const FaxClaimSchema = z.union([
+  z.object({ claimedAt: z.iso.datetime({ offset: true }) }),
+  z.object({ released: z.literal(true) }),
+]);
+
+/**
+ * Takes the claim on receiving one fax, so that concurrent deliveries of it (providers deliver at
+ * least once, sometimes at the same moment) download it, store it and queue its OCR job once.
+ * The first claim is a create-only write (S3 `If-None-Match: *`); a claim released after a failed
+ * download, or left by a delivery that died, is taken over.
+ */
+async function claimFax(claimKey: string, services: AcceptFaxServices): Promise<boolean> {
+  const now = services.clock.now();
+  const claim = JSON.stringify({ claimedAt: now.toISOString() });
+  if (await services.blobStore.create(claimKey, claim)) return true;
+  const held = await services.blobStore.get(claimKey);
+  let parsed: z.infer<typeof FaxClaimSchema> | undefined;
+  try {
+    parsed = FaxClaimSchema.parse(JSON.parse(Buffer.from(held ?? []).toString('utf8')));
+  } catch {
+    parsed = undefined; // unreadable: taken over like a dead delivery's
+  }
+  const live =
+    parsed !== undefined &&
+    'claimedAt' in parsed &&
+    now.getTime() - Date.parse(parsed.claimedAt) < FAX_CLAIM_LEASE_MS;
+  if (live) return false;
+  // Two deliveries taking over the same dead claim in the same instant would both proceed; the
+  // provider's retries are minutes apart, and the case store keeps one case per fax either way.
+  await services.blobStore.put(claimKey, claim);
+  return true;
 }
 
 /** The bytes are a PDF or a TIFF (by magic number); a provider's content type is not trusted. */
@@ -94,7 +136,8 @@ function answer(
  * A fax provider's webhook: authenticate on the raw request (401, no case, when it fails), read the
  * event, download the document at once into the raw bucket (Telnyx's URL expires in minutes) and
  * hand it to the OCR step. A fax already received (the provider retried, or delivered twice) is
- * answered 200 and changes nothing; the order of writes (document, then job, then receipt marker)
+ * answered 200 and changes nothing; one being received by a concurrent delivery is answered 409
+ * so the provider delivers again. The order of writes (claim, document, job, receipt marker)
  * means a crash half way makes the provider retry, never loses the fax.
  */
 export async function acceptFaxWebhook(
@@ -136,9 +179,19 @@ export async function acceptFaxWebhook(
     receivedAt: plausibleReceiptTime(reading.fax.receivedAt, services.clock.now()),
   };
   const keys = faxKeys(fax.provider, fax.faxId);
-  if (await services.blobStore.get(keys.receipt)) {
-    return answer('duplicate', 200, { status: 'duplicate', faxId: fax.faxId });
+  const duplicate = answer('duplicate', 200, { status: 'duplicate', faxId: fax.faxId });
+  if (await services.blobStore.get(keys.receipt)) return duplicate;
+  if (!(await claimFax(keys.claim, services))) {
+    // Another delivery of this fax holds the claim: it finished (a duplicate) or is still at work,
+    // in which case the provider must deliver again later rather than be told it is done.
+    if (await services.blobStore.get(keys.receipt)) return duplicate;
+    return answer('duplicate', 409, {
+      error: 'in_progress',
+      message: 'another delivery of this fax is being received; deliver again later',
+      retryAfterSeconds: 30,
+    });
   }
+  const release = () => services.blobStore.put(keys.claim, JSON.stringify({ released: true }));
   let bytes: Uint8Array;
   if (media.kind === 'inline') bytes = media.bytes;
   else {
@@ -146,6 +199,7 @@ export async function acceptFaxWebhook(
       bytes = await services.mediaFetcher.fetch(media.url);
     } catch (error) {
       // 502 makes the provider deliver again (Telnyx retries and fails over); nothing was stored.
+      await release();
       return answer('media_unavailable', 502, {
         error: 'media_unavailable',
         message: `the fax document could not be downloaded: ${(error as Error).message}`.slice(0, 300),
@@ -154,6 +208,7 @@ export async function acceptFaxWebhook(
   }
   const mediaType = faxMediaTypeOf(bytes);
   if (!mediaType) {
+    await release();
     return answer('rejected', 400, {
       error: 'unsupported_media',
       message: 'the fax document is neither a PDF nor a TIFF',

