@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type FaxProviderName, FaxProviderNameSchema } from '../fax/faxDetails.js';
+import type { FaxProviderName } from '../fax/faxDetails.js';
 import { type FaxProvider, InboundFaxSchema, type MediaFetcher } from '../fax/faxProvider.js';
 import type { Clock, ConditionalBlobStore } from '../ports.js';
 import type { WebhookRequest, WebhookResponse } from '../webhookRequest.js';
@@ -145,13 +145,9 @@ export async function acceptFaxWebhook(
   request: WebhookRequest,
   services: AcceptFaxServices,
 ): Promise<AcceptFaxOutcome> {
-  // The name comes from the URL path: only a provider name, and only the map's own entries, so
-  // `__proto__` or `constructor` is an unknown provider (404), not a property of Object.prototype.
-  const known = FaxProviderNameSchema.safeParse(providerName);
-  const provider =
-    known.success && Object.hasOwn(services.providers, known.data)
-      ? services.providers[known.data]
-      : undefined;
+  // The name comes from the URL path: only the map's own entries count, so `__proto__` or
+  // `constructor` is an unknown provider (404), not a property of Object.prototype.
+  const provider = Object.entries(services.providers).find(([name]) => name === providerName)?.[1];
   if (!provider) {
     return answer('rejected', 404, {
       error: 'unknown_provider',
