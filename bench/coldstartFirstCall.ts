@@ -96,7 +96,7 @@ function scenarios(resources: LocalResources, emulators: RunningEmulators): Reco
         await s3.send(
           new PutObjectCommand({ Bucket: resources.rawBucket, Key: `email/${messageId}`, Body: raw }),
         );
-        return sesReceiptEvent(messageId, new Date(), DESK_FROM);
+        return sesReceiptEvent(messageId, new Date(), [DESK_FROM]);
       },
       problem: (result) => (result === undefined ? undefined : `unexpected result ${JSON.stringify(result)}`),
     },

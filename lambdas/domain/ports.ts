@@ -216,6 +216,12 @@ export interface BlobStore {
   move(fromKey: string, toKey: string, metadata?: Record<string, string>): Promise<void>;
 }
 
+/** A blob store that can also write a key only when it does not exist yet (S3 `If-None-Match: *`). */
+export interface ConditionalBlobStore extends BlobStore {
+  /** Writes the object if no object has this key; `false`, and nothing written, when one has. */
+  create(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<boolean>;
+}
+
 export interface Clock {
   now(): Date;
 }

@@ -32,9 +32,11 @@ export const CHAT_BODY_LIMIT_BYTES = 64 * 1024;
 export async function buildChatServices(env: NodeJS.ProcessEnv = process.env): Promise<AcceptChatServices> {
   const config = loadConfig(ConfigSchema, env, 'chat-ingest');
   const endpoints = endpointsFromEnvironment(env);
-  const secrets = await loadChannelSecrets(env);
-  if (!secrets.chatWidgetSecrets)
-    throw new Error('chat-ingest configuration is invalid: chatWidgetSecrets is missing');
+  const { secrets, invalidFields } = await loadChannelSecrets(env);
+  if (!secrets.chatWidgetSecrets) {
+    const problem = invalidFields.includes('chatWidgetSecrets') ? 'malformed' : 'missing';
+    throw new Error(`chat-ingest configuration is invalid: chatWidgetSecrets is ${problem}`);
+  }
   return {
     authenticator: new HmacWidgetAuthenticator(secrets.chatWidgetSecrets),
     blobStore: new S3BlobStore(s3Client(endpoints), config.RAW_BUCKET),
@@ -68,6 +70,10 @@ export async function handleChatEvent(
 let services: Promise<AcceptChatServices> | undefined;
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  services ??= buildChatServices();
+  // A failed cold start is retried by the next request, not cached (see fax.ts).
+  services ??= buildChatServices().catch((error: unknown) => {
+    services = undefined;
+    throw error;
+  });
   return httpResult(await handleChatEvent(webhookRequestOf(event), await services));
 }

@@ -63,20 +63,27 @@ export function buildEmailIngestServices(
   };
 }
 
+// Each part of the receipt is read on its own (`.catch`): a status SES adds tomorrow, or one odd
+// field, makes that verdict absent, never the whole receipt (a virus FAIL and the recipients with it).
 const VerdictSchema = z
   .object({ status: z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']) })
-  .optional();
+  .optional()
+  .catch(undefined);
 const ReceiptSchema = z.object({
-  recipients: z.array(z.string()).default([]),
+  recipients: z
+    .array(z.unknown())
+    .default([])
+    .catch([])
+    .transform((recipients) => recipients.filter((recipient) => typeof recipient === 'string')),
   spamVerdict: VerdictSchema,
   virusVerdict: VerdictSchema,
   spfVerdict: VerdictSchema,
   dkimVerdict: VerdictSchema,
   dmarcVerdict: VerdictSchema,
-  dmarcPolicy: z.string().max(20).optional(),
+  dmarcPolicy: z.string().max(20).optional().catch(undefined),
 });
 
-/** SES's scan verdicts and recipients, read with zod (an unknown status is treated as absent). */
+/** SES's scan verdicts and recipients, read with zod (an unknown status makes only that verdict absent). */
 export function receiptOf(receipt: unknown): EmailReceipt | undefined {
   const parsed = ReceiptSchema.safeParse(receipt);
   if (!parsed.success) return undefined;

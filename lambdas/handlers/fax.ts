@@ -32,15 +32,33 @@ const ConfigSchema = z.object({
 
 const logger = new Logger({ serviceName: 'fax-ingest' });
 
-/** The providers whose secrets are configured; a provider without them answers 404. */
+/**
+ * The providers whose secrets are configured, each built on its own: a provider whose secret is
+ * malformed is left out (it answers 404) and named in the log, and the others keep taking faxes.
+ */
 export function faxProviders(secrets: ChannelSecrets): Partial<Record<FaxProviderName, FaxProvider>> {
-  return {
-    ...(secrets.telnyxPublicKey ? { telnyx: new TelnyxFaxProvider(secrets.telnyxPublicKey) } : {}),
-    ...(secrets.phaxioCallbackToken && secrets.phaxioCallbackUrl
-      ? { phaxio: new PhaxioFaxProvider(secrets.phaxioCallbackToken, secrets.phaxioCallbackUrl) }
-      : {}),
-    ...(secrets.sinchBasicAuth ? { sinch: new SinchFaxProvider(secrets.sinchBasicAuth) } : {}),
+  const builders: Record<string, () => FaxProvider | undefined> = {
+    telnyx: () => (secrets.telnyxPublicKey ? new TelnyxFaxProvider(secrets.telnyxPublicKey) : undefined),
+    phaxio: () =>
+      secrets.phaxioCallbackToken && secrets.phaxioCallbackUrl
+        ? new PhaxioFaxProvider(secrets.phaxioCallbackToken, secrets.phaxioCallbackUrl)
+        : undefined,
+    sinch: () => (secrets.sinchBasicAuth ? new SinchFaxProvider(secrets.sinchBasicAuth) : undefined),
   };
+  const providers: Partial<Record<FaxProviderName, FaxProvider>> = {};
+  for (const [name, build] of Object.entries(builders)) {
+    try {
+      const provider = build();
+      if (provider) providers[provider.name] = provider;
+    } catch (error) {
+      // The message says what is wrong with the key's shape, never the key.
+      logger.error('fax provider secret is malformed; the provider is disabled', {
+        provider: name,
+        problem: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return providers;
 }
 
 /** The fax ingest services for the given secrets (local mode passes its own; a provider without secrets answers 404). */
@@ -60,7 +78,11 @@ export function faxServicesWith(env: NodeJS.ProcessEnv, secrets: ChannelSecrets)
 
 /** Cold start in AWS: the secrets from Secrets Manager, and at least one provider configured. */
 export async function buildFaxServices(env: NodeJS.ProcessEnv = process.env): Promise<AcceptFaxServices> {
-  const services = faxServicesWith(env, await loadChannelSecrets(env));
+  const { secrets, invalidFields } = await loadChannelSecrets(env);
+  if (invalidFields.length > 0) {
+    logger.error('channel secret fields are malformed and ignored', { fields: invalidFields });
+  }
+  const services = faxServicesWith(env, secrets);
   if (Object.keys(services.providers).length === 0) {
     throw new Error(
       'fax-ingest configuration is invalid: no fax provider has its secrets (telnyxPublicKey, phaxioCallbackToken + phaxioCallbackUrl, sinchBasicAuth)',
@@ -89,7 +111,12 @@ export async function handleFaxWebhook(
 let services: Promise<AcceptFaxServices> | undefined;
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  services ??= buildFaxServices();
+  // A failed cold start (the secret not set yet, a throttled GetSecretValue) is retried by the next
+  // request rather than cached: a kept rejection would fail every webhook this environment receives.
+  services ??= buildFaxServices().catch((error: unknown) => {
+    services = undefined;
+    throw error;
+  });
   const provider = event.pathParameters?.provider ?? '';
   return httpResult(await handleFaxWebhook(provider, webhookRequestOf(event), await services));
 }

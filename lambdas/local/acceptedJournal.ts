@@ -41,6 +41,8 @@ export const JournalEntrySchema = z.object({
   /** The channel's own id for the delivery (for e-mail: the SES-style message id of the raw object). */
   sourceId: z.string().min(1).max(1_024),
   acceptedAt: z.iso.datetime({ offset: true }),
+  /** E-mail: the envelope recipients it was accepted for (fax-to-email depends on them), replayed with it. */
+  recipients: z.array(z.string().max(320)).max(50).optional(),
   /** What to hand the pipeline again at start-up; absent for e-mail (its raw object is replayed). */
   replay: JournalReplaySchema.optional(),
 });

@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { FAX_WEBHOOK_BODY_LIMIT_BYTES } from '../domain/ingest/acceptFax.js';
 import type { WebhookRequest, WebhookResponse } from '../domain/webhookRequest.js';
 import { readBody } from './requestBody.js';
 
@@ -9,8 +10,15 @@ export interface ChannelHandlers {
   form: (request: WebhookRequest) => Promise<WebhookResponse>;
 }
 
-/** Body limits: API Gateway's HTTP API caps payloads at 10 MB; chat events and forms are far smaller. */
-export const CHANNEL_BODY_LIMITS = { fax: 10 * 1024 * 1024, chat: 64 * 1024, form: 64 * 1024 } as const;
+/**
+ * Body limits, the same as in AWS: a fax webhook what a synchronous Lambda invocation carries
+ * (see `FAX_WEBHOOK_BODY_LIMIT_BYTES`); chat events and forms are far smaller.
+ */
+export const CHANNEL_BODY_LIMITS = {
+  fax: FAX_WEBHOOK_BODY_LIMIT_BYTES,
+  chat: 64 * 1024,
+  form: 64 * 1024,
+} as const;
 
 function requestOf(c: Context, body: Uint8Array): WebhookRequest {
   const headers: Record<string, string> = {};

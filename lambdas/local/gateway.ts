@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import * as z from 'zod';
 import { staffConsoleRoutes } from '../../console/localRoutes.js';
 import type { AcceptEmailOutcome } from '../domain/ingest/acceptEmail.js';
 import type { AcceptedJournal } from './acceptedJournal.js';
 import { type ChannelHandlers, channelRoutes } from './channelRoutes.js';
 import { readBody } from './requestBody.js';
-import { sesReceiptEvent } from './sesEvents.js';
+import { LOCAL_DEFAULT_RECIPIENT, sesReceiptEvent } from './sesEvents.js';
 import { type StaffRequestHandler, staffRoutes } from './staffRoutes.js';
 
 export interface GatewayDependencies {
@@ -98,6 +99,14 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
         400,
       );
     }
+    // SES's envelope recipients (RCPT TO) have no place in a raw message: `?to=` names them
+    // (repeatable), so fax-to-email (`?to=fax@…`) works locally; without it, the support address.
+    const to = c.req.queries('to') ?? [];
+    const badRecipient = to.find((address) => !z.email().safeParse(address).success);
+    if (badRecipient !== undefined || to.length > 50) {
+      return c.json({ error: 'invalid_recipient', message: 'to= must name up to 50 e-mail addresses' }, 400);
+    }
+    const recipients = to.length > 0 ? to : [LOCAL_DEFAULT_RECIPIENT];
     const sesMessageId = `local-${randomUUID()}`;
     const rawKey = `${deps.rawEmailPrefix}${sesMessageId}`;
     const receivedAt = deps.clock.now();
@@ -109,8 +118,9 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
       receivedAt: receivedAt.toISOString(),
       sourceId: sesMessageId,
       acceptedAt: new Date().toISOString(),
+      recipients,
     });
-    const [outcome] = await deps.ingestEmail(sesReceiptEvent(sesMessageId, receivedAt));
+    const [outcome] = await deps.ingestEmail(sesReceiptEvent(sesMessageId, receivedAt, recipients));
     if (!outcome) throw new Error('email handler returned no outcome');
     if (outcome.outcome === 'quarantined') {
       await deps.journal.settle(rawKey);

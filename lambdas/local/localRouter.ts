@@ -176,7 +176,7 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
   const staffServices = { ...buildStaffApiServices(env), clock };
   const sweeperServices = { ...buildSweeperServices(env), clock };
   const sweep = () => handleSweep(sweeperServices);
-  const channelSecrets = options.channelSecrets ?? (await loadChannelSecrets(env));
+  const channelSecrets = options.channelSecrets ?? (await loadChannelSecrets(env)).secrets;
   const faxServices = {
     ...faxServicesWith(env, channelSecrets),
     blobStore: rawContent,
@@ -232,7 +232,9 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
     }
     if (entry.channel !== 'email') return 'kept';
     try {
-      const [outcome] = await ingestEmail(sesReceiptEvent(entry.sourceId, new Date(entry.receivedAt)));
+      const [outcome] = await ingestEmail(
+        sesReceiptEvent(entry.sourceId, new Date(entry.receivedAt), entry.recipients),
+      );
       // Fax-to-email: the documents' fax jobs were journaled on their own.
       return outcome?.outcome === 'queued' ? 'queued' : 'settled';
     } catch (error) {

@@ -1,10 +1,16 @@
 import type { SESEvent } from 'aws-lambda';
 
-/** An SES receipt event as the Lambda action delivers it (content is in S3, not in the event). */
+/** Whom local mode's inbound e-mail is addressed to when the request names no one. */
+export const LOCAL_DEFAULT_RECIPIENT = 'support@pharmacy.example';
+
+/**
+ * An SES receipt event as the Lambda action delivers it (content is in S3, not in the event).
+ * `recipients` are the envelope's (RCPT TO), which decide fax-to-email; the verdicts all PASS.
+ */
 export function sesReceiptEvent(
   messageId: string,
   receivedAt: Date,
-  recipient = 'support@pharmacy.example',
+  recipients: readonly string[] = [LOCAL_DEFAULT_RECIPIENT],
 ): SESEvent {
   const timestamp = receivedAt.toISOString();
   const verdict = { status: 'PASS' as const };
@@ -18,15 +24,15 @@ export function sesReceiptEvent(
             timestamp,
             source: 'unknown@local',
             messageId,
-            destination: [recipient],
+            destination: [...recipients],
             headersTruncated: false,
             headers: [],
-            commonHeaders: { returnPath: 'unknown@local', date: timestamp, messageId, to: [recipient] },
+            commonHeaders: { returnPath: 'unknown@local', date: timestamp, messageId, to: [...recipients] },
           },
           receipt: {
             timestamp,
             processingTimeMillis: 0,
-            recipients: [recipient],
+            recipients: [...recipients],
             spamVerdict: verdict,
             virusVerdict: verdict,
             spfVerdict: verdict,

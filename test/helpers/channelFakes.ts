@@ -3,10 +3,10 @@ import { widgetSignature } from '../../lambdas/adapters/chat/HmacWidgetAuthentic
 import type { InboundMessage } from '../../lambdas/domain/inboundMessage.js';
 import type { FaxJob, FaxJobQueue } from '../../lambdas/domain/ingest/acceptFax.js';
 import type { RateLimiter } from '../../lambdas/domain/ingest/acceptForm.js';
-import type { BlobStore, Clock, InboundQueue } from '../../lambdas/domain/ports.js';
+import type { Clock, ConditionalBlobStore, InboundQueue } from '../../lambdas/domain/ports.js';
 
 /** Unit-test stand-ins for the storage ports (integration tests use the emulators). */
-export class MemoryBlobStore implements BlobStore {
+export class MemoryBlobStore implements ConditionalBlobStore {
   readonly objects = new Map<string, { body: Uint8Array; metadata?: Record<string, string> }>();
 
   async put(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<void> {
@@ -18,6 +18,12 @@ export class MemoryBlobStore implements BlobStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     return this.objects.get(key)?.body;
+  }
+
+  async create(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<boolean> {
+    if (this.objects.has(key)) return false;
+    await this.put(key, body, metadata);
+    return true;
   }
 
   async move(fromKey: string, toKey: string, metadata?: Record<string, string>): Promise<void> {

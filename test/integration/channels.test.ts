@@ -101,7 +101,9 @@ describe('channels end to end on the emulators', () => {
     });
     await router.drain(120_000);
 
-    expect([first.status, redelivered.status, forged.status]).toEqual([202, 200, 401]);
+    expect([first.status, redelivered.status, forged.status]).toEqual([200, 200, 401]);
+    const statusOf = async (response: Response) => ((await response.json()) as { status: string }).status;
+    expect([await statusOf(first), await statusOf(redelivered)]).toEqual(['accepted', 'duplicate']);
     expect(media.requests()).toBe(1);
     const view = await caseIn('appeals');
     expect(view.case).toMatchObject({

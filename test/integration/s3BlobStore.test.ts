@@ -8,6 +8,7 @@ import {
   S3_MINIMUM_PART_BYTES,
   S3BlobStore,
 } from '../../lambdas/adapters/s3/S3BlobStore.js';
+import { LocalBlobStore } from '../../lambdas/local/rawMailUpload.js';
 
 const endpoints = inject('endpoints');
 
@@ -48,6 +49,18 @@ describe('S3BlobStore on fauxqs S3', () => {
     );
     // Metadata values travel URI-encoded (HTTP headers are ASCII).
     expect(head.Metadata).toEqual({ 'content-type': 'application%2Fpdf' });
+  });
+
+  it("creates a key once when local mode's store is asked five times at once (fauxqs ignores If-None-Match)", async () => {
+    const local = new LocalBlobStore(client, bucket);
+    const key = `fax/telnyx/${randomUUID()}/claim.json`;
+
+    const created = await Promise.all([1, 2, 3, 4, 5].map((n) => local.create(key, `claim ${n}`)));
+
+    expect(created.filter(Boolean)).toHaveLength(1);
+    const winner = created.indexOf(true) + 1;
+    expect(Buffer.from((await store.get(key)) ?? []).toString()).toBe(`claim ${winner}`);
+    expect(await local.create(key, 'later')).toBe(false);
   });
 
   it('refuses a part size below S3 minimum, naming what it received', () => {

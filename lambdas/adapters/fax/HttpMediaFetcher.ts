@@ -8,7 +8,45 @@ export interface HttpMediaFetcherOptions {
   allowLoopbackHttp?: boolean;
 }
 
-/** Downloads a fax document from the provider's pre-signed URL with a size cap and a timeout. */
+/** Redirects followed at most (S3 and CDNs use one or two). */
+export const MEDIA_MAX_REDIRECTS = 5;
+
+/** An IP literal in a private, loopback, link-local or unique-local range (instance metadata included). */
+function isInternalAddress(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(host);
+  if (v4) {
+    const [first, second] = [Number(v4[1]), Number(v4[2])];
+    return (
+      first === 0 ||
+      first === 10 ||
+      first === 127 ||
+      (first === 169 && second === 254) ||
+      (first === 172 && second >= 16 && second <= 31) ||
+      (first === 192 && second === 168) ||
+      (first === 100 && second >= 64 && second <= 127)
+    );
+  }
+  if (!host.includes(':')) return host === 'localhost' || host.endsWith('.localhost');
+  return (
+    host === '::' ||
+    host === '::1' ||
+    /^f[cd]/.test(host) ||
+    /^fe[89ab]/.test(host) ||
+    host.startsWith('::ffff:')
+  );
+}
+
+function isRedirect(response: Response): boolean {
+  return response.status >= 300 && response.status < 400 && response.headers.has('location');
+}
+
+/**
+ * Downloads a fax document from the provider's pre-signed URL with a size cap and a timeout.
+ * Redirects are followed by hand, each hop checked like the first: the signed webhook vouches
+ * for its URL, not for where that URL sends us (a redirect to plain HTTP or to an internal
+ * address such as the instance metadata service is refused).
+ */
 export class HttpMediaFetcher implements MediaFetcher {
   readonly #maxBytes: number;
   readonly #timeoutMs: number;
@@ -20,20 +58,35 @@ export class HttpMediaFetcher implements MediaFetcher {
     this.#allowLoopbackHttp = options.allowLoopbackHttp ?? false;
   }
 
-  async fetch(url: string): Promise<Uint8Array> {
-    const parsed = new URL(url);
-    const loopback =
-      parsed.hostname === '127.0.0.1' || parsed.hostname === 'localhost' || parsed.hostname === '[::1]';
-    if (
-      parsed.protocol !== 'https:' &&
-      !(this.#allowLoopbackHttp && loopback && parsed.protocol === 'http:')
-    ) {
-      throw new Error(`refusing to download from ${parsed.protocol}//${parsed.hostname}: HTTPS only`);
+  #check(url: URL): void {
+    const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+    if (this.#allowLoopbackHttp && loopback && (url.protocol === 'http:' || url.protocol === 'https:'))
+      return;
+    if (url.protocol !== 'https:') {
+      throw new Error(`refusing to download from ${url.protocol}//${url.hostname}: HTTPS only`);
     }
-    const response = await fetch(parsed, {
-      signal: AbortSignal.timeout(this.#timeoutMs),
-      redirect: 'follow',
-    });
+    if (isInternalAddress(url.hostname)) {
+      throw new Error(`refusing to download from ${url.hostname}: an internal address`);
+    }
+  }
+
+  #request(url: URL, signal: AbortSignal): Promise<Response> {
+    this.#check(url);
+    return fetch(url, { signal, redirect: 'manual' });
+  }
+
+  async fetch(url: string): Promise<Uint8Array> {
+    const signal = AbortSignal.timeout(this.#timeoutMs);
+    let target = new URL(url);
+    let response = await this.#request(target, signal);
+    for (let hops = 1; isRedirect(response); hops++) {
+      await response.body?.cancel();
+      if (hops > MEDIA_MAX_REDIRECTS) {
+        throw new Error(`the media URL redirected more than ${MEDIA_MAX_REDIRECTS} times`);
+      }
+      target = new URL(response.headers.get('location') ?? '', target);
+      response = await this.#request(target, signal);
+    }
     if (!response.ok) throw new Error(`the media URL answered ${response.status}`);
     const declared = Number(response.headers.get('content-length') ?? Number.NaN);
     if (declared > this.#maxBytes)

@@ -71,7 +71,10 @@ export class PhaxioFaxProvider implements FaxProvider {
     if (!form) return { ok: false, reason: 'the body is not a form, so its signature cannot be checked' };
     const files = new Map([...form.files].map(([name, file]) => [name, file.bytes]));
     const expected = Buffer.from(phaxioSignature(this.#token, this.#callbackUrl, form.fields, files), 'hex');
-    const given = Buffer.from(signature.trim().toLowerCase(), 'hex');
+    // Node's hex decoder stops at the first non-hex character: check the whole header first.
+    const hex = signature.trim().toLowerCase();
+    if (!/^[0-9a-f]{40}$/.test(hex)) return { ok: false, reason: 'X-Phaxio-Signature is not 40 hex digits' };
+    const given = Buffer.from(hex, 'hex');
     return given.length === expected.length && timingSafeEqual(given, expected)
       ? { ok: true }
       : { ok: false, reason: 'X-Phaxio-Signature does not match' };
@@ -96,6 +99,11 @@ export class PhaxioFaxProvider implements FaxProvider {
     if (fax.data.direction && fax.data.direction !== 'received') {
       return { kind: 'ignored', reason: `a ${fax.data.direction} fax makes no case` };
     }
+    // A fax made with the account's test credentials (Phaxio's simulated receive) is no member's:
+    // as a case it would start a Part D clock for nobody. It is answered 200 and logged as ignored.
+    if (fax.data.is_test === true || form.fields.get('is_test') === 'true') {
+      return { kind: 'ignored', reason: 'a Phaxio test fax (is_test) makes no case' };
+    }
     const file = form.files.get('file') ?? form.files.get('filename');
     if (!file || file.bytes.length === 0) return { kind: 'invalid', reason: 'the form has no file part' };
     const receivedAt = fax.data.completed_at ?? fax.data.created_at ?? fax.data.requested_at;
@@ -111,7 +119,6 @@ export class PhaxioFaxProvider implements FaxProvider {
         ...(fax.data.to_number ? { to: fax.data.to_number } : {}),
         ...(fax.data.num_pages !== undefined ? { pageCount: fax.data.num_pages } : {}),
         partialContent: form.fields.get('success') === 'false',
-        ...(fax.data.is_test !== undefined ? { isTest: fax.data.is_test } : {}),
       },
       media: { kind: 'inline', bytes: file.bytes },
     };

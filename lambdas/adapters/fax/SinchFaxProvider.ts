@@ -50,7 +50,10 @@ export class SinchFaxProvider implements FaxProvider {
     const header = request.headers.authorization;
     const match = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
     if (!match?.[1]) return { ok: false, reason: 'missing basic-auth credentials' };
-    const given = sha256(Buffer.from(match[1], 'base64').toString('utf8'));
+    const decoded = Buffer.from(match[1], 'base64');
+    if (decoded.toString('base64') !== match[1])
+      return { ok: false, reason: 'the basic-auth credentials are not canonical base64' };
+    const given = sha256(decoded.toString('utf8'));
     // Hashes of equal length, compared in constant time: the comparison leaks neither length nor prefix.
     return timingSafeEqual(given, this.#expected)
       ? { ok: true }

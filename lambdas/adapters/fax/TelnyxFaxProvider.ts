@@ -63,8 +63,11 @@ export class TelnyxFaxProvider implements FaxProvider {
         reason: `the timestamp is ${Math.round(skew)} s away (tolerance ${TELNYX_TOLERANCE_SECONDS} s)`,
       };
     }
+    // Node's base64 decoder skips what it does not know and takes base64url too; only the canonical
+    // encoding of exactly 64 bytes is a signature (no trailing text, no other alphabet).
     const signatureBytes = Buffer.from(signature, 'base64');
-    if (signatureBytes.length !== 64) return { ok: false, reason: 'the signature is not 64 bytes of base64' };
+    if (signatureBytes.length !== 64 || signatureBytes.toString('base64') !== signature)
+      return { ok: false, reason: 'the signature is not 64 bytes of base64' };
     const signed = Buffer.concat([Buffer.from(`${timestamp}|`, 'utf8'), request.body]);
     return verify(null, signed, this.#publicKey, signatureBytes)
       ? { ok: true }

@@ -355,7 +355,15 @@ export async function decodePdf(bytes: Uint8Array): Promise<FaxBitmap[]> {
   } catch (error) {
     throw new FaxDocumentError('the PDF structure could not be read', { cause: error });
   }
-  const pages = document.getPages();
+  let pages: ReturnType<PDFDocument['getPages']>;
+  try {
+    // pdf-lib walks the page tree here and throws a plain Error when it is broken (a catalog
+    // without /Pages, a Kids entry that is no page): the document is unreadable, not the OCR step
+    // failing for a while, so it must not be retried into the dead-letter queue.
+    pages = document.getPages();
+  } catch (error) {
+    throw new FaxDocumentError('the PDF page tree could not be read', { cause: error });
+  }
   if (pages.length === 0) throw new FaxDocumentError('the PDF has no pages');
   if (pages.length > FAX_PAGE_LIMITS.maxPages) {
     throw new FaxDocumentError(
@@ -364,24 +372,34 @@ export async function decodePdf(bytes: Uint8Array): Promise<FaxBitmap[]> {
   }
   return pages.map((page, index) => {
     const where = `PDF page ${index + 1}`;
-    const images = imagesOf(page.node.Resources());
-    const largest = images.sort((left, right) => right.width * right.height - left.width * left.height)[0];
-    if (!largest) throw new FaxDocumentError(`${where} has no image (not a faxed page)`);
-    const data = decodePdfImage(largest, where);
-    const { width: widthPt, height: heightPt } = page.getSize();
-    const rotation = ((page.getRotation().angle % 360) + 360) % 360;
-    const [pageWidthPt, pageHeightPt] =
-      rotation === 90 || rotation === 270 ? [heightPt, widthPt] : [widthPt, heightPt];
-    const dpiX = pageWidthPt > 0 ? Math.round((largest.width / pageWidthPt) * 72) : undefined;
-    const dpiY = pageHeightPt > 0 ? Math.round((largest.height / pageHeightPt) * 72) : undefined;
-    return {
-      width: largest.width,
-      height: largest.height,
-      data,
-      ...(dpiX ? { dpiX } : {}),
-      ...(dpiY ? { dpiY } : {}),
-    };
+    try {
+      return pdfPageBitmap(page, where);
+    } catch (error) {
+      if (error instanceof FaxDocumentError) throw error;
+      throw new FaxDocumentError(`${where} could not be read`, { cause: error });
+    }
   });
+}
+
+/** One page's largest image as a bitmap, with the resolution its size on the page implies. */
+function pdfPageBitmap(page: ReturnType<PDFDocument['getPages']>[number], where: string): FaxBitmap {
+  const images = imagesOf(page.node.Resources());
+  const largest = images.sort((left, right) => right.width * right.height - left.width * left.height)[0];
+  if (!largest) throw new FaxDocumentError(`${where} has no image (not a faxed page)`);
+  const data = decodePdfImage(largest, where);
+  const { width: widthPt, height: heightPt } = page.getSize();
+  const rotation = ((page.getRotation().angle % 360) + 360) % 360;
+  const [pageWidthPt, pageHeightPt] =
+    rotation === 90 || rotation === 270 ? [heightPt, widthPt] : [widthPt, heightPt];
+  const dpiX = pageWidthPt > 0 ? Math.round((largest.width / pageWidthPt) * 72) : undefined;
+  const dpiY = pageHeightPt > 0 ? Math.round((largest.height / pageHeightPt) * 72) : undefined;
+  return {
+    width: largest.width,
+    height: largest.height,
+    data,
+    ...(dpiX ? { dpiX } : {}),
+    ...(dpiY ? { dpiY } : {}),
+  };
 }
 
 /** Decodes a faxed document (PDF or TIFF, told apart by content) into its pages. */

@@ -12,7 +12,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import type { BlobStore } from '../../domain/ports.js';
+import type { ConditionalBlobStore } from '../../domain/ports.js';
 
 /** A blob operation that failed; the original object is never deleted when this is thrown from `move`. */
 export class BlobStoreError extends Error {
@@ -82,7 +82,7 @@ export interface S3BlobStoreOptions {
 }
 
 /** Raw content in S3. The bucket enforces KMS encryption; objects are written with SSE-KMS by default. */
-export class S3BlobStore implements BlobStore {
+export class S3BlobStore implements ConditionalBlobStore {
   readonly #client: S3Client;
   readonly #bucket: string;
   readonly #partBytes: number | undefined;
@@ -109,6 +109,31 @@ export class S3BlobStore implements BlobStore {
       return;
     }
     await this.#putInParts(key, bytes, this.#partBytes, withMetadata);
+  }
+
+  /**
+   * S3 conditional write (`If-None-Match: *`, S3 User Guide "conditional writes"): 412 when the key
+   * exists, 409 when a concurrent conditional write to it is in flight; both mean another writer
+   * has it. For small objects (markers): one PutObject, never multipart.
+   */
+  async create(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<boolean> {
+    const encoded = mergeMetadata({}, encodeMetadata(metadata));
+    try {
+      await this.#client.send(
+        new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: key,
+          Body: typeof body === 'string' ? Buffer.from(body) : body,
+          IfNoneMatch: '*',
+          ...(Object.keys(encoded).length > 0 ? { Metadata: encoded } : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 412 || status === 409) return false;
+      throw error;
+    }
   }
 
   async #putInParts(

@@ -19,8 +19,37 @@ export const ChannelSecretsSchema = z.object({
 });
 export type ChannelSecrets = z.infer<typeof ChannelSecretsSchema>;
 
-function fromEnvironment(env: NodeJS.ProcessEnv): ChannelSecrets {
-  return ChannelSecretsSchema.parse({
+/** What a cold start read: the well-formed secrets, and the names (never the values) of the malformed ones. */
+export interface LoadedChannelSecrets {
+  secrets: ChannelSecrets;
+  /** Fields present but malformed, left out of `secrets` so that one bad key disables only its own channel. */
+  invalidFields: string[];
+}
+
+/**
+ * Parses each secret on its own: one provider's malformed key (a rotation pasted wrong) must not
+ * take the other providers, or the chat widget, down with it.
+ */
+export function parseChannelSecrets(json: unknown): LoadedChannelSecrets {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new Error('the channel secret is not a JSON object');
+  }
+  const secrets: Record<string, unknown> = {};
+  const invalidFields: string[] = [];
+  for (const [field, schema] of Object.entries(ChannelSecretsSchema.shape)) {
+    const value: unknown = Object.hasOwn(json, field) ? Reflect.get(json, field) : undefined;
+    const parsed = schema.safeParse(value);
+    if (parsed.success) {
+      if (parsed.data !== undefined) secrets[field] = parsed.data;
+    } else {
+      invalidFields.push(field);
+    }
+  }
+  return { secrets: ChannelSecretsSchema.parse(secrets), invalidFields };
+}
+
+function fromEnvironment(env: NodeJS.ProcessEnv): LoadedChannelSecrets {
+  return parseChannelSecrets({
     telnyxPublicKey: env.TELNYX_PUBLIC_KEY || undefined,
     phaxioCallbackToken: env.PHAXIO_CALLBACK_TOKEN || undefined,
     phaxioCallbackUrl: env.PHAXIO_CALLBACK_URL || undefined,
@@ -35,7 +64,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): ChannelSecrets {
 export async function loadChannelSecrets(
   env: NodeJS.ProcessEnv,
   client?: SecretsManagerClient,
-): Promise<ChannelSecrets> {
+): Promise<LoadedChannelSecrets> {
   if (!env.CHANNEL_SECRETS_ARN) return fromEnvironment(env);
   const secrets = client ?? new SecretsManagerClient(env.AWS_REGION ? { region: env.AWS_REGION } : {});
   const result = await secrets.send(new GetSecretValueCommand({ SecretId: env.CHANNEL_SECRETS_ARN }));
@@ -45,11 +74,5 @@ export async function loadChannelSecrets(
   } catch (error) {
     throw new Error(`the channel secret ${env.CHANNEL_SECRETS_ARN} is not JSON`, { cause: error });
   }
-  const parsed = ChannelSecretsSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new Error(
-      `the channel secret is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
-    );
-  }
-  return parsed.data;
+  return parseChannelSecrets(json);
 }

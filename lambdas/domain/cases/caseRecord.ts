@@ -102,6 +102,8 @@ export const UnverifiedSenderSchema = z.object({
   /** How the message found the case (`case_reference` in the subject, or `thread_references`). */
   matchedBy: z.enum(['case_reference', 'thread_references']),
   reason: z.string(),
+  /** The From claims the desk's domain (DMARC failed) or a look-alike of it: the privacy team's concern. */
+  possibleSpoofing: z.literal(true).optional(),
 });
 export type UnverifiedSender = z.infer<typeof UnverifiedSenderSchema>;
 

@@ -85,14 +85,23 @@ function unverifiedSenderOf(
   message: InboundMessage,
   matchedBy: MatchedBy,
 ): UnverifiedSender | undefined {
+  const how =
+    matchedBy === 'case_reference' ? 'names the case reference' : "replies in the case's e-mail thread";
+  // Spoofing is judged on the message, not the case: a forged From of an address the case knows
+  // is exactly what a spoofer sends, so a known address does not clear it.
+  if (message.hints?.possibleSpoofing) {
+    return {
+      matchedBy,
+      reason: `${how} from an address that claims the desk's domain or a look-alike of it (possible spoofing: check its DMARC verdict)`,
+      possibleSpoofing: true,
+    };
+  }
   // A chat session is one conversation with one visitor: the provider vouches for it.
   if (message.threading.conversationId && matchedBy === 'thread_references') return undefined;
   const address = participantOf(message.sender.address);
   const known =
     current.participants ?? [participantOf(current.sender.address)].filter((a) => a !== undefined);
   if (address && known.includes(address)) return undefined;
-  const how =
-    matchedBy === 'case_reference' ? 'names the case reference' : "replies in the case's e-mail thread";
   return {
     matchedBy,
     reason: address

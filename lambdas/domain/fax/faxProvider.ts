@@ -17,7 +17,6 @@ export const InboundFaxSchema = z.object({
   pageCount: z.number().int().nonnegative().optional(),
   /** The provider says the fax is incomplete (Telnyx `partial_content`). */
   partialContent: z.boolean(),
-  isTest: z.boolean().optional(),
 });
 export type InboundFax = z.infer<typeof InboundFaxSchema>;
 

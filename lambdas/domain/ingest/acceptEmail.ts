@@ -95,11 +95,14 @@ export async function acceptEmail(
     }
   }
 
-  const faxDocuments = faxToEmailDocuments(message, parsed.attachmentBodies ?? [], receipt, services);
+  const faxDocuments = faxToEmailDocuments(parsed.attachmentBodies ?? [], receipt, services);
   if (faxDocuments.length > 0 && services.faxJobs) {
     for (const [position, document] of faxDocuments.entries()) {
       const faxId = `${message.externalId}${faxDocuments.length > 1 ? `#${position + 1}` : ''}`.slice(0, 200);
-      const documentKey = faxKeys('email', faxId).document;
+      // Keyed by the delivery (SES's object key), not the Message-ID: another mail that reuses the
+      // Message-ID is another fax and must not overwrite this one's document; SES delivering the
+      // same object again writes the same bytes to the same key.
+      const documentKey = faxKeys('email', `${rawKey}#${position + 1}`).document;
       await services.blobStore.put(documentKey, document.bytes, { 'content-type': document.mediaType });
       await services.faxJobs.enqueue({
         fax: {
@@ -126,13 +129,14 @@ export async function acceptEmail(
  * are the faxed pages (a fax service's e-mail delivery). Each document is read like a webhook fax.
  */
 function faxToEmailDocuments(
-  message: InboundMessage,
   bodies: AttachmentBody[],
   receipt: EmailReceipt | undefined,
   services: AcceptEmailServices,
 ): { bytes: Uint8Array; mediaType: 'application/pdf' | 'image/tiff' }[] {
   const faxAddresses = new Set((services.desk?.faxAddresses ?? []).map((address) => address.toLowerCase()));
-  if (faxAddresses.size === 0 || message.automated) return [];
+  // `message.automated` (Auto-Submitted, RFC 3834) is not checked: a fax service's delivery is
+  // automated by nature, and what reaches the fax address with a PDF or TIFF is a fax either way.
+  if (faxAddresses.size === 0) return [];
   const addressedToFax = (receipt?.recipients ?? []).some((recipient) =>
     faxAddresses.has(recipient.toLowerCase()),
   );

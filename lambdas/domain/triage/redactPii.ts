@@ -48,7 +48,9 @@ export function mbiValid(text: string): boolean {
 const EMAIL = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 const SSN = /(?<![\d-])\d{3}([- .]?)\d{2}\1\d{4}(?![\d-])/g;
 const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
-const PHONE_INTL = /(?<![\w+])\+(?:[ .-]?\(?\d\)?){7,15}(?!\d)/g;
+// A parenthesis only as a whole group (`+44 (0)20 …`, `+1 (555) …`): a lone "(" after the number
+// is the text's own ("+1 555 123 4567 (2 pages)").
+const PHONE_INTL = /(?<![\w+])\+\d(?:[ .-]?(?:\(\d{1,4}\)|\d)){6,16}(?!\d)/g;
 const PHONE_US =
   /(?<![\d-])(?:1[ .-])?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d)|(?<![\d-])\d{10}(?!\d)/g;
 const PHONE_CONTEXT =

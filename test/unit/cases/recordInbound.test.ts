@@ -192,6 +192,30 @@ describe('recordInbound on threads, senders and closed cases', () => {
     ]);
   });
 
+  it('marks a reply flagged as possible spoofing even from an address the case knows', async () => {
+    const deps = services();
+    const first = await recordInbound(
+      inboundEmail({ sender: { address: 'pharmacist@pharmacy.example' } }),
+      deps,
+    );
+    const forged = reply('forged', {
+      sender: { address: 'pharmacist@pharmacy.example' },
+      emailVerdicts: { dmarc: 'FAIL' },
+      hints: { possibleSpoofing: true },
+    });
+
+    const outcome = await recordInbound(forged, deps);
+
+    expect(outcome).toEqual({ outcome: 'threaded', caseId: first.caseId, unverifiedSender: true });
+    const view = await viewCase(first.caseId, deps);
+    expect(view?.case.unverifiedMessages).toBe(1);
+    expect(view?.messages[1]?.unverifiedSender).toMatchObject({
+      matchedBy: 'thread_references',
+      possibleSpoofing: true,
+    });
+    expect(view?.history.at(-1)?.detail).toMatchObject({ unverifiedSender: { possibleSpoofing: true } });
+  });
+
   it('redacts the display name and attachment file names it shows staff', async () => {
     const deps = services();
     const created = await recordInbound(

@@ -27,6 +27,16 @@ function mail(from: string, attachment?: { name: string; type: string; bytes: Ui
   return parts.join('');
 }
 
+/** A fax service's delivery to the desk's fax address: a short note and the faxed PDF. */
+function faxMail(messageId: string, pdf: Uint8Array): string {
+  return [
+    `From: faxes@faxservice.example\r\nTo: fax@pharmacy.example\r\nSubject: Fax\r\nMessage-ID: ${messageId}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n`,
+    '--b1\r\nContent-Type: text/plain\r\n\r\nYou have a fax.\r\n',
+    `--b1\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="fax.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n${Buffer.from(pdf).toString('base64')}\r\n`,
+    '--b1--\r\n',
+  ].join('');
+}
+
 function setup() {
   const blobStore = new MemoryBlobStore();
   const inboundQueue = new MemoryInboundQueue();
@@ -65,13 +75,32 @@ describe('e-mail verdicts, spoofing, attachments and fax-to-email', () => {
     expect(claimsDeskDomain(domain, DESK.domains)).toBe(false),
   );
 
-  it('flags spoofing only when DMARC failed', () => {
-    expect(isPossibleSpoofing('billing@pharrnacy.example', { ...pass, dmarc: 'FAIL' }, DESK.domains)).toBe(
+  it.each([
+    'xn--phrmacy-3fg.example', // phаrmacy.example with a Cyrillic а, as DNS and most MTAs carry it
+    'xn--pharmay-3jg.example', // pharmaсy.example with a Cyrillic с
+    'ph\u0430rmacy.example', // the same, as an SMTPUTF8 sender writes it
+    'ph\u00e1rmacy.example', // an accented á
+  ])('takes the homoglyph look-alike %s for the desk', (domain) => {
+    expect(claimsDeskDomain(domain, DESK.domains)).toBe(true);
+  });
+
+  it("flags the desk's own domain only when DMARC failed", () => {
+    expect(isPossibleSpoofing('billing@pharmacy.example', { ...pass, dmarc: 'FAIL' }, DESK.domains)).toBe(
       true,
     );
-    expect(isPossibleSpoofing('billing@pharrnacy.example', pass, DESK.domains)).toBe(false);
+    expect(isPossibleSpoofing('billing@mail.pharmacy.example', pass, DESK.domains)).toBe(false);
     expect(isPossibleSpoofing('friend@gmail.com', { ...pass, dmarc: 'FAIL' }, DESK.domains)).toBe(false);
   });
+
+  it.each(['PASS', 'GRAY', 'FAIL'] as const)(
+    'flags a look-alike domain whatever its DMARC verdict (%s): its owner is the attacker',
+    (dmarc) => {
+      expect(isPossibleSpoofing('billing@pharrnacy.example', { ...pass, dmarc }, DESK.domains)).toBe(true);
+      expect(isPossibleSpoofing('billing@xn--phrmacy-3fg.example', { ...pass, dmarc }, DESK.domains)).toBe(
+        true,
+      );
+    },
+  );
 
   it('records the verdicts on the message and hints possible spoofing to routing', async () => {
     const { blobStore, inboundQueue, services } = setup();
@@ -161,6 +190,59 @@ describe('e-mail verdicts, spoofing, attachments and fax-to-email', () => {
     expect(Buffer.from((await blobStore.get(faxJobs.jobs[0]?.documentKey ?? '')) ?? []).equals(pdf)).toBe(
       true,
     );
+  });
+
+  it('reads a fax delivered by a fax service that marks its mail Auto-Submitted (RFC 3834)', async () => {
+    const { blobStore, faxJobs, services } = setup();
+    const appeal = fixture('fax/expedited-redetermination.pdf');
+    await blobStore.put(
+      'email/auto',
+      `Auto-Submitted: auto-generated\r\n${faxMail('<fax-auto@faxservice.example>', appeal)}`,
+    );
+
+    const outcome = await acceptEmail('email/auto', '2026-03-03T20:41:00.000Z', services, {
+      recipients: ['fax@pharmacy.example'],
+      verdicts: pass,
+    });
+
+    expect(outcome).toMatchObject({ outcome: 'fax', documents: 1 });
+    expect(faxJobs.jobs).toHaveLength(1);
+  });
+
+  it('never overwrites a faxed document with another message that reuses its Message-ID', async () => {
+    const { blobStore, faxJobs, services } = setup();
+    const appeal = fixture('fax/expedited-redetermination.pdf');
+    const other = fixture('fax/coverage-determination.pdf');
+    await blobStore.put('email/a', faxMail('<fax-1234@faxservice.example>', appeal));
+    await blobStore.put('email/b', faxMail('<fax-1234@faxservice.example>', other));
+    const receipt = { recipients: ['fax@pharmacy.example'], verdicts: pass };
+
+    await acceptEmail('email/a', '2026-03-03T20:41:00.000Z', services, receipt);
+    await acceptEmail('email/b', '2026-03-03T20:45:00.000Z', services, receipt);
+
+    const [first, second] = faxJobs.jobs;
+    expect(first?.documentKey).not.toBe(second?.documentKey);
+    expect(Buffer.from((await blobStore.get(first?.documentKey ?? '')) ?? []).equals(appeal)).toBe(true);
+    expect(Buffer.from((await blobStore.get(second?.documentKey ?? '')) ?? []).equals(other)).toBe(true);
+  });
+
+  it('keeps a virus FAIL verdict and the recipients when another verdict has a status SES did not list', () => {
+    const receipt = {
+      recipients: ['fax@pharmacy.example', 42],
+      virusVerdict: { status: 'FAIL' },
+      spamVerdict: { status: 'PASS' },
+      spfVerdict: { status: 'PASS' },
+      dkimVerdict: { status: 'NEUTRAL' },
+      dmarcVerdict: { status: 'PASS' },
+      dmarcPolicy: 'x'.repeat(200),
+    };
+
+    const read = receiptOf(receipt);
+
+    expect(read).toEqual({
+      recipients: ['fax@pharmacy.example'],
+      verdicts: { virus: 'FAIL', spam: 'PASS', spf: 'PASS', dmarc: 'PASS' },
+    });
   });
 
   it('reads the verdicts of a real SES receipt event', async () => {

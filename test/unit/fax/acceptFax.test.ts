@@ -8,6 +8,8 @@ import { InboundMessageSchema } from '../../../lambdas/domain/inboundMessage.js'
 import {
   type AcceptFaxServices,
   acceptFaxWebhook,
+  FAX_CLAIM_LEASE_MS,
+  FAX_WEBHOOK_BODY_LIMIT_BYTES,
   FaxJobSchema,
   faxKeys,
 } from '../../../lambdas/domain/ingest/acceptFax.js';
@@ -60,12 +62,12 @@ const received = telnyxFaxReceived({
 });
 
 describe('acceptFaxWebhook', () => {
-  it('downloads the document at once, stores it, queues the OCR step and answers 202', async () => {
+  it('downloads the document at once, stores it, queues the OCR step and answers 200, as Telnyx and Sinch require', async () => {
     const { services, blobStore, faxJobs, fetched, signed } = setup();
 
     const outcome = await acceptFaxWebhook('telnyx', signed(received), services);
 
-    expect(outcome).toMatchObject({ status: 202, outcome: 'accepted', body: { faxId: 'fax-77' } });
+    expect(outcome).toMatchObject({ status: 200, outcome: 'accepted', body: { faxId: 'fax-77' } });
     expect(fetched).toEqual(['https://media.example/fax-77.pdf']);
     const keys = faxKeys('telnyx', 'fax-77');
     expect(Buffer.from((await blobStore.get(keys.document)) ?? []).equals(PDF)).toBe(true);
@@ -78,6 +80,25 @@ describe('acceptFaxWebhook', () => {
     expect(faxJobs.jobs[0]?.fax).toMatchObject({ faxId: 'fax-77', receivedAt: '2026-03-02T15:14:02.000Z' });
     expect(await blobStore.get(keys.receipt)).toBeDefined();
   });
+
+  it.each([
+    ['in the future', '2099-01-01T00:00:00Z', '2026-03-02T15:14:30.000Z'],
+    ['years back', '2020-01-01T00:00:00Z', '2026-02-28T15:14:30.000Z'],
+  ])(
+    'keeps a provider receipt time %s within 48 hours before the webhook arrived',
+    async (_, occurredAt, expected) => {
+      const { services, faxJobs, signed } = setup();
+      const webhook = telnyxFaxReceived({
+        faxId: 'fax-odd-time',
+        occurredAt,
+        mediaUrl: 'https://media.example/f.pdf',
+      });
+
+      await acceptFaxWebhook('telnyx', signed(webhook), services);
+
+      expect(faxJobs.jobs[0]?.fax.receivedAt).toBe(expected);
+    },
+  );
 
   it('answers a redelivery 200 without downloading or queueing again', async () => {
     const { services, faxJobs, fetched, signed } = setup();
@@ -109,13 +130,70 @@ describe('acceptFaxWebhook', () => {
     expect((await acceptFaxWebhook('documo', signed(received), services)).status).toBe(404);
   });
 
-  it('answers 502 and stores nothing when the media cannot be downloaded, so the provider retries', async () => {
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'answers POST /inbound/fax/%s 404, not a 500',
+    async (name) => {
+      const { services, signed } = setup();
+
+      const outcome = await acceptFaxWebhook(name, signed(received), services);
+
+      expect(outcome).toMatchObject({ status: 404, outcome: 'rejected' });
+    },
+  );
+
+  it('answers 413 and stores nothing for a body larger than a synchronous Lambda invocation carries', async () => {
+    const { services, blobStore, faxJobs, signed } = setup();
+    const oversized = { ...signed(received), body: new Uint8Array(FAX_WEBHOOK_BODY_LIMIT_BYTES + 1) };
+
+    const outcome = await acceptFaxWebhook('telnyx', oversized, services);
+
+    expect(outcome).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+    expect(blobStore.objects.size + faxJobs.jobs.length).toBe(0);
+  });
+
+  it('answers 502 and stores no document when the media cannot be downloaded, and takes the retry', async () => {
+    let fail = true;
     const { services, blobStore, faxJobs, signed } = setup(async () => {
-      throw new Error('the media URL answered 403');
+      if (fail) throw new Error('the media URL answered 403');
+      return PDF;
     });
+    const keys = faxKeys('telnyx', 'fax-77');
+
     const outcome = await acceptFaxWebhook('telnyx', signed(received), services);
     expect(outcome).toMatchObject({ status: 502, outcome: 'media_unavailable' });
-    expect(blobStore.objects.size + faxJobs.jobs.length).toBe(0);
+    expect(await blobStore.get(keys.document)).toBeUndefined();
+    expect(faxJobs.jobs).toHaveLength(0);
+
+    fail = false;
+    const retried = await acceptFaxWebhook('telnyx', signed(received), services);
+    expect(retried).toMatchObject({ status: 200, outcome: 'accepted' });
+    expect(faxJobs.jobs).toHaveLength(1);
+  });
+
+  it('queues one OCR job when a provider delivers the same fax five times at once', async () => {
+    const { services, faxJobs, fetched, signed } = setup();
+
+    const outcomes = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => acceptFaxWebhook('telnyx', signed(received), services)),
+    );
+
+    expect(faxJobs.jobs).toHaveLength(1);
+    expect(fetched).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.outcome === 'accepted')).toHaveLength(1);
+    // The others are told the fax is being received (409: deliver again) or already was (200).
+    expect(outcomes.every((outcome) => outcome.status === 200 || outcome.status === 409)).toBe(true);
+  });
+
+  it('takes over the claim of a delivery that died before finishing', async () => {
+    const { services, blobStore, faxJobs, signed } = setup();
+    const keys = faxKeys('telnyx', 'fax-77');
+    const died = new Date(Date.parse(NOW) - FAX_CLAIM_LEASE_MS - 1_000).toISOString();
+    await blobStore.put(keys.claim, JSON.stringify({ claimedAt: died }));
+
+    const outcome = await acceptFaxWebhook('telnyx', signed(received), services);
+
+    expect(outcome).toMatchObject({ status: 200, outcome: 'accepted' });
+    expect(faxJobs.jobs).toHaveLength(1);
   });
 
   it('answers 400 when the media is neither a PDF nor a TIFF', async () => {
@@ -124,9 +202,10 @@ describe('acceptFaxWebhook', () => {
     expect(faxJobs.jobs).toHaveLength(0);
   });
 
-  it('answers only 2xx or 4xx to 1,000 arbitrary bodies, signed or not, and queues a valid job for each 202', async () => {
+  it('answers only 2xx or 4xx to 1,000 arbitrary bodies, signed or not, and queues a valid job for each acceptance', async () => {
     const { services, faxJobs, signed } = setup();
     const outcomes = new Map<number, number>();
+    let accepted = 0;
     const bodies = fc.oneof(
       fc.string({ maxLength: 400 }),
       fc.json({ maxDepth: 4 }),
@@ -159,13 +238,14 @@ describe('acceptFaxWebhook', () => {
         outcomes.set(outcome.status, (outcomes.get(outcome.status) ?? 0) + 1);
         expect(outcome.status >= 200 && outcome.status < 500).toBe(true);
         const queued = faxJobs.jobs.length - before;
-        expect(queued).toBe(outcome.status === 202 ? 1 : 0);
+        if (outcome.outcome === 'accepted') accepted++;
+        expect(queued).toBe(outcome.outcome === 'accepted' ? 1 : 0);
         if (queued) expect(FaxJobSchema.safeParse(faxJobs.jobs.at(-1)).success).toBe(true);
       }),
       { numRuns: 1_000 },
     );
     // Signed and unsigned, well-formed and not: acceptance, 401 and 400 all ran.
-    expect(outcomes.get(202) ?? 0).toBeGreaterThan(20);
+    expect(accepted).toBeGreaterThan(20);
     expect(outcomes.get(401) ?? 0).toBeGreaterThan(100);
     expect(outcomes.get(400) ?? 0).toBeGreaterThan(100);
   });

@@ -81,6 +81,16 @@ describe('fax document decoding', () => {
     expect(() => decodeTiff(huge)).toThrow(/larger than a fax page/);
   });
 
+  it('reports a PDF whose page tree is broken as an unreadable document, not a transient failure', async () => {
+    // Starts with %PDF (so the webhook accepts it), but the catalog's /Pages names no page tree:
+    // pdf-lib's getPages() throws a plain Error, which the OCR step would retry into the DLQ.
+    const broken = Buffer.from(
+      '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF',
+    );
+
+    await expect(decodePdf(broken)).rejects.toBeInstanceOf(FaxDocumentError);
+  });
+
   it("erases a form's horizontal rule but keeps shorter strokes", () => {
     const page = testPage(400, 20);
     page.data.fill(0);

@@ -68,6 +68,25 @@ describe('Telnyx webhooks', () => {
       /64 bytes/,
     ],
     [
+      'a valid signature with text after it',
+      () => {
+        const signed = keys.sign(body, nowSeconds);
+        return { ...signed, 'telnyx-signature-ed25519': `${signed['telnyx-signature-ed25519']}!!` };
+      },
+      /64 bytes/,
+    ],
+    [
+      'a valid signature in base64url',
+      () => {
+        const signed = keys.sign(body, nowSeconds);
+        const base64url = Buffer.from(signed['telnyx-signature-ed25519'] ?? '', 'base64').toString(
+          'base64url',
+        );
+        return { ...signed, 'telnyx-signature-ed25519': base64url };
+      },
+      /64 bytes/,
+    ],
+    [
       'a timestamp that is not a number',
       () => ({ ...keys.sign(body, nowSeconds), 'telnyx-timestamp': '2026-03-02' }),
       /Unix seconds/,
@@ -156,9 +175,10 @@ describe.skipIf(!hasCorpora)(`Phaxio webhooks ${hasCorpora ? '' : corporaSkipRea
       'utf8',
     );
     // One line without the file's BOM: multipart encoding turns line breaks into CRLF and decoding drops a BOM.
-    const faxObject = `${JSON.stringify({ ...JSON.parse(corpusObject.replace(/^\uFEFF/, '')), direction: 'received' })}`;
+    // The corpus object was made with test credentials; a live fax has is_test false.
+    const faxObject = `${JSON.stringify({ ...JSON.parse(corpusObject.replace(/^\uFEFF/, '')), direction: 'received', is_test: false })}`;
     const pdf = Buffer.from('%PDF-1.4\n%fax\n');
-    const fields = { direction: 'received', is_test: 'true', success: 'true', fax: faxObject };
+    const fields = { direction: 'received', is_test: 'false', success: 'true', fax: faxObject };
     const signature = phaxioSignature(
       'token-1',
       'https://desk.example/inbound/fax/phaxio',
@@ -185,6 +205,21 @@ describe.skipIf(!hasCorpora)(`Phaxio webhooks ${hasCorpora ? '' : corporaSkipRea
     ).toBe(true);
   });
 
+  it('ignores a test fax (is_test), which would start a regulatory clock for nobody', async () => {
+    const corpusObject = readFileSync(
+      path.join(corporaDir, 'fax/phaxio/fax-object-callback-field.json'),
+      'utf8',
+    );
+    const faxObject = `${JSON.stringify({ ...JSON.parse(corpusObject.replace(/^\uFEFF/, '')), direction: 'received' })}`;
+    const fields = { direction: 'received', is_test: 'true', success: 'true', fax: faxObject };
+    const { body, contentType } = await multipart(fields, { file: Buffer.from('%PDF-1.4\n%fax\n') });
+    const provider = new PhaxioFaxProvider('token-1', 'https://desk.example/inbound/fax/phaxio');
+
+    const reading = await provider.read(request(body, { 'content-type': contentType }));
+
+    expect(reading).toEqual({ kind: 'ignored', reason: 'a Phaxio test fax (is_test) makes no case' });
+  });
+
   it('rejects a callback whose file was swapped, or that has no signature', async () => {
     const fields = { direction: 'received', fax: '{"id":1}' };
     const signature = phaxioSignature(
@@ -204,6 +239,26 @@ describe.skipIf(!hasCorpora)(`Phaxio webhooks ${hasCorpora ? '' : corporaSkipRea
       ).ok,
     ).toBe(false);
     expect((await provider.authenticate(request(body, { 'content-type': contentType }))).ok).toBe(false);
+  });
+
+  it('rejects a valid signature followed by text that is not hex', async () => {
+    const fields = { direction: 'received', fax: '{"id":1}' };
+    const file = Buffer.from('%PDF-a');
+    const signature = phaxioSignature(
+      'token-1',
+      'https://desk.example/p',
+      new Map(Object.entries(fields)),
+      new Map([['file', file]]),
+    );
+    const { body, contentType } = await multipart(fields, { file });
+    const provider = new PhaxioFaxProvider('token-1', 'https://desk.example/p');
+    const headers = (value: string) => ({ 'content-type': contentType, 'x-phaxio-signature': value });
+
+    expect(await provider.authenticate(request(body, headers(signature)))).toEqual({ ok: true });
+    expect(await provider.authenticate(request(body, headers(`${signature}zz`)))).toEqual({
+      ok: false,
+      reason: 'X-Phaxio-Signature is not 40 hex digits',
+    });
   });
 
   it('ignores a sent fax (the corpus object is an outbound one)', async () => {
@@ -228,6 +283,10 @@ describe.skipIf(!hasCorpora)(`Sinch webhooks ${hasCorpora ? '' : corporaSkipReas
     expect((await provider.authenticate(request('{}', basic('router:s3cret-pas')))).ok).toBe(false);
     expect((await provider.authenticate(request('{}', {}))).ok).toBe(false);
     expect((await provider.authenticate(request('{}', { authorization: 'Bearer x' }))).ok).toBe(false);
+    const { authorization } = basic('router:s3cret-pass');
+    expect((await provider.authenticate(request('{}', { authorization: `${authorization}=` }))).ok).toBe(
+      false,
+    );
   });
 
   it.each(['incoming-fax-event.application-json.json', 'fax-completed-event.application-json.json'])(

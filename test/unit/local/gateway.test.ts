@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { SESEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AcceptEmailOutcome } from '../../../lambdas/domain/ingest/acceptEmail.js';
 import type { WebhookRequest } from '../../../lambdas/domain/webhookRequest.js';
@@ -19,6 +20,7 @@ function fakeDependencies() {
   const logged: string[] = [];
   const staffEvents: Parameters<StaffRequestHandler>[0][] = [];
   const channelRequests: { route: string; request: WebhookRequest }[] = [];
+  const emailEvents: SESEvent[] = [];
   const channel = (route: string) => async (request: WebhookRequest) => {
     channelRequests.push({ route, request });
     return { status: 202, body: { status: 'accepted' } };
@@ -35,7 +37,8 @@ function fakeDependencies() {
     rawEmailPrefix: 'email/',
     maxEmailBytes: MAX_EMAIL_BYTES,
     journal,
-    ingestEmail: async () => {
+    ingestEmail: async (event: SESEvent) => {
+      emailEvents.push(event);
       if (nextOutcome instanceof Error) throw nextOutcome;
       return [nextOutcome];
     },
@@ -59,6 +62,7 @@ function fakeDependencies() {
     logged,
     staffEvents,
     channelRequests,
+    emailEvents,
     setOutcome: (outcome: AcceptEmailOutcome | Error) => {
       nextOutcome = outcome;
     },
@@ -202,6 +206,36 @@ describe('local gateway', () => {
       const entry = pending.at(-1);
       expect(entry).toMatchObject({ channel: 'email', receivedAt: '2026-11-27T16:00:00.000Z' });
       expect(fakes.stored.has(entry?.key ?? '')).toBe(true);
+    });
+
+    it('addresses the mail to the recipients named by ?to= and journals them for a replay', async () => {
+      const response = await fetch(
+        `http://127.0.0.1:${port}/inbound/email?to=fax@pharmacy.example&to=support@pharmacy.example`,
+        { method: 'POST', body: 'From: a@b\r\n\r\nhi' },
+      );
+
+      expect(response.status).toBe(202);
+      expect(fakes.emailEvents.at(-1)?.Records[0]?.ses.receipt.recipients).toEqual([
+        'fax@pharmacy.example',
+        'support@pharmacy.example',
+      ]);
+      expect((await fakes.journal.pending()).at(-1)?.recipients).toEqual([
+        'fax@pharmacy.example',
+        'support@pharmacy.example',
+      ]);
+    });
+
+    it('answers 400 for a ?to= that is not an e-mail address, and stores nothing', async () => {
+      const before = fakes.stored.size;
+
+      const response = await fetch(`http://127.0.0.1:${port}/inbound/email?to=not-an-address`, {
+        method: 'POST',
+        body: 'From: a@b\r\n\r\nhi',
+      });
+
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toBe('invalid_recipient');
+      expect(fakes.stored.size).toBe(before);
     });
 
     it('settles the journal entry of a quarantined message and answers 422', async () => {

@@ -71,6 +71,12 @@ describe('redactPii', () => {
     expect(types('tel 555.867.5309')).toEqual(['PHONE']);
   });
 
+  it('redacts an international number but not the parenthesis that follows it', () => {
+    expect(redactPii('Fax from +1 555 123 4567 (2 pages)').redactedText).toBe('Fax from [PHONE] (2 pages)');
+    expect(redactPii('ring +44 (0)20 7946 0958 today').redactedText).toBe('ring [PHONE] today');
+    expect(redactPii('or +1 (555) 123-4567.').redactedText).toBe('or [PHONE].');
+  });
+
   it('keeps labelled order, Rx, tracking and NDC numbers', () => {
     const text =
       'Order #1234567890, Rx 7654321, tracking 1Z999AA10123456784, NDC 0002-8215-01, order 123456789';
