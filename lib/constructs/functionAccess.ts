@@ -50,9 +50,9 @@ export const CASE_STORE_CALLS = {
   getCaseRecord: { actions: ['GetItem'] },
   // The figures shards in one BatchGetItem, whatever the number of queues.
   listQueues: { actions: ['BatchGetItem'] },
-  // The head of the queue's shards, the chosen cases read whole (BatchGetItem), one group transaction.
+  // The head of the queue's shards (Query), then one group transaction conditional on the versions read.
   claimNext: {
-    actions: ['Query', 'BatchGetItem', 'TransactWriteItems', 'PutItem', 'UpdateItem'],
+    actions: ['Query', 'TransactWriteItems', 'PutItem', 'UpdateItem'],
     indexes: ['queueView'],
   },
   // By assignee, by queue and state, or queued cases in queue order.

@@ -1,8 +1,23 @@
 import * as z from 'zod';
 import { TopicSchema } from '../triage/taxonomy.js';
 
-/** ISO 3166-1 alpha-2 codes the platform's ICU knows (an unknown code echoes back unchanged). */
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+/**
+ * The 249 officially assigned ISO 3166-1 alpha-2 codes, plus XK (Kosovo: user-assigned, but the
+ * code the EU, CLDR and every passport reader use, and members live there). ICU's region names are
+ * no substitute: they also name ZZ, EU, UN, EZ, QO and the private-use XA/XB, which are no country.
+ */
+const COUNTRY_CODES = new Set(
+  (
+    'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS ' +
+    'BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE ' +
+    'EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM ' +
+    'HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC ' +
+    'LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA ' +
+    'NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW ' +
+    'SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO ' +
+    'TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK'
+  ).split(' '),
+);
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
 
 /** Largest form body accepted (the message field alone is at most 5,000 characters). */
@@ -26,7 +41,7 @@ export const InternationalFormSchema = z
       .string()
       .trim()
       .transform((value) => value.toUpperCase())
-      .refine((code) => /^[A-Z]{2}$/.test(code) && regionNames.of(code) !== code, {
+      .refine((code) => COUNTRY_CODES.has(code), {
         message: 'choose your country of residence (ISO 3166-1 code such as MX)',
       }),
     preferredLanguage: z

@@ -115,8 +115,9 @@ export async function acceptForm(
     };
   }
   const address = request.sourceIp ?? 'unknown';
+  // The limiter's table holds digests only: neither a client address nor a contact e-mail in clear.
   const byAddress = await services.rateLimiter.hit(
-    `form:ip:${address}`,
+    `form:ip:${services.digest(address)}`,
     FORM_RATE_LIMITS.perAddress.limit,
     FORM_RATE_LIMITS.perAddress.windowSeconds,
     now,
@@ -145,7 +146,7 @@ export async function acceptForm(
   }
   const form = parsed.data;
   const byEmail = await services.rateLimiter.hit(
-    `form:email:${form.email.toLowerCase()}`,
+    `form:email:${services.digest(mailboxOf(form.email))}`,
     FORM_RATE_LIMITS.perEmail.limit,
     FORM_RATE_LIMITS.perEmail.windowSeconds,
     now,
@@ -165,20 +166,35 @@ export async function acceptForm(
     form.submissionId ??
     services.digest([form.email.toLowerCase(), form.memberId ?? '', form.message].join('\u0000'));
   const externalId = `form:${identity}`;
-  const rawKey = `${FORM_PREFIX}${services.digest(externalId)}.json`;
+  // The raw key is the message's own inbound key, so two different submissions that share a page's
+  // submissionId keep one raw submission each, and a true double submission writes the same object.
+  const unplaced = formToInboundMessage(form, externalId, now, '');
+  const rawKey = `${FORM_PREFIX}${inboundKeyOf(unplaced)}.json`;
+  const message: InboundMessage = { ...unplaced, rawBlobKey: rawKey };
+  const answer = { status: 'received', reference: formCaseReference(message) };
   if (form.website && form.website.trim() !== '') {
-    // A honeypot the page hides from people: a bot filled it. Kept with the reason, answered as a person would be.
+    // A honeypot the page hides from people: a bot filled it. Kept with the reason, and answered
+    // exactly as a person is (a reference that will never resolve), so the bot learns nothing.
     await services.blobStore.put(`quarantine/${rawKey}`, request.body, {
       'quarantine-reason': 'honeypot field filled',
     });
-    return { outcome: 'quarantined', status: 202, body: { status: 'received' } };
+    return { outcome: 'quarantined', status: 202, body: answer };
   }
   await services.blobStore.put(rawKey, request.body, { channel: 'form' });
-  const message = formToInboundMessage(form, externalId, now, rawKey);
   await services.inboundQueue.enqueue(message);
-  return {
-    outcome: 'accepted',
-    status: 202,
-    body: { status: 'received', reference: formCaseReference(message) },
-  };
+  return { outcome: 'accepted', status: 202, body: answer };
+}
+
+/**
+ * The mailbox an address delivers to, for the per-e-mail limit: case-folded, with its `+tag`
+ * sub-address (RFC 5233) removed, so plus-addressed variants of one inbox share one limit. Only `+`
+ * is folded: on most hosts `name-tag@` is a different mailbox.
+ */
+export function mailboxOf(address: string): string {
+  const lowered = address.trim().toLowerCase();
+  const at = lowered.lastIndexOf('@');
+  if (at <= 0) return lowered;
+  const local = lowered.slice(0, at);
+  const plus = local.indexOf('+');
+  return `${plus > 0 ? local.slice(0, plus) : local}${lowered.slice(at)}`;
 }

@@ -157,10 +157,14 @@ describe('every channel delivering the same message three times', () => {
     // Telnyx retries a webhook it got no 2xx for in time: the first answer may be the slow one.
     const answers = await Promise.all([post(), post(), post()]);
 
-    const statuses = answers.map((answer) => answer.status).sort();
-    expect(statuses.every((status) => status === 200 || status === 202)).toBe(true);
+    // Telnyx and Sinch ask for exactly 200; a delivery that finds another still at work gets 409, so
+    // the provider delivers it again later rather than being told it is done.
+    const bodies = (await Promise.all(answers.map((answer) => answer.json()))) as { status?: string }[];
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.every((status) => status === 200 || status === 409)).toBe(true);
+    expect(bodies.filter((body) => body.status === 'accepted')).toHaveLength(1);
     expect(await placement([`telnyx:${faxId}`])).toEqual([[expect.any(String)]]);
-    expect(media.downloads()).toBe(statuses.filter((status) => status === 202).length);
+    expect(media.downloads()).toBe(1);
   }, 180_000);
 
   it('makes one case of an international form submitted three times with one submission id', async () => {

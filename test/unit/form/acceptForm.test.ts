@@ -113,6 +113,23 @@ describe('acceptForm', () => {
     expect(inboundQueue.messages).toHaveLength(0);
   });
 
+  it('accepts only assigned ISO 3166-1 countries (and Kosovo), not the withdrawn or reserved codes ICU still names', async () => {
+    const { services, post } = setup();
+    const statusFor = async (country: string, index: number) =>
+      (
+        await acceptForm(
+          post({ ...spanishForm, country, message: `q ${country}` }, `192.0.2.${index}`),
+          services,
+        )
+      ).status;
+    const refused = ['UK', 'AC', 'YU', 'SU', 'AN', 'CP', 'DG', 'TA', 'QM', 'AA'];
+    const accepted = ['MX', 'gb', 'XK', 'BQ', 'SS'];
+    const statuses = await Promise.all(
+      [...refused, ...accepted].map((code, index) => statusFor(code, index)),
+    );
+    expect(statuses).toEqual([...refused.map(() => 422), ...accepted.map(() => 202)]);
+  });
+
   it('answers 413 to a body over the limit and 415 to a body that is not JSON', async () => {
     const { services, post } = setup();
     expect((await acceptForm(post(undefined, undefined, 'x'.repeat(40_000)), services)).status).toBe(413);
