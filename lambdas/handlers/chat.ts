@@ -5,6 +5,7 @@ import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { s3Client } from '../adapters/aws/s3Client.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';
 import { HmacWidgetAuthenticator } from '../adapters/chat/HmacWidgetAuthenticator.js';
+import { DESK_METRICS } from '../adapters/metrics/deskMetricNames.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { loadChannelSecrets } from '../adapters/secrets/channelSecrets.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
@@ -15,6 +16,7 @@ import {
 } from '../domain/ingest/acceptChat.js';
 import { systemClock } from '../domain/ports.js';
 import type { WebhookRequest } from '../domain/webhookRequest.js';
+import { channelMetrics } from './channelMetrics.js';
 import { policyFromEnvironment } from './config.js';
 import { loadConfig } from './loadConfig.js';
 import { httpResult, webhookRequestOf } from './webhookEvents.js';
@@ -24,7 +26,7 @@ const ConfigSchema = z.object({
   INBOUND_QUEUE_URL: z.string().url(),
 });
 
-const logger = new Logger({ serviceName: 'chat-ingest' });
+const logger = new Logger({ serviceName: DESK_METRICS.services.chatIngest });
 
 /** A chat widget event is small; anything larger is not one. */
 export const CHAT_BODY_LIMIT_BYTES = 64 * 1024;
@@ -68,6 +70,7 @@ export async function handleChatEvent(
 }
 
 let services: Promise<AcceptChatServices> | undefined;
+const metrics = channelMetrics(DESK_METRICS.services.chatIngest, 'chat');
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   // A failed cold start is retried by the next request, not cached (see fax.ts).
@@ -75,5 +78,11 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     services = undefined;
     throw error;
   });
-  return httpResult(await handleChatEvent(webhookRequestOf(event), await services));
+  const ready = await services;
+  return httpResult(
+    await metrics.around(
+      () => handleChatEvent(webhookRequestOf(event), ready),
+      (outcome) => [outcome.outcome],
+    ),
+  );
 }

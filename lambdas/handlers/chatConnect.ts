@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { s3Client } from '../adapters/aws/s3Client.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';
+import { DESK_METRICS } from '../adapters/metrics/deskMetricNames.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
 import { ConnectChatItemSchema } from '../domain/chat/connectChat.js';
@@ -12,6 +13,7 @@ import {
   acceptConnectChatItem,
   type ConnectChatOutcome,
 } from '../domain/ingest/acceptChat.js';
+import { channelMetrics } from './channelMetrics.js';
 import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
@@ -19,7 +21,7 @@ const ConfigSchema = z.object({
   INBOUND_QUEUE_URL: z.string().url(),
 });
 
-const logger = new Logger({ serviceName: 'chat-connect' });
+const logger = new Logger({ serviceName: DESK_METRICS.services.chatConnect });
 
 export type ConnectChatServices = Pick<AcceptChatServices, 'inboundQueue' | 'blobStore'>;
 
@@ -67,8 +69,13 @@ export async function handleConnectChat(
 }
 
 let services: ConnectChatServices | undefined;
+const metrics = channelMetrics(DESK_METRICS.services.chatConnect, 'chat');
 
 export async function handler(event: SNSEvent): Promise<void> {
   services ??= buildConnectChatServices();
-  await handleConnectChat(event, services);
+  const ready = services;
+  await metrics.around(
+    () => handleConnectChat(event, ready),
+    (outcomes) => outcomes.map((outcome) => outcome.outcome),
+  );
 }

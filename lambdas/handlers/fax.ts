@@ -8,6 +8,7 @@ import { HttpMediaFetcher } from '../adapters/fax/HttpMediaFetcher.js';
 import { PhaxioFaxProvider } from '../adapters/fax/PhaxioFaxProvider.js';
 import { SinchFaxProvider } from '../adapters/fax/SinchFaxProvider.js';
 import { TelnyxFaxProvider } from '../adapters/fax/TelnyxFaxProvider.js';
+import { DESK_METRICS } from '../adapters/metrics/deskMetricNames.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { type ChannelSecrets, loadChannelSecrets } from '../adapters/secrets/channelSecrets.js';
 import { SqsFaxJobQueue } from '../adapters/sqs/SqsFaxJobQueue.js';
@@ -20,6 +21,7 @@ import {
 } from '../domain/ingest/acceptFax.js';
 import { systemClock } from '../domain/ports.js';
 import type { WebhookRequest } from '../domain/webhookRequest.js';
+import { channelMetrics } from './channelMetrics.js';
 import { loadConfig } from './loadConfig.js';
 import { httpResult, webhookRequestOf } from './webhookEvents.js';
 
@@ -30,7 +32,7 @@ const ConfigSchema = z.object({
   FAX_MEDIA_ALLOW_LOOPBACK_HTTP: z.enum(['true', 'false']).default('false'),
 });
 
-const logger = new Logger({ serviceName: 'fax-ingest' });
+const logger = new Logger({ serviceName: DESK_METRICS.services.faxIngest });
 
 /**
  * The providers whose secrets are configured, each built on its own: a provider whose secret is
@@ -109,6 +111,7 @@ export async function handleFaxWebhook(
 }
 
 let services: Promise<AcceptFaxServices> | undefined;
+const metrics = channelMetrics(DESK_METRICS.services.faxIngest, 'fax');
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   // A failed cold start (the secret not set yet, a throttled GetSecretValue) is retried by the next
@@ -118,5 +121,11 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     throw error;
   });
   const provider = event.pathParameters?.provider ?? '';
-  return httpResult(await handleFaxWebhook(provider, webhookRequestOf(event), await services));
+  const ready = await services;
+  return httpResult(
+    await metrics.around(
+      () => handleFaxWebhook(provider, webhookRequestOf(event), ready),
+      (outcome) => [outcome.outcome],
+    ),
+  );
 }

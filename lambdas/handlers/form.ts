@@ -6,12 +6,14 @@ import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
 import { s3Client } from '../adapters/aws/s3Client.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';
+import { DESK_METRICS } from '../adapters/metrics/deskMetricNames.js';
 import { DynamoRateLimiter } from '../adapters/ratelimit/DynamoRateLimiter.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
 import { type AcceptFormOutcome, type AcceptFormServices, acceptForm } from '../domain/ingest/acceptForm.js';
 import { systemClock } from '../domain/ports.js';
 import type { WebhookRequest } from '../domain/webhookRequest.js';
+import { channelMetrics } from './channelMetrics.js';
 import { loadConfig } from './loadConfig.js';
 import { httpResult, webhookRequestOf } from './webhookEvents.js';
 
@@ -21,7 +23,7 @@ const ConfigSchema = z.object({
   RATE_LIMIT_TABLE_NAME: z.string().min(1),
 });
 
-const logger = new Logger({ serviceName: 'form-ingest' });
+const logger = new Logger({ serviceName: DESK_METRICS.services.formIngest });
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -48,8 +50,15 @@ export async function handleForm(
 }
 
 let services: AcceptFormServices | undefined;
+const metrics = channelMetrics(DESK_METRICS.services.formIngest, 'form');
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   services ??= buildFormServices();
-  return httpResult(await handleForm(webhookRequestOf(event), services));
+  const ready = services;
+  return httpResult(
+    await metrics.around(
+      () => handleForm(webhookRequestOf(event), ready),
+      (outcome) => [outcome.outcome],
+    ),
+  );
 }

@@ -12,6 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DESK_METRICS } from '../../lambdas/adapters/metrics/deskMetricNames.js';
 import { RATE_LIMIT_TABLE } from '../../lambdas/adapters/ratelimit/DynamoRateLimiter.js';
 import { FAX_OCR_QUEUE } from '../../lambdas/adapters/resourceDefinitions.js';
 import { CHAT_PREFIX } from '../../lambdas/domain/ingest/acceptChat.js';
@@ -26,11 +27,11 @@ const handlers = path.join(import.meta.dirname, '..', '..', 'lambdas', 'handlers
 
 /** The channel functions' names on alarms and the dashboard (and their loggers' service names). */
 export const CHANNEL_FUNCTIONS = {
-  faxIngest: 'fax-ingest',
+  faxIngest: DESK_METRICS.services.faxIngest,
   faxOcr: 'fax-ocr',
-  chatIngest: 'chat-ingest',
-  chatConnect: 'chat-connect',
-  formIngest: 'form-ingest',
+  chatIngest: DESK_METRICS.services.chatIngest,
+  chatConnect: DESK_METRICS.services.chatConnect,
+  formIngest: DESK_METRICS.services.formIngest,
 } as const;
 
 export interface ChannelIngestProps {
@@ -337,6 +338,9 @@ export class ChannelIngest extends Construct {
       'chat-connect-subscription-failures',
       'Amazon Connect chat items SNS could not deliver to the function: a person must look, then redrive.',
     );
+
+    monitoring.watchUnauthorized('fax', CHANNEL_FUNCTIONS.faxIngest);
+    monitoring.watchUnauthorized('chat', CHANNEL_FUNCTIONS.chatIngest);
 
     // Webhooks on the HTTP API without a JWT authorizer: the senders are fax providers, the widget
     // backend and a public form, none of which holds a staff token. Each function authenticates what

@@ -190,12 +190,16 @@ export class DeskMonitoring extends Construct implements FunctionWatcher {
                 period: Duration.minutes(5),
               }),
           ),
-          new cloudwatch.MathExpression({
-            expression: `SEARCH('{${NAMESPACE},channel,service} MetricName="${DESK_METRICS.inbound.quarantined}"', 'Sum', 300)`,
-            label: 'quarantined',
-            period: Duration.minutes(5),
-          }),
         ],
+        // Per channel, from each ingest function: what came in, what was kept aside, what was refused.
+        right: (['accepted', 'quarantined', 'unauthorized', 'refused'] as const).map(
+          (outcome) =>
+            new cloudwatch.MathExpression({
+              expression: `SEARCH('{${NAMESPACE},channel,service} MetricName="${DESK_METRICS.inbound[outcome]}"', 'Sum', 300)`,
+              label: outcome,
+              period: Duration.minutes(5),
+            }),
+        ),
       }),
       this.#deadLetterWidget,
     );
@@ -262,6 +266,24 @@ export class DeskMonitoring extends Construct implements FunctionWatcher {
         period: Duration.minutes(5),
       }),
       threshold: 1,
+    });
+  }
+
+  /**
+   * A channel's webhook refusing many requests as unauthorized: most often a rotated provider or
+   * widget secret not yet updated here, which refuses every real fax or chat line as well.
+   */
+  watchUnauthorized(channel: string, service: string, threshold = 5): void {
+    this.#alarm(`${channel}-unauthorized`, {
+      description: `${threshold} or more ${channel} webhooks refused as unauthorized within 5 minutes: check the provider's signing secret in the channel secret (a rotation not copied here refuses every real delivery), or an attacker probing the route.`,
+      metric: new cloudwatch.Metric({
+        namespace: NAMESPACE,
+        metricName: DESK_METRICS.inbound.unauthorized,
+        dimensionsMap: { service, channel },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold,
     });
   }
 

@@ -10,6 +10,8 @@ type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 /** What the route stage did with one record: a member message's outcome, or a chat line's. */
 export type RecordedOutcome = RecordInboundOutcome['outcome'] | RecordChatLineOutcome['outcome'];
 
+const REFUSALS = new Set(['rejected', 'rate_limited', 'media_unavailable']);
+
 const RECORDED_METRIC: Record<RecordedOutcome, string> = DESK_METRICS.recorded;
 
 /**
@@ -31,6 +33,18 @@ export class PowertoolsDeskMetrics {
   /** A message that could not become an `InboundMessage` and was moved to quarantine. */
   inboundQuarantined(channel: Channel): void {
     this.#perChannel(DESK_METRICS.inbound.quarantined, channel);
+  }
+
+  /**
+   * What a channel's webhook did with one request, by the use case's outcome: accepted and
+   * quarantined as above, unauthorized and refused counted apart; duplicates, chat starts and
+   * ignored provider events are not inbound messages and are not counted.
+   */
+  webhookOutcome(channel: Channel, outcome: string): void {
+    if (outcome === 'accepted' || outcome === 'queued') this.inboundAccepted(channel);
+    else if (outcome === 'quarantined') this.inboundQuarantined(channel);
+    else if (outcome === 'unauthorized') this.#perChannel(DESK_METRICS.inbound.unauthorized, channel);
+    else if (REFUSALS.has(outcome)) this.#perChannel(DESK_METRICS.inbound.refused, channel);
   }
 
   /**

@@ -11,11 +11,19 @@ export const DESK_METRICS = {
     routeInbound: 'route-inbound',
     slaSweeper: 'sla-sweeper',
     staffApi: 'staff-api',
+    faxIngest: 'fax-ingest',
+    chatIngest: 'chat-ingest',
+    chatConnect: 'chat-connect',
+    formIngest: 'form-ingest',
   },
   /** Per channel (`channel` dimension), from each ingest function. */
   inbound: {
     accepted: 'InboundAccepted',
     quarantined: 'InboundQuarantined',
+    /** A webhook refused for its signature, token or basic auth: a steady stream means a rotated secret. */
+    unauthorized: 'InboundUnauthorized',
+    /** Refused with a 4xx or 5xx for its content (invalid, too large, rate-limited, media unreachable). */
+    refused: 'InboundRefused',
   },
   /**
    * From route-inbound (service dimension only): the ingest rate and how it splits. Staff chat lines

@@ -1,10 +1,12 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DESK_METRICS } from '../../../lambdas/adapters/metrics/deskMetricNames.js';
 import {
   PowertoolsDeskMetrics,
   type RecordedOutcome,
 } from '../../../lambdas/adapters/metrics/PowertoolsDeskMetrics.js';
+
+type EmfLine = { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }; channel?: string };
 
 /** The metric names one embedded-metric-format line declares. */
 function emittedNames(metrics: Metrics): string[] {
@@ -27,6 +29,59 @@ describe('PowertoolsDeskMetrics', () => {
       ['InboundDuplicate'],
       ['ChatLineAppended'],
       ['ChatLineWithoutCase'],
+    ]);
+  });
+
+  it('counts a webhook by its outcome, per channel, and leaves duplicates and ignored events out', () => {
+    const outcomes = [
+      'accepted',
+      'queued',
+      'quarantined',
+      'unauthorized',
+      'rejected',
+      'rate_limited',
+      'media_unavailable',
+      'duplicate',
+      'ignored',
+      'started',
+    ];
+    const emitted = outcomes.map((outcome) => {
+      // A per-channel count is a single-metric line, written at once: read it where it is written.
+      const lines: string[] = [];
+      const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+        lines.push(String(chunk));
+        return true;
+      });
+      const log = vi.spyOn(console, 'log').mockImplementation((line) => lines.push(String(line)));
+      try {
+        const metrics = new Metrics({ namespace: DESK_METRICS.namespace, serviceName: 'fax-ingest' });
+        new PowertoolsDeskMetrics(metrics).webhookOutcome('fax', outcome);
+      } finally {
+        write.mockRestore();
+        log.mockRestore();
+      }
+      return lines
+        .filter((line) => line.includes('"_aws"'))
+        .flatMap((line) => {
+          const parsed = JSON.parse(line) as EmfLine;
+          return [
+            ...parsed._aws.CloudWatchMetrics.flatMap((d) => d.Metrics.map((m) => m.Name)),
+            parsed.channel,
+          ];
+        });
+    });
+
+    expect(emitted).toEqual([
+      ['InboundAccepted', 'fax'],
+      ['InboundAccepted', 'fax'],
+      ['InboundQuarantined', 'fax'],
+      ['InboundUnauthorized', 'fax'],
+      ['InboundRefused', 'fax'],
+      ['InboundRefused', 'fax'],
+      ['InboundRefused', 'fax'],
+      [],
+      [],
+      [],
     ]);
   });
 });

@@ -166,7 +166,7 @@ describe('ChannelIngest', () => {
     }
   });
 
-  it('alarms on errors and throttles of every channel function and on each failure queue', () => {
+  it('alarms on errors and throttles of every channel function, on each failure queue, and on unauthorized webhooks', () => {
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) =>
       String(alarm.Properties.AlarmName),
     );
@@ -179,6 +179,8 @@ describe('ChannelIngest', () => {
         ]),
         'Test-chat-connect-failures',
         'Test-chat-connect-subscription-failures',
+        'Test-fax-unauthorized',
+        'Test-chat-unauthorized',
       ].sort(),
     );
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {

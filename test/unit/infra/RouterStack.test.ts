@@ -111,8 +111,29 @@ describe('RouterStack', () => {
           'Test-fax-ocr-backlog',
           'Test-chat-connect-failures',
           'Test-chat-connect-subscription-failures',
+          'Test-fax-unauthorized',
+          'Test-chat-unauthorized',
         ].sort(),
       );
+    });
+
+    it('alarms on a stream of unauthorized fax and chat webhooks, from the metric each channel function emits', () => {
+      for (const [channel, service] of [
+        ['fax', 'fax-ingest'],
+        ['chat', 'chat-ingest'],
+      ]) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          AlarmName: `Test-${channel}-unauthorized`,
+          Namespace: 'ContactRouter',
+          MetricName: 'InboundUnauthorized',
+          Dimensions: Match.arrayWith([
+            { Name: 'channel', Value: channel },
+            { Name: 'service', Value: service },
+          ]),
+          Statistic: 'Sum',
+          Threshold: 5,
+        });
+      }
     });
 
     it('gives every alarm an action on the one alarm topic', () => {
