@@ -124,6 +124,23 @@ async function park(record: SQSRecord, reason: string, services: RouteInboundSer
   logger.warn('inbound record parked in DLQ', { sqsMessageId: record.messageId, reason });
 }
 
+/** Chat lines by the time they were written; anything else keeps its batch order (a stable sort). */
+function byChatLineTime(
+  first: { checked: ReturnType<typeof parseRecord> },
+  second: { checked: ReturnType<typeof parseRecord> },
+): number {
+  if (!('message' in first.checked) || !('message' in second.checked)) return 0;
+  const [a, b] = [first.checked.message, second.checked.message];
+  if (a.channel !== 'chat' || b.channel !== 'chat') return 0;
+  return Date.parse(a.receivedAt) - Date.parse(b.receivedAt);
+}
+
+/** This receive is the queue's last before its redrive policy moves the record to the DLQ. */
+function lastReceive(record: SQSRecord, services: RouteInboundServices): boolean {
+  const receives = Number(record.attributes.ApproximateReceiveCount);
+  return Boolean(services.maxReceiveCount) && receives >= (services.maxReceiveCount ?? 0);
+}
+
 /** Records one SQS record; false when SQS should deliver it again. */
 async function routeRecord(
   record: SQSRecord,
@@ -139,6 +156,12 @@ async function routeRecord(
     const outcome = isTranscriptOnlyLine(checked.message)
       ? await recordChatLine(checked.message, services)
       : await recordMessage(checked.message, services);
+    if (outcome.outcome === 'no_case' && outcome.waitForCase && !lastReceive(record, services)) {
+      // A staff line that overtook the member's first line: delivered again once the case exists
+      // (never parked for it: on the last receive it is let go like a line of an empty chat).
+      logger.info('chat line waits for its conversation case', { sqsMessageId: record.messageId });
+      return false;
+    }
     services.metrics?.inboundRecorded(outcome.outcome);
     logger.info('inbound recorded', {
       sqsMessageId: record.messageId,
@@ -164,7 +187,7 @@ async function routeRecord(
       }
     }
     const receives = Number(record.attributes.ApproximateReceiveCount);
-    if (services.maxReceiveCount && receives >= services.maxReceiveCount) {
+    if (lastReceive(record, services)) {
       // The last receive: parked with the error now, or SQS's redrive moves it there without a reason.
       const name = error instanceof Error ? error.name : 'Error';
       const detail = error instanceof Error ? error.message : String(error);
@@ -213,6 +236,9 @@ export async function handleInboundBatch(
     members.push({ record, checked });
     conversations.set(group, members);
   }
+  // A chat's lines in the order they were written: a batch that holds the member's first line and
+  // a staff answer overtaken by it records the member's line first, and the answer joins its case.
+  for (const members of conversations.values()) members.sort(byChatLineTime);
   const failed = new Set<string>();
   const queue = [...conversations.values()];
   const workers = Math.max(1, Math.min(services.concurrency ?? 1, queue.length));

@@ -17,10 +17,19 @@ export type RecordChatLineOutcome =
   | { outcome: 'appended'; caseId: string }
   | { outcome: 'duplicate'; caseId: string }
   /**
-   * No case for the conversation (a staff greeting or the end of a chat nobody wrote in): nothing
-   * to add to. The raw event stays in the bucket under the message's `rawBlobKey`.
+   * No case for the conversation (yet). `waitForCase` when the line is young enough that the
+   * member's first line may still be on its way (queues reorder, and parallel batches race): the
+   * caller delivers it again later, and it joins the transcript then, stopping the clocks at its own
+   * time. Otherwise it belongs to a chat nobody wrote in (a staff greeting, the end of an empty
+   * chat): nothing to add to, and the raw event stays in the bucket under the message's `rawBlobKey`.
    */
-  | { outcome: 'no_case' };
+  | { outcome: 'no_case'; waitForCase: boolean };
+
+/**
+ * How long a staff line or chat end without a case is worth delivering again: a member line
+ * overtaken in the queue arrives within seconds to minutes, not after a quarter of an hour.
+ */
+export const CHAT_LINE_WAIT_FOR_CASE_MS = 15 * 60_000;
 
 /** Stored chat text stays well inside DynamoDB's item limit; the raw event keeps all of it. */
 const STORED_LINE_LIMIT = 50_000;
@@ -92,9 +101,9 @@ export async function recordChatLine(
   services: RecordChatLineServices,
 ): Promise<RecordChatLineOutcome> {
   const { caseStore, clock, policy } = services;
-  const caseId = await caseStore.findCaseIdByThread(referenceKeysOf(message));
-  if (!caseId) return { outcome: 'no_case' };
   const now = clock.now();
+  const caseId = await caseStore.findCaseIdByThread(referenceKeysOf(message));
+  if (!caseId) return noCase(message, now);
   const line: CaseMessage = {
     direction: message.chat?.role === 'staff' ? 'outbound' : 'inbound',
     channel: 'chat',
@@ -119,6 +128,11 @@ export async function recordChatLine(
     // A line never declines; a case that vanished leaves nothing to add to.
     case 'declined':
     case 'missing':
-      return { outcome: 'no_case' };
+      return { outcome: 'no_case', waitForCase: false };
   }
+}
+
+function noCase(message: InboundMessage, now: Date): RecordChatLineOutcome {
+  const age = now.getTime() - Date.parse(message.receivedAt);
+  return { outcome: 'no_case', waitForCase: age < CHAT_LINE_WAIT_FOR_CASE_MS };
 }

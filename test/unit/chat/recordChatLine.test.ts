@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
-import { recordChatLine } from '../../../lambdas/domain/chat/recordChatLine.js';
+import { CHAT_LINE_WAIT_FOR_CASE_MS, recordChatLine } from '../../../lambdas/domain/chat/recordChatLine.js';
 import type { InboundMessage } from '../../../lambdas/domain/inboundMessage.js';
 import { chatLineMessage } from '../../../lambdas/domain/ingest/acceptChat.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
@@ -103,16 +103,44 @@ describe('recordChatLine', () => {
     expect((await caseStore.getCase(caseId))?.messages).toHaveLength(2);
   });
 
-  it('keeps nothing for a staff line of a conversation nobody wrote in', async () => {
-    const { caseStore, services } = setup();
+  it('keeps nothing for a staff line of a conversation nobody wrote in, once the member line cannot be on its way', async () => {
+    const { caseStore, clock, services } = setup();
+    const greeting = line('conv-4', 'a1', 'staff', 'Hello, how can I help?', 5);
 
-    const outcome = await recordChatLine(
-      line('conv-4', 'a1', 'staff', 'Hello, how can I help?', 5),
+    clock.current = new Date(STARTED + 5_000 + CHAT_LINE_WAIT_FOR_CASE_MS - 1);
+    expect(await recordChatLine(greeting, services)).toEqual({ outcome: 'no_case', waitForCase: true });
+    clock.current = new Date(STARTED + 5_000 + CHAT_LINE_WAIT_FOR_CASE_MS);
+    expect(await recordChatLine(greeting, services)).toEqual({ outcome: 'no_case', waitForCase: false });
+    expect(await caseStore.findCaseIdByThread(['conv:chat:widget:conv-4'])).toBeUndefined();
+  });
+
+  it("keeps a staff answer routed before the member's first line: it waits, then joins the transcript and stops the first-response clock at its own time", async () => {
+    const { caseStore, clock, services } = setup();
+    const answer = line('conv-order', 's1', 'staff', 'Happy to help: which prescription?', 20);
+    clock.current = new Date(STARTED + 21_000);
+
+    expect(await recordChatLine(answer, services)).toEqual({ outcome: 'no_case', waitForCase: true });
+    const created = await recordInbound(
+      line('conv-order', 'm1', 'member', 'Hi, my refill is late', 5),
       services,
     );
+    expect(created.outcome).toBe('created');
+    // Delivered again three minutes later (the queue's visibility timeout).
+    clock.current = new Date(STARTED + 200_000);
+    const again = await recordChatLine(answer, services);
 
-    expect(outcome).toEqual({ outcome: 'no_case' });
-    expect(await caseStore.findCaseIdByThread(['conv:chat:widget:conv-4'])).toBeUndefined();
+    const caseId = 'caseId' in created ? created.caseId : '';
+    expect(again).toEqual({ outcome: 'appended', caseId });
+    const view = await caseStore.getCase(caseId);
+    expect(view?.messages.map((message) => message.text)).toEqual([
+      'Hi, my refill is late',
+      'Happy to help: which prescription?',
+    ]);
+    const firstResponse = view?.case.clocks.clocks.find((entry) => entry.kind === 'firstResponse');
+    expect(firstResponse).toMatchObject({
+      state: 'stopped',
+      stoppedAt: new Date(STARTED + 20_000).toISOString(),
+    });
   });
 
   it('follows a merged conversation case to the case it was merged into', async () => {

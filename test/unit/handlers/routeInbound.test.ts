@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { chatLineMessage } from '../../../lambdas/domain/ingest/acceptChat.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { CaseRejectedError, type CaseStore } from '../../../lambdas/domain/ports.js';
 import { handleInboundBatch } from '../../../lambdas/handlers/routeInbound.js';
@@ -40,7 +41,58 @@ function slowStore(inner: CaseStore) {
   return { store, seen };
 }
 
+function chatLine(lineId: string, role: 'member' | 'staff', text: string, at: string) {
+  return chatLineMessage({
+    source: 'widget',
+    conversationId: 'conv-batch',
+    lineId,
+    role,
+    event: 'message',
+    text,
+    receivedAt: new Date(at),
+    outsideChatHours: false,
+    rawBlobKey: `chat/widget/conv-batch/events/${lineId}.json`,
+  });
+}
+
 describe('handleInboundBatch', () => {
+  it("records a chat batch in the order its lines were written, so a staff answer queued before the member's line joins the case", async () => {
+    const caseStore = new InMemoryCaseStore();
+    const response = await handleInboundBatch(
+      sqsEvent([
+        chatLine('s1', 'staff', 'Which prescription?', '2026-12-01T15:00:04.000Z'),
+        chatLine('m1', 'member', 'My refill is late', '2026-12-01T15:00:01.000Z'),
+      ]),
+      { caseStore, clock, policy: DEFAULT_POLICY, deadLetters: { park: async () => {} } },
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    const caseId = await caseStore.findCaseIdByThread(['conv:chat:widget:conv-batch']);
+    expect((await caseStore.getCase(caseId ?? ''))?.messages.map((message) => message.text)).toEqual([
+      'My refill is late',
+      'Which prescription?',
+    ]);
+  });
+
+  it("asks SQS for a staff line again while its member's line may be on the way, and lets it go on the last receive", async () => {
+    const parked: string[] = [];
+    const services = {
+      caseStore: new InMemoryCaseStore(),
+      clock,
+      policy: DEFAULT_POLICY,
+      deadLetters: { park: async (_body: string, reason: string) => void parked.push(reason) },
+      maxReceiveCount: 5,
+    };
+    const event = sqsEvent([chatLine('s2', 'staff', 'Hello?', '2026-12-01T15:00:00.000Z')]);
+    const first = await handleInboundBatch(event, services);
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+
+    const record = event.Records[0];
+    if (record) record.attributes.ApproximateReceiveCount = '5';
+    const last = await handleInboundBatch(event, services);
+    expect(last.batchItemFailures).toEqual([]);
+    expect(parked).toEqual([]);
+  });
+
   it('records the conversations of a batch at once and the records of one conversation in order', async () => {
     const { store, seen } = slowStore(new InMemoryCaseStore());
     const parked: string[] = [];
