@@ -134,7 +134,10 @@ describe('staff console', () => {
     expect(await inbound.locator('.message-text').textContent()).not.toContain('123-45-6789');
     expect(await page.locator('.facts').textContent()).toContain('alice');
     expect(await page.locator('tr[data-clock="firstResponse"]').textContent()).toContain('running');
-    expect(await page.getByRole('region', { name: 'Why it is here' }).textContent()).toContain('refill');
+    const why = page.getByRole('region', { name: 'Why it is here' });
+    expect(await why.textContent()).toContain('refill');
+    // The triage evidence that routed it (what `explain` shows), not "no evidence".
+    expect(await why.locator('ul.evidence li').count()).toBeGreaterThan(0);
     expect(await page.getByRole('region', { name: 'History' }).textContent()).toContain('Claimed');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
 

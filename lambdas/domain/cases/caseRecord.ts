@@ -69,6 +69,11 @@ export const CaseSchema = z.object({
   version: z.number().int().positive(),
   policyVersion: z.string(),
   routingReason: z.string(),
+  /**
+   * What triage read that decided topic, expedited and programs (lexicon cues, the model's words, a
+   * form's box), redacted and bounded: staff see why a case is where it is, as `explain` shows it.
+   */
+  triageEvidence: z.array(z.string().max(200)).max(12).optional(),
   sla: CaseSlaSchema,
   /** Every clock, computed under `policyVersion` when the case opened; policy edits never rewrite them. */
   clocks: CaseClocksSchema,

@@ -391,6 +391,7 @@ async function createCase(
     version: 1,
     policyVersion: routing.policyVersion,
     routingReason: message.automated ? 'automated message matched no case' : routing.reason,
+    ...(result.evidence.length > 0 ? { triageEvidence: storedEvidence(result.evidence) } : {}),
     sla: routing.sla,
     // Bounces and auto-replies owe nobody an answer: no SLA clocks, no escalations.
     clocks: message.automated ? { ...routing.clocks, clocks: [] } : routing.clocks,
@@ -442,4 +443,12 @@ async function createCase(
     acknowledged: created.acknowledged,
     ...(follows ? { follows: follows.caseId } : {}),
   };
+}
+
+/**
+ * Triage evidence as the case keeps it: redacted again (a model word or a form line comes from the
+ * member's text), each item cut to 200 characters, the first 12 items.
+ */
+function storedEvidence(evidence: readonly string[]): string[] {
+  return evidence.slice(0, 12).map((item) => redact(item).slice(0, 200));
 }

@@ -40,6 +40,25 @@ describe('recordInbound', () => {
     expect(view?.case.sla.firstResponseDueAt).toBeDefined();
   });
 
+  it('keeps the triage evidence that routed the case, redacted and bounded, for the case view', async () => {
+    const deps = services();
+    const expedited = inboundEmail({
+      externalId: '<evidence@mail.example.com>',
+      subject: 'URGENT appeal',
+      bodyText:
+        'I need an expedited appeal of the denial of my Medicare Part D drug, waiting could seriously harm my health. SSN 123-45-6789.',
+    });
+    const outcome = await recordInbound(expedited, deps);
+    const view = await deps.caseStore.getCase('caseId' in outcome ? outcome.caseId : '');
+    const evidence = view?.case.triageEvidence ?? [];
+
+    expect(evidence.length).toBeGreaterThan(1);
+    expect(evidence.length).toBeLessThanOrEqual(12);
+    expect(evidence.join(' ')).toMatch(/expedit/i);
+    expect(evidence.join(' ')).not.toContain('123-45-6789');
+    expect(evidence.every((item) => item.length <= 200)).toBe(true);
+  });
+
   it('reports the same message delivered twice as a duplicate of one case', async () => {
     const deps = services();
     const first = await recordInbound(inboundEmail(), deps);
