@@ -4,6 +4,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import {
+  type DynamoDBDocumentClient,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../lambdas/adapters/awsClients.js';
+import { DynamoCaseStore } from '../lambdas/adapters/dynamo/DynamoCaseStore.js';
 
 /** The p-th percentile of an ascending array (nearest rank below), 0 when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -70,4 +77,28 @@ export function load1(): number {
 /** A progress line on stderr (stdout stays for the results). */
 export function progress(line: string): void {
   process.stderr.write(`${line}\n`);
+}
+
+/**
+ * A case store whose transactions are captured instead of sent (nothing is written; reads go to
+ * `endpoint`): `recordInbound` with it yields exactly the TransactWriteItems `createCase` issues
+ * for a message (items, keys, counter shards), to be written later, or in part, by a bench.
+ */
+export function capturingCaseStore(endpoint: string, tableName: string) {
+  const real = documentClient({ dynamodb: endpoint, region: 'us-east-1' });
+  const captured: TransactWriteCommandInput[] = [];
+  const capturing = {
+    send: async (command: unknown) => {
+      if (command instanceof TransactWriteCommand) {
+        captured.push(command.input);
+        return {};
+      }
+      return real.send(command as Parameters<typeof real.send>[0]);
+    },
+  } as unknown as DynamoDBDocumentClient;
+  return {
+    store: new DynamoCaseStore(capturing, { tableName }),
+    captured,
+    close: () => real.destroy(),
+  };
 }

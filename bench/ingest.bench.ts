@@ -20,7 +20,7 @@
 import { parseArgs } from 'node:util';
 import { BatchGetCommand, type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../lambdas/adapters/awsClients.js';
-import { boundedKey, DynamoCaseStore } from '../lambdas/adapters/dynamo/DynamoCaseStore.js';
+import { boundedKey } from '../lambdas/adapters/dynamo/DynamoCaseStore.js';
 import { QueueListSchema } from '../lambdas/api/schemas.js';
 import { messageThreadKey } from '../lambdas/domain/cases/messageIdentity.js';
 import { recordInbound } from '../lambdas/domain/cases/recordInbound.js';
@@ -29,7 +29,7 @@ import { DEFAULT_POLICY } from '../lambdas/domain/policy/defaultPolicy.js';
 import { mintDevToken } from '../lambdas/local/devTokens.js';
 import { provisionResources } from '../lambdas/local/provisionResources.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../test/helpers/localModeProcess.js';
-import { inParallel, load1, percentile, progress, writeBenchResult } from './benchKit.js';
+import { capturingCaseStore, inParallel, load1, percentile, progress, writeBenchResult } from './benchKit.js';
 import { rawEmail, SOAK_LANGUAGES } from './soakMessages.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -181,19 +181,8 @@ async function ingest(
 
 /** The transaction createCase issues for each e-mail, captured instead of sent (nothing is written). */
 async function floorTransactions(batch: Email[], endpoint: string) {
-  const real = documentClient({ dynamodb: endpoint, region: 'us-east-1' });
-  const captured: TransactWriteCommand['input'][] = [];
-  const capturing = {
-    send: async (command: unknown) => {
-      if (command instanceof TransactWriteCommand) {
-        captured.push(command.input);
-        return {};
-      }
-      return real.send(command as Parameters<typeof real.send>[0]);
-    },
-  } as unknown as DynamoDBDocumentClient;
   // The table name is replaced per floor pass; the store only builds the items here.
-  const store = new DynamoCaseStore(capturing, { tableName: '__TABLE__' });
+  const { store, captured, close } = capturingCaseStore(endpoint, '__TABLE__');
   for (const email of batch) {
     const outcome = await recordInbound(email.message, {
       caseStore: store,
@@ -202,7 +191,7 @@ async function floorTransactions(batch: Email[], endpoint: string) {
     });
     if (outcome.outcome !== 'created') throw new Error(`floor: ${email.messageId} was ${outcome.outcome}`);
   }
-  real.destroy();
+  close();
   return captured;
 }
 
