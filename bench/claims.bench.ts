@@ -19,6 +19,7 @@
  * hold exactly one claim event, by its claimer, with its lease).
  *
  *   npm run bench:claims -- [--cases 2000] [--claimers 50] [--processes 1] [--head 64] [--head-ttl 500]
+ *                           [--json out.json]
  *
  * `--head` is the cases per queue shard in a read of the head, `--head-ttl` how long (ms) a read of
  * the top serves claims before it is read again (the store's default, 500, when absent: a longer one
@@ -37,6 +38,7 @@ import { PRIORITY_RANK, type Priority } from '../lambdas/domain/policy/policy.js
 import { startEmulators } from '../lambdas/local/emulators.js';
 import { provisionResources } from '../lambdas/local/provisionResources.js';
 import { caseTemplate, queuedCase } from '../test/helpers/caseFactory.js';
+import { inParallel, percentile, writeBenchResult } from './benchKit.js';
 import {
   type ClaimCounts,
   type ClaimersResult,
@@ -56,6 +58,7 @@ const { values } = parseArgs({
     processes: { type: 'string', default: '1' },
     head: { type: 'string', default: '64' },
     'head-ttl': { type: 'string' },
+    json: { type: 'string' },
   },
 });
 const CASES = Number(values.cases);
@@ -65,22 +68,6 @@ const HEAD = Number(values.head);
 const HEAD_TTL_MS = values['head-ttl'] === undefined ? undefined : Number(values['head-ttl']);
 const QUEUE = 'fulfillment';
 const HISTORY_SAMPLE = 50;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const item = items[next++];
-        if (item !== undefined) await work(item);
-      }
-    }),
-  );
-}
 
 function priorityOf(index: number): Priority {
   const slot = index % 10;
@@ -451,6 +438,37 @@ try {
   for (const [name, value, note] of rows) console.log(`${name.padEnd(32)} ${value.padStart(9)}   ${note}`);
   console.log(
     `\nLoad average ${loadAtStart[0]?.toFixed(1)} at the start, ${loadAtEnd[0]?.toFixed(1)} at the end (2 cores, shared): compare the ratio, not the rates.`,
+  );
+  const claimP99 = percentile(claimLatencies, 99);
+  writeBenchResult(
+    {
+      bench: 'claims',
+      load: { start: loadAtStart[0] ?? 0, end: loadAtEnd[0] ?? 0 },
+      figures: [
+        {
+          name: `claims ${CASES} cases, ${CLAIMERS} claimers`,
+          figure: `${claimRate.toFixed(0)} claims/s`,
+          baseline: `${floorRate.toFixed(0)}/s floor`,
+          ratio: claimRate / floorRate,
+          goal: '≥ 0.50× floor rate',
+          met: claimRate / floorRate >= 0.5,
+        },
+        {
+          name: 'claim latency p50/p99',
+          figure: `${percentile(claimLatencies, 50).toFixed(0)} / ${claimP99.toFixed(0)} ms`,
+          baseline: `${percentile(floorLatencies, 50).toFixed(0)} / ${percentile(floorLatencies, 99).toFixed(0)} ms floor`,
+          goal: 'p99 ≤ 250 ms',
+          met: claimP99 <= 250,
+        },
+        {
+          name: 'claims correct',
+          figure: `${doubles} double, ${unclaimed.length} left, ${violations} order`,
+          goal: 'all 0',
+          met: doubles === 0 && unclaimed.length === 0 && violations === 0 && errors.length === 0,
+        },
+      ],
+    },
+    values.json,
   );
 } finally {
   await emulators.stop();

@@ -4,9 +4,15 @@
  * items the sweep reads (and the read units DynamoDB reports), next to the baseline a sweeper
  * without a timer index would pay: a Scan of every open case.
  *
- *   npx tsx bench/sweeper.bench.ts [sizes…]
+ * Sizes above `--bulk-above` (default 20,000) load their not-due cases in bulk: each case's item as
+ * createCase builds it (the same keys and index attributes), written 25 to a BatchWriteItem without
+ * the case's message, event and counter items, which the sweep never reads (a transaction each would
+ * take most of an hour at 100,000 on DynamoDB Local). The due cases always go through recordInbound.
+ *
+ *   npm run bench:sweeper -- [sizes…] [--bulk-above 20000] [--json out.json]
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { parseArgs } from 'node:util';
+import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../lambdas/adapters/awsClients.js';
 import { DynamoCaseStore } from '../lambdas/adapters/dynamo/DynamoCaseStore.js';
 import { recordInbound } from '../lambdas/domain/cases/recordInbound.js';
@@ -15,12 +21,18 @@ import type { InboundMessage } from '../lambdas/domain/inboundMessage.js';
 import { DEFAULT_POLICY } from '../lambdas/domain/policy/defaultPolicy.js';
 import { startEmulators } from '../lambdas/local/emulators.js';
 import { provisionResources } from '../lambdas/local/provisionResources.js';
+import { capturingCaseStore, inParallel, load1, progress, writeBenchResult } from './benchKit.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const DUE = 100;
-const sizes = process.argv.slice(2).map(Number).filter(Boolean);
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { 'bulk-above': { type: 'string', default: '20000' }, json: { type: 'string' } },
+});
+const sizes = positionals.map(Number).filter(Boolean);
 const SIZES = sizes.length > 0 ? sizes : [1_000, 5_000, 10_000];
+const BULK_ABOVE = Number(values['bulk-above']);
 
 interface Reads {
   calls: Record<string, number>;
@@ -71,18 +83,50 @@ function message(index: number, receivedAt: Date): InboundMessage {
   };
 }
 
-async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const item = items[next++];
-        if (item !== undefined) await work(item);
+/** Cases that are not due, in bulk: each one's case item as createCase builds it, 25 a BatchWriteItem. */
+async function bulkLoad(
+  endpoint: string,
+  tableName: string,
+  indexes: number[],
+  at: Date,
+  client: ReturnType<typeof documentClient>,
+) {
+  const capture = capturingCaseStore(endpoint, tableName);
+  const items: Record<string, unknown>[] = [];
+  let written = 0;
+  const flush = async (all: boolean) => {
+    const chunks: Record<string, unknown>[][] = [];
+    while (items.length >= 25 || (all && items.length > 0)) chunks.push(items.splice(0, 25));
+    await inParallel(chunks, 8, async (chunk) => {
+      let requests = chunk.map((Item) => ({ PutRequest: { Item } }));
+      while (requests.length > 0) {
+        const answer = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+        requests = (answer.UnprocessedItems?.[tableName] ?? []) as typeof requests;
       }
-    }),
-  );
+      written += chunk.length;
+    });
+    if (written % 10_000 < 1_000) progress(`  ${written}/${indexes.length} loaded in bulk`);
+  };
+  for (const index of indexes) {
+    await recordInbound(message(index, at), {
+      caseStore: capture.store,
+      clock: { now: () => at },
+      policy: DEFAULT_POLICY,
+    });
+    const transaction = capture.captured.pop();
+    const caseItem = transaction?.TransactItems?.map((item) => item.Put?.Item).find(
+      (item) => item?.itemType === 'case',
+    );
+    if (!caseItem) throw new Error('createCase wrote no case item');
+    items.push(caseItem);
+    if (items.length >= 1_000) await flush(false);
+  }
+  await flush(true);
+  capture.close();
 }
 
+const loadStart = load1();
+const figures: { size: number; sweepMs: number; idleMs: number; scanMs: number; items: number }[] = [];
 const emulators = await startEmulators();
 try {
   const rows: string[] = [];
@@ -95,8 +139,10 @@ try {
     const now = new Date('2026-12-01T15:00:00.000Z');
     const earlier = new Date('2026-11-27T15:00:00.000Z');
     const started = performance.now();
+    const bulk = size > BULK_ABOVE;
+    progress(`loading ${size} open cases${bulk ? ` (${size - DUE} in bulk)` : ''}…`);
     await inParallel(
-      Array.from({ length: size }, (_, index) => index),
+      Array.from({ length: bulk ? DUE : size }, (_, index) => index),
       16,
       (index) =>
         recordInbound(message(index, index < DUE ? earlier : now), {
@@ -105,6 +151,10 @@ try {
           policy: DEFAULT_POLICY,
         }),
     );
+    if (bulk) {
+      const rest = Array.from({ length: size - DUE }, (_, index) => DUE + index);
+      await bulkLoad(emulators.endpoints.dynamodb, resources.tableName, rest, now, client);
+    }
     const loadSeconds = (performance.now() - started) / 1000;
     const services = {
       caseStore,
@@ -124,6 +174,11 @@ try {
       const calls = Object.entries(reads.calls)
         .map(([name, count]) => `${name.replace('Command', '')}×${count}`)
         .join(' ');
+      if (label.startsWith('sweep ('))
+        figures.push({ size, sweepMs: ms, idleMs: 0, scanMs: 0, items: reads.items });
+      const entry = figures.find((figure) => figure.size === size);
+      if (entry && label.startsWith('sweep again')) entry.idleMs = ms;
+      if (entry && label.startsWith('baseline')) entry.scanMs = ms;
       rows.push(
         `${String(size).padStart(6)} | ${label.padEnd(34)} | ${calls.padEnd(22)} | ${String(reads.items).padStart(6)} | ${reads.capacity.toFixed(1).padStart(8)} | ${ms.toFixed(0).padStart(6)}`,
       );
@@ -158,6 +213,19 @@ try {
     '-------+------------------------------------+------------------------+--------+----------+-------',
   );
   for (const row of rows) console.log(row);
+  writeBenchResult(
+    {
+      bench: 'sweeper',
+      load: { start: loadStart, end: load1() },
+      figures: figures.map((figure) => ({
+        name: `sweeper, ${figure.size.toLocaleString('en-US')} open (${DUE} due)`,
+        figure: `${figure.sweepMs.toFixed(0)} ms (${figure.items} items read, 100 escalated); ${figure.idleMs.toFixed(0)} ms with none due`,
+        baseline: `${figure.scanMs.toFixed(0)} ms to Scan them all`,
+        ratio: figure.sweepMs / figure.scanMs,
+      })),
+    },
+    values.json,
+  );
 } finally {
   await emulators.stop();
 }

@@ -130,6 +130,9 @@ function journalKeyOfRecord(body: string): string | undefined {
 /** Replays one accepted message into the pipeline: 'queued' again, 'settled', or 'kept' to retry. */
 type Replay = (entry: JournalEntry) => Promise<'queued' | 'settled' | 'kept'>;
 
+/** Route-stage invocations at once locally: the stack's default SQS event source maximum concurrency. */
+const LOCAL_ROUTE_LOOPS = 5;
+
 /** Local mode: the gateway and the poller around the same handler functions AWS runs. */
 export async function startLocalRouter(options: LocalRouterOptions): Promise<LocalRouter> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -287,7 +290,7 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
   const gateway = await serveGateway(app, options.port ?? 0);
   let sweeper: NodeJS.Timeout | undefined;
   if (options.poll) {
-    poller.start();
+    poller.start(LOCAL_ROUTE_LOOPS);
     faxPoller.start();
     sweeper = setInterval(() => {
       sweep().catch((error: Error) => log(`[sweeper] ${error.name}: ${error.message}`));

@@ -121,10 +121,15 @@ export class SqsPoller {
     throw new Error(`queue ${this.#queueUrl} did not drain in ${timeoutMs} ms`);
   }
 
-  start(): void {
+  /**
+   * Polls in the background with `loops` receive loops at once, as Lambda's SQS event source runs
+   * several invocations of the function at once (the stack's `routeMaxConcurrency`, default 5): one
+   * loop would make each batch wait for the slowest record of the batch before it.
+   */
+  start(loops = 1): void {
     if (this.#running) return;
     this.#running = true;
-    this.#loop = (async () => {
+    const loop = async () => {
       while (this.#running) {
         try {
           await this.pollOnce(1);
@@ -133,7 +138,8 @@ export class SqsPoller {
           await new Promise((resolve) => setTimeout(resolve, 500));
         }
       }
-    })();
+    };
+    this.#loop = Promise.all(Array.from({ length: Math.max(1, loops) }, loop)).then(() => undefined);
   }
 
   async stop(): Promise<void> {
