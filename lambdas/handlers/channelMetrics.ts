@@ -12,15 +12,14 @@ export function channelMetrics(service: string, channel: Channel) {
   const metrics = new Metrics({ namespace: DESK_METRICS.namespace, serviceName: service });
   const desk = new PowertoolsDeskMetrics(metrics);
   return {
-    /** Counts the outcomes an invocation produced, then publishes them, whatever happened. */
+    /**
+     * Counts the outcomes an invocation produced. Each count is a single-metric line, written as it
+     * is counted: nothing is stored to publish at the end (publishing nothing only logs a warning).
+     */
     async around<T>(work: () => Promise<T>, outcomesOf: (result: T) => readonly string[]): Promise<T> {
-      try {
-        const result = await work();
-        for (const outcome of outcomesOf(result)) desk.webhookOutcome(channel, outcome);
-        return result;
-      } finally {
-        metrics.publishStoredMetrics();
-      }
+      const result = await work();
+      for (const outcome of outcomesOf(result)) desk.webhookOutcome(channel, outcome);
+      return result;
     },
   };
 }

@@ -318,7 +318,8 @@ export class ChannelIngest extends Construct {
       { ...toRouting, RATE_LIMIT_TABLE_NAME: this.rateLimitTable.tableName },
       {
         objects: [
-          { bucket: rawBucket, prefix: FORM_PREFIX, actions: ['s3:PutObject'] },
+          // Created only where none exists (If-None-Match); read back when a submissionId comes again.
+          { bucket: rawBucket, prefix: FORM_PREFIX, actions: ['s3:GetObject', 's3:PutObject'] },
           // A honeypot submission is kept, with its reason, where a person can look.
           { bucket: rawBucket, prefix: `${QUARANTINE_PREFIX}${FORM_PREFIX}`, actions: ['s3:PutObject'] },
         ],

@@ -446,9 +446,17 @@ async function createCase(
 }
 
 /**
- * Triage evidence as the case keeps it: redacted again (a model word or a form line comes from the
- * member's text), each item cut to 200 characters, the first 12 items.
+ * Triage evidence as the case keeps it. A model word or a form line is quoted from the member's
+ * unredacted text, where a fragment of an identifier ("9757", the last four of an SSN, or
+ * "03/04/2015" without the "born" that makes it a birth date) no longer looks like one to the
+ * redactor: an item quoting anything with a digit is left out, the rest redacted again; each cut
+ * to 200 characters, at most 12.
  */
 function storedEvidence(evidence: readonly string[]): string[] {
-  return evidence.slice(0, 12).map((item) => redact(item).slice(0, 200));
+  const quotesDigits = (item: string) =>
+    [...item.matchAll(/"([^"]*)"/g)].some((quoted) => /\p{Nd}/u.test(quoted[1] ?? ''));
+  return evidence
+    .filter((item) => !quotesDigits(item))
+    .slice(0, 12)
+    .map((item) => redact(item).slice(0, 200));
 }

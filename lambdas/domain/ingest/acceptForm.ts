@@ -6,7 +6,7 @@ import {
   InternationalFormSchema,
 } from '../form/internationalForm.js';
 import type { InboundMessage } from '../inboundMessage.js';
-import type { BlobStore, Clock, InboundQueue } from '../ports.js';
+import type { Clock, ConditionalBlobStore, InboundQueue } from '../ports.js';
 import { fieldErrors, readJsonBody, type WebhookRequest, type WebhookResponse } from '../webhookRequest.js';
 
 /** A fixed-window counter per key (client address, contact e-mail). */
@@ -24,7 +24,8 @@ export interface RateLimiter {
 export type Digest = (text: string) => string;
 
 export interface AcceptFormServices {
-  blobStore: BlobStore;
+  /** Raw submissions, created only where none exists (a submission id is never written twice). */
+  blobStore: ConditionalBlobStore;
   inboundQueue: InboundQueue;
   rateLimiter: RateLimiter;
   clock: Clock;
@@ -162,15 +163,14 @@ export async function acceptForm(
       },
     };
   }
-  const identity =
-    form.submissionId ??
-    services.digest([form.email.toLowerCase(), form.memberId ?? '', form.message].join('\u0000'));
+  // Without the page's submissionId, the identity is every field the submission carries: a double
+  // click is one message, and two submissions that differ anywhere (a member ID, the expedited box)
+  // are two.
+  const fields = canonicalForm(form);
+  const identity = form.submissionId ?? services.digest(fields);
   const externalId = `form:${identity}`;
-  // The raw key is the message's own inbound key, so two different submissions that share a page's
-  // submissionId keep one raw submission each, and a true double submission writes the same object.
-  const unplaced = formToInboundMessage(form, externalId, now, '');
-  const rawKey = `${FORM_PREFIX}${inboundKeyOf(unplaced)}.json`;
-  const message: InboundMessage = { ...unplaced, rawBlobKey: rawKey };
+  const rawKey = `${FORM_PREFIX}${services.digest(externalId)}.json`;
+  const message = formToInboundMessage(form, externalId, now, rawKey);
   const answer = { status: 'received', reference: formCaseReference(message) };
   if (form.website && form.website.trim() !== '') {
     // A honeypot the page hides from people: a bot filled it. Kept with the reason, and answered
@@ -180,9 +180,42 @@ export async function acceptForm(
     });
     return { outcome: 'quarantined', status: 202, body: answer };
   }
-  await services.blobStore.put(rawKey, request.body, { channel: 'form' });
+  if (!(await services.blobStore.create(rawKey, request.body, { channel: 'form' }))) {
+    // The id was used before. The same submission again (a retry, a double click) is queued again:
+    // routing keeps one case per message, and a first attempt that died before queuing is not lost.
+    // A different submission under a used id is refused (as the IETF Idempotency-Key draft and
+    // Stripe do), so neither submission is overwritten nor silently dropped.
+    const earlier = await services.blobStore.get(rawKey);
+    if (!earlier || storedFormFields(earlier) !== fields) {
+      return {
+        outcome: 'rejected',
+        status: 422,
+        body: {
+          error: 'submission_id_reused',
+          message:
+            'this submissionId was used for a different submission; send this one with a new submissionId',
+        },
+      };
+    }
+  }
   await services.inboundQueue.enqueue(message);
   return { outcome: 'accepted', status: 202, body: answer };
+}
+
+/** A submission's fields as one string (schema order, e-mail case-folded, the honeypot aside). */
+function canonicalForm(form: InternationalForm): string {
+  const { website: _honeypot, ...fields } = form;
+  return JSON.stringify({ ...fields, email: form.email.toLowerCase() });
+}
+
+/** The canonical fields of a stored raw submission, or undefined when it no longer parses. */
+function storedFormFields(raw: Uint8Array): string | undefined {
+  try {
+    const parsed = InternationalFormSchema.safeParse(JSON.parse(new TextDecoder().decode(raw)));
+    return parsed.success ? canonicalForm(parsed.data) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

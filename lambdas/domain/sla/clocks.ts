@@ -305,7 +305,12 @@ export function clocksOnPend(caseClocks: CaseClocks, at: Date, policy: Policy): 
 /** A staff reply to the member: stops the first-response and any next-response clock. */
 export function clocksOnStaffReply(caseClocks: CaseClocks, at: Date, policy: Policy): CaseClocks {
   return mapClocks(caseClocks, (clock) =>
-    clock.kind === 'firstResponse' || clock.kind === 'nextResponse' ? stopClock(clock, at, policy) : clock,
+    // A staff line written before the member message that started the clock (a chat greeting
+    // routed after the member's first line) answers nothing that clock measures.
+    (clock.kind === 'firstResponse' || clock.kind === 'nextResponse') &&
+    at.getTime() >= Date.parse(clock.startedAt)
+      ? stopClock(clock, at, policy)
+      : clock,
   );
 }
 

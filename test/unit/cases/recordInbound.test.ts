@@ -59,6 +59,26 @@ describe('recordInbound', () => {
     expect(evidence.every((item) => item.length <= 200)).toBe(true);
   });
 
+  it('leaves out evidence that quotes a fragment of an identifier the redactor no longer recognises', async () => {
+    const deps = services();
+    const leaks: string[] = [];
+    for (let index = 0; index < 40; index++) {
+      const last4 = String(1000 + index * 211).slice(-4);
+      const phone4 = String(2000 + index * 97).slice(-4);
+      const message = inboundEmail({
+        externalId: `<leak-${index}@mail.example.com>`,
+        subject: 'Refill',
+        bodyText: `Please refill my prescription. My SSN is 219-09-${last4} and call me at 415-555-${phone4}.\nPhone (urgent: yes) 555-${phone4}\nBorn (expedited: yes) 03/04/2015`,
+      });
+      const outcome = await recordInbound(message, deps);
+      const evidence = (await deps.caseStore.getCase('caseId' in outcome ? outcome.caseId : ''))?.case
+        .triageEvidence;
+      const joined = (evidence ?? []).join(' | ');
+      if ([last4, phone4, '03/04/2015'].some((fragment) => joined.includes(fragment))) leaks.push(joined);
+    }
+    expect(leaks).toEqual([]);
+  });
+
   it('reports the same message delivered twice as a duplicate of one case', async () => {
     const deps = services();
     const first = await recordInbound(inboundEmail(), deps);

@@ -143,6 +143,28 @@ describe('recordChatLine', () => {
     });
   });
 
+  it("adds a staff greeting written before the member's first line to the transcript without stopping the first-response clock", async () => {
+    const { caseStore, clock, services } = setup();
+    const greeting = line('conv-greet', 'g1', 'staff', 'Hi, I am Sam. How can I help?', 0);
+    clock.current = new Date(STARTED + 1_000);
+    expect(await recordChatLine(greeting, services)).toEqual({ outcome: 'no_case', waitForCase: true });
+    clock.current = new Date(STARTED + 41_000);
+    const created = await recordInbound(
+      line('conv-greet', 'm1', 'member', 'My refill is late', 40),
+      services,
+    );
+    clock.current = new Date(STARTED + 181_000);
+    const caseId = 'caseId' in created ? created.caseId : '';
+    expect(await recordChatLine(greeting, services)).toEqual({ outcome: 'appended', caseId });
+
+    const view = await caseStore.getCase(caseId);
+    // The transcript in the order the lines were written: the greeting first.
+    expect(view?.messages.map((message) => message.direction)).toEqual(['outbound', 'inbound']);
+    const firstResponse = view?.case.clocks.clocks.find((entry) => entry.kind === 'firstResponse');
+    expect(firstResponse).toMatchObject({ state: 'running' });
+    expect(view?.history.at(-1)).toMatchObject({ type: 'chat_staff_message', detail: { clocksStopped: [] } });
+  });
+
   it('follows a merged conversation case to the case it was merged into', async () => {
     const { caseStore, services } = setup();
     const duplicateId = await openConversation(services, 'conv-5');

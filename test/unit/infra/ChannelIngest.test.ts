@@ -75,7 +75,7 @@ describe('ChannelIngest', () => {
     [
       'FormIngest',
       [
-        { actions: ['s3:PutObject'], keys: '/form/*' },
+        { actions: ['s3:GetObject', 's3:PutObject'], keys: '/form/*' },
         { actions: ['s3:PutObject'], keys: '/quarantine/form/*' },
       ],
     ],

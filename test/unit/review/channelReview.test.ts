@@ -52,16 +52,25 @@ describe('review: international form', () => {
       submissionId: 'abcdef12-same-id',
     };
 
-    await acceptForm(post(first, '198.51.100.1'), services);
-    await acceptForm(post(second, '198.51.100.2'), services);
+    const answers = [
+      await acceptForm(post(first, '198.51.100.1'), services),
+      await acceptForm(post(second, '198.51.100.2'), services),
+      // The first again (the page retrying): the same case, queued again for routing to dedupe.
+      await acceptForm(post(first, '198.51.100.1'), services),
+      // The second differing only where the message identity does not look (member ID, expedited).
+      await acceptForm(post({ ...first, memberId: 'MX-448121', expedited: true }, '198.51.100.3'), services),
+    ];
 
-    // Both are queued (their inbound keys differ, so the route stage opens two cases) ...
-    expect(inboundQueue.messages).toHaveLength(2);
-    const [firstKey, secondKey] = inboundQueue.messages.map((message) => message.rawBlobKey ?? '');
-    // ... so each case must point at its own raw submission, and the first must still be there.
-    expect(firstKey).not.toBe(secondKey);
-    const firstRaw = JSON.parse(Buffer.from((await blobStore.get(firstKey ?? '')) ?? []).toString());
+    // A different submission under a used id is refused, never written over the first or dropped
+    // with a 202 (fixed differently from the review's expectation: refused, as idempotency keys are).
+    expect(answers.map((answer) => answer.status)).toEqual([202, 422, 202, 422]);
+    expect(answers[1]?.body.error).toBe('submission_id_reused');
+    expect(answers[2]?.body.reference).toBe(answers[0]?.body.reference);
+    expect(new Set(inboundQueue.messages.map((message) => message.externalId)).size).toBe(1);
+    const firstKey = inboundQueue.messages[0]?.rawBlobKey ?? '';
+    const firstRaw = JSON.parse(Buffer.from((await blobStore.get(firstKey)) ?? []).toString());
     expect(firstRaw.email).toBe('first@a.example');
+    expect(firstRaw.memberId).toBeUndefined();
   });
 
   it('counts plus-addressed variants of one mailbox against one per-email limit', async () => {
