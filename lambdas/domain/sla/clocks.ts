@@ -346,6 +346,27 @@ export function withEarlierReceipt(
 }
 
 /**
+ * A member message written before the one that opened the case (chat lines overtaken in the queue,
+ * or routed by two batches at once) starts the case's first-response and resolution clocks from its
+ * own receipt, as if it had arrived first; only while they have run uninterrupted since the case
+ * opened (never paused or stopped: then the case's own history decides). Next-response clocks
+ * answer later messages and keep their start.
+ */
+function withEarlierStart(clock: BusinessClock, receivedAt: Date, policy: Policy): BusinessClock {
+  const uninterrupted =
+    clock.state === 'running' && clock.elapsedMs === 0 && clock.runningSince === clock.startedAt;
+  if (
+    clock.kind === 'nextResponse' ||
+    !uninterrupted ||
+    receivedAt.getTime() >= Date.parse(clock.startedAt)
+  ) {
+    return clock;
+  }
+  const { id, kind, calendar, targetMs } = clock;
+  return startBusinessClock({ id, kind, calendar, targetMs }, receivedAt, policy);
+}
+
+/**
  * A member message joined the case at `receivedAt`: paused clocks resume, and once the first
  * response has been given a new next-response clock starts (`nextResponse#n`) unless one is
  * already running. A message received earlier than the regulatory clock's start (a fax that
@@ -357,7 +378,7 @@ export function clocksOnMemberMessage(caseClocks: CaseClocks, receivedAt: Date, 
     (clock): Clock =>
       clock.type === 'regulatory'
         ? withEarlierReceipt(clock, receivedAt, policy)
-        : resumeClock(clock, receivedAt, policy),
+        : withEarlierStart(resumeClock(clock, receivedAt, policy), receivedAt, policy),
   );
   const firstResponseOpen = clocks.some(
     (clock) => clock.kind === 'firstResponse' && clock.state !== 'stopped',

@@ -165,6 +165,21 @@ describe('recordChatLine', () => {
     expect(view?.history.at(-1)).toMatchObject({ type: 'chat_staff_message', detail: { clocksStopped: [] } });
   });
 
+  it("starts the case's clocks at the member's first line when a later line opened the case", async () => {
+    const { caseStore, clock, services } = setup();
+    clock.current = new Date(STARTED + 31_000);
+    const created = await recordInbound(line('conv-late', 'm2', 'member', 'Are you there?', 30), services);
+    const joined = await recordInbound(line('conv-late', 'm1', 'member', 'My refill is late', 0), services);
+
+    const caseId = 'caseId' in created ? created.caseId : '';
+    expect(joined).toMatchObject({ outcome: 'threaded', caseId });
+    const clocks = (await caseStore.getCase(caseId))?.case.clocks.clocks ?? [];
+    // A chat case runs the chat first-response clock (5 business minutes) and nothing else.
+    expect(clocks.map((entry) => [entry.kind, entry.startedAt])).toEqual([
+      ['firstResponse', new Date(STARTED).toISOString()],
+    ]);
+  });
+
   it('follows a merged conversation case to the case it was merged into', async () => {
     const { caseStore, services } = setup();
     const duplicateId = await openConversation(services, 'conv-5');
