@@ -14,7 +14,8 @@ export function contentSecurityPolicy(options: { connectSources?: readonly strin
     "script-src 'self'",
     "style-src 'self'",
     "font-src 'self'",
-    "img-src 'self'",
+    // Fax page images are fetched with the bearer token and shown from blob: URLs.
+    "img-src 'self' blob:",
     `connect-src ${connect}`,
     "manifest-src 'self'",
     "base-uri 'none'",

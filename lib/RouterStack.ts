@@ -271,6 +271,7 @@ export class RouterStack extends Stack {
     });
     const staff = new StaffApi(this, 'StaffApi', {
       table: stores.table,
+      rawBucket: stores.rawBucket,
       functionDefaults,
       console: props.console,
       deskFrom: props.deskFrom,

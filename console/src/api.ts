@@ -60,6 +60,27 @@ export class ApiClient {
     return this.request(path, { method: 'GET' }, schema);
   }
 
+  /** An image the API serves (a fax page) as a Blob, with the same token and error handling. */
+  async image(path: string): Promise<Blob> {
+    const token = this.options.token();
+    const headers = new Headers({ accept: 'image/png' });
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    let response: Response;
+    try {
+      response = await fetch(`${this.base}${path}`, { headers });
+    } catch (error) {
+      throw new ApiUnavailableError(t('networkError'), { cause: error });
+    }
+    if (!response.ok) {
+      if (response.status === 401) this.options.onUnauthenticated();
+      throw new ApiProblemError(response.status, {
+        status: response.status,
+        title: `HTTP ${response.status}`,
+      });
+    }
+    return response.blob();
+  }
+
   post<T>(
     path: string,
     body: unknown,

@@ -83,21 +83,40 @@ export const CaseSchema = z.looseObject({
 });
 export type Case = z.infer<typeof CaseSchema>;
 
-/** A fax page and the fields read from it, as the fax channel will attach them to a message. */
+/** A fax's details on its message (`FaxDetails` in lambdas/domain/fax/faxDetails.ts). */
 const FaxSchema = z.looseObject({
+  provider: optionalText,
+  from: optionalText,
+  pageCount: z.optional(z.number()),
   partial: z.optional(z.boolean()),
-  pages: z.optional(z.array(z.looseObject({ number: z.number(), text: optionalText }))),
-  fields: z.optional(
-    z.array(
-      z.looseObject({
-        name: text,
-        value: text,
-        confidence: z.optional(z.number()),
-        page: z.optional(z.number()),
-      }),
-    ),
+  partialReason: optionalText,
+  pages: z.optional(z.array(z.looseObject({ pageNumber: z.number(), confidence: z.optional(z.number()) }))),
+  ocr: z.optional(
+    z.looseObject({
+      engine: optionalText,
+      confidence: z.optional(z.number()),
+      failure: optionalText,
+      unreadablePages: z.optional(z.array(z.number())),
+    }),
   ),
+  fields: z.optional(
+    z.looseObject({
+      requestType: optionalText,
+      expedited: z.optional(z.boolean()),
+      expeditedEvidence: optionalText,
+      memberName: optionalText,
+      memberId: optionalText,
+      dateOfBirth: optionalText,
+      prescriberName: optionalText,
+      npi: optionalText,
+      npiValid: z.optional(z.boolean()),
+      drug: optionalText,
+    }),
+  ),
+  /** Pages with an image (`GET /cases/{id}/messages/{n}/fax-pages/{page}`). */
+  pageImages: z.optional(z.array(z.number())),
 });
+export type Fax = z.infer<typeof FaxSchema>;
 
 export const CaseMessageSchema = z.looseObject({
   direction: z.enum(['inbound', 'outbound']),

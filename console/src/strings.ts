@@ -123,6 +123,24 @@ export const STRINGS = {
   faxPage: 'Page {number}',
   faxFields: 'Read from the fax',
   faxPartial: 'Some pages of this fax are missing.',
+  faxPageImage: 'Page {number} of the fax as received',
+  faxPageLoading: 'Loading page {number}…',
+  faxPageUnavailable: 'The image of page {number} could not be loaded.',
+  faxOcr: 'Read by {engine}, {percent}% sure on average',
+  faxOcrFailed: 'The fax could not be read automatically: {reason}',
+  faxUnreadable: 'Unreadable pages: {pages}',
+  faxNoFields: 'Nothing was read from the form.',
+  faxFieldRequestType: 'Request',
+  faxFieldExpedited: 'Expedited',
+  faxFieldMemberName: 'Member',
+  faxFieldMemberId: 'Member ID',
+  faxFieldDateOfBirth: 'Date of birth',
+  faxFieldPrescriber: 'Prescriber',
+  faxFieldNpi: 'NPI',
+  faxFieldDrug: 'Drug',
+  faxNpiInvalid: 'check digit wrong: a misread or mistyped number',
+  yes: 'yes',
+  no: 'no',
   fieldConfidence: '{percent}% sure',
   noMessages: 'No messages.',
   redactedNote: 'Personal data is redacted; the original is kept encrypted.',
@@ -225,6 +243,12 @@ export type StringKey = keyof typeof STRINGS;
 
 /** Labels of values the API sends as codes. Unknown codes are shown as they come. */
 export const LABELS: Record<string, Record<string, string>> = {
+  faxRequest: {
+    redetermination: 'Request for redetermination',
+    coverage_determination: 'Coverage determination request',
+    prescription: 'Prescription',
+    unknown: 'Not recognised',
+  },
   state: {
     queued: 'queued',
     claimed: 'claimed',

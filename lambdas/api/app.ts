@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Case } from '../domain/cases/caseRecord.js';
 import type { StaffMember } from '../domain/cases/staffMember.js';
+import { faxPageImageKey } from '../domain/fax/ocr.js';
 import { deliverNow } from '../domain/outbound/deliverOutbox.js';
 import { templateCatalog } from '../domain/outbound/templates.js';
 import { type Authenticate, staffFromClaims } from './auth.js';
@@ -348,6 +349,29 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
         });
       withEtag(c, view.case);
       return c.json(view, 200);
+    })
+    .openapi(routes.faxPage, async (c) => {
+      const { caseId, message, page } = c.req.valid('param');
+      const view = await viewCase(caseId, services);
+      if (!view) throw new ProblemError('case_not_found', `no case ${caseId}`, { instance: c.req.path });
+      const fax = view.messages[message]?.fax;
+      const image =
+        fax?.pageImages?.includes(page) && services.faxPages
+          ? await services.faxPages.get(faxPageImageKey(fax.documentKey, page))
+          : undefined;
+      if (!image)
+        throw new ProblemError(
+          'page_not_found',
+          `message ${message} of ${caseId} has no image of page ${page}`,
+          {
+            instance: c.req.path,
+          },
+        );
+      return c.body(new Uint8Array(image), 200, {
+        'content-type': 'image/png',
+        // PHI: kept only in this browser tab's memory cache, never by a shared cache.
+        'cache-control': 'private, max-age=300',
+      });
     })
     .openapi(routes.viewCase, async (c) => {
       const { caseId } = c.req.valid('param');

@@ -7,7 +7,7 @@ import type { ClaimServices } from '../domain/cases/claimQueue.js';
 import { knownQueues } from '../domain/cases/claimQueue.js';
 import type { ReplyOutcome } from '../domain/cases/replyToCase.js';
 import type { DeskSettings } from '../domain/outbound/deskSettings.js';
-import type { Mailer } from '../domain/ports.js';
+import type { BlobStore, Mailer } from '../domain/ports.js';
 
 export { actOnCase, type CaseActionRequest } from '../domain/cases/caseActions.js';
 export { caseIdFromReference } from '../domain/cases/caseIds.js';
@@ -23,6 +23,8 @@ export type StaffApiServices = CaseActionServices &
   ClaimServices & {
     desk?: DeskSettings;
     mailer?: Mailer;
+    /** The raw-content bucket's fax page images; absent: page images answer 404. */
+    faxPages?: Pick<BlobStore, 'get'>;
   };
 
 export type ActionOutcome = CaseActionOutcome | ReplyOutcome;

@@ -19,6 +19,7 @@ export const PROBLEM_TYPES = {
   no_staff_role: { status: 403, title: 'The token carries no staff role' },
   case_not_found: { status: 404, title: 'No such case' },
   queue_not_found: { status: 404, title: 'No such queue' },
+  page_not_found: { status: 404, title: 'No such fax page image' },
   route_not_found: { status: 404, title: 'No such route' },
   method_not_allowed: { status: 405, title: 'The route does not accept this method' },
   invalid_state: { status: 409, title: 'The case is not in a state that allows this' },

@@ -177,6 +177,30 @@ export const routes = {
       ...problemResponses(400, 401, 403, 404),
     },
   }),
+  faxPage: createRoute({
+    method: 'get',
+    path: '/cases/{caseId}/messages/{message}/fax-pages/{page}',
+    operationId: 'viewFaxPage',
+    tags: ['Cases'],
+    summary: 'One page of a faxed message as a PNG image (the page itself, beside what OCR read)',
+    description:
+      "`message` is the message's index in the case view (from 0), `page` the page number (from 1). 404 when the message is no fax or the page has no image.",
+    'x-access': 'staff',
+    request: {
+      params: z.object({
+        caseId: CaseIdSchema,
+        message: z.coerce.number().int().min(0).max(100_000),
+        page: z.coerce.number().int().min(1).max(100),
+      }),
+    },
+    responses: {
+      200: {
+        description: 'The page as a 1-bit PNG',
+        content: { 'image/png': { schema: z.string().openapi({ type: 'string', format: 'binary' }) } },
+      },
+      ...problemResponses(400, 401, 403, 404),
+    },
+  }),
   viewCase: createRoute({
     method: 'get',
     path: '/cases/{caseId}',

@@ -3,8 +3,11 @@ import { TextractClient } from '@aws-sdk/client-textract';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
+import { s3Client } from '../adapters/aws/s3Client.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';
+import { FaxPageImageStore } from '../adapters/fax/FaxPageImageStore.js';
 import { TextractOcrEngine } from '../adapters/ocr/TextractOcrEngine.js';
+import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
 import { FaxJobSchema } from '../domain/ingest/acceptFax.js';
 import { type ReadFaxServices, readFax } from '../domain/ingest/readFax.js';
@@ -26,6 +29,7 @@ export function buildFaxOcrServices(env: NodeJS.ProcessEnv = process.env): ReadF
       bucket: config.RAW_BUCKET,
     }),
     inboundQueue: new SqsInboundQueue(sqsClient(endpoints), config.INBOUND_QUEUE_URL),
+    pageImages: new FaxPageImageStore(new S3BlobStore(s3Client(endpoints), config.RAW_BUCKET)),
   };
 }
 

@@ -17,6 +17,8 @@ import { loadConfig } from './loadConfig.js';
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
   CLAIM_LEASE_MINUTES: z.coerce.number().positive().default(15),
+  /** The raw-content bucket, for fax page images in the case view; without it they answer 404. */
+  RAW_BUCKET: z.string().min(1).optional(),
 });
 
 const logger = new Logger({ serviceName: 'staff-api' });
@@ -42,6 +44,24 @@ export function buildStaffApiServices(env: NodeJS.ProcessEnv = process.env): Sta
     leaseMs: config.CLAIM_LEASE_MINUTES * 60_000,
     metrics: new PowertoolsSlaMetrics(metrics),
     ...(desk ? { desk, mailer: new SesMailer(sesOutboxClient(endpoints), desk.from) } : {}),
+    ...(config.RAW_BUCKET ? { faxPages: lazyPageReader(endpoints, config.RAW_BUCKET) } : {}),
+  };
+}
+
+/**
+ * Fax page images from the raw-content bucket. The S3 client is loaded on the first page asked
+ * for, not at cold start: most staff requests never show a fax.
+ */
+function lazyPageReader(endpoints: ReturnType<typeof endpointsFromEnvironment>, bucket: string) {
+  let store: Promise<{ get(key: string): Promise<Uint8Array | undefined> }> | undefined;
+  return {
+    get: async (key: string) => {
+      store ??= Promise.all([
+        import('../adapters/s3/S3BlobStore.js'),
+        import('../adapters/aws/s3Client.js'),
+      ]).then(([{ S3BlobStore }, { s3Client }]) => new S3BlobStore(s3Client(endpoints), bucket));
+      return (await store).get(key);
+    },
   };
 }
 
@@ -91,10 +111,13 @@ export async function handleStaffRequest(
     };
   }
   const response = await staffAppFor(services).fetch(request, { event });
+  const binary = (response.headers.get('content-type') ?? '').startsWith('image/');
   return {
     statusCode: response.status,
     headers: Object.fromEntries(response.headers),
-    body: await response.text(),
+    ...(binary
+      ? { body: Buffer.from(await response.arrayBuffer()).toString('base64'), isBase64Encoded: true }
+      : { body: await response.text() }),
   };
 }
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { type AwsEndpoints, s3Client, sqsClient } from '../adapters/awsClients.js';
+import { FaxPageImageStore } from '../adapters/fax/FaxPageImageStore.js';
 import { TesseractOcrEngine } from '../adapters/ocr/TesseractOcrEngine.js';
 import { INBOUND_QUEUE, RAW_CONTENT } from '../adapters/resourceDefinitions.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
@@ -202,7 +203,11 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
   const ownOcr = options.ocr
     ? undefined
     : new TesseractOcrEngine(new S3BlobStore(s3Client(options.endpoints), resources.rawBucket));
-  const faxOcrServices = { ocr: options.ocr ?? (ownOcr as OcrEngine), inboundQueue };
+  const faxOcrServices = {
+    ocr: options.ocr ?? (ownOcr as OcrEngine),
+    inboundQueue,
+    pageImages: new FaxPageImageStore(new S3BlobStore(s3, resources.rawBucket)),
+  };
   const ingestEmail = (event: ReturnType<typeof sesReceiptEvent>) => handleEmailReceipt(event, emailServices);
 
   // Settle what the route stage finished; a failed record stays journaled (SQS retries it, and a

@@ -232,9 +232,11 @@ export class ChannelIngest extends Construct {
       'Fax OCR step: Amazon Textract (asynchronous), read the form, queue the message for routing',
       toRouting,
       {
-        // Textract reads the document with this role's permissions.
+        // Textract reads the document with this role's permissions; the function reads it too, to
+        // store an image of each page beside it for the case view.
         objects: [
-          { bucket: rawBucket, prefix: FAX_PREFIX, actions: ['s3:GetObject'], readThrough: 'textract' },
+          { bucket: rawBucket, prefix: FAX_PREFIX, actions: ['s3:GetObject'] },
+          { bucket: rawBucket, prefix: `${FAX_PREFIX}*/pages/`, actions: ['s3:PutObject'] },
         ],
         detectsDocumentText: true,
         sendsTo: [inboundQueue],

@@ -8,10 +8,12 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DESK_METRICS } from '../../lambdas/adapters/metrics/deskMetricNames.js';
 import { LANGUAGE_GROUP_PREFIX, ROLE_GROUPS } from '../../lambdas/api/auth.js';
 import { staffRouteKeys } from '../../lambdas/api/routes.js';
+import { FAX_PREFIX } from '../../lambdas/domain/ingest/acceptFax.js';
 import { TEMPLATE_LANGUAGES } from '../../lambdas/domain/outbound/templates.js';
 import { InvalidPropsError } from './InvalidPropsError.js';
 import { emailAddressProblems } from './propChecks.js';
@@ -42,6 +44,8 @@ export interface StaffConsoleClient {
 export interface StaffApiProps {
   /** The case table the staff function reads and writes. */
   table: dynamodb.TableV2;
+  /** The raw-content bucket: the staff function reads fax page images from it, nothing else. */
+  rawBucket?: s3.IBucket;
   /** Also encrypts and retains the API access logs. */
   functionDefaults: RouterFunctionDefaults;
   /** The staff console's OAuth client: code flow with PKCE to these URLs. */
@@ -191,6 +195,7 @@ export class StaffApi extends Construct {
       environment: {
         TABLE_NAME: table.tableName,
         DESK_FROM: props.deskFrom,
+        ...(props.rawBucket ? { RAW_BUCKET: props.rawBucket.bucketName } : {}),
         ...(props.deskName === undefined ? {} : { DESK_NAME: props.deskName }),
       },
       access: {
@@ -212,6 +217,14 @@ export class StaffApi extends Construct {
           ],
         },
         sendsMailAs: [props.deskFrom],
+        // Fax page images for the case view, and nothing else of the raw-content bucket.
+        ...(props.rawBucket
+          ? {
+              objects: [
+                { bucket: props.rawBucket, prefix: `${FAX_PREFIX}*/pages/`, actions: ['s3:GetObject'] },
+              ],
+            }
+          : {}),
       },
     }).function;
     Validations.of(staffApi).acknowledge({

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture } from '../helpers/fixtures.js';
 import { startTestRouter } from '../helpers/localRouter.js';
 import {
   inPage,
@@ -227,6 +228,69 @@ describe('staff console', () => {
     await supervisor.page.close();
   });
 
+  it('shows a faxed form page by page: each page as received beside what was read from it', async () => {
+    const faxId = randomUUID().slice(0, 8);
+    const boundary = `fax-${faxId}`;
+    const pdf = fixture('fax/expedited-redetermination.pdf').toString('base64');
+    const mail = [
+      'From: eFax <delivery@efax.example>',
+      'To: fax@pharmacy.example',
+      `Subject: Fax ${faxId} from +15125550142`,
+      `Message-ID: <fax-${faxId}@efax.example>`,
+      'MIME-Version: 1.0',
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'You have received a 2 page fax.',
+      `--${boundary}`,
+      'Content-Type: application/pdf',
+      `Content-Disposition: attachment; filename="fax-${faxId}.pdf"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      pdf,
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const accepted = await fetch(`${router.url}/inbound/email?to=fax@pharmacy.example`, {
+      method: 'POST',
+      body: mail,
+    });
+    expect(await accepted.json()).toMatchObject({ status: 'queued_as_fax' });
+    // Offline OCR reads each page in seconds on this machine.
+    const { caseId } = await findCaseWhere(
+      (subject) => subject.includes('Request for redetermination by fax'),
+      'a faxed redetermination',
+      120_000,
+    );
+
+    const watched = await openWatchedPage(context, router.url);
+    const { page } = watched;
+    await signIn(page, 'fay', 'supervisor');
+    await page.goto(`${router.url}/#/cases/${caseId}`);
+    const images = page.locator('img.fax-page-image');
+    await expect.poll(() => images.count(), PATIENCE).toBe(2);
+    // Both pages drawn (a broken image has no natural width), at the fax's 1728 pixels across.
+    await expect
+      .poll(
+        () =>
+          images.evaluateAll((all) =>
+            all.map((image) => (image as unknown as { naturalWidth: number }).naturalWidth),
+          ),
+        PATIENCE,
+      )
+      .toEqual([1728, 1728]);
+    const fields = await page.locator('.fax-fields').textContent();
+    expect(fields).toContain('Request for redetermination');
+    expect(fields).toContain('1234567893');
+    expect(fields).toContain('Robert Chen');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'console-case-fax.png');
+    expectNoProblems(watched);
+    await page.close();
+  }, 180_000);
+
   it('writes Arabic right to left and loads the Japanese face only for Japanese text', async () => {
     const arabicSubject = `طلب إعادة صرف الدواء ${randomUUID().slice(0, 4)}`;
     const japaneseSubject = `薬の再処方のお願い ${randomUUID().slice(0, 4)}`;
@@ -360,6 +424,15 @@ describe('staff console', () => {
 
 /** The case a member's mail became, by its subject, and its queue (looked up as a person would, through the API). */
 async function findCase(subject: string): Promise<{ caseId: string; queue: string }> {
+  return findCaseWhere((found) => found === subject, `the subject ${subject}`);
+}
+
+/** The first queued case whose subject passes `matches`, once routing has made it. */
+async function findCaseWhere(
+  matches: (subject: string) => boolean,
+  what: string,
+  timeout = 20_000,
+): Promise<{ caseId: string; queue: string }> {
   let found: { caseId: string; queue: string } | undefined;
   await expect
     .poll(
@@ -367,14 +440,14 @@ async function findCase(subject: string): Promise<{ caseId: string; queue: strin
         for (const { queue } of await router.queues('lookup')) {
           const response = await router.staffFetch('lookup', `/cases?state=queued&queue=${queue}&limit=100`);
           const listing = (await response.json()) as { cases: { caseId: string; subject: string }[] };
-          const match = listing.cases.find((kase) => kase.subject === subject);
+          const match = listing.cases.find((kase) => matches(kase.subject));
           if (match) found = { caseId: match.caseId, queue };
         }
         return found;
       },
-      { timeout: 20_000, interval: 250 },
+      { timeout, interval: 250 },
     )
     .toBeDefined();
-  if (!found) throw new Error(`no case with the subject ${subject}`);
+  if (!found) throw new Error(`no case with ${what}`);
   return found;
 }

@@ -144,6 +144,17 @@ describe('channels end to end on the emulators', () => {
       contentType: 'application/pdf',
       blobKey: 'fax/telnyx/fax-expedited/document',
     });
+    // Each page as received, for staff to read beside the fields: a PNG at fax width from the staff API.
+    expect(message?.fax?.pageImages).toEqual([1, 2]);
+    const page = await router.staffFetch('alice', `/cases/${view.case.caseId}/messages/0/fax-pages/2`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await page.arrayBuffer());
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(1728);
+    expect(
+      (await router.staffFetch('alice', `/cases/${view.case.caseId}/messages/0/fax-pages/3`)).status,
+    ).toBe(404);
     expect(await router.claim('bob', 'appeals')).toBeNull();
   }, 180_000);
 

@@ -8,6 +8,7 @@ import {
   type CaseMessage,
   type CaseView as CaseViewData,
   CaseViewSchema,
+  type Fax,
   type LanguageTemplates,
   QueueListSchema,
   ReplyResultSchema,
@@ -196,13 +197,13 @@ function Conversation(props: { view: CaseViewData }) {
       <p class="muted small">${t('redactedNote')}</p>
       ${view.messages.length === 0 && html`<p>${t('noMessages')}</p>`}
       <ol class="messages">
-        ${view.messages.map((message) => html`<li key=${message.externalId}><${Message} message=${message} kase=${view.case} /></li>`)}
+        ${view.messages.map((message, index) => html`<li key=${message.externalId}><${Message} message=${message} index=${index} kase=${view.case} /></li>`)}
       </ol>
     </section>
   `;
 }
 
-function Message(props: { message: CaseMessage; kase: Case }) {
+function Message(props: { message: CaseMessage; index: number; kase: Case }) {
   const { message, kase } = props;
   const language = message.language ?? kase.language;
   const lang = langOf(language, message.language ? undefined : kase.script);
@@ -233,7 +234,7 @@ function Message(props: { message: CaseMessage; kase: Case }) {
       <p class="message-subject" dir="auto" lang=${lang}>${message.subject}</p>
       ${
         message.fax
-          ? html`<${FaxPages} message=${message} lang=${lang} />`
+          ? html`<${FaxPages} message=${message} index=${props.index} caseId=${props.kase.caseId} lang=${lang} />`
           : html`<div class="message-text" dir="auto" lang=${lang}>${message.text}</div>`
       }
       ${
@@ -249,23 +250,57 @@ function Message(props: { message: CaseMessage; kase: Case }) {
   `;
 }
 
-/** A fax: each page's text beside the fields read from it. */
-function FaxPages(props: { message: CaseMessage; lang: string | undefined }) {
+/** A fax's OCR text split back into its pages (`--- page N ---` markers, lambdas/domain/ingest/readFax.ts). */
+function pageTexts(text: string): Map<number, string> {
+  const pages = new Map<number, string>();
+  const parts = text.split(/^--- page (\d+) ---$/m);
+  for (let index = 1; index + 1 < parts.length; index += 2) {
+    pages.set(Number(parts[index]), (parts[index + 1] ?? '').trim());
+  }
+  return pages;
+}
+
+/** A fax: each page as received (its image) and as read, beside the fields read from the form. */
+function FaxPages(props: { message: CaseMessage; index: number; caseId: string; lang: string | undefined }) {
   const fax = props.message.fax;
-  const pages = fax?.pages ?? [];
-  const fields = fax?.fields ?? [];
+  const texts = pageTexts(props.message.text);
+  const numbers = [
+    ...new Set([
+      ...(fax?.pageImages ?? []),
+      ...(fax?.pages ?? []).map((page) => page.pageNumber),
+      ...texts.keys(),
+    ]),
+  ].sort((a, b) => a - b);
+  const confidence = (number: number) => fax?.pages?.find((page) => page.pageNumber === number)?.confidence;
   return html`
     <div class="fax">
-      ${fax?.partial && html`<p class="banner banner-warning">${t('faxPartial')}</p>`}
+      ${fax?.partial && html`<p class="banner banner-warning">${t('faxPartial')} ${fax.partialReason ?? ''}</p>`}
+      ${fax?.ocr?.failure && html`<p class="banner banner-warning">${t('faxOcrFailed', { reason: fax.ocr.failure })}</p>`}
       <div class="fax-grid">
         <section>
           <h3>${t('faxPages')}</h3>
           ${
-            pages.length > 0
-              ? pages.map(
-                  (page) => html`<figure class="fax-page">
-                    <figcaption>${t('faxPage', { number: page.number })}</figcaption>
-                    <div class="message-text" dir="auto" lang=${props.lang}>${page.text ?? ''}</div>
+            fax?.ocr?.engine && fax.ocr.engine !== 'none'
+              ? html`<p class="muted">${t('faxOcr', { engine: fax.ocr.engine, percent: Math.round((fax.ocr.confidence ?? 0) * 100) })}</p>`
+              : null
+          }
+          ${
+            (fax?.ocr?.unreadablePages ?? []).length > 0 &&
+            html`<p class="muted">${t('faxUnreadable', { pages: (fax?.ocr?.unreadablePages ?? []).join(', ') })}</p>`
+          }
+          ${
+            numbers.length > 0
+              ? numbers.map(
+                  (number) => html`<figure class="fax-page" key=${number}>
+                    <figcaption>
+                      ${t('faxPage', { number })}
+                      ${confidence(number) !== undefined && html` <span class="muted">(${t('fieldConfidence', { percent: Math.round((confidence(number) ?? 0) * 100) })})</span>`}
+                    </figcaption>
+                    ${
+                      fax?.pageImages?.includes(number) &&
+                      html`<${FaxPageImage} path=${`/cases/${encodeURIComponent(props.caseId)}/messages/${props.index}/fax-pages/${number}`} number=${number} />`
+                    }
+                    <div class="message-text" dir="auto" lang=${props.lang}>${texts.get(number) ?? ''}</div>
                   </figure>`,
                 )
               : html`<div class="message-text" dir="auto" lang=${props.lang}>${props.message.text}</div>`
@@ -273,24 +308,65 @@ function FaxPages(props: { message: CaseMessage; lang: string | undefined }) {
         </section>
         <section>
           <h3>${t('faxFields')}</h3>
-          <dl class="fax-fields">
-            ${fields.map(
-              (field) => html`<div>
-                <dt>${field.name}${field.page !== undefined ? ` · ${t('faxPage', { number: field.page })}` : ''}</dt>
-                <dd dir="auto">
-                  ${field.value}
-                  ${
-                    field.confidence !== undefined &&
-                    html` <span class="muted">(${t('fieldConfidence', { percent: Math.round(field.confidence * 100) })})</span>`
-                  }
-                </dd>
-              </div>`,
-            )}
-          </dl>
+          <${FaxFields} fields=${fax?.fields} />
         </section>
       </div>
     </div>
   `;
+}
+
+/** The fields read from a faxed form, each labelled; a wrong NPI check digit is called out. */
+function FaxFields(props: { fields: Fax['fields'] }) {
+  const fields = props.fields;
+  if (!fields) return html`<p class="muted">${t('faxNoFields')}</p>`;
+  const rows: [string, string][] = [];
+  if (fields.requestType) rows.push([t('faxFieldRequestType'), label('faxRequest', fields.requestType)]);
+  if (fields.expedited !== undefined) {
+    rows.push([
+      t('faxFieldExpedited'),
+      `${fields.expedited ? t('yes') : t('no')}${fields.expeditedEvidence ? ` (${fields.expeditedEvidence})` : ''}`,
+    ]);
+  }
+  if (fields.memberName) rows.push([t('faxFieldMemberName'), fields.memberName]);
+  if (fields.memberId) rows.push([t('faxFieldMemberId'), fields.memberId]);
+  if (fields.dateOfBirth) rows.push([t('faxFieldDateOfBirth'), fields.dateOfBirth]);
+  if (fields.prescriberName) rows.push([t('faxFieldPrescriber'), fields.prescriberName]);
+  if (fields.npi) {
+    rows.push([
+      t('faxFieldNpi'),
+      `${fields.npi}${fields.npiValid === false ? ` (${t('faxNpiInvalid')})` : ''}`,
+    ]);
+  }
+  if (fields.drug) rows.push([t('faxFieldDrug'), fields.drug]);
+  return html`<dl class="fax-fields">
+    ${rows.map(([name, value]) => html`<div key=${name}><dt>${name}</dt><dd dir="auto">${value}</dd></div>`)}
+  </dl>`;
+}
+
+/** One page image, fetched with the staff token (an <img> cannot send it) and shown from a blob: URL. */
+function FaxPageImage(props: { path: string; number: number }) {
+  const { api } = useConsole();
+  const [url, setUrl] = useState<string | undefined>(undefined);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let objectUrl: string | undefined;
+    let current = true;
+    api
+      .image(props.path)
+      .then((blob) => {
+        objectUrl = URL.createObjectURL(blob);
+        if (current) setUrl(objectUrl);
+        else URL.revokeObjectURL(objectUrl);
+      })
+      .catch(() => current && setFailed(true));
+    return () => {
+      current = false;
+      if (objectUrl) URL.revokeObjectURL(objectUrl);
+    };
+  }, [api, props.path]);
+  if (failed) return html`<p class="muted">${t('faxPageUnavailable', { number: props.number })}</p>`;
+  if (!url) return html`<p class="muted">${t('faxPageLoading', { number: props.number })}</p>`;
+  return html`<img class="fax-page-image" src=${url} alt=${t('faxPageImage', { number: props.number })} />`;
 }
 
 type Act = (path: string, body: unknown, done: string) => Promise<boolean>;

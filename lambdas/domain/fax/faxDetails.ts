@@ -34,5 +34,7 @@ export const FaxDetailsSchema = z.object({
     unreadablePages: z.array(z.number().int().positive()).max(100),
   }),
   fields: FaxFormFieldsSchema,
+  /** Pages with a stored image for the case view (`faxPageImageKey`); absent when none was rendered. */
+  pageImages: z.array(z.number().int().positive()).max(100).optional(),
 });
 export type FaxDetails = z.infer<typeof FaxDetailsSchema>;

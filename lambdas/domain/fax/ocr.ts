@@ -23,6 +23,20 @@ export interface OcrDocument {
   mediaType: 'application/pdf' | 'image/tiff';
 }
 
+/**
+ * Page images of a faxed document for the staff console, stored beside it in the raw-content bucket
+ * (`faxPageImageKey`): staff read the page itself (a signature, a tick) next to what OCR read.
+ */
+export interface FaxPageImages {
+  /** Stores an image of every page it can decode; resolves to the page numbers stored. */
+  render(document: OcrDocument): Promise<number[]>;
+}
+
+/** Where page `pageNumber` (from 1) of a faxed document's images is: `…/<fax>/pages/<n>.png`. */
+export function faxPageImageKey(documentKey: string, pageNumber: number): string {
+  return `${documentKey.replace(/\/[^/]*$/, '')}/pages/${pageNumber}.png`;
+}
+
 /** Reads the text of a faxed document: Amazon Textract in AWS, an offline Tesseract locally and in tests. */
 export interface OcrEngine {
   recognize(document: OcrDocument): Promise<OcrResult>;

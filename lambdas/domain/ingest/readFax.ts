@@ -1,5 +1,5 @@
 import type { FaxDetails } from '../fax/faxDetails.js';
-import { OcrDocumentError, type OcrEngine, type OcrResult } from '../fax/ocr.js';
+import { type FaxPageImages, OcrDocumentError, type OcrEngine, type OcrResult } from '../fax/ocr.js';
 import { type FaxFormFields, type FaxRequestType, readFaxForm } from '../fax/readFaxForm.js';
 import type { InboundHints, InboundMessage } from '../inboundMessage.js';
 import type { InboundQueue } from '../ports.js';
@@ -9,6 +9,8 @@ import type { FaxJob } from './acceptFax.js';
 export interface ReadFaxServices {
   ocr: OcrEngine;
   inboundQueue: InboundQueue;
+  /** Stores page images for the case view; without it the case shows the pages' text only. */
+  pageImages?: FaxPageImages;
 }
 
 const TOPIC_OF_REQUEST: Record<FaxRequestType, Topic | undefined> = {
@@ -143,7 +145,13 @@ export async function readFax(job: FaxJob, services: ReadFaxServices): Promise<R
     failure = error.message;
     ocr = { engine: 'none', pages: [], unreadable: [] };
   }
+  const document = { blobKey: job.documentKey, mediaType: job.mediaType };
+  // Images are a convenience for staff: a page that cannot be drawn never holds up the fax.
+  const pageImages = services.pageImages
+    ? await services.pageImages.render(document).catch(() => [] as number[])
+    : [];
   const message = faxToInboundMessage(job, ocr, failure);
+  if (message.fax && pageImages.length > 0) message.fax.pageImages = pageImages.slice(0, 100);
   await services.inboundQueue.enqueue(message);
   return {
     outcome: 'queued',

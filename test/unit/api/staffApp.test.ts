@@ -2,9 +2,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createStaffApp, type StaffApiServices } from '../../../lambdas/api/app.js';
 import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
 import type { StaffRole } from '../../../lambdas/domain/cases/staffMember.js';
+import { faxPageImageKey } from '../../../lambdas/domain/fax/ocr.js';
+import type { FaxJob } from '../../../lambdas/domain/ingest/acceptFax.js';
+import { faxToInboundMessage } from '../../../lambdas/domain/ingest/readFax.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import type { OutboundMail } from '../../../lambdas/domain/ports.js';
 import { devTokenAuthenticate, mintDevToken } from '../../../lambdas/local/devTokens.js';
+import { MemoryBlobStore } from '../../helpers/channelFakes.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
 import { inboundEmail } from '../../helpers/inboundMessages.js';
 
@@ -266,5 +270,69 @@ describe('staff API app', () => {
     const response = await api.call('alice', 'GET', '/templates?language=es');
     expect(response.body.languages).toHaveLength(1);
     expect(response.body.languages[0].reply.footer).toContain('{reference}');
+  });
+});
+
+describe('staff API: fax page images', () => {
+  it('serves a rendered page of a faxed message as a PNG, and 404 for anything else', async () => {
+    const caseStore = new InMemoryCaseStore();
+    const job = {
+      fax: { provider: 'telnyx', faxId: 'fx-9', receivedAt: '2026-11-27T15:00:00.000Z', pageCount: 2 },
+      documentKey: 'fax/telnyx/fx-9/document',
+      mediaType: 'application/pdf',
+      documentBytes: 2048,
+    } as FaxJob;
+    const message = faxToInboundMessage(
+      job,
+      {
+        engine: 'test',
+        pages: [
+          { pageNumber: 1, text: 'REQUEST FOR REDETERMINATION', confidence: 0.9 },
+          { pageNumber: 2, text: 'Signature', confidence: 0.8 },
+        ],
+        unreadable: [],
+      },
+      undefined,
+    );
+    if (message.fax) message.fax.pageImages = [1];
+    const created = await recordInbound(message, { caseStore, clock, policy: DEFAULT_POLICY });
+    const emailCase = await recordInbound(inboundEmail(), { caseStore, clock, policy: DEFAULT_POLICY });
+    const pages = new MemoryBlobStore();
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    await pages.put(faxPageImageKey(job.documentKey, 1), png);
+    await pages.put(faxPageImageKey(job.documentKey, 2), png); // stored, but not named on the message
+    const app = createStaffApp({
+      services: {
+        caseStore,
+        clock,
+        policy: DEFAULT_POLICY,
+        leaseMs: 900_000,
+        metrics: { count: () => {} },
+        faxPages: pages,
+      },
+      authenticate: devTokenAuthenticate(env),
+    });
+    const token = await mintDevToken('alice', env, { role: 'agent', skills: [] });
+    const get = (path: string, auth = true) =>
+      app.request(path, auth ? { headers: { authorization: `Bearer ${token}` } } : {});
+    const caseId = 'caseId' in created ? created.caseId : '';
+    const emailId = 'caseId' in emailCase ? emailCase.caseId : '';
+
+    const page = await get(`/cases/${caseId}/messages/0/fax-pages/1`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('image/png');
+    expect(page.headers.get('cache-control')).toBe('private, max-age=300');
+    expect(Buffer.from(await page.arrayBuffer())).toEqual(png);
+    const refusals = await Promise.all([
+      get(`/cases/${caseId}/messages/0/fax-pages/2`),
+      get(`/cases/${caseId}/messages/1/fax-pages/1`),
+      get(`/cases/${emailId}/messages/0/fax-pages/1`),
+      get(`/cases/CR-NOPE/messages/0/fax-pages/1`),
+      get(`/cases/${caseId}/messages/0/fax-pages/0`),
+      get(`/cases/${caseId}/messages/0/fax-pages/1`, false),
+    ]);
+    expect(refusals.map((response) => response.status)).toEqual([404, 404, 404, 404, 400, 401]);
+    const problem = (await refusals[0]?.json()) as { type?: string } | undefined;
+    expect(problem?.type).toContain('page-not-found');
   });
 });

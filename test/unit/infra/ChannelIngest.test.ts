@@ -69,7 +69,13 @@ describe('ChannelIngest', () => {
 
   it.each([
     ['FaxIngest', [{ actions: ['s3:GetObject', 's3:PutObject'], keys: '/fax/*' }]],
-    ['FaxOcr', [{ actions: ['s3:GetObject'], keys: '/fax/*' }]],
+    [
+      'FaxOcr',
+      [
+        { actions: ['s3:GetObject'], keys: '/fax/*' },
+        { actions: ['s3:PutObject'], keys: '/fax/*/pages/*' },
+      ],
+    ],
     ['ChatIngest', [{ actions: ['s3:GetObject', 's3:PutObject'], keys: '/chat/widget/*' }]],
     ['ChatConnect', [{ actions: ['s3:PutObject'], keys: '/chat/connect/*' }]],
     [

@@ -245,6 +245,20 @@ describe('RouterStack', () => {
       ]);
     });
 
+    it('lets the staff function read fax page images of the raw bucket and no other object', () => {
+      const objects = roleStatements(template, 'StaffApiRole').filter((statement) =>
+        JSON.stringify(statement.Action).includes('s3:'),
+      );
+      expect(objects.map((statement) => statement.Action)).toEqual(['s3:GetObject']);
+      expect(JSON.stringify(objects[0]?.Resource)).toContain('/fax/*/pages/*');
+      const staff = Object.values(template.findResources('AWS::Lambda::Function')).find((fn) =>
+        String(fn.Properties.Description).startsWith('Staff HTTP API'),
+      );
+      expect(staff?.Properties.Environment.Variables.RAW_BUCKET).toEqual({
+        Ref: expect.stringMatching(/RawBucket|RawContent/),
+      });
+    });
+
     it("lets members' mail go out only as the desk's address, and supervisor notices only as notifyFrom", () => {
       const senders = (rolePrefix: string) =>
         roleStatements(template, rolePrefix)
