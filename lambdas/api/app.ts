@@ -369,8 +369,9 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
         );
       return c.body(new Uint8Array(image), 200, {
         'content-type': 'image/png',
-        // PHI: kept only in this browser tab's memory cache, never by a shared cache.
-        'cache-control': 'private, max-age=300',
+        // PHI: never written to a cache, the browser's own (on disk) included; the console keeps the
+        // image in memory (a blob: URL) for as long as the case is open.
+        'cache-control': 'no-store',
       });
     })
     .openapi(routes.viewCase, async (c) => {

@@ -189,8 +189,16 @@ export const routes = {
     request: {
       params: z.object({
         caseId: CaseIdSchema,
-        message: z.coerce.number().int().min(0).max(100_000),
-        page: z.coerce.number().int().min(1).max(100),
+        // Plain decimal only: 0x1, 1e0, +1 and 1.0 are refused rather than read as 1.
+        message: z
+          .string()
+          .regex(/^(0|[1-9]\d{0,4})$/, 'a message index: 0, 1, 2, …')
+          .transform(Number),
+        page: z
+          .string()
+          .regex(/^[1-9]\d{0,2}$/, 'a page number: 1, 2, …')
+          .transform(Number)
+          .refine((page) => page <= 100, 'at most page 100'),
       }),
     },
     responses: {

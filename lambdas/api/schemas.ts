@@ -84,7 +84,13 @@ export const CaseListQuerySchema = z
       description: 'With `queue`: the cases of a queue in a state',
     }),
     queue: z.string().min(1).max(40).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(25),
+    limit: z
+      .string()
+      .regex(/^[1-9]\d{0,2}$/, 'a whole number from 1 to 100')
+      .transform(Number)
+      .refine((limit) => limit <= 100, 'at most 100')
+      .optional()
+      .transform((limit) => limit ?? 25),
     cursor: z.string().min(1).max(2_048).optional(),
   })
   .superRefine((query, context) => {

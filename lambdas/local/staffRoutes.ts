@@ -84,7 +84,8 @@ export function staffRoutes(staffRequest: StaffRequestHandler): Hono {
     const status = result.statusCode ?? 200;
     // A 204 or 304 must have no body at all (the Response constructor throws on an empty string).
     const bodyless = status === 204 || status === 205 || status === 304;
-    return new Response(bodyless ? null : (result.body ?? ''), { status, headers });
+    const answer = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? '');
+    return new Response(bodyless ? null : answer, { status, headers });
   };
 
   for (const prefix of ['/queues', '/cases']) {

@@ -92,8 +92,22 @@ function rational(ifd: utifModule.IFD, tag: number): number | undefined {
   return unit === 3 ? dpi * 2.54 : dpi;
 }
 
+/**
+ * One page of a faxed document, decoded only when asked: its size is known first, so a caller can
+ * leave out a page (or stop) before it costs the memory of its bitmap.
+ */
+export interface FaxPageSource {
+  width: number;
+  height: number;
+  decode(): FaxBitmap;
+}
+
 /** Multi-page TIFF: Group 3 (1-D and 2-D), Group 4, uncompressed, PackBits, LZW, Deflate. */
 export function decodeTiff(bytes: Uint8Array): FaxBitmap[] {
+  return tiffPageSources(bytes).map((page) => page.decode());
+}
+
+function tiffPageSources(bytes: Uint8Array): FaxPageSource[] {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let ifds: utifModule.IFD[];
   try {
@@ -112,26 +126,38 @@ export function decodeTiff(bytes: Uint8Array): FaxBitmap[] {
     const where = `TIFF page ${index + 1}`;
     const width = tagNumber(ifd, 256) ?? 0;
     const height = tagNumber(ifd, 257) ?? 0;
-    checkSize(width, height, where);
-    try {
-      UTIF.decodeImage(buffer, ifd);
-    } catch (error) {
-      throw new FaxDocumentError(`${where} could not be decoded`, { cause: error });
-    }
-    const bitsPerSample = tagNumber(ifd, 258) ?? 1;
-    const samplesPerPixel = tagNumber(ifd, 277) ?? 1;
-    const photometric = tagNumber(ifd, 262) ?? 0;
-    let data: Uint8Array;
-    if (bitsPerSample === 1 && samplesPerPixel === 1) {
-      // Photometric 0 (WhiteIsZero, what fax software writes): a 1 bit is black; 1 (BlackIsZero): a 0 bit is.
-      data = unpackBits(ifd.data, width, height, photometric === 1 ? 0 : 1);
-    } else {
-      data = thresholdRgba(UTIF.toRGBA8(ifd), width, height);
-    }
-    const dpiX = rational(ifd, 282);
-    const dpiY = rational(ifd, 283);
-    return { width, height, data, ...(dpiX ? { dpiX } : {}), ...(dpiY ? { dpiY } : {}) };
+    return { width, height, decode: () => decodeTiffPage(buffer, ifd, width, height, where) };
   });
+}
+
+function decodeTiffPage(
+  buffer: ArrayBuffer,
+  ifd: utifModule.IFD,
+  width: number,
+  height: number,
+  where: string,
+): FaxBitmap {
+  checkSize(width, height, where);
+  try {
+    UTIF.decodeImage(buffer, ifd);
+  } catch (error) {
+    throw new FaxDocumentError(`${where} could not be decoded`, { cause: error });
+  }
+  const bitsPerSample = tagNumber(ifd, 258) ?? 1;
+  const samplesPerPixel = tagNumber(ifd, 277) ?? 1;
+  const photometric = tagNumber(ifd, 262) ?? 0;
+  let data: Uint8Array;
+  if (bitsPerSample === 1 && samplesPerPixel === 1) {
+    // Photometric 0 (WhiteIsZero, what fax software writes): a 1 bit is black; 1 (BlackIsZero): a 0 bit is.
+    data = unpackBits(ifd.data, width, height, photometric === 1 ? 0 : 1);
+  } else {
+    data = thresholdRgba(UTIF.toRGBA8(ifd), width, height);
+  }
+  // The decoder keeps the raw pixels on the IFD; drop them so only the returned bitmap stays.
+  (ifd as { data?: Uint8Array }).data = undefined;
+  const dpiX = rational(ifd, 282);
+  const dpiY = rational(ifd, 283);
+  return { width, height, data, ...(dpiX ? { dpiX } : {}), ...(dpiY ? { dpiY } : {}) };
 }
 
 /** Wraps one CCITT-coded image in a minimal TIFF so the TIFF decoder's Group 3/4 codecs read it. */
@@ -349,6 +375,10 @@ function decodePdfImage(image: PdfImage, where: string): Uint8Array {
 
 /** Image-only PDF as fax services send it: the largest image on each page is the page. */
 export async function decodePdf(bytes: Uint8Array): Promise<FaxBitmap[]> {
+  return (await pdfPageSources(bytes)).map((page) => page.decode());
+}
+
+async function pdfPageSources(bytes: Uint8Array): Promise<FaxPageSource[]> {
   let document: PDFDocument;
   try {
     document = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: false });
@@ -372,20 +402,36 @@ export async function decodePdf(bytes: Uint8Array): Promise<FaxBitmap[]> {
   }
   return pages.map((page, index) => {
     const where = `PDF page ${index + 1}`;
-    try {
-      return pdfPageBitmap(page, where);
-    } catch (error) {
-      if (error instanceof FaxDocumentError) throw error;
-      throw new FaxDocumentError(`${where} could not be read`, { cause: error });
-    }
+    const guarded = <T>(read: () => T): T => {
+      try {
+        return read();
+      } catch (error) {
+        if (error instanceof FaxDocumentError) throw error;
+        throw new FaxDocumentError(`${where} could not be read`, { cause: error });
+      }
+    };
+    const largest = guarded(() => largestImageOf(page, where));
+    return {
+      width: largest.width,
+      height: largest.height,
+      decode: () => guarded(() => pdfPageBitmap(page, largest, where)),
+    };
   });
 }
 
-/** One page's largest image as a bitmap, with the resolution its size on the page implies. */
-function pdfPageBitmap(page: ReturnType<PDFDocument['getPages']>[number], where: string): FaxBitmap {
+function largestImageOf(page: ReturnType<PDFDocument['getPages']>[number], where: string) {
   const images = imagesOf(page.node.Resources());
   const largest = images.sort((left, right) => right.width * right.height - left.width * left.height)[0];
   if (!largest) throw new FaxDocumentError(`${where} has no image (not a faxed page)`);
+  return largest;
+}
+
+/** One page's largest image as a bitmap, with the resolution its size on the page implies. */
+function pdfPageBitmap(
+  page: ReturnType<PDFDocument['getPages']>[number],
+  largest: ReturnType<typeof largestImageOf>,
+  where: string,
+): FaxBitmap {
   const data = decodePdfImage(largest, where);
   const { width: widthPt, height: heightPt } = page.getSize();
   const rotation = ((page.getRotation().angle % 360) + 360) % 360;
@@ -402,10 +448,15 @@ function pdfPageBitmap(page: ReturnType<PDFDocument['getPages']>[number], where:
   };
 }
 
+/** The pages of a faxed document (PDF or TIFF, told apart by content), each decoded when asked. */
+export async function faxPageSources(bytes: Uint8Array): Promise<FaxPageSource[]> {
+  const type = sniffFaxMediaType(bytes);
+  if (type === 'application/pdf') return pdfPageSources(bytes);
+  if (type === 'image/tiff') return tiffPageSources(bytes);
+  throw new FaxDocumentError('the document is neither a PDF nor a TIFF');
+}
+
 /** Decodes a faxed document (PDF or TIFF, told apart by content) into its pages. */
 export async function decodeFaxDocument(bytes: Uint8Array): Promise<FaxBitmap[]> {
-  const type = sniffFaxMediaType(bytes);
-  if (type === 'application/pdf') return decodePdf(bytes);
-  if (type === 'image/tiff') return decodeTiff(bytes);
-  throw new FaxDocumentError('the document is neither a PDF nor a TIFF');
+  return (await faxPageSources(bytes)).map((page) => page.decode());
 }

@@ -453,8 +453,12 @@ async function createCase(
  * to 200 characters, at most 12.
  */
 function storedEvidence(evidence: readonly string[]): string[] {
-  const quotesDigits = (item: string) =>
-    [...item.matchAll(/"([^"]*)"/g)].some((quoted) => /\p{Nd}/u.test(quoted[1] ?? ''));
+  // Past the first quote, every digit is the member's (an unbalanced quote in their text can shift
+  // the pairs), except the score the item ends with ("(+1.13)").
+  const quotesDigits = (item: string) => {
+    const quote = item.indexOf('"');
+    return quote >= 0 && /\p{Nd}/u.test(item.slice(quote).replace(/\s*\([+-]?[\d.]+\)$/u, ''));
+  };
   return evidence
     .filter((item) => !quotesDigits(item))
     .slice(0, 12)

@@ -18,20 +18,25 @@ export const FAX_PAGE_LIMITS = {
   maxPages: 60,
 } as const;
 
+/** How many times {@link squarePixels} repeats each row of a page (1: its pixels are square already). */
+export function squaringFactor(page: Pick<FaxBitmap, 'dpiX' | 'dpiY'>): number {
+  if (!page.dpiX || !page.dpiY || page.dpiY >= page.dpiX * 0.75) return 1;
+  return Math.max(1, Math.min(4, Math.round(page.dpiX / page.dpiY)));
+}
+
 /**
  * Doubles the rows of a standard-resolution page (98 lines per inch) so OCR sees square pixels;
  * other pages are returned as they are.
  */
 export function squarePixels(page: FaxBitmap): FaxBitmap {
-  if (!page.dpiX || !page.dpiY || page.dpiY >= page.dpiX * 0.75) return page;
-  const factor = Math.min(4, Math.round(page.dpiX / page.dpiY));
+  const factor = squaringFactor(page);
   if (factor < 2) return page;
   const data = new Uint8Array(page.width * page.height * factor);
   for (let y = 0; y < page.height; y++) {
     const row = page.data.subarray(y * page.width, (y + 1) * page.width);
     for (let copy = 0; copy < factor; copy++) data.set(row, (y * factor + copy) * page.width);
   }
-  return { ...page, height: page.height * factor, dpiY: page.dpiY * factor, data };
+  return { ...page, height: page.height * factor, dpiY: (page.dpiY ?? 0) * factor, data };
 }
 
 /**

@@ -256,6 +256,12 @@ describe('staff API app', () => {
     const none = await api.call('alice', 'GET', '/cases');
     expect(none.status).toBe(400);
     expect(none.body.errors[0]).toMatchObject({ in: 'query', field: 'assignee' });
+    const limits = await Promise.all(
+      ['1', '100', '0x5', '1e1', '+5', '0', '101'].map(
+        async (limit) => (await api.call('alice', 'GET', `/cases?assignee=me&limit=${limit}`)).status,
+      ),
+    );
+    expect(limits).toEqual([200, 200, 400, 400, 400, 400, 400]);
   });
 
   it('finds a case by the reference a member quotes', async () => {
@@ -321,7 +327,7 @@ describe('staff API: fax page images', () => {
     const page = await get(`/cases/${caseId}/messages/0/fax-pages/1`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('image/png');
-    expect(page.headers.get('cache-control')).toBe('private, max-age=300');
+    expect(page.headers.get('cache-control')).toBe('no-store');
     expect(Buffer.from(await page.arrayBuffer())).toEqual(png);
     const refusals = await Promise.all([
       get(`/cases/${caseId}/messages/0/fax-pages/2`),
@@ -330,8 +336,14 @@ describe('staff API: fax page images', () => {
       get(`/cases/CR-NOPE/messages/0/fax-pages/1`),
       get(`/cases/${caseId}/messages/0/fax-pages/0`),
       get(`/cases/${caseId}/messages/0/fax-pages/1`, false),
+      ...['0x1', '1e0', '+1', '1.0', '%201', '101'].map((number) =>
+        get(`/cases/${caseId}/messages/0/fax-pages/${number}`),
+      ),
+      get(`/cases/${caseId}/messages/0x0/fax-pages/1`),
     ]);
-    expect(refusals.map((response) => response.status)).toEqual([404, 404, 404, 404, 400, 401]);
+    expect(refusals.map((response) => response.status)).toEqual([
+      404, 404, 404, 404, 400, 401, 400, 400, 400, 400, 400, 400, 400,
+    ]);
     const problem = (await refusals[0]?.json()) as { type?: string } | undefined;
     expect(problem?.type).toContain('page-not-found');
   });

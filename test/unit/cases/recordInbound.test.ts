@@ -68,7 +68,7 @@ describe('recordInbound', () => {
       const message = inboundEmail({
         externalId: `<leak-${index}@mail.example.com>`,
         subject: 'Refill',
-        bodyText: `Please refill my prescription. My SSN is 219-09-${last4} and call me at 415-555-${phone4}.\nPhone (urgent: yes) 555-${phone4}\nBorn (expedited: yes) 03/04/2015`,
+        bodyText: `Please refill my prescription. My SSN is 219-09-${last4} and call me at 415-555-${phone4}.\nPhone (urgent: yes) 555-${phone4}\nBorn (expedited: yes) 03/04/2015\nExpedited: yes" ${last4}`,
       });
       const outcome = await recordInbound(message, deps);
       const evidence = (await deps.caseStore.getCase('caseId' in outcome ? outcome.caseId : ''))?.case
@@ -77,6 +77,21 @@ describe('recordInbound', () => {
       if ([last4, phone4, '03/04/2015'].some((fragment) => joined.includes(fragment))) leaks.push(joined);
     }
     expect(leaks).toEqual([]);
+  });
+
+  it('leaves out evidence whose quote a stray quote mark in the text unbalanced', async () => {
+    const deps = services();
+    const outcome = await recordInbound(
+      inboundEmail({
+        externalId: '<stray-quote@mail.example.com>',
+        subject: 'Appeal',
+        bodyText: 'Expedited: yes" 9757',
+      }),
+      deps,
+    );
+    const evidence = (await deps.caseStore.getCase('caseId' in outcome ? outcome.caseId : ''))?.case
+      .triageEvidence;
+    expect((evidence ?? []).join(' | ')).not.toContain('9757');
   });
 
   it('reports the same message delivered twice as a duplicate of one case', async () => {

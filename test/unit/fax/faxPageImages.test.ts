@@ -70,6 +70,25 @@ describe('fax page images', () => {
     expect(faxPageImageKey(documentKey, 2)).toBe('fax/telnyx/fx-1/pages/2.png');
   });
 
+  it('leaves out a page over the per-page limit and every page past the document budget, decoding none of them', async () => {
+    const blobs = new MemoryBlobStore();
+    const documentKey = 'fax/telnyx/fx-3/document';
+    await blobs.put(documentKey, fixture('fax/expedited-redetermination.pdf'));
+    const document = { blobKey: documentKey, mediaType: 'application/pdf' as const };
+    const all = await new FaxPageImageStore(blobs).render(document);
+    const onePage = 1728 * 2200;
+
+    expect(all).toEqual([1, 2]);
+    expect(
+      await new FaxPageImageStore(blobs, { maxPagePixels: 1_000_000, maxDocumentPixels: 1e9 }).render(
+        document,
+      ),
+    ).toEqual([]);
+    expect(
+      await new FaxPageImageStore(blobs, { maxPagePixels: 1e9, maxDocumentPixels: onePage }).render(document),
+    ).toEqual([1]);
+  });
+
   it('names the rendered pages on the fax message, and queues the fax without them when drawing fails', async () => {
     const job: FaxJob = {
       fax: {
