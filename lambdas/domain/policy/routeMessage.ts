@@ -234,6 +234,7 @@ export function routeMessage(
     policyVersion: policy.version,
     calendar: targets.calendar,
     ...(targets.nextResponse ? { nextResponseTargetMs: businessDurationMs(targets.nextResponse) } : {}),
+    memberMessagesAt: [receivedAt.toISOString()],
     clocks,
   };
   const firstResponseDueAt = dueOf(clocks, 'firstResponse') ?? firstResponseTrace.dueAt;

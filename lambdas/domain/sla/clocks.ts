@@ -60,6 +60,12 @@ export const BusinessClockSchema = z.object({
   /** Once stopped: whether the target was exceeded. */
   breached: z.boolean().optional(),
   milestones: z.array(MilestoneSchema),
+  /**
+   * Staff replies written before the clock started (routed after a later member message opened the
+   * case): should an earlier member message move the start back, the first of them at or after the
+   * new start is the response.
+   */
+  answeredBeforeStart: z.array(isoDate).max(10).optional(),
 });
 export type BusinessClock = z.infer<typeof BusinessClockSchema>;
 
@@ -97,6 +103,11 @@ export const CaseClocksSchema = z.object({
   calendar: z.string().min(1),
   /** Target of the next-response clock started after each member message, when the policy sets one. */
   nextResponseTargetMs: z.number().int().positive().optional(),
+  /**
+   * When the member's latest messages were written (the last 20): a staff reply routed after a later
+   * member message still starts that message's next-response clock.
+   */
+  memberMessagesAt: z.array(isoDate).max(20).optional(),
   clocks: z.array(ClockSchema),
 });
 export type CaseClocks = z.infer<typeof CaseClocksSchema>;
@@ -304,14 +315,46 @@ export function clocksOnPend(caseClocks: CaseClocks, at: Date, policy: Policy): 
 
 /** A staff reply to the member: stops the first-response and any next-response clock. */
 export function clocksOnStaffReply(caseClocks: CaseClocks, at: Date, policy: Policy): CaseClocks {
-  return mapClocks(caseClocks, (clock) =>
-    // A staff line written before the member message that started the clock (a chat greeting
-    // routed after the member's first line) answers nothing that clock measures.
-    (clock.kind === 'firstResponse' || clock.kind === 'nextResponse') &&
-    at.getTime() >= Date.parse(clock.startedAt)
-      ? stopClock(clock, at, policy)
-      : clock,
+  const answered = mapClocks(caseClocks, (clock) => {
+    if (clock.type !== 'business' || (clock.kind !== 'firstResponse' && clock.kind !== 'nextResponse')) {
+      return clock;
+    }
+    if (at.getTime() >= Date.parse(clock.startedAt)) return stopClock(clock, at, policy);
+    // Written before the member message that started the clock (a chat greeting routed after the
+    // member's first line): it answers nothing this clock measures yet, but is kept in case an
+    // earlier member message moves the start back before it.
+    if (clock.state !== 'running') return clock;
+    const answers = [...new Set([...(clock.answeredBeforeStart ?? []), at.toISOString()])]
+      .sort()
+      .slice(0, 10);
+    return { ...clock, answeredBeforeStart: answers };
+  });
+  // A member message written after this reply but routed before it is still owed an answer.
+  const laterMessage = (caseClocks.memberMessagesAt ?? []).find(
+    (written) => Date.parse(written) > at.getTime(),
   );
+  const open = answered.clocks.some(
+    (clock) => (clock.kind === 'firstResponse' || clock.kind === 'nextResponse') && clock.state !== 'stopped',
+  );
+  if (!laterMessage || open) return answered;
+  return withNextResponse(answered, new Date(laterMessage), policy);
+}
+
+/** Starts the case's next next-response clock (`nextResponse#n`) at `from`, when the policy sets one. */
+function withNextResponse(caseClocks: CaseClocks, from: Date, policy: Policy): CaseClocks {
+  if (caseClocks.nextResponseTargetMs === undefined) return caseClocks;
+  const sequence = caseClocks.clocks.filter((clock) => clock.kind === 'nextResponse').length + 1;
+  const next = startBusinessClock(
+    {
+      id: `nextResponse#${sequence}`,
+      kind: 'nextResponse',
+      calendar: caseClocks.calendar,
+      targetMs: caseClocks.nextResponseTargetMs,
+    },
+    from,
+    policy,
+  );
+  return { ...caseClocks, clocks: [...caseClocks.clocks, next] };
 }
 
 /** The case is resolved (the decision is issued): every clock stops, the regulatory one included. */
@@ -363,7 +406,12 @@ function withEarlierStart(clock: BusinessClock, receivedAt: Date, policy: Policy
     return clock;
   }
   const { id, kind, calendar, targetMs } = clock;
-  return startBusinessClock({ id, kind, calendar, targetMs }, receivedAt, policy);
+  const restarted = startBusinessClock({ id, kind, calendar, targetMs }, receivedAt, policy);
+  const answer = (clock.answeredBeforeStart ?? []).find((at) => Date.parse(at) >= receivedAt.getTime());
+  if (answer) return stopClock(restarted, new Date(answer), policy);
+  return clock.answeredBeforeStart
+    ? { ...restarted, answeredBeforeStart: clock.answeredBeforeStart }
+    : restarted;
 }
 
 /**
@@ -374,33 +422,28 @@ function withEarlierStart(clock: BusinessClock, receivedAt: Date, policy: Policy
  * the earliest receipt on any channel.
  */
 export function clocksOnMemberMessage(caseClocks: CaseClocks, receivedAt: Date, policy: Policy): CaseClocks {
-  let clocks = caseClocks.clocks.map(
-    (clock): Clock =>
-      clock.type === 'regulatory'
-        ? withEarlierReceipt(clock, receivedAt, policy)
-        : withEarlierStart(resumeClock(clock, receivedAt, policy), receivedAt, policy),
-  );
+  // When this earlier message was answered by a staff reply routed before it, the message that
+  // opened the case came after that answer: the next-response clock runs from that one.
+  let answeredThenWroteAt: Date | undefined;
+  const clocks = caseClocks.clocks.map((clock): Clock => {
+    if (clock.type === 'regulatory') return withEarlierReceipt(clock, receivedAt, policy);
+    const resumed = resumeClock(clock, receivedAt, policy);
+    const moved = withEarlierStart(resumed, receivedAt, policy);
+    if (moved.kind === 'firstResponse' && moved.state === 'stopped' && resumed.state === 'running') {
+      answeredThenWroteAt = new Date(resumed.startedAt);
+    }
+    return moved;
+  });
   const firstResponseOpen = clocks.some(
     (clock) => clock.kind === 'firstResponse' && clock.state !== 'stopped',
   );
   const nextResponseOpen = clocks.some((clock) => clock.kind === 'nextResponse' && clock.state !== 'stopped');
-  if (caseClocks.nextResponseTargetMs !== undefined && !firstResponseOpen && !nextResponseOpen) {
-    const sequence = clocks.filter((clock) => clock.kind === 'nextResponse').length + 1;
-    clocks = [
-      ...clocks,
-      startBusinessClock(
-        {
-          id: `nextResponse#${sequence}`,
-          kind: 'nextResponse',
-          calendar: caseClocks.calendar,
-          targetMs: caseClocks.nextResponseTargetMs,
-        },
-        receivedAt,
-        policy,
-      ),
-    ];
-  }
-  return { ...caseClocks, clocks };
+  const written = [...new Set([...(caseClocks.memberMessagesAt ?? []), receivedAt.toISOString()])]
+    .sort()
+    .slice(-20);
+  const revised: CaseClocks = { ...caseClocks, memberMessagesAt: written, clocks };
+  if (firstResponseOpen || nextResponseOpen) return revised;
+  return withNextResponse(revised, answeredThenWroteAt ?? receivedAt, policy);
 }
 
 /**

@@ -180,6 +180,45 @@ describe('recordChatLine', () => {
     ]);
   });
 
+  it('ends with the same clocks whatever order a member line, its answer and the next member line are routed in', async () => {
+    const clocksAfter = async (order: ('m1' | 's1' | 'm2')[]) => {
+      const { caseStore, clock, services } = setup();
+      clock.current = new Date(STARTED + 200_000);
+      const conversation = `conv-order-${order.join('')}`;
+      const lines = {
+        m1: line(conversation, 'm1', 'member', 'My refill is late', 0),
+        s1: line(conversation, 's1', 'staff', 'It ships today', 60),
+        m2: line(conversation, 'm2', 'member', 'Thank you, which carrier?', 120),
+      };
+      for (const id of order) {
+        if (id === 's1') await recordChatLine(lines.s1, services);
+        else await recordInbound(lines[id], services);
+      }
+      const caseId = await caseStore.findCaseIdByThread([`conv:chat:widget:${conversation}`]);
+      return (await caseStore.getCase(caseId ?? ''))?.case.clocks.clocks.map((entry) => ({
+        id: entry.id,
+        state: entry.state,
+        startedAt: entry.startedAt,
+        ...('stoppedAt' in entry && entry.stoppedAt ? { stoppedAt: entry.stoppedAt } : {}),
+      }));
+    };
+    const inOrder = await clocksAfter(['m1', 's1', 'm2']);
+
+    expect(inOrder).toEqual([
+      {
+        id: 'firstResponse',
+        state: 'stopped',
+        startedAt: new Date(STARTED).toISOString(),
+        stoppedAt: new Date(STARTED + 60_000).toISOString(),
+      },
+      { id: 'nextResponse#1', state: 'running', startedAt: new Date(STARTED + 120_000).toISOString() },
+    ]);
+    expect(await clocksAfter(['m2', 's1', 'm1'])).toEqual(inOrder);
+    // The answer routed last: it stops the first response at its own time, and the member's later
+    // line (routed before it) still gets its next-response clock.
+    expect(await clocksAfter(['m2', 'm1', 's1'])).toEqual(inOrder);
+  });
+
   it('follows a merged conversation case to the case it was merged into', async () => {
     const { caseStore, services } = setup();
     const duplicateId = await openConversation(services, 'conv-5');
