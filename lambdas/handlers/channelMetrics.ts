@@ -4,9 +4,9 @@ import { PowertoolsDeskMetrics } from '../adapters/metrics/PowertoolsDeskMetrics
 import type { Channel } from '../domain/inboundMessage.js';
 
 /**
- * One channel function's desk metrics: each outcome counted per channel, published at the end of
- * the invocation (embedded metric format, so no PutMetricData call and no PHI: channel and outcome
- * names only). The counts are what the per-channel alarms and the desk dashboard read.
+ * One channel function's desk metrics: each outcome counted per channel as an embedded-metric-format
+ * line (no PutMetricData call, and no PHI: channel and outcome names only). The counts are what the
+ * per-channel alarms and the desk dashboard read.
  */
 export function channelMetrics(service: string, channel: Channel) {
   const metrics = new Metrics({ namespace: DESK_METRICS.namespace, serviceName: service });
