@@ -80,6 +80,33 @@ function tagNumber(ifd: utifModule.IFD, tag: number): number | undefined {
   return undefined;
 }
 
+/**
+ * A transmission cut short leaves a TIFF whose strips (or tiles) run past the end of the file: the
+ * codec then decodes forever on what is missing, so such a page is refused before it is decoded.
+ */
+function checkStripsPresent(ifd: utifModule.IFD, fileBytes: number, where: string): void {
+  const numbers = (tag: number) => {
+    const value = ifd[`t${tag}`];
+    return Array.isArray(value) ? value.filter((entry): entry is number => typeof entry === 'number') : [];
+  };
+  for (const [offsetTag, countTag] of [
+    [273, 279],
+    [324, 325],
+  ] as const) {
+    const offsets = numbers(offsetTag);
+    const counts = numbers(countTag);
+    if (offsets.length === 0) continue;
+    if (counts.length !== offsets.length) {
+      throw new FaxDocumentError(`${where} names ${offsets.length} strips but ${counts.length} lengths`);
+    }
+    for (const [index, offset] of offsets.entries()) {
+      if (offset + (counts[index] ?? 0) > fileBytes) {
+        throw new FaxDocumentError(`${where} is cut short: its image data runs past the end of the file`);
+      }
+    }
+  }
+}
+
 function rational(ifd: utifModule.IFD, tag: number): number | undefined {
   const value = ifd[`t${tag}`];
   if (!Array.isArray(value)) return undefined;
@@ -138,6 +165,7 @@ function decodeTiffPage(
   where: string,
 ): FaxBitmap {
   checkSize(width, height, where);
+  checkStripsPresent(ifd, buffer.byteLength, where);
   try {
     UTIF.decodeImage(buffer, ifd);
   } catch (error) {

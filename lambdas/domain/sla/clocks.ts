@@ -329,15 +329,25 @@ export function clocksOnStaffReply(caseClocks: CaseClocks, at: Date, policy: Pol
       .slice(0, 10);
     return { ...clock, answeredBeforeStart: answers };
   });
-  // A member message written after this reply but routed before it is still owed an answer.
+  // A member message written after this reply but routed before it is still owed an answer: only
+  // when this reply is what answered the open clock (never on a case whose clocks were all stopped
+  // already, a resolved one included), and only when no next-response clock covers that message.
   const laterMessage = (caseClocks.memberMessagesAt ?? []).find(
     (written) => Date.parse(written) > at.getTime(),
   );
-  const open = answered.clocks.some(
-    (clock) => (clock.kind === 'firstResponse' || clock.kind === 'nextResponse') && clock.state !== 'stopped',
+  const isResponse = (clock: Clock) => clock.kind === 'firstResponse' || clock.kind === 'nextResponse';
+  const stoppedNow = answered.clocks.some((clock, index) => {
+    const before = caseClocks.clocks[index];
+    return (
+      isResponse(clock) && clock.state === 'stopped' && before !== undefined && before.state !== 'stopped'
+    );
+  });
+  const open = answered.clocks.some((clock) => isResponse(clock) && clock.state !== 'stopped');
+  if (!laterMessage || !stoppedNow || open) return answered;
+  const covered = answered.clocks.some(
+    (clock) => clock.kind === 'nextResponse' && Date.parse(clock.startedAt) >= Date.parse(laterMessage),
   );
-  if (!laterMessage || open) return answered;
-  return withNextResponse(answered, new Date(laterMessage), policy);
+  return covered ? answered : withNextResponse(answered, new Date(laterMessage), policy);
 }
 
 /** Starts the case's next next-response clock (`nextResponse#n`) at `from`, when the policy sets one. */

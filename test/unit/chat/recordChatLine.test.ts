@@ -219,6 +219,21 @@ describe('recordChatLine', () => {
     expect(await clocksAfter(['m2', 'm1', 's1'])).toEqual(inOrder);
   });
 
+  it('starts no next-response clock for a member line that a later-routed reply had already answered', async () => {
+    const { caseStore, clock, services } = setup();
+    clock.current = new Date(STARTED + 200_000);
+    const conversation = 'conv-answered';
+    await recordInbound(line(conversation, 'm1', 'member', 'My refill is late', 0), services);
+    await recordInbound(line(conversation, 'm2', 'member', 'Are you there?', 120), services);
+    await recordChatLine(line(conversation, 's2', 'staff', 'Yes, it ships today', 150), services);
+    await recordChatLine(line(conversation, 's1', 'staff', 'Let me look', 60), services);
+
+    const caseId = await caseStore.findCaseIdByThread([`conv:chat:widget:${conversation}`]);
+    const clocks = (await caseStore.getCase(caseId ?? ''))?.case.clocks.clocks ?? [];
+    // Nothing is left running: both member lines were answered (by 15:16:30 at the latest).
+    expect(clocks.filter((entry) => entry.state !== 'stopped')).toEqual([]);
+  });
+
   it('follows a merged conversation case to the case it was merged into', async () => {
     const { caseStore, services } = setup();
     const duplicateId = await openConversation(services, 'conv-5');

@@ -75,6 +75,15 @@ describe('fax document decoding', () => {
     await expect(decodeFaxDocument(bytes)).rejects.toThrow(reason);
   });
 
+  it('refuses a TIFF cut short in transmission at once, instead of decoding forever on what is missing', () => {
+    const whole = fixture('fax/cover-sheet-new-prescription.tiff');
+    for (const length of [1_000, 5_000, 20_000, Math.floor(whole.length * 0.9)]) {
+      const started = Date.now();
+      expect(() => decodeTiff(new Uint8Array(whole.subarray(0, length)))).toThrow(FaxDocumentError);
+      expect(Date.now() - started).toBeLessThan(1_000);
+    }
+  });
+
   it('refuses a page larger than any fax before allocating it', () => {
     const huge = writeFaxTiff([{ width: 1728, height: 1, data: new Uint8Array(1728) }], 'g4');
     new DataView(huge.buffer).setUint32(8 + 2 + 2 * 12 + 8, 90_000, true); // ImageLength, the third entry

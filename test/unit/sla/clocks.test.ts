@@ -77,6 +77,21 @@ describe('business clocks', () => {
     expect(clock(replied, 'resolution')?.state).toBe('running');
   });
 
+  it('starts no clock for a staff reply routed late once every response clock had stopped (a resolved case)', () => {
+    // Member at 09:00, answered at 09:30, member again at 10:00, answered at 10:30, resolved at 11:00.
+    let clocks = clocksOnStaffReply(openAppeal(), at('2026-11-27T09:30:00-06:00'), DEFAULT_POLICY);
+    clocks = clocksOnMemberMessage(clocks, at('2026-11-27T10:00:00-06:00'), DEFAULT_POLICY);
+    clocks = clocksOnStaffReply(clocks, at('2026-11-27T10:30:00-06:00'), DEFAULT_POLICY);
+    const resolved = clocksOnResolve(clocks, at('2026-11-27T11:00:00-06:00'), DEFAULT_POLICY);
+    // A reply written at 09:45 is routed now: the 10:00 message was answered already.
+    const late = clocksOnStaffReply(resolved, at('2026-11-27T09:45:00-06:00'), DEFAULT_POLICY);
+
+    expect(late.clocks.map((entry) => [entry.id, entry.state])).toEqual(
+      resolved.clocks.map((entry) => [entry.id, entry.state]),
+    );
+    expect(late.clocks.every((entry) => entry.state === 'stopped')).toBe(true);
+  });
+
   it('starts a numbered next-response clock for each member message after a reply', () => {
     const replied = clocksOnStaffReply(openAppeal(), at('2026-11-27T09:00:00-06:00'), DEFAULT_POLICY);
 
