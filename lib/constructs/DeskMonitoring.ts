@@ -258,13 +258,7 @@ export class DeskMonitoring extends Construct implements FunctionWatcher {
   watchQuarantine(channel: string, service: string): void {
     this.#alarm(`${channel}-quarantined`, {
       description: `Inbound ${channel} was quarantined (unparseable or invalid): the original and its reason are under quarantine/ in the raw bucket; a person must look.`,
-      metric: new cloudwatch.Metric({
-        namespace: NAMESPACE,
-        metricName: DESK_METRICS.inbound.quarantined,
-        dimensionsMap: { service, channel },
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      }),
+      metric: channelCount(DESK_METRICS.inbound.quarantined, service, channel),
       threshold: 1,
     });
   }
@@ -276,13 +270,7 @@ export class DeskMonitoring extends Construct implements FunctionWatcher {
   watchUnauthorized(channel: string, service: string, threshold = 5): void {
     this.#alarm(`${channel}-unauthorized`, {
       description: `${threshold} or more ${channel} webhooks refused as unauthorized within 5 minutes: check the provider's signing secret in the channel secret (a rotation not copied here refuses every real delivery), or an attacker probing the route.`,
-      metric: new cloudwatch.Metric({
-        namespace: NAMESPACE,
-        metricName: DESK_METRICS.inbound.unauthorized,
-        dimensionsMap: { service, channel },
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      }),
+      metric: channelCount(DESK_METRICS.inbound.unauthorized, service, channel),
       threshold,
     });
   }
@@ -345,4 +333,15 @@ export class DeskMonitoring extends Construct implements FunctionWatcher {
     alarm.addOkAction(this.#alarmAction);
     this.alarms.push(alarm);
   }
+}
+
+/** A channel function's count per 5 minutes, under the dimensions it emits (`service`, `channel`). */
+function channelCount(metricName: string, service: string, channel: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: NAMESPACE,
+    metricName,
+    dimensionsMap: { service, channel },
+    statistic: 'Sum',
+    period: Duration.minutes(5),
+  });
 }
