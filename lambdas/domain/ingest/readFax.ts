@@ -52,6 +52,8 @@ export function faxToInboundMessage(
   job: FaxJob,
   ocr: OcrResult,
   failure: string | undefined,
+  /** Pages with a stored image for the case view. */
+  pageImages: readonly number[] = [],
 ): InboundMessage {
   const fields: FaxFormFields = readFaxForm(ocr.pages);
   const partial = partialReason(job, ocr);
@@ -77,6 +79,7 @@ export function faxToInboundMessage(
       unreadablePages: ocr.unreadable.map((page) => page.pageNumber),
     },
     fields,
+    ...(pageImages.length > 0 ? { pageImages: pageImages.slice(0, 100) } : {}),
   };
   const topic = TOPIC_OF_REQUEST[fields.requestType];
   const hints: InboundHints = {
@@ -150,8 +153,7 @@ export async function readFax(job: FaxJob, services: ReadFaxServices): Promise<R
   const pageImages = services.pageImages
     ? await services.pageImages.render(document).catch(() => [] as number[])
     : [];
-  const message = faxToInboundMessage(job, ocr, failure);
-  if (message.fax && pageImages.length > 0) message.fax.pageImages = pageImages.slice(0, 100);
+  const message = faxToInboundMessage(job, ocr, failure, pageImages);
   await services.inboundQueue.enqueue(message);
   return {
     outcome: 'queued',

@@ -299,8 +299,8 @@ describe('staff API: fax page images', () => {
         unreadable: [],
       },
       undefined,
+      [1],
     );
-    if (message.fax) message.fax.pageImages = [1];
     const created = await recordInbound(message, { caseStore, clock, policy: DEFAULT_POLICY });
     const emailCase = await recordInbound(inboundEmail(), { caseStore, clock, policy: DEFAULT_POLICY });
     const pages = new MemoryBlobStore();
