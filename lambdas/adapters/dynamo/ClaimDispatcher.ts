@@ -22,10 +22,14 @@ export interface ClaimWrite {
 }
 
 /**
- * How far a read reaches: `glance` a short read of the top (what arrived there, what others took),
- * `head` a longer one, `more` the stretch after an order key.
+ * How far a read reaches: `glance` a short read of the top (what arrived there, what others took;
+ * `atLeast` cases where nothing is known yet, enough for those waiting), `head` a longer one, `more`
+ * the stretch after an order key.
  */
-export type HeadReach = { reach: 'glance' | 'head' } | { reach: 'more'; after: string };
+export type HeadReach =
+  | { reach: 'glance'; atLeast?: number }
+  | { reach: 'head' }
+  | { reach: 'more'; after: string };
 
 /** What the dispatcher needs of the store. */
 export interface ClaimStorage {
@@ -302,27 +306,32 @@ export class ClaimDispatcher {
   }
 
   /**
-   * Reads the top of the queue. While enough is known beyond the top, a glance shows what arrived
-   * there (the queue's order puts a case of higher priority there, and what waits behind the top
-   * reaches it as the top is claimed). Where others claim from this queue too (races are lost
-   * here), every fourth read reaches further, so what was read further down is never more than a
-   * few reads old. Alone, what was read further down changes only by arrivals, which the glance
-   * sees once the top is claimed down to them, and by cases that left otherwise, which a lost race
-   * reports (and the reads reach further from then on).
+   * Reads the top of the queue. A glance shows what arrived there (the queue's order puts a case of
+   * higher priority there, and what waits behind the top reaches it as the top is claimed); what
+   * lies further down is read by {@link #readMore}, a stretch at a time, so no read goes over the
+   * top again. Where nothing is known yet (the first claims, a drained queue), the glance reaches
+   * far enough for everyone waiting: a claim's first answer waits for one short read and a write,
+   * not for a long read (on DynamoDB Local a read of the whole head took as long as the write).
+   * Where others claim from this queue too (races are lost here), every fourth read reaches
+   * further, so what was read further down is never more than a few reads old. Alone, what was
+   * read further down changes only by arrivals, which the glance sees once the top is claimed down
+   * to them, and by cases that left otherwise, which a lost race reports (and the reads reach
+   * further from then on).
    */
   #readTop(desk: QueueDesk): void {
     if (desk.readingTop) return;
     desk.readingTop = true;
     const startedAt = this.#now();
     const sequence = ++this.#sequence;
-    const lowWater = 2 * this.#options.maxBatch * this.#options.maxInFlight;
     const shared = desk.lossRate >= 0.01;
-    const reach =
-      desk.known.length >= lowWater && (!shared || ++desk.topReads % 4 !== 0)
-        ? ('glance' as const)
-        : ('head' as const);
+    const reach: HeadReach =
+      desk.known.length === 0
+        ? { reach: 'glance', atLeast: Math.max(this.#options.maxBatch, 2 * desk.waiting.length) }
+        : shared && ++desk.topReads % 4 === 0
+          ? { reach: 'head' }
+          : { reach: 'glance' };
     this.#storage
-      .readQueue(desk.queue, { reach })
+      .readQueue(desk.queue, reach)
       .then(
         (read) => this.#mergeTop(desk, read, startedAt, sequence),
         (error: unknown) => {

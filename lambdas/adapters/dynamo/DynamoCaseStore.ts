@@ -803,7 +803,16 @@ export class DynamoCaseStore implements CaseStore {
    */
   async #readClaimHead(queue: string, reach: HeadReach): Promise<HeadRead> {
     const perShard =
-      reach.reach === 'glance' ? Math.max(4, this.#claimHeadPerShard / 8) : this.#claimHeadPerShard;
+      reach.reach === 'glance'
+        ? Math.min(
+            this.#claimHeadPerShard,
+            Math.max(
+              4,
+              this.#claimHeadPerShard / 8,
+              Math.ceil((reach.atLeast ?? 0) / CASE_TABLE.queueShards),
+            ),
+          )
+        : this.#claimHeadPerShard;
     const read = await this.#queueHead(queue, perShard, reach.reach === 'more' ? reach.after : undefined);
     return {
       entries: read.items.map((item) => ({ key: String(item.queueSort), entry: CaseSchema.parse(item) })),

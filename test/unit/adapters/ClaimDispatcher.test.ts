@@ -27,8 +27,9 @@ class QueueInMemory implements ClaimStorage {
   readonly cases = new Map<string, Case>();
   readonly rounds: string[][] = [];
   reads: (string | undefined)[] = [];
-  /** How far each read reached (a glance reads a quarter as much). */
+  /** How far each read reached (a glance reads a quarter as much, or what it was asked for at least). */
   reaches: HeadReach['reach'][] = [];
+  asked: HeadReach[] = [];
   /** Writes still to lose, as if another container had just taken each case. */
   losing = 0;
   failWrites = false;
@@ -61,13 +62,15 @@ class QueueInMemory implements ClaimStorage {
     const after = reach.reach === 'more' ? reach.after : undefined;
     this.reads.push(after);
     this.reaches.push(reach.reach);
+    this.asked.push(reach);
     await this.#gate();
     const queued = [...this.cases.values()]
       .filter((kase) => kase.state === 'queued')
       .map((kase) => ({ key: queueOrderKey(kase), entry: kase }))
       .filter(({ key }) => after === undefined || key > after)
       .sort((a, b) => a.key.localeCompare(b.key));
-    const entries = queued.slice(0, reach.reach === 'glance' ? Math.ceil(this.perRead / 4) : this.perRead);
+    const glance = Math.max(Math.ceil(this.perRead / 4), reach.reach === 'glance' ? (reach.atLeast ?? 0) : 0);
+    const entries = queued.slice(0, reach.reach === 'glance' ? glance : this.perRead);
     const last = entries.at(-1);
     return { entries, ...(queued.length > entries.length && last ? { cutoff: last.key } : {}) };
   }
@@ -220,7 +223,8 @@ describe('ClaimDispatcher', () => {
         sla: { ...template.sla, firstResponseDueAt: '2026-12-31T15:00:00.000Z' },
       },
     );
-    const claims = dispatcher(storage);
+    // Small rounds: the first read (sized to the round) holds only the top, all Japanese.
+    const claims = dispatcher(storage, { at: 0 }, { maxBatch: 2 });
 
     const claimed = await claims.claim(request(staff('eve')));
 
@@ -311,10 +315,25 @@ describe('ClaimDispatcher', () => {
       expect((await claims.claim(request(staff(`agent-${round}`))))?.state).toBe('claimed');
     }
 
-    // The first read reaches the head; then glances (the reads further down keep the horizon ahead).
-    expect(storage.reaches[0]).toBe('head');
-    expect(storage.reaches.filter((reach) => reach === 'glance').length).toBeGreaterThanOrEqual(4);
-    expect(storage.reaches.slice(1)).not.toContain('head');
+    // Only glances at the top: the reads further down keep the horizon ahead, and none goes over the top again.
+    expect(storage.reaches.filter((reach) => reach === 'glance').length).toBeGreaterThanOrEqual(5);
+    expect(storage.reaches).not.toContain('head');
+    expect(storage.reaches).toContain('more');
+  });
+
+  it('answers the first claims after one short read sized to those waiting, not a read of the whole head', async () => {
+    const storage = new QueueInMemory(64);
+    storage.put(...Array.from({ length: 200 }, (_, index) => make(`c${index}`, 'normal', 'en', at(index))));
+    const claims = dispatcher(storage, { at: 0 }, { maxBatch: 30, maxInFlight: 2 });
+
+    const answered = await Promise.all(
+      Array.from({ length: 50 }, (_, index) => claims.claim(request(staff(`agent-${index}`)))),
+    );
+
+    expect(storage.asked[0]).toEqual({ reach: 'glance', atLeast: 100 });
+    expect(new Set(answered.map((kase) => kase?.caseId)).size).toBe(50);
+    // Every claim went out in the first two rounds, before any read further down came back.
+    expect(storage.rounds.slice(0, 2).flat()).toHaveLength(50);
   });
 
   it('reaches past the top every fourth read once it loses races to other claimers', async () => {
