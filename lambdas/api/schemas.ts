@@ -7,6 +7,7 @@ import {
 } from '../domain/cases/caseRecord.js';
 import { StaffRoleSchema } from '../domain/cases/staffMember.js';
 import { TemplateCatalogSchema } from '../domain/outbound/templates.js';
+import { classicSchema } from './classicSchema.js';
 
 /**
  * The staff API's request and response bodies. The domain's own schemas (the case, its messages,
@@ -32,15 +33,16 @@ export const QueueNameSchema = z
   .openapi({ param: { name: 'queue', in: 'path' }, example: 'fulfillment' });
 
 // Domain schemas may be built before @hono/zod-openapi extends zod (module order), so they are
-// wrapped in schemas built here rather than given `.openapi()` themselves.
-export const CaseBodySchema = z.object(CaseSchema.shape).openapi('Case');
+// wrapped in schemas built here rather than given `.openapi()` themselves; the zod/mini schemas
+// they hold are rebuilt as classic ones, which is all the document generator reads.
+export const CaseBodySchema = z.object(classicSchema(CaseSchema).shape).openapi('Case');
 
 export const CaseViewSchema = z
   .object({
     case: CaseBodySchema,
     /** Inbound (from the member) and outbound (our replies and acknowledgements), oldest first; redacted. */
-    messages: z.array(z.object(CaseMessageSchema.shape).openapi('CaseMessage')),
-    history: z.array(z.object(CaseEventSchema.shape).openapi('CaseEvent')),
+    messages: z.array(z.object(classicSchema(CaseMessageSchema).shape).openapi('CaseMessage')),
+    history: z.array(z.object(classicSchema(CaseEventSchema).shape).openapi('CaseEvent')),
   })
   .loose()
   .openapi('CaseView');
