@@ -27,7 +27,7 @@ export const ClassifyLineSchema = z.object({
   subject: z.string().max(2_000).default(''),
   text: z.string().max(1_000_000),
   receivedAt: z.iso.datetime({ offset: true }).optional(),
-  hints: InboundHintsSchema.optional(),
+  hints: z.optional(InboundHintsSchema),
 });
 export type ClassifyLine = z.infer<typeof ClassifyLineSchema>;
 

@@ -133,9 +133,9 @@ export const CaseMessageSchema = z.object({
   /** Present when the sender could not be verified as the case's member (see {@link UnverifiedSenderSchema}). */
   unverifiedSender: UnverifiedSenderSchema.optional(),
   /** A fax: provider record, OCR outcome, fields read from the form and its pages (channels). */
-  fax: FaxDetailsSchema.optional(),
+  fax: z.optional(FaxDetailsSchema),
   /** An e-mail's SES verdicts (spam, virus, SPF, DKIM, DMARC) (channels). */
-  emailVerdicts: EmailVerdictsSchema.optional(),
+  emailVerdicts: z.optional(EmailVerdictsSchema),
 });
 export type CaseMessage = z.infer<typeof CaseMessageSchema>;
 

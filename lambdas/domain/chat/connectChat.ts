@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zodMini.js';
 
 /**
  * One Amazon Connect chat item as message streaming (StartContactStreaming → SNS) publishes it:
@@ -6,15 +6,15 @@ import * as z from 'zod';
  */
 export const ConnectChatItemSchema = z.object({
   AbsoluteTime: z.iso.datetime({ offset: true }),
-  Content: z.string().max(20_000).optional(),
-  ContentType: z.string().max(200),
-  Id: z.string().min(1).max(256),
+  Content: z.optional(z.string().check(z.maxLength(20_000))),
+  ContentType: z.string().check(z.maxLength(200)),
+  Id: z.string().check(z.minLength(1), z.maxLength(256)),
   Type: z.enum(['MESSAGE', 'EVENT', 'ATTACHMENT', 'CONNECTION_ACK', 'MESSAGEMETADATA']),
-  ParticipantId: z.string().max(256).optional(),
-  DisplayName: z.string().max(256).optional(),
-  ParticipantRole: z.enum(['CUSTOMER', 'AGENT', 'SYSTEM', 'CUSTOM_BOT', 'SUPERVISOR']).optional(),
-  InitialContactId: z.string().max(256).optional(),
-  ContactId: z.string().max(256).optional(),
+  ParticipantId: z.optional(z.string().check(z.maxLength(256))),
+  DisplayName: z.optional(z.string().check(z.maxLength(256))),
+  ParticipantRole: z.optional(z.enum(['CUSTOMER', 'AGENT', 'SYSTEM', 'CUSTOM_BOT', 'SUPERVISOR'])),
+  InitialContactId: z.optional(z.string().check(z.maxLength(256))),
+  ContactId: z.optional(z.string().check(z.maxLength(256))),
 });
 export type ConnectChatItem = z.infer<typeof ConnectChatItemSchema>;
 

@@ -1,14 +1,23 @@
-import * as z from 'zod';
+import * as z from '../zodMini.js';
 
 const ConversationIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'expected 1-128 letters, digits, dots, colons, underscores or hyphens');
-const EventIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'expected 1-128 letters, digits, . : _ -');
+  .check(
+    z.regex(
+      /^[A-Za-z0-9._:-]{1,128}$/,
+      'expected 1-128 letters, digits, dots, colons, underscores or hyphens',
+    ),
+  );
+const EventIdSchema = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, 'expected 1-128 letters, digits, . : _ -'));
 const TextSchema = z
   .string()
-  .trim()
-  .min(1, 'a chat message cannot be empty')
-  .max(4_000, 'a chat message is at most 4,000 characters');
+  .check(
+    z.trim(),
+    z.minLength(1, 'a chat message cannot be empty'),
+    z.maxLength(4_000, 'a chat message is at most 4,000 characters'),
+  );
 
 const base = {
   /** Unique per event: a redelivered event with the same id changes nothing. */
@@ -20,21 +29,13 @@ const base = {
 };
 
 /** Who the member says they are, from the widget's pre-chat form (all optional: anonymous chat is allowed). */
-export const ChatMemberSchema = z
-  .object({
-    name: z.string().trim().max(200).optional(),
-    email: z.email().max(254).optional(),
-    memberId: z
-      .string()
-      .regex(/^[A-Za-z0-9-]{4,20}$/)
-      .optional(),
-    /** BCP 47 tag of the language the member chose in the widget (`es`, `es-MX`). */
-    preferredLanguage: z
-      .string()
-      .regex(/^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/)
-      .optional(),
-  })
-  .strict();
+export const ChatMemberSchema = z.strictObject({
+  name: z.optional(z.string().check(z.trim(), z.maxLength(200))),
+  email: z.optional(z.email().check(z.maxLength(254))),
+  memberId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]{4,20}$/))),
+  /** BCP 47 tag of the language the member chose in the widget (`es`, `es-MX`). */
+  preferredLanguage: z.optional(z.string().check(z.regex(/^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/))),
+});
 
 /**
  * The desk's own chat widget posts these events to `POST /inbound/chat`, each signed (see
@@ -45,26 +46,20 @@ export const ChatMemberSchema = z
  * - `chat.ended`: the conversation closed (`endedBy`).
  */
 export const WidgetEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('chat.started'), ...base, member: ChatMemberSchema.default({}) }).strict(),
-  z
-    .object({
-      type: z.literal('chat.member_message'),
-      ...base,
-      text: TextSchema,
-      member: ChatMemberSchema.optional(),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('chat.staff_message'),
-      ...base,
-      staffId: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/),
-      text: TextSchema,
-    })
-    .strict(),
-  z
-    .object({ type: z.literal('chat.ended'), ...base, endedBy: z.enum(['member', 'staff', 'timeout']) })
-    .strict(),
+  z.strictObject({ type: z.literal('chat.started'), ...base, member: z._default(ChatMemberSchema, {}) }),
+  z.strictObject({
+    type: z.literal('chat.member_message'),
+    ...base,
+    text: TextSchema,
+    member: z.optional(ChatMemberSchema),
+  }),
+  z.strictObject({
+    type: z.literal('chat.staff_message'),
+    ...base,
+    staffId: z.string().check(z.regex(/^[A-Za-z0-9._@-]{1,128}$/)),
+    text: TextSchema,
+  }),
+  z.strictObject({ type: z.literal('chat.ended'), ...base, endedBy: z.enum(['member', 'staff', 'timeout']) }),
 ]);
 export type WidgetEvent = z.infer<typeof WidgetEventSchema>;
 export type ChatMember = z.infer<typeof ChatMemberSchema>;

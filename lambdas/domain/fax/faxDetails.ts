@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zodMini.js';
 import { FaxFormFieldsSchema } from './readFaxForm.js';
 
 /** `email`: fax-to-email, a fax service's e-mail delivery of the pages to the desk's fax address. */
@@ -11,30 +11,32 @@ export type FaxProviderName = z.infer<typeof FaxProviderNameSchema>;
  */
 export const FaxDetailsSchema = z.object({
   provider: FaxProviderNameSchema,
-  faxId: z.string().min(1).max(200),
-  from: z.string().max(64).optional(),
-  to: z.string().max(64).optional(),
+  faxId: z.string().check(z.minLength(1), z.maxLength(200)),
+  from: z.optional(z.string().check(z.maxLength(64))),
+  to: z.optional(z.string().check(z.maxLength(64))),
   /** Pages the provider says it received, and how many the document holds. */
-  pageCount: z.number().int().nonnegative(),
+  pageCount: z.int().check(z.nonnegative()),
   /** The provider reported a partial fax (Telnyx `partial_content`) or fewer pages than announced. */
   partial: z.boolean(),
-  partialReason: z.string().max(300).optional(),
+  partialReason: z.optional(z.string().check(z.maxLength(300))),
   /** The document in the raw-content bucket; pages are numbered from 1 within it. */
-  documentKey: z.string().max(1024),
+  documentKey: z.string().check(z.maxLength(1024)),
   mediaType: z.enum(['application/pdf', 'image/tiff']),
   pages: z
-    .array(z.object({ pageNumber: z.number().int().positive(), confidence: z.number().min(0).max(1) }))
-    .max(100),
+    .array(
+      z.object({ pageNumber: z.int().check(z.positive()), confidence: z.number().check(z.gte(0), z.lte(1)) }),
+    )
+    .check(z.maxLength(100)),
   ocr: z.object({
-    engine: z.string().max(40),
+    engine: z.string().check(z.maxLength(40)),
     /** Mean page confidence, 0..1. */
-    confidence: z.number().min(0).max(1),
+    confidence: z.number().check(z.gte(0), z.lte(1)),
     /** Why OCR read nothing, when it failed on the whole document. */
-    failure: z.string().max(500).optional(),
-    unreadablePages: z.array(z.number().int().positive()).max(100),
+    failure: z.optional(z.string().check(z.maxLength(500))),
+    unreadablePages: z.array(z.int().check(z.positive())).check(z.maxLength(100)),
   }),
   fields: FaxFormFieldsSchema,
   /** Pages with a stored image for the case view (`faxPageImageKey`); absent when none was rendered. */
-  pageImages: z.array(z.number().int().positive()).max(100).optional(),
+  pageImages: z.optional(z.array(z.int().check(z.positive())).check(z.maxLength(100))),
 });
 export type FaxDetails = z.infer<typeof FaxDetailsSchema>;

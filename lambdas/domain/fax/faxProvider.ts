@@ -1,20 +1,20 @@
-import * as z from 'zod';
 import type { WebhookRequest } from '../webhookRequest.js';
+import * as z from '../zodMini.js';
 import { type FaxProviderName, FaxProviderNameSchema } from './faxDetails.js';
 
 /** A received fax as every provider's webhook is normalised into. */
 export const InboundFaxSchema = z.object({
   provider: FaxProviderNameSchema,
   /** The provider's fax id: one fax is one case, however often the webhook is delivered. */
-  faxId: z.string().min(1).max(200),
+  faxId: z.string().check(z.minLength(1), z.maxLength(200)),
   /** The provider's event id, when it has one (Telnyx `data.id`). */
-  eventId: z.string().max(200).optional(),
+  eventId: z.optional(z.string().check(z.maxLength(200))),
   /** The provider's receipt time: the regulatory clock starts here (42 CFR 423.568, 423.582). */
   receivedAt: z.iso.datetime({ offset: true }),
-  from: z.string().max(64).optional(),
-  to: z.string().max(64).optional(),
+  from: z.optional(z.string().check(z.maxLength(64))),
+  to: z.optional(z.string().check(z.maxLength(64))),
   /** Pages the provider says it received. */
-  pageCount: z.number().int().nonnegative().optional(),
+  pageCount: z.optional(z.int().check(z.nonnegative())),
   /** The provider says the fax is incomplete (Telnyx `partial_content`). */
   partialContent: z.boolean(),
 });

@@ -1,10 +1,10 @@
-import * as z from 'zod';
+import * as z from '../zodMini.js';
 
 /** The text of one page as the OCR engine read it; `confidence` is 0..1 (the engine's mean word confidence). */
 export const OcrPageSchema = z.object({
-  pageNumber: z.number().int().positive(),
-  text: z.string().max(200_000),
-  confidence: z.number().min(0).max(1),
+  pageNumber: z.int().check(z.positive()),
+  text: z.string().check(z.maxLength(200_000)),
+  confidence: z.number().check(z.gte(0), z.lte(1)),
 });
 export type OcrPage = z.infer<typeof OcrPageSchema>;
 
@@ -13,7 +13,9 @@ export const OcrResultSchema = z.object({
   engine: z.string(),
   pages: z.array(OcrPageSchema),
   /** Pages the engine could not read at all, with the reason (an unsupported image codec, a corrupt strip). */
-  unreadable: z.array(z.object({ pageNumber: z.number().int().positive(), reason: z.string().max(500) })),
+  unreadable: z.array(
+    z.object({ pageNumber: z.int().check(z.positive()), reason: z.string().check(z.maxLength(500)) }),
+  ),
 });
 export type OcrResult = z.infer<typeof OcrResultSchema>;
 

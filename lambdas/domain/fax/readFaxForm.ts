@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zodMini.js';
 import { isValidNpi } from './npi.js';
 import type { OcrPage } from './ocr.js';
 
@@ -16,19 +16,19 @@ export const FaxFormFieldsSchema = z.object({
   /** The form's expedited box is checked, or the sender asks for speed in their own words. */
   expedited: z.boolean(),
   /** The line that decided `expedited` (a checked box, "URGENT - expedited … request"). */
-  expeditedEvidence: z.string().max(300).optional(),
+  expeditedEvidence: z.optional(z.string().check(z.maxLength(300))),
   /** A request form (redetermination, coverage determination) with its expedited section was read. */
   formRecognized: z.boolean(),
   coverSheet: z.boolean(),
-  memberName: z.string().max(200).optional(),
-  memberId: z.string().max(40).optional(),
+  memberName: z.optional(z.string().check(z.maxLength(200))),
+  memberId: z.optional(z.string().check(z.maxLength(40))),
   /** ISO 8601 date. */
-  dateOfBirth: z.string().max(10).optional(),
-  prescriberName: z.string().max(200).optional(),
-  npi: z.string().max(10).optional(),
+  dateOfBirth: z.optional(z.string().check(z.maxLength(10))),
+  prescriberName: z.optional(z.string().check(z.maxLength(200))),
+  npi: z.optional(z.string().check(z.maxLength(10))),
   /** The NPI's check digit is right (45 CFR 162.406): a wrong one is a misread or a mistyped number. */
-  npiValid: z.boolean().optional(),
-  drug: z.string().max(300).optional(),
+  npiValid: z.optional(z.boolean()),
+  drug: z.optional(z.string().check(z.maxLength(300))),
 });
 export type FaxFormFields = z.infer<typeof FaxFormFieldsSchema>;
 

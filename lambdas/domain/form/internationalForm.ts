@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { TopicSchema } from '../triage/taxonomy.js';
+import * as z from '../zodMini.js';
 
 /**
  * The 249 officially assigned ISO 3166-1 alpha-2 codes, plus XK (Kosovo: user-assigned, but the
@@ -27,40 +27,50 @@ export const FORM_BODY_LIMIT_BYTES = 32 * 1024;
  * The international inquiry form, field by field; each field's error names it. `website` is a
  * honeypot: hidden from people by the page's CSS, filled in by bots.
  */
-export const InternationalFormSchema = z
-  .object({
-    name: z.string().trim().min(1, 'enter your name').max(200, 'at most 200 characters'),
-    email: z.email('enter an e-mail address we can answer').max(254),
-    memberId: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9-]{4,20}$/, 'a member ID is 4-20 letters, digits or hyphens')
-      .optional()
-      .or(z.literal('').transform(() => undefined)),
-    country: z
-      .string()
-      .trim()
-      .transform((value) => value.toUpperCase())
-      .refine((code) => COUNTRY_CODES.has(code), {
+export const InternationalFormSchema = z.strictObject({
+  name: z
+    .string()
+    .check(z.trim(), z.minLength(1, 'enter your name'), z.maxLength(200, 'at most 200 characters')),
+  email: z.email('enter an e-mail address we can answer').check(z.maxLength(254)),
+  memberId: z.union([
+    z.optional(
+      z
+        .string()
+        .check(z.trim(), z.regex(/^[A-Za-z0-9-]{4,20}$/, 'a member ID is 4-20 letters, digits or hyphens')),
+    ),
+    z.pipe(
+      z.literal(''),
+      z.transform(() => undefined),
+    ),
+  ]),
+  country: z
+    .pipe(
+      z.string().check(z.trim()),
+      z.transform((value: string) => value.toUpperCase()),
+    )
+    .check(
+      z.refine((code) => COUNTRY_CODES.has(code), {
         message: 'choose your country of residence (ISO 3166-1 code such as MX)',
       }),
-    preferredLanguage: z
-      .string()
-      .trim()
-      .transform((value) => value.toLowerCase())
-      .refine((code) => /^[a-z]{2}$/.test(code) && languageNames.of(code) !== code, {
+    ),
+  preferredLanguage: z
+    .pipe(
+      z.string().check(z.trim()),
+      z.transform((value: string) => value.toLowerCase()),
+    )
+    .check(
+      z.refine((code) => /^[a-z]{2}$/.test(code) && languageNames.of(code) !== code, {
         message: 'choose the language you want to be answered in (ISO 639-1 code such as es)',
       }),
-    topic: TopicSchema.optional(),
-    message: z.string().trim().min(1, 'write your question').max(5_000, 'at most 5,000 characters'),
-    /** Ask for an expedited decision (a coverage or appeal request that cannot wait). */
-    expedited: z.boolean().optional(),
-    /** The page's own idempotency key: a double click submits the same id twice. */
-    submissionId: z
-      .string()
-      .regex(/^[A-Za-z0-9-]{8,64}$/)
-      .optional(),
-    website: z.string().max(500).optional(),
-  })
-  .strict();
+    ),
+  topic: z.optional(TopicSchema),
+  message: z
+    .string()
+    .check(z.trim(), z.minLength(1, 'write your question'), z.maxLength(5_000, 'at most 5,000 characters')),
+  /** Ask for an expedited decision (a coverage or appeal request that cannot wait). */
+  expedited: z.optional(z.boolean()),
+  /** The page's own idempotency key: a double click submits the same id twice. */
+  submissionId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]{8,64}$/))),
+  website: z.optional(z.string().check(z.maxLength(500))),
+});
 export type InternationalForm = z.infer<typeof InternationalFormSchema>;

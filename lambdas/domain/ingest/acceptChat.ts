@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { outsideHoursNotice } from '../chat/chatNotices.js';
 import { type ConnectChatItem, readConnectChatItem } from '../chat/connectChat.js';
 import { type ChatMember, ChatMemberSchema, WidgetEventSchema } from '../chat/widgetEvents.js';
@@ -8,6 +7,7 @@ import { chatHoursAt } from '../policy/chatHours.js';
 import type { Policy } from '../policy/policy.js';
 import type { BlobStore, Clock, InboundQueue } from '../ports.js';
 import { fieldErrors, readJsonBody, type WebhookRequest, type WebhookResponse } from '../webhookRequest.js';
+import * as z from '../zodMini.js';
 
 /** Checks a widget event's signature and timestamp (HMAC in the adapter). */
 export interface ChatWidgetAuthenticator {

@@ -1,15 +1,15 @@
-import * as z from 'zod';
 import type { FaxProviderName } from '../fax/faxDetails.js';
 import { type FaxProvider, InboundFaxSchema, type MediaFetcher } from '../fax/faxProvider.js';
 import type { Clock, ConditionalBlobStore } from '../ports.js';
 import type { WebhookRequest, WebhookResponse } from '../webhookRequest.js';
+import * as z from '../zodMini.js';
 
 /** A received fax waiting for the OCR step: the provider's record and where its document is. */
 export const FaxJobSchema = z.object({
   fax: InboundFaxSchema,
-  documentKey: z.string().min(1).max(1024),
+  documentKey: z.string().check(z.minLength(1), z.maxLength(1024)),
   mediaType: z.enum(['application/pdf', 'image/tiff']),
-  documentBytes: z.number().int().nonnegative(),
+  documentBytes: z.int().check(z.nonnegative()),
 });
 export type FaxJob = z.infer<typeof FaxJobSchema>;
 

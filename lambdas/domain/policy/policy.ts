@@ -1,9 +1,9 @@
 import { IANAZone } from 'luxon';
-import * as z from 'zod';
 import { ChannelSchema } from '../inboundMessage.js';
 import { CalendarSchema } from '../sla/calendarSchema.js';
 import { RegulatoryKindSchema } from '../sla/regulatoryClocks.js';
 import { ProgramSchema, TOPICS, TopicSchema } from '../triage/taxonomy.js';
+import * as z from '../zodMini.js';
 
 /** Case priority; queues serve `urgent` first (see {@link PRIORITY_RANK}). */
 export const PrioritySchema = z.enum(['urgent', 'high', 'normal', 'low']);
@@ -18,15 +18,19 @@ export type ClockKind = z.infer<typeof ClockKindSchema>;
 
 const NameSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'expected a lower-case name (a-z, 0-9, _ and -)');
+  .check(z.regex(/^[a-z][a-z0-9_-]{0,39}$/, 'expected a lower-case name (a-z, 0-9, _ and -)'));
 
 /** A business-time target: open hours and minutes on the clock's calendar. */
 export const BusinessDurationSchema = z
-  .object({ hours: z.number().nonnegative().optional(), minutes: z.number().nonnegative().optional() })
-  .strict()
-  .refine((duration) => (duration.hours ?? 0) + (duration.minutes ?? 0) > 0, {
-    message: 'a target must be longer than zero',
-  });
+  .strictObject({
+    hours: z.optional(z.number().check(z.nonnegative())),
+    minutes: z.optional(z.number().check(z.nonnegative())),
+  })
+  .check(
+    z.refine((duration) => (duration.hours ?? 0) + (duration.minutes ?? 0) > 0, {
+      message: 'a target must be longer than zero',
+    }),
+  );
 export type BusinessDuration = z.infer<typeof BusinessDurationSchema>;
 
 /** Milliseconds of business time in a target. */
@@ -34,133 +38,125 @@ export function businessDurationMs(duration: BusinessDuration): number {
   return Math.round(((duration.hours ?? 0) * 60 + (duration.minutes ?? 0)) * 60_000);
 }
 
-const SlaTargetsSchema = z
-  .object({
-    calendar: z.string().min(1).optional(),
-    firstResponse: BusinessDurationSchema.optional(),
-    nextResponse: BusinessDurationSchema.optional(),
-    resolution: BusinessDurationSchema.optional(),
-  })
-  .strict();
+const SlaTargetsSchema = z.strictObject({
+  calendar: z.optional(z.string().check(z.minLength(1))),
+  firstResponse: z.optional(BusinessDurationSchema),
+  nextResponse: z.optional(BusinessDurationSchema),
+  resolution: z.optional(BusinessDurationSchema),
+});
 export type SlaTargets = z.infer<typeof SlaTargetsSchema>;
 
-const ChannelTargetsSchema = SlaTargetsSchema.required({ calendar: true, firstResponse: true });
+const ChannelTargetsSchema = z.required(SlaTargetsSchema, { calendar: true, firstResponse: true });
 
-const CountrySchema = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 country code');
+const CountrySchema = z.string().check(z.regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 country code'));
 
-const RuleSchema = z
-  .object({
-    name: z.string().min(1),
-    description: z.string().optional(),
-    /** Every condition given must hold; a list matches when any of its entries does. */
-    when: z
-      .object({
-        topics: z.array(TopicSchema).min(1).optional(),
-        channels: z.array(ChannelSchema).min(1).optional(),
-        programs: z.array(ProgramSchema).min(1).optional(),
-        expedited: z.boolean().optional(),
-        /** ISO 639-1 codes of the detected language. */
-        languages: z.array(z.string().min(2)).min(1).optional(),
-        /** Country of residence from the form or hints. */
-        countries: z.array(CountrySchema).min(1).optional(),
-        /** Matches a known country of residence outside this list. */
-        countriesOutside: z.array(CountrySchema).min(1).optional(),
-        /** An e-mail claiming the desk's own domain (or a look-alike) that failed DMARC. */
-        possibleSpoofing: z.boolean().optional(),
-      })
-      .strict(),
-    queue: NameSchema,
-    priority: PrioritySchema,
-    /** Overrides the channel's SLA targets. */
-    sla: SlaTargetsSchema.optional(),
-    /** The Part D clock this kind of request starts (42 CFR 423 subpart M). */
-    regulatory: RegulatoryKindSchema.optional(),
-  })
-  .strict();
+/** A non-empty list of `item`, or absent. */
+const someOf = <T extends z.core.SomeType>(item: T) => z.optional(z.array(item).check(z.minLength(1)));
+
+const RuleSchema = z.strictObject({
+  name: z.string().check(z.minLength(1)),
+  description: z.optional(z.string()),
+  /** Every condition given must hold; a list matches when any of its entries does. */
+  when: z.strictObject({
+    topics: someOf(TopicSchema),
+    channels: someOf(ChannelSchema),
+    programs: someOf(ProgramSchema),
+    expedited: z.optional(z.boolean()),
+    /** ISO 639-1 codes of the detected language. */
+    languages: someOf(z.string().check(z.minLength(2))),
+    /** Country of residence from the form or hints. */
+    countries: someOf(CountrySchema),
+    /** Matches a known country of residence outside this list. */
+    countriesOutside: someOf(CountrySchema),
+    /** An e-mail claiming the desk's own domain (or a look-alike) that failed DMARC. */
+    possibleSpoofing: z.optional(z.boolean()),
+  }),
+  queue: NameSchema,
+  priority: PrioritySchema,
+  /** Overrides the channel's SLA targets. */
+  sla: z.optional(SlaTargetsSchema),
+  /** The Part D clock this kind of request starts (42 CFR 423 subpart M). */
+  regulatory: z.optional(RegulatoryKindSchema),
+});
 export type PolicyRule = z.infer<typeof RuleSchema>;
 
 const EmailSchema = z.email();
 
-const QueueSchema = z
-  .object({
-    description: z.string().optional(),
-    /** Languages (ISO 639-1) the queue's staff can work in; claim-next prefers a matching skill. */
-    languageSkills: z.array(z.string().min(2)).min(1),
-    /** Who hears about escalations of this queue's cases; the timers' supervisors otherwise. */
-    supervisors: z.array(EmailSchema).min(1).optional(),
-  })
-  .strict();
+const QueueSchema = z.strictObject({
+  description: z.optional(z.string()),
+  /** Languages (ISO 639-1) the queue's staff can work in; claim-next prefers a matching skill. */
+  languageSkills: z.array(z.string().check(z.minLength(2))).check(z.minLength(1)),
+  /** Who hears about escalations of this queue's cases; the timers' supervisors otherwise. */
+  supervisors: someOf(EmailSchema),
+});
 export type QueueDefinition = z.infer<typeof QueueSchema>;
 
 const EscalationStepSchema = z
-  .object({
+  .strictObject({
     name: NameSchema,
     /** Percent of the clock's target at which the step fires; 100 is the breach. */
-    atPercent: z.number().positive().max(1_000),
+    atPercent: z.number().check(z.positive(), z.lte(1_000)),
     /** The clocks the step applies to; all when absent. */
-    clocks: z.array(ClockKindSchema).min(1).optional(),
+    clocks: someOf(ClockKindSchema),
     /** Raise the case's priority by this many levels (never below `urgent`). */
-    raisePriority: z.number().int().min(1).max(3).optional(),
+    raisePriority: z.optional(z.int().check(z.gte(1), z.lte(3))),
     /** Raise the case's priority to at least this. */
-    setPriority: PrioritySchema.optional(),
-    moveToQueue: NameSchema.optional(),
-    notifySupervisors: z.boolean().default(false),
+    setPriority: z.optional(PrioritySchema),
+    moveToQueue: z.optional(NameSchema),
+    notifySupervisors: z._default(z.boolean(), false),
   })
-  .strict()
-  .refine(
-    (step) =>
-      step.raisePriority !== undefined ||
-      step.setPriority !== undefined ||
-      step.moveToQueue !== undefined ||
-      step.notifySupervisors,
-    { message: 'an escalation step must raise the priority, move the case or notify supervisors' },
+  .check(
+    z.refine(
+      (step) =>
+        step.raisePriority !== undefined ||
+        step.setPriority !== undefined ||
+        step.moveToQueue !== undefined ||
+        step.notifySupervisors,
+      { message: 'an escalation step must raise the priority, move the case or notify supervisors' },
+    ),
   );
 export type EscalationStep = z.infer<typeof EscalationStepSchema>;
 
-const TimersSchema = z
-  .object({
-    /** At-risk warning, percent of each business clock's target. */
-    warningPercent: z.number().gt(0).lt(100).default(75),
-    /** At-risk warning for regulatory clocks; `warningPercent` when absent. */
-    regulatoryWarningPercent: z.number().gt(0).lt(100).optional(),
-    escalation: z.array(EscalationStepSchema),
-    supervisors: z.array(EmailSchema).min(1),
-  })
-  .strict();
+const PercentSchema = z.number().check(z.gt(0), z.lt(100));
+
+const TimersSchema = z.strictObject({
+  /** At-risk warning, percent of each business clock's target. */
+  warningPercent: z._default(PercentSchema, 75),
+  /** At-risk warning for regulatory clocks; `warningPercent` when absent. */
+  regulatoryWarningPercent: z.optional(PercentSchema),
+  escalation: z.array(EscalationStepSchema),
+  supervisors: z.array(EmailSchema).check(z.minLength(1)),
+});
 export type TimersPolicy = z.infer<typeof TimersSchema>;
 
 /** Rules of staff work on cases. */
-const CaseRulesSchema = z
-  .object({
-    /**
-     * A resolved case can be reopened (by staff, or by the member writing again) for this many days
-     * after its resolution; later, a member's message opens a new case linked to it.
-     */
-    reopenWindowDays: z.number().positive().max(365).default(14),
-    /**
-     * Claim-next keeps a case in a language only some staff read for those staff while it waits
-     * less than this; then anyone may claim it, so no case waits for a skill nobody on shift has
-     * (Twilio TaskRouter's skill relaxation by timeout).
-     */
-    languageRelaxMinutes: z
-      .number()
-      .nonnegative()
-      .max(24 * 60)
-      .default(15),
-  })
-  .strict();
+const CaseRulesSchema = z.strictObject({
+  /**
+   * A resolved case can be reopened (by staff, or by the member writing again) for this many days
+   * after its resolution; later, a member's message opens a new case linked to it.
+   */
+  reopenWindowDays: z._default(z.number().check(z.positive(), z.lte(365)), 14),
+  /**
+   * Claim-next keeps a case in a language only some staff read for those staff while it waits
+   * less than this; then anyone may claim it, so no case waits for a skill nobody on shift has
+   * (Twilio TaskRouter's skill relaxation by timeout).
+   */
+  languageRelaxMinutes: z._default(z.number().check(z.nonnegative(), z.lte(24 * 60)), 15),
+});
 export type CaseRules = z.infer<typeof CaseRulesSchema>;
 
-const PatternSchema = z.string().refine(
-  (pattern) => {
-    try {
-      new RegExp(pattern, 'iu');
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'not a valid regular expression' },
+const PatternSchema = z.string().check(
+  z.refine(
+    (pattern) => {
+      try {
+        new RegExp(pattern, 'iu');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'not a valid regular expression' },
+  ),
 );
 
 /**
@@ -168,54 +164,47 @@ const PatternSchema = z.string().refine(
  * targets, plus the queues, calendars, regulatory settings and escalation ladder they refer to.
  * Validate with {@link loadPolicy}, which also checks the cross-references.
  */
-export const PolicySchema = z
-  .object({
-    version: z.string().min(1),
-    description: z.string().optional(),
-    /** Below this topic confidence, a case goes to the triage queue instead of a team. */
-    minTopicConfidence: z.number().min(0).max(1),
-    triageQueue: NameSchema,
-    /** Where a confident message goes when no rule matches (the semantic checks make that rare). */
-    defaultQueue: NameSchema,
-    queues: z.record(NameSchema, QueueSchema),
-    calendars: z.record(NameSchema, CalendarSchema),
-    /** SLA targets per channel; a rule's `sla` overrides them field by field. */
-    channelTargets: z
-      .object({
-        email: ChannelTargetsSchema,
-        fax: ChannelTargetsSchema,
-        chat: ChannelTargetsSchema,
-        form: ChannelTargetsSchema,
-      })
-      .strict(),
-    /**
-     * Chat outside its calendar's open hours: nobody is there to answer in minutes, so the
-     * conversation becomes a message case on these targets (and the member is told so).
-     */
-    chatOutsideHours: ChannelTargetsSchema.optional(),
-    /**
-     * On these channels, a message whose queue reads neither its language nor the member's preferred
-     * language goes to `queue` instead (a multilingual team), never to staff who cannot read it.
-     */
-    languageFallback: z
-      .object({ queue: NameSchema, channels: z.array(ChannelSchema).min(1) })
-      .strict()
-      .optional(),
-    regulatory: z
-      .object({
-        /** Where a limit in calendar days ends: the same wall-clock time N days later, if earlier than N × 24 h. */
-        timeZone: z
-          .string()
-          .refine((zone) => IANAZone.isValidZone(zone), { message: 'unknown IANA time zone' }),
-        /** Case-insensitive patterns that mark an appeal or coverage request as a payment request. */
-        paymentRequestPatterns: z.array(PatternSchema),
-      })
-      .strict(),
-    timers: TimersSchema,
-    caseRules: CaseRulesSchema.default({ reopenWindowDays: 14, languageRelaxMinutes: 15 }),
-    rules: z.array(RuleSchema).min(1),
-  })
-  .strict();
+export const PolicySchema = z.strictObject({
+  version: z.string().check(z.minLength(1)),
+  description: z.optional(z.string()),
+  /** Below this topic confidence, a case goes to the triage queue instead of a team. */
+  minTopicConfidence: z.number().check(z.gte(0), z.lte(1)),
+  triageQueue: NameSchema,
+  /** Where a confident message goes when no rule matches (the semantic checks make that rare). */
+  defaultQueue: NameSchema,
+  queues: z.record(NameSchema, QueueSchema),
+  calendars: z.record(NameSchema, CalendarSchema),
+  /** SLA targets per channel; a rule's `sla` overrides them field by field. */
+  channelTargets: z.strictObject({
+    email: ChannelTargetsSchema,
+    fax: ChannelTargetsSchema,
+    chat: ChannelTargetsSchema,
+    form: ChannelTargetsSchema,
+  }),
+  /**
+   * Chat outside its calendar's open hours: nobody is there to answer in minutes, so the
+   * conversation becomes a message case on these targets (and the member is told so).
+   */
+  chatOutsideHours: z.optional(ChannelTargetsSchema),
+  /**
+   * On these channels, a message whose queue reads neither its language nor the member's preferred
+   * language goes to `queue` instead (a multilingual team), never to staff who cannot read it.
+   */
+  languageFallback: z.optional(
+    z.strictObject({ queue: NameSchema, channels: z.array(ChannelSchema).check(z.minLength(1)) }),
+  ),
+  regulatory: z.strictObject({
+    /** Where a limit in calendar days ends: the same wall-clock time N days later, if earlier than N × 24 h. */
+    timeZone: z
+      .string()
+      .check(z.refine((zone) => IANAZone.isValidZone(zone), { message: 'unknown IANA time zone' })),
+    /** Case-insensitive patterns that mark an appeal or coverage request as a payment request. */
+    paymentRequestPatterns: z.array(PatternSchema),
+  }),
+  timers: TimersSchema,
+  caseRules: z._default(CaseRulesSchema, { reopenWindowDays: 14, languageRelaxMinutes: 15 }),
+  rules: z.array(RuleSchema).check(z.minLength(1)),
+});
 export type Policy = z.infer<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;
 
@@ -250,46 +239,39 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 // A lenient view of the same document, so cross-reference checks still run when the
 // structure has errors elsewhere: the operator gets every problem in one round.
-const lenientString = z.string().optional().catch(undefined);
-const LenientRuleSchema = z
-  .object({
+/** `schema`, or absent when the value is absent or anything else. */
+const lenient = <T extends z.core.SomeType>(schema: T) => z.catch(z.optional(schema), undefined);
+const lenientString = lenient(z.string());
+// An object that is not one reads as `{}`; one keeps its other keys (`looseObject`).
+const LenientRuleSchema = z.catch(
+  z.looseObject({
     name: lenientString,
     queue: lenientString,
-    when: z
-      .object({ topics: z.array(z.string()).optional().catch(undefined) })
-      .loose()
-      .optional()
-      .catch(undefined),
-    sla: z.object({ calendar: lenientString }).loose().optional().catch(undefined),
-  })
-  .loose()
-  .catch({});
-const LenientPolicySchema = z
-  .object({
+    when: lenient(z.looseObject({ topics: lenient(z.array(z.string())) })),
+    sla: lenient(z.looseObject({ calendar: lenientString })),
+  }),
+  {},
+);
+const LenientPolicySchema = z.catch(
+  z.looseObject({
     triageQueue: lenientString,
     defaultQueue: lenientString,
-    queues: z.record(z.string(), z.unknown()).optional().catch(undefined),
-    calendars: z.record(z.string(), z.unknown()).optional().catch(undefined),
-    channelTargets: z
-      .record(z.string(), z.object({ calendar: lenientString }).loose().catch({}))
-      .optional()
-      .catch(undefined),
-    chatOutsideHours: z.object({ calendar: lenientString }).loose().optional().catch(undefined),
-    languageFallback: z.object({ queue: lenientString }).loose().optional().catch(undefined),
-    timers: z
-      .object({
-        escalation: z
-          .array(z.object({ name: lenientString, moveToQueue: lenientString }).loose().catch({}))
-          .optional()
-          .catch(undefined),
-      })
-      .loose()
-      .optional()
-      .catch(undefined),
-    rules: z.array(LenientRuleSchema).optional().catch(undefined),
-  })
-  .loose()
-  .catch({});
+    queues: lenient(z.record(z.string(), z.unknown())),
+    calendars: lenient(z.record(z.string(), z.unknown())),
+    channelTargets: lenient(z.record(z.string(), z.catch(z.looseObject({ calendar: lenientString }), {}))),
+    chatOutsideHours: lenient(z.looseObject({ calendar: lenientString })),
+    languageFallback: lenient(z.looseObject({ queue: lenientString })),
+    timers: lenient(
+      z.looseObject({
+        escalation: lenient(
+          z.array(z.catch(z.looseObject({ name: lenientString, moveToQueue: lenientString }), {})),
+        ),
+      }),
+    ),
+    rules: lenient(z.array(LenientRuleSchema)),
+  }),
+  {},
+);
 
 const RULE_CONDITIONS_OTHER_THAN_TOPICS = [
   'channels',

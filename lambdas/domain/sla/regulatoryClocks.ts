@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import * as z from 'zod';
 import type { Program } from '../triage/taxonomy.js';
+import * as z from '../zodMini.js';
 
 /**
  * The Medicare Part D decision a request starts (42 CFR part 423, subpart M):

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { once } from '../once.js';
+import * as z from '../zodMini.js';
 import holidayTableJson from './us-federal-holidays.json' with { type: 'json' };
 
 /** One of the eleven legal public holidays of 5 U.S.C. 6103(a), as a day off. */
@@ -21,9 +21,12 @@ export class HolidayRangeError extends Error {
 
 const HolidayTableSchema = z.object({
   source: z.string(),
-  fromYear: z.number().int(),
-  toYear: z.number().int(),
-  years: z.record(z.string().regex(/^\d{4}$/), z.record(z.string().min(1), z.iso.date())),
+  fromYear: z.int(),
+  toYear: z.int(),
+  years: z.record(
+    z.string().check(z.regex(/^\d{4}$/)),
+    z.record(z.string().check(z.minLength(1)), z.iso.date()),
+  ),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zodMini.js';
 
 /** Topic taxonomy: a contract (see DESIGN.md); other tools and tests rely on these ids. */
 export const TOPICS = [

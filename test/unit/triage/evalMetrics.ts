@@ -15,7 +15,7 @@ export const EvalMessageSchema = z.object({
   channel: ChannelSchema,
   subject: z.string(),
   text: z.string(),
-  hints: InboundHintsSchema.optional(),
+  hints: z.optional(InboundHintsSchema),
   expect: z.object({
     topic: TopicSchema,
     language: z.string(),
