@@ -1,23 +1,23 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { sesReceiptClient } from '../adapters/aws/sesReceiptClient.js';
 import { type ReceiptRuleSets, SesReceiptRuleSets } from '../adapters/ses/SesReceiptRuleSets.js';
+import * as z from '../domain/zodMini.js';
 
 const logger = new Logger({ serviceName: 'receipt-rule-set-activation' });
 
 /** The CloudFormation custom-resource request this function answers (AWS CloudFormation User Guide, "Custom resources"). */
 const ResponseTargetSchema = z.object({
   ResponseURL: z.url(),
-  StackId: z.string().min(1),
-  RequestId: z.string().min(1),
-  LogicalResourceId: z.string().min(1),
-  PhysicalResourceId: z.string().optional(),
+  StackId: z.string().check(z.minLength(1)),
+  RequestId: z.string().check(z.minLength(1)),
+  LogicalResourceId: z.string().check(z.minLength(1)),
+  PhysicalResourceId: z.optional(z.string()),
 });
 
-export const ActivationRequestSchema = ResponseTargetSchema.extend({
+export const ActivationRequestSchema = z.extend(ResponseTargetSchema, {
   RequestType: z.enum(['Create', 'Update', 'Delete']),
-  ResourceProperties: z.object({ RuleSetName: z.string().min(1) }),
+  ResourceProperties: z.object({ RuleSetName: z.string().check(z.minLength(1)) }),
 });
 export type ActivationRequest = z.infer<typeof ActivationRequestSchema>;
 

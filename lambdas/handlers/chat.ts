@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { s3Client } from '../adapters/aws/s3Client.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';
@@ -16,14 +15,15 @@ import {
 } from '../domain/ingest/acceptChat.js';
 import { systemClock } from '../domain/ports.js';
 import type { WebhookRequest } from '../domain/webhookRequest.js';
+import * as z from '../domain/zodMini.js';
 import { channelMetrics } from './channelMetrics.js';
 import { policyFromEnvironment } from './config.js';
 import { loadConfig } from './loadConfig.js';
 import { httpResult, webhookRequestOf } from './webhookEvents.js';
 
 const ConfigSchema = z.object({
-  RAW_BUCKET: z.string().min(1),
-  INBOUND_QUEUE_URL: z.string().url(),
+  RAW_BUCKET: z.string().check(z.minLength(1)),
+  INBOUND_QUEUE_URL: z.url(),
 });
 
 const logger = new Logger({ serviceName: DESK_METRICS.services.chatIngest });

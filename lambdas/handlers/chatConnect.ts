@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SNSEvent } from 'aws-lambda';
-import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { s3Client } from '../adapters/aws/s3Client.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';
@@ -13,12 +12,13 @@ import {
   acceptConnectChatItem,
   type ConnectChatOutcome,
 } from '../domain/ingest/acceptChat.js';
+import * as z from '../domain/zodMini.js';
 import { channelMetrics } from './channelMetrics.js';
 import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
-  RAW_BUCKET: z.string().min(1),
-  INBOUND_QUEUE_URL: z.string().url(),
+  RAW_BUCKET: z.string().check(z.minLength(1)),
+  INBOUND_QUEUE_URL: z.url(),
 });
 
 const logger = new Logger({ serviceName: DESK_METRICS.services.chatConnect });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import * as z from 'zod';
 import type { DeskSettings } from '../domain/outbound/deskSettings.js';
 import { defaultPolicy } from '../domain/policy/defaultPolicy.js';
 import { loadPolicy, type Policy } from '../domain/policy/policy.js';
+import * as z from '../domain/zodMini.js';
 import { loadConfig } from './loadConfig.js';
 
 export { loadConfig } from './loadConfig.js';
@@ -24,8 +24,8 @@ export function policyFromEnvironment(env: NodeJS.ProcessEnv): Policy {
 
 const DeskConfigSchema = z.object({
   /** The desk's address: From of acknowledgements and replies, and the domain of our Message-IDs. */
-  DESK_FROM: z.email().optional(),
-  DESK_NAME: z.string().min(1).max(100).default('Member Services'),
+  DESK_FROM: z.optional(z.email()),
+  DESK_NAME: z._default(z.string().check(z.minLength(1), z.maxLength(100)), 'Member Services'),
 });
 
 /**

@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SESEvent } from 'aws-lambda';
-import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { s3Client } from '../adapters/aws/s3Client.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';
@@ -17,18 +16,19 @@ import {
   acceptEmail,
   type EmailReceipt,
 } from '../domain/ingest/acceptEmail.js';
+import * as z from '../domain/zodMini.js';
 import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
-  RAW_BUCKET: z.string().min(1),
-  RAW_EMAIL_PREFIX: z.string().default('email/'),
-  INBOUND_QUEUE_URL: z.string().url(),
+  RAW_BUCKET: z.string().check(z.minLength(1)),
+  RAW_EMAIL_PREFIX: z._default(z.string(), 'email/'),
+  INBOUND_QUEUE_URL: z.url(),
   /** The OCR step's queue: mail to a fax address with PDF/TIFF pages is a fax (absent: no fax-to-email). */
-  FAX_JOB_QUEUE_URL: z.string().url().optional(),
+  FAX_JOB_QUEUE_URL: z.optional(z.url()),
   /** The desk's own domains (a DMARC failure from one, or a look-alike, is possible spoofing). */
-  DESK_DOMAINS: z.string().default(''),
+  DESK_DOMAINS: z._default(z.string(), ''),
   /** The addresses fax services mail received faxes to. */
-  FAX_EMAIL_ADDRESSES: z.string().default(''),
+  FAX_EMAIL_ADDRESSES: z._default(z.string(), ''),
 });
 
 const list = (value: string) =>
@@ -65,22 +65,21 @@ export function buildEmailIngestServices(
 
 // Each part of the receipt is read on its own (`.catch`): a status SES adds tomorrow, or one odd
 // field, makes that verdict absent, never the whole receipt (a virus FAIL and the recipients with it).
-const VerdictSchema = z
-  .object({ status: z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']) })
-  .optional()
-  .catch(undefined);
+const VerdictSchema = z.catch(
+  z.optional(z.object({ status: z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']) })),
+  undefined,
+);
 const ReceiptSchema = z.object({
-  recipients: z
-    .array(z.unknown())
-    .default([])
-    .catch([])
-    .transform((recipients) => recipients.filter((recipient) => typeof recipient === 'string')),
+  recipients: z.pipe(
+    z.catch(z._default(z.array(z.unknown()), []), []),
+    z.transform((recipients: unknown[]) => recipients.filter((recipient) => typeof recipient === 'string')),
+  ),
   spamVerdict: VerdictSchema,
   virusVerdict: VerdictSchema,
   spfVerdict: VerdictSchema,
   dkimVerdict: VerdictSchema,
   dmarcVerdict: VerdictSchema,
-  dmarcPolicy: z.string().max(20).optional().catch(undefined),
+  dmarcPolicy: z.catch(z.optional(z.string().check(z.maxLength(20))), undefined),
 });
 
 /** SES's scan verdicts and recipients, read with zod (an unknown status makes only that verdict absent). */

@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { s3Client } from '../adapters/aws/s3Client.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';
@@ -21,15 +20,16 @@ import {
 } from '../domain/ingest/acceptFax.js';
 import { systemClock } from '../domain/ports.js';
 import type { WebhookRequest } from '../domain/webhookRequest.js';
+import * as z from '../domain/zodMini.js';
 import { channelMetrics } from './channelMetrics.js';
 import { loadConfig } from './loadConfig.js';
 import { httpResult, webhookRequestOf } from './webhookEvents.js';
 
 const ConfigSchema = z.object({
-  RAW_BUCKET: z.string().min(1),
-  FAX_JOB_QUEUE_URL: z.string().url(),
+  RAW_BUCKET: z.string().check(z.minLength(1)),
+  FAX_JOB_QUEUE_URL: z.url(),
   /** Local mode downloads media from a loopback HTTP server; AWS accepts HTTPS only. */
-  FAX_MEDIA_ALLOW_LOOPBACK_HTTP: z.enum(['true', 'false']).default('false'),
+  FAX_MEDIA_ALLOW_LOOPBACK_HTTP: z._default(z.enum(['true', 'false']), 'false'),
 });
 
 const logger = new Logger({ serviceName: DESK_METRICS.services.faxIngest });

@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { TextractClient } from '@aws-sdk/client-textract';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { s3Client } from '../adapters/aws/s3Client.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';
@@ -11,11 +10,12 @@ import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
 import { FaxJobSchema } from '../domain/ingest/acceptFax.js';
 import { type ReadFaxServices, readFax } from '../domain/ingest/readFax.js';
+import * as z from '../domain/zodMini.js';
 import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
-  RAW_BUCKET: z.string().min(1),
-  INBOUND_QUEUE_URL: z.string().url(),
+  RAW_BUCKET: z.string().check(z.minLength(1)),
+  INBOUND_QUEUE_URL: z.url(),
 });
 
 const logger = new Logger({ serviceName: 'fax-ocr' });

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
 import { s3Client } from '../adapters/aws/s3Client.js';
@@ -13,14 +12,15 @@ import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
 import { type AcceptFormOutcome, type AcceptFormServices, acceptForm } from '../domain/ingest/acceptForm.js';
 import { systemClock } from '../domain/ports.js';
 import type { WebhookRequest } from '../domain/webhookRequest.js';
+import * as z from '../domain/zodMini.js';
 import { channelMetrics } from './channelMetrics.js';
 import { loadConfig } from './loadConfig.js';
 import { httpResult, webhookRequestOf } from './webhookEvents.js';
 
 const ConfigSchema = z.object({
-  RAW_BUCKET: z.string().min(1),
-  INBOUND_QUEUE_URL: z.string().url(),
-  RATE_LIMIT_TABLE_NAME: z.string().min(1),
+  RAW_BUCKET: z.string().check(z.minLength(1)),
+  INBOUND_QUEUE_URL: z.url(),
+  RATE_LIMIT_TABLE_NAME: z.string().check(z.minLength(1)),
 });
 
 const logger = new Logger({ serviceName: DESK_METRICS.services.formIngest });

@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
 import type { Authentication, FaxProvider, FaxWebhookReading } from '../../domain/fax/faxProvider.js';
 import type { WebhookRequest } from '../../domain/webhookRequest.js';
+import * as z from '../../domain/zodMini.js';
 import { summarize } from './TelnyxFaxProvider.js';
 import { type FormBody, parseForm, parseJson } from './webhookBodies.js';
 
@@ -30,16 +30,16 @@ export function phaxioSignature(
 }
 
 const FaxObjectSchema = z.object({
-  id: z.union([z.number().int(), z.string().min(1).max(200)]),
-  direction: z.string().optional(),
-  num_pages: z.number().int().nonnegative().optional(),
-  is_test: z.boolean().optional(),
-  from_number: z.string().max(64).optional(),
-  to_number: z.string().max(64).optional(),
-  caller_id: z.string().max(64).optional(),
-  completed_at: z.iso.datetime({ offset: true }).optional(),
-  created_at: z.iso.datetime({ offset: true }).optional(),
-  requested_at: z.iso.datetime({ offset: true }).optional(),
+  id: z.union([z.int(), z.string().check(z.minLength(1), z.maxLength(200))]),
+  direction: z.optional(z.string()),
+  num_pages: z.optional(z.int().check(z.nonnegative())),
+  is_test: z.optional(z.boolean()),
+  from_number: z.optional(z.string().check(z.maxLength(64))),
+  to_number: z.optional(z.string().check(z.maxLength(64))),
+  caller_id: z.optional(z.string().check(z.maxLength(64))),
+  completed_at: z.optional(z.iso.datetime({ offset: true })),
+  created_at: z.optional(z.iso.datetime({ offset: true })),
+  requested_at: z.optional(z.iso.datetime({ offset: true })),
 });
 
 /** Phaxio v2.1 receive callback: multipart form, the fax object as JSON in `fax`, the PDF in `file`. */

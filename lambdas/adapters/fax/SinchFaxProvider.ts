@@ -1,28 +1,28 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
 import type { Authentication, FaxProvider, FaxWebhookReading } from '../../domain/fax/faxProvider.js';
 import type { WebhookRequest } from '../../domain/webhookRequest.js';
+import * as z from '../../domain/zodMini.js';
 import { summarize } from './TelnyxFaxProvider.js';
 import { isRecord, parseForm, parseJson } from './webhookBodies.js';
 
 const FaxSchema = z.object({
-  id: z.string().min(1).max(200),
+  id: z.string().check(z.minLength(1), z.maxLength(200)),
   direction: z.string(),
-  from: z.string().max(64).optional(),
-  to: z.string().max(64).optional(),
-  numberOfPages: z.number().int().nonnegative().optional(),
-  status: z.string().optional(),
-  createTime: z.iso.datetime({ offset: true }).optional(),
-  completedTime: z.iso.datetime({ offset: true }).optional(),
+  from: z.optional(z.string().check(z.maxLength(64))),
+  to: z.optional(z.string().check(z.maxLength(64))),
+  numberOfPages: z.optional(z.int().check(z.nonnegative())),
+  status: z.optional(z.string()),
+  createTime: z.optional(z.iso.datetime({ offset: true })),
+  completedTime: z.optional(z.iso.datetime({ offset: true })),
 });
 
 const EventSchema = z.object({
-  event: z.string().min(1).max(60),
-  eventTime: z.iso.datetime({ offset: true }).optional(),
+  event: z.string().check(z.minLength(1), z.maxLength(60)),
+  eventTime: z.optional(z.iso.datetime({ offset: true })),
   fax: FaxSchema,
-  file: z.string().optional(),
-  fileType: z.string().optional(),
-  files: z.array(z.object({ file: z.string(), fileType: z.string().optional() })).optional(),
+  file: z.optional(z.string()),
+  fileType: z.optional(z.string()),
+  files: z.optional(z.array(z.object({ file: z.string(), fileType: z.optional(z.string()) }))),
 });
 
 const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}\s*$/;

@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
-import * as z from 'zod';
 import type { Authentication, FaxProvider, FaxWebhookReading } from '../../domain/fax/faxProvider.js';
 import type { WebhookRequest } from '../../domain/webhookRequest.js';
+import * as z from '../../domain/zodMini.js';
 import { parseJson } from './webhookBodies.js';
 
 /** Telnyx's SDKs reject webhooks whose timestamp is more than 300 s away (Ruby DEFAULT_TOLERANCE = 300). */
@@ -18,20 +18,20 @@ export function telnyxPublicKey(base64: string): KeyObject {
 }
 
 const ReceivedPayloadSchema = z.object({
-  fax_id: z.string().min(1).max(200),
+  fax_id: z.string().check(z.minLength(1), z.maxLength(200)),
   direction: z.string(),
-  from: z.string().max(64).optional(),
-  to: z.string().max(64).optional(),
-  page_count: z.number().int().nonnegative().optional(),
-  partial_content: z.boolean().optional(),
-  status: z.string().optional(),
-  media_url: z.url().optional(),
+  from: z.optional(z.string().check(z.maxLength(64))),
+  to: z.optional(z.string().check(z.maxLength(64))),
+  page_count: z.optional(z.int().check(z.nonnegative())),
+  partial_content: z.optional(z.boolean()),
+  status: z.optional(z.string()),
+  media_url: z.optional(z.url()),
 });
 
 const EnvelopeSchema = z.object({
   data: z.object({
-    event_type: z.string().min(1).max(100),
-    id: z.string().min(1).max(200),
+    event_type: z.string().check(z.minLength(1), z.maxLength(100)),
+    id: z.string().check(z.minLength(1), z.maxLength(200)),
     occurred_at: z.iso.datetime({ offset: true }),
     payload: z.unknown(),
   }),
@@ -108,7 +108,7 @@ export class TelnyxFaxProvider implements FaxProvider {
   }
 }
 
-export function summarize(error: z.ZodError): string {
+export function summarize(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from '../../domain/zodMini.js';
 
 /**
  * The channel secrets, one JSON secret in Secrets Manager (`CHANNEL_SECRETS_ARN`) or, locally,
@@ -8,14 +8,14 @@ import * as z from 'zod';
  */
 export const ChannelSecretsSchema = z.object({
   /** Telnyx account public key, base64 of the raw 32-byte Ed25519 key. */
-  telnyxPublicKey: z.string().min(1).optional(),
+  telnyxPublicKey: z.optional(z.string().check(z.minLength(1))),
   /** Phaxio callback (webhook) token and the callback URL exactly as configured at Phaxio. */
-  phaxioCallbackToken: z.string().min(1).optional(),
-  phaxioCallbackUrl: z.url().optional(),
+  phaxioCallbackToken: z.optional(z.string().check(z.minLength(1))),
+  phaxioCallbackUrl: z.optional(z.url()),
   /** `user:password` embedded in the Sinch callback URL. */
-  sinchBasicAuth: z.string().min(3).optional(),
+  sinchBasicAuth: z.optional(z.string().check(z.minLength(3))),
   /** HMAC keys of the chat widget (two during a rotation). */
-  chatWidgetSecrets: z.array(z.string().min(32)).min(1).optional(),
+  chatWidgetSecrets: z.optional(z.array(z.string().check(z.minLength(32))).check(z.minLength(1))),
 });
 export type ChannelSecrets = z.infer<typeof ChannelSecretsSchema>;
 
