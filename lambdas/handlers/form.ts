@@ -8,6 +8,7 @@ import { sqsClient } from '../adapters/aws/sqsClient.js';
 import { DESK_METRICS } from '../adapters/metrics/deskMetricNames.js';
 import { DynamoRateLimiter } from '../adapters/ratelimit/DynamoRateLimiter.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
+import { hmacSha256Hex, loadLimiterKey } from '../adapters/secrets/limiterKey.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
 import { type AcceptFormOutcome, type AcceptFormServices, acceptForm } from '../domain/ingest/acceptForm.js';
 import { systemClock } from '../domain/ports.js';
@@ -27,15 +28,17 @@ const logger = new Logger({ serviceName: DESK_METRICS.services.formIngest });
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
-export function buildFormServices(env: NodeJS.ProcessEnv = process.env): AcceptFormServices {
+export async function buildFormServices(env: NodeJS.ProcessEnv = process.env): Promise<AcceptFormServices> {
   const config = loadConfig(ConfigSchema, env, 'form-ingest');
   const endpoints = endpointsFromEnvironment(env);
+  const limiterKey = await loadLimiterKey(env);
   return {
     blobStore: new S3BlobStore(s3Client(endpoints), config.RAW_BUCKET),
     inboundQueue: new SqsInboundQueue(sqsClient(endpoints), config.INBOUND_QUEUE_URL),
     rateLimiter: new DynamoRateLimiter(documentClient(endpoints), config.RATE_LIMIT_TABLE_NAME),
     clock: systemClock,
     digest: sha256Hex,
+    limiterDigest: hmacSha256Hex(limiterKey),
   };
 }
 
@@ -49,12 +52,16 @@ export async function handleForm(
   return outcome;
 }
 
-let services: AcceptFormServices | undefined;
+let services: Promise<AcceptFormServices> | undefined;
 const metrics = channelMetrics(DESK_METRICS.services.formIngest, 'form');
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  services ??= buildFormServices();
-  const ready = services;
+  // A failed cold start is retried by the next request, not cached (see fax.ts).
+  services ??= buildFormServices().catch((error: unknown) => {
+    services = undefined;
+    throw error;
+  });
+  const ready = await services;
   return httpResult(
     await metrics.around(
       () => handleForm(webhookRequestOf(event), ready),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
@@ -196,7 +197,8 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
     clock,
   };
   const formServices = {
-    ...buildFormServices(env),
+    // Locally the limiter's key lives as long as the process (its limits reset at a restart).
+    ...(await buildFormServices({ FORM_LIMITER_KEY: randomBytes(32).toString('hex'), ...env })),
     inboundQueue: journaledInboundQueue(journal, inboundQueue),
     clock,
   };

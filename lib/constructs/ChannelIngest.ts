@@ -76,6 +76,8 @@ const UNAUTHORIZED_ROUTE_REASONS: Record<(typeof ROUTES)[number][1], string> = {
  */
 export class ChannelIngest extends Construct {
   readonly secret: secretsmanager.Secret;
+  /** The HMAC key of the form limiter's digests. */
+  readonly formLimiterKey: secretsmanager.Secret;
   readonly connectChatTopic: sns.Topic;
   readonly rateLimitTable: dynamodb.TableV2;
   readonly functions: Record<keyof typeof CHANNEL_FUNCTIONS, lambda.IFunction>;
@@ -116,6 +118,27 @@ export class ChannelIngest extends Construct {
         id: 'HIPAA.Security::HIPAA.Security-SecretsManagerRotationEnabled',
         reason:
           'Third-party credentials issued by the fax providers and the chat widget: rotated at the provider, then updated here (two widget keys are accepted during a rotation).',
+      },
+    );
+
+    // The key of the form limiter's digests (HMAC): without it, the table's keys cannot be reversed by
+    // trying every IPv4 address. Generated here, never seen by anyone; read once per cold start.
+    this.formLimiterKey = new secretsmanager.Secret(this, 'FormLimiterKey', {
+      description: 'HMAC key of the international form rate limiter (generated; not a credential)',
+      encryptionKey: dataKey,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.formLimiterKey).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-SMG4',
+        reason:
+          'A generated HMAC key for rate-limit digests that live at most two hours, not a credential: a new key only resets the limits, so it is replaced by regenerating the secret (put-secret-value, or a redeploy of a new secret) rather than by a rotation Lambda.',
+      },
+      {
+        id: 'HIPAA.Security::HIPAA.Security-SecretsManagerRotationEnabled',
+        reason:
+          'A generated HMAC key for rate-limit digests kept at most two hours, not a credential: replacing it only resets the limits, so no rotation function is kept for it.',
       },
     );
 
@@ -317,7 +340,11 @@ export class ChannelIngest extends Construct {
       CHANNEL_FUNCTIONS.formIngest,
       'form.ts',
       'International inquiry form: validate, rate-limit, queue',
-      { ...toRouting, RATE_LIMIT_TABLE_NAME: this.rateLimitTable.tableName },
+      {
+        ...toRouting,
+        RATE_LIMIT_TABLE_NAME: this.rateLimitTable.tableName,
+        FORM_LIMITER_KEY_ARN: this.formLimiterKey.secretArn,
+      },
       {
         objects: [
           // Created only where none exists (If-None-Match); read back when a submissionId comes again.
@@ -327,6 +354,7 @@ export class ChannelIngest extends Construct {
         ],
         sendsTo: [inboundQueue],
         countsIn: [this.rateLimitTable],
+        readsSecrets: [this.formLimiterKey],
       },
     );
     synchronous(formIngest, 'API Gateway (the browser shows the error)');

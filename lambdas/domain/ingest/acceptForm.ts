@@ -30,6 +30,11 @@ export interface AcceptFormServices {
   rateLimiter: RateLimiter;
   clock: Clock;
   digest: Digest;
+  /**
+   * The keyed digest (HMAC) the limiter's keys are made of: a plain digest of an IPv4 address can be
+   * reversed by trying all 2^32 of them, so whoever reads the table would learn who wrote in.
+   */
+  limiterDigest: Digest;
 }
 
 /** A public form's abuse limits: per client address and per contact e-mail, per window. */
@@ -116,9 +121,10 @@ export async function acceptForm(
     };
   }
   const address = request.sourceIp ?? 'unknown';
-  // The limiter's table holds digests only: neither a client address nor a contact e-mail in clear.
+  // The limiter's table holds keyed digests only: neither a client address nor a contact e-mail,
+  // nor anything a guess can be checked against without the key.
   const byAddress = await services.rateLimiter.hit(
-    `form:ip:${services.digest(address)}`,
+    `form:ip:${services.limiterDigest(address)}`,
     FORM_RATE_LIMITS.perAddress.limit,
     FORM_RATE_LIMITS.perAddress.windowSeconds,
     now,
@@ -147,7 +153,7 @@ export async function acceptForm(
   }
   const form = parsed.data;
   const byEmail = await services.rateLimiter.hit(
-    `form:email:${services.digest(mailboxOf(form.email))}`,
+    `form:email:${services.limiterDigest(mailboxOf(form.email))}`,
     FORM_RATE_LIMITS.perEmail.limit,
     FORM_RATE_LIMITS.perEmail.windowSeconds,
     now,

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { hmacSha256Hex } from '../../../lambdas/adapters/secrets/limiterKey.js';
 import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
 import { InboundMessageSchema } from '../../../lambdas/domain/inboundMessage.js';
 import {
@@ -27,6 +28,7 @@ function setup() {
     rateLimiter: new MemoryRateLimiter(),
     clock: fixedClock('2026-03-03T15:00:00Z'),
     digest: sha256Hex,
+    limiterDigest: hmacSha256Hex('a limiter key of at least 32 chars'),
   };
   const post = (form: unknown, sourceIp = '198.51.100.7', raw?: string): WebhookRequest => ({
     method: 'POST',

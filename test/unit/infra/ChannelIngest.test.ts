@@ -57,14 +57,39 @@ describe('ChannelIngest', () => {
         }),
       },
     });
+    const secretsReadBy = (fn: string) =>
+      roleStatements(template, `Channels${fn}Role`)
+        .filter((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'))
+        .map((statement) => JSON.stringify(statement.Resource));
     const readers = ['FaxIngest', 'FaxOcr', 'ChatIngest', 'ChatConnect', 'FormIngest'].filter((fn) =>
-      roleActions(template, `Channels${fn}Role`).includes('secretsmanager:GetSecretValue'),
+      secretsReadBy(fn).some((resource) => resource.includes('ChannelsChannelSecrets')),
     );
     expect(readers).toEqual(['FaxIngest', 'ChatIngest']);
+    // The form reads its limiter key and nothing else; no one else reads that key.
+    expect(secretsReadBy('FormIngest')).toEqual([expect.stringMatching(/^\{"Ref":"ChannelsFormLimiterKey/)]);
+    for (const fn of ['FaxIngest', 'FaxOcr', 'ChatIngest', 'ChatConnect']) {
+      expect(secretsReadBy(fn).join()).not.toContain('FormLimiterKey');
+    }
     // GetSecretValue alone: no DescribeSecret, no wildcard.
     expect(
       roleActions(template, 'ChannelsFaxIngestRole').filter((a) => a.startsWith('secretsmanager:')),
     ).toEqual(['secretsmanager:GetSecretValue']);
+  });
+
+  it('generates the form limiter key (64 letters and digits, KMS-encrypted) and hands the form only its ARN', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('^HMAC key of the international form rate limiter'),
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
+      KmsKeyId: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^International inquiry form'),
+      Environment: {
+        Variables: Match.objectLike({
+          FORM_LIMITER_KEY_ARN: { Ref: Match.stringLikeRegexp('^ChannelsFormLimiterKey') },
+        }),
+      },
+    });
   });
 
   it.each([

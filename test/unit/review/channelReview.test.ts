@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hmacSha256Hex } from '../../../lambdas/adapters/secrets/limiterKey.js';
 import { type AcceptFormServices, acceptForm } from '../../../lambdas/domain/ingest/acceptForm.js';
 import type { WebhookRequest } from '../../../lambdas/domain/webhookRequest.js';
 import {
@@ -23,6 +24,7 @@ function formSetup() {
     rateLimiter: new MemoryRateLimiter(),
     clock: fixedClock('2026-03-03T15:00:00Z'),
     digest: sha256Hex,
+    limiterDigest: hmacSha256Hex('a limiter key of at least 32 chars'),
   };
   const post = (form: unknown, sourceIp: string): WebhookRequest => ({
     method: 'POST',
@@ -97,6 +99,10 @@ describe('review: international form', () => {
     const keys = [...limiter.hits.keys()].join(' ');
     expect(keys).not.toContain('lucia@example.mx');
     expect(keys).not.toContain('198.51.100.9');
+    // Nor their plain digests: 2^32 guesses reverse a SHA-256 of an IPv4 address; the key is needed.
+    expect(keys).not.toContain(sha256Hex('198.51.100.9'));
+    expect(keys).not.toContain(sha256Hex('lucia@example.mx'));
+    expect(keys).toContain(hmacSha256Hex('a limiter key of at least 32 chars')('198.51.100.9'));
   });
 });
 
