@@ -40,23 +40,31 @@ function convertValue(value: unknown): unknown {
 function convert(schema: z.core.$ZodType): z.core.$ZodType {
   const known = converted.get(schema);
   if (known) return known;
-  const def: Record<string, unknown> = { ...schema._zod.def };
+  // Copied with its getters: a default's `defaultValue` is a getter that gives each parse a fresh
+  // copy, and a spread would fix one value for every parse.
+  const def: Record<string, unknown> = Object.defineProperties(
+    {},
+    Object.getOwnPropertyDescriptors(schema._zod.def),
+  );
+  const replace = (key: string, value: unknown) =>
+    Object.defineProperty(def, key, { value, enumerable: true, writable: true, configurable: true });
   let changed = false;
-  for (const [key, value] of Object.entries(def)) {
-    if (key === 'checks') continue;
+  for (const key of Object.keys(def)) {
+    if (key === 'checks' || key === 'defaultValue') continue;
+    const value = def[key];
     if (key === 'shape' && typeof value === 'object' && value !== null) {
       const shape = Object.fromEntries(
         Object.entries(value).map(([name, field]) => [name, convertValue(field)]),
       );
       if (Object.entries(shape).some(([name, field]) => field !== (value as Record<string, unknown>)[name])) {
-        def[key] = shape;
+        replace(key, shape);
         changed = true;
       }
       continue;
     }
     const next = convertValue(value);
     if (next !== value) {
-      def[key] = next;
+      replace(key, next);
       changed = true;
     }
   }

@@ -350,14 +350,23 @@ export class ClaimDispatcher {
     for (const [caseId, taken] of desk.taken) if (taken.until < now) desk.taken.delete(caseId);
     const { cutoff } = read;
     const top = read.entries.filter(({ entry }) => !this.#isTaken(desk, entry, now));
-    // What was read further down before stays known: it is still the queue's order beyond this read.
-    const beyond = cutoff === undefined ? [] : desk.known.filter(({ key }) => key > cutoff);
-    const last = beyond.at(-1)?.key;
+    // What was read further down before stays known only as far as nothing that arrived since can
+    // outrank it: an arrival of a higher priority than this read's last case sorts inside this read,
+    // so the stretch beyond of that same priority holds; a case of a lower priority there could be
+    // passed over by an unseen arrival (a burst behind a short queue of low cases), so from the
+    // first such case on, the stretch is read again.
+    const lastPriority = read.entries.at(-1)?.entry.priority;
+    const beyond: HeadEntry[] = [];
+    if (cutoff !== undefined) {
+      for (const known of desk.known) {
+        if (known.key <= cutoff) continue;
+        if (known.entry.priority !== lastPriority) break;
+        beyond.push(known);
+      }
+    }
     desk.known = [...top, ...beyond];
     if (cutoff === undefined) delete desk.horizon;
-    else if (desk.horizon !== undefined && desk.horizon > cutoff) {
-      // The horizon never moves back: what was read up to it is still known.
-    } else desk.horizon = last !== undefined && last > cutoff ? last : cutoff;
+    else desk.horizon = beyond.at(-1)?.key ?? cutoff;
     desk.topReadAt = startedAt;
     desk.topReadSequence = sequence;
   }

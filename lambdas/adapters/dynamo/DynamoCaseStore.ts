@@ -802,15 +802,14 @@ export class DynamoCaseStore implements CaseStore {
    * in for a read before it).
    */
   async #readClaimHead(queue: string, reach: HeadReach): Promise<HeadRead> {
+    // A merged read ends where the first shard ended: with cases spread over the shards by hash, it
+    // keeps about four fifths of what the shards gave, so a glance asked for at least N reads half again.
+    const glanceFor = (atLeast: number) => Math.ceil((1.5 * atLeast) / CASE_TABLE.queueShards);
     const perShard =
       reach.reach === 'glance'
         ? Math.min(
             this.#claimHeadPerShard,
-            Math.max(
-              4,
-              this.#claimHeadPerShard / 8,
-              Math.ceil((reach.atLeast ?? 0) / CASE_TABLE.queueShards),
-            ),
+            Math.max(4, this.#claimHeadPerShard / 8, glanceFor(reach.atLeast ?? 0)),
           )
         : this.#claimHeadPerShard;
     const read = await this.#queueHead(queue, perShard, reach.reach === 'more' ? reach.after : undefined);

@@ -336,6 +336,42 @@ describe('ClaimDispatcher', () => {
     expect(storage.rounds.slice(0, 2).flat()).toHaveLength(50);
   });
 
+  it('does not hand out low cases known from before while a burst of higher priority arrived behind the top', async () => {
+    const storage = new QueueInMemory(64);
+    storage.put(...Array.from({ length: 3 }, (_, index) => make(`low-${index}`, 'low', 'en', at(index))));
+    const clock = { at: 0 };
+    const claims = dispatcher(storage, clock);
+    // A quiet queue: this instance knows it whole (three low cases) and claims one.
+    expect((await claims.claim(request(staff('ann'))))?.priority).toBe('low');
+    // Forty normal cases arrive; later, when the head is stale, twenty agents claim at once.
+    storage.put(
+      ...Array.from({ length: 40 }, (_, index) => make(`normal-${index}`, 'normal', 'en', at(10 + index))),
+    );
+    clock.at = 1_100;
+
+    const claimed = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => claims.claim(request(staff(`agent-${index}`)))),
+    );
+
+    // The glance sees sixteen of the forty; the low cases known from before are read again, behind the rest.
+    expect(claimed.map((kase) => kase?.priority)).toEqual(Array(20).fill('normal'));
+  });
+
+  it('keeps what it knows beyond a glance while it has the priority of the glance’s last case', async () => {
+    const storage = new QueueInMemory(64);
+    storage.put(...Array.from({ length: 60 }, (_, index) => make(`n${index}`, 'normal', 'en', at(index))));
+    const clock = { at: 0 };
+    const claims = dispatcher(storage, clock, { maxBatch: 2, maxInFlight: 1 });
+    await claims.claim(request(staff('first')));
+    storage.reads = [];
+    clock.at = 600;
+
+    await claims.claim(request(staff('second')));
+
+    // A glance of the top only: the normal cases further down were still good.
+    expect(storage.reads).toEqual([undefined]);
+  });
+
   it('reaches past the top every fourth read once it loses races to other claimers', async () => {
     const storage = new QueueInMemory(8);
     storage.put(...Array.from({ length: 40 }, (_, index) => make(`c${index}`, 'normal', 'en', at(index))));

@@ -59,3 +59,13 @@ describe('classicSchema', () => {
     expect(classicSchema(holding).shape.fax.unwrap()).toBeInstanceOf(classic.ZodObject);
   });
 });
+
+describe('classicSchema and defaults', () => {
+  it('gives each parse its own default value, as the mini schema does', () => {
+    const Mini = mini.object({ tags: mini._default(mini.array(mini.string()), []) });
+    const rebuilt = classicSchema(Mini);
+    (rebuilt.parse({}) as { tags: string[] }).tags.push('leaked');
+    expect(rebuilt.parse({})).toEqual({ tags: [] });
+    expect(mini.parse(Mini, {})).toEqual({ tags: [] });
+  });
+});
