@@ -1,4 +1,5 @@
 import { forEachAsciiWord } from './cueMatcher.js';
+import { modelBytesOf } from './modelBytes.js';
 import { TOPICS, type Topic, zeroTopicScores } from './taxonomy.js';
 
 /**
@@ -6,7 +7,8 @@ import { TOPICS, type Topic, zeroTopicScores } from './taxonomy.js';
  * message (subject + member text, as `foldMessage` builds it), CJK characters as unigrams/bigrams,
  * multinomial logistic regression. Trained offline by `scripts/train-topic-model.mjs` on the corpus in
  * `training/`; weights are quantized to int8 and shipped sparse (only buckets the corpus touched).
- * Pure: the model is decoded once from a plain object (the bundled JSON), never read from disk here.
+ * Pure: the model is decoded once from a plain object (the model JSON, or in a deployed bundle its binary
+ * sidecar as an adapter reads it), never read from disk here.
  *
  * Cost, not accuracy, chose the feature set: 3–5-gram characters scored the same on the evaluation sets
  * as 4-grams alone but made three times the features, and each feature is a memory lookup that misses the
@@ -185,9 +187,10 @@ function numberOf(value: unknown, field: string): number {
   return value;
 }
 
-function stringOf(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new TopicModelFormatError(field);
-  return value;
+function bytesOf(value: unknown, field: string): Uint8Array {
+  const bytes = modelBytesOf(value);
+  if (bytes === undefined) throw new TopicModelFormatError(field);
+  return bytes;
 }
 
 function topicsOf(value: unknown): Topic[] {
@@ -218,7 +221,7 @@ export interface TopicPrediction {
   logits: Float64Array;
 }
 
-/** Decode the JSON model: `rows` are varint-coded bucket deltas, `weights` int8, both base64. */
+/** Decode the model: `rows` are varint-coded bucket deltas, `weights` int8, both base64 text or bytes (modelBytes.ts). */
 export function decodeTopicModel(raw: unknown): TopicModelData {
   if (!isFields(raw)) throw new TopicModelFormatError('root');
   if (numberOf(raw.featureBits, 'featureBits') !== FEATURE_BITS)
@@ -229,8 +232,8 @@ export function decodeTopicModel(raw: unknown): TopicModelData {
   const bias = Float32Array.from(raw.bias.map((value) => numberOf(value, 'bias')));
   const temperature = numberOf(raw.temperature, 'temperature');
   const scale = numberOf(raw.scale, 'scale');
-  const rowBytes = Buffer.from(stringOf(raw.rows, 'rows'), 'base64');
-  const weightBytes = Buffer.from(stringOf(raw.weights, 'weights'), 'base64');
+  const rowBytes = bytesOf(raw.rows, 'rows');
+  const weightBytes = bytesOf(raw.weights, 'weights');
   const sparse = new Int8Array(weightBytes.buffer, weightBytes.byteOffset, weightBytes.length);
   const classes = topics.length;
   const weights = new Int8Array((1 << FEATURE_BITS) * classes);

@@ -55,6 +55,26 @@ describe('topic model', () => {
     expect(() => decodeTopicModel({ ...rawModel, rows: unfinished })).toThrow(/topicModel.model.json/);
   });
 
+  it('decodes byte fields given as bytes (as a bundle reads its sidecar) as it decodes their base64', () => {
+    const fromBytes = decodeTopicModel({
+      ...rawModel,
+      rows: Uint8Array.from(Buffer.from(rawModel.rows, 'base64')),
+      weights: Uint8Array.from(Buffer.from(rawModel.weights, 'base64')),
+    });
+    expect(fromBytes).toEqual(model);
+  });
+
+  it('rejects byte fields that are neither base64 text nor bytes, or cut short', () => {
+    expect(() => decodeTopicModel({ ...rawModel, rows: 7 })).toThrow(/topicModel.model.json: rows/);
+    expect(() => decodeTopicModel({ ...rawModel, weights: [1, 2] })).toThrow(
+      /topicModel.model.json: weights/,
+    );
+    const weights = Buffer.from(rawModel.weights, 'base64');
+    expect(() => decodeTopicModel({ ...rawModel, weights: weights.subarray(1) })).toThrow(
+      /topicModel.model.json: (rows|weights)/,
+    );
+  });
+
   it('gives a probability distribution', () => {
     const { probabilities } = predictTopic(
       model,

@@ -1,3 +1,4 @@
+import { modelBytesOf } from '../modelBytes.js';
 import { SUPPORTED_LANGUAGES, type SupportedLanguage } from '../taxonomy.js';
 import { BloomFilter } from './bloomFilter.js';
 import rawModel from './language.model.json' with { type: 'json' };
@@ -34,6 +35,12 @@ function base64TextOf(value: unknown, field: string, encoding: 'latin1' | 'utf8'
   return Buffer.from(stringOf(value, field), 'base64').toString(encoding);
 }
 
+function bytesOf(value: unknown, field: string): Uint8Array {
+  const bytes = modelBytesOf(value);
+  if (bytes === undefined) throw new LanguageModelFormatError(field);
+  return bytes;
+}
+
 function positiveIntegerOf(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
     throw new LanguageModelFormatError(field);
@@ -67,17 +74,19 @@ export interface LanguageModel {
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function ngramTableOf(value: unknown, entryBytes: number): Uint32Array {
-  const bytes = Buffer.from(stringOf(value, 'ngrams.table'), 'base64');
+  const bytes = bytesOf(value, 'ngrams.table');
   if (!LITTLE_ENDIAN || bytes.length !== NGRAM_TABLE_WORDS * 4)
     throw new LanguageModelFormatError('ngrams.table');
-  // Large Buffers own their memory from offset 0; copy only if this one does not start on a word boundary.
+  // Large decoded base64 owns its memory from offset 0 and sidecar sections are 8-byte aligned; copy only if
+  // this one does not start on a word boundary.
   const aligned = bytes.byteOffset % 4 === 0 ? bytes : Uint8Array.from(bytes);
   const table = new Uint32Array(aligned.buffer, aligned.byteOffset, NGRAM_TABLE_WORDS);
   if (!ngramTableFits(table, entryBytes)) throw new LanguageModelFormatError('ngrams.table');
   return table;
 }
 
-function decodeModel(input: unknown): LanguageModel {
+/** Decode and check the model file; byte fields may be base64 text or bytes (see modelBytes.ts). */
+export function decodeLanguageModel(input: unknown): LanguageModel {
   const file = fieldsOf(input, 'model');
   if (file.format !== 4) throw new LanguageModelFormatError('format');
   const ngramLanguagesField = file.ngramLanguages;
@@ -86,12 +95,12 @@ function decodeModel(input: unknown): LanguageModel {
   const ngrams = fieldsOf(file.ngrams, 'ngrams');
   const byteCharacters = base64TextOf(ngrams.byteCharacters, 'ngrams.byteCharacters', 'latin1');
   if (byteCharacters.length !== 256) throw new LanguageModelFormatError('ngrams.byteCharacters');
-  const ngramEntries = new Uint8Array(Buffer.from(stringOf(ngrams.entries, 'ngrams.entries'), 'base64'));
+  const ngramEntries = bytesOf(ngrams.entries, 'ngrams.entries');
   const ngramTable = ngramTableOf(ngrams.table, ngramEntries.length);
   const lexicons = Object.entries(fieldsOf(file.lexicons, 'lexicons')).map(([language, value]) => {
     const field = `lexicons.${language}`;
     const lexicon = fieldsOf(value, field);
-    const bits = new Uint8Array(Buffer.from(stringOf(lexicon.bits, `${field}.bits`), 'base64'));
+    const bits = bytesOf(lexicon.bits, `${field}.bits`);
     const bitCount = positiveIntegerOf(lexicon.bitCount, `${field}.bitCount`);
     if (bits.length * 8 < bitCount) throw new LanguageModelFormatError(`${field}.bits`);
     const filter = new BloomFilter(bits, bitCount, positiveIntegerOf(lexicon.hashes, `${field}.hashes`));
@@ -119,4 +128,4 @@ export function ngramOffsetOf(model: LanguageModel, ngram: string): number {
 }
 
 /** Loaded at module load so the cost falls on the cold start, never on a message. */
-export const languageModel: LanguageModel = decodeModel(rawModel);
+export const languageModel: LanguageModel = decodeLanguageModel(rawModel);
