@@ -33,7 +33,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, type CfnResource } from 'aws-cdk-lib';
 import { build } from 'esbuild';
-import { RouterFunction } from '../lib/constructs/RouterFunction.js';
+import { writeTriageModelSidecars } from '../lambdas/adapters/models/modelSidecar.js';
+import { BUNDLE_CONDITIONS, RouterFunction } from '../lib/constructs/RouterFunction.js';
 import { routerStackPropsFromContext } from '../lib/deployContext.js';
 import { RouterStack } from '../lib/RouterStack.js';
 import { FIRST_CALL_NOT_MEASURED, FirstCallBench, type Span, SpanSchema } from './coldstartFirstCall.js';
@@ -174,6 +175,7 @@ async function directlyBundled(functions: RouterFunction[]): Promise<Measured[]>
         sourcemap: true,
         sourcesContent: false,
         mainFields: ['module', 'main'],
+        conditions: [...BUNDLE_CONDITIONS],
         banner: {
           js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
         },
@@ -184,6 +186,7 @@ async function directlyBundled(functions: RouterFunction[]): Promise<Measured[]>
       console.log(`${label}: not measured, its handler does not build (${String(error).split('\n')[0]})`);
       continue;
     }
+    if (fn.triageModels) writeTriageModelSidecars(workdir);
     measured.push({ label, assetFile: outfile, bundleBytes: statSync(outfile).size, clients: fn.sdkClients });
   }
   return measured;

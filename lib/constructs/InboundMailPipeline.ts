@@ -261,6 +261,7 @@ export class InboundMailPipeline extends Construct {
       entry: path.join(handlers, 'routeInbound.ts'),
       description: 'Triage, route and record inbound messages as cases (SQS batch, partial failures)',
       timeout: Duration.seconds(INBOUND_QUEUE.routeFunctionTimeoutSeconds),
+      triageModels: true,
       environment: {
         TABLE_NAME: table.tableName,
         DEAD_LETTER_QUEUE_URL: this.deadLetters.queueUrl,

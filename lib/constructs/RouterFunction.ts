@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { type Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -40,6 +41,14 @@ export interface FunctionWatcher {
   watchFunction(fn: lambda.IFunction, label: string): void;
 }
 
+/**
+ * The esbuild conditions every function is bundled with. `model-sidecars` takes the triage models from
+ * binary files beside the bundle instead of their JSON (the "imports" of package.json,
+ * lambdas/adapters/models/modelSidecar.ts). esbuild drops its default `module` condition once any condition
+ * is given, so it is named again: without it some dependencies bundle their larger CommonJS builds.
+ */
+export const BUNDLE_CONDITIONS = ['model-sidecars', 'module'] as const;
+
 /** The settings every function of the stack shares. */
 export interface RouterFunctionDefaults {
   /** Encrypts each function's log group; the functions use it only through the services that hold data. */
@@ -76,7 +85,29 @@ export interface RouterFunctionProps extends RouterFunctionDefaults {
   label: string;
   /** What the function calls outside AWS, if anything (a fax provider's media URL): named in its VPC acknowledgement. */
   callsOutsideAws?: string;
+  /** The code triages: its asset carries the triage models' sidecars, which its bundle reads at init. */
+  triageModels?: boolean;
 }
+
+/** One shell word: the bundling hooks run through `bash -c`. */
+function shellWord(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Writes the triage models' sidecars from their JSON into the asset, after esbuild (the input is the project root). */
+const triageModelHooks: nodejs.ICommandHooks = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (inputDir, outputDir) => [
+    [
+      path.join(inputDir, 'node_modules', '.bin', 'tsx'),
+      path.join(inputDir, 'scripts', 'write-model-sidecars.mjs'),
+      outputDir,
+    ]
+      .map(shellWord)
+      .join(' '),
+  ],
+};
 
 /**
  * A handler bundled by local esbuild (no Docker) as one minified ESM file with its AWS SDK clients
@@ -91,6 +122,8 @@ export class RouterFunction extends Construct {
   readonly entry: string;
   /** The SDK packages the code may import, derived from `access`. */
   readonly sdkClients: readonly string[];
+  /** Whether the asset carries the triage models' sidecars. */
+  readonly triageModels: boolean;
 
   constructor(scope: Construct, id: string, props: RouterFunctionProps) {
     super(scope, id);
@@ -102,6 +135,7 @@ export class RouterFunction extends Construct {
     );
     this.entry = props.entry;
     this.sdkClients = sdkClientsFor(props.access);
+    this.triageModels = props.triageModels ?? false;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,
       encryptionKey: props.dataKey,
@@ -162,6 +196,8 @@ export class RouterFunction extends Construct {
         // Some dependencies are CommonJS and call require(); give the ESM bundle one.
         banner:
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        esbuildArgs: { '--conditions': BUNDLE_CONDITIONS.join(',') },
+        ...(this.triageModels ? { commandHooks: triageModelHooks } : {}),
       },
     });
     props.monitoring?.watchFunction(this.function, props.label);

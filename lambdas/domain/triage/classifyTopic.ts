@@ -1,9 +1,10 @@
+// The JSON file, or its binary sidecar in a deployed bundle: see "imports" in package.json.
+import rawTopicModel from '#triage/topic-model';
 import { type CueMatch, CueMatcher, type FoldedMessage } from './cueMatcher.js';
 import { TOPIC_LEXICONS } from './lexicon/index.js';
 import { cleanSubject, foldForMatching } from './prepareText.js';
 import { TOPICS, type Topic, zeroTopicScores } from './taxonomy.js';
 import { decodeTopicModel, type Features, predictTopic, type TopicModelData } from './topicModel.js';
-import rawTopicModel from './topicModel.model.json' with { type: 'json' };
 import type { TopicDecision } from './types.js';
 
 /** What a topic classifier sees: the member's own words (prepared), and the subject. */

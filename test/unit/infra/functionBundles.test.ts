@@ -2,15 +2,17 @@ import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RouterFunction } from '../../../lib/constructs/RouterFunction.js';
+import { BUNDLE_CONDITIONS, RouterFunction } from '../../../lib/constructs/RouterFunction.js';
 import { RouterStack } from '../../../lib/RouterStack.js';
 
 /**
- * Only route-inbound triages, so only it may carry the triage models (6.5 MB language, 0.5 MB topic): every
- * other function would decode them on each cold start for nothing. A stray import (a constant taken from a
+ * Only route-inbound triages, so only it may carry the triage models (4.9 MB language, 0.4 MB topic): every
+ * other function would load them on each cold start for nothing. A stray import (a constant taken from a
  * module that imports triage) is enough to pull them in, which is how the staff API once weighed 7.5 MB.
+ * A bundle reads them from sidecar files (lambdas/adapters/models) its function's asset must carry.
  */
-const MODELS = ['language.model.json', 'topicModel.model.json'];
+const MODEL_READERS = ['languageModelSidecar.ts', 'topicModelSidecar.ts'];
+const MODEL_JSON = ['language.model.json', 'topicModel.model.json'];
 
 /** Every function of the stack by its handler file: the core functions and the channels'. */
 const HANDLERS = [
@@ -52,6 +54,7 @@ async function bundleOnce(entry: string): Promise<Bundle> {
     platform: 'node',
     format: 'esm',
     mainFields: ['module', 'main'],
+    conditions: [...BUNDLE_CONDITIONS],
     outfile: 'index.mjs',
     write: false,
     metafile: true,
@@ -79,7 +82,12 @@ function sdkClients(packages: Set<string>): string[] {
 }
 
 describe('function bundles (finding 8)', () => {
-  const functions: { name: string; entry: string; declared: readonly string[] }[] = [];
+  const functions: {
+    name: string;
+    entry: string;
+    declared: readonly string[];
+    triageModels: boolean;
+  }[] = [];
   beforeAll(() => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new RouterStack(app, 'Bundles', {
@@ -93,7 +101,12 @@ describe('function bundles (finding 8)', () => {
       activateReceiptRuleSet: true,
     });
     for (const fn of stack.node.findAll().filter((node) => node instanceof RouterFunction)) {
-      functions.push({ name: path.basename(fn.entry, '.ts'), entry: fn.entry, declared: fn.sdkClients });
+      functions.push({
+        name: path.basename(fn.entry, '.ts'),
+        entry: fn.entry,
+        declared: fn.sdkClients,
+        triageModels: fn.triageModels,
+      });
     }
   });
 
@@ -107,19 +120,16 @@ describe('function bundles (finding 8)', () => {
     expect(sdkClients(packages)).toEqual([...(fn?.declared ?? [])]);
   });
 
-  it.each(HANDLERS.filter((handler) => handler !== 'routeInbound'))(
-    '%s carries no triage model',
-    async (handler) => {
-      const fn = functions.find((candidate) => candidate.name === handler);
-      const { inputs } = await bundledPackages(fn?.entry ?? '');
-      expect(inputs.filter((input) => MODELS.some((model) => input.endsWith(model)))).toEqual([]);
-    },
-  );
+  it('ships the triage models with routeInbound alone', () => {
+    expect(functions.filter((fn) => fn.triageModels).map((fn) => fn.name)).toEqual(['routeInbound']);
+  });
 
-  it('routeInbound carries both models (the check above can fail)', async () => {
-    const fn = functions.find((candidate) => candidate.name === 'routeInbound');
+  it.each(HANDLERS)('%s reads the triage models exactly when its asset carries them', async (handler) => {
+    const fn = functions.find((candidate) => candidate.name === handler);
     const { inputs } = await bundledPackages(fn?.entry ?? '');
-    for (const model of MODELS) expect(inputs.some((input) => input.endsWith(model))).toBe(true);
+    const readers = MODEL_READERS.filter((reader) => inputs.some((input) => input.endsWith(reader)));
+    expect(readers).toEqual(fn?.triageModels ? MODEL_READERS : []);
+    expect(inputs.filter((input) => MODEL_JSON.some((model) => input.endsWith(model)))).toEqual([]);
   });
 
   // Cold start (npm run bench:coldstart): what a function's module load runs is what its bundle keeps.

@@ -1,7 +1,8 @@
+// The JSON file, or its binary sidecar in a deployed bundle: see "imports" in package.json.
+import rawModel from '#triage/language-model';
 import { modelBytesOf } from '../modelBytes.js';
 import { SUPPORTED_LANGUAGES, type SupportedLanguage } from '../taxonomy.js';
 import { BloomFilter } from './bloomFilter.js';
-import rawModel from './language.model.json' with { type: 'json' };
 import { NGRAM_TABLE_WORDS, ngramOffsetIn, ngramTableFits } from './ngramTable.js';
 
 // The model file is checked by hand rather than with zod: zod alone adds ~40 ms to every cold start.
