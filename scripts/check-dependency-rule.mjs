@@ -25,18 +25,24 @@ const IMPORT =
 // like a relative import. A bundling condition may swap in an adapter (the model sidecars of a deployed bundle).
 const packageImports = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).imports ?? {};
 
+const problems = [];
+
 /** The file an import names, relative to the root, or undefined for a package. */
 function localTarget(file, specifier) {
   if (specifier.startsWith('.'))
     return path.relative(root, path.resolve(domain, path.dirname(file), specifier));
   if (!specifier.startsWith('#')) return undefined;
   const target = packageImports[specifier];
-  return path.normalize(
-    typeof target === 'string' ? target : (target?.default ?? `(no default for ${specifier})`),
-  );
+  const defaultTarget = typeof target === 'string' ? target : target?.default;
+  if (typeof defaultTarget !== 'string') {
+    problems.push(
+      `lambdas/domain/${file} imports "${specifier}": package.json "imports" gives it no default`,
+    );
+    return undefined;
+  }
+  return path.normalize(defaultTarget);
 }
 
-const problems = [];
 for (const file of readdirSync(domain, { recursive: true, encoding: 'utf8' })) {
   if (!/\.(ts|mts|js|mjs)$/.test(file)) continue;
   const source = readFileSync(path.join(domain, file), 'utf8');
