@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { writeTriageModelSidecars } from '../lambdas/adapters/models/modelSidecar.js';
+import { BUNDLE_CONDITIONS } from '../lib/constructs/RouterFunction.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const corpusDir = path.resolve(repoRoot, '../shared/corpora/langid/lingua-testdata');
@@ -228,8 +230,11 @@ async function bundleOurs(outDir: string, external: string[] = []): Promise<stri
     outDir,
     external.length === 0 ? 'detectLanguage.mjs' : 'detectLanguage.external.mjs',
   );
-  // The bundling our Lambdas get (lib/constructs/RouterFunction.ts: ESM, minified): the JSON model is inlined.
+  // The bundling our Lambdas get (lib/constructs/RouterFunction.ts: ESM, minified, its conditions): the
+  // model is read from its binary sidecar, written beside the bundle as RouterFunction writes it.
+  writeTriageModelSidecars(outDir);
   await build({
+    conditions: [...BUNDLE_CONDITIONS],
     entryPoints: [path.join(repoRoot, 'lambdas/domain/triage/detectLanguage.ts')],
     bundle: true,
     minify: true,

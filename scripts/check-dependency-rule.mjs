@@ -21,26 +21,48 @@ const FORBIDDEN = [
 const IMPORT =
   /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
-// Package imports (`#triage/language-model`): the domain runs on each one's default target, which is checked
-// like a relative import. A bundling condition may swap in an adapter (the model sidecars of a deployed bundle).
+// Package imports (`#triage/language-model`): every target is checked like a relative import, whichever
+// condition picks it (`node`, `import` and the like win over `default` at run time). One exception: the
+// `model-sidecars` condition, which only the deployed bundles are built with, may name the model-sidecar
+// adapters (the triage models read from binary files beside the bundle): nothing else.
 const packageImports = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).imports ?? {};
+const SIDECAR_CONDITION = 'model-sidecars';
+const SIDECAR_ADAPTERS = path.join('lambdas', 'adapters', 'models') + path.sep;
 
 const problems = [];
 
-/** The file an import names, relative to the root, or undefined for a package. */
-function localTarget(file, specifier) {
-  if (specifier.startsWith('.'))
-    return path.relative(root, path.resolve(domain, path.dirname(file), specifier));
-  if (!specifier.startsWith('#')) return undefined;
-  const target = packageImports[specifier];
-  const defaultTarget = typeof target === 'string' ? target : target?.default;
-  if (typeof defaultTarget !== 'string') {
+/** Every condition's target of a package import, as [condition, target] (nested conditions flattened). */
+function conditionTargets(target, condition = 'default') {
+  if (typeof target === 'string') return [[condition, target]];
+  if (target === null || typeof target !== 'object') return [];
+  return Object.entries(target).flatMap(([name, inner]) =>
+    conditionTargets(inner, condition === 'default' ? name : condition),
+  );
+}
+
+/** The files an import names, relative to the root (none for a package), each with the condition that picks it. */
+function localTargets(file, specifier) {
+  if (specifier.startsWith('.')) {
+    return [['default', path.relative(root, path.resolve(domain, path.dirname(file), specifier))]];
+  }
+  if (!specifier.startsWith('#')) return [];
+  const targets = conditionTargets(packageImports[specifier]);
+  if (!targets.some(([condition]) => condition === 'default')) {
     problems.push(
       `lambdas/domain/${file} imports "${specifier}": package.json "imports" gives it no default`,
     );
-    return undefined;
   }
-  return path.normalize(defaultTarget);
+  const checked = [];
+  for (const [condition, target] of targets) {
+    const normalized = path.normalize(target);
+    if (condition !== SIDECAR_CONDITION) checked.push([condition, normalized]);
+    else if (!normalized.startsWith(SIDECAR_ADAPTERS)) {
+      problems.push(
+        `lambdas/domain/${file} imports "${specifier}": its "${SIDECAR_CONDITION}" target ${target} is not a model-sidecar adapter (${SIDECAR_ADAPTERS})`,
+      );
+    }
+  }
+  return checked;
 }
 
 for (const file of readdirSync(domain, { recursive: true, encoding: 'utf8' })) {
@@ -48,10 +70,14 @@ for (const file of readdirSync(domain, { recursive: true, encoding: 'utf8' })) {
   const source = readFileSync(path.join(domain, file), 'utf8');
   for (const match of source.matchAll(IMPORT)) {
     const specifier = match[1] ?? match[2] ?? '';
-    const target = localTarget(file, specifier);
+    const targets = localTargets(file, specifier);
     for (const [pattern, why] of FORBIDDEN) {
-      if (pattern.test(specifier) || (target !== undefined && pattern.test(`/${target}`))) {
-        problems.push(`lambdas/domain/${file} imports "${specifier}": ${why}`);
+      if (pattern.test(specifier)) problems.push(`lambdas/domain/${file} imports "${specifier}": ${why}`);
+      for (const [condition, target] of targets) {
+        if (pattern.test(`/${target}`)) {
+          const via = condition === 'default' ? '' : ` (its "${condition}" target ${target})`;
+          problems.push(`lambdas/domain/${file} imports "${specifier}"${via}: ${why}`);
+        }
       }
     }
   }

@@ -1,3 +1,4 @@
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { type Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -8,6 +9,10 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  TRIAGE_MODEL_SIDECARS,
+  writeTriageModelSidecars,
+} from '../../lambdas/adapters/models/modelSidecar.js';
 import {
   type FunctionAccess,
   grantFunctionAccess,
@@ -94,14 +99,38 @@ function shellWord(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
-/** Writes the triage models' sidecars from their JSON into the asset, after esbuild (the input is the project root). */
+/** The repository: the bundling input (so `inputDir` is it, in Docker too) and where the sidecars are staged. */
+const REPOSITORY_ROOT = path.resolve(import.meta.dirname, '../..');
+/** Where synthesis writes the triage models' sidecars, inside the bundling input. */
+const SIDECAR_STAGING = path.join('.cache', 'model-sidecars');
+
+/**
+ * Writes the triage models' sidecars from their JSON into the staging directory, in this process
+ * (synthesis), so the bundling hook only copies files: it needs no tsx or esbuild of the host's
+ * platform, and works in a Docker bundling container. Each file is written beside and renamed into
+ * place, so parallel syntheses (tests) never see half a file; the content is deterministic.
+ */
+function stageTriageModelSidecars(): void {
+  const staging = path.join(REPOSITORY_ROOT, SIDECAR_STAGING);
+  mkdirSync(staging, { recursive: true });
+  const temporary = mkdtempSync(path.join(staging, 'writing-'));
+  try {
+    writeTriageModelSidecars(temporary);
+    for (const { file } of TRIAGE_MODEL_SIDECARS)
+      renameSync(path.join(temporary, file), path.join(staging, file));
+  } finally {
+    rmSync(temporary, { recursive: true, force: true });
+  }
+}
+
+/** Copies the staged sidecars into the asset, after esbuild. */
 const triageModelHooks: nodejs.ICommandHooks = {
   beforeBundling: () => [],
   beforeInstall: () => [],
   afterBundling: (inputDir, outputDir) => [
     [
-      path.join(inputDir, 'node_modules', '.bin', 'tsx'),
-      path.join(inputDir, 'scripts', 'write-model-sidecars.mjs'),
+      'cp',
+      ...TRIAGE_MODEL_SIDECARS.map(({ file }) => path.posix.join(inputDir, SIDECAR_STAGING, file)),
       outputDir,
     ]
       .map(shellWord)
@@ -136,6 +165,7 @@ export class RouterFunction extends Construct {
     this.entry = props.entry;
     this.sdkClients = sdkClientsFor(props.access);
     this.triageModels = props.triageModels ?? false;
+    if (this.triageModels) stageTriageModelSidecars();
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,
       encryptionKey: props.dataKey,
@@ -162,6 +192,9 @@ export class RouterFunction extends Construct {
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',
+      // The bundling input is the repository itself, whichever directory synthesis runs from.
+      projectRoot: REPOSITORY_ROOT,
+      depsLockFilePath: path.join(REPOSITORY_ROOT, 'package-lock.json'),
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,

@@ -120,23 +120,43 @@ export function decodeModelSidecar(bytes: Uint8Array, file: string): unknown {
   const headerBytes = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC.length, true);
   const sectionsStart = alignedOffset(PREAMBLE_BYTES + headerBytes);
   if (sectionsStart > bytes.length) throw new ModelSidecarError(file, 'is cut short in its header');
-  const header = new TextDecoder().decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerBytes));
+  let header: string;
+  try {
+    header = new TextDecoder('utf-8', { fatal: true }).decode(
+      bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerBytes),
+    );
+  } catch (error) {
+    throw new ModelSidecarError(file, 'has a header that is not UTF-8', { cause: error });
+  }
+  // The sections the header names: each once, none overlapping, and the file ends where the last does.
+  const ranges: { start: number; end: number; key: string }[] = [];
   const section = (key: string, value: unknown): unknown => {
     if (!isFields(value) || !Object.hasOwn(value, SECTION_KEY)) return value;
     const reference = value[SECTION_KEY];
     const [offset, length] = Array.isArray(reference) && reference.length === 2 ? reference : [];
-    if (!isSize(offset) || !isSize(length))
+    if (!isSize(offset) || !isSize(length) || Object.keys(value).length !== 1)
       throw new ModelSidecarError(file, `has a malformed section reference at ${key}`);
     const start = sectionsStart + offset;
     if (start + length > bytes.length) throw new ModelSidecarError(file, `is cut short in section ${key}`);
+    ranges.push({ start, end: start + length, key });
     return bytes.subarray(start, start + length);
   };
+  let model: unknown;
   try {
-    return JSON.parse(header, section);
+    model = JSON.parse(header, section);
   } catch (error) {
     if (error instanceof ModelSidecarError) throw error;
     throw new ModelSidecarError(file, 'has a header that is not JSON', { cause: error });
   }
+  if (!isFields(model)) throw new ModelSidecarError(file, 'has a header that is not a JSON object');
+  ranges.sort((a, b) => a.start - b.start);
+  let end = sectionsStart;
+  for (const range of ranges) {
+    if (range.start < end) throw new ModelSidecarError(file, `has section ${range.key} overlapping another`);
+    end = range.end;
+  }
+  if (bytes.length !== end) throw new ModelSidecarError(file, 'has bytes after its last section');
+  return model;
 }
 
 /** Read and unframe a sidecar at module load: a missing or malformed file fails the function's init, by name. */

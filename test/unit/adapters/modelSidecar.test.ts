@@ -80,6 +80,41 @@ describe('model sidecar', () => {
     );
   });
 
+  it('refuses a file that is more or other than its encoder writes: trailing bytes, overlapping or decorated references, a header that is not UTF-8 or not an object', () => {
+    /** A sidecar from a hand-written header and section bytes. */
+    const frame = (header: Uint8Array | string, sections = new Uint8Array(0)) => {
+      const headerBytes = typeof header === 'string' ? new TextEncoder().encode(header) : header;
+      const start = Math.ceil((12 + headerBytes.length) / 8) * 8;
+      const file = new Uint8Array(start + sections.length);
+      file.set(new TextEncoder().encode('CRMODEL1'));
+      new DataView(file.buffer).setUint32(8, headerBytes.length, true);
+      file.set(headerBytes, 12);
+      file.set(sections, start);
+      return file;
+    };
+    expect(decodeModelSidecar(frame('{"a":{"$bytes":[0,8]}}', new Uint8Array(8)), 'ok.bin')).toEqual({
+      a: new Uint8Array(8),
+    });
+    const good = encodeModelSidecar(MODEL, SPEC);
+    const padded = new Uint8Array(good.length + 8);
+    padded.set(good);
+    expect(() => decodeModelSidecar(padded, 'padded.bin')).toThrow(
+      /padded\.bin has bytes after its last section/,
+    );
+    expect(() =>
+      decodeModelSidecar(frame('{"a":{"$bytes":[0,8]},"b":{"$bytes":[4,4]}}', new Uint8Array(8)), 'dup.bin'),
+    ).toThrow(/dup\.bin has section .* overlapping another/);
+    expect(() =>
+      decodeModelSidecar(frame('{"a":{"$bytes":[0,8],"note":"x"}}', new Uint8Array(8)), 'extra.bin'),
+    ).toThrow(/extra\.bin has a malformed section reference at a/);
+    expect(() => decodeModelSidecar(frame(new Uint8Array([0x7b, 0xff, 0x7d])), 'latin.bin')).toThrow(
+      /latin\.bin has a header that is not UTF-8/,
+    );
+    expect(() => decodeModelSidecar(frame('42'), 'number.bin')).toThrow(
+      /number\.bin has a header that is not a JSON object/,
+    );
+  });
+
   it('names the file when its header is not JSON or a section reference is malformed', () => {
     const garbled = encodeModelSidecar(MODEL, SPEC).slice();
     garbled[12] = 0x7b; // '{' twice: the header no longer parses
