@@ -10,7 +10,7 @@
  * the same path (a new case, an accepted message), never the cheaper duplicate one.
  */
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -212,6 +212,8 @@ function scenarios(resources: LocalResources, emulators: RunningEmulators): Reco
         RAW_BUCKET: resources.rawBucket,
         INBOUND_QUEUE_URL: resources.inboundQueueUrl,
         RATE_LIMIT_TABLE_NAME: resources.rateLimitTableName,
+        // No Secrets Manager here: the limiter key comes from the environment (in AWS, one GetSecretValue more).
+        FORM_LIMITER_KEY: randomBytes(32).toString('hex'),
       },
       async event(run) {
         const form = {
