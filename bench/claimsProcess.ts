@@ -15,8 +15,8 @@ const send = (message: unknown) =>
   );
 
 process.on('disconnect', () => process.exit(0));
-process.once('message', (spec: ClaimersSpec) => {
-  const claimers = prepareClaimers(spec);
+process.once('message', async (spec: ClaimersSpec) => {
+  const claimers = await prepareClaimers(spec);
   process.once('message', async () => {
     const result = await claimers.run();
     await send({ type: 'done', result });
