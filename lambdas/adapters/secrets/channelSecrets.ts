@@ -1,5 +1,6 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from '../../domain/zodMini.js';
+import { readSecretString } from './secretString.js';
 
 /**
  * The channel secrets, one JSON secret in Secrets Manager (`CHANNEL_SECRETS_ARN`) or, locally,
@@ -66,11 +67,10 @@ export async function loadChannelSecrets(
   client?: SecretsManagerClient,
 ): Promise<LoadedChannelSecrets> {
   if (!env.CHANNEL_SECRETS_ARN) return fromEnvironment(env);
-  const secrets = client ?? new SecretsManagerClient(env.AWS_REGION ? { region: env.AWS_REGION } : {});
-  const result = await secrets.send(new GetSecretValueCommand({ SecretId: env.CHANNEL_SECRETS_ARN }));
+  const secret = await readSecretString(env.CHANNEL_SECRETS_ARN, env, client);
   let json: unknown;
   try {
-    json = JSON.parse(result.SecretString ?? '');
+    json = JSON.parse(secret ?? '');
   } catch (error) {
     throw new Error(`the channel secret ${env.CHANNEL_SECRETS_ARN} is not JSON`, { cause: error });
   }

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { readSecretString } from './secretString.js';
 
 /** The shortest key accepted: 32 characters (the stack generates 64 letters and digits, ~380 bits). */
 export const LIMITER_KEY_MIN_LENGTH = 32;
@@ -14,8 +15,7 @@ export async function loadLimiterKey(env: NodeJS.ProcessEnv, client?: SecretsMan
   let key: string | undefined;
   let source: string;
   if (arn) {
-    const secrets = client ?? new SecretsManagerClient(env.AWS_REGION ? { region: env.AWS_REGION } : {});
-    key = (await secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
+    key = await readSecretString(arn, env, client);
     source = `the secret ${arn}`;
   } else {
     key = local;
