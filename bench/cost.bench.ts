@@ -23,7 +23,7 @@ import { replyToCase } from '../lambdas/domain/cases/replyToCase.js';
 import { sweepSla } from '../lambdas/domain/cases/slaSweep.js';
 import type { StaffMember } from '../lambdas/domain/cases/staffMember.js';
 import type { InboundMessage } from '../lambdas/domain/inboundMessage.js';
-import { acknowledgerFor } from '../lambdas/domain/outbound/acknowledge.js';
+import { acknowledgerFor, acknowledgingAtOnce } from '../lambdas/domain/outbound/acknowledge.js';
 import { deliverNow } from '../lambdas/domain/outbound/deliverOutbox.js';
 import { DEFAULT_POLICY } from '../lambdas/domain/policy/defaultPolicy.js';
 import type { Clock, OutboxEntry } from '../lambdas/domain/ports.js';
@@ -227,11 +227,7 @@ try {
       caseStore,
       clock,
       policy,
-      acknowledge: (...args: Parameters<typeof acknowledge>) => {
-        const acknowledgement = acknowledge(...args);
-        if (acknowledgement) acknowledgements.push(acknowledgement.entry);
-        return acknowledgement;
-      },
+      acknowledge: acknowledgingAtOnce(acknowledge, acknowledgements),
     };
     const staff = { caseStore, clock, policy, leaseMs: 15 * 60_000, metrics };
     const agent = (index: number): StaffMember => ({
@@ -248,7 +244,7 @@ try {
         throw new Error(`expected a new acknowledged case, got ${outcome.outcome}`);
       created.push({ queue: outcome.queue, externalId: message.externalId });
     });
-    await measure('acknowledgement sent (outbox claim, mark)', bodyBytes, CASES, async (index) => {
+    await measure('acknowledgement sent (written held: the mark only)', bodyBytes, CASES, async (index) => {
       const entry = acknowledgements[index];
       const outcomes = await deliverNow(entry ? [entry] : [], outbox);
       if (!entry || outcomes[entry.entryId] !== 'sent') throw new Error('expected the acknowledgement sent');
@@ -281,7 +277,7 @@ try {
         { text: 'We have sent a replacement; it ships today.' },
         claimed[index] ?? '',
         agent(index),
-        { ...staff, desk },
+        { ...staff, desk, sendsAtOnce: true },
       );
       if (reply.outcome !== 'done') throw new Error(`expected the reply written, got ${reply.outcome}`);
       const outcomes = await deliverNow([reply.entry], outbox);

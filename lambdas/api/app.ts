@@ -395,7 +395,13 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
           },
         );
       }
-      const outcome = await replyToCase(c.req.valid('json'), caseId, staff, { ...services, desk }, condition);
+      const outcome = await replyToCase(
+        c.req.valid('json'),
+        caseId,
+        staff,
+        { ...services, desk, sendsAtOnce: services.mailer !== undefined },
+        condition,
+      );
       log('info', 'case action', { staffId: staff.id, action: 'reply', caseId, outcome: outcome.outcome });
       if (outcome.outcome !== 'done')
         throw outcomeProblem(c, outcome, caseId, condition.ifVersion !== undefined);

@@ -22,6 +22,12 @@ export interface OutboxEntry {
   kind: OutboxKind;
   mail: OutboundMail;
   createdAt: string;
+  /**
+   * Set on an entry its writer sends itself right after the commit (see `heldForSending`): the
+   * entry is written already held by that writer until this time, so sending it takes no claim
+   * write of its own, and no other sender can take it before then. Never read back from the store.
+   */
+  heldUntil?: string;
 }
 
 /** Everything a new case needs, written in one all-or-nothing step. */

@@ -14,7 +14,7 @@ import { conversationGroupOf } from '../domain/cases/messageIdentity.js';
 import { type RecordInboundServices, recordInbound } from '../domain/cases/recordInbound.js';
 import { isTranscriptOnlyLine, recordChatLine } from '../domain/chat/recordChatLine.js';
 import { InboundMessageSchema } from '../domain/inboundMessage.js';
-import { acknowledgerFor } from '../domain/outbound/acknowledge.js';
+import { acknowledgerFor, acknowledgingAtOnce } from '../domain/outbound/acknowledge.js';
 import { deliverNow } from '../domain/outbound/deliverOutbox.js';
 import { CaseRejectedError, type Mailer, type OutboxEntry, systemClock } from '../domain/ports.js';
 import { deskSettingsFromEnvironment, policyFromEnvironment } from './config.js';
@@ -101,11 +101,8 @@ async function recordMessage(message: z.infer<typeof InboundMessageSchema>, serv
   const composed: OutboxEntry[] = [];
   const outcome = await recordInbound(message, {
     ...services,
-    acknowledge: (created, inbound, now) => {
-      const acknowledgement = acknowledge(created, inbound, now);
-      if (acknowledgement) composed.push(acknowledgement.entry);
-      return acknowledgement;
-    },
+    // Sent right after the commit by this invocation: written held for it, so no claim write.
+    acknowledge: mailer ? acknowledgingAtOnce(acknowledge, composed) : acknowledge,
   });
   if (mailer && outcome.outcome === 'created' && outcome.acknowledged) {
     await deliverNow(composed, {

@@ -382,6 +382,29 @@ export function describeCaseStoreContract(name: string, makeStore: () => Promise
       ).toBe('conflict');
     });
 
+    it('writes an entry held for its sender: nobody can claim it before the hold ends, and it lists without the hold', async () => {
+      const kase = make();
+      const held: OutboxEntry = {
+        entryId: `reply-${unique()}`,
+        caseId: kase.caseId,
+        kind: 'reply',
+        mail: { to: ['maria@example.com'], subject: 'Re: refill', text: 'On its way.', headers: {} },
+        createdAt: '2026-12-01T16:00:00.000Z',
+        heldUntil: '2026-12-01T16:05:00.000Z',
+      };
+      await store.createCase({ ...newCase(kase), outbox: [held] });
+      const { heldUntil: _hold, ...listedAs } = held;
+      expect((await store.listOutbox(100)).filter((item) => item.entryId === held.entryId)).toEqual([
+        listedAs,
+      ]);
+      expect(await store.claimOutboxEntry(held.entryId, new Date('2026-12-01T16:04:59.000Z'), 60_000)).toBe(
+        false,
+      );
+      expect(await store.claimOutboxEntry(held.entryId, new Date('2026-12-01T16:05:01.000Z'), 60_000)).toBe(
+        true,
+      );
+    });
+
     it('acknowledges a sender once per guard window and still opens the case when the guard is held', async () => {
       const guardKey = `ack:${unique()}@example.com`;
       const withAck = (kase: Case, until: string): Partial<NewCase> => ({

@@ -75,8 +75,9 @@ export class InMemoryCaseStore implements CaseStore {
   }
 
   #putOutbox(entries: readonly OutboxEntry[]) {
-    for (const entry of entries)
-      if (!this.outbox.has(entry.entryId)) this.outbox.set(entry.entryId, { ...entry });
+    for (const { heldUntil, ...entry } of entries)
+      if (!this.outbox.has(entry.entryId))
+        this.outbox.set(entry.entryId, { ...entry, ...(heldUntil ? { claimedUntil: heldUntil } : {}) });
   }
 
   async createCase(newCase: NewCase): Promise<CreateCaseOutcome> {

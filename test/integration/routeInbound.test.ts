@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoCaseStore } from '../../lambdas/adapters/dynamo/DynamoCaseStore.js';
+import { SesMailer, sesOutboxClient } from '../../lambdas/adapters/ses/SesMailer.js';
 import { knownQueues } from '../../lambdas/domain/cases/claimQueue.js';
 import { messageThreadKey, referenceKeysOf } from '../../lambdas/domain/cases/messageIdentity.js';
 import type { InboundMessage } from '../../lambdas/domain/inboundMessage.js';
+import { acknowledgerFor } from '../../lambdas/domain/outbound/acknowledge.js';
 import { DEFAULT_POLICY } from '../../lambdas/domain/policy/defaultPolicy.js';
 import type { CaseStore } from '../../lambdas/domain/ports.js';
 import { handleInboundBatch, type RouteInboundServices } from '../../lambdas/handlers/routeInbound.js';
@@ -84,6 +86,35 @@ describe('the route stage on DynamoDB Local', () => {
     expect(created).toBe(1);
     expect(redelivered).toBe(1);
     expect((await caseOf(message.externalId))?.messages).toHaveLength(1);
+  });
+
+  it('acknowledges a new case with one DynamoDB write after the case: the entry is written held for its sender', async () => {
+    const desk = {
+      address: 'support@pharmacy.example',
+      name: 'Member Services',
+      timeZone: 'America/Chicago',
+    };
+    const ses = sesOutboxClient(inject('endpoints'));
+    try {
+      const acknowledging: RouteInboundServices = {
+        ...services,
+        acknowledge: acknowledgerFor(desk),
+        mailer: new SesMailer(ses, desk.address),
+      };
+      const message = email(id('acknowledged'), {
+        sender: { address: `member-${randomUUID().slice(0, 8)}@example.com`, name: 'Maria Lopez' },
+      });
+      resetCounts(counts);
+      const response = await handleInboundBatch(sqsEvent([message]), acknowledging);
+      expect(response.batchItemFailures).toEqual([]);
+      // The case with its entry (held), then only the "sent" mark: no claim of its own.
+      expect(counts.commands).toEqual({ TransactWriteItems: 1, UpdateItem: 1 });
+      const caseId = (await caseOf(message.externalId))?.case.caseId;
+      expect(caseId).toBeDefined();
+      expect((await store.listOutbox(100)).map((entry) => entry.caseId)).not.toContain(caseId);
+    } finally {
+      ses.destroy();
+    }
   });
 
   it('records a reply with three requests: its thread, its case and the append', async () => {

@@ -309,13 +309,15 @@ export class DynamoCaseStore implements CaseStore {
     );
   }
 
-  #outboxItem(entry: OutboxEntry): TransactItem {
+  #outboxItem({ heldUntil, ...entry }: OutboxEntry): TransactItem {
     const key = boundedKey(entry.entryId);
     return this.#put(
       {
         ...KEY.outbox(entry.entryId),
         itemType: 'outbox',
         ...entry,
+        // Written held by the sender that sends it right after this commit (claimOutboxEntry's hold).
+        ...(heldUntil ? { claimedUntil: iso(heldUntil) } : {}),
         outboxShard: `O#${shardOf(key, 0, CASE_TABLE.outboxShards)}`,
         outboxSort: `${iso(entry.createdAt)}#${key}`,
       },

@@ -1,4 +1,5 @@
 import { composeReplyMail, parentMessage, replyMessageId } from '../outbound/composeReply.js';
+import { heldForSending } from '../outbound/deliverOutbox.js';
 import type { DeskSettings } from '../outbound/deskSettings.js';
 import { mailboxOf } from '../outbound/mailLoopGuard.js';
 import type { Policy } from '../policy/policy.js';
@@ -17,6 +18,8 @@ export interface ReplyServices {
   policy: Policy;
   metrics: SlaMetrics;
   desk: DeskSettings;
+  /** The caller sends the reply itself right after the commit (`deliverNow`): its entry is written held for it. */
+  sendsAtOnce?: boolean;
 }
 
 export type ReplyOutcome =
@@ -98,13 +101,14 @@ export async function replyToCase(
     updatedAt: at,
   });
   const stopped = clocksStoppedBetween(before.clocks, after.clocks);
-  const entry: OutboxEntry = {
+  const composed: OutboxEntry = {
     entryId: `reply#${caseId}#${version}`,
     caseId,
     kind: 'reply',
     mail,
     createdAt: at,
   };
+  const entry = services.sendsAtOnce ? heldForSending(composed, now) : composed;
   const event: CaseEvent = {
     at,
     type: 'replied',

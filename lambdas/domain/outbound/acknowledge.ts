@@ -1,6 +1,7 @@
 import type { Case } from '../cases/caseRecord.js';
 import type { InboundHints, InboundMessage } from '../inboundMessage.js';
 import type { OutboxEntry } from '../ports.js';
+import { heldForSending } from './deliverOutbox.js';
 import { type DeskSettings, messageIdDomain } from './deskSettings.js';
 import { isAutomatedAddress, isDeskAddress, mailboxOf } from './mailLoopGuard.js';
 import {
@@ -207,9 +208,28 @@ export function composeAcknowledgement(
   };
 }
 
+/** The `acknowledge` hook `recordInbound` takes. */
+export type Acknowledger = (created: Case, message: InboundMessage, now: Date) => Acknowledgement | undefined;
+
 /** The `acknowledge` hook `recordInbound` takes, bound to the desk's settings. */
-export function acknowledgerFor(
-  desk: DeskSettings,
-): (created: Case, message: InboundMessage, now: Date) => Acknowledgement | undefined {
+export function acknowledgerFor(desk: DeskSettings): Acknowledger {
   return (created, message, now) => composeAcknowledgement(created, message, now, desk);
+}
+
+/**
+ * The hook of a caller that sends each acknowledgement itself right after its case commits
+ * (`deliverNow`): every entry is written held for that caller (`heldForSending`, so the send needs
+ * no claim write) and collected in `toSend`.
+ */
+export function acknowledgingAtOnce<Composed extends { entry: OutboxEntry }>(
+  acknowledge: (created: Case, message: InboundMessage, now: Date) => Composed | undefined,
+  toSend: OutboxEntry[],
+): (created: Case, message: InboundMessage, now: Date) => Composed | undefined {
+  return (created, message, now) => {
+    const acknowledgement = acknowledge(created, message, now);
+    if (!acknowledgement) return undefined;
+    const entry = heldForSending(acknowledgement.entry, now);
+    toSend.push(entry);
+    return { ...acknowledgement, entry };
+  };
 }

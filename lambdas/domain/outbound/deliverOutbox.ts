@@ -14,8 +14,27 @@ import type { CaseStore, Clock, Mailer, OutboxEntry, OutboxKind } from '../ports
  * A second copy can therefore only go out when a sender dies, or loses the table, in the instant
  * between SES accepting the mail and the "sent" mark landing — milliseconds per send — and then
  * only once, after the hold. A send that failed before SES accepted it is simply retried.
+ *
+ * A request that sends what it just committed (an acknowledgement, a staff reply) writes the entry
+ * already held by itself ({@link heldForSending}), so step 1 is part of the commit instead of a
+ * write of its own: the same guarantee with one DynamoDB write fewer per mail.
  */
 export const OUTBOX_HOLD_MS = 5 * 60_000;
+
+/**
+ * How much of its hold a sender must still have to start a send: the mailer's own timeout (5 s)
+ * and the "sent" mark's retries fit well inside it, so the hold never lapses mid-send.
+ */
+export const SEND_MARGIN_MS = 60_000;
+
+/**
+ * The entry as its writer commits it when it will send it itself right after the commit
+ * ({@link deliverNow}): held by that writer for {@link OUTBOX_HOLD_MS} from `now`. If the writer
+ * dies before sending, the sweeper sends it once the hold is over, as after any failed send.
+ */
+export function heldForSending(entry: OutboxEntry, now: Date): OutboxEntry {
+  return { ...entry, heldUntil: new Date(now.getTime() + OUTBOX_HOLD_MS).toISOString() };
+}
 
 /** The mail was refused for a reason that retrying cannot change (bad recipient, unverified sender). */
 export class MailRejectedError extends Error {
@@ -60,6 +79,11 @@ export async function deliverOutboxEntry(
 ): Promise<DeliveryOutcome> {
   const claimedAt = services.clock.now();
   if (!(await services.caseStore.claimOutboxEntry(entry.entryId, claimedAt, OUTBOX_HOLD_MS))) return 'held';
+  return sendHeldEntry(entry, services);
+}
+
+/** Sends and marks an entry this sender holds. */
+async function sendHeldEntry(entry: OutboxEntry, services: OutboxDeliveryServices): Promise<DeliveryOutcome> {
   const from = entry.mail.from ?? services.fromByKind?.[entry.kind];
   let providerMessageId: string | undefined;
   try {
@@ -117,15 +141,27 @@ export async function deliverOutbox(
   }
 }
 
-/** Sends the entries a request just committed, right after the commit; whatever fails waits for the sweeper. */
+/**
+ * Sends the entries a request just committed, right after the commit; whatever fails waits for the
+ * sweeper. An entry committed {@link heldForSending} is sent without a claim while enough of its
+ * hold is left (else it is left to the sweeper, `held`); any other entry is claimed first.
+ */
 export async function deliverNow(
   entries: readonly OutboxEntry[],
   services: OutboxDeliveryServices,
 ): Promise<Record<string, DeliveryOutcome>> {
   const outcomes: Record<string, DeliveryOutcome> = {};
   for (const entry of entries) {
+    // One send per entry, even if a caller lists it twice.
+    if (entry.entryId in outcomes) continue;
     try {
-      outcomes[entry.entryId] = await deliverOutboxEntry(entry, services);
+      if (entry.heldUntil === undefined) {
+        outcomes[entry.entryId] = await deliverOutboxEntry(entry, services);
+      } else if (services.clock.now().getTime() < Date.parse(entry.heldUntil) - SEND_MARGIN_MS) {
+        outcomes[entry.entryId] = await sendHeldEntry(entry, services);
+      } else {
+        outcomes[entry.entryId] = 'held';
+      }
     } catch (error) {
       // The commit stands; the sweeper finds the entry unsent (or held) and finishes the job.
       services.log?.('warn', 'immediate delivery failed; the sweeper retries it', {

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createStaffApp, type StaffApiServices } from '../../../lambdas/api/app.js';
 import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
 import type { StaffRole } from '../../../lambdas/domain/cases/staffMember.js';
@@ -151,6 +151,7 @@ describe('staff API app', () => {
     expect(claimed.status).toBe(200);
     expect(claimed.headers.get('etag')).toBe(`"v${claimed.body.case.version}"`);
 
+    const claimOutboxEntry = vi.spyOn(api.caseStore, 'claimOutboxEntry');
     const reply = await api.call('alice', 'POST', `/cases/${api.caseId}/reply`, {
       body: { text: 'Your refill ships today.' },
       headers: { 'if-match': claimed.headers.get('etag') ?? '' },
@@ -158,6 +159,9 @@ describe('staff API app', () => {
     expect(reply.status).toBe(200);
     expect(reply.body.message).toMatchObject({ delivery: 'sent' });
     expect(api.mailer.sent).toHaveLength(1);
+    // The reply's entry was written held for this request, which sent it without a claim of its own.
+    expect(claimOutboxEntry).not.toHaveBeenCalled();
+    expect([...api.caseStore.outbox.values()].map((entry) => entry.sentAt !== undefined)).toEqual([true]);
     const [mail] = api.mailer.sent;
     expect(mail?.to).toEqual(['maria@example.com']);
     expect(mail?.subject).toMatch(/^Re: .* \[CR-[0-9A-Z]{10}\]$/);

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   deliverNow,
   deliverOutbox,
+  heldForSending,
   MailRejectedError,
   OUTBOX_HOLD_MS,
+  SEND_MARGIN_MS,
 } from '../../../lambdas/domain/outbound/deliverOutbox.js';
 import type { OutboundMail, OutboxEntry } from '../../../lambdas/domain/ports.js';
 
@@ -14,8 +16,11 @@ class FakeOutbox {
     { entry: OutboxEntry; heldUntil?: number; sent?: { at: string; providerMessageId?: string } }
   >();
   failMarks = 0;
+  claims = 0;
+  /** As the store writes an entry: one written held for its sender keeps the hold, not the field. */
   add(...entries: OutboxEntry[]) {
-    for (const entry of entries) this.entries.set(entry.entryId, { entry });
+    for (const { heldUntil, ...entry } of entries)
+      this.entries.set(entry.entryId, { entry, ...(heldUntil ? { heldUntil: Date.parse(heldUntil) } : {}) });
   }
   async listOutbox(limit: number) {
     return [...this.entries.values()]
@@ -24,6 +29,7 @@ class FakeOutbox {
       .slice(0, limit);
   }
   async claimOutboxEntry(entryId: string, now: Date, holdMs: number) {
+    this.claims += 1;
     const item = this.entries.get(entryId);
     if (!item || item.sent || (item.heldUntil ?? 0) > now.getTime()) return false;
     item.heldUntil = now.getTime() + holdMs;
@@ -121,6 +127,50 @@ describe('outbox delivery', () => {
     caseStore.failMarks = 2;
     expect(await deliverNow([entry('a')], services)).toEqual({ a: 'sent' });
     expect(caseStore.entries.get('a')?.sent).toBeDefined();
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('sends an entry written held for its sender without a claim, and nobody else takes it meanwhile', async () => {
+    const { caseStore, mailer, services } = setup();
+    const held = heldForSending(entry('a'), services.clock.now());
+    caseStore.add(held);
+    expect(await deliverOutbox(services)).toEqual({ sent: 0, failed: 0, held: 1 });
+    const claimsBefore = caseStore.claims;
+    expect(await deliverNow([held], services)).toEqual({ a: 'sent' });
+    expect(caseStore.claims).toBe(claimsBefore);
+    expect(mailer.sent).toHaveLength(1);
+    expect(await deliverOutbox(services)).toEqual({ sent: 0, failed: 0, held: 0 });
+  });
+
+  it('sends an entry listed twice once', async () => {
+    const { caseStore, mailer, services } = setup();
+    const held = heldForSending(entry('a'), services.clock.now());
+    caseStore.add(held);
+    expect(await deliverNow([held, held], services)).toEqual({ a: 'sent' });
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('leaves a held entry to the sweeper when too little of its hold is left to send it', async () => {
+    const { caseStore, mailer, services, advance } = setup();
+    const held = heldForSending(entry('a'), services.clock.now());
+    caseStore.add(held);
+    advance(OUTBOX_HOLD_MS - SEND_MARGIN_MS);
+    expect(await deliverNow([held], services)).toEqual({ a: 'held' });
+    expect(mailer.sent).toHaveLength(0);
+    advance(SEND_MARGIN_MS + 1);
+    expect(await deliverOutbox(services)).toEqual({ sent: 1, failed: 0, held: 0 });
+    expect(await deliverNow([held], services)).toEqual({ a: 'held' });
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('sends a held entry whose writer died once its hold is over, once', async () => {
+    const { caseStore, mailer, services, advance } = setup();
+    caseStore.add(heldForSending(entry('a'), services.clock.now()));
+    advance(OUTBOX_HOLD_MS - 1);
+    expect(await deliverOutbox(services)).toEqual({ sent: 0, failed: 0, held: 1 });
+    advance(2);
+    const [first, second] = await Promise.all([deliverOutbox(services), deliverOutbox(services)]);
+    expect((first?.sent ?? 0) + (second?.sent ?? 0)).toBe(1);
     expect(mailer.sent).toHaveLength(1);
   });
 
