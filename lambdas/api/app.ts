@@ -7,6 +7,7 @@ import type { StaffMember } from '../domain/cases/staffMember.js';
 import { faxPageImageKey } from '../domain/fax/ocr.js';
 import { deliverNow } from '../domain/outbound/deliverOutbox.js';
 import { templateCatalog } from '../domain/outbound/templates.js';
+import { InvalidCursorError } from '../domain/ports.js';
 import { type Authenticate, staffFromClaims } from './auth.js';
 import {
   type ActionOutcome,
@@ -98,6 +99,14 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
 
   app.onError((error, c) => {
     if (error instanceof ProblemError) return error.getResponse();
+    if (error instanceof InvalidCursorError) {
+      // A cursor the list did not hand out (garbage, or altered): the caller's request is wrong.
+      const invalid = { in: 'query' as const, field: 'cursor', pointer: '/cursor', detail: error.message };
+      return problemResponse('validation', validationDetail([invalid]), {
+        instance: c.req.path,
+        errors: [invalid],
+      });
+    }
     if (error instanceof HTTPException) {
       const kind: ProblemKind =
         error.status === 415

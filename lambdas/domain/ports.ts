@@ -78,6 +78,13 @@ export type InboundJoinDecision =
   | { decision: 'forward'; caseId: string }
   | { decision: 'decline'; reason: string };
 
+/**
+ * How many merges a store follows to reach a surviving case. A chain is as long as the merges of
+ * cases that had themselves absorbed duplicates (each a supervisor's act), so any real desk stays
+ * far below this; a true loop is caught by meeting a case twice, not by this bound.
+ */
+export const MAX_MERGE_FORWARDS = 100;
+
 /** An inbound message to add to an existing case. */
 export interface InboundAppend {
   caseId: string;
@@ -189,7 +196,8 @@ export interface CaseStore {
   listOutbox(limit: number): Promise<OutboxEntry[]>;
   /** Takes an entry for sending (conditional: only one sender holds it); false when someone else has it or it was sent. */
   claimOutboxEntry(entryId: string, now: Date, holdMs: number): Promise<boolean>;
-  markOutboxEntrySent(entryId: string, sent: { at: string; providerMessageId?: string }): Promise<void>;
+  /** Records the send; false when there is no such entry (nothing was ever committed for this mail). */
+  markOutboxEntrySent(entryId: string, sent: { at: string; providerMessageId?: string }): Promise<boolean>;
 }
 
 /** SLA metrics (CloudWatch embedded metric format in AWS). Names and dimensions carry no PHI. */

@@ -105,12 +105,17 @@ async function recordMessage(message: z.infer<typeof InboundMessageSchema>, serv
     acknowledge: mailer ? acknowledgingAtOnce(acknowledge, composed) : acknowledge,
   });
   if (mailer && outcome.outcome === 'created' && outcome.acknowledged) {
-    await deliverNow(composed, {
-      caseStore: services.caseStore,
-      mailer,
-      clock: services.clock,
-      log: (level, text, detail) => logger[level](text, detail),
-    });
+    // Only the entry of the case this call created: an earlier hop (a message that turned out to
+    // join a case, then opened a follow-up) composed one for a case that was never written.
+    await deliverNow(
+      composed.filter((entry) => entry.caseId === outcome.caseId),
+      {
+        caseStore: services.caseStore,
+        mailer,
+        clock: services.clock,
+        log: (level, text, detail) => logger[level](text, detail),
+      },
+    );
   }
   return outcome;
 }

@@ -180,6 +180,37 @@ export function describeCaseStoreContract(name: string, makeStore: () => Promise
       expect((await store.getCaseRecord(survivor.caseId))?.messageCount).toBe(2);
     });
 
+    it('follows a long chain of merges to the last survivor, and refuses a loop', async () => {
+      const chain = Array.from({ length: 12 }, () => make());
+      const next = (caseId: string) => chain[chain.findIndex((kase) => kase.caseId === caseId) + 1]?.caseId;
+      for (const kase of chain) await store.createCase(newCase(kase));
+      const append = (start: string, forwardTo: (caseId: string) => string | undefined) =>
+        store.appendMessage({
+          caseId: start,
+          inboundKey: `inbound:${unique()}`,
+          threadKeys: [],
+          decide: (current) => {
+            const to = forwardTo(current.caseId);
+            return to
+              ? { decision: 'forward', caseId: to }
+              : {
+                  decision: 'join',
+                  after: { ...current, messageCount: current.messageCount + 1, version: current.version + 1 },
+                  message: messageOf(current, `<chain-${unique()}@mail.example.com>`),
+                  events: [],
+                };
+          },
+        });
+      const last = chain.at(-1)?.caseId;
+      expect(await append(chain[0]?.caseId ?? '', next)).toMatchObject({
+        outcome: 'appended',
+        case: { caseId: last },
+      });
+      // A loop (which merges never make) fails loudly instead of spinning.
+      const first = chain[0]?.caseId ?? '';
+      await expect(append(first, (caseId) => next(caseId) ?? first)).rejects.toThrow();
+    });
+
     it('serves a queue by priority, then earliest due time, then age', async () => {
       const queue = `q-${unique()}`;
       const at = (hour: number) => `2026-12-01T${String(hour).padStart(2, '0')}:00:00.000Z`;
@@ -403,6 +434,34 @@ export function describeCaseStoreContract(name: string, makeStore: () => Promise
       expect(await store.claimOutboxEntry(held.entryId, new Date('2026-12-01T16:05:01.000Z'), 60_000)).toBe(
         true,
       );
+    });
+
+    it('opens a case without its outbox entry when an entry of that id exists already, and says so', async () => {
+      const entryId = `acknowledgement#shared-${unique()}`;
+      const entry = (caseId: string): OutboxEntry => ({
+        entryId,
+        caseId,
+        kind: 'acknowledgement',
+        mail: { to: ['maria@example.com'], subject: 'We got it', text: 'Thanks.', headers: {} },
+        createdAt: '2026-12-01T15:00:05.000Z',
+        heldUntil: '2026-12-01T15:05:05.000Z',
+      });
+      const first = make();
+      const second = make();
+      expect(await store.createCase({ ...newCase(first), outbox: [entry(first.caseId)] })).toEqual({
+        outcome: 'created',
+        acknowledged: true,
+      });
+      expect(await store.createCase({ ...newCase(second), outbox: [entry(second.caseId)] })).toEqual({
+        outcome: 'created',
+        acknowledged: false,
+      });
+      expect((await store.listOutbox(100)).filter((item) => item.entryId === entryId)).toEqual([
+        expect.objectContaining({ caseId: first.caseId }),
+      ]);
+      expect(
+        await store.markOutboxEntrySent(`no-such-entry-${unique()}`, { at: '2026-12-01T15:00:06.000Z' }),
+      ).toBe(false);
     });
 
     it('acknowledges a sender once per guard window and still opens the case when the guard is held', async () => {

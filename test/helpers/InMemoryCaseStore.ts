@@ -16,6 +16,7 @@ import {
   type CreateCaseOutcome,
   type InboundAppend,
   InvalidCursorError,
+  MAX_MERGE_FORWARDS,
   type NewCase,
   type OutboxEntry,
   type QueueRules,
@@ -100,7 +101,9 @@ export class InMemoryCaseStore implements CaseStore {
     this.#claimThreadKeys(caseId, newCase.referenceKeys ?? [], 'reference');
     this.#claimThreadKeys(caseId, newCase.threadKeys, 'own');
     let acknowledged = false;
-    if (newCase.outbox && newCase.outbox.length > 0) {
+    // As DynamoDB: an entry that exists already fails its condition, and the case opens without any.
+    const outboxExists = (newCase.outbox ?? []).some((entry) => this.outbox.has(entry.entryId));
+    if (newCase.outbox && newCase.outbox.length > 0 && !outboxExists) {
       const guard = newCase.acknowledgementGuard;
       const heldUntil = guard ? this.guards.get(guard.key) : undefined;
       if (!guard || heldUntil === undefined || heldUntil <= newCase.case.createdAt) {
@@ -114,7 +117,7 @@ export class InMemoryCaseStore implements CaseStore {
 
   async appendMessage(append: InboundAppend): Promise<AppendOutcome> {
     let caseId = append.caseId;
-    for (let hop = 0; hop < 5; hop++) {
+    for (let hop = 0; hop <= MAX_MERGE_FORWARDS; hop++) {
       const current = this.cases.get(caseId);
       if (!current) return { outcome: 'missing' };
       const existing = this.inbound.get(append.inboundKey);
@@ -273,10 +276,11 @@ export class InMemoryCaseStore implements CaseStore {
   async markOutboxEntrySent(
     entryId: string,
     sent: { at: string; providerMessageId?: string },
-  ): Promise<void> {
+  ): Promise<boolean> {
     const entry = this.outbox.get(entryId);
-    if (!entry) return;
+    if (!entry) return false;
     entry.sentAt = sent.at;
     if (sent.providerMessageId) entry.providerMessageId = sent.providerMessageId;
+    return true;
   }
 }

@@ -117,6 +117,21 @@ describe('the route stage on DynamoDB Local', () => {
     }
   });
 
+  it('opens a case for a message naming 99 ids never seen here (the most a message carries), and a later reply naming only the root or the newest joins it', async () => {
+    const thread = Array.from({ length: 99 }, (_, index) => id(`unseen-${index}`));
+    const first = email(id('long-thread'), {
+      threading: { messageId: id('long-thread'), references: thread },
+    });
+    first.threading.messageId = first.externalId;
+    await route([first]);
+    const opened = await caseOf(first.externalId);
+    expect(opened?.case.messageCount).toBe(1);
+    await route([reply(id('by-root'), [thread[0] ?? ''])]);
+    await route([reply(id('by-newest'), [thread.at(-1) ?? ''])]);
+    expect((await caseOf(first.externalId))?.case.messageCount).toBe(3);
+    expect(parked).toEqual([]);
+  });
+
   it('records a reply with three requests: its thread, its case and the append', async () => {
     const root = email(id('root'));
     await route([root]);

@@ -33,6 +33,7 @@ import {
   type CreateCaseOutcome,
   type InboundAppend,
   InvalidCursorError,
+  MAX_MERGE_FORWARDS,
   type NewCase,
   type OutboxEntry,
   type QueueRules,
@@ -626,16 +627,22 @@ export class DynamoCaseStore implements CaseStore {
   async appendMessage(append: InboundAppend): Promise<AppendOutcome> {
     let caseId = append.caseId;
     const dropped = new Set<string>();
-    let hops = 0;
+    const visited = new Set<string>([caseId]);
     for (let attempt = 0; attempt < this.#backoff.attempts; ) {
       const before = await this.getCaseRecord(caseId);
       if (!before) return { outcome: 'missing' };
       const decision = append.decide(before);
       if (decision.decision === 'forward') {
-        // A merged case forwards to its survivor; a chain of merges is short, never a loop.
-        if (++hops > 5 || decision.caseId === caseId) {
-          throw new CaseStoreError(`case ${caseId} forwards in a loop`);
+        // A merged case forwards to its survivor, which may itself have been merged since.
+        if (visited.has(decision.caseId)) {
+          throw new CaseStoreError(`case ${caseId} forwards in a loop (back to ${decision.caseId})`);
         }
+        if (visited.size > MAX_MERGE_FORWARDS) {
+          throw new CaseStoreError(
+            `case ${append.caseId} forwards through more than ${MAX_MERGE_FORWARDS} merges`,
+          );
+        }
+        visited.add(decision.caseId);
         caseId = decision.caseId;
         continue;
       }
@@ -1056,7 +1063,7 @@ export class DynamoCaseStore implements CaseStore {
   async markOutboxEntrySent(
     entryId: string,
     sent: { at: string; providerMessageId?: string },
-  ): Promise<void> {
+  ): Promise<boolean> {
     try {
       await this.#client.send(
         new UpdateCommand({
@@ -1071,8 +1078,9 @@ export class DynamoCaseStore implements CaseStore {
           },
         }),
       );
+      return true;
     } catch (error) {
-      if (isConditionFailed(error)) return;
+      if (isConditionFailed(error)) return false;
       throw this.#failure(error, 'could not mark outbox entry sent');
     }
   }

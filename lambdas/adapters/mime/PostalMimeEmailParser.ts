@@ -38,7 +38,9 @@ function isAutomated(email: Email, sender: string | undefined): boolean {
 }
 
 function messageIdList(value: string | undefined): string[] {
-  return (value?.match(/<[^<>\s]+>/g) ?? []).slice(-100);
+  const ids = value?.match(/<[^<>\s]+>/g) ?? [];
+  // References lists the thread's root first and the parents last (RFC 5322 §3.6.4): keep both ends.
+  return ids.length > 100 ? [ids[0] ?? '', ...ids.slice(-99)] : ids;
 }
 
 /** Parses raw RFC 822 mail with postal-mime into the canonical inbound message. */

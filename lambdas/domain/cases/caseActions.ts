@@ -315,6 +315,22 @@ function withEarlierDuplicate(clocks: CaseClocks, receivedAt: Date, policy: Poli
   };
 }
 
+/**
+ * The case's due-time summary (`sla`: what the queue orders by and staff see) after its clocks moved:
+ * each due time is its clock's, where that clock is running with a due time; the rest stay as they were.
+ */
+function slaOfClocks(sla: Case['sla'], clocks: CaseClocks): Case['sla'] {
+  const dueOf = (id: string) =>
+    clocks.clocks.find((clock) => clock.id === id && clock.state === 'running')?.dueAt;
+  const resolutionDueAt = dueOf('resolution') ?? sla.resolutionDueAt;
+  const regulatoryDueAt = dueOf('regulatory') ?? sla.regulatoryDueAt;
+  return {
+    firstResponseDueAt: dueOf('firstResponse') ?? sla.firstResponseDueAt,
+    ...(resolutionDueAt ? { resolutionDueAt } : {}),
+    ...(regulatoryDueAt ? { regulatoryDueAt } : {}),
+  };
+}
+
 const runsRegulatoryClock = (kase: Case) =>
   kase.clocks.clocks.some((clock) => clock.type === 'regulatory' && clock.state === 'running');
 
@@ -368,6 +384,8 @@ function planMerge(
     unverifiedMessages: (survivor.unverifiedMessages ?? 0) + (duplicate.unverifiedMessages ?? 0) || undefined,
     clocks: withEarlierDuplicate(survivor.clocks, new Date(duplicate.receivedAt), policy),
   };
+  // The Part D clock may now be due sooner: the queue order and what staff see follow it.
+  survivorChanged.sla = slaOfClocks(survivor.sla, survivorChanged.clocks);
   if (survivorChanged.unverifiedMessages === undefined) delete survivorChanged.unverifiedMessages;
   const why = { action: 'merge', ...optional('reason', reason) };
   const duplicateRevision = revise(duplicate, duplicateChanged, now, staff, 'merged', {
@@ -413,7 +431,9 @@ async function plan(
       return planRenew(kase, staff, now, leaseMs);
     case 'merge': {
       if (!isSupervisor(staff)) return forbidden('only a supervisor can merge cases');
-      const intoId = caseIdFromReference(request.into) ?? request.into;
+      // Case ids and references are upper case; a supervisor may type either in lower case.
+      const named = request.into.toUpperCase();
+      const intoId = caseIdFromReference(named) ?? named;
       if (intoId === kase.caseId) return invalid(kase, 'a case cannot be merged into itself');
       const survivor = await services.caseStore.getCaseRecord(intoId);
       if (!survivor) return refuse({ outcome: 'not_found', caseId: intoId });

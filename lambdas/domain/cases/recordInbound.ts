@@ -231,6 +231,20 @@ async function linkFollowUp(
   }
 }
 
+/**
+ * How many of the conversation's ids a new case keeps as its own keys. A case is one DynamoDB
+ * transaction (at most 100 items: the case, its message, event, keys, acknowledgement and figures
+ * take about 10), so a message naming a long thread never seen here keeps its root and the most
+ * recent ids — what later messages of the thread carry — instead of failing to open a case.
+ */
+export const MAX_REFERENCE_KEYS_KEPT = 40;
+
+/** The root (first) and the most recent reference keys, at most {@link MAX_REFERENCE_KEYS_KEPT}. */
+export function keptReferenceKeys(referenceKeys: readonly string[]): string[] {
+  if (referenceKeys.length <= MAX_REFERENCE_KEYS_KEPT) return [...referenceKeys];
+  return [...referenceKeys.slice(0, 2), ...referenceKeys.slice(-(MAX_REFERENCE_KEYS_KEPT - 2))];
+}
+
 /** Conversations move (joins, merges, follow-ups); each hop is one step of these, never a loop. */
 const MAX_HOPS = 6;
 
@@ -422,7 +436,7 @@ async function createCase(
     threadKeys,
     // A follow-up leaves the closed case's conversation keys where they are: later messages of that
     // thread find the closed case, which sends them here (its follow-up id is derived from it).
-    referenceKeys: follows ? [] : referenceKeys,
+    referenceKeys: follows ? [] : keptReferenceKeys(referenceKeys),
     event,
     ...(acknowledgement
       ? {

@@ -59,11 +59,10 @@ async function markSent(
   services: OutboxDeliveryServices,
   entryId: string,
   sent: { at: string; providerMessageId?: string },
-): Promise<void> {
+): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await services.caseStore.markOutboxEntrySent(entryId, sent);
-      return;
+      return await services.caseStore.markOutboxEntrySent(entryId, sent);
     } catch (error) {
       // The mail is out: losing this mark is what could send it twice, so try again before giving up.
       if (attempt >= MARK_ATTEMPTS) throw error;
@@ -102,10 +101,18 @@ async function sendHeldEntry(entry: OutboxEntry, services: OutboxDeliveryService
     );
     return 'failed';
   }
-  await markSent(services, entry.entryId, {
+  const marked = await markSent(services, entry.entryId, {
     at: services.clock.now().toISOString(),
     ...(providerMessageId ? { providerMessageId } : {}),
   });
+  if (!marked) {
+    // Only a sender skipping the claim can get here: it sent a mail nothing was committed for.
+    services.log?.('error', 'sent a mail that has no outbox entry', {
+      entryId: entry.entryId,
+      caseId: entry.caseId,
+      kind: entry.kind,
+    });
+  }
   return 'sent';
 }
 

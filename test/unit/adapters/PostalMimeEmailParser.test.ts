@@ -37,6 +37,17 @@ describe('PostalMimeEmailParser', () => {
     });
   });
 
+  it('keeps the root and the newest 99 of a References list longer than 100', async () => {
+    const ids = Array.from({ length: 150 }, (_, index) => `<thread-${index}@mail.example.com>`);
+    const raw = new TextEncoder().encode(
+      `From: member@example.com\r\nTo: support@pharmacy.example\r\nSubject: Re: refill\r\nMessage-ID: <long@example.com>\r\nReferences: ${ids.join('\r\n ')}\r\n\r\nStill waiting.`,
+    );
+    const parsed = await parser.parse(raw, context);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.message.threading.references).toEqual([ids[0], ...ids.slice(-99)]);
+    expect(InboundMessageSchema.safeParse(parsed.message).success).toBe(true);
+  });
+
   it('turns an HTML-only body into text with the shared converter', async () => {
     const raw = htmlOnlyEmail(
       '<p>Please refill my <b>Lisinopril</b> &amp; Metformin</p><ul><li>Order 12</li></ul>',

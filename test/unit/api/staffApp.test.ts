@@ -268,6 +268,20 @@ describe('staff API app', () => {
     expect(limits).toEqual([200, 200, 400, 400, 400, 400, 400]);
   });
 
+  it('answers 400 naming the cursor for a cursor the list did not hand out', async () => {
+    const altered = Buffer.from(JSON.stringify({ s: '', c: 'AAAAAAAAAA' })).toString('base64url');
+    for (const path of [
+      '/cases?assignee=me&cursor=garbage',
+      `/cases?assignee=me&cursor=${altered}`,
+      `/cases?state=queued&queue=fulfillment&cursor=${altered}`,
+    ]) {
+      const response = await api.call('sam', 'GET', path, { role: 'supervisor' });
+      expect(response.status, path).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'cursor' })]);
+    }
+  });
+
   it('finds a case by the reference a member quotes', async () => {
     const reference = api.caseStore.cases.get(api.caseId)?.reference ?? '';
     const found = await api.call('alice', 'GET', `/cases/by-reference/${reference}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actOnCase, type CaseActionRequest } from '../../../lambdas/domain/cases/caseActions.js';
 import type { Case } from '../../../lambdas/domain/cases/caseRecord.js';
-import { claimNextCase, claimRevision } from '../../../lambdas/domain/cases/claimQueue.js';
+import { claimNextCase, claimRevision, queueOrderKey } from '../../../lambdas/domain/cases/claimQueue.js';
 import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
 import type { StaffMember } from '../../../lambdas/domain/cases/staffMember.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
@@ -220,7 +220,7 @@ describe('actOnCase', () => {
       reason: expect.stringContaining('merge the other way'),
     });
     const merged = await act(
-      { action: 'merge', into: survivorWithClock.reference, reason: 'same appeal' },
+      { action: 'merge', into: survivorWithClock.reference.toLowerCase(), reason: 'same appeal' },
       duplicate.caseId,
       sue,
     );
@@ -242,6 +242,46 @@ describe('actOnCase', () => {
         (kase) => kase.queue === duplicate.queue && kase.state === 'queued',
       ).length,
     );
+  });
+
+  it('gives the survivor the earlier Part D deadline of its duplicate: its due times and queue place follow the merged clock', async () => {
+    const { open, act, caseStore, clock } = harness();
+    const appeal = {
+      subject: 'Appeal',
+      bodyText: 'I am appealing the denial of my Eliquis under my Medicare Part D plan.',
+    };
+    const hours = (n: number) => new Date(Date.parse(TUESDAY) + n * 3_600_000);
+    clock.current = hours(-47);
+    const first = await open(appeal);
+    clock.current = hours(-24);
+    const between = await open(appeal);
+    clock.current = hours(0);
+    const latest = await open(appeal);
+    expect([first.queue, between.queue]).toEqual([latest.queue, latest.queue]);
+    const order = async () =>
+      (await caseStore.listCases({ queue: latest.queue, state: 'queued' }, { limit: 10 })).cases.map(
+        (kase) => kase.caseId,
+      );
+    expect(await order()).toEqual([first.caseId, between.caseId, latest.caseId]);
+
+    const merged = await act(
+      { action: 'merge', into: latest.reference, reason: 'same appeal' },
+      first.caseId,
+      sue,
+    );
+    expect(merged.outcome).toBe('done');
+    const survivor = caseStore.cases.get(latest.caseId);
+    const regulatory = survivor?.clocks.clocks.find((clock) => clock.id === 'regulatory');
+    expect(regulatory?.dueAt).toBe(first.sla.regulatoryDueAt);
+    expect(survivor?.sla.regulatoryDueAt).toBe(regulatory?.dueAt);
+    expect(survivor?.sla.firstResponseDueAt).toBe(latest.sla.firstResponseDueAt);
+    // The queue orders the survivor by its new due times.
+    const byKey = [between.caseId, latest.caseId]
+      .map((caseId) => caseStore.cases.get(caseId))
+      .filter((kase): kase is Case => kase !== undefined)
+      .sort((a, b) => queueOrderKey(a).localeCompare(queueOrderKey(b)))
+      .map((kase) => kase.caseId);
+    expect(await order()).toEqual(byKey);
   });
 
   it('answers a stale version with a conflict and the current case', async () => {

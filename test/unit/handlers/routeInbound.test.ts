@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { chatLineMessage } from '../../../lambdas/domain/ingest/acceptChat.js';
+import { acknowledgerFor } from '../../../lambdas/domain/outbound/acknowledge.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
-import { CaseRejectedError, type CaseStore } from '../../../lambdas/domain/ports.js';
-import { handleInboundBatch } from '../../../lambdas/handlers/routeInbound.js';
+import { CaseRejectedError, type CaseStore, type OutboundMail } from '../../../lambdas/domain/ports.js';
+import { handleInboundBatch, type RouteInboundServices } from '../../../lambdas/handlers/routeInbound.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
 import { inboundEmail } from '../../helpers/inboundMessages.js';
 import { sqsEvent } from '../../helpers/sqsEvents.js';
 
 const clock = { now: () => new Date('2026-12-01T15:00:05.000Z') };
+const desk = { address: 'support@pharmacy.example', name: 'Member Services', timeZone: 'America/Chicago' };
 
 function email(label: string, references: string[] = []) {
   const messageId = `<${label}@mail.example.com>`;
@@ -56,6 +58,64 @@ function chatLine(lineId: string, role: 'member' | 'staff', text: string, at: st
 }
 
 describe('handleInboundBatch', () => {
+  it('sends only the acknowledgement of the case it created, never one composed on an earlier hop', async () => {
+    const caseStore = new InMemoryCaseStore();
+    const sent: OutboundMail[] = [];
+    let now = new Date('2026-10-01T15:00:05.000Z');
+    const services: RouteInboundServices = {
+      caseStore,
+      clock: { now: () => now },
+      policy: DEFAULT_POLICY,
+      deadLetters: { park: async () => {} },
+      acknowledge: acknowledgerFor(desk),
+      mailer: {
+        send: async (mail) => {
+          sent.push(mail);
+          return { providerMessageId: `ses-${sent.length}` };
+        },
+      },
+    };
+    // The member's first message opens a case; it is resolved and its reopen window (14 days) passes.
+    const parent = inboundEmail({
+      externalId: '<parent@mail.example.com>',
+      receivedAt: '2026-10-01T15:00:00.000Z',
+      threading: { messageId: '<parent@mail.example.com>', references: [] },
+    });
+    expect((await handleInboundBatch(sqsEvent([parent]), services)).batchItemFailures).toEqual([]);
+    const [resolvedId = ''] = [...caseStore.cases.keys()];
+    const resolved = caseStore.cases.get(resolvedId);
+    if (!resolved) throw new Error('no case');
+    caseStore.cases.set(resolvedId, {
+      ...resolved,
+      state: 'resolved',
+      resolvedAt: '2026-10-02T00:00:00.000Z',
+    });
+    sent.length = 0;
+    // Her reply two months later: the first thread lookup misses (a throttled read), so the route
+    // composes a new case's acknowledgement, finds the thread taken, and opens a follow-up instead.
+    now = new Date('2026-12-01T15:00:05.000Z');
+    const lookup = caseStore.findCaseIdByThread.bind(caseStore);
+    let misses = 1;
+    caseStore.findCaseIdByThread = async (keys) => (misses-- > 0 ? undefined : lookup(keys));
+    const reply = inboundEmail({
+      externalId: '<late-reply@mail.example.com>',
+      receivedAt: '2026-12-01T15:00:00.000Z',
+      subject: 'Re: Refill for my lisinopril',
+      threading: {
+        messageId: '<late-reply@mail.example.com>',
+        inReplyTo: '<parent@mail.example.com>',
+        references: ['<parent@mail.example.com>'],
+      },
+    });
+    expect((await handleInboundBatch(sqsEvent([reply]), services)).batchItemFailures).toEqual([]);
+    const references = sent.map((mail) => /\[CR-([0-9A-Z]{10})\]/.exec(mail.subject)?.[1]);
+    expect(references).toHaveLength(1);
+    expect([...caseStore.cases.keys()]).toContain(references[0]);
+    expect(caseStore.cases.get(references[0] ?? '')?.links).toEqual([
+      expect.objectContaining({ caseId: resolvedId, relation: 'follows' }),
+    ]);
+  });
+
   it("records a chat batch in the order its lines were written, so a staff answer queued before the member's line joins the case", async () => {
     const caseStore = new InMemoryCaseStore();
     const response = await handleInboundBatch(

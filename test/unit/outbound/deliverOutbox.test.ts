@@ -42,6 +42,7 @@ class FakeOutbox {
     }
     const item = this.entries.get(entryId);
     if (item) item.sent = sent;
+    return item !== undefined;
   }
 }
 
@@ -140,6 +141,16 @@ describe('outbox delivery', () => {
     expect(caseStore.claims).toBe(claimsBefore);
     expect(mailer.sent).toHaveLength(1);
     expect(await deliverOutbox(services)).toEqual({ sent: 0, failed: 0, held: 0 });
+  });
+
+  it('says so loudly when a held entry it sent was never committed', async () => {
+    const { caseStore, mailer, services, logged } = setup();
+    expect(await deliverNow([heldForSending(entry('ghost'), services.clock.now())], services)).toEqual({
+      ghost: 'sent',
+    });
+    expect(mailer.sent).toHaveLength(1);
+    expect(caseStore.entries.has('ghost')).toBe(false);
+    expect(logged).toContain('sent a mail that has no outbox entry');
   });
 
   it('sends an entry listed twice once', async () => {
