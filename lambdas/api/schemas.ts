@@ -82,7 +82,7 @@ export const CaseListQuerySchema = z
       .max(128)
       .optional()
       .openapi({ description: '`me`, or (supervisors) another staff id: the cases that person holds' }),
-    state: CaseStateSchema.optional().openapi({
+    state: z.optional(classicSchema(CaseStateSchema)).openapi({
       description: 'With `queue`: the cases of a queue in a state',
     }),
     queue: z.string().min(1).max(40).optional(),
@@ -120,7 +120,7 @@ export const CaseListQuerySchema = z
 export const MeSchema = z
   .object({
     id: z.string(),
-    role: StaffRoleSchema,
+    role: classicSchema(StaffRoleSchema),
     languages: z.array(z.string()),
   })
   .openapi('StaffMember');
@@ -182,4 +182,6 @@ export const TemplateQuerySchema = z.object({
     .optional(),
 });
 
-export const TemplateListSchema = z.object(TemplateCatalogSchema.shape).openapi('TemplateCatalog');
+export const TemplateListSchema = z
+  .object(classicSchema(TemplateCatalogSchema).shape)
+  .openapi('TemplateCatalog');

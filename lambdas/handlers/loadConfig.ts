@@ -10,7 +10,7 @@ export function loadConfig<T extends z.core.$ZodType>(
   env: NodeJS.ProcessEnv,
   entryPoint: string,
 ): z.infer<T> {
-  // The function form takes a classic schema (route-inbound's, the staff API's) as well as a mini one.
+  // The function form takes a classic schema as well as a mini one (every entry point's is mini).
   const result = z.safeParse(schema, env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);

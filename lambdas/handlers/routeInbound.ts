@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
 import { sqsClient } from '../adapters/aws/sqsClient.js';
@@ -17,16 +16,17 @@ import { InboundMessageSchema } from '../domain/inboundMessage.js';
 import { acknowledgerFor, acknowledgingAtOnce } from '../domain/outbound/acknowledge.js';
 import { deliverNow } from '../domain/outbound/deliverOutbox.js';
 import { CaseRejectedError, type Mailer, type OutboxEntry, systemClock } from '../domain/ports.js';
+import * as z from '../domain/zodMini.js';
 import { deskSettingsFromEnvironment, policyFromEnvironment } from './config.js';
 import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
-  TABLE_NAME: z.string().min(1),
-  DEAD_LETTER_QUEUE_URL: z.string().url(),
+  TABLE_NAME: z.string().check(z.minLength(1)),
+  DEAD_LETTER_QUEUE_URL: z.url(),
   /** Conversations of one batch recorded at once (records of one conversation stay in order). */
-  ROUTE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  ROUTE_CONCURRENCY: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(64)), 8),
   /** The inbound queue's maxReceiveCount: a record still failing on that receive is parked with its error. */
-  MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1_000).optional(),
+  MAX_RECEIVE_COUNT: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(1_000))),
 });
 
 const logger = new Logger({ serviceName: 'route-inbound' });

@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
@@ -12,13 +11,14 @@ import { knownQueues } from '../domain/cases/claimQueue.js';
 import { type SweepReport, type SweepServices, sweepSla } from '../domain/cases/slaSweep.js';
 import type { OutboxDeliveryServices } from '../domain/outbound/deliverOutbox.js';
 import { systemClock } from '../domain/ports.js';
+import * as z from '../domain/zodMini.js';
 import { deskSettingsFromEnvironment, policyFromEnvironment } from './config.js';
 import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
-  TABLE_NAME: z.string().min(1),
+  TABLE_NAME: z.string().check(z.minLength(1)),
   NOTIFY_FROM: z.email(),
-  SWEEP_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
+  SWEEP_LIMIT: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(10_000)), 500),
 });
 
 const logger = new Logger({ serviceName: DESK_METRICS.services.slaSweeper });

@@ -2,7 +2,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handle } from 'hono/aws-lambda';
-import * as z from 'zod';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
@@ -11,14 +10,15 @@ import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
 import { createStaffApp, type StaffApiLog, type StaffApiServices } from '../api/app.js';
 import { authenticateFromApiGateway } from '../api/auth.js';
 import { systemClock } from '../domain/ports.js';
+import * as z from '../domain/zodMini.js';
 import { deskSettingsFromEnvironment, policyFromEnvironment } from './config.js';
 import { loadConfig } from './loadConfig.js';
 
 const ConfigSchema = z.object({
-  TABLE_NAME: z.string().min(1),
-  CLAIM_LEASE_MINUTES: z.coerce.number().positive().default(15),
+  TABLE_NAME: z.string().check(z.minLength(1)),
+  CLAIM_LEASE_MINUTES: z._default(z.coerce.number().check(z.positive()), 15),
   /** The raw-content bucket, for fax page images in the case view; without it they answer 404. */
-  RAW_BUCKET: z.string().min(1).optional(),
+  RAW_BUCKET: z.optional(z.string().check(z.minLength(1))),
 });
 
 const logger = new Logger({ serviceName: 'staff-api' });

@@ -10,7 +10,6 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import {
   type Case,
   type CaseEvent,
@@ -38,6 +37,7 @@ import {
   type OutboxEntry,
   type QueueRules,
 } from '../../domain/ports.js';
+import * as z from '../../domain/zodMini.js';
 import { type BackoffPolicy, backoffDelay, sleep, WRITE_RACE_BACKOFF } from './backoff.js';
 import { CaseStoreError } from './CaseStoreError.js';
 import { ClaimDispatcher, type ClaimWrite, type HeadReach, type HeadRead } from './ClaimDispatcher.js';
@@ -105,7 +105,7 @@ const OutboxEntrySchema = z.object({
   caseId: z.string(),
   kind: z.enum(['supervisor_notice', 'acknowledgement', 'reply']),
   mail: z.object({
-    from: z.string().optional(),
+    from: z.optional(z.string()),
     to: z.array(z.string()),
     subject: z.string(),
     text: z.string(),
@@ -117,7 +117,7 @@ const OutboxEntrySchema = z.object({
 /** The old item a failed condition returns (ReturnValuesOnConditionCheckFailure), still marshalled. */
 const HolderSchema = z.object({
   caseId: z.object({ S: z.string() }),
-  heldAs: z.object({ S: z.enum(['own', 'reference']) }).optional(),
+  heldAs: z.optional(z.object({ S: z.enum(['own', 'reference']) })),
 });
 
 interface Holder {
@@ -162,18 +162,27 @@ function receivedAtOfToken(token: string): string | undefined {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }
 
-const CursorSchema = z.object({ s: z.string().min(1).max(1_024), c: z.string().regex(/^[0-9A-Z]{10}$/) });
+const CursorSchema = z.object({
+  s: z.string().check(z.minLength(1), z.maxLength(1_024)),
+  c: z.string().check(z.regex(/^[0-9A-Z]{10}$/)),
+});
 
 function encodeCursor(sortValue: string, caseId: string): string {
   return Buffer.from(JSON.stringify({ s: sortValue, c: caseId })).toString('base64url');
 }
 
 function decodeCursor(cursor: string): z.infer<typeof CursorSchema> {
+  let json: unknown;
   try {
-    return CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-  } catch (error) {
-    throw new InvalidCursorError(error instanceof z.ZodError ? undefined : 'the cursor is not valid');
+    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError('the cursor is not valid');
   }
+  // safeParse rather than `instanceof z.core.$ZodError`: reaching into `z.core` keeps every zod
+  // locale (~260 KB) in the bundles that load this store.
+  const parsed = CursorSchema.safeParse(json);
+  if (!parsed.success) throw new InvalidCursorError();
+  return parsed.data;
 }
 
 /** Adds and deletes on one figures item (one per shard), merged from every case a transaction changes. */

@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import { FaxDetailsSchema } from '../fax/faxDetails.js';
 import { AttachmentSchema, ChannelSchema, EmailVerdictsSchema } from '../inboundMessage.js';
 import { PrioritySchema } from '../policy/policy.js';
 import { CaseClocksSchema } from '../sla/clocks.js';
 import { PiiTypeSchema, ProgramSchema, TopicSchema } from '../triage/taxonomy.js';
+import * as z from '../zodMini.js';
 
 /** Automated mail (bounces, auto-replies) that matches no case is parked here for a person to review. */
 export const SUSPENDED_QUEUE = 'suspended';
@@ -27,7 +27,7 @@ const isoDate = z.iso.datetime({ offset: true });
  * into a survivor.
  */
 export const CaseLinkSchema = z.object({
-  caseId: z.string().min(1),
+  caseId: z.string().check(z.minLength(1)),
   relation: z.enum(['follows', 'followed_by', 'merged_into', 'merged_from']),
   at: isoDate,
 });
@@ -35,22 +35,22 @@ export type CaseLink = z.infer<typeof CaseLinkSchema>;
 
 export const CaseSlaSchema = z.object({
   firstResponseDueAt: isoDate,
-  resolutionDueAt: isoDate.optional(),
-  regulatoryDueAt: isoDate.optional(),
+  resolutionDueAt: z.optional(isoDate),
+  regulatoryDueAt: z.optional(isoDate),
 });
 
 /** A case as the store returns it. Everything here is already redacted: safe for previews and queues. */
 export const CaseSchema = z.object({
-  caseId: z.string().min(1),
+  caseId: z.string().check(z.minLength(1)),
   /** The token members see in subjects (`[CR-…]`) so replies thread back. */
-  reference: z.string().min(1),
+  reference: z.string().check(z.minLength(1)),
   state: CaseStateSchema,
-  queue: z.string().min(1),
+  queue: z.string().check(z.minLength(1)),
   priority: PrioritySchema,
   channel: ChannelSchema,
   language: z.string(),
   languageConfidence: z.number(),
-  script: z.enum(['Hans', 'Hant']).optional(),
+  script: z.optional(z.enum(['Hans', 'Hant'])),
   topic: TopicSchema,
   topicConfidence: z.number(),
   /** Triage was not confident: a person must confirm the topic. */
@@ -60,20 +60,20 @@ export const CaseSchema = z.object({
   piiTypes: z.array(PiiTypeSchema),
   subject: z.string(),
   preview: z.string(),
-  sender: z.object({ address: z.string().optional(), name: z.string().optional() }),
-  replyTo: z.string().optional(),
+  sender: z.object({ address: z.optional(z.string()), name: z.optional(z.string()) }),
+  replyTo: z.optional(z.string()),
   automated: z.boolean(),
   receivedAt: isoDate,
   createdAt: isoDate,
   updatedAt: isoDate,
-  version: z.number().int().positive(),
+  version: z.int().check(z.positive()),
   policyVersion: z.string(),
   routingReason: z.string(),
   /**
    * What triage read that decided topic, expedited and programs (lexicon cues, the model's words, a
    * form's box), redacted and bounded: staff see why a case is where it is, as `explain` shows it.
    */
-  triageEvidence: z.array(z.string().max(200)).max(12).optional(),
+  triageEvidence: z.optional(z.array(z.string().check(z.maxLength(200))).check(z.maxLength(12))),
   sla: CaseSlaSchema,
   /** Every clock, computed under `policyVersion` when the case opened; policy edits never rewrite them. */
   clocks: CaseClocksSchema,
@@ -81,24 +81,24 @@ export const CaseSchema = z.object({
   firedTimerEvents: z.array(z.string()),
   slaStatus: SlaStatusSchema,
   /** The earliest pending timer (SLA milestone or lease expiry); absent when nothing is pending. */
-  nextTimerAt: isoDate.optional(),
-  assignee: z.string().optional(),
-  leaseExpiresAt: isoDate.optional(),
-  messageCount: z.number().int().nonnegative(),
+  nextTimerAt: z.optional(isoDate),
+  assignee: z.optional(z.string()),
+  leaseExpiresAt: z.optional(isoDate),
+  messageCount: z.int().check(z.nonnegative()),
   /** When the case last entered a queue (creation, wake, release, transfer, reopen): language preference relaxes from here. */
-  queuedAt: isoDate.optional(),
+  queuedAt: z.optional(isoDate),
   /** When the case was last resolved: the reopen window counts from here. */
-  resolvedAt: isoDate.optional(),
+  resolvedAt: z.optional(isoDate),
   /**
    * Sender addresses (lower case) this case has seen from the member's side: a message from any
    * other address that finds the case is marked as from an unverified sender.
    */
-  participants: z.array(z.string()).optional(),
+  participants: z.optional(z.array(z.string())),
   /** Messages on this case from unverified senders: staff see the count before acting. */
-  unverifiedMessages: z.number().int().nonnegative().optional(),
+  unverifiedMessages: z.optional(z.int().check(z.nonnegative())),
   /** The survivor this case was merged into (state `merged`). */
-  mergedInto: z.string().optional(),
-  links: z.array(CaseLinkSchema).optional(),
+  mergedInto: z.optional(z.string()),
+  links: z.optional(z.array(CaseLinkSchema)),
 });
 export type Case = z.infer<typeof CaseSchema>;
 
@@ -108,7 +108,7 @@ export const UnverifiedSenderSchema = z.object({
   matchedBy: z.enum(['case_reference', 'thread_references']),
   reason: z.string(),
   /** The From claims the desk's domain (DMARC failed) or a look-alike of it: the privacy team's concern. */
-  possibleSpoofing: z.literal(true).optional(),
+  possibleSpoofing: z.optional(z.literal(true)),
 });
 export type UnverifiedSender = z.infer<typeof UnverifiedSenderSchema>;
 
@@ -120,18 +120,18 @@ export const CaseMessageSchema = z.object({
   subject: z.string(),
   /** Redacted text. The raw original stays encrypted in the raw-content bucket. */
   text: z.string(),
-  rawBlobKey: z.string().optional(),
+  rawBlobKey: z.optional(z.string()),
   /** File names are redacted like the text; the raw original keeps them. */
   attachments: z.array(AttachmentSchema),
   /** Who wrote it: the address, and the display name redacted like the text. */
-  sender: z.object({ address: z.string().optional(), name: z.string().optional() }).optional(),
+  sender: z.optional(z.object({ address: z.optional(z.string()), name: z.optional(z.string()) })),
   /** RFC 5322 Message-ID and References, so a staff reply can set In-Reply-To and References. */
-  messageId: z.string().optional(),
-  references: z.array(z.string()).optional(),
+  messageId: z.optional(z.string()),
+  references: z.optional(z.array(z.string())),
   /** The staff member who wrote an outbound message. */
-  author: z.string().optional(),
+  author: z.optional(z.string()),
   /** Present when the sender could not be verified as the case's member (see {@link UnverifiedSenderSchema}). */
-  unverifiedSender: UnverifiedSenderSchema.optional(),
+  unverifiedSender: z.optional(UnverifiedSenderSchema),
   /** A fax: provider record, OCR outcome, fields read from the form and its pages (channels). */
   fax: z.optional(FaxDetailsSchema),
   /** An e-mail's SES verdicts (spam, virus, SPF, DKIM, DMARC) (channels). */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zodMini.js';
 
 export const StaffRoleSchema = z.enum(['agent', 'supervisor']);
 export type StaffRole = z.infer<typeof StaffRoleSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zodMini.js';
 
 /**
  * Who the desk is on outgoing mail: its address (the From of acknowledgements and replies), the
@@ -8,9 +8,9 @@ import * as z from 'zod';
 export const DeskSettingsSchema = z.object({
   address: z.email(),
   /** The display name on From (`Member Services <support@…>`). */
-  name: z.string().min(1).max(100).optional(),
+  name: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
   /** IANA time zone of the desk (the policy's correspondence calendar). */
-  timeZone: z.string().min(1),
+  timeZone: z.string().check(z.minLength(1)),
 });
 export type DeskSettings = z.infer<typeof DeskSettingsSchema>;
 

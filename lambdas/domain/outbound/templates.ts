@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { once } from '../once.js';
 import ar from '../policy/templates/ar.json' with { type: 'json' };
 import de from '../policy/templates/de.json' with { type: 'json' };
@@ -17,6 +16,7 @@ import tl from '../policy/templates/tl.json' with { type: 'json' };
 import vi from '../policy/templates/vi.json' with { type: 'json' };
 import zh from '../policy/templates/zh.json' with { type: 'json' };
 import zhHant from '../policy/templates/zh-Hant.json' with { type: 'json' };
+import * as z from '../zodMini.js';
 
 /**
  * The desk's member-facing wording, one JSON file per language in `policy/templates/` (data beside
@@ -51,12 +51,11 @@ const PLACEHOLDER = /\{([A-Za-z]+)\}/g;
 
 /** Text whose placeholders are exactly `required` (each at least once) — nothing missing, nothing unknown. */
 function templateText(required: readonly string[]) {
-  return z
-    .string()
-    .trim()
-    .min(1)
-    .max(2_000)
-    .superRefine((text, context) => {
+  return z.string().check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(2_000),
+    z.superRefine((text, context) => {
       const found = new Set([...text.matchAll(PLACEHOLDER)].map((match) => match[1] ?? ''));
       for (const name of required) {
         if (!found.has(name)) context.addIssue({ code: 'custom', message: `must contain {${name}}` });
@@ -72,60 +71,58 @@ function templateText(required: readonly string[]) {
       if (/[{}]/.test(text.replaceAll(PLACEHOLDER, ''))) {
         context.addIssue({ code: 'custom', message: 'a stray { or } (placeholders look like {reference})' });
       }
-    });
+    }),
+  );
 }
 
 const Plain = templateText([]);
 const WithReference = templateText(['reference']);
 
-export const AcknowledgementTemplateSchema = z
-  .object({
-    subject: WithReference,
-    greeting: Plain,
-    intro: WithReference,
-    receivedLabel: Plain,
-    nextSteps: Plain,
-    dueLabel: Plain,
-    /** Only for cases with a Medicare Part D clock (42 CFR 423.568, 423.572, 423.590: time counts from receipt). */
-    regulatoryNote: Plain,
-    keepReference: WithReference,
-    emergency: Plain,
-    privacy: Plain,
-    signature: Plain,
-    /** RFC 3834 asks that an automatic response say so. */
-    automaticNotice: Plain,
-  })
-  .strict();
+export const AcknowledgementTemplateSchema = z.strictObject({
+  subject: WithReference,
+  greeting: Plain,
+  intro: WithReference,
+  receivedLabel: Plain,
+  nextSteps: Plain,
+  dueLabel: Plain,
+  /** Only for cases with a Medicare Part D clock (42 CFR 423.568, 423.572, 423.590: time counts from receipt). */
+  regulatoryNote: Plain,
+  keepReference: WithReference,
+  emergency: Plain,
+  privacy: Plain,
+  signature: Plain,
+  /** RFC 3834 asks that an automatic response say so. */
+  automaticNotice: Plain,
+});
 
-export const ReplyTemplateSchema = z
-  .object({
-    /** Offered to staff as the first line of a reply. */
-    greeting: Plain,
-    /** Offered to staff as the last lines of a reply. */
-    closing: Plain,
-    /** Added under every reply: keeps the case reference in the thread. */
-    footer: WithReference,
-  })
-  .strict();
+export const ReplyTemplateSchema = z.strictObject({
+  /** Offered to staff as the first line of a reply. */
+  greeting: Plain,
+  /** Offered to staff as the last lines of a reply. */
+  closing: Plain,
+  /** Added under every reply: keeps the case reference in the thread. */
+  footer: WithReference,
+});
 
 export const LanguageTemplatesSchema = z
-  .object({
+  .strictObject({
     language: z.enum(TEMPLATE_LANGUAGES),
     /** The language's own name, for staff choosing a template. */
-    name: z.string().min(1),
+    name: z.string().check(z.minLength(1)),
     /** BCP 47 locale for dates and times (`fil-PH` for Tagalog, `fr-HT` for Haitian Creole). */
-    locale: z.string().min(2),
+    locale: z.string().check(z.minLength(2)),
     direction: z.enum(['ltr', 'rtl']),
-    dateStyle: z.enum(['full', 'long', 'medium', 'short']).default('full'),
-    timeZoneName: z.enum(['long', 'short', 'shortOffset', 'longGeneric']).default('long'),
+    dateStyle: z._default(z.enum(['full', 'long', 'medium', 'short']), 'full'),
+    timeZoneName: z._default(z.enum(['long', 'short', 'shortOffset', 'longGeneric']), 'long'),
     acknowledgement: AcknowledgementTemplateSchema,
     reply: ReplyTemplateSchema,
   })
-  .strict()
-  .refine((templates) => isValidLocale(templates.locale), {
-    message: 'not a locale Intl knows',
-    path: ['locale'],
-  });
+  .check(
+    z.refine((templates) => isValidLocale(templates.locale), {
+      message: 'not a locale Intl knows',
+      path: ['locale'],
+    }),
+  );
 export type LanguageTemplates = z.infer<typeof LanguageTemplatesSchema>;
 
 function isValidLocale(locale: string): boolean {

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { type ClockKind, type EscalationStep, type Policy, PrioritySchema } from '../policy/policy.js';
+import * as z from '../zodMini.js';
 import { addBusinessTime, businessTimeBetween } from './businessCalendar.js';
 import { calendarOf } from './policyCalendars.js';
 import {
@@ -13,9 +13,9 @@ const isoDate = z.iso.datetime({ offset: true });
 
 /** What a timer event does to the case when it fires; a snapshot of the policy's ladder at clock start. */
 export const TimerActionSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('raisePriority'), levels: z.number().int().min(1).max(3) }),
+  z.object({ type: z.literal('raisePriority'), levels: z.int().check(z.gte(1), z.lte(3)) }),
   z.object({ type: z.literal('setPriority'), priority: PrioritySchema }),
-  z.object({ type: z.literal('moveToQueue'), queue: z.string().min(1) }),
+  z.object({ type: z.literal('moveToQueue'), queue: z.string().check(z.minLength(1)) }),
   z.object({ type: z.literal('notifySupervisors') }),
 ]);
 export type TimerAction = z.infer<typeof TimerActionSchema>;
@@ -26,10 +26,10 @@ export type TimerAction = z.infer<typeof TimerActionSchema>;
  * conditional write on it makes each event fire exactly once, across pauses and sweepers.
  */
 export const MilestoneSchema = z.object({
-  eventId: z.string().min(1),
+  eventId: z.string().check(z.minLength(1)),
   type: z.enum(['warning', 'breach', 'escalation']),
-  step: z.string().optional(),
-  percent: z.number().positive(),
+  step: z.optional(z.string()),
+  percent: z.number().check(z.positive()),
   at: isoDate,
   actions: z.array(TimerActionSchema),
 });
@@ -45,27 +45,27 @@ export type BusinessClockKind = z.infer<typeof BusinessClockKindSchema>;
  */
 export const BusinessClockSchema = z.object({
   type: z.literal('business'),
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   kind: BusinessClockKindSchema,
-  calendar: z.string().min(1),
-  targetMs: z.number().int().positive(),
+  calendar: z.string().check(z.minLength(1)),
+  targetMs: z.int().check(z.positive()),
   state: z.enum(['running', 'paused', 'stopped']),
   startedAt: isoDate,
-  elapsedMs: z.number().int().nonnegative(),
-  runningSince: isoDate.optional(),
-  pausedAt: isoDate.optional(),
-  stoppedAt: isoDate.optional(),
+  elapsedMs: z.int().check(z.nonnegative()),
+  runningSince: z.optional(isoDate),
+  pausedAt: z.optional(isoDate),
+  stoppedAt: z.optional(isoDate),
   /** While running: when the target is reached. */
-  dueAt: isoDate.optional(),
+  dueAt: z.optional(isoDate),
   /** Once stopped: whether the target was exceeded. */
-  breached: z.boolean().optional(),
+  breached: z.optional(z.boolean()),
   milestones: z.array(MilestoneSchema),
   /**
    * Staff replies written before the clock started (routed after a later member message opened the
    * case): should an earlier member message move the start back, the first of them at or after the
    * new start is the response.
    */
-  answeredBeforeStart: z.array(isoDate).max(10).optional(),
+  answeredBeforeStart: z.optional(z.array(isoDate).check(z.maxLength(10))),
 });
 export type BusinessClock = z.infer<typeof BusinessClockSchema>;
 
@@ -79,13 +79,13 @@ export const RegulatoryClockSchema = z.object({
   limit: z.string(),
   citation: z.string(),
   assumedProgram: z.boolean(),
-  durationMs: z.number().int().positive(),
-  calendarDays: z.number().int().positive().optional(),
+  durationMs: z.int().check(z.positive()),
+  calendarDays: z.optional(z.int().check(z.positive())),
   state: z.enum(['running', 'stopped']),
   startedAt: isoDate,
   dueAt: isoDate,
-  stoppedAt: isoDate.optional(),
-  breached: z.boolean().optional(),
+  stoppedAt: z.optional(isoDate),
+  breached: z.optional(z.boolean()),
   milestones: z.array(MilestoneSchema),
 });
 export type RegulatoryClock = z.infer<typeof RegulatoryClockSchema>;
@@ -99,15 +99,15 @@ export type Clock = z.infer<typeof ClockSchema>;
  * version the case was opened with; a later policy edit never rewrites them.
  */
 export const CaseClocksSchema = z.object({
-  policyVersion: z.string().min(1),
-  calendar: z.string().min(1),
+  policyVersion: z.string().check(z.minLength(1)),
+  calendar: z.string().check(z.minLength(1)),
   /** Target of the next-response clock started after each member message, when the policy sets one. */
-  nextResponseTargetMs: z.number().int().positive().optional(),
+  nextResponseTargetMs: z.optional(z.int().check(z.positive())),
   /**
    * When the member's latest messages were written (the last 20): a staff reply routed after a later
    * member message still starts that message's next-response clock.
    */
-  memberMessagesAt: z.array(isoDate).max(20).optional(),
+  memberMessagesAt: z.optional(z.array(isoDate).check(z.maxLength(20))),
   clocks: z.array(ClockSchema),
 });
 export type CaseClocks = z.infer<typeof CaseClocksSchema>;

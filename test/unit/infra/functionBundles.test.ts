@@ -143,6 +143,24 @@ describe('function bundles (finding 8)', () => {
     },
   );
 
+  // Classic zod cannot be tree-shaken (~440 KB, ~55 ms of every cold start): one classic schema, or one
+  // module that imports `zod`, anywhere in a handler's graph brings it in. Only the staff API
+  // (@hono/zod-openapi) loads it; every other function validates with zod/mini (lambdas/domain/zodMini.ts).
+  it.each(HANDLERS.filter((handler) => handler !== 'staffApi'))(
+    '%s leaves classic zod out of its module graph',
+    async (handler) => {
+      const fn = functions.find((candidate) => candidate.name === handler);
+      const { inputs } = await bundledPackages(fn?.entry ?? '');
+      expect(inputs.filter((input) => input.includes('node_modules/zod/v4/classic/'))).toEqual([]);
+    },
+  );
+
+  it('staffApi loads classic zod (the check above can fail)', async () => {
+    const fn = functions.find((candidate) => candidate.name === 'staffApi');
+    const { emitted } = await bundledPackages(fn?.entry ?? '');
+    expect(emitted.some((input) => input.includes('node_modules/zod/v4/classic/'))).toBe(true);
+  });
+
   it.each(INGEST_ONLY)('%s carries no routing policy and no time-zone library', async (handler) => {
     const fn = functions.find((candidate) => candidate.name === handler);
     const { emitted } = await bundledPackages(fn?.entry ?? '');
