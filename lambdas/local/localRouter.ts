@@ -199,6 +199,8 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
   const formServices = {
     // Locally the limiter's key lives as long as the process (its limits reset at a restart).
     ...(await buildFormServices({ FORM_LIMITER_KEY: randomBytes(32).toString('hex'), ...env })),
+    // A reused submissionId is refused by an atomic create, which fauxqs alone does not give.
+    blobStore: rawContent,
     inboundQueue: journaledInboundQueue(journal, inboundQueue),
     clock,
   };

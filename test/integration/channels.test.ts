@@ -287,4 +287,30 @@ describe('channels end to end on the emulators', () => {
     expect(((await form.json()) as { fields: Record<string, string> }).fields).toHaveProperty('email');
     expect((await router.queues()).every((summary) => summary.depth === 0)).toBe(true);
   });
+
+  it('refuses a second, different form under a submissionId already used, and keeps the first original', async () => {
+    const submissionId = randomUUID();
+    const submit = (message: string) =>
+      fetch(`${router.url}/inbound/form`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          submissionId,
+          name: 'Lucía Fernández',
+          email: `lucia.${submissionId.slice(0, 8)}@example.mx`,
+          country: 'MX',
+          preferredLanguage: 'es',
+          message,
+        }),
+      });
+    const [first, second] = await Promise.all([
+      submit('Hola, necesito mi receta de metformina en México, por favor.'),
+      submit('Otra pregunta distinta sobre mi copago de este año.'),
+    ]);
+    await router.drain();
+    const statuses = [first.status, second.status].sort();
+    expect(statuses).toEqual([202, 422]);
+    const refused = first.status === 422 ? first : second;
+    expect(((await refused.json()) as { error: string }).error).toBe('submission_id_reused');
+  });
 });
