@@ -20,7 +20,11 @@ import {
   reservedConcurrencyProblems,
 } from './constructs/propChecks.js';
 import { ReceiptRuleSetActivation } from './constructs/ReceiptRuleSetActivation.js';
-import type { RouterFunctionDefaults } from './constructs/RouterFunction.js';
+import {
+  type RouterFunctionDefaults,
+  sqsMaxConcurrencyProblems,
+  sqsReservationProblems,
+} from './constructs/RouterFunction.js';
 import { SlaSweeper } from './constructs/SlaSweeper.js';
 import {
   LANGUAGE_GROUPS,
@@ -131,6 +135,11 @@ export function routerStackProblems(props: RouterStackProps, region: string): st
     ...(props.reservedConcurrency === undefined
       ? []
       : reservedConcurrencyProblems('reservedConcurrency', props.reservedConcurrency)),
+    // Route-inbound and the fax OCR step are invoked by SQS event sources.
+    ...(props.reservedConcurrency !== undefined && props.reservedConcurrency > 0
+      ? sqsReservationProblems('reservedConcurrency', props.reservedConcurrency)
+      : []),
+    ...sqsMaxConcurrencyProblems('routeMaxConcurrency', props.routeMaxConcurrency, props.reservedConcurrency),
   ];
   if (!props.sandbox) {
     problems.push(

@@ -343,6 +343,36 @@ describe('RouterStack', () => {
       reserved.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 2 }, 1);
     });
 
+    it('keeps every SQS event source at or below its function reservation, whatever the reservation', () => {
+      // Lambda throttles an SQS event source above the function's reservation, and each throttled
+      // receive counts toward maxReceiveCount: good messages would be dead-lettered.
+      for (const reservedConcurrency of [undefined, 3, 20]) {
+        const synthesized = Template.fromStack(
+          synthesize(reservedConcurrency === undefined ? {} : { reservedConcurrency }).stack,
+        );
+        const functions = synthesized.findResources('AWS::Lambda::Function');
+        const mappings = Object.values(synthesized.findResources('AWS::Lambda::EventSourceMapping'));
+        expect(mappings).toHaveLength(2);
+        for (const mapping of mappings) {
+          const maximum = mapping.Properties.ScalingConfig?.MaximumConcurrency;
+          const reserved =
+            functions[mapping.Properties.FunctionName.Ref]?.Properties.ReservedConcurrentExecutions;
+          expect(maximum, mapping.Properties.FunctionName.Ref).toBeGreaterThanOrEqual(2);
+          if (reservedConcurrency !== undefined) expect(maximum).toBeLessThanOrEqual(reserved);
+          expect(reserved).toBe(reservedConcurrency);
+        }
+      }
+    });
+
+    it('refuses a reservation SQS cannot keep to, and a routeMaxConcurrency above it, in one error', () => {
+      expect(() => synthesize({ reservedConcurrency: 1 })).toThrow(
+        /RouterStack: invalid props:[\s\S]*`reservedConcurrency` must be at least 2 for a function an SQS queue invokes/,
+      );
+      expect(() => synthesize({ reservedConcurrency: 4, routeMaxConcurrency: 8 })).toThrow(
+        /RouterStack: invalid props:[\s\S]*`routeMaxConcurrency` \(8\) must not exceed `reservedConcurrency` \(4\)/,
+      );
+    });
+
     it('bundles the AWS SDK into each function instead of loading the runtime copy (finding 8)', () => {
       for (const fn of stack.node.findAll().filter((node) => node instanceof RouterFunction)) {
         expect(fn.sdkClients.length).toBeGreaterThan(0);
