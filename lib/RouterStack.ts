@@ -66,7 +66,11 @@ export interface RouterStackProps extends StackProps {
   sandbox?: boolean;
   /** Deploy to a region missing from `SES_RECEIVING_REGIONS` (one AWS added after that list). */
   allowUnlistedSesRegion?: boolean;
-  /** Reserved concurrency per function; unset by default so a new account (quota 10) can deploy. */
+  /**
+   * Reserved concurrency per function (two for the sweeper); unset by default so a new account (quota
+   * as low as 10) can deploy. Lambda leaves 100 executions of the account quota unreserved, so the
+   * quota must be at least 8 × N + 2 + 100 (eight functions reserve N) plus other stacks' reservations.
+   */
   reservedConcurrency?: number;
   /** Most route-inbound invocations at once (SQS event source maximum concurrency); default 5. */
   routeMaxConcurrency?: number;

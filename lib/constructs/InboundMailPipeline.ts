@@ -53,7 +53,8 @@ export interface InboundMailPipelineProps {
   /**
    * The most route-inbound invocations the queue runs at once (SQS event source maximum concurrency,
    * 2–1000; default 5: 50 messages in flight, far above a desk's mail rate, and room left in a new
-   * account's 10 executions for the staff API and the sweeper).
+   * account's quota of 10 executions for the staff API and the sweeper). Lowered to the function's
+   * reserved concurrency when that is lower.
    */
   routeMaxConcurrency?: number;
 }

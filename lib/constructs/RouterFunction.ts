@@ -99,8 +99,9 @@ export interface RouterFunctionDefaults {
   dataKey: kms.IKey;
   logRetention: logs.RetentionDays;
   /**
-   * Reserved concurrency per function. Unset by default: a new account's concurrency quota can be as
-   * low as 10, and Lambda refuses any reservation that leaves fewer than 10 unreserved executions.
+   * Reserved concurrency per function. Unset by default: Lambda refuses any reservation that leaves
+   * fewer than 100 executions of the account's quota unreserved (PutFunctionConcurrency; the guide's
+   * "Unreserved account concurrency ... minus 100"), and a new account's quota can be as low as 10.
    */
   reservedConcurrency?: number;
   /** Place the functions in this VPC (it needs endpoints or NAT for DynamoDB, S3, SQS, SES, KMS, X-Ray). */
@@ -347,7 +348,7 @@ export class RouterFunction extends Construct {
             {
               id: 'HIPAA.Security::HIPAA.Security-LambdaConcurrency',
               reason:
-                'No reservation by default, so the stack deploys in a new account: its concurrency quota can be 10 and Lambda keeps 10 executions unreserved, so any reservation fails there. Set `reservedConcurrency` once the quota is raised.',
+                "No reservation by default, so the stack deploys in a new account: Lambda refuses any reservation that leaves fewer than 100 executions of the account concurrency quota unreserved, and a new account's quota can be as low as 10, so any reservation fails there. Set `reservedConcurrency` once the quota covers the stack's reservations plus 100 (the README gives the sum).",
             },
           ]
         : []),

@@ -341,6 +341,13 @@ describe('RouterStack', () => {
       // email ingest, route, staff API and the five channel functions; never CDK's deployment function.
       reserved.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 20 }, 8);
       reserved.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 2 }, 1);
+      // What the README's quota rule is built on: Lambda leaves 100 executions of the account's quota
+      // unreserved, so reservedConcurrency N needs a quota of at least 8 × N + 2 + 100.
+      const total = Object.values(reserved.findResources('AWS::Lambda::Function')).reduce(
+        (sum, fn) => sum + (fn.Properties.ReservedConcurrentExecutions ?? 0),
+        0,
+      );
+      expect(total).toBe(8 * 20 + 2);
     });
 
     it('keeps every SQS event source at or below its function reservation, whatever the reservation', () => {
