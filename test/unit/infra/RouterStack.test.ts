@@ -273,6 +273,23 @@ describe('RouterStack', () => {
       expect(senders('SlaSweeperRole')).toEqual(
         [...desk, 'sla-alerts@yourpharmacy.com', 'yourpharmacy.com'].sort(),
       );
+      // The domain identities would allow any mailbox of the domain: the From address is pinned.
+      const fromAddresses = (rolePrefix: string) =>
+        roleStatements(template, rolePrefix)
+          .filter((statement) => JSON.stringify(statement.Action).includes('ses:Send'))
+          .map((statement) => statement.Condition);
+      for (const role of ['InboundMailPipelineRouteInboundRole', 'StaffApiRole']) {
+        expect(fromAddresses(role)).toEqual([
+          { StringEquals: { 'ses:FromAddress': ['support@desk.yourpharmacy.com'] } },
+        ]);
+      }
+      expect(fromAddresses('SlaSweeperRole')).toEqual([
+        {
+          StringEquals: {
+            'ses:FromAddress': ['sla-alerts@yourpharmacy.com', 'support@desk.yourpharmacy.com'],
+          },
+        },
+      ]);
       const environments = Object.values(template.findResources('AWS::Lambda::Function')).filter(
         (fn) => fn.Properties.Environment?.Variables?.DESK_FROM,
       );

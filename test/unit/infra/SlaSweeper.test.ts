@@ -70,7 +70,7 @@ describe('SlaSweeper', () => {
     });
   });
 
-  it("may send mail only as the notice address, the desk's address, or their domains", () => {
+  it("may send mail only from the notice address or the desk's address, on their identities or their domains'", () => {
     const template = sweeper('notices@desk.test');
 
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -86,6 +86,9 @@ describe('SlaSweeper', () => {
               identityArn('notices@desk.test'),
               identityArn('support@members.desk.test'),
             ],
+            Condition: {
+              StringEquals: { 'ses:FromAddress': ['notices@desk.test', 'support@members.desk.test'] },
+            },
           },
         ]),
       },
