@@ -1,5 +1,6 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -20,7 +21,11 @@ import {
   reservedConcurrencyProblems,
 } from './constructs/propChecks.js';
 import { ReceiptRuleSetActivation } from './constructs/ReceiptRuleSetActivation.js';
-import type { RouterFunctionDefaults } from './constructs/RouterFunction.js';
+import {
+  type RouterFunctionDefaults,
+  sqsMaxConcurrencyProblems,
+  sqsReservationProblems,
+} from './constructs/RouterFunction.js';
 import { SlaSweeper } from './constructs/SlaSweeper.js';
 import {
   LANGUAGE_GROUPS,
@@ -29,7 +34,7 @@ import {
   type StaffConsoleClient,
   staffConsoleProblems,
 } from './constructs/StaffApi.js';
-import { StaffConsole } from './constructs/StaffConsole.js';
+import { consoleEdgeProblems, StaffConsole } from './constructs/StaffConsole.js';
 import { inboundSmtpHost, SES_RECEIVING_REGIONS } from './sesReceivingRegions.js';
 
 export interface RouterStackProps extends StackProps {
@@ -51,6 +56,18 @@ export interface RouterStackProps extends StackProps {
   /** The staff console's OAuth client: callback and logout URLs, hosted sign-in domain prefix. */
   console: StaffConsoleClient;
   /**
+   * The staff console's own host names, served with `consoleCertificateArn` (an ACM certificate in
+   * us-east-1) and the TLSv1.2_2021 security policy; the stack registers `https://<name>/` as the
+   * sign-in client's callback and logout URL. Required unless `sandbox`: the console serves case views
+   * and fax pages (PHI), and on its *.cloudfront.net name CloudFront forces the TLSv1 policy.
+   */
+  consoleDomainNames?: string[];
+  consoleCertificateArn?: string;
+  /** A WAFv2 web ACL of CLOUDFRONT scope (us-east-1) in front of the console and the staff API paths. */
+  consoleWebAclArn?: string;
+  /** ISO 3166-1 alpha-2 countries staff may open the console from (CloudFront geo restriction); default: anywhere. */
+  consoleAllowedCountries?: string[];
+  /**
    * Make this stack's receipt rule set the region's active one. Off by default: SES has one active
    * set per account and region, and activating replaces the one in use.
    */
@@ -62,7 +79,11 @@ export interface RouterStackProps extends StackProps {
   sandbox?: boolean;
   /** Deploy to a region missing from `SES_RECEIVING_REGIONS` (one AWS added after that list). */
   allowUnlistedSesRegion?: boolean;
-  /** Reserved concurrency per function; unset by default so a new account (quota 10) can deploy. */
+  /**
+   * Reserved concurrency per function (two for the sweeper); unset by default so a new account (quota
+   * as low as 10) can deploy. Lambda leaves 100 executions of the account quota unreserved, so the
+   * quota must be at least 8 × N + 2 + 100 (eight functions reserve N) plus other stacks' reservations.
+   */
   reservedConcurrency?: number;
   /** Most route-inbound invocations at once (SQS event source maximum concurrency); default 5. */
   routeMaxConcurrency?: number;
@@ -127,12 +148,31 @@ export function routerStackProblems(props: RouterStackProps, region: string): st
           `\`routeMaxConcurrency\` must be an integer from 2 to 1000 (SQS event sources); received ${props.routeMaxConcurrency}`,
         ]),
     ...staffConsoleProblems(props.console),
+    ...consoleEdgeProblems(
+      {
+        ...(props.consoleDomainNames ? { domainNames: props.consoleDomainNames } : {}),
+        ...(props.consoleCertificateArn === undefined ? {} : { certificateArn: props.consoleCertificateArn }),
+        ...(props.consoleWebAclArn === undefined ? {} : { webAclArn: props.consoleWebAclArn }),
+        ...(props.consoleAllowedCountries ? { allowedCountries: props.consoleAllowedCountries } : {}),
+      },
+      (setting) => `console${setting[0]?.toUpperCase()}${setting.slice(1)}`,
+    ),
     ...retentionProblems(props),
     ...(props.reservedConcurrency === undefined
       ? []
       : reservedConcurrencyProblems('reservedConcurrency', props.reservedConcurrency)),
+    // Route-inbound and the fax OCR step are invoked by SQS event sources.
+    ...(props.reservedConcurrency !== undefined && props.reservedConcurrency > 0
+      ? sqsReservationProblems('reservedConcurrency', props.reservedConcurrency)
+      : []),
+    ...sqsMaxConcurrencyProblems('routeMaxConcurrency', props.routeMaxConcurrency, props.reservedConcurrency),
   ];
   if (!props.sandbox) {
+    if (!props.consoleDomainNames?.length || props.consoleCertificateArn === undefined) {
+      problems.push(
+        `\`consoleDomainNames\` and \`consoleCertificateArn\` are required outside a sandbox: the staff console serves case views and fax pages (PHI), and on its *.cloudfront.net name CloudFront forces the TLSv1 security policy; give its host name and an ACM certificate for it in us-east-1 (${CONSOLE_DOMAIN_EXAMPLE}), or deploy a sandbox with -c contact-router:sandbox=true`,
+      );
+    }
     problems.push(
       ...placeholderProblems('recipients', props.recipients),
       ...placeholderProblems('notifyFrom', [props.notifyFrom]),
@@ -154,6 +194,10 @@ export function routerStackProblems(props: RouterStackProps, region: string): st
   }
   return problems;
 }
+
+/** The context keys that give the staff console its own name, as a deployer types them. */
+export const CONSOLE_DOMAIN_EXAMPLE =
+  '-c contact-router:consoleDomainNames=staff.desk.yourpharmacy.com -c contact-router:consoleCertificateArn=arn:aws:acm:us-east-1:<account>:certificate/<id>';
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
@@ -288,13 +332,25 @@ export class RouterStack extends Stack {
       api: staff.api,
       userPoolClient: staff.client,
       ...(staff.domain ? { signInDomain: staff.domain } : {}),
+      ...(props.consoleDomainNames?.length && props.consoleCertificateArn !== undefined
+        ? {
+            domainNames: props.consoleDomainNames,
+            certificate: acm.Certificate.fromCertificateArn(
+              this,
+              'StaffConsoleCertificate',
+              props.consoleCertificateArn,
+            ),
+          }
+        : {}),
+      ...(props.consoleWebAclArn === undefined ? {} : { webAclArn: props.consoleWebAclArn }),
+      ...(props.consoleAllowedCountries ? { allowedCountries: props.consoleAllowedCountries } : {}),
       accessLogs: stores.accessLogs,
       logKey: stores.dataKey,
       removalPolicy,
       ...(props.vpc ? { vpc: props.vpc } : {}),
     });
-    // The console's own URLs become the client's callback and logout URLs: the first deploy signs in
-    // without knowing the CloudFront domain in advance.
+    // The console's own URLs become the client's callback and logout URLs: its custom names, or in a
+    // sandbox its CloudFront name, which the first deploy signs in at without knowing it in advance.
     for (const url of staffConsole.urls) staff.allowConsoleUrl(url);
     const channels = new ChannelIngest(this, 'ChannelIngest', {
       httpApi: staff.api,

@@ -1,7 +1,7 @@
 import type { StackProps } from 'aws-cdk-lib';
 import { z } from 'zod';
 import { InvalidPropsError } from './constructs/InvalidPropsError.js';
-import type { RouterStackProps } from './RouterStack.js';
+import { CONSOLE_DOMAIN_EXAMPLE, type RouterStackProps } from './RouterStack.js';
 
 /** Every context key the app reads, as `-c contact-router:<key>=<value>` (or in cdk.json "context"). */
 export const CONTEXT_PREFIX = 'contact-router:';
@@ -35,6 +35,10 @@ const ContextSchema = z
     alarmTopicArn: z.string().optional(),
     consoleCallbackUrls: list.optional(),
     consoleLogoutUrls: list.optional(),
+    consoleDomainNames: list.optional(),
+    consoleCertificateArn: z.string().optional(),
+    consoleWebAclArn: z.string().optional(),
+    consoleAllowedCountries: list.optional(),
     authDomainPrefix: z.string().optional(),
     activateRuleSet: flag.optional(),
     sandbox: flag.optional(),
@@ -97,7 +101,8 @@ export function routerStackPropsFromContext(
   // A sandbox sends as its first inbound address, so members' replies come back to it.
   const deskFrom =
     given.deskFrom ?? (sandbox ? recipients?.find((recipient) => recipient.includes('@')) : undefined);
-  // The deployed console's own URL is registered by the stack; these are the others (a custom domain, localhost).
+  // The deployed console's own URLs (https://<consoleDomainNames>/, in a sandbox without them its
+  // CloudFront URL) are registered by the stack; these are the others (localhost for local mode).
   const callbackUrls = given.consoleCallbackUrls ?? (sandbox ? SANDBOX_DEFAULTS.consoleCallbackUrls : []);
   const alarmEmail =
     given.alarmEmail ??
@@ -114,6 +119,11 @@ export function routerStackPropsFromContext(
       ? []
       : [
           `${CONTEXT_PREFIX}alarmEmail or ${CONTEXT_PREFIX}alarmTopicArn is required: alarms must reach someone (-c contact-router:alarmEmail=oncall@yourpharmacy.com)`,
+        ]),
+    ...(sandbox || (given.consoleDomainNames?.length && given.consoleCertificateArn !== undefined)
+      ? []
+      : [
+          `${CONTEXT_PREFIX}consoleDomainNames and ${CONTEXT_PREFIX}consoleCertificateArn are required: the staff console serves PHI, and on its *.cloudfront.net name CloudFront forces the TLSv1 security policy; give its host name and an ACM certificate for it in us-east-1 (${CONSOLE_DOMAIN_EXAMPLE})`,
         ]),
   ];
   if (!recipients || !notifyFrom || !deskFrom || missing.length > 0) {
@@ -135,6 +145,10 @@ export function routerStackPropsFromContext(
       ...(given.authDomainPrefix === undefined ? {} : { domainPrefix: given.authDomainPrefix }),
     },
     sandbox,
+    ...optional('consoleDomainNames', given.consoleDomainNames),
+    ...optional('consoleCertificateArn', given.consoleCertificateArn),
+    ...optional('consoleWebAclArn', given.consoleWebAclArn),
+    ...optional('consoleAllowedCountries', given.consoleAllowedCountries),
     ...optional('activateReceiptRuleSet', given.activateRuleSet),
     ...optional('allowUnlistedSesRegion', given.allowUnlistedSesRegion),
     ...optional('reservedConcurrency', given.reservedConcurrency),

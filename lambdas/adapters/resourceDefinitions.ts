@@ -31,6 +31,12 @@ export const FAX_OCR_QUEUE = {
   /** Six times the function's timeout, as AWS recommends for SQS event sources. */
   visibilityTimeoutSeconds: 1_800,
   batchSize: 1,
+  /**
+   * The most OCR invocations at once (the SQS event source's maximum concurrency; lowered to the
+   * function's reserved concurrency when it has one). A fax is a few pages every few minutes at a
+   * desk; the fax backlog alarm says when five at a time falls behind.
+   */
+  maxConcurrency: 5,
   deadLetterRetentionDays: 14,
 } as const;
 

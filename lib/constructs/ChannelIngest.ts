@@ -199,9 +199,11 @@ export class ChannelIngest extends Construct {
         timeout?: Duration;
         deadLetterQueue?: sqs.IQueue;
         callsOutsideAws?: string;
+        /** The queue an SQS event source mapping feeds the function from. */
+        polls?: { id: string; queue: sqs.IQueue; batchSize: number; maxConcurrency: number };
       } = {},
-    ) =>
-      new RouterFunction(this, functionId, {
+    ) => {
+      const fn = new RouterFunction(this, functionId, {
         ...functionDefaults,
         monitoring,
         label,
@@ -212,7 +214,10 @@ export class ChannelIngest extends Construct {
         ...(options.callsOutsideAws ? { callsOutsideAws: options.callsOutsideAws } : {}),
         environment,
         access,
-      }).function;
+      });
+      if (options.polls) fn.pollQueue(options.polls.id, options.polls.queue, options.polls);
+      return fn.function;
+    };
     const toRouting = { RAW_BUCKET: rawBucket.bucketName, INBOUND_QUEUE_URL: inboundQueue.queueUrl };
     const synchronous = (fn: lambda.IFunction, caller: string) =>
       Validations.of(fn).acknowledge({
@@ -265,13 +270,16 @@ export class ChannelIngest extends Construct {
         sendsTo: [inboundQueue],
         receivesFrom: [faxJobs],
       },
-      { timeout: Duration.seconds(FAX_OCR_QUEUE.ocrFunctionTimeoutSeconds) },
+      {
+        timeout: Duration.seconds(FAX_OCR_QUEUE.ocrFunctionTimeoutSeconds),
+        polls: {
+          id: 'FaxJobs',
+          queue: faxJobs,
+          batchSize: FAX_OCR_QUEUE.batchSize,
+          maxConcurrency: FAX_OCR_QUEUE.maxConcurrency,
+        },
+      },
     );
-    faxOcr.addEventSourceMapping('FaxJobs', {
-      eventSourceArn: faxJobs.queueArn,
-      batchSize: FAX_OCR_QUEUE.batchSize,
-      reportBatchItemFailures: true,
-    });
     Validations.of(faxOcr).acknowledge({
       id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ',
       reason: `SQS invokes this function synchronously; a failed fax job is redriven to the fax job queue's dead-letter queue (maxReceiveCount ${FAX_OCR_QUEUE.maxReceiveCount}), which has its own alarm.`,

@@ -15,7 +15,7 @@ import { FAX_PREFIX } from '../../lambdas/domain/ingest/acceptFax.js';
 import type { DeskMonitoring } from './DeskMonitoring.js';
 import { InvalidPropsError } from './InvalidPropsError.js';
 import { emailAddressProblems, recipientsProblems } from './propChecks.js';
-import { RouterFunction, type RouterFunctionDefaults } from './RouterFunction.js';
+import { RouterFunction, type RouterFunctionDefaults, sqsMaxConcurrencyProblems } from './RouterFunction.js';
 
 const handlers = path.join(import.meta.dirname, '..', '..', 'lambdas', 'handlers');
 
@@ -53,7 +53,8 @@ export interface InboundMailPipelineProps {
   /**
    * The most route-inbound invocations the queue runs at once (SQS event source maximum concurrency,
    * 2–1000; default 5: 50 messages in flight, far above a desk's mail rate, and room left in a new
-   * account's 10 executions for the staff API and the sweeper).
+   * account's quota of 10 executions for the staff API and the sweeper). Lowered to the function's
+   * reserved concurrency when that is lower.
    */
   routeMaxConcurrency?: number;
 }
@@ -104,6 +105,11 @@ export class InboundMailPipeline extends Construct {
         : [
             `\`routeMaxConcurrency\` must be an integer from 2 to 1000 (SQS event sources); received ${routeMaxConcurrency}`,
           ]),
+      ...sqsMaxConcurrencyProblems(
+        'routeMaxConcurrency',
+        props.routeMaxConcurrency,
+        props.functionDefaults.reservedConcurrency,
+      ),
     ]);
     const { dataKey, rawBucket, table, functionDefaults, monitoring } = props;
     const stack = Stack.of(this);
@@ -255,7 +261,7 @@ export class InboundMailPipeline extends Construct {
     if (bucketPolicy) this.receiptRule.node.addDependency(bucketPolicy);
     this.receiptRule.node.addDependency(invokePermission, dataKey);
 
-    const route = new RouterFunction(this, 'RouteInbound', {
+    const routeFunction = new RouterFunction(this, 'RouteInbound', {
       ...functionDefaults,
       label: DESK_METRICS.services.routeInbound,
       entry: path.join(handlers, 'routeInbound.ts'),
@@ -289,13 +295,12 @@ export class InboundMailPipeline extends Construct {
         receivesFrom: [this.inboundQueue],
         sendsMailAs: [props.deskFrom],
       },
-    }).function;
-    route.addEventSourceMapping('InboundQueue', {
-      eventSourceArn: this.inboundQueue.queueArn,
+    });
+    routeFunction.pollQueue('InboundQueue', this.inboundQueue, {
       batchSize: INBOUND_QUEUE.batchSize,
-      reportBatchItemFailures: true,
       maxConcurrency: routeMaxConcurrency,
     });
+    const route = routeFunction.function;
     Validations.of(route).acknowledge({
       id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ',
       reason: `SQS invokes this function synchronously; failed records are redriven to the inbound DLQ by the queue's redrive policy (maxReceiveCount ${INBOUND_QUEUE.maxReceiveCount}).`,

@@ -21,6 +21,9 @@ export interface PhiDataStoresProps {
   noncurrentVersionRetentionDays?: number;
 }
 
+/** Days S3 server access logs (and CloudFront's standard logs) are kept in the access-log bucket. */
+export const ACCESS_LOG_RETENTION_DAYS = 400;
+
 /** Problems with the retention props. */
 export function retentionProblems(props: PhiDataStoresProps): string[] {
   const problems: string[] = [];
@@ -130,7 +133,17 @@ export class PhiDataStores extends Construct {
       enforceSSL: true,
       versioned: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(400) }],
+      // The bucket is versioned, so the 400-day expiration only turns each log into a noncurrent
+      // version behind a delete marker: that version is removed a day later, and the marker once
+      // nothing is left behind it (S3 takes the marker rule only in a rule of its own).
+      lifecycleRules: [
+        {
+          id: 'AccessLogRetention',
+          expiration: Duration.days(ACCESS_LOG_RETENTION_DAYS),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        { id: 'ExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
+      ],
       removalPolicy,
     });
     Validations.of(this.accessLogs).acknowledge(
@@ -148,7 +161,7 @@ export class PhiDataStores extends Construct {
       },
       {
         id: 'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled',
-        reason: 'Access logs are audit data kept 400 days in-region; replication is an account-level choice.',
+        reason: `Access logs are audit data kept ${ACCESS_LOG_RETENTION_DAYS} days in-region (then expired, and their noncurrent versions removed a day later); replication is an account-level choice.`,
       },
     );
 

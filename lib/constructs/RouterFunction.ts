@@ -41,6 +41,45 @@ export function vpcNetworkInterfaceStatement(): iam.PolicyStatement {
   });
 }
 
+/** The least maximum concurrency an SQS event source mapping takes (Lambda's ScalingConfig). */
+export const SQS_MIN_MAX_CONCURRENCY = 2;
+
+/**
+ * The maximum concurrency of an SQS event source on a function with this reservation: the wanted
+ * one, lowered to the reservation. Lambda's guide ("Configuring scaling behavior for SQS event
+ * source mappings") says not to set it above the function's reserved concurrency, or Lambda may
+ * throttle the messages; a throttled receive still counts toward the queue's maxReceiveCount, so
+ * good messages would reach the dead-letter queue.
+ */
+export function sqsMaxConcurrency(wanted: number, reservedConcurrency: number | undefined): number {
+  return reservedConcurrency === undefined ? wanted : Math.min(wanted, reservedConcurrency);
+}
+
+/** Problems with the reservation of a function an SQS event source invokes. */
+export function sqsReservationProblems(name: string, reservedConcurrency: number | undefined): string[] {
+  return reservedConcurrency === undefined || reservedConcurrency >= SQS_MIN_MAX_CONCURRENCY
+    ? []
+    : [
+        `\`${name}\` must be at least ${SQS_MIN_MAX_CONCURRENCY} for a function an SQS queue invokes: an SQS event source's maximum concurrency is at least ${SQS_MIN_MAX_CONCURRENCY} and must not exceed the function's reservation (Lambda would throttle, and throttled receives count toward the queue's maxReceiveCount); received ${reservedConcurrency}`,
+      ];
+}
+
+/**
+ * Problems with an SQS maximum concurrency given explicitly for a function with this reservation:
+ * above the reservation it would not be lowered silently but refused, since someone chose it.
+ */
+export function sqsMaxConcurrencyProblems(
+  name: string,
+  given: number | undefined,
+  reservedConcurrency: number | undefined,
+): string[] {
+  return given === undefined || reservedConcurrency === undefined || given <= reservedConcurrency
+    ? []
+    : [
+        `\`${name}\` (${given}) must not exceed \`reservedConcurrency\` (${reservedConcurrency}): Lambda would throttle the queue's messages above the function's reservation, and throttled receives count toward the queue's maxReceiveCount`,
+      ];
+}
+
 /** What the stack's monitoring does with every function: alarms on its errors and throttles. */
 export interface FunctionWatcher {
   watchFunction(fn: lambda.IFunction, label: string): void;
@@ -60,8 +99,9 @@ export interface RouterFunctionDefaults {
   dataKey: kms.IKey;
   logRetention: logs.RetentionDays;
   /**
-   * Reserved concurrency per function. Unset by default: a new account's concurrency quota can be as
-   * low as 10, and Lambda refuses any reservation that leaves fewer than 10 unreserved executions.
+   * Reserved concurrency per function. Unset by default: Lambda refuses any reservation that leaves
+   * fewer than 100 executions of the account's quota unreserved (PutFunctionConcurrency; the guide's
+   * "Unreserved account concurrency ... minus 100"), and a new account's quota can be as low as 10.
    */
   reservedConcurrency?: number;
   /** Place the functions in this VPC (it needs endpoints or NAT for DynamoDB, S3, SQS, SES, KMS, X-Ray). */
@@ -153,6 +193,8 @@ export class RouterFunction extends Construct {
   readonly sdkClients: readonly string[];
   /** Whether the asset carries the triage models' sidecars. */
   readonly triageModels: boolean;
+  /** The function's reserved concurrency, if any. */
+  readonly reservedConcurrency?: number;
 
   constructor(scope: Construct, id: string, props: RouterFunctionProps) {
     super(scope, id);
@@ -163,6 +205,7 @@ export class RouterFunction extends Construct {
         : reservedConcurrencyProblems('reservedConcurrency', props.reservedConcurrency),
     );
     this.entry = props.entry;
+    if (props.reservedConcurrency !== undefined) this.reservedConcurrency = props.reservedConcurrency;
     this.sdkClients = sdkClientsFor(props.access);
     this.triageModels = props.triageModels ?? false;
     if (this.triageModels) stageTriageModelSidecars();
@@ -237,6 +280,29 @@ export class RouterFunction extends Construct {
     this.acknowledgeFindings(props, acknowledgements);
   }
 
+  /**
+   * Polls `queue` with an SQS event source mapping that reports partial batch failures and runs at
+   * most `maxConcurrency` invocations at once, never more than the function's reservation
+   * ({@link sqsMaxConcurrency}). The queue's receive grant comes from the access declaration
+   * (`receivesFrom`), not from CDK's SqsEventSource.
+   */
+  pollQueue(
+    id: string,
+    queue: sqs.IQueue,
+    options: { batchSize: number; maxConcurrency: number },
+  ): lambda.EventSourceMapping {
+    InvalidPropsError.throwIfAny(
+      `RouterFunction ${this.node.path}`,
+      sqsReservationProblems('reservedConcurrency', this.reservedConcurrency),
+    );
+    return this.function.addEventSourceMapping(id, {
+      eventSourceArn: queue.queueArn,
+      batchSize: options.batchSize,
+      reportBatchItemFailures: true,
+      maxConcurrency: sqsMaxConcurrency(options.maxConcurrency, this.reservedConcurrency),
+    });
+  }
+
   private acknowledgeFindings(
     props: RouterFunctionProps,
     accessAcknowledgements: { id: string; reason: string }[],
@@ -282,7 +348,7 @@ export class RouterFunction extends Construct {
             {
               id: 'HIPAA.Security::HIPAA.Security-LambdaConcurrency',
               reason:
-                'No reservation by default, so the stack deploys in a new account: its concurrency quota can be 10 and Lambda keeps 10 executions unreserved, so any reservation fails there. Set `reservedConcurrency` once the quota is raised.',
+                "No reservation by default, so the stack deploys in a new account: Lambda refuses any reservation that leaves fewer than 100 executions of the account concurrency quota unreserved, and a new account's quota can be as low as 10, so any reservation fails there. Set `reservedConcurrency` once the quota covers the stack's reservations plus 100 (the README gives the sum).",
             },
           ]
         : []),

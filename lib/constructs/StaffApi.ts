@@ -129,6 +129,7 @@ export class StaffApi extends Construct {
       ...emailAddressProblems('deskFrom', props.deskFrom),
     ]);
     const { table, functionDefaults } = props;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.userPool = new cognito.UserPool(this, 'Staff', {
       selfSignUpEnabled: false,
@@ -145,7 +146,9 @@ export class StaffApi extends Construct {
       featurePlan: cognito.FeaturePlan.PLUS,
       standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy,
+      // A retained pool is also protected from deletion by any API call, not only by the stack.
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
     });
     for (const [group, description, precedence] of [
       [STAFF_GROUPS.supervisor, 'Supervisors: every queue and claim, reassign, release, merge', 10],

@@ -36,7 +36,11 @@ export interface StaffConsoleProps {
   scopes?: string[];
   /** Receives CloudFront's standard logs and the site bucket's server access logs (ACLs enabled, as CloudFront requires). */
   accessLogs: s3.IBucket;
-  /** The console's own host names (with `certificate`, an ACM certificate in us-east-1); default: the CloudFront domain. */
+  /**
+   * The console's own host names (with `certificate`, an ACM certificate in us-east-1), served with
+   * the TLSv1.2_2021 security policy. Default: only the CloudFront domain, whose default certificate
+   * CloudFront serves with the TLSv1 policy (a sandbox only; RouterStack requires them otherwise).
+   */
   domainNames?: string[];
   certificate?: acm.ICertificate;
   /** A WAF web ACL (CLOUDFRONT scope, created in us-east-1) in front of the console and the API paths. */
@@ -60,35 +64,88 @@ export function staffApiPathPatterns(): string[] {
   return [...new Set(firstSegments)].map((segment) => `${segment}*`);
 }
 
-/** Every problem with the props, each naming what was expected and what was received. */
-export function staffConsoleProblems(props: StaffConsoleProps): string[] {
+/** The console's edge settings as names and ARNs: its host names, certificate, web ACL and countries. */
+export interface ConsoleEdge {
+  domainNames?: readonly string[];
+  certificateArn?: string;
+  webAclArn?: string;
+  allowedCountries?: readonly string[];
+}
+
+// CloudFront takes certificates only from ACM in us-east-1, and web ACLs of CLOUDFRONT scope (also us-east-1).
+const CLOUDFRONT_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{1,64}$/;
+const CLOUDFRONT_WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\//;
+// A host name the console answers at (no wildcard: it is also a sign-in callback URL).
+const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+
+/**
+ * Problems with the console's edge settings, each naming what was expected and what was received;
+ * `name` gives each setting as its caller calls it (`domainNames` here, `consoleDomainNames` for
+ * RouterStack and the deploy context).
+ */
+export function consoleEdgeProblems(
+  edge: ConsoleEdge,
+  name: (setting: keyof ConsoleEdge) => string = (setting) => setting,
+): string[] {
   const problems: string[] = [];
-  if ((props.domainNames?.length ?? 0) > 0 !== (props.certificate !== undefined)) {
+  const domainNames = edge.domainNames ?? [];
+  if (domainNames.length > 0 !== (edge.certificateArn !== undefined)) {
     problems.push(
-      `\`domainNames\` and \`certificate\` go together (CloudFront serves a custom name only with its certificate); received ${props.domainNames?.length ?? 0} domain name(s) and ${props.certificate ? 'a' : 'no'} certificate`,
+      `\`${name('domainNames')}\` and \`${name('certificateArn')}\` go together (CloudFront serves a custom name only with its certificate); received ${domainNames.length} domain name(s) and ${edge.certificateArn === undefined ? 'no' : 'a'} certificate`,
     );
   }
-  const refresh = props.refreshSeconds;
-  if (refresh !== undefined && !(Number.isInteger(refresh) && refresh >= 2 && refresh <= 300)) {
-    problems.push(`\`refreshSeconds\` must be an integer from 2 to 300; received ${refresh}`);
-  }
-  for (const country of props.allowedCountries ?? []) {
-    if (!/^[A-Z]{2}$/.test(country)) {
+  for (const domainName of domainNames) {
+    if (!Token.isUnresolved(domainName) && !HOST_NAME.test(domainName)) {
       problems.push(
-        `\`allowedCountries\` entries are ISO 3166-1 alpha-2 codes such as "US"; received ${JSON.stringify(country)}`,
+        `\`${name('domainNames')}\` entries are lowercase host names such as "staff.desk.yourpharmacy.com" (no scheme, path or wildcard); received ${JSON.stringify(domainName)}`,
       );
     }
   }
-  if (props.allowedCountries?.length === 0)
-    problems.push('`allowedCountries` must list at least one country when given; received []');
+  const certificateArn = edge.certificateArn;
   if (
-    props.webAclArn !== undefined &&
-    !Token.isUnresolved(props.webAclArn) &&
-    !/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\//.test(props.webAclArn)
+    certificateArn !== undefined &&
+    !Token.isUnresolved(certificateArn) &&
+    !CLOUDFRONT_CERTIFICATE_ARN.test(certificateArn)
   ) {
     problems.push(
-      `\`webAclArn\` must be a WAFv2 web ACL of CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/…); received ${JSON.stringify(props.webAclArn)}`,
+      `\`${name('certificateArn')}\` must be an ACM certificate in us-east-1, the only region CloudFront takes certificates from (arn:aws:acm:us-east-1:<account>:certificate/<id>); received ${JSON.stringify(certificateArn)}`,
     );
+  }
+  for (const country of edge.allowedCountries ?? []) {
+    if (!/^[A-Z]{2}$/.test(country)) {
+      problems.push(
+        `\`${name('allowedCountries')}\` entries are ISO 3166-1 alpha-2 codes such as "US"; received ${JSON.stringify(country)}`,
+      );
+    }
+  }
+  if (edge.allowedCountries?.length === 0)
+    problems.push(`\`${name('allowedCountries')}\` must list at least one country when given; received []`);
+  if (
+    edge.webAclArn !== undefined &&
+    !Token.isUnresolved(edge.webAclArn) &&
+    !CLOUDFRONT_WEB_ACL_ARN.test(edge.webAclArn)
+  ) {
+    problems.push(
+      `\`${name('webAclArn')}\` must be a WAFv2 web ACL of CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/…); received ${JSON.stringify(edge.webAclArn)}`,
+    );
+  }
+  return problems;
+}
+
+/** Every problem with the props, each naming what was expected and what was received. */
+export function staffConsoleProblems(props: StaffConsoleProps): string[] {
+  const problems = consoleEdgeProblems(
+    {
+      ...(props.domainNames ? { domainNames: props.domainNames } : {}),
+      ...(props.certificate ? { certificateArn: props.certificate.certificateArn } : {}),
+      ...(props.webAclArn === undefined ? {} : { webAclArn: props.webAclArn }),
+      ...(props.allowedCountries ? { allowedCountries: props.allowedCountries } : {}),
+    },
+    (setting) => (setting === 'certificateArn' ? 'certificate' : setting),
+  );
+  const refresh = props.refreshSeconds;
+  if (refresh !== undefined && !(Number.isInteger(refresh) && refresh >= 2 && refresh <= 300)) {
+    problems.push(`\`refreshSeconds\` must be an integer from 2 to 300; received ${refresh}`);
   }
   return problems;
 }
@@ -149,7 +206,10 @@ export class StaffConsole extends Construct {
   readonly distribution: cloudfront.Distribution;
   /** `https://<host>/`: where staff open the console (the first custom name, else the CloudFront name). */
   readonly url: string;
-  /** Every URL the console answers at (its custom names and its CloudFront name): the client's callback and logout URLs. */
+  /**
+   * The URLs staff sign in at, the client's callback and logout URLs: its custom names, or without
+   * them (a sandbox) its CloudFront name.
+   */
   readonly urls: string[];
 
   constructor(scope: Construct, id: string, props: StaffConsoleProps) {
@@ -261,7 +321,7 @@ export class StaffConsole extends Construct {
             {
               id: 'AwsSolutions::AwsSolutions-CFR4',
               reason:
-                'Without `domainNames` the distribution serves its *.cloudfront.net name, whose certificate CloudFront manages and whose minimum TLS version cannot be set; a desk deploys its own name and ACM certificate (props `domainNames`, `certificate`) to get TLSv1.2_2021.',
+                'Only a sandbox deploys the console without its own name: RouterStack refuses any other deployment without `consoleDomainNames` and `consoleCertificateArn` (deploy context keys of the same names). A sandbox serves the console on its *.cloudfront.net name with the CloudFront default certificate, for which CloudFront sets the TLSv1 security policy whatever is asked, so a sandbox must hold no PHI (placeholder addresses, test data only).',
             },
           ]),
       ...(props.webAclArn
@@ -270,7 +330,7 @@ export class StaffConsole extends Construct {
             {
               id: 'AwsSolutions::AwsSolutions-CFR2',
               reason:
-                'A CLOUDFRONT-scope web ACL must be created in us-east-1, outside this stack; pass it as `webAclArn`. Without it every API path still needs a Cognito JWT at API Gateway, which also throttles the stage.',
+                'No web ACL was given: a CLOUDFRONT-scope web ACL lives in us-east-1 outside this stack, and a desk that has one passes it with the deploy context key `consoleWebAclArn` (`webAclArn`). Without it every API path still needs a Cognito JWT, checked at API Gateway, whose stage is throttled (50 rps); the rest is the static page.',
             },
           ]),
       ...(props.allowedCountries
@@ -279,7 +339,7 @@ export class StaffConsole extends Construct {
             {
               id: 'AwsSolutions::AwsSolutions-CFR1',
               reason:
-                'Staff of a mail-order desk may work from several countries; sign-in requires MFA and the API a token. A desk that works from known countries sets `allowedCountries`.',
+                'No country list was given: staff of a mail-order desk may work from several countries, sign-in requires MFA and every API path a Cognito JWT. A desk that works from known countries passes them with the deploy context key `consoleAllowedCountries` (`allowedCountries`).',
             },
           ]),
     ];
@@ -387,9 +447,12 @@ export class StaffConsole extends Construct {
             },
           ]),
     );
+    // With its own names the console signs staff in only there: its *.cloudfront.net name keeps the
+    // TLSv1 floor of CloudFront's default certificate, so it is no callback URL.
+    const customUrls = (props.domainNames ?? []).map((name) => `https://${name}/`);
     const cloudFrontUrl = `https://${this.distribution.distributionDomainName}/`;
-    this.url = props.domainNames?.[0] ? `https://${props.domainNames[0]}/` : cloudFrontUrl;
-    this.urls = [...(props.domainNames ?? []).map((name) => `https://${name}/`), cloudFrontUrl];
+    this.urls = customUrls.length > 0 ? customUrls : [cloudFrontUrl];
+    this.url = customUrls[0] ?? cloudFrontUrl;
     new CfnOutput(this, 'Url', {
       value: this.url,
       description:

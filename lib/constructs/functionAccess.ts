@@ -113,7 +113,11 @@ export interface FunctionAccess {
    * whose grant would let the role decrypt with the data key directly).
    */
   receivesFrom?: readonly sqs.IQueue[];
-  /** SES identities (addresses or domains) it sends mail as, through SES v2 `SendEmail` (raw content). */
+  /**
+   * Addresses it sends mail from, through SES v2 `SendEmail` (raw content, the address passed as
+   * `FromEmailAddress`): granted on the address's and its domain's identities, and only with one of
+   * these addresses as the From address (`ses:FromAddress`), so a domain identity is not every mailbox.
+   */
   sendsMailAs?: readonly string[];
   /** SES v1 receipt-rule-set calls (describe and set the active set); they have no resource-level permissions. */
   managesReceiptRuleSets?: boolean;
@@ -281,17 +285,25 @@ export function grantFunctionAccess(
     );
   }
 
-  const identities = access.sendsMailAs ?? [];
-  if (identities.length > 0) {
+  const senders = access.sendsMailAs ?? [];
+  const notAddresses = senders.filter((sender) => !/^[^@\s]+@[^@\s]+$/.test(sender));
+  if (notAddresses.length > 0) {
+    throw new Error(`sendsMailAs takes sender addresses, not domains; received ${notAddresses.join(', ')}`);
+  }
+  if (senders.length > 0) {
     statements.push(
       new iam.PolicyStatement({
         // SES v2 SendEmail with raw content is authorized as ses:SendRawEmail on the identity (its
         // AccessDenied names that action), with simple content as ses:SendEmail: both, on the
-        // sender's identities only (CDK's EmailIdentity.grantSendEmail grants the same pair).
+        // sender's identities only (CDK's EmailIdentity.grantSendEmail grants the same pair). The
+        // domain identity alone would allow any mailbox of the domain: ses:FromAddress (the From
+        // address, without its display name) must be one of the senders. SesMailer passes it as
+        // FromEmailAddress, so the key is set for raw content too.
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: sesIdentityNames(identities).map(
+        resources: sesIdentityNames(senders).map(
           (identity) => `arn:${stack.partition}:ses:${stack.region}:${stack.account}:identity/${identity}`,
         ),
+        conditions: { StringEquals: { 'ses:FromAddress': [...new Set(senders)].sort() } },
       }),
     );
   }

@@ -27,6 +27,16 @@ export function sesOutboxClient(endpoints: AwsEndpoints, requestTimeoutMs = 5_00
 }
 
 /**
+ * The address of a From value (`Member Services <support@…>` → `support@…`). SES evaluates a
+ * sender's IAM condition `ses:FromAddress` against the From address, apart from its display name
+ * (`ses:FromDisplayName`), and the stack's grants allow only the function's own sender addresses.
+ */
+export function fromAddressOf(from: string): string {
+  const bracketed = /<([^<>\s]+)>\s*$/.exec(from);
+  return (bracketed?.[1] ?? from).trim();
+}
+
+/**
  * Every mail the desk sends, through SES v2 as raw MIME built here, so the threading headers
  * (Message-ID, In-Reply-To, References) and RFC 3834's Auto-Submitted reach the member as set.
  * SES replaces Message-ID with its own on the way out; the provider id it returns is recorded.
@@ -42,11 +52,14 @@ export class SesMailer implements Mailer {
   }
 
   async send(mail: OutboundMail): Promise<{ providerMessageId?: string }> {
-    const raw = await buildRawMime(mail, { from: this.#from, date: new Date() });
+    const from = mail.from ?? this.#from;
+    const raw = await buildRawMime(mail, { from, date: new Date() });
     try {
       const result = await this.#client.send(
         new SendEmailCommand({
-          FromEmailAddress: mail.from ?? this.#from,
+          // Given explicitly (the raw From header carries the display name), so the IAM condition on
+          // ses:FromAddress has the bare address to compare with the function's sender addresses.
+          FromEmailAddress: fromAddressOf(from),
           Destination: { ToAddresses: mail.to },
           Content: { Raw: { Data: raw } },
         }),

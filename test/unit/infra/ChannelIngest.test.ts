@@ -158,6 +158,7 @@ describe('ChannelIngest', () => {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FaxJobs'), 'Arn'] },
       BatchSize: FAX_OCR_QUEUE.batchSize,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: FAX_OCR_QUEUE.maxConcurrency },
     });
     expect(
       roleActions(template, 'ChannelsFaxOcrRole').filter((action) => action.startsWith('textract:')),
@@ -165,6 +166,20 @@ describe('ChannelIngest', () => {
     for (const fn of ['FaxIngest', 'ChatIngest', 'ChatConnect', 'FormIngest']) {
       expect(roleActions(template, `Channels${fn}Role`).filter((a) => a.startsWith('textract:'))).toEqual([]);
     }
+  });
+
+  it("lowers the fax OCR queue's maximum concurrency to the function's reservation, and refuses one below 2", () => {
+    const reserved = channels(3).template;
+    const faxOcr = Object.entries(reserved.findResources('AWS::Lambda::Function')).find(([, fn]) =>
+      String(fn.Properties.Description).startsWith('Fax OCR step'),
+    );
+
+    expect(faxOcr?.[1].Properties.ReservedConcurrentExecutions).toBe(3);
+    reserved.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: faxOcr?.[0] },
+      ScalingConfig: { MaximumConcurrency: 3 },
+    });
+    expect(() => channels(1)).toThrow(/`reservedConcurrency` must be at least 2/);
   });
 
   it('lets the form only increment its rate-limit counters, in an encrypted on-demand table that expires them', () => {

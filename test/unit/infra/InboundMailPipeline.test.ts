@@ -19,10 +19,15 @@ const RULE_ARN = {
 
 function pipeline(
   recipients: string[],
-  options: { routeMaxConcurrency?: number; deskFrom?: string; faxToEmail?: boolean } = {},
+  options: {
+    routeMaxConcurrency?: number;
+    deskFrom?: string;
+    faxToEmail?: boolean;
+    reservedConcurrency?: number;
+  } = {},
 ) {
-  const { stack, stores, functionDefaults, monitoring } = stackWithStores();
-  const { faxToEmail, deskFrom, ...rest } = options;
+  const { faxToEmail, deskFrom, reservedConcurrency, ...rest } = options;
+  const { stack, stores, functionDefaults, monitoring } = stackWithStores(reservedConcurrency);
   new InboundMailPipeline(stack, 'Inbound', {
     recipients,
     deskFrom: deskFrom ?? 'support@desk.test',
@@ -346,6 +351,34 @@ describe('InboundMailPipeline', () => {
       Timeout: INBOUND_QUEUE.routeFunctionTimeoutSeconds,
       ReservedConcurrentExecutions: Match.absent(),
     });
+  });
+
+  it('never lets the queue run more route invocations at once than the function reserves', () => {
+    // Above the reservation Lambda throttles the receives, and each throttled receive counts toward
+    // maxReceiveCount: good messages would reach the DLQ.
+    const reserved = pipeline(['support@desk.test'], { reservedConcurrency: 3 });
+
+    reserved.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Triage, route'),
+      ReservedConcurrentExecutions: 3,
+    });
+    reserved.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: INBOUND_QUEUE.batchSize,
+      ScalingConfig: { MaximumConcurrency: 3 },
+    });
+    pipeline(['support@desk.test'], { reservedConcurrency: 50 }).hasResourceProperties(
+      'AWS::Lambda::EventSourceMapping',
+      { ScalingConfig: { MaximumConcurrency: 5 } },
+    );
+  });
+
+  it('refuses a reservation below the SQS minimum of 2, and a routeMaxConcurrency above the reservation', () => {
+    expect(() => pipeline(['support@desk.test'], { reservedConcurrency: 1 })).toThrow(
+      /`reservedConcurrency` must be at least 2 for a function an SQS queue invokes[\s\S]*received 1/,
+    );
+    expect(() =>
+      pipeline(['support@desk.test'], { reservedConcurrency: 3, routeMaxConcurrency: 10 }),
+    ).toThrow(/`routeMaxConcurrency` \(10\) must not exceed `reservedConcurrency` \(3\)/);
   });
 
   it('reports every invalid prop in one error', () => {

@@ -13,6 +13,8 @@ import { RouterStack, type RouterStackProps } from '../../../lib/RouterStack.js'
 import { roleStatements } from './testStack.js';
 
 const env = { account: '111111111111', region: 'us-east-1' };
+const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/0a1b2c3d-0000-4000-8000-000000000001';
+const WEB_ACL_ARN = 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/staff-console/0a1b2c3d';
 
 const PROPS: RouterStackProps = {
   env,
@@ -24,6 +26,8 @@ const PROPS: RouterStackProps = {
     callbackUrls: ['https://desk.yourpharmacy.com/'],
     logoutUrls: ['https://desk.yourpharmacy.com/'],
   },
+  consoleDomainNames: ['staff.desk.yourpharmacy.com'],
+  consoleCertificateArn: CERTIFICATE_ARN,
 };
 
 function synthesize(props: Partial<RouterStackProps> = {}, withNag = false) {
@@ -273,6 +277,23 @@ describe('RouterStack', () => {
       expect(senders('SlaSweeperRole')).toEqual(
         [...desk, 'sla-alerts@yourpharmacy.com', 'yourpharmacy.com'].sort(),
       );
+      // The domain identities would allow any mailbox of the domain: the From address is pinned.
+      const fromAddresses = (rolePrefix: string) =>
+        roleStatements(template, rolePrefix)
+          .filter((statement) => JSON.stringify(statement.Action).includes('ses:Send'))
+          .map((statement) => statement.Condition);
+      for (const role of ['InboundMailPipelineRouteInboundRole', 'StaffApiRole']) {
+        expect(fromAddresses(role)).toEqual([
+          { StringEquals: { 'ses:FromAddress': ['support@desk.yourpharmacy.com'] } },
+        ]);
+      }
+      expect(fromAddresses('SlaSweeperRole')).toEqual([
+        {
+          StringEquals: {
+            'ses:FromAddress': ['sla-alerts@yourpharmacy.com', 'support@desk.yourpharmacy.com'],
+          },
+        },
+      ]);
       const environments = Object.values(template.findResources('AWS::Lambda::Function')).filter(
         (fn) => fn.Properties.Environment?.Variables?.DESK_FROM,
       );
@@ -306,23 +327,35 @@ describe('RouterStack', () => {
       );
     });
 
-    it('registers the deployed console as the sign-in client callback and logout URL, beside the given ones', () => {
+    it("registers the console's own name as the sign-in client callback and logout URL, beside the given ones, and not its CloudFront name", () => {
       const [client] = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
       for (const urls of [client?.Properties.CallbackURLs, client?.Properties.LogoutURLs]) {
-        expect(urls).toEqual([
-          'https://desk.yourpharmacy.com/',
-          {
-            'Fn::Join': [
-              '',
-              [
-                'https://',
-                { 'Fn::GetAtt': [expect.stringMatching(/^StaffConsoleDistribution/), 'DomainName'] },
-                '/',
-              ],
-            ],
-          },
-        ]);
+        expect(urls).toEqual(['https://desk.yourpharmacy.com/', 'https://staff.desk.yourpharmacy.com/']);
       }
+    });
+
+    it('registers the CloudFront name in a sandbox without a console name, where the first deploy cannot know it', () => {
+      const sandbox = Template.fromStack(
+        synthesize({
+          sandbox: true,
+          consoleDomainNames: undefined,
+          consoleCertificateArn: undefined,
+          console: { callbackUrls: [], logoutUrls: [] },
+        }).stack,
+      );
+      const [client] = Object.values(sandbox.findResources('AWS::Cognito::UserPoolClient'));
+      expect(client?.Properties.CallbackURLs).toEqual([
+        {
+          'Fn::Join': [
+            '',
+            [
+              'https://',
+              { 'Fn::GetAtt': [expect.stringMatching(/^StaffConsoleDistribution/), 'DomainName'] },
+              '/',
+            ],
+          ],
+        },
+      ]);
     });
   });
 
@@ -341,6 +374,43 @@ describe('RouterStack', () => {
       // email ingest, route, staff API and the five channel functions; never CDK's deployment function.
       reserved.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 20 }, 8);
       reserved.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 2 }, 1);
+      // What the README's quota rule is built on: Lambda leaves 100 executions of the account's quota
+      // unreserved, so reservedConcurrency N needs a quota of at least 8 × N + 2 + 100.
+      const total = Object.values(reserved.findResources('AWS::Lambda::Function')).reduce(
+        (sum, fn) => sum + (fn.Properties.ReservedConcurrentExecutions ?? 0),
+        0,
+      );
+      expect(total).toBe(8 * 20 + 2);
+    });
+
+    it('keeps every SQS event source at or below its function reservation, whatever the reservation', () => {
+      // Lambda throttles an SQS event source above the function's reservation, and each throttled
+      // receive counts toward maxReceiveCount: good messages would be dead-lettered.
+      for (const reservedConcurrency of [undefined, 3, 20]) {
+        const synthesized = Template.fromStack(
+          synthesize(reservedConcurrency === undefined ? {} : { reservedConcurrency }).stack,
+        );
+        const functions = synthesized.findResources('AWS::Lambda::Function');
+        const mappings = Object.values(synthesized.findResources('AWS::Lambda::EventSourceMapping'));
+        expect(mappings).toHaveLength(2);
+        for (const mapping of mappings) {
+          const maximum = mapping.Properties.ScalingConfig?.MaximumConcurrency;
+          const reserved =
+            functions[mapping.Properties.FunctionName.Ref]?.Properties.ReservedConcurrentExecutions;
+          expect(maximum, mapping.Properties.FunctionName.Ref).toBeGreaterThanOrEqual(2);
+          if (reservedConcurrency !== undefined) expect(maximum).toBeLessThanOrEqual(reserved);
+          expect(reserved).toBe(reservedConcurrency);
+        }
+      }
+    });
+
+    it('refuses a reservation SQS cannot keep to, and a routeMaxConcurrency above it, in one error', () => {
+      expect(() => synthesize({ reservedConcurrency: 1 })).toThrow(
+        /RouterStack: invalid props:[\s\S]*`reservedConcurrency` must be at least 2 for a function an SQS queue invokes/,
+      );
+      expect(() => synthesize({ reservedConcurrency: 4, routeMaxConcurrency: 8 })).toThrow(
+        /RouterStack: invalid props:[\s\S]*`routeMaxConcurrency` \(8\) must not exceed `reservedConcurrency` \(4\)/,
+      );
     });
 
     it('bundles the AWS SDK into each function instead of loading the runtime copy (finding 8)', () => {
@@ -464,6 +534,68 @@ describe('RouterStack', () => {
         /RouterStack: invalid props:\n {2}- `recipients`[\s\S]*`notifyFrom`[\s\S]*`deskFrom` must be one of `recipients`[\s\S]*`deskName`[\s\S]*`faxEmailAddresses` entries must be among[\s\S]*alarms must reach someone[\s\S]*consoleCallbackUrls[\s\S]*consoleLogoutUrls[\s\S]*`reservedConcurrency`/,
       );
     });
+  });
+
+  describe('staff console TLS (the console serves PHI)', () => {
+    it('serves the console on its own name with the ACM certificate and TLSv1.2_2021, never the default certificate', () => {
+      const distribution = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0];
+      const config = distribution?.Properties.DistributionConfig;
+
+      expect(config.Aliases).toEqual(['staff.desk.yourpharmacy.com']);
+      expect(config.ViewerCertificate).toEqual({
+        AcmCertificateArn: CERTIFICATE_ARN,
+        MinimumProtocolVersion: 'TLSv1.2_2021',
+        SslSupportMethod: 'sni-only',
+      });
+      template.hasOutput('*', { Value: 'https://staff.desk.yourpharmacy.com/' });
+    });
+
+    it('puts the given web ACL and country allowlist in front of the console and the API paths', () => {
+      const guarded = Template.fromStack(
+        synthesize({ consoleWebAclArn: WEB_ACL_ARN, consoleAllowedCountries: ['US', 'PR'] }).stack,
+      );
+
+      guarded.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          WebACLId: WEB_ACL_ARN,
+          Restrictions: { GeoRestriction: { RestrictionType: 'whitelist', Locations: ['US', 'PR'] } },
+        }),
+      });
+    });
+
+    it('refuses a deployment that is no sandbox without the console name and certificate, naming the keys', () => {
+      expect(() => synthesize({ consoleDomainNames: undefined, consoleCertificateArn: undefined })).toThrow(
+        /`consoleDomainNames` and `consoleCertificateArn` are required outside a sandbox[\s\S]*TLSv1[\s\S]*-c contact-router:consoleDomainNames=/,
+      );
+      expect(() => synthesize({ consoleCertificateArn: undefined })).toThrow(/consoleCertificateArn/);
+    });
+
+    it('refuses a certificate outside us-east-1, a malformed name, web ACL or country, in one error', () => {
+      const build = () =>
+        synthesize({
+          consoleDomainNames: ['https://staff.desk.yourpharmacy.com/'],
+          consoleCertificateArn: CERTIFICATE_ARN.replace('us-east-1', 'us-west-2'),
+          consoleWebAclArn: 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/x/1',
+          consoleAllowedCountries: ['usa'],
+        });
+
+      expect(build).toThrow(
+        /RouterStack: invalid props:[\s\S]*`consoleDomainNames` entries are lowercase host names[\s\S]*`consoleCertificateArn` must be an ACM certificate in us-east-1[\s\S]*`consoleAllowedCountries` entries[\s\S]*`consoleWebAclArn` must be a WAFv2 web ACL of CLOUDFRONT scope/,
+      );
+    });
+  });
+
+  it('passes both packs as a sandbox on the CloudFront default name (its TLS acknowledgement says it holds no PHI)', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));
+    new RouterStack(app, 'Test', {
+      ...PROPS,
+      sandbox: true,
+      consoleDomainNames: undefined,
+      consoleCertificateArn: undefined,
+      consoleWebAclArn: WEB_ACL_ARN,
+    });
+    expect(() => app.synth()).not.toThrow();
   });
 
   it('passes the AwsSolutions and HIPAA Security packs with every finding acknowledged', () => {

@@ -47,6 +47,22 @@ describe('SlaSweeper', () => {
     });
   });
 
+  it("switches off Lambda's own async retries too, and drops a scheduled event older than a minute", () => {
+    // EventBridge's retryAttempts covers only the target; Lambda retries an async invocation twice
+    // by default unless the function's event invoke config says otherwise.
+    const template = sweeper();
+    const [fn] = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, resource]) =>
+      String(resource.Properties.Description).startsWith('SLA timers'),
+    );
+
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fn?.[0] },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+  });
+
   it('reserves two executions once reservations are switched on', () => {
     sweeper(undefined, 50).hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('^SLA timers'),
@@ -54,7 +70,7 @@ describe('SlaSweeper', () => {
     });
   });
 
-  it("may send mail only as the notice address, the desk's address, or their domains", () => {
+  it("may send mail only from the notice address or the desk's address, on their identities or their domains'", () => {
     const template = sweeper('notices@desk.test');
 
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -70,6 +86,9 @@ describe('SlaSweeper', () => {
               identityArn('notices@desk.test'),
               identityArn('support@members.desk.test'),
             ],
+            Condition: {
+              StringEquals: { 'ses:FromAddress': ['notices@desk.test', 'support@members.desk.test'] },
+            },
           },
         ]),
       },

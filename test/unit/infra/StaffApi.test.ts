@@ -1,3 +1,4 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { staffFromClaims } from '../../../lambdas/api/auth.js';
@@ -14,7 +15,7 @@ const CONSOLE = {
 
 function staffApiStack(
   console: StaffConsoleClient = CONSOLE,
-  options: { reservedConcurrency?: number; consoleUrl?: string } = {},
+  options: { reservedConcurrency?: number; consoleUrl?: string; removalPolicy?: RemovalPolicy } = {},
 ) {
   const { stack, stores, functionDefaults } = stackWithStores(options.reservedConcurrency);
   const staff = new StaffApi(stack, 'Staff', {
@@ -22,6 +23,7 @@ function staffApiStack(
     functionDefaults,
     console,
     deskFrom: 'support@desk.test',
+    ...(options.removalPolicy ? { removalPolicy: options.removalPolicy } : {}),
   });
   if (options.consoleUrl) staff.allowConsoleUrl(options.consoleUrl);
   return stack;
@@ -58,6 +60,20 @@ describe('StaffApi', () => {
       AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
     });
     template.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Retain' });
+  });
+
+  it('protects a retained user pool from deletion, and leaves a destroyable (sandbox) pool deletable', () => {
+    template.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }),
+    });
+
+    const sandbox = Template.fromStack(staffApiStack(CONSOLE, { removalPolicy: RemovalPolicy.DESTROY }));
+
+    sandbox.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ DeletionProtection: 'INACTIVE' }),
+    });
   });
 
   it('gives the staff console the code flow with PKCE: no implicit flow, no secret, its own URLs (finding 6)', () => {

@@ -187,13 +187,24 @@ describe('StaffConsole', () => {
     expect(template.findResources('AWS::Logs::LogGroup')[logGroupId]?.Properties.KmsKeyId).toBeDefined();
   });
 
-  it('answers at its CloudFront name and every custom name, the URLs the sign-in client must allow', () => {
+  it('signs staff in at its custom names only when it has them (its CloudFront name keeps the TLSv1 floor)', () => {
     const certificate = customDomainCertificate();
-    const custom = consoleStack({ domainNames: ['staff.pharmacy.example'], certificate });
+    const custom = consoleStack({
+      domainNames: ['staff.pharmacy.example', 'desk.pharmacy.example'],
+      certificate,
+    });
 
-    expect(custom.staffConsole.urls).toHaveLength(2);
-    expect(custom.staffConsole.urls[0]).toBe('https://staff.pharmacy.example/');
-    expect(custom.stack.resolve(custom.staffConsole.urls[1])).toEqual({
+    expect(custom.staffConsole.urls).toEqual([
+      'https://staff.pharmacy.example/',
+      'https://desk.pharmacy.example/',
+    ]);
+  });
+
+  it('signs staff in at its CloudFront name without custom names (a sandbox)', () => {
+    const { stack, staffConsole } = consoleStack();
+
+    expect(staffConsole.urls).toHaveLength(1);
+    expect(stack.resolve(staffConsole.urls[0])).toEqual({
       'Fn::Join': [
         '',
         ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^ConsoleDistribution/), 'DomainName'] }, '/'],
@@ -228,7 +239,19 @@ describe('StaffConsole', () => {
       });
     expect(invalid).toThrow(InvalidPropsError);
     expect(invalid).toThrow(
-      /domainNames.*certificate[\s\S]*refreshSeconds[\s\S]*"usa"[\s\S]*CLOUDFRONT scope/,
+      /domainNames.*certificate[\s\S]*"usa"[\s\S]*CLOUDFRONT scope[\s\S]*refreshSeconds/,
+    );
+  });
+
+  it('refuses a certificate CloudFront cannot use (outside us-east-1)', () => {
+    const certificate = acm.Certificate.fromCertificateArn(
+      stackWithStores().stack,
+      'OregonCert',
+      'arn:aws:acm:us-west-2:111111111111:certificate/00000000-0000-0000-0000-000000000000',
+    );
+
+    expect(() => consoleStack({ domainNames: ['staff.pharmacy.example'], certificate })).toThrow(
+      /`certificate` must be an ACM certificate in us-east-1/,
     );
   });
 });

@@ -8,6 +8,9 @@ const REAL = {
   'contact-router:deskFrom': 'support@desk.yourpharmacy.com',
   'contact-router:alarmEmail': 'oncall@yourpharmacy.com',
   'contact-router:consoleCallbackUrls': 'https://desk.yourpharmacy.com/',
+  'contact-router:consoleDomainNames': 'staff.desk.yourpharmacy.com',
+  'contact-router:consoleCertificateArn':
+    'arn:aws:acm:us-east-1:111111111111:certificate/0a1b2c3d-0000-4000-8000-000000000001',
 };
 
 describe('routerStackPropsFromContext (finding 3)', () => {
@@ -32,10 +35,39 @@ describe('routerStackPropsFromContext (finding 3)', () => {
         logoutUrls: ['https://desk.yourpharmacy.com/'],
         domainPrefix: 'yourpharmacy-desk',
       },
+      consoleDomainNames: ['staff.desk.yourpharmacy.com'],
+      consoleCertificateArn:
+        'arn:aws:acm:us-east-1:111111111111:certificate/0a1b2c3d-0000-4000-8000-000000000001',
       sandbox: false,
       activateReceiptRuleSet: true,
       rawMailRetentionYears: 7,
     });
+  });
+
+  it("reads the console's web ACL and allowed countries", () => {
+    const props = routerStackPropsFromContext({
+      ...REAL,
+      'contact-router:consoleWebAclArn': 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/staff/1',
+      'contact-router:consoleAllowedCountries': 'US, PR',
+    });
+
+    expect(props.consoleWebAclArn).toBe('arn:aws:wafv2:us-east-1:111111111111:global/webacl/staff/1');
+    expect(props.consoleAllowedCountries).toEqual(['US', 'PR']);
+  });
+
+  it('requires the console name and certificate outside a sandbox, naming both keys with an example', () => {
+    const {
+      'contact-router:consoleDomainNames': _names,
+      'contact-router:consoleCertificateArn': _certificate,
+      ...withoutConsoleName
+    } = REAL;
+
+    expect(() => routerStackPropsFromContext(withoutConsoleName)).toThrow(
+      /contact-router:consoleDomainNames and contact-router:consoleCertificateArn are required[\s\S]*TLSv1[\s\S]*-c contact-router:consoleCertificateArn=arn:aws:acm:us-east-1:/,
+    );
+    expect(() =>
+      routerStackPropsFromContext({ ...withoutConsoleName, 'contact-router:sandbox': 'true' }),
+    ).not.toThrow();
   });
 
   it('names every missing key with an example, in one error', () => {
@@ -43,7 +75,7 @@ describe('routerStackPropsFromContext (finding 3)', () => {
 
     expect(read).toThrow(InvalidPropsError);
     expect(read).toThrow(
-      /recipients is required \(-c contact-router:recipients=[\s\S]*notifyFrom is required[\s\S]*deskFrom is required[\s\S]*alarmEmail or contact-router:alarmTopicArn is required[\s\S]*sandbox=true/,
+      /recipients is required \(-c contact-router:recipients=[\s\S]*notifyFrom is required[\s\S]*deskFrom is required[\s\S]*alarmEmail or contact-router:alarmTopicArn is required[\s\S]*consoleDomainNames and contact-router:consoleCertificateArn are required[\s\S]*sandbox=true/,
     );
   });
 

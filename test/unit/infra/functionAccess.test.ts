@@ -47,18 +47,33 @@ describe('function access declarations (finding 4)', () => {
     ).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sesv2', '@aws-sdk/lib-dynamodb']);
   });
 
-  it('lets a sender send raw and simple mail only as its identities', () => {
+  it('lets a sender send raw and simple mail only as its identities, and only from its own addresses', () => {
     const { stack, stores } = stackWithStores();
     const role = new iam.Role(stack, 'MailRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
 
-    grantFunctionAccess(role, { sendsMailAs: ['support@desk.test'] }, stores.dataKey);
+    grantFunctionAccess(role, { sendsMailAs: ['support@desk.test', 'notices@desk.test'] }, stores.dataKey);
 
     const [statement] = roleStatements(Template.fromStack(stack), 'MailRole');
     expect(statement?.Action).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
     expect(JSON.stringify(statement?.Resource)).toMatch(
-      /identity\/desk\.test".*identity\/support@desk\.test"/,
+      /identity\/desk\.test".*identity\/notices@desk\.test".*identity\/support@desk\.test"/,
+    );
+    // The domain identity alone would let it send as any mailbox of desk.test.
+    expect(statement?.Condition).toEqual({
+      StringEquals: { 'ses:FromAddress': ['notices@desk.test', 'support@desk.test'] },
+    });
+  });
+
+  it('refuses a domain as a sender (the From address condition needs addresses)', () => {
+    const { stack, stores } = stackWithStores();
+    const role = new iam.Role(stack, 'DomainRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+
+    expect(() => grantFunctionAccess(role, { sendsMailAs: ['desk.test'] }, stores.dataKey)).toThrow(
+      /sender addresses, not domains; received desk\.test/,
     );
   });
 

@@ -1,0 +1,48 @@
+import type { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { describe, expect, it } from 'vitest';
+import { fromAddressOf, SesMailer } from '../../../lambdas/adapters/ses/SesMailer.js';
+
+/** A client that keeps what it is asked to send and answers as SES does. */
+function recordingClient() {
+  const inputs: SendEmailCommand['input'][] = [];
+  const client = {
+    send: async (command: SendEmailCommand) => {
+      inputs.push(command.input);
+      return { MessageId: `id-${inputs.length}` };
+    },
+  } as unknown as SESv2Client;
+  return { client, inputs };
+}
+
+describe('SesMailer', () => {
+  it('passes the bare From address as FromEmailAddress, the display name only in the raw header', async () => {
+    // The senders' IAM grants require ses:FromAddress to be one of their addresses: without
+    // FromEmailAddress (or with the display name in it) the condition would not match.
+    const { client, inputs } = recordingClient();
+    const mailer = new SesMailer(client, 'Member Services <support@desk.yourpharmacy.com>');
+
+    await mailer.send({ to: ['member@example.org'], subject: 'Re: refill', text: 'Hello', headers: {} });
+    await mailer.send({
+      from: 'sla-alerts@yourpharmacy.com',
+      to: ['lead@yourpharmacy.com'],
+      subject: 'Breach',
+      text: 'A case breached.',
+      headers: {},
+    });
+
+    expect(inputs.map((input) => input.FromEmailAddress)).toEqual([
+      'support@desk.yourpharmacy.com',
+      'sla-alerts@yourpharmacy.com',
+    ]);
+    const head = Buffer.from(inputs[0]?.Content?.Raw?.Data ?? new Uint8Array())
+      .toString('utf8')
+      .split('\r\n\r\n')[0];
+    expect(head).toContain('From: Member Services <support@desk.yourpharmacy.com>');
+  });
+
+  it('reads the address of a From value with or without a display name', () => {
+    expect(fromAddressOf('Member Services <support@desk.test>')).toBe('support@desk.test');
+    expect(fromAddressOf('"Servicios, Miembros" <apoyo@desk.test> ')).toBe('apoyo@desk.test');
+    expect(fromAddressOf('support@desk.test')).toBe('support@desk.test');
+  });
+});
