@@ -293,7 +293,7 @@ export async function recordInbound(
     ...(message.fax ? { fax: message.fax } : {}),
     ...(message.emailVerdicts ? { emailVerdicts: message.emailVerdicts } : {}),
   };
-  const threadKeys = ownThreadKeysOf(message);
+  let threadKeys = ownThreadKeysOf(message);
   const referenceKeys = referenceKeysOf(message);
 
   let target: { caseId: string; matchedBy: MatchedBy } | undefined;
@@ -348,6 +348,13 @@ export async function recordInbound(
       services,
       closed,
     );
+    if (created.outcome === 'joins' && closed && created.caseId === closed.caseId) {
+      // The closed case holds this message's own id: it named the message before it arrived (a
+      // late parent). The follow-up opens without that key; later messages naming it find the
+      // closed case, which sends them on to the follow-up.
+      threadKeys = [];
+      continue;
+    }
     if (created.outcome === 'joins') {
       target = { caseId: created.caseId, matchedBy: 'thread_references' };
       continue;

@@ -332,6 +332,27 @@ describe('recordInbound on threads, senders and closed cases', () => {
     expect(later).toMatchObject({ outcome: 'threaded', caseId: followUp });
   });
 
+  it('opens a follow-up for a parent arriving after the case its reply opened was closed past the window', async () => {
+    const deps = services();
+    // The reply came first: its case holds the parent's Message-ID as a reference, waiting for it.
+    const early = await recordInbound(reply('early-reply'), deps);
+    const kase = deps.caseStore.cases.get(early.caseId);
+    if (!kase) throw new Error('missing');
+    deps.caseStore.cases.set(early.caseId, {
+      ...kase,
+      state: 'resolved',
+      resolvedAt: '2026-11-28T16:00:00.000Z',
+    });
+    const late = { ...deps, clock: at('2027-01-05T16:00:05.000Z') };
+    // Two months on, the parent itself arrives.
+    const parent = inboundEmail({ receivedAt: '2027-01-05T16:00:00.000Z' });
+    const outcome = await recordInbound(parent, late);
+    expect(outcome).toMatchObject({ outcome: 'created', follows: early.caseId });
+    // A later message naming the parent finds the closed case and is sent on to the follow-up.
+    const later = await recordInbound(reply('later', { receivedAt: '2027-01-06T16:00:00.000Z' }), late);
+    expect(later).toMatchObject({ outcome: 'threaded', caseId: outcome.caseId });
+  });
+
   it('forwards a message on a merged duplicate to the surviving case', async () => {
     const deps = services();
     const survivor = await recordInbound(inboundEmail(), deps);
