@@ -519,6 +519,11 @@ export class DynamoCaseStore implements CaseStore {
         }
         keys = result.UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
       }
+      // A key DynamoDB never answered is not a key that is absent: reading on would open a second
+      // case for a thread that has one (the caller fails, and SQS delivers the message again).
+      if (keys.length > 0) {
+        throw new CaseStoreError(`could not read ${keys.length} thread keys: DynamoDB left them unprocessed`);
+      }
     }
     // References come root first: the first key known names the conversation's case.
     for (const key of threadKeys) {
