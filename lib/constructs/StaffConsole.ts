@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import { CONSOLE_PREFIX, writeConsoleSite } from '../../console/build.js';
 import { contentSecurityPolicy, SECURITY_HEADERS } from '../../console/securityHeaders.js';
 import { staffRouteKeys } from '../../lambdas/api/routes.js';
+import { consoleHostGuardSource } from './consoleHostGuard.js';
 import { InvalidPropsError } from './InvalidPropsError.js';
 import { vpcNetworkInterfaceStatement } from './RouterFunction.js';
 
@@ -266,6 +267,21 @@ export class StaffConsole extends Construct {
       },
     });
 
+    // On its own names, the console answers on those names only (see consoleHostGuard.ts).
+    const hostGuard =
+      props.domainNames && props.domainNames.length > 0
+        ? [
+            {
+              eventType: cloudfront.FunctionEventType.VIEWER_REQUEST,
+              function: new cloudfront.Function(this, 'HostGuard', {
+                comment: 'Sends requests on any other host (the *.cloudfront.net name) to the desk name',
+                runtime: cloudfront.FunctionRuntime.JS_2_0,
+                code: cloudfront.FunctionCode.fromInline(consoleHostGuardSource(props.domainNames)),
+              }),
+            },
+          ]
+        : undefined;
+
     const apiOrigin = new origins.HttpOrigin(
       `${props.api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`,
       {
@@ -282,6 +298,7 @@ export class StaffConsole extends Construct {
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       responseHeadersPolicy: headers,
       compress: true,
+      ...(hostGuard ? { functionAssociations: hostGuard } : {}),
     };
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
@@ -294,6 +311,7 @@ export class StaffConsole extends Construct {
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: headers,
         compress: true,
+        ...(hostGuard ? { functionAssociations: hostGuard } : {}),
       },
       additionalBehaviors: Object.fromEntries(
         staffApiPathPatterns().map((pattern) => [pattern, apiBehavior]),

@@ -229,6 +229,42 @@ describe('StaffConsole', () => {
     expect(custom.staffConsole.url).toBe('https://staff.pharmacy.example/');
   });
 
+  it('answers on its custom names only: every behaviour sends any other host (its CloudFront name) to the desk name', () => {
+    const custom = consoleStack({
+      domainNames: ['staff.pharmacy.example', 'desk.pharmacy.example'],
+      certificate: customDomainCertificate(),
+    });
+    const functions = custom.template.findResources('AWS::CloudFront::Function');
+    const [[guardId, guard] = []] = Object.entries(functions);
+    expect(Object.keys(functions)).toHaveLength(1);
+    const config = custom.template.findResources('AWS::CloudFront::Distribution');
+    const distribution = Object.values(config)[0]?.Properties.DistributionConfig;
+    const behaviours = [distribution.DefaultCacheBehavior, ...distribution.CacheBehaviors];
+    expect(behaviours.length).toBeGreaterThan(1);
+    for (const behaviour of behaviours) {
+      expect(behaviour.FunctionAssociations).toEqual([
+        { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [guardId, 'FunctionARN'] } },
+      ]);
+    }
+    // The code CloudFront runs, run here on the events it would get.
+    const source: string = guard?.Properties.FunctionCode;
+    const handler = new Function(`${source}; return handler;`)() as (
+      event: unknown,
+    ) => Record<string, unknown>;
+    const request = (host: string) => ({
+      uri: '/cases/ABC',
+      headers: { host: { value: host } },
+      querystring: {},
+    });
+    expect(handler({ request: request('desk.pharmacy.example') })).toEqual(request('desk.pharmacy.example'));
+    expect(handler({ request: request('d111111abcdef8.cloudfront.net') })).toMatchObject({
+      statusCode: 308,
+      headers: { location: { value: 'https://staff.pharmacy.example/cases/ABC' } },
+    });
+    // A sandbox (no custom names) has nothing to guard.
+    expect(Object.keys(consoleStack().template.findResources('AWS::CloudFront::Function'))).toHaveLength(0);
+  });
+
   it('reports every invalid prop in one error', () => {
     const invalid = () =>
       consoleStack({
