@@ -200,6 +200,13 @@ export const PolicySchema = z.strictObject({
       .check(z.refine((zone) => IANAZone.isValidZone(zone), { message: 'unknown IANA time zone' })),
     /** Case-insensitive patterns that mark an appeal or coverage request as a payment request. */
     paymentRequestPatterns: z.array(PatternSchema),
+    /**
+     * Patterns saying the drug has not been bought yet ("I have not bought it", "so I can pick it
+     * up"): a request that matches one is a benefit request on the shorter clock even when it also
+     * mentions being reimbursed (42 CFR 423.568(b): 72 hours for a drug not yet furnished; the
+     * 14 days of 423.568(c) are for payment of a drug already bought). When in doubt, the strictest.
+     */
+    notYetFurnishedPatterns: z._default(z.array(PatternSchema), []),
   }),
   timers: TimersSchema,
   caseRules: z._default(CaseRulesSchema, { reopenWindowDays: 14, languageRelaxMinutes: 15 }),

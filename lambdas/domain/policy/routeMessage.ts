@@ -61,15 +61,27 @@ export interface RoutingContext {
   earliestReceivedAt?: Date;
 }
 
-const paymentPatternsByPolicy = new WeakMap<Policy, RegExp[]>();
+const paymentPatternsByPolicy = new WeakMap<Policy, { payment: RegExp[]; notYetFurnished: RegExp[] }>();
 
-function paymentPatterns(policy: Policy): RegExp[] {
+function paymentPatterns(policy: Policy): { payment: RegExp[]; notYetFurnished: RegExp[] } {
   let patterns = paymentPatternsByPolicy.get(policy);
   if (!patterns) {
-    patterns = policy.regulatory.paymentRequestPatterns.map((pattern) => new RegExp(pattern, 'iu'));
+    const compile = (sources: readonly string[]) => sources.map((pattern) => new RegExp(pattern, 'iu'));
+    patterns = {
+      payment: compile(policy.regulatory.paymentRequestPatterns),
+      notYetFurnished: compile(policy.regulatory.notYetFurnishedPatterns),
+    };
     paymentPatternsByPolicy.set(policy, patterns);
   }
   return patterns;
+}
+
+/** A payment request (the longer clock) only when nothing says the drug is still to be bought. */
+function isPaymentRequest(text: string, policy: Policy): boolean {
+  const { payment, notYetFurnished } = paymentPatterns(policy);
+  return (
+    payment.some((pattern) => pattern.test(text)) && !notYetFurnished.some((pattern) => pattern.test(text))
+  );
 }
 
 function ruleMatches(
@@ -205,7 +217,7 @@ export function routeMessage(
     const choice = chooseRegulatoryLimit({
       kind: rule.regulatory,
       expedited: triage.expedited,
-      paymentRequest: paymentPatterns(policy).some((pattern) => pattern.test(text)),
+      paymentRequest: isPaymentRequest(text, policy),
       programs: triage.programs,
     });
     const earliest =

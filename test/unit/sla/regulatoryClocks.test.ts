@@ -119,6 +119,24 @@ describe('regulatory clocks in routing', () => {
   });
 
   it.each([
+    'Please approve Eliquis so I can pick it up at the pharmacy. I have not bought it; I cannot afford to pay and wait to be reimbursed.',
+    'I have not bought it yet: will Part D cover it, or do I pay and get reimbursed later?',
+    'No lo he comprado todavía. ¿Me lo cubren o tengo que pedir reembolso?',
+  ])(
+    'keeps a benefit request for a drug not yet bought on the 72-hour clock, whatever it says of reimbursement: %s',
+    (text) => {
+      const decision = routeMessage(
+        triageResult({ topic: 'coverage', programs: ['medicare_part_d'], redactedText: text }),
+        'email',
+        new Date('2026-11-02T10:00:00-06:00'),
+        DEFAULT_POLICY,
+      );
+      // 42 CFR 423.568(b): 72 hours for a drug not yet furnished; 423.568(c)'s 14 days are for one bought.
+      expect(decision.regulatoryClock).toMatchObject({ variant: 'standard', limit: '72 hours' });
+    },
+  );
+
+  it.each([
     ['coverage', false, 'coverageDetermination', 'standard', '2026-11-05T16:00:00.000Z'],
     ['coverage', true, 'coverageDetermination', 'expedited', '2026-11-03T16:00:00.000Z'],
     ['complaint', false, 'grievance', 'standard', '2026-12-02T16:00:00.000Z'],
