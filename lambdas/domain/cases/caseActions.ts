@@ -7,6 +7,7 @@ import {
   clocksOnReopen,
   clocksOnResolve,
   clocksStoppedBetween,
+  type RegulatoryClock,
   resumeClock,
   withEarlierReceipt,
 } from '../sla/clocks.js';
@@ -305,13 +306,40 @@ function planRenew(kase: Case, staff: StaffMember, now: Date, leaseMs: number): 
   );
 }
 
-/** The survivor's running regulatory clock moves back to a duplicate's earlier receipt. */
-function withEarlierDuplicate(clocks: CaseClocks, receivedAt: Date, policy: Policy): CaseClocks {
+/**
+ * When the duplicate's request first reached the desk: its own receipt, or earlier when its Part D
+ * clock already runs from an earlier copy (a fax that arrived first, a duplicate merged into it).
+ */
+function earliestReceiptOf(kase: Case): Date {
+  const times = [
+    kase.receivedAt,
+    ...kase.clocks.clocks.filter((clock) => clock.type === 'regulatory').map((clock) => clock.startedAt),
+  ]
+    .map((at) => Date.parse(at))
+    .filter(Number.isFinite);
+  return new Date(Math.min(...times));
+}
+
+/**
+ * The survivor's running Part D clock after a merge (42 CFR 423 subpart M: from the earliest receipt
+ * of the request on any channel): it moves back to the duplicate's earliest receipt, and when the
+ * duplicate ran a stricter clock of its own (an expedited request folded into a standard one) the
+ * survivor takes that limit from the same earliest start, so the merge never lengthens a deadline.
+ */
+function withDuplicateClocks(clocks: CaseClocks, duplicate: Case, policy: Policy): CaseClocks {
+  const receipt = earliestReceiptOf(duplicate);
+  const theirs = duplicate.clocks.clocks.find(
+    (clock): clock is RegulatoryClock => clock.type === 'regulatory' && clock.state === 'running',
+  );
   return {
     ...clocks,
-    clocks: clocks.clocks.map((clock) =>
-      clock.type === 'regulatory' ? withEarlierReceipt(clock, receivedAt, policy) : clock,
-    ),
+    clocks: clocks.clocks.map((clock) => {
+      if (clock.type !== 'regulatory') return clock;
+      const ours = withEarlierReceipt(clock, receipt, policy);
+      if (!theirs || ours.state !== 'running') return ours;
+      const stricter = withEarlierReceipt(theirs, new Date(ours.startedAt), policy);
+      return Date.parse(stricter.dueAt) < Date.parse(ours.dueAt) ? stricter : ours;
+    }),
   };
 }
 
@@ -382,7 +410,7 @@ function planMerge(
     expedited: survivor.expedited || duplicate.expedited,
     ...(participants.length > 0 ? { participants } : {}),
     unverifiedMessages: (survivor.unverifiedMessages ?? 0) + (duplicate.unverifiedMessages ?? 0) || undefined,
-    clocks: withEarlierDuplicate(survivor.clocks, new Date(duplicate.receivedAt), policy),
+    clocks: withDuplicateClocks(survivor.clocks, duplicate, policy),
   };
   // The Part D clock may now be due sooner: the queue order and what staff see follow it.
   survivorChanged.sla = slaOfClocks(survivor.sla, survivorChanged.clocks);

@@ -5,6 +5,7 @@ import { claimNextCase, claimRevision, queueOrderKey } from '../../../lambdas/do
 import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
 import type { StaffMember } from '../../../lambdas/domain/cases/staffMember.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
+import { withEarlierReceipt } from '../../../lambdas/domain/sla/clocks.js';
 import { FakeClock } from '../../helpers/FakeClock.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
 import { inboundEmail } from '../../helpers/inboundMessages.js';
@@ -282,6 +283,62 @@ describe('actOnCase', () => {
       .sort((a, b) => queueOrderKey(a).localeCompare(queueOrderKey(b)))
       .map((kase) => kase.caseId);
     expect(await order()).toEqual(byKey);
+  });
+
+  it('keeps the stricter Part D clock when an expedited request is merged into a standard one', async () => {
+    const { open, act, caseStore, clock } = harness();
+    const regulatoryOf = (caseId: string) =>
+      caseStore.cases.get(caseId)?.clocks.clocks.find((kase) => kase.type === 'regulatory');
+    const standard = await open({
+      subject: 'Appeal',
+      bodyText: 'I am appealing the denial of my Eliquis under my Medicare Part D plan.',
+    });
+    clock.current = new Date(Date.parse(TUESDAY) + 3_600_000);
+    const expedited = await open({
+      subject: 'Expedited appeal',
+      bodyText: 'I am appealing the denial of my Eliquis. Please expedite: my health is at risk.',
+    });
+    expect(regulatoryOf(standard.caseId)).toMatchObject({ variant: 'standard' });
+    expect(regulatoryOf(expedited.caseId)).toMatchObject({ variant: 'expedited' });
+    const merged = await act({ action: 'merge', into: standard.reference }, expedited.caseId, sue);
+    expect(merged.outcome).toBe('done');
+    // 42 CFR 423.590(d)(1): 72 hours, from the earliest receipt (the standard request's, an hour earlier).
+    expect(regulatoryOf(standard.caseId)).toMatchObject({
+      state: 'running',
+      variant: 'expedited',
+      startedAt: standard.receivedAt,
+      dueAt: new Date(Date.parse(standard.receivedAt) + 72 * 3_600_000).toISOString(),
+    });
+    expect(caseStore.cases.get(standard.caseId)?.sla.regulatoryDueAt).toBe(
+      regulatoryOf(standard.caseId)?.dueAt,
+    );
+  });
+
+  it("starts the survivor's Part D clock from the earliest receipt the duplicate's clock already ran from", async () => {
+    const { open, act, caseStore, clock } = harness();
+    const hours = (n: number) => new Date(Date.parse(TUESDAY) + n * 3_600_000);
+    const appeal = {
+      subject: 'Appeal',
+      bodyText: 'I am appealing the denial of my Eliquis under my Medicare Part D plan.',
+    };
+    const duplicate = await open(appeal);
+    // A copy of the request reached the desk 20 hours earlier (a fax processed late): its clock runs from there.
+    const stored = caseStore.cases.get(duplicate.caseId);
+    if (!stored) throw new Error('missing');
+    const moved = stored.clocks.clocks.map((kase) =>
+      kase.type === 'regulatory' ? withEarlierReceipt(kase, hours(-20), DEFAULT_POLICY) : kase,
+    );
+    caseStore.cases.set(duplicate.caseId, { ...stored, clocks: { ...stored.clocks, clocks: moved } });
+    clock.current = hours(2);
+    const survivor = await open(appeal);
+    expect((await act({ action: 'merge', into: survivor.reference }, duplicate.caseId, sue)).outcome).toBe(
+      'done',
+    );
+    const regulatory = caseStore.cases
+      .get(survivor.caseId)
+      ?.clocks.clocks.find((kase) => kase.type === 'regulatory');
+    // 42 CFR 423.590(a)(1): 7 days from receipt; the earliest receipt known is 20 hours before the first case.
+    expect(regulatory?.startedAt).toBe(hours(-20).toISOString());
   });
 
   it('answers a stale version with a conflict and the current case', async () => {
