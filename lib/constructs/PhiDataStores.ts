@@ -23,6 +23,11 @@ export interface PhiDataStoresProps {
 
 /** Days S3 server access logs (and CloudFront's standard logs) are kept in the access-log bucket. */
 export const ACCESS_LOG_RETENTION_DAYS = 400;
+/**
+ * How long a deleted or overwritten access log stays recoverable: long enough that a log deleted
+ * by hand (the bucket's versions are its tamper record) is noticed and restored.
+ */
+export const ACCESS_LOG_NONCURRENT_DAYS = 90;
 
 /** Problems with the retention props. */
 export function retentionProblems(props: PhiDataStoresProps): string[] {
@@ -134,13 +139,14 @@ export class PhiDataStores extends Construct {
       versioned: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       // The bucket is versioned, so the 400-day expiration only turns each log into a noncurrent
-      // version behind a delete marker: that version is removed a day later, and the marker once
-      // nothing is left behind it (S3 takes the marker rule only in a rule of its own).
+      // version behind a delete marker: that version is removed 90 days later (as is a log deleted
+      // by hand: recoverable until then), and the marker once nothing is left behind it (S3 takes
+      // the marker rule only in a rule of its own).
       lifecycleRules: [
         {
           id: 'AccessLogRetention',
           expiration: Duration.days(ACCESS_LOG_RETENTION_DAYS),
-          noncurrentVersionExpiration: Duration.days(1),
+          noncurrentVersionExpiration: Duration.days(ACCESS_LOG_NONCURRENT_DAYS),
         },
         { id: 'ExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
       ],
@@ -161,7 +167,7 @@ export class PhiDataStores extends Construct {
       },
       {
         id: 'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled',
-        reason: `Access logs are audit data kept ${ACCESS_LOG_RETENTION_DAYS} days in-region (then expired, and their noncurrent versions removed a day later); replication is an account-level choice.`,
+        reason: `Access logs are audit data kept ${ACCESS_LOG_RETENTION_DAYS} days in-region (then expired; a deleted or overwritten log stays recoverable ${ACCESS_LOG_NONCURRENT_DAYS} days as a noncurrent version, then is removed); replication is an account-level choice.`,
       },
     );
 

@@ -376,6 +376,11 @@ export function describeCaseStoreContract(name: string, makeStore: () => Promise
       await expect(store.listCases({ assignee: 'x' }, { limit: 5, cursor: 'not-a-cursor' })).rejects.toThrow(
         InvalidCursorError,
       );
+      // Under 1,024 characters, over DynamoDB's 1,024 bytes for a sort key.
+      const wide = Buffer.from(JSON.stringify({ s: 'é'.repeat(700), c: 'AAAAAAAAAA' })).toString('base64url');
+      for (const query of [{ assignee: 'x' }, { queue: `q-${unique()}`, state: 'queued' as const }]) {
+        await expect(store.listCases(query, { limit: 5, cursor: wide })).rejects.toThrow(InvalidCursorError);
+      }
     });
 
     it('keeps outbox entries until sent, oldest first, each held by one sender and never reset', async () => {

@@ -181,7 +181,8 @@ function decodeCursor(cursor: string): z.infer<typeof CursorSchema> {
   // safeParse rather than `instanceof z.core.$ZodError`: reaching into `z.core` keeps every zod
   // locale (~260 KB) in the bundles that load this store.
   const parsed = CursorSchema.safeParse(json);
-  if (!parsed.success) throw new InvalidCursorError();
+  // DynamoDB limits a sort key to 1,024 bytes, not characters: a longer one is no key we handed out.
+  if (!parsed.success || Buffer.byteLength(parsed.data.s, 'utf8') > 1_024) throw new InvalidCursorError();
   return parsed.data;
 }
 

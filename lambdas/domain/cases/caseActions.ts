@@ -343,22 +343,6 @@ function withDuplicateClocks(clocks: CaseClocks, duplicate: Case, policy: Policy
   };
 }
 
-/**
- * The case's due-time summary (`sla`: what the queue orders by and staff see) after its clocks moved:
- * each due time is its clock's, where that clock is running with a due time; the rest stay as they were.
- */
-function slaOfClocks(sla: Case['sla'], clocks: CaseClocks): Case['sla'] {
-  const dueOf = (id: string) =>
-    clocks.clocks.find((clock) => clock.id === id && clock.state === 'running')?.dueAt;
-  const resolutionDueAt = dueOf('resolution') ?? sla.resolutionDueAt;
-  const regulatoryDueAt = dueOf('regulatory') ?? sla.regulatoryDueAt;
-  return {
-    firstResponseDueAt: dueOf('firstResponse') ?? sla.firstResponseDueAt,
-    ...(resolutionDueAt ? { resolutionDueAt } : {}),
-    ...(regulatoryDueAt ? { regulatoryDueAt } : {}),
-  };
-}
-
 const runsRegulatoryClock = (kase: Case) =>
   kase.clocks.clocks.some((clock) => clock.type === 'regulatory' && clock.state === 'running');
 
@@ -412,8 +396,6 @@ function planMerge(
     unverifiedMessages: (survivor.unverifiedMessages ?? 0) + (duplicate.unverifiedMessages ?? 0) || undefined,
     clocks: withDuplicateClocks(survivor.clocks, duplicate, policy),
   };
-  // The Part D clock may now be due sooner: the queue order and what staff see follow it.
-  survivorChanged.sla = slaOfClocks(survivor.sla, survivorChanged.clocks);
   if (survivorChanged.unverifiedMessages === undefined) delete survivorChanged.unverifiedMessages;
   const why = { action: 'merge', ...optional('reason', reason) };
   const duplicateRevision = revise(duplicate, duplicateChanged, now, staff, 'merged', {

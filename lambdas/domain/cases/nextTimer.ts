@@ -1,11 +1,15 @@
 import { nextTimerAt } from '../sla/timers.js';
 import type { Case } from './caseRecord.js';
+import { slaOfClocks } from './caseSla.js';
 
 /**
- * Sets the case's timer-index time: the earliest of its next SLA milestone and, while claimed,
- * its lease expiry. A case with nothing pending leaves the timer index.
+ * The case after a change, with what derives from its clocks brought up to date: its due times
+ * (`sla`, which the queue orders by and staff see: a clock moved by an earlier receipt, a merge, a
+ * pause and resume) and its timer-index time, the earliest of its next SLA milestone and, while
+ * claimed, its lease expiry. A case with nothing pending leaves the timer index.
  */
-export function withNextTimer(kase: Case): Case {
+export function withNextTimer(changed: Case): Case {
+  const kase = { ...changed, sla: slaOfClocks(changed.sla, changed.clocks) };
   const milestoneAt = nextTimerAt(kase.clocks, kase.firedTimerEvents);
   const leaseAt = kase.state === 'claimed' ? kase.leaseExpiresAt : undefined;
   const next = [milestoneAt, leaseAt]

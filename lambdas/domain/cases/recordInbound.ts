@@ -2,7 +2,7 @@ import type { InboundMessage } from '../inboundMessage.js';
 import type { Policy } from '../policy/policy.js';
 import { routeMessage } from '../policy/routeMessage.js';
 import type { CaseStore, Clock, InboundJoinDecision, OutboxEntry } from '../ports.js';
-import { clocksOnMemberMessage } from '../sla/clocks.js';
+import { clocksOnMemberMessage, clocksOnReopen } from '../sla/clocks.js';
 import { redactPii } from '../triage/redactPii.js';
 import { triage } from '../triage/triage.js';
 import { withinReopenWindow } from './caseActions.js';
@@ -134,7 +134,15 @@ export function reviseForMemberMessage(
     delete revised.assignee;
     delete revised.leaseExpiresAt;
   }
-  revised.clocks = clocksOnMemberMessage(current.clocks, new Date(message.receivedAt), policy);
+  const receivedAt = new Date(message.receivedAt);
+  let clocks = current.clocks;
+  if (current.state === 'resolved') {
+    // The member reopened it: the resolution clock runs on, as when staff reopen a case (never
+    // from before the resolution, should the message have been written before it).
+    const resolvedAt = Date.parse(current.resolvedAt ?? current.updatedAt);
+    clocks = clocksOnReopen(clocks, new Date(Math.max(receivedAt.getTime(), resolvedAt)), policy);
+  }
+  revised.clocks = clocksOnMemberMessage(clocks, receivedAt, policy);
   return withNextTimer(revised);
 }
 
@@ -245,8 +253,13 @@ export function keptReferenceKeys(referenceKeys: readonly string[]): string[] {
   return [...referenceKeys.slice(0, 2), ...referenceKeys.slice(-(MAX_REFERENCE_KEYS_KEPT - 2))];
 }
 
-/** Conversations move (joins, merges, follow-ups); each hop is one step of these, never a loop. */
-const MAX_HOPS = 6;
+/**
+ * Conversations move (joins, follow-ups); each hop is one step of these. A thread answered once a
+ * month, each case closed past the reopen window, passes every closed case of its follow-up chain
+ * (the lookup finds the oldest first): one hop each, so the bound is generous; a loop cannot form,
+ * because a message never joins a case that declined it.
+ */
+const MAX_HOPS = 100;
 
 /**
  * Turns a normalized inbound message into a case, or joins it to the case it belongs to.
@@ -305,6 +318,8 @@ export async function recordInbound(
   if (!target && named) target = { caseId: named, matchedBy: 'case_reference' };
 
   let closed: Case | undefined;
+  /** The closed cases that declined this message: it opens a follow-up, never joins one of them. */
+  const declinedBy = new Set<string>();
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     if (target) {
       const { matchedBy } = target;
@@ -330,6 +345,7 @@ export async function recordInbound(
       if (appended.outcome === 'declined') {
         // Closed past the reopen window: the member's message goes to the follow-up case.
         closed = appended.case;
+        declinedBy.add(closed.caseId);
         target = { caseId: followUpCaseId(closed), matchedBy };
         continue;
       }
@@ -348,10 +364,10 @@ export async function recordInbound(
       services,
       closed,
     );
-    if (created.outcome === 'joins' && closed && created.caseId === closed.caseId) {
-      // The closed case holds this message's own id: it named the message before it arrived (a
-      // late parent). The follow-up opens without that key; later messages naming it find the
-      // closed case, which sends them on to the follow-up.
+    if (created.outcome === 'joins' && declinedBy.has(created.caseId)) {
+      // A closed case that declined the message holds its own id: it named the message before it
+      // arrived (a late parent). The follow-up opens without that key; later messages naming it
+      // find the closed case, which sends them on along its follow-ups.
       threadKeys = [];
       continue;
     }

@@ -437,7 +437,11 @@ export function clocksOnMemberMessage(caseClocks: CaseClocks, receivedAt: Date, 
   let answeredThenWroteAt: Date | undefined;
   const clocks = caseClocks.clocks.map((clock): Clock => {
     if (clock.type === 'regulatory') return withEarlierReceipt(clock, receivedAt, policy);
-    const resumed = resumeClock(clock, receivedAt, policy);
+    // A message written before the clock was paused resumes it from the pause, never earlier:
+    // the open time before the pause is already counted.
+    const pausedAt = clock.state === 'paused' && clock.pausedAt ? Date.parse(clock.pausedAt) : Number.NaN;
+    const resumeAt = pausedAt > receivedAt.getTime() ? new Date(pausedAt) : receivedAt;
+    const resumed = resumeClock(clock, resumeAt, policy);
     const moved = withEarlierStart(resumed, receivedAt, policy);
     if (moved.kind === 'firstResponse' && moved.state === 'stopped' && resumed.state === 'running') {
       answeredThenWroteAt = new Date(resumed.startedAt);

@@ -8,6 +8,8 @@ import { inboundKeyOf } from '../../../lambdas/domain/cases/messageIdentity.js';
 import { recordInbound, STORED_TEXT_LIMIT } from '../../../lambdas/domain/cases/recordInbound.js';
 import type { InboundMessage } from '../../../lambdas/domain/inboundMessage.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
+import { clocksOnResolve } from '../../../lambdas/domain/sla/clocks.js';
+import { FakeClock } from '../../helpers/FakeClock.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
 import { inboundEmail } from '../../helpers/inboundMessages.js';
 
@@ -176,6 +178,13 @@ describe('recordInbound', () => {
     expect(deps.caseStore.cases.get(outcome.caseId)?.needsTriage).toBe(true);
   });
 });
+
+/** Marks a case resolved at a time, as a staff resolve would leave its state. */
+function resolveCase(caseStore: InMemoryCaseStore, caseId: string, resolvedAt: string): void {
+  const kase = caseStore.cases.get(caseId);
+  if (!kase) throw new Error('missing');
+  caseStore.cases.set(caseId, { ...kase, state: 'resolved', resolvedAt });
+}
 
 describe('recordInbound on threads, senders and closed cases', () => {
   const at = (iso: string) => ({ now: () => new Date(iso) });
@@ -351,6 +360,81 @@ describe('recordInbound on threads, senders and closed cases', () => {
     // A later message naming the parent finds the closed case and is sent on to the follow-up.
     const later = await recordInbound(reply('later', { receivedAt: '2027-01-06T16:00:00.000Z' }), late);
     expect(later).toMatchObject({ outcome: 'threaded', caseId: outcome.caseId });
+  });
+
+  it('opens the next follow-up of a thread answered monthly for a year, each case closed past the window', async () => {
+    const deps = { ...services(), clock: new FakeClock(new Date('2026-01-05T16:00:05.000Z')) };
+    const resolve = (caseId: string, resolvedAt: string) => resolveCase(deps.caseStore, caseId, resolvedAt);
+    const first = await recordInbound(inboundEmail({ receivedAt: '2026-01-05T16:00:00.000Z' }), deps);
+    resolve(first.caseId, '2026-01-06T16:00:00.000Z');
+    const opened = [first.caseId];
+    for (let month = 2; month <= 12; month++) {
+      const mm = String(month).padStart(2, '0');
+      deps.clock.current = new Date(`2026-${mm}-05T16:00:05.000Z`);
+      const outcome = await recordInbound(
+        reply(`refill-${month}`, { receivedAt: `2026-${mm}-05T16:00:00.000Z` }),
+        deps,
+      );
+      expect(outcome, `month ${month}`).toMatchObject({ outcome: 'created', follows: opened.at(-1) });
+      opened.push(outcome.caseId);
+      resolve(outcome.caseId, `2026-${mm}-06T16:00:00.000Z`);
+    }
+    expect(new Set(opened).size).toBe(12);
+  });
+
+  it("opens a follow-up for a parent arriving after both its case and that case's follow-up were closed", async () => {
+    const deps = { ...services(), clock: new FakeClock(new Date('2026-11-27T16:00:05.000Z')) };
+    const resolve = (caseId: string, resolvedAt: string) => resolveCase(deps.caseStore, caseId, resolvedAt);
+    // The reply came first: its case holds the parent's Message-ID as a reference.
+    const early = await recordInbound(reply('early-reply'), deps);
+    resolve(early.caseId, '2026-11-28T16:00:00.000Z');
+    deps.clock.current = new Date('2027-01-05T16:00:05.000Z');
+    const followUp = await recordInbound(reply('second', { receivedAt: '2027-01-05T16:00:00.000Z' }), deps);
+    expect(followUp).toMatchObject({ outcome: 'created', follows: early.caseId });
+    resolve(followUp.caseId, '2027-01-06T16:00:00.000Z');
+    deps.clock.current = new Date('2027-03-05T16:00:05.000Z');
+    const parent = await recordInbound(inboundEmail({ receivedAt: '2027-03-05T16:00:00.000Z' }), deps);
+    expect(parent).toMatchObject({ outcome: 'created', follows: followUp.caseId });
+  });
+
+  it('runs the resolution clock on when the member reopens a resolved case, as a staff reopen does', async () => {
+    const deps = services();
+    const first = await recordInbound(inboundEmail(), deps);
+    const kase = deps.caseStore.cases.get(first.caseId);
+    if (!kase) throw new Error('missing');
+    const resolvedAt = '2026-11-27T18:00:00.000Z';
+    deps.caseStore.cases.set(first.caseId, {
+      ...kase,
+      state: 'resolved',
+      resolvedAt,
+      clocks: clocksOnResolve(kase.clocks, new Date(resolvedAt), DEFAULT_POLICY),
+    });
+    const later = { ...deps, clock: at('2026-11-30T16:00:05.000Z') };
+    await recordInbound(reply('still-waiting', { receivedAt: '2026-11-30T16:00:00.000Z' }), later);
+    const reopened = deps.caseStore.cases.get(first.caseId);
+    expect(reopened?.state).toBe('queued');
+    const resolution = reopened?.clocks.clocks.find((candidate) => candidate.kind === 'resolution');
+    expect(resolution).toMatchObject({ state: 'running' });
+    expect(reopened?.sla.resolutionDueAt).toBe(resolution?.dueAt);
+  });
+
+  it("moves the case's due times with its Part D clock when an earlier copy of the request joins it", async () => {
+    const deps = services();
+    const appeal = {
+      subject: 'Appeal',
+      bodyText: 'I am appealing the denial of my Eliquis under my Medicare Part D plan.',
+    };
+    const opened = await recordInbound(inboundEmail(appeal), deps);
+    const before = deps.caseStore.cases.get(opened.caseId);
+    // The same appeal by fax reached the desk 20 hours before the e-mail, and is routed after it.
+    await recordInbound(reply('faxed-copy', { ...appeal, receivedAt: '2026-11-26T20:00:00.000Z' }), deps);
+    const after = deps.caseStore.cases.get(opened.caseId);
+    const regulatory = after?.clocks.clocks.find((candidate) => candidate.type === 'regulatory');
+    expect(regulatory?.startedAt).toBe('2026-11-26T20:00:00.000Z');
+    expect(Date.parse(after?.sla.regulatoryDueAt ?? '')).toBeLessThan(
+      Date.parse(before?.sla.regulatoryDueAt ?? ''),
+    );
+    expect(after?.sla.regulatoryDueAt).toBe(regulatory?.dueAt);
   });
 
   it('forwards a message on a merged duplicate to the surviving case', async () => {

@@ -171,7 +171,7 @@ describe('PhiDataStores', () => {
     });
   });
 
-  it('removes an expired access log for good: its noncurrent version a day later, then its delete marker', () => {
+  it('removes an expired access log for good: its noncurrent version 90 days later (a log deleted by hand stays recoverable that long), then its delete marker', () => {
     // Versioned: expiration only puts a delete marker over the log, which stays as a noncurrent
     // version (kept forever without NoncurrentVersionExpiration).
     const logs = Object.values(template().findResources('AWS::S3::Bucket')).find(
@@ -184,7 +184,7 @@ describe('PhiDataStores', () => {
         Id: 'AccessLogRetention',
         Status: 'Enabled',
         ExpirationInDays: 400,
-        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+        NoncurrentVersionExpiration: { NoncurrentDays: 90 },
       },
       { Id: 'ExpiredDeleteMarkers', Status: 'Enabled', ExpiredObjectDeleteMarker: true },
     ]);

@@ -57,6 +57,17 @@ describe('business clocks', () => {
     });
   });
 
+  it('resumes from the pause, not from before it, when a message written before the pause arrives after it', () => {
+    const opened = openAppeal();
+    const pended = clocksOnPend(opened, at('2026-11-25T16:00:00-06:00'), DEFAULT_POLICY);
+    // Written at 15:00, delivered after the 16:00 pend: the open time up to 16:00 is already counted.
+    const woken = clocksOnMemberMessage(pended, at('2026-11-25T15:00:00-06:00'), DEFAULT_POLICY);
+    const resolution = clock(woken, 'resolution');
+    expect(resolution).toMatchObject({ state: 'running', runningSince: '2026-11-25T22:00:00.000Z' });
+    if (resolution?.type !== 'business') throw new Error('expected the business resolution clock');
+    expect(elapsedBusinessTime(resolution, at('2026-11-25T17:00:00-06:00'), DEFAULT_POLICY)).toBe(3 * HOUR);
+  });
+
   it('never pauses the regulatory clock', () => {
     const opened = openAppeal();
 
