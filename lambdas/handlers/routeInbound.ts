@@ -7,6 +7,7 @@ import { sqsClient } from '../adapters/aws/sqsClient.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
 import { DESK_METRICS } from '../adapters/metrics/deskMetricNames.js';
 import { PowertoolsDeskMetrics } from '../adapters/metrics/PowertoolsDeskMetrics.js';
+import { PowertoolsSlaMetrics } from '../adapters/metrics/PowertoolsSlaMetrics.js';
 import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
 import { SqsDeadLetters } from '../adapters/sqs/SqsDeadLetters.js';
 import { conversationGroupOf } from '../domain/cases/messageIdentity.js';
@@ -15,7 +16,13 @@ import { isTranscriptOnlyLine, recordChatLine } from '../domain/chat/recordChatL
 import { InboundMessageSchema } from '../domain/inboundMessage.js';
 import { acknowledgerFor, acknowledgingAtOnce } from '../domain/outbound/acknowledge.js';
 import { deliverNow } from '../domain/outbound/deliverOutbox.js';
-import { CaseRejectedError, type Mailer, type OutboxEntry, systemClock } from '../domain/ports.js';
+import {
+  CaseRejectedError,
+  type Mailer,
+  type OutboxEntry,
+  type SlaMetrics,
+  systemClock,
+} from '../domain/ports.js';
 import * as z from '../domain/zodMini.js';
 import { deskSettingsFromEnvironment, policyFromEnvironment } from './config.js';
 import { loadConfig } from './loadConfig.js';
@@ -48,6 +55,8 @@ export interface RouteInboundServices extends RecordInboundServices {
   maxReceiveCount?: number;
   /** Counts created / threaded / duplicate as CloudWatch metrics (optional: tests leave it out). */
   metrics?: Pick<PowertoolsDeskMetrics, 'inboundRecorded'>;
+  /** SLA attainment of the clocks a staff chat line stops (optional: tests leave it out). */
+  slaMetrics?: SlaMetrics;
 }
 
 export function buildRouteInboundServices(env: NodeJS.ProcessEnv = process.env): RouteInboundServices {
@@ -66,6 +75,7 @@ export function buildRouteInboundServices(env: NodeJS.ProcessEnv = process.env):
     concurrency: config.ROUTE_CONCURRENCY,
     ...(config.MAX_RECEIVE_COUNT ? { maxReceiveCount: config.MAX_RECEIVE_COUNT } : {}),
     metrics: new PowertoolsDeskMetrics(metrics),
+    slaMetrics: new PowertoolsSlaMetrics(metrics),
     ...(desk
       ? { acknowledge: acknowledgerFor(desk), mailer: new SesMailer(sesOutboxClient(endpoints), desk.from) }
       : {}),

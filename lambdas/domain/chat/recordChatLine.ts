@@ -3,7 +3,7 @@ import { inboundKeyOf, ownThreadKeysOf, referenceKeysOf } from '../cases/message
 import { withNextTimer } from '../cases/nextTimer.js';
 import type { InboundMessage } from '../inboundMessage.js';
 import type { Policy } from '../policy/policy.js';
-import type { CaseStore, Clock, InboundJoinDecision } from '../ports.js';
+import type { CaseStore, Clock, InboundJoinDecision, SlaMetrics } from '../ports.js';
 import { clocksOnStaffReply, clocksStoppedBetween } from '../sla/clocks.js';
 import { redactPii } from '../triage/redactPii.js';
 
@@ -11,6 +11,8 @@ export interface RecordChatLineServices {
   caseStore: CaseStore;
   clock: Clock;
   policy: Policy;
+  /** SLA attainment (`SlaMet` / `SlaMissed`) of the clocks a staff line stops, as a staff reply reports it. */
+  slaMetrics?: SlaMetrics;
 }
 
 export type RecordChatLineOutcome =
@@ -114,14 +116,27 @@ export async function recordChatLine(
     ...(message.rawBlobKey ? { rawBlobKey: message.rawBlobKey } : {}),
     attachments: [],
   };
+  let before: Case | undefined;
   const appended = await caseStore.appendMessage({
     caseId,
     inboundKey: inboundKeyOf(message),
     threadKeys: ownThreadKeysOf(message),
-    decide: (current) => decideLine(current, message, line, now, policy),
+    decide: (current) => {
+      // The store may decide again after a concurrent change; the last decision is the one written.
+      before = current;
+      return decideLine(current, message, line, now, policy);
+    },
   });
   switch (appended.outcome) {
     case 'appended':
+      if (before && services.slaMetrics) {
+        for (const stopped of clocksStoppedBetween(before.clocks, appended.case.clocks)) {
+          services.slaMetrics.count(stopped.breached ? 'SlaMissed' : 'SlaMet', {
+            queue: appended.case.queue,
+            clock: stopped.kind,
+          });
+        }
+      }
       return { outcome: 'appended', caseId: appended.case.caseId };
     case 'duplicate':
       return { outcome: 'duplicate', caseId: appended.caseId };

@@ -74,6 +74,24 @@ describe('recordChatLine', () => {
     });
   });
 
+  it('counts the clocks a staff line stops as SLA attainment, met or missed, once', async () => {
+    const { clock, services } = setup();
+    const counted: { name: string; queue: string; clock?: string }[] = [];
+    const withMetrics = {
+      ...services,
+      slaMetrics: {
+        count: (name: string, dimensions: { queue: string; clock?: string }) =>
+          void counted.push({ name, ...dimensions }),
+      },
+    };
+    await openConversation(services, 'conv-late');
+    // Ten minutes for a five-minute first response: missed.
+    clock.current = new Date(STARTED + 600_000);
+    await recordChatLine(line('conv-late', 'a1', 'staff', 'Sorry for the wait.', 600), withMetrics);
+    await recordChatLine(line('conv-late', 'a1', 'staff', 'Sorry for the wait.', 600), withMetrics);
+    expect(counted).toEqual([expect.objectContaining({ name: 'SlaMissed', clock: 'firstResponse' })]);
+  });
+
   it('adds the end of the chat to the transcript without touching the clocks or the queue', async () => {
     const { caseStore, services } = setup();
     const caseId = await openConversation(services, 'conv-2');
