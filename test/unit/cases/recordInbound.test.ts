@@ -179,11 +179,16 @@ describe('recordInbound', () => {
   });
 });
 
-/** Marks a case resolved at a time, as a staff resolve would leave its state. */
+/** Marks a case resolved at a time with its clocks stopped, as a staff resolve would leave it. */
 function resolveCase(caseStore: InMemoryCaseStore, caseId: string, resolvedAt: string): void {
   const kase = caseStore.cases.get(caseId);
   if (!kase) throw new Error('missing');
-  caseStore.cases.set(caseId, { ...kase, state: 'resolved', resolvedAt });
+  caseStore.cases.set(caseId, {
+    ...kase,
+    state: 'resolved',
+    resolvedAt,
+    clocks: clocksOnResolve(kase.clocks, new Date(resolvedAt), DEFAULT_POLICY),
+  });
 }
 
 describe('recordInbound on threads, senders and closed cases', () => {
@@ -407,15 +412,7 @@ describe('recordInbound on threads, senders and closed cases', () => {
       }),
       deps,
     );
-    const decided = deps.caseStore.cases.get(coverage.caseId);
-    if (!decided) throw new Error('missing');
-    const resolvedAt = '2026-11-27T20:00:00.000Z';
-    deps.caseStore.cases.set(coverage.caseId, {
-      ...decided,
-      state: 'resolved',
-      resolvedAt,
-      clocks: clocksOnResolve(decided.clocks, new Date(resolvedAt), DEFAULT_POLICY),
-    });
+    resolveCase(deps.caseStore, coverage.caseId, '2026-11-27T20:00:00.000Z');
     const later = { ...deps, clock: at('2026-11-29T16:00:05.000Z') };
     const appeal = await recordInbound(
       reply('appeal', {
@@ -467,15 +464,7 @@ describe('recordInbound on threads, senders and closed cases', () => {
   it('runs the resolution clock on when the member reopens a resolved case, as a staff reopen does', async () => {
     const deps = services();
     const first = await recordInbound(inboundEmail(), deps);
-    const kase = deps.caseStore.cases.get(first.caseId);
-    if (!kase) throw new Error('missing');
-    const resolvedAt = '2026-11-27T18:00:00.000Z';
-    deps.caseStore.cases.set(first.caseId, {
-      ...kase,
-      state: 'resolved',
-      resolvedAt,
-      clocks: clocksOnResolve(kase.clocks, new Date(resolvedAt), DEFAULT_POLICY),
-    });
+    resolveCase(deps.caseStore, first.caseId, '2026-11-27T18:00:00.000Z');
     const later = { ...deps, clock: at('2026-11-30T16:00:05.000Z') };
     await recordInbound(reply('still-waiting', { receivedAt: '2026-11-30T16:00:00.000Z' }), later);
     const reopened = deps.caseStore.cases.get(first.caseId);
