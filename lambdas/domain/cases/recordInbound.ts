@@ -2,7 +2,7 @@ import type { InboundMessage } from '../inboundMessage.js';
 import type { Policy } from '../policy/policy.js';
 import { routeMessage } from '../policy/routeMessage.js';
 import type { CaseStore, Clock, InboundJoinDecision, OutboxEntry } from '../ports.js';
-import { clocksOnMemberMessage, clocksOnReopen, type RegulatoryClock } from '../sla/clocks.js';
+import { clocksOnMemberMessage, clocksOnReopen } from '../sla/clocks.js';
 import { redactPii } from '../triage/redactPii.js';
 import { triage } from '../triage/triage.js';
 import { withinReopenWindow } from './caseActions.js';
@@ -146,31 +146,6 @@ export function reviseForMemberMessage(
   return withNextTimer(revised);
 }
 
-/** The Part D clock a message would start on its own, and whether its topic was confident. */
-interface PartDRequest {
-  clock: RegulatoryClock;
-  confident: boolean;
-}
-
-/**
- * The Part D clock this message starts on its own when it is a Part D request (coverage
- * determination, appeal, grievance; automated mail never is), from its own receipt: a case it joins
- * that runs no Part D clock starts it, even on a guessed topic, as a new case would (the strictest
- * reading); a new case linked to a decided one opens only on a confident topic.
- */
-function partDRequestOf(
-  message: InboundMessage,
-  result: ReturnType<typeof triage>,
-  policy: Policy,
-): PartDRequest | undefined {
-  if (message.automated) return undefined;
-  const routing = routeMessage(result, message.channel, new Date(message.receivedAt), policy, {
-    ...(message.hints.country ? { country: message.hints.country } : {}),
-  });
-  const clock = routing.clocks.clocks.find((entry): entry is RegulatoryClock => entry.type === 'regulatory');
-  return clock ? { clock, confident: !routing.needsTriage } : undefined;
-}
-
 /** Decides what an inbound message does to the case it found. */
 function decideJoin(
   current: Case,
@@ -179,20 +154,9 @@ function decideJoin(
   matchedBy: MatchedBy,
   now: Date,
   policy: Policy,
-  request?: PartDRequest,
 ): InboundJoinDecision {
   if (current.state === 'merged' && current.mergedInto)
     return { decision: 'forward', caseId: current.mergedInto };
-  const regulatory = current.clocks.clocks.find((clock) => clock.type === 'regulatory');
-  if (request?.confident && regulatory?.state === 'stopped') {
-    // A decision was issued on this case's request; a new Part D request about it (an appeal of
-    // that decision) is the next level, with its own clock from its own receipt: its own case,
-    // linked to this one (42 CFR 423.580 ff.).
-    return {
-      decision: 'decline',
-      reason: `a new Part D request (${request.clock.regulatoryKind}) about a request already decided on this case`,
-    };
-  }
   if (
     current.state === 'resolved' &&
     !message.automated &&
@@ -204,16 +168,7 @@ function decideJoin(
     };
   }
   const unverified = unverifiedSenderOf(current, message, matchedBy);
-  let after = reviseForMemberMessage(current, message, now, policy);
-  // A Part D request reaching a case that runs no Part D clock (a refill question answered with an
-  // appeal): its clock starts at this message's receipt, and never pauses (42 CFR 423 subpart M).
-  const started = regulatory === undefined ? request : undefined;
-  if (started) {
-    after = withNextTimer({
-      ...after,
-      clocks: { ...after.clocks, clocks: [...after.clocks.clocks, started.clock] },
-    });
-  }
+  const after = reviseForMemberMessage(current, message, now, policy);
   const address = participantOf(message.sender.address);
   if (unverified) {
     after.unverifiedMessages = (current.unverifiedMessages ?? 0) + 1;
@@ -234,26 +189,6 @@ function decideJoin(
       },
     },
   ];
-  if (started) {
-    const { clock } = started;
-    events.push({
-      at,
-      type: 'regulatory_clock_started',
-      actor: 'system',
-      detail: {
-        why: 'a Part D request joined a case that ran no Part D clock',
-        kind: clock.regulatoryKind,
-        variant: clock.variant,
-        limit: clock.limit,
-        citation: clock.citation,
-        startedAt: clock.startedAt,
-        dueAt: clock.dueAt,
-        ...(started.confident
-          ? {}
-          : { guessed: 'the topic was not confident: Part D assumed, the strictest' }),
-      },
-    });
-  }
   if (current.state === 'resolved' && after.state === 'queued') {
     events.push({
       at,
@@ -382,9 +317,7 @@ export async function recordInbound(
   const named = caseIdFromReference(message.subject);
   if (!target && named) target = { caseId: named, matchedBy: 'case_reference' };
 
-  const request = partDRequestOf(message, result, policy);
   let closed: Case | undefined;
-  let followUpWhy: string | undefined;
   /** The closed cases that declined this message: it opens a follow-up, never joins one of them. */
   const declinedBy = new Set<string>();
   for (let hop = 0; hop < MAX_HOPS; hop++) {
@@ -397,7 +330,7 @@ export async function recordInbound(
         inboundKey,
         threadKeys,
         decide: (current) => {
-          decided = decideJoin(current, message, stored, matchedBy, now, policy, request);
+          decided = decideJoin(current, message, stored, matchedBy, now, policy);
           return decided;
         },
       });
@@ -410,10 +343,8 @@ export async function recordInbound(
       }
       if (appended.outcome === 'duplicate') return { outcome: 'duplicate', caseId: appended.caseId };
       if (appended.outcome === 'declined') {
-        // Closed past the reopen window, or a new Part D request about one already decided: the
-        // member's message goes to the follow-up case.
+        // Closed past the reopen window: the member's message goes to the follow-up case.
         closed = appended.case;
-        followUpWhy = appended.reason;
         declinedBy.add(closed.caseId);
         target = { caseId: followUpCaseId(closed), matchedBy };
         continue;
@@ -431,7 +362,7 @@ export async function recordInbound(
       referenceKeys,
       now,
       services,
-      closed ? { case: closed, why: followUpWhy ?? 'the member wrote again' } : undefined,
+      closed,
     );
     if (created.outcome === 'joins' && declinedBy.has(created.caseId)) {
       // A closed case that declined the message holds its own id: it named the message before it
@@ -460,10 +391,9 @@ async function createCase(
   referenceKeys: string[],
   now: Date,
   services: RecordInboundServices,
-  followUp: { case: Case; why: string } | undefined,
+  follows: Case | undefined,
 ): Promise<RecordInboundOutcome | { outcome: 'joins'; caseId: string }> {
   const { caseStore, policy } = services;
-  const follows = followUp?.case;
   const routing = routeMessage(result, message.channel, new Date(message.receivedAt), policy, {
     ...(message.hints.country ? { country: message.hints.country } : {}),
   });
@@ -518,7 +448,7 @@ async function createCase(
       priority: newCase.priority,
       topic: result.topic,
       reason: newCase.routingReason,
-      ...(followUp ? { follows: followUp.case.caseId, why: followUp.why } : {}),
+      ...(follows ? { follows: follows.caseId, why: 'the member wrote again after the reopen window' } : {}),
     },
   };
   const acknowledgement = message.automated ? undefined : services.acknowledge?.(newCase, message, now);

@@ -402,65 +402,6 @@ describe('recordInbound on threads, senders and closed cases', () => {
     expect(parent).toMatchObject({ outcome: 'created', follows: followUp.caseId });
   });
 
-  it('opens a linked case with its own redetermination clock for an appeal written to a case whose request was decided', async () => {
-    const deps = services();
-    const coverage = await recordInbound(
-      inboundEmail({
-        subject: 'Coverage request',
-        bodyText:
-          'Please approve coverage of Eliquis under my Medicare Part D plan; it is not on the formulary.',
-      }),
-      deps,
-    );
-    resolveCase(deps.caseStore, coverage.caseId, '2026-11-27T20:00:00.000Z');
-    const later = { ...deps, clock: at('2026-11-29T16:00:05.000Z') };
-    const appeal = await recordInbound(
-      reply('appeal', {
-        subject: 'Re: Coverage request',
-        bodyText: 'I am appealing the denial of my Eliquis under my Medicare Part D plan.',
-        receivedAt: '2026-11-29T16:00:00.000Z',
-      }),
-      later,
-    );
-    expect(appeal).toMatchObject({ outcome: 'created', follows: coverage.caseId });
-    const opened = deps.caseStore.cases.get(appeal.caseId);
-    // 42 CFR 423.590(a)(1): decided within 7 days of this request's receipt.
-    expect(opened?.clocks.clocks.find((clock) => clock.type === 'regulatory')).toMatchObject({
-      state: 'running',
-      regulatoryKind: 'redetermination',
-      startedAt: '2026-11-29T16:00:00.000Z',
-    });
-    expect(deps.caseStore.cases.get(coverage.caseId)).toMatchObject({ state: 'resolved' });
-    expect(deps.caseStore.history.get(appeal.caseId)?.[0]?.detail).toMatchObject({
-      follows: coverage.caseId,
-      why: expect.stringContaining('new Part D request'),
-    });
-  });
-
-  it("starts the Part D clock of an appeal that joins a case running none, from the appeal's receipt", async () => {
-    const deps = services();
-    const refill = await recordInbound(inboundEmail(), deps);
-    expect(
-      deps.caseStore.cases.get(refill.caseId)?.clocks.clocks.some((clock) => clock.type === 'regulatory'),
-    ).toBe(false);
-    const appeal = await recordInbound(
-      reply('appeal-in-thread', {
-        bodyText:
-          'The plan denied it. I am appealing the denial of my lisinopril under my Medicare Part D plan.',
-        receivedAt: '2026-11-27T17:00:00.000Z',
-      }),
-      deps,
-    );
-    expect(appeal).toMatchObject({ outcome: 'threaded', caseId: refill.caseId });
-    const kase = deps.caseStore.cases.get(refill.caseId);
-    const regulatory = kase?.clocks.clocks.find((clock) => clock.type === 'regulatory');
-    expect(regulatory).toMatchObject({ state: 'running', startedAt: '2026-11-27T17:00:00.000Z' });
-    expect(kase?.sla.regulatoryDueAt).toBe(regulatory?.dueAt);
-    expect(deps.caseStore.history.get(refill.caseId)?.map((event) => event.type)).toContain(
-      'regulatory_clock_started',
-    );
-  });
-
   it('runs the resolution clock on when the member reopens a resolved case, as a staff reopen does', async () => {
     const deps = services();
     const first = await recordInbound(inboundEmail(), deps);
