@@ -343,6 +343,11 @@ function withDuplicateClocks(clocks: CaseClocks, duplicate: Case, policy: Policy
   };
 }
 
+const runningRegulatoryClock = (kase: Case) =>
+  kase.clocks.clocks.find(
+    (clock): clock is RegulatoryClock => clock.type === 'regulatory' && clock.state === 'running',
+  );
+
 const runsRegulatoryClock = (kase: Case) =>
   kase.clocks.clocks.some((clock) => clock.type === 'regulatory' && clock.state === 'running');
 
@@ -373,6 +378,16 @@ function planMerge(
     return invalid(
       duplicate,
       `this case runs a Part D regulatory clock and ${survivor.reference} does not; merge the other way`,
+    );
+  }
+  const theirs = runningRegulatoryClock(duplicate);
+  const ours = runningRegulatoryClock(survivor);
+  if (theirs && ours && theirs.regulatoryKind !== ours.regulatoryKind) {
+    // Different Part D requests (a grievance and a coverage determination): each has its own
+    // deadline and decision, so folding one into the other would drop an obligation.
+    return invalid(
+      duplicate,
+      `this case runs a Part D ${theirs.regulatoryKind} clock and ${survivor.reference} a ${ours.regulatoryKind} clock: different requests, each decided on its own case`,
     );
   }
   const at = now.toISOString();

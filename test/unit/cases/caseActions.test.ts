@@ -314,6 +314,30 @@ describe('actOnCase', () => {
     );
   });
 
+  it('refuses to merge two different Part D requests (a grievance and a coverage determination)', async () => {
+    const { open, act, caseStore } = harness();
+    const grievance = await open({
+      subject: 'Complaint',
+      bodyText: 'I want to file a grievance about my Medicare Part D plan: the pharmacy staff were rude.',
+    });
+    const coverage = await open({
+      subject: 'Coverage request',
+      bodyText:
+        'Please approve coverage of Eliquis under my Medicare Part D plan; it is not on the formulary.',
+    });
+    const kinds = [grievance, coverage].map(
+      (kase) => kase.clocks.clocks.find((clock) => clock.type === 'regulatory')?.regulatoryKind,
+    );
+    expect(kinds).toEqual(['grievance', 'coverageDetermination']);
+    const refused = await act({ action: 'merge', into: grievance.reference }, coverage.caseId, sue);
+    expect(refused).toMatchObject({
+      outcome: 'invalid_state',
+      reason: expect.stringContaining('different requests'),
+    });
+    expect(caseStore.cases.get(coverage.caseId)?.state).toBe('queued');
+    expect(caseStore.cases.get(grievance.caseId)?.links).toBeUndefined();
+  });
+
   it("starts the survivor's Part D clock from the earliest receipt the duplicate's clock already ran from", async () => {
     const { open, act, caseStore, clock } = harness();
     const hours = (n: number) => new Date(Date.parse(TUESDAY) + n * 3_600_000);

@@ -122,6 +122,9 @@ describe('regulatory clocks in routing', () => {
     'Please approve Eliquis so I can pick it up at the pharmacy. I have not bought it; I cannot afford to pay and wait to be reimbursed.',
     'I have not bought it yet: will Part D cover it, or do I pay and get reimbursed later?',
     'No lo he comprado todavía. ¿Me lo cubren o tengo que pedir reembolso?',
+    'If I pay for it myself, will you reimburse me? The pharmacy is holding it.',
+    'I will pay and ask to be reimbursed, but right now I do not have the medication.',
+    'I still need to pick it up and want reimbursement for the copay difference.',
   ])(
     'keeps a benefit request for a drug not yet bought on the 72-hour clock, whatever it says of reimbursement: %s',
     (text) => {
@@ -135,6 +138,20 @@ describe('regulatory clocks in routing', () => {
       expect(decision.regulatoryClock).toMatchObject({ variant: 'standard', limit: '72 hours' });
     },
   );
+
+  it.each([
+    'I already paid $300 out of pocket because I could not afford to wait. Please reimburse me.',
+    "I paid for it myself since I couldn't afford to go without it. Please reimburse me so I can get my money back.",
+  ])('gives a request to be paid back for a drug already bought the payment clock: %s', (text) => {
+    const decision = routeMessage(
+      triageResult({ topic: 'coverage', programs: ['medicare_part_d'], redactedText: text }),
+      'email',
+      new Date('2026-11-02T10:00:00-06:00'),
+      DEFAULT_POLICY,
+    );
+    // 42 CFR 423.568(c): 14 days for a request for payment.
+    expect(decision.regulatoryClock).toMatchObject({ variant: 'payment' });
+  });
 
   it.each([
     ['coverage', false, 'coverageDetermination', 'standard', '2026-11-05T16:00:00.000Z'],
