@@ -507,9 +507,15 @@ export async function actOnCase(
   return current ? { outcome: 'conflict', case: current } : { outcome: 'not_found' };
 }
 
-/** Clocks a transition stopped are SLA attainment data points. */
+/**
+ * Clocks a transition stopped are SLA attainment data points, one per clock: a case resolved
+ * before (reopened since) counted its resolution clock then, so resolving it again does not count
+ * that clock a second time (its history keeps both resolutions).
+ */
 function reportStoppedClocks(before: Case, after: Case, metrics: SlaMetrics): void {
+  const resolvedBefore = before.resolvedAt !== undefined;
   for (const stopped of clocksStoppedBetween(before.clocks, after.clocks)) {
+    if (resolvedBefore && stopped.kind === 'resolution') continue;
     metrics.count(stopped.breached ? 'SlaMissed' : 'SlaMet', { queue: before.queue, clock: stopped.kind });
   }
 }

@@ -184,6 +184,24 @@ describe('actOnCase', () => {
     if (renewed.outcome === 'done') expect(renewed.case.nextTimerAt).toBe('2026-12-01T15:29:00.000Z');
   });
 
+  it("counts a reopened case's resolution clock once, however often it is resolved", async () => {
+    const { claimed, act, clock, caseStore, services } = harness();
+    const reported: string[] = [];
+    services.metrics.count = (name: string, dimensions?: { clock?: string }) =>
+      void reported.push(`${name}:${dimensions?.clock ?? ''}`);
+    const kase = await claimed();
+    await act({ action: 'resolve' }, kase.caseId, alice);
+    expect(reported.filter((entry) => entry.endsWith(':resolution'))).toHaveLength(1);
+    clock.current = new Date('2026-12-03T15:00:00.000Z');
+    await act({ action: 'reopen', reason: 'the member called back' }, kase.caseId, bob);
+    const reopened = caseStore.cases.get(kase.caseId);
+    if (!reopened) throw new Error('missing');
+    const { after, events } = claimRevision(reopened, alice, clock.now(), services.leaseMs);
+    expect(await caseStore.applyRevision({ before: reopened, after, events }, [])).toBe('applied');
+    expect((await act({ action: 'resolve' }, kase.caseId, alice)).outcome).toBe('done');
+    expect(reported.filter((entry) => entry.endsWith(':resolution'))).toHaveLength(1);
+  });
+
   it('reopens a resolved case within the reopen window, and refuses past it', async () => {
     const { claimed, act, clock } = harness();
     const kase = await claimed();
