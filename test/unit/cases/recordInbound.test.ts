@@ -304,13 +304,7 @@ describe('recordInbound on threads, senders and closed cases', () => {
   it('reopens a resolved case when the member writes within the reopen window', async () => {
     const deps = services();
     const first = await recordInbound(inboundEmail(), deps);
-    const kase = deps.caseStore.cases.get(first.caseId);
-    if (!kase) throw new Error('missing');
-    deps.caseStore.cases.set(first.caseId, {
-      ...kase,
-      state: 'resolved',
-      resolvedAt: '2026-11-28T16:00:00.000Z',
-    });
+    resolveCase(deps.caseStore, first.caseId, '2026-11-28T16:00:00.000Z');
     const outcome = await recordInbound(reply('soon', { receivedAt: '2026-12-01T16:00:00.000Z' }), {
       ...deps,
       clock: at('2026-12-01T16:00:05.000Z'),
@@ -323,13 +317,7 @@ describe('recordInbound on threads, senders and closed cases', () => {
   it('opens a follow-up case linked both ways when the member writes past the reopen window, and keeps the thread there', async () => {
     const deps = services();
     const first = await recordInbound(inboundEmail(), deps);
-    const kase = deps.caseStore.cases.get(first.caseId);
-    if (!kase) throw new Error('missing');
-    deps.caseStore.cases.set(first.caseId, {
-      ...kase,
-      state: 'resolved',
-      resolvedAt: '2026-11-28T16:00:00.000Z',
-    });
+    resolveCase(deps.caseStore, first.caseId, '2026-11-28T16:00:00.000Z');
     const late = { ...deps, clock: at('2027-01-05T16:00:05.000Z') };
     const outcome = await recordInbound(reply('late', { receivedAt: '2027-01-05T16:00:00.000Z' }), late);
     expect(outcome).toMatchObject({ outcome: 'created', follows: first.caseId });
@@ -350,13 +338,7 @@ describe('recordInbound on threads, senders and closed cases', () => {
     const deps = services();
     // The reply came first: its case holds the parent's Message-ID as a reference, waiting for it.
     const early = await recordInbound(reply('early-reply'), deps);
-    const kase = deps.caseStore.cases.get(early.caseId);
-    if (!kase) throw new Error('missing');
-    deps.caseStore.cases.set(early.caseId, {
-      ...kase,
-      state: 'resolved',
-      resolvedAt: '2026-11-28T16:00:00.000Z',
-    });
+    resolveCase(deps.caseStore, early.caseId, '2026-11-28T16:00:00.000Z');
     const late = { ...deps, clock: at('2027-01-05T16:00:05.000Z') };
     // Two months on, the parent itself arrives.
     const parent = inboundEmail({ receivedAt: '2027-01-05T16:00:00.000Z' });
