@@ -474,6 +474,11 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
         c.json({ case: kase }, 200),
       ),
     )
+    .openapi(routes.reclassify, (c) =>
+      act(c, c.req.valid('param').caseId, { action: 'reclassify', ...c.req.valid('json') }).then((kase) =>
+        c.json({ case: kase }, 200),
+      ),
+    )
     .openapi(routes.renew, (c) =>
       act(c, c.req.valid('param').caseId, { action: 'renew' }).then((kase) => c.json({ case: kase }, 200)),
     );

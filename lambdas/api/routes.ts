@@ -18,6 +18,7 @@ import {
   QueueListSchema,
   QueueNameSchema,
   ReassignBodySchema,
+  ReclassifyBodySchema,
   ReleaseBodySchema,
   RenewBodySchema,
   ReopenBodySchema,
@@ -300,6 +301,13 @@ export const routes = {
     description: 'The new holder gets a fresh lease.',
     bodyRequired: true,
     access: 'supervisor',
+  }),
+  reclassify: caseAction('reclassify', ReclassifyBodySchema, {
+    summary: 'Correct the topic (and expedited flag) triage read; the policy re-routes, Part D clocks start',
+    description:
+      "The holder (or a supervisor) names the topic. The policy's rule for it decides queue and priority, as for a message triaged so (a new queue puts the case back in line there). When that rule is a Part D request (coverage determination, redetermination, grievance), its clock starts from the case's earliest receipt, or tightens to the expedited limit; a running Part D clock is never stopped or lengthened. 409 when the case already carries another or a finished Part D request.",
+    bodyRequired: true,
+    access: 'staff',
   }),
   renew: caseAction('renew', RenewBodySchema, {
     summary: "Extend the holder's lease",

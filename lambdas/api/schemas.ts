@@ -7,6 +7,7 @@ import {
 } from '../domain/cases/caseRecord.js';
 import { StaffRoleSchema } from '../domain/cases/staffMember.js';
 import { TemplateCatalogSchema } from '../domain/outbound/templates.js';
+import { TOPICS } from '../domain/triage/taxonomy.js';
 import { classicSchema } from './classicSchema.js';
 
 /**
@@ -150,6 +151,29 @@ export const TransferBodySchema = z
   .object({ queue: z.string().min(1).max(40), reason: Reason })
   .strict()
   .openapi('TransferRequest');
+export const ReclassifyBodySchema = z
+  .object({
+    topic: z.enum(TOPICS).openapi({ description: 'The topic the request is about, from the taxonomy' }),
+    expedited: z.boolean().optional().openapi({
+      description: "Whether the request asks for an expedited decision; the case's current flag when absent",
+    }),
+    partD: z
+      .object({
+        payment: z.boolean().optional().openapi({
+          description:
+            'The member asks to be paid back for a drug already bought (the 14-day limit); the shorter limit when absent',
+        }),
+        receivedAt: z.iso.datetime({ offset: true }).optional().openapi({
+          description:
+            "When the plan received the request, if not with the case's first message; a later start than the case's receipt is for supervisors",
+        }),
+      })
+      .strict()
+      .optional(),
+    reason: Reason,
+  })
+  .strict()
+  .openapi('ReclassifyRequest');
 export const ReopenBodySchema = z.object({ reason: Reason }).strict().openapi('ReopenRequest');
 export const MergeBodySchema = z
   .object({

@@ -228,6 +228,38 @@ describe('staff console', () => {
     await supervisor.page.close();
   });
 
+  it('reclassifies a billing question that is really an appeal: the case moves to appeals with its Part D clock', async () => {
+    const subject = `Charged twice ${randomUUID().slice(0, 6)}`;
+    await postMail(
+      `Ruth <ruth.${randomUUID().slice(0, 8)}@example.com>`,
+      subject,
+      'Why was my card charged twice for my refill copay this month?',
+    );
+    const { caseId, queue } = await findCase(subject);
+    expect(queue).toBe('billing');
+    const supervisor = await openWatchedPage(context, router.url);
+    await signIn(supervisor.page, 'sam', 'supervisor');
+    await supervisor.page.goto(`${router.url}/#/cases/${caseId}`);
+    await supervisor.page.getByRole('heading', { level: 1, name: new RegExp(subject) }).waitFor();
+    expect(await supervisor.page.locator('tr[data-clock="regulatory"]').count()).toBe(0);
+    await supervisor.page.getByRole('button', { name: 'Reclassify' }).click();
+    await supervisor.page.getByLabel('Topic').selectOption('appeal');
+    await supervisor.page.getByLabel('Expedited decision').selectOption('yes');
+    await supervisor.page.getByLabel('Reason', { exact: true }).fill('the member disputes a denied refill');
+    expect(await seriousAccessibilityViolations(supervisor.page)).toEqual([]);
+    await supervisor.page.getByRole('button', { name: 'Confirm: Reclassify' }).click();
+    const regulatory = supervisor.page.locator('tr[data-clock="regulatory"]');
+    await regulatory.waitFor();
+    expect(await regulatory.textContent()).toContain('redetermination, expedited');
+    expect(await regulatory.textContent()).toContain('423.590(d)(1)');
+    expect(await supervisor.page.locator('.facts').textContent()).toContain('appeals');
+    expect(await supervisor.page.getByRole('region', { name: 'History' }).textContent()).toContain(
+      'Reclassified',
+    );
+    expectNoProblems(supervisor);
+    await supervisor.page.close();
+  });
+
   it('shows a faxed form page by page: each page as received beside what was read from it', async () => {
     const faxId = randomUUID().slice(0, 8);
     const boundary = `fax-${faxId}`;

@@ -17,7 +17,7 @@ import { useConsole } from '../context.js';
 import { ensureFontsFor } from '../fonts.js';
 import { useFocusHeading, useNow, useShortcuts } from '../hooks.js';
 import { html } from '../html.js';
-import { label, languageName, t } from '../strings.js';
+import { LABELS, label, languageName, t } from '../strings.js';
 import { formatCountdown, formatDateTime, urgencyOf } from '../time.js';
 import { LEASE_WARNING_MS } from './CaseTable.js';
 
@@ -483,7 +483,16 @@ interface ActionSpec {
   id: string;
   label: string;
   /** Fields the action asks for; none: it runs on click. */
-  fields: { name: string; label: string; required: boolean; kind?: 'queue' }[];
+  fields: {
+    name: string;
+    label: string;
+    required: boolean;
+    kind?: 'queue';
+    /** A choice instead of free text; `yes`/`no` values are sent as booleans. */
+    options?: { value: string; label: string }[];
+    /** The body path it goes to when not `name` (`partD.payment`). */
+    path?: string;
+  }[];
   danger?: boolean;
 }
 
@@ -520,6 +529,50 @@ function availableActions(kase: Case, me: { id: string; role: string }): ActionS
       label: t('actionTransfer'),
       fields: [
         { name: 'queue', label: t('targetQueue'), required: true, kind: 'queue' },
+        { name: 'reason', label: t('reason'), required: true },
+      ],
+    });
+  }
+  if (open && (kase.state === 'queued' ? supervisor : works)) {
+    const yesNo = (keep: boolean) => [
+      ...(keep ? [{ value: '', label: t('keepAsIs') }] : []),
+      { value: 'yes', label: t('yes') },
+      { value: 'no', label: t('no') },
+    ];
+    actions.push({
+      id: 'reclassify',
+      label: t('actionReclassify'),
+      fields: [
+        {
+          name: 'topic',
+          label: t('reclassifyTopic'),
+          required: true,
+          options: Object.keys(LABELS.topic ?? {}).map((topic) => ({
+            value: topic,
+            label: label('topic', topic),
+          })),
+        },
+        { name: 'expedited', label: t('reclassifyExpedited'), required: false, options: yesNo(true) },
+        {
+          name: 'payment',
+          path: 'partD.payment',
+          label: t('reclassifyPayment'),
+          required: false,
+          options: [
+            { value: '', label: t('no') },
+            { value: 'yes', label: t('yes') },
+          ],
+        },
+        ...(supervisor
+          ? [
+              {
+                name: 'receivedAt',
+                path: 'partD.receivedAt',
+                label: t('reclassifyReceivedAt'),
+                required: false,
+              },
+            ]
+          : []),
         { name: 'reason', label: t('reason'), required: true },
       ],
     });
@@ -578,11 +631,19 @@ function Actions(props: { kase: Case; act: Act }) {
 
   async function run(action: ActionSpec, event?: Event) {
     event?.preventDefault();
-    const body = Object.fromEntries(
-      action.fields
-        .map((field) => [field.name, (values[field.name] ?? '').trim()] as const)
-        .filter(([, value]) => value !== ''),
-    );
+    const body: Record<string, unknown> = {};
+    for (const field of action.fields) {
+      const value = (values[field.name] ?? '').trim();
+      if (value === '') continue;
+      const sent = field.options && (value === 'yes' || value === 'no') ? value === 'yes' : value;
+      const [head = field.name, ...rest] = (field.path ?? field.name).split('.');
+      if (rest.length === 0) body[head] = sent;
+      else
+        body[head] = {
+          ...((body[head] as Record<string, unknown> | undefined) ?? {}),
+          [rest.join('.')]: sent,
+        };
+    }
     setBusy(true);
     const done = await act(action.id, body, action.label);
     setBusy(false);
@@ -635,7 +696,12 @@ function Actions(props: { kase: Case; act: Act }) {
                       <option value="" disabled>—</option>
                       ${queues.map((queue) => html`<option value=${queue}>${queue}</option>`)}
                     </select>`
-                  : html`<input id=${id} type="text" dir="auto" required=${field.required} value=${values[field.name] ?? ''} onInput=${onInput} />`
+                  : field.options
+                    ? html`<select id=${id} required=${field.required} value=${values[field.name] ?? ''} onChange=${onInput}>
+                        ${field.required && html`<option value="" disabled>—</option>`}
+                        ${field.options.map((option) => html`<option value=${option.value}>${option.label}</option>`)}
+                      </select>`
+                    : html`<input id=${id} type="text" dir="auto" required=${field.required} value=${values[field.name] ?? ''} onInput=${onInput} />`
               }
             </div>`;
           })}

@@ -1,5 +1,6 @@
 import type { Policy } from '../policy/policy.js';
 import { PRIORITY_RANK } from '../policy/policy.js';
+import { placeByPolicy } from '../policy/routeMessage.js';
 import type { CaseRevision, CaseStore, Clock, SlaMetrics } from '../ports.js';
 import {
   type CaseClocks,
@@ -9,8 +10,11 @@ import {
   clocksStoppedBetween,
   type RegulatoryClock,
   resumeClock,
+  startRegulatoryClock,
   withEarlierReceipt,
 } from '../sla/clocks.js';
+import { chooseRegulatoryLimit, type RegulatoryKind } from '../sla/regulatoryClocks.js';
+import type { Topic } from '../triage/taxonomy.js';
 import { caseIdFromReference } from './caseIds.js';
 import type { Case, CaseEvent, CaseLink } from './caseRecord.js';
 import { knownQueues } from './claimQueue.js';
@@ -48,7 +52,24 @@ export type CaseActionRequest =
   /** Supervisor: hand the case to another staff member. */
   | { action: 'reassign'; to: string; reason?: string }
   /** Extend the holder's lease. */
-  | { action: 'renew' };
+  | { action: 'renew' }
+  /**
+   * Correct what triage read: the topic, and whether the request is expedited. The policy's rule for
+   * that classification decides queue and priority, and starts its Part D clock from the request's
+   * receipt (see {@link planReclassify}).
+   */
+  | { action: 'reclassify'; topic: Topic; expedited?: boolean; partD?: PartDFacts; reason: string };
+
+/** What staff tell about a Part D request that triage missed. */
+export interface PartDFacts {
+  /** The member asks to be paid back for a drug already bought (the 14-day limit, 42 CFR 423.568(c)); default no: the shorter limit. */
+  payment?: boolean;
+  /**
+   * When the plan received the request, if not with the case's first message (a later message of the
+   * thread): a start later than the case's receipt lengthens the deadline, so only a supervisor sets one.
+   */
+  receivedAt?: string;
+}
 
 export type CaseActionName = CaseActionRequest['action'];
 
@@ -306,6 +327,197 @@ function planRenew(kase: Case, staff: StaffMember, now: Date, leaseMs: number): 
   );
 }
 
+/** The Part D clock a reclassification leaves on a case, and what it did to it (for the history). */
+type PartDOutcome = { refuse: Plan } | { clocks: CaseClocks; detail?: Record<string, unknown> };
+
+/**
+ * The Part D clock of a case that staff reclassify as a Part D request of `kind` (42 CFR 423 subpart
+ * M: the clock runs from the plan's receipt of the request, whichever channel or message carried
+ * it, and never pauses). No clock yet: it starts from the case's earliest receipt (or the receipt
+ * staff name). A running clock of the same request: an expedited request takes the shorter limit
+ * when that ends sooner (42 CFR 423.572(a), 423.590(d), 423.564(f): 24 or 72 hours from receiving
+ * the expedited request); it is never lengthened. A case holds one Part D request: a running clock
+ * of another kind, or one already stopped, is refused, since that request is decided on its own.
+ */
+function partDClockOnReclassify(
+  kase: Case,
+  kind: RegulatoryKind,
+  facts: { expedited: boolean; payment: boolean; receivedAt?: Date },
+  staff: StaffMember,
+  now: Date,
+  policy: Policy,
+): PartDOutcome {
+  const earliest = earliestReceiptOf(kase);
+  if (facts.receivedAt) {
+    if (facts.receivedAt.getTime() > now.getTime())
+      return { refuse: invalid(kase, 'the request cannot have been received in the future') };
+    if (facts.receivedAt.getTime() > earliest.getTime() && !isSupervisor(staff)) {
+      return {
+        refuse: forbidden(
+          `a Part D clock starting after the case's receipt (${earliest.toISOString()}) gives a later deadline; only a supervisor can set one`,
+        ),
+      };
+    }
+  }
+  const choice = chooseRegulatoryLimit({
+    kind,
+    expedited: facts.expedited,
+    paymentRequest: facts.payment,
+    programs: kase.programs,
+  });
+  const existing = kase.clocks.clocks.find((clock): clock is RegulatoryClock => clock.type === 'regulatory');
+  const described = (clock: RegulatoryClock, outcome: string) => ({
+    outcome,
+    kind: clock.regulatoryKind,
+    variant: clock.variant,
+    limit: clock.limit,
+    citation: clock.citation,
+    startedAt: clock.startedAt,
+    dueAt: clock.dueAt,
+  });
+  if (!existing) {
+    const started = startRegulatoryClock(choice, facts.receivedAt ?? earliest, policy);
+    return {
+      clocks: { ...kase.clocks, clocks: [...kase.clocks.clocks, started] },
+      detail: described(started, 'started'),
+    };
+  }
+  if (existing.state !== 'running') {
+    return {
+      refuse: invalid(
+        kase,
+        `the case's Part D ${existing.regulatoryKind} clock stopped at ${existing.stoppedAt ?? existing.dueAt}; a new Part D request is decided on a case of its own`,
+      ),
+    };
+  }
+  if (existing.regulatoryKind !== kind) {
+    return {
+      refuse: invalid(
+        kase,
+        `the case runs a Part D ${existing.regulatoryKind} clock; a ${kind} is a different request, decided on a case of its own`,
+      ),
+    };
+  }
+  const candidate = startRegulatoryClock(choice, facts.receivedAt ?? new Date(existing.startedAt), policy);
+  if (Date.parse(candidate.dueAt) < Date.parse(existing.dueAt)) {
+    return {
+      clocks: {
+        ...kase.clocks,
+        clocks: kase.clocks.clocks.map((clock) => (clock === existing ? candidate : clock)),
+      },
+      detail: { ...described(candidate, 'shortened'), replaced: described(existing, 'replaced') },
+    };
+  }
+  return { clocks: kase.clocks, detail: described(existing, 'kept') };
+}
+
+/**
+ * Reclassify: staff set the topic (and whether it is expedited) that triage got wrong or was unsure
+ * of. The policy's first matching rule decides queue and priority as it would have for a message
+ * triaged so; a new queue puts the case back in line there, unclaimed, as a transfer does. When
+ * that rule carries a Part D kind, its clock starts or tightens ({@link partDClockOnReclassify});
+ * a running Part D clock is never stopped or lengthened by a reclassification (only resolving the
+ * case stops it). Business clocks keep the targets they started with.
+ */
+function planReclassify(
+  kase: Case,
+  staff: StaffMember,
+  request: Extract<CaseActionRequest, { action: 'reclassify' }>,
+  now: Date,
+  policy: Policy,
+): Plan {
+  if (kase.state === 'resolved' || kase.state === 'merged') {
+    return invalid(kase, `the case is ${kase.state}; reopen it before reclassifying it`);
+  }
+  if (kase.state === 'queued' ? !isSupervisor(staff) : !mayWork(kase, staff)) return notYours(kase);
+  const expedited = request.expedited ?? kase.expedited;
+  const placement = placeByPolicy(
+    {
+      topic: request.topic,
+      topicConfidence: 1,
+      expedited,
+      programs: kase.programs,
+      language: kase.language as Parameters<typeof placeByPolicy>[0]['language'],
+    },
+    kase.channel,
+    policy,
+    {},
+    false,
+  );
+  const kind = placement.rule?.regulatory;
+  if (request.partD?.receivedAt !== undefined && !kind) {
+    return invalid(
+      kase,
+      `a ${request.topic} case under rule "${placement.rule?.name ?? 'none'}" is no Part D request; a receipt time applies to one only`,
+    );
+  }
+  let clocks = kase.clocks;
+  let partD: Record<string, unknown> | undefined;
+  if (kind) {
+    const receivedAt = request.partD?.receivedAt ? new Date(request.partD.receivedAt) : undefined;
+    const outcome = partDClockOnReclassify(
+      kase,
+      kind,
+      { expedited, payment: request.partD?.payment ?? false, ...(receivedAt ? { receivedAt } : {}) },
+      staff,
+      now,
+      policy,
+    );
+    if ('refuse' in outcome) return outcome.refuse;
+    clocks = outcome.clocks;
+    partD = outcome.detail;
+  }
+  const moves = placement.queue !== kase.queue;
+  const unchanged =
+    !moves &&
+    request.topic === kase.topic &&
+    expedited === kase.expedited &&
+    placement.priority === kase.priority &&
+    !kase.needsTriage &&
+    clocks === kase.clocks;
+  if (unchanged)
+    return invalid(
+      kase,
+      `the case is already a${expedited ? 'n expedited' : ''} ${request.topic} case in ${kase.queue}`,
+    );
+  const reclassified: Case = {
+    ...kase,
+    topic: request.topic,
+    expedited,
+    needsTriage: false,
+    priority: placement.priority,
+    routingReason: `reclassified by staff: ${placement.reason}`,
+    clocks,
+  };
+  const changed: Case = moves
+    ? {
+        ...withoutClaim(reclassified),
+        queue: placement.queue,
+        state: 'queued',
+        queuedAt: now.toISOString(),
+        // As on a transfer: a pended case the desk takes back owes the member work again.
+        clocks: kase.state === 'pending' ? resumeBusinessClocks(clocks, now, policy) : clocks,
+      }
+    : reclassified;
+  const as = (from: Case) => ({
+    topic: from.topic,
+    expedited: from.expedited,
+    queue: from.queue,
+    priority: from.priority,
+  });
+  return single(
+    revise(kase, changed, now, staff, 'reclassified', {
+      action: 'reclassify',
+      reason: request.reason,
+      from: as(kase),
+      to: as(changed),
+      rule: placement.reason,
+      ...(partD ? { partD } : {}),
+      ...(moves && kase.assignee ? { releasedFrom: kase.assignee } : {}),
+    }),
+  );
+}
+
 /**
  * When the duplicate's request first reached the desk: its own receipt, or earlier when its Part D
  * clock already runs from an earlier copy (a fax that arrived first, a duplicate merged into it).
@@ -454,6 +666,8 @@ async function plan(
       return planReassign(kase, staff, request.to, request.reason, now, leaseMs);
     case 'renew':
       return planRenew(kase, staff, now, leaseMs);
+    case 'reclassify':
+      return planReclassify(kase, staff, request, now, policy);
     case 'merge': {
       if (!isSupervisor(staff)) return forbidden('only a supervisor can merge cases');
       // Case ids and references are upper case; a supervisor may type either in lower case.

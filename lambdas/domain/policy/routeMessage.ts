@@ -84,9 +84,21 @@ function isPaymentRequest(text: string, policy: Policy): boolean {
   );
 }
 
+/** What the policy's rules read of a message: triage's result, or a classification staff confirmed. */
+export type ClassificationFacts = Pick<
+  TriageResult,
+  | 'topic'
+  | 'topicConfidence'
+  | 'expedited'
+  | 'programs'
+  | 'language'
+  | 'preferredLanguage'
+  | 'possibleSpoofing'
+>;
+
 function ruleMatches(
   rule: PolicyRule,
-  triage: TriageResult,
+  triage: ClassificationFacts,
   channel: Channel,
   context: RoutingContext,
 ): boolean {
@@ -115,7 +127,7 @@ function mergeTargets(channelTargets: Policy['channelTargets'][Channel], rule: P
 }
 
 /** The languages staff must read and write for this message: its own and the member's preferred one. */
-function languagesToServe(triage: TriageResult): string[] {
+function languagesToServe(triage: ClassificationFacts): string[] {
   const languages = new Set<string>();
   if (triage.language !== 'und') languages.add(triage.language);
   if (triage.preferredLanguage) languages.add(triage.preferredLanguage);
@@ -126,30 +138,39 @@ function dueOf(clocks: readonly Clock[], id: string): string | undefined {
   return clocks.find((clock) => clock.id === id)?.dueAt;
 }
 
+/** Queue, priority and the rule that decided, for a classification: the first rule of `policy` that matches. */
+export interface Placement {
+  queue: string;
+  priority: Priority;
+  reason: string;
+  rule?: PolicyRule;
+  explanation: string[];
+}
+
 /**
- * Picks queue, priority and clocks for a triaged message. Rules are tried in order; the first
- * match decides. Low-confidence triage goes to the triage queue flagged `needsTriage`, never to a
- * team on a guess, but keeps the guessed topic's regulatory clock: the strictest that could apply.
+ * Where a classification goes under the policy: the first matching rule's queue and priority (the
+ * triage queue when `needsTriage`, the default queue when no rule matches), then the language
+ * fallback for channels that have one. `rule` is the rule the topic matched, also when a person must
+ * still confirm the topic: its regulatory clock is the strictest that could apply.
  */
-export function routeMessage(
-  triage: TriageResult,
+export function placeByPolicy(
+  facts: ClassificationFacts,
   channel: Channel,
-  receivedAt: Date,
   policy: Policy,
-  context: RoutingContext = {},
-): RoutingDecision {
-  const needsTriage = triage.topicConfidence < policy.minTopicConfidence;
-  const rule = policy.rules.find((candidate) => ruleMatches(candidate, triage, channel, context));
+  context: RoutingContext,
+  needsTriage: boolean,
+): Placement {
+  const rule = policy.rules.find((candidate) => ruleMatches(candidate, facts, channel, context));
   const explanation: string[] = [];
   let queue: string;
   let priority: Priority;
   let reason: string;
   if (needsTriage) {
     queue = policy.triageQueue;
-    priority = triage.expedited ? 'urgent' : 'normal';
+    priority = facts.expedited ? 'urgent' : 'normal';
     reason = 'low topic confidence';
     explanation.push(
-      `topic "${triage.topic}" at confidence ${triage.topicConfidence} is below ${policy.minTopicConfidence}: queue ${queue} for a person to confirm`,
+      `topic "${facts.topic}" at confidence ${facts.topicConfidence} is below ${policy.minTopicConfidence}: queue ${queue} for a person to confirm`,
     );
   } else if (rule) {
     queue = rule.queue;
@@ -165,7 +186,7 @@ export function routeMessage(
 
   const languageFallback = policy.languageFallback;
   if (!needsTriage && languageFallback?.channels.includes(channel) && queue !== languageFallback.queue) {
-    const unread = languagesToServe(triage).filter(
+    const unread = languagesToServe(facts).filter(
       (language) => !(policy.queues[queue]?.languageSkills.includes(language) ?? false),
     );
     if (unread.length > 0) {
@@ -176,6 +197,31 @@ export function routeMessage(
       reason = `${reason}; language fallback (${unread.join(', ')})`;
     }
   }
+
+  return { queue, priority, reason, ...(rule ? { rule } : {}), explanation };
+}
+
+/**
+ * Picks queue, priority and clocks for a triaged message. Rules are tried in order; the first
+ * match decides. Low-confidence triage goes to the triage queue flagged `needsTriage`, never to a
+ * team on a guess, but keeps the guessed topic's regulatory clock: the strictest that could apply.
+ */
+export function routeMessage(
+  triage: TriageResult,
+  channel: Channel,
+  receivedAt: Date,
+  policy: Policy,
+  context: RoutingContext = {},
+): RoutingDecision {
+  const needsTriage = triage.topicConfidence < policy.minTopicConfidence;
+  const { queue, priority, rule, explanation, ...placed } = placeByPolicy(
+    triage,
+    channel,
+    policy,
+    context,
+    needsTriage,
+  );
+  let { reason } = placed;
 
   const outsideChatHours =
     channel === 'chat' && policy.chatOutsideHours !== undefined && !chatHoursAt(policy, receivedAt).open;

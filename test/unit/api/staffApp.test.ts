@@ -239,6 +239,40 @@ describe('staff API app', () => {
     expect(api.mailer.sent).toHaveLength(0);
   });
 
+  it('reclassifies a claimed case: 400 naming a bad topic or receipt time, 409 for a receipt in the future, then the policy re-routes it', async () => {
+    await api.call('alice', 'POST', '/queues/fulfillment/claim');
+    const badTopic = await api.call('alice', 'POST', `/cases/${api.caseId}/reclassify`, {
+      body: { topic: 'appeals', reason: 'x' },
+    });
+    expect(badTopic.status).toBe(400);
+    expect(badTopic.body.errors.map((error: { field: string }) => error.field)).toEqual(['topic']);
+    const badTime = await api.call('alice', 'POST', `/cases/${api.caseId}/reclassify`, {
+      body: { topic: 'appeal', partD: { receivedAt: 'yesterday' }, reason: 'x' },
+    });
+    expect(badTime.status).toBe(400);
+    expect(badTime.body.errors.map((error: { field: string }) => error.field)).toEqual(['partD.receivedAt']);
+    const future = await api.call('alice', 'POST', `/cases/${api.caseId}/reclassify`, {
+      body: { topic: 'appeal', partD: { receivedAt: '2026-11-28T16:00:00+01:00' }, reason: 'x' },
+    });
+    expect(future.status).toBe(409);
+    expect(future.body).toMatchObject({
+      type: 'urn:contact-router:problem:invalid-state',
+      case: { topic: 'refill' },
+    });
+    const done = await api.call('alice', 'POST', `/cases/${api.caseId}/reclassify`, {
+      body: { topic: 'appeal', expedited: true, reason: 'a denied refill the prescriber calls urgent' },
+    });
+    expect(done.status).toBe(200);
+    expect(done.body.case).toMatchObject({
+      topic: 'appeal',
+      queue: 'appeals',
+      priority: 'urgent',
+      state: 'queued',
+    });
+    expect(done.body.case.sla.regulatoryDueAt).toBeDefined();
+    expect(done.headers.get('etag')).toBe(`"v${done.body.case.version}"`);
+  });
+
   it('answers 409 with the current case for an action the state does not allow', async () => {
     const reply = await api.call('alice', 'POST', `/cases/${api.caseId}/reply`, { body: { text: 'hello' } });
     expect(reply.status).toBe(409);

@@ -442,3 +442,211 @@ describe('actOnCase', () => {
     }
   });
 });
+
+describe('reclassify', () => {
+  const HOUR = 3_600_000;
+  const regulatoryOf = (kase: Case | undefined) =>
+    kase?.clocks.clocks.find((clock) => clock.type === 'regulatory');
+  const BILLING = {
+    subject: 'Charged twice',
+    bodyText: 'Why was my card charged twice for my refill copay?',
+  };
+  const APPEAL = {
+    subject: 'Appeal',
+    bodyText: 'I am appealing the denial of my Eliquis under my Medicare Part D plan.',
+  };
+
+  it('re-routes a case triage misread as an appeal: appeals queue, its priority, and a redetermination clock from the receipt', async () => {
+    const { claimed, act, history, clock } = harness();
+    const kase = await claimed(alice, BILLING);
+    expect(kase).toMatchObject({ topic: 'billing', queue: 'billing' });
+    expect(regulatoryOf(kase)).toBeUndefined();
+    clock.current = new Date(Date.parse(TUESDAY) + 5 * HOUR);
+    const outcome = await act(
+      { action: 'reclassify', topic: 'appeal', reason: 'the member disputes a denial' },
+      kase.caseId,
+      alice,
+    );
+    if (outcome.outcome !== 'done') throw new Error(outcome.outcome);
+    // 42 CFR 423.590(a)(1): 7 calendar days from the plan's receipt, not from when staff noticed.
+    const dueAt = new Date(Date.parse(kase.receivedAt) + 7 * 24 * HOUR).toISOString();
+    expect(outcome.case).toMatchObject({
+      topic: 'appeal',
+      queue: 'appeals',
+      priority: 'high',
+      state: 'queued',
+      needsTriage: false,
+      sla: { regulatoryDueAt: dueAt },
+    });
+    expect(outcome.case.assignee).toBeUndefined();
+    expect(regulatoryOf(outcome.case)).toMatchObject({
+      state: 'running',
+      regulatoryKind: 'redetermination',
+      variant: 'standard',
+      startedAt: kase.receivedAt,
+      dueAt,
+    });
+    expect(Date.parse(outcome.case.nextTimerAt ?? '')).toBeLessThanOrEqual(Date.parse(dueAt));
+    expect(history(kase.caseId).at(-1)).toMatchObject({
+      type: 'reclassified',
+      actor: 'alice',
+      detail: {
+        action: 'reclassify',
+        reason: 'the member disputes a denial',
+        from: { topic: 'billing', queue: 'billing' },
+        to: { topic: 'appeal', queue: 'appeals', priority: 'high' },
+        partD: { outcome: 'started', kind: 'redetermination', dueAt, citation: '42 CFR 423.590(a)(1)' },
+        releasedFrom: 'alice',
+      },
+    });
+  });
+
+  it('expedites a running appeal to the 72-hour limit from its receipt, and never lengthens it again', async () => {
+    const { open, act, caseStore } = harness();
+    const kase = await open(APPEAL);
+    expect(regulatoryOf(kase)).toMatchObject({ variant: 'standard' });
+    expect(
+      await act(
+        { action: 'reclassify', topic: 'appeal', expedited: true, reason: 'urgent' },
+        kase.caseId,
+        alice,
+      ),
+    ).toMatchObject({ outcome: 'forbidden' });
+    const expedited = await act(
+      { action: 'reclassify', topic: 'appeal', expedited: true, reason: 'the prescriber says it is urgent' },
+      kase.caseId,
+      sue,
+    );
+    if (expedited.outcome !== 'done') throw new Error(expedited.outcome);
+    const shortDue = new Date(Date.parse(kase.receivedAt) + 72 * HOUR).toISOString();
+    expect(expedited.case).toMatchObject({
+      priority: 'urgent',
+      expedited: true,
+      sla: { regulatoryDueAt: shortDue },
+    });
+    expect(regulatoryOf(expedited.case)).toMatchObject({ variant: 'expedited', dueAt: shortDue });
+    expect(expedited.case.clocks.clocks.filter((clock) => clock.type === 'regulatory')).toHaveLength(1);
+    const back = await act(
+      { action: 'reclassify', topic: 'appeal', expedited: false, reason: 'not urgent after all' },
+      kase.caseId,
+      sue,
+    );
+    if (back.outcome !== 'done') throw new Error(back.outcome);
+    expect(back.case.priority).toBe('high');
+    expect(regulatoryOf(back.case)).toMatchObject({ variant: 'expedited', dueAt: shortDue });
+    expect(caseStore.history.get(kase.caseId)?.at(-1)?.detail).toMatchObject({ partD: { outcome: 'kept' } });
+  });
+
+  it('leaves a running Part D clock running when the case is reclassified away from the request', async () => {
+    const { open, act } = harness();
+    const kase = await open(APPEAL);
+    const moved = await act(
+      { action: 'reclassify', topic: 'billing', reason: 'only a copay question' },
+      kase.caseId,
+      sue,
+    );
+    if (moved.outcome !== 'done') throw new Error(moved.outcome);
+    expect(moved.case.queue).toBe('billing');
+    expect(regulatoryOf(moved.case)).toEqual(regulatoryOf(kase));
+    expect(moved.case.sla.regulatoryDueAt).toBe(kase.sla.regulatoryDueAt);
+  });
+
+  it('refuses a second, different Part D request on one case, and a finished one, leaving the case unchanged', async () => {
+    const { open, act, caseStore, clock } = harness();
+    const appeal = await open(APPEAL);
+    const refused = await act(
+      { action: 'reclassify', topic: 'complaint', reason: 'a grievance' },
+      appeal.caseId,
+      sue,
+    );
+    expect(refused).toMatchObject({
+      outcome: 'invalid_state',
+      reason: expect.stringContaining('different request'),
+    });
+    expect(caseStore.cases.get(appeal.caseId)).toEqual(appeal);
+    const billing = await open(BILLING);
+    const claimedBySue = await act({ action: 'reassign', to: 'sue' }, billing.caseId, sue);
+    if (claimedBySue.outcome !== 'done') throw new Error(claimedBySue.outcome);
+    const started = await act(
+      { action: 'reclassify', topic: 'appeal', reason: 'a denial' },
+      billing.caseId,
+      sue,
+    );
+    if (started.outcome !== 'done') throw new Error(started.outcome);
+    await act({ action: 'reassign', to: 'sue' }, billing.caseId, sue);
+    await act({ action: 'resolve' }, billing.caseId, sue);
+    clock.current = new Date(Date.parse(TUESDAY) + HOUR);
+    await act({ action: 'reopen', reason: 'member wrote again' }, billing.caseId, sue);
+    const reopened = caseStore.cases.get(billing.caseId);
+    expect(
+      await act(
+        { action: 'reclassify', topic: 'appeal', expedited: true, reason: 'again' },
+        billing.caseId,
+        sue,
+      ),
+    ).toMatchObject({ outcome: 'invalid_state', reason: expect.stringContaining('stopped') });
+    expect(caseStore.cases.get(billing.caseId)).toEqual(reopened);
+  });
+
+  it('starts the clock at a later receipt only for a supervisor, never in the future, and only for a Part D request', async () => {
+    const { claimed, act, clock, caseStore } = harness();
+    const kase = await claimed(alice, BILLING);
+    clock.current = new Date(Date.parse(TUESDAY) + 48 * HOUR);
+    const later = new Date(Date.parse(TUESDAY) + 24 * HOUR).toISOString();
+    const request = {
+      action: 'reclassify' as const,
+      topic: 'appeal' as const,
+      partD: { receivedAt: later },
+      reason: 'asked in the second message',
+    };
+    expect(await act(request, kase.caseId, alice)).toMatchObject({ outcome: 'forbidden' });
+    expect(
+      await act(
+        { ...request, partD: { receivedAt: new Date(Date.parse(TUESDAY) + 72 * HOUR).toISOString() } },
+        kase.caseId,
+        sue,
+      ),
+    ).toMatchObject({ outcome: 'invalid_state', reason: expect.stringContaining('future') });
+    expect(await act({ ...request, topic: 'refill' }, kase.caseId, sue)).toMatchObject({
+      outcome: 'invalid_state',
+      reason: expect.stringContaining('no Part D request'),
+    });
+    expect(caseStore.cases.get(kase.caseId)).toEqual(kase);
+    const done = await act(request, kase.caseId, sue);
+    if (done.outcome !== 'done') throw new Error(done.outcome);
+    expect(regulatoryOf(done.case)).toMatchObject({
+      startedAt: later,
+      dueAt: new Date(Date.parse(later) + 7 * 24 * HOUR).toISOString(),
+    });
+  });
+
+  it('takes the payment limit only when told, and refuses a resolved case or a change that changes nothing', async () => {
+    const { claimed, act } = harness();
+    const payment = await claimed(alice, BILLING);
+    const paid = await act(
+      { action: 'reclassify', topic: 'coverage', partD: { payment: true }, reason: 'wants the copay back' },
+      payment.caseId,
+      alice,
+    );
+    if (paid.outcome !== 'done') throw new Error(paid.outcome);
+    expect(regulatoryOf(paid.case)).toMatchObject({
+      regulatoryKind: 'coverageDetermination',
+      variant: 'payment',
+    });
+    const plain = await claimed(alice, BILLING);
+    const standard = await act(
+      { action: 'reclassify', topic: 'coverage', reason: 'a coverage question' },
+      plain.caseId,
+      alice,
+    );
+    if (standard.outcome !== 'done') throw new Error(standard.outcome);
+    expect(regulatoryOf(standard.case)).toMatchObject({ variant: 'standard', limit: '72 hours' });
+    const same = await act({ action: 'reclassify', topic: 'coverage', reason: 'again' }, plain.caseId, sue);
+    expect(same).toMatchObject({ outcome: 'invalid_state', reason: expect.stringContaining('already') });
+    const resolvedCase = await claimed(alice, BILLING);
+    await act({ action: 'resolve' }, resolvedCase.caseId, alice);
+    expect(
+      await act({ action: 'reclassify', topic: 'appeal', reason: 'late' }, resolvedCase.caseId, sue),
+    ).toMatchObject({ outcome: 'invalid_state', reason: expect.stringContaining('reopen') });
+  });
+});
