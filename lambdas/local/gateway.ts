@@ -45,6 +45,19 @@ const defaultLog = (line: string) => process.stderr.write(`${line}\n`);
 const VALID_REQUEST_TARGET =
   /^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*(?:\?(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?$/;
 
+/**
+ * The host names the staff console and the staff API answer on: loopback only. A web page whose own
+ * name its DNS rebinds to 127.0.0.1 is same-origin with itself, so neither a Sec-Fetch-Site check
+ * nor the bind address stops it from minting a dev token and reading cases; the Host header does.
+ * The channel routes and `/health` are not limited (each channel verifies its sender, and a
+ * provider's webhook may arrive through a tunnel under another name).
+ */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function isStaffSurface(path: string): boolean {
+  return path !== '/health' && path !== '/inbound' && !path.startsWith('/inbound/');
+}
+
 /** The request line's target as Node read it (before any normalization), when served by Node. */
 function requestTarget(c: Context): string | undefined {
   const incoming = (c.env as { incoming?: { url?: unknown } } | undefined)?.incoming;
@@ -83,6 +96,19 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
           message: 'the request target is not a valid origin-form URI (RFC 3986)',
         },
         400,
+      );
+    }
+    return next();
+  });
+
+  app.use(async (c, next) => {
+    if (isStaffSurface(c.req.path) && !LOOPBACK_HOSTS.has(new URL(c.req.url).hostname)) {
+      return c.json(
+        {
+          error: 'misdirected_request',
+          message: 'the staff console and API answer only on 127.0.0.1, localhost or [::1]',
+        },
+        421,
       );
     }
     return next();

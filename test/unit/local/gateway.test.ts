@@ -415,6 +415,53 @@ describe('local gateway', () => {
       expect(response.status).toBe(204);
     });
 
+    it('refuses the console and the staff API on a host name other than loopback (DNS rebinding), and still serves channel webhooks there', async () => {
+      // A page on attacker.example that rebinds its name to 127.0.0.1 is same-origin with itself:
+      // without a Host check it could mint a supervisor token and read every case.
+      const body = '{"name":"mallory","role":"supervisor","skills":[]}';
+      const signIn = await sendRaw(
+        port,
+        rawRequest(
+          'POST /console/dev-sign-in HTTP/1.1',
+          [
+            `Host: attacker.example:${port}`,
+            'Sec-Fetch-Site: same-origin',
+            'Content-Type: application/json',
+            `Content-Length: ${Buffer.byteLength(body)}`,
+          ],
+          body,
+        ),
+      );
+      expect(signIn.status).toBe(421);
+      expect(signIn.text).not.toContain('token');
+
+      const calls = fakes.staffEvents.length;
+      const token = await mintDevToken('mallory', process.env, { role: 'supervisor' });
+      for (const target of ['GET /queues', 'GET /cases/CR1', 'GET /', 'GET /console/config.json']) {
+        const answer = await sendRaw(
+          port,
+          rawRequest(`${target} HTTP/1.1`, [
+            `Host: attacker.example:${port}`,
+            `Authorization: Bearer ${token}`,
+          ]),
+        );
+        expect(answer.status, target).toBe(421);
+      }
+      expect(fakes.staffEvents.length).toBe(calls);
+
+      // Loopback names keep working, and so do the channel routes (each verifies its sender).
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+        const answer = await sendRaw(
+          port,
+          rawRequest('GET /queues HTTP/1.1', [`Host: ${host}`, `Authorization: Bearer ${token}`]),
+        );
+        expect(answer.status, host).toBe(200);
+      }
+      expect((await sendRaw(port, rawRequest('GET /health HTTP/1.1', ['Host: tunnel.example']))).status).toBe(
+        200,
+      );
+    });
+
     it('answers 500 without the message when the staff API rejects', async () => {
       fakes.setStaffAnswer(new Error(`member ${SSN} not found`));
 
