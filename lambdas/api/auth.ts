@@ -39,9 +39,11 @@ function splitGroups(value: string): string[] {
   return inner.split(/[\s,]+/).filter((group) => group.length > 0);
 }
 
-const StaffIdSchema = z
-  .string()
-  .regex(/^[\w.@+-]{1,128}$/, 'a staff id of 1–128 letters, digits or . _ @ + -');
+/** What a staff id looks like in a token (a Cognito user name): the only ids a case can be held by. */
+export const STAFF_ID_PATTERN = /^[\w.@+-]{1,128}$/;
+export const STAFF_ID_RULE = 'a staff id of 1–128 letters, digits or . _ @ + -';
+
+const StaffIdSchema = z.string().regex(STAFF_ID_PATTERN, STAFF_ID_RULE);
 
 const ClaimsSchema = z.object({
   sub: z.string().min(1),

@@ -8,6 +8,7 @@ import {
 import { StaffRoleSchema } from '../domain/cases/staffMember.js';
 import { TemplateCatalogSchema } from '../domain/outbound/templates.js';
 import { TOPICS } from '../domain/triage/taxonomy.js';
+import { STAFF_ID_PATTERN, STAFF_ID_RULE } from './auth.js';
 import { classicSchema } from './classicSchema.js';
 
 /**
@@ -184,7 +185,13 @@ export const MergeBodySchema = z
   .openapi('MergeRequest');
 export const ReassignBodySchema = z
   .object({
-    to: z.string().min(1).max(128).openapi({ description: 'The staff id to hand the claim to' }),
+    // Only an id a token can name may hold a case: anything else (a typo with a space, `me`, which
+    // the case list reads as "myself") would leave the claim with nobody able to work or list it.
+    to: z
+      .string()
+      .regex(STAFF_ID_PATTERN, STAFF_ID_RULE)
+      .refine((to) => to !== 'me', 'name the staff member by their id ("me" is not one)')
+      .openapi({ description: 'The staff id to hand the claim to' }),
     reason: OptionalReason,
   })
   .strict()

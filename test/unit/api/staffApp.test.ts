@@ -273,6 +273,27 @@ describe('staff API app', () => {
     expect(done.headers.get('etag')).toBe(`"v${done.body.case.version}"`);
   });
 
+  it('refuses a reassignment to a name no staff token can carry, or to the alias "me", changing nothing', async () => {
+    await api.call('alice', 'POST', '/queues/fulfillment/claim');
+    const before = await api.call('sam', 'GET', `/cases/${api.caseId}`, { role: 'supervisor' });
+    for (const to of [' bob ', 'bob smith', 'me', 'bob\n', 'a/b']) {
+      const response = await api.call('sam', 'POST', `/cases/${api.caseId}/reassign`, {
+        role: 'supervisor',
+        body: { to },
+      });
+      expect(response.status, JSON.stringify(to)).toBe(400);
+      expect(response.body.errors[0]).toMatchObject({ in: 'body', field: 'to' });
+    }
+    const after = await api.call('sam', 'GET', `/cases/${api.caseId}`, { role: 'supervisor' });
+    expect(after.body).toEqual(before.body);
+    const handed = await api.call('sam', 'POST', `/cases/${api.caseId}/reassign`, {
+      role: 'supervisor',
+      body: { to: 'bob.smith@desk' },
+    });
+    expect(handed.status).toBe(200);
+    expect(handed.body.case.assignee).toBe('bob.smith@desk');
+  });
+
   it('answers 409 with the current case for an action the state does not allow', async () => {
     const reply = await api.call('alice', 'POST', `/cases/${api.caseId}/reply`, { body: { text: 'hello' } });
     expect(reply.status).toBe(409);
