@@ -27,6 +27,9 @@ function isAutomated(email: Email, sender: string | undefined): boolean {
   const autoSubmitted = header(email, 'auto-submitted');
   if (autoSubmitted && autoSubmitted.trim().toLowerCase() !== 'no') return true;
   if (/^multipart\/report/i.test(header(email, 'content-type') ?? '')) return true;
+  // A null reverse-path (`Return-Path: <>`, as SES records it) is how bounces, DSNs, MDNs and RFC 3834
+  // auto-responses are sent (RFC 5321 §4.5.5, RFC 3834 §3.3): nobody there reads an answer.
+  if (/^\s*<\s*>\s*$/.test(header(email, 'return-path') ?? '')) return true;
   if (/^(bulk|junk|auto_reply|list)$/i.test((header(email, 'precedence') ?? '').trim())) return true;
   if (
     header(email, 'x-autoreply') ||

@@ -71,6 +71,19 @@ describe('PostalMimeEmailParser', () => {
     expect(parsed.ok && parsed.message.automated).toBe(true);
   });
 
+  it('marks mail with a null return path (a notification, RFC 5321 §4.5.5) as automated', async () => {
+    const raw = new TextEncoder().encode(
+      'Return-Path: <>\r\nFrom: Jane Doe <jane.doe@example.com>\r\nTo: support@pharmacy.example\r\nSubject: Out of office\r\nMessage-ID: <oof-1@example.com>\r\n\r\nI am away until Monday.',
+    );
+    const parsed = await parser.parse(raw, context);
+    expect(parsed.ok && parsed.message.automated).toBe(true);
+    const withSender = new TextEncoder().encode(
+      'Return-Path: <jane.doe@example.com>\r\nFrom: Jane Doe <jane.doe@example.com>\r\nSubject: refill\r\n\r\nPlease refill.',
+    );
+    const person = await parser.parse(withSender, context);
+    expect(person.ok && person.message.automated).toBe(false);
+  });
+
   it('names the problem when a message has no sender', async () => {
     const parsed = await parser.parse(new TextEncoder().encode('Subject: hi\r\n\r\nbody'), context);
     expect(parsed).toEqual({ ok: false, reason: expect.stringContaining('From') });
