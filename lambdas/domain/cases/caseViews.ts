@@ -1,3 +1,4 @@
+import type { FaxDetails } from '../fax/faxDetails.js';
 import type { CaseListQuery, CasePage, CaseStore } from '../ports.js';
 import { redactPii } from '../triage/redactPii.js';
 import { caseIdFromReference } from './caseIds.js';
@@ -20,10 +21,25 @@ function redactSender<T extends { name?: string }>(sender: T): T {
   return sender.name === undefined ? sender : { ...sender, name: redact(sender.name) };
 }
 
+/**
+ * A fax's fields read off the form: the free-text ones (the sentence that asked for an expedited
+ * decision, the drug line, names) are OCR text like the body and are redacted like it; the member ID,
+ * date of birth and NPI are the structured values staff look the member up by.
+ */
+export function redactFaxDetails(fax: FaxDetails): FaxDetails {
+  const fields = { ...fax.fields };
+  for (const key of ['expeditedEvidence', 'drug', 'memberName', 'prescriberName'] as const) {
+    const value = fields[key];
+    if (value !== undefined) fields[key] = redact(value);
+  }
+  return { ...fax, fields };
+}
+
 function redactMessage(message: CaseMessage): CaseMessage {
   return {
     ...message,
     ...(message.sender ? { sender: redactSender(message.sender) } : {}),
+    ...(message.fax ? { fax: redactFaxDetails(message.fax) } : {}),
     attachments: message.attachments.map((attachment) => ({
       ...attachment,
       filename: redact(attachment.filename),

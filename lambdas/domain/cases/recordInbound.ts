@@ -14,6 +14,7 @@ import {
   SUSPENDED_QUEUE,
   type UnverifiedSender,
 } from './caseRecord.js';
+import { redactFaxDetails } from './caseViews.js';
 import { inboundKeyOf, ownThreadKeysOf, participantOf, referenceKeysOf } from './messageIdentity.js';
 import { withNextTimer } from './nextTimer.js';
 
@@ -303,7 +304,7 @@ export async function recordInbound(
     ...(message.threading.references.length > 0
       ? { references: storedReferences(message.threading.references) }
       : {}),
-    ...(message.fax ? { fax: message.fax } : {}),
+    ...(message.fax ? { fax: redactFaxDetails(message.fax) } : {}),
     ...(message.emailVerdicts ? { emailVerdicts: message.emailVerdicts } : {}),
   };
   let threadKeys = ownThreadKeysOf(message);

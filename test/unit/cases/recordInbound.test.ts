@@ -301,6 +301,52 @@ describe('recordInbound on threads, senders and closed cases', () => {
     expect(view?.messages[0]?.attachments[0]?.filename).toBe('SSN [SSN] card.pdf');
   });
 
+  it('redacts the lines it read off a fax form (the expedited sentence, the drug, names) as it stores and shows them', async () => {
+    const deps = services();
+    const fax = {
+      provider: 'telnyx' as const,
+      faxId: 'fax-1',
+      pageCount: 1,
+      partial: false,
+      documentKey: 'fax/telnyx/fax-1/document',
+      mediaType: 'application/pdf' as const,
+      pages: [{ pageNumber: 1, confidence: 0.9 }],
+      ocr: { engine: 'tesseract', confidence: 0.9, unreadablePages: [] },
+      fields: {
+        requestType: 'redetermination' as const,
+        expedited: true,
+        expeditedEvidence: 'URGENT expedited appeal for member SSN 123-45-6789, Medicare 1EG4-TE5-MK73',
+        formRecognized: true,
+        coverSheet: false,
+        memberName: 'Maria Lopez SSN 123-45-6789',
+        drug: 'Eliquis 5 mg, card 4111 1111 1111 1111',
+      },
+    };
+    const created = await recordInbound(
+      inboundEmail({
+        channel: 'fax',
+        externalId: 'telnyx:fax-1',
+        sender: { phone: '+15551234567' },
+        subject: 'Redetermination request by fax',
+        bodyText: 'URGENT expedited appeal',
+        threading: { references: [] },
+        fax,
+      }),
+      deps,
+    );
+    const stored = JSON.stringify(await deps.caseStore.getCase(created.caseId));
+    const shown = JSON.stringify(await viewCase(created.caseId, deps));
+    for (const identifier of ['123-45-6789', '1EG4-TE5-MK73', '4111 1111 1111 1111']) {
+      expect(stored).not.toContain(identifier);
+      expect(shown).not.toContain(identifier);
+    }
+    const view = await viewCase(created.caseId, deps);
+    expect(view?.messages[0]?.fax?.fields.expeditedEvidence).toBe(
+      'URGENT expedited appeal for member SSN [SSN], Medicare [MBI]',
+    );
+    expect(view?.messages[0]?.fax?.fields.drug).toBe('Eliquis 5 mg, card [CARD]');
+  });
+
   it('reopens a resolved case when the member writes within the reopen window', async () => {
     const deps = services();
     const first = await recordInbound(inboundEmail(), deps);
