@@ -32,8 +32,15 @@ export function ssnValid(digits: string): boolean {
 // CMS MBI: C A AN N A AN N A A N N; letters exclude S L O I B Z.
 const MBI_LETTER = '[AC-HJKMNP-RT-Yac-hjkmnp-rt-y]';
 const MBI_ALNUM = '[AC-HJKMNP-RT-Yac-hjkmnp-rt-y0-9]';
+// Between the groups of an identifier: a hyphen or dot with spaces around it, a few spaces, or a line
+// break ("123-45-\n6789" where a mail client wrapped the line).
+// Spaces are bounded so a long run of them costs no backtracking.
+const GROUP_BREAK =
+  '(?:[ \\t]{0,3}[-.][ \\t]{0,3}(?:\\r?\\n[ \\t]{0,3})?|[ \\t]{0,3}\\r?\\n[ \\t]{0,3}|[ \\t]{1,3})';
+const MBI_BREAK =
+  '(?:[ \\t]{0,3}-[ \\t]{0,3}(?:\\r?\\n[ \\t]{0,3})?|[ \\t]{0,3}\\r?\\n[ \\t]{0,3}|[ \\t]{1,3})?';
 const MBI = new RegExp(
-  `(?<![A-Za-z0-9])[1-9]${MBI_LETTER}${MBI_ALNUM}\\d[- ]?${MBI_LETTER}${MBI_ALNUM}\\d[- ]?${MBI_LETTER}{2}\\d{2}(?![A-Za-z0-9])`,
+  `(?<![A-Za-z0-9])[1-9]${MBI_LETTER}${MBI_ALNUM}\\d${MBI_BREAK}${MBI_LETTER}${MBI_ALNUM}\\d${MBI_BREAK}${MBI_LETTER}{2}\\d{2}(?![A-Za-z0-9])`,
   'g',
 );
 
@@ -46,8 +53,15 @@ export function mbiValid(text: string): boolean {
 // No look-behind to skip starts inside a word: it would also refuse the start right after a previous match
 // ("mary@x.com+bob@y.com" must give two addresses).
 const EMAIL = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
-const SSN = /(?<![\d-])\d{3}([- .]?)\d{2}\1\d{4}(?![\d-])/g;
+const SSN = new RegExp(`(?<![\\d-])\\d{3}(${GROUP_BREAK}?)\\d{2}(${GROUP_BREAK}?)\\d{4}(?![\\d-])`, 'g');
 const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
+// Cards written in their printed groups with other separators: 4-4-4-4 (Visa, Mastercard, Discover),
+// 4-4-4-4-3 (19 digits), 4-6-5 (Amex) and 4-6-4 (Diners).
+const CARD_GROUPED = [
+  `\\d{4}(?:${GROUP_BREAK}\\d{4}){3}${GROUP_BREAK}\\d{3}`,
+  `\\d{4}(?:${GROUP_BREAK}\\d{4}){3}`,
+  `\\d{4}${GROUP_BREAK}\\d{6}${GROUP_BREAK}\\d{4,5}`,
+].map((form) => new RegExp(`(?<![\\d.-])${form}(?!\\d)`, 'g'));
 // A parenthesis only as a whole group (`+44 (0)20 …`, `+1 (555) …`): a lone "(" after the number
 // is the text's own ("+1 555 123 4567 (2 pages)").
 const PHONE_INTL = /(?<![\w+])\+\d(?:[ .-]?(?:\(\d{1,4}\)|\d)){6,16}(?!\d)/g;
@@ -287,7 +301,7 @@ function collect(text: string): Candidate[] {
   if (digitCount < 5) return candidates;
   for (const match of text.matchAll(MBI)) add('MBI', match.index, match.index + match[0].length, 1);
   if (digitCount < 6) return candidates;
-  for (const match of text.matchAll(CARD)) {
+  for (const match of [CARD, ...CARD_GROUPED].flatMap((pattern) => [...text.matchAll(pattern)])) {
     const digits = match[0].replace(/\D/g, '');
     if (!luhnValid(digits) || !/^[2-6]/.test(digits)) continue;
     if (
@@ -304,10 +318,10 @@ function collect(text: string): Candidate[] {
   for (const match of text.matchAll(SSN)) {
     const digits = match[0].replace(/\D/g, '');
     if (!ssnValid(digits)) continue;
-    const separated = match[1] !== '';
-    if (!separated && hasWorkLabel(text, match.index) && !context(text, match.index, SSN_CONTEXT, 30))
+    const separators = `${match[1]}${match[2]}`;
+    if (separators === '' && hasWorkLabel(text, match.index) && !context(text, match.index, SSN_CONTEXT, 30))
       continue;
-    if (match[1] === '.' && !context(text, match.index, SSN_CONTEXT)) continue;
+    if (separators.includes('.') && !context(text, match.index, SSN_CONTEXT)) continue;
     add('SSN', match.index, match.index + match[0].length, 3);
   }
   for (const [offset, slice, patterns] of dateScans(text)) {
@@ -341,10 +355,32 @@ function collect(text: string): Candidate[] {
   return candidates;
 }
 
+/**
+ * Each character that stands for an ASCII digit, letter, hyphen, space or sign in what members type
+ * (full-width forms from Chinese, Japanese and Korean keyboards, Arabic-Indic and Devanagari digits,
+ * typographic dashes, no-break and other fixed-width spaces), mapped to it. Every one of them is one
+ * UTF-16 unit, as is its replacement, so offsets found in the mapped text hold in the original.
+ */
+function scanForm(text: string): string {
+  return text.replace(
+    /[\uff01-\uff5e\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u2010-\u2015\u2212\ufe58\ufe63\u00a0\u2000-\u200a\u202f\u205f\u3000]/g,
+    (character) => {
+      const code = character.charCodeAt(0);
+      if (code >= 0xff01 && code <= 0xff5e) return String.fromCharCode(code - 0xfee0);
+      if (code >= 0x0660 && code <= 0x0669) return String(code - 0x0660);
+      if (code >= 0x06f0 && code <= 0x06f9) return String(code - 0x06f0);
+      if (code >= 0x0966 && code <= 0x096f) return String(code - 0x0966);
+      if ((code >= 0x2010 && code <= 0x2015) || code === 0x2212 || code === 0xfe58 || code === 0xfe63)
+        return '-';
+      return ' ';
+    },
+  );
+}
+
 /** Find PII and replace each finding with a typed placeholder such as `[SSN]`. Never throws. */
 export function redactPii(text: string): Redaction {
   if (typeof text !== 'string' || text.length === 0) return { findings: [], redactedText: '' };
-  const candidates = collect(text).sort((a, b) => a.rank - b.rank || a.start - b.start);
+  const candidates = collect(scanForm(text)).sort((a, b) => a.rank - b.rank || a.start - b.start);
   const findings: PiiFinding[] = [];
   for (const candidate of candidates) {
     if (findings.some((taken) => candidate.start < taken.end && candidate.end > taken.start)) continue;

@@ -87,3 +87,52 @@ describe('redactPii', () => {
     expect(redactPii('')).toEqual({ findings: [], redactedText: '' });
   });
 });
+
+describe('redactPii on identifiers as members really type them', () => {
+  it('redacts SSNs with mixed or spaced separators and split across a line break', () => {
+    for (const ssn of ['123-45 6789', '123 - 45 - 6789', '123-45-\n6789', '123 45\n6789']) {
+      expect(redactPii(`SSN ${ssn} thanks`).redactedText).toBe('SSN [SSN] thanks');
+    }
+  });
+
+  it('redacts SSNs typed with typographic dashes or no-break spaces', () => {
+    for (const ssn of ['123–45–6789', '123‑45‑6789', '123−45−6789', '123\u00a045\u00a06789']) {
+      expect(redactPii(`SSN ${ssn} thanks`).redactedText).toBe('SSN [SSN] thanks');
+    }
+  });
+
+  it('redacts identifiers written in full-width, Arabic-Indic or Devanagari digits', () => {
+    expect(redactPii('社会保障番号 １２３-４５-６７８９ です').redactedText).toBe('社会保障番号 [SSN] です');
+    expect(redactPii('رقم الضمان ١٢٣-٤٥-٦٧٨٩ شكرا').redactedText).toBe('رقم الضمان [SSN] شكرا');
+    expect(redactPii('एसएसएन १२३-४५-६७८९ धन्यवाद').redactedText).toBe('एसएसएन [SSN] धन्यवाद');
+    expect(redactPii('カード ４１１１ １１１１ １１１１ １１１１ です').redactedText).toBe(
+      'カード [CARD] です',
+    );
+    expect(redactPii('Medicare １ＥＧ４-ＴＥ５-ＭＫ７３ です').redactedText).toBe('Medicare [MBI] です');
+  });
+
+  it('redacts MBIs with spaced or typographic dashes', () => {
+    expect(redactPii('mbi 1EG4 - TE5 - MK73 ok').redactedText).toBe('mbi [MBI] ok');
+    expect(redactPii('mbi 1eg4–te5–mk73 ok').redactedText).toBe('mbi [MBI] ok');
+  });
+
+  it('redacts card numbers grouped with dots, wide spaces, spaced dashes or a line break', () => {
+    for (const card of [
+      '4111.1111.1111.1111',
+      '4111  1111  1111  1111',
+      '4111 - 1111 - 1111 - 1111',
+      '4111–1111–1111–1111',
+      '4111\u00a01111\u00a01111\u00a01111',
+      '4111 1111\n1111 1111',
+      '3782.822463.10005',
+    ]) {
+      expect(redactPii(`card ${card} thanks`).redactedText).toBe('card [CARD] thanks');
+    }
+  });
+
+  it('still keeps labelled Rx, NDC and order numbers and finds phone numbers as phone numbers', () => {
+    const kept = 'Rx 123 4567, NDC 0002-8215-01, order 123456789, order #4111.1111.1111.1111';
+    expect(redactPii(kept).redactedText).toBe(kept);
+    expect(redactPii('call 555-123-4567 or 555 123 4567').redactedText).toBe('call [PHONE] or [PHONE]');
+  });
+});
