@@ -8,6 +8,7 @@ import { FaxPageImageStore } from '../adapters/fax/FaxPageImageStore.js';
 import { TextractOcrEngine } from '../adapters/ocr/TextractOcrEngine.js';
 import { S3BlobStore } from '../adapters/s3/S3BlobStore.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
+import { errorForLog } from '../domain/errorForLog.js';
 import { FaxJobSchema } from '../domain/ingest/acceptFax.js';
 import { type ReadFaxServices, readFax } from '../domain/ingest/readFax.js';
 import * as z from '../domain/zodMini.js';
@@ -55,8 +56,7 @@ export async function handleFaxOcrBatch(
     } catch (error) {
       logger.error('fax job failed; SQS will retry it', {
         sqsMessageId: record.messageId,
-        error:
-          error instanceof Error ? { name: error.name, message: error.message.slice(0, 300) } : 'unknown',
+        error: errorForLog(error),
       });
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }

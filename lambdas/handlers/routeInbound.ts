@@ -13,6 +13,7 @@ import { SqsDeadLetters } from '../adapters/sqs/SqsDeadLetters.js';
 import { conversationGroupOf } from '../domain/cases/messageIdentity.js';
 import { type RecordInboundServices, recordInbound } from '../domain/cases/recordInbound.js';
 import { isTranscriptOnlyLine, recordChatLine } from '../domain/chat/recordChatLine.js';
+import { errorForLog } from '../domain/errorForLog.js';
 import { InboundMessageSchema } from '../domain/inboundMessage.js';
 import { acknowledgerFor, acknowledgingAtOnce } from '../domain/outbound/acknowledge.js';
 import { deliverNow } from '../domain/outbound/deliverOutbox.js';
@@ -185,15 +186,12 @@ async function routeRecord(
     if (error instanceof CaseRejectedError) {
       // The store can never write it (a DynamoDB limit): retrying would only delay the DLQ.
       try {
-        await park(record, `the case store refused the message: ${error.message}`, services);
+        await park(record, `the case store refused the message: ${errorForLog(error).message}`, services);
         return true;
       } catch (parkError) {
         logger.error('could not park a refused record; SQS will retry it', {
           sqsMessageId: record.messageId,
-          error:
-            parkError instanceof Error
-              ? { name: parkError.name, message: parkError.message }
-              : String(parkError),
+          error: errorForLog(parkError),
         });
         return false;
       }
@@ -201,8 +199,7 @@ async function routeRecord(
     const receives = Number(record.attributes.ApproximateReceiveCount);
     if (lastReceive(record, services)) {
       // The last receive: parked with the error now, or SQS's redrive moves it there without a reason.
-      const name = error instanceof Error ? error.name : 'Error';
-      const detail = error instanceof Error ? error.message : String(error);
+      const { name, message: detail } = errorForLog(error);
       const cause =
         error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.name})` : '';
       try {
@@ -222,7 +219,7 @@ async function routeRecord(
           ? { name: error.cause.name, message: error.cause.message }
           : undefined,
       sqsMessageId: record.messageId,
-      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      error: errorForLog(error),
     });
     return false;
   }

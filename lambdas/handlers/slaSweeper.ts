@@ -9,6 +9,7 @@ import { PowertoolsSlaMetrics } from '../adapters/metrics/PowertoolsSlaMetrics.j
 import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
 import { knownQueues } from '../domain/cases/claimQueue.js';
 import { type SweepReport, type SweepServices, sweepSla } from '../domain/cases/slaSweep.js';
+import { errorForLog } from '../domain/errorForLog.js';
 import type { OutboxDeliveryServices } from '../domain/outbound/deliverOutbox.js';
 import { systemClock } from '../domain/ports.js';
 import * as z from '../domain/zodMini.js';
@@ -72,7 +73,7 @@ async function publishQueueGauges(services: SweepServices): Promise<void> {
     deskMetrics.queueGauges(queues, services.clock.now());
   } catch (error) {
     logger.warn('queue gauges not published', {
-      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      error: errorForLog(error),
     });
   }
 }

@@ -1,3 +1,4 @@
+import { errorForLog } from '../errorForLog.js';
 import type { CaseStore, Clock, Mailer, OutboxEntry, OutboxKind } from '../ports.js';
 
 /**
@@ -96,7 +97,7 @@ async function sendHeldEntry(entry: OutboxEntry, services: OutboxDeliveryService
         entryId: entry.entryId,
         caseId: entry.caseId,
         kind: entry.kind,
-        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+        error: errorForLog(error),
       },
     );
     return 'failed';
@@ -173,7 +174,7 @@ export async function deliverNow(
       // The commit stands; the sweeper finds the entry unsent (or held) and finishes the job.
       services.log?.('warn', 'immediate delivery failed; the sweeper retries it', {
         entryId: entry.entryId,
-        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+        error: errorForLog(error),
       });
       outcomes[entry.entryId] = 'failed';
     }
