@@ -11,6 +11,7 @@ import { clearSession, refreshCognitoSession, type Session, signOut } from './au
 import { Console, type ConsoleContext, type Notice } from './context.js';
 import { isTyping } from './hooks.js';
 import { html } from './html.js';
+import { type Route, routeOf } from './route.js';
 import { languageName, t } from './strings.js';
 import { Board } from './views/Board.js';
 import { CaseView } from './views/CaseView.js';
@@ -20,20 +21,6 @@ import { SignIn } from './views/SignIn.js';
 import { Supervisor } from './views/Supervisor.js';
 
 const SHORTCUTS_KEY = 'contact-router.console.shortcuts';
-
-type Route =
-  | { view: 'queues' }
-  | { view: 'mine' }
-  | { view: 'supervisor' }
-  | { view: 'case'; caseId: string };
-
-function routeOf(hash: string): Route {
-  const caseMatch = /^#\/cases\/([^/]+)$/.exec(hash);
-  if (caseMatch?.[1]) return { view: 'case', caseId: decodeURIComponent(caseMatch[1]) };
-  if (hash === '#/mine') return { view: 'mine' };
-  if (hash === '#/supervisor') return { view: 'supervisor' };
-  return { view: 'queues' };
-}
 
 function useRoute(): Route {
   const [route, setRoute] = useState(() => routeOf(location.hash));

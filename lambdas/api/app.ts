@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Case } from '../domain/cases/caseRecord.js';
 import type { StaffMember } from '../domain/cases/staffMember.js';
+import { errorForLog } from '../domain/errorForLog.js';
 import { faxPageImageKey } from '../domain/fax/ocr.js';
 import { deliverNow } from '../domain/outbound/deliverOutbox.js';
 import { templateCatalog } from '../domain/outbound/templates.js';
@@ -18,6 +19,7 @@ import {
   isKnownQueue,
   listCases,
   listQueues,
+  redactCase,
   replyToCase,
   type StaffApiServices,
   viewCase,
@@ -73,7 +75,8 @@ function parseIfMatch(header: string | undefined): IfMatch {
   if (header === undefined || header.trim() === '') return undefined;
   const value = header.trim();
   if (value === '*') return { any: true };
-  const match = /^(?:W\/)?"v(\d{1,15})"$/.exec(value);
+  // Entity tags compare as strings (RFC 9110 §8.8.3.2): "v07" is not the tag "v7" we handed out.
+  const match = /^(?:W\/)?"v([1-9]\d{0,14})"$/.exec(value);
   if (!match?.[1]) return { invalid: 'expected "*" or one entity tag such as "v7", as sent in ETag' };
   return { version: Number(match[1]) };
 }
@@ -129,7 +132,7 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
     log('error', 'staff request failed', {
       method: c.req.method,
       route: c.req.routePath,
-      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      error: errorForLog(error),
     });
     return problemResponse(
       'internal',
@@ -230,7 +233,7 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       case 'invalid_state':
         return new ProblemError('invalid_state', outcome.reason, {
           instance,
-          case: outcome.case,
+          case: redactCase(outcome.case),
           headers: { etag: etagOf(outcome.case) },
         });
       case 'conflict':
@@ -238,14 +241,14 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
           ? new ProblemError(
               'precondition_failed',
               `If-Match named another version; the case is at ${etagOf(outcome.case)} now: read it again and retry`,
-              { instance, case: outcome.case, headers: { etag: etagOf(outcome.case) } },
+              { instance, case: redactCase(outcome.case), headers: { etag: etagOf(outcome.case) } },
             )
           : new ProblemError(
               'conflict',
               'the case changed while this action was being made; read it again and retry',
               {
                 instance,
-                case: outcome.case,
+                case: redactCase(outcome.case),
                 headers: { etag: etagOf(outcome.case) },
               },
             );
@@ -275,7 +278,7 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
     if (outcome.outcome !== 'done')
       throw outcomeProblem(c, outcome, caseId, condition.ifVersion !== undefined);
     withEtag(c, outcome.case);
-    return outcome.case;
+    return redactCase(outcome.case);
   }
 
   const describedApp = app
@@ -317,7 +320,7 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       }
       if (outcome.outcome === 'empty') return c.json({ case: null }, 200);
       withEtag(c, outcome.case);
-      return c.json({ case: outcome.case }, 200);
+      return c.json({ case: redactCase(outcome.case) }, 200);
     })
     .openapi(routes.listCases, async (c) => {
       const query = c.req.valid('query');
@@ -425,7 +428,7 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       withEtag(c, outcome.case);
       return c.json(
         {
-          case: outcome.case,
+          case: redactCase(outcome.case),
           message: {
             messageId: outcome.message.messageId ?? outcome.message.externalId,
             delivery: delivered[outcome.entry.entryId] === 'sent' ? ('sent' as const) : ('queued' as const),

@@ -11,7 +11,7 @@ import type { BlobStore, Mailer } from '../domain/ports.js';
 
 export { actOnCase, type CaseActionRequest } from '../domain/cases/caseActions.js';
 export { caseIdFromReference } from '../domain/cases/caseIds.js';
-export { listCases, viewCase } from '../domain/cases/caseViews.js';
+export { listCases, redactCase, viewCase } from '../domain/cases/caseViews.js';
 export { claimNextCase, listQueues } from '../domain/cases/claimQueue.js';
 export { replyToCase } from '../domain/cases/replyToCase.js';
 

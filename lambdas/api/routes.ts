@@ -256,7 +256,8 @@ export const routes = {
   }),
   note: caseAction('note', NoteBodySchema, {
     summary: 'Add an internal note (never sent to the member)',
-    description: 'Anyone on staff may note a case; the note joins the history.',
+    description:
+      'Anyone on staff may note an unclaimed or resolved case; a claimed or pending case is noted by its holder or a supervisor. The note joins the history.',
     bodyRequired: true,
     access: 'staff',
   }),

@@ -225,6 +225,11 @@ describe('staff API app', () => {
     expect(stale.body.case.version).toBe(claimed.body.case.version);
     expect(stale.headers.get('etag')).toBe(claimed.headers.get('etag'));
 
+    const leadingZero = await api.call('alice', 'POST', `/cases/${api.caseId}/pend`, {
+      headers: { 'if-match': `"v0${claimed.body.case.version}"` },
+    });
+    expect(leadingZero.status).toBe(400);
+
     const malformedIfMatch = await api.call('alice', 'POST', `/cases/${api.caseId}/pend`, {
       headers: { 'if-match': 'v7' },
     });
@@ -292,6 +297,23 @@ describe('staff API app', () => {
     });
     expect(handed.status).toBe(200);
     expect(handed.body.case.assignee).toBe('bob.smith@desk');
+  });
+
+  it('redacts the sender name in the case every action and claim answers with, as the case view does', async () => {
+    const [stored] = [...api.caseStore.cases.values()];
+    if (!stored) throw new Error('no case');
+    // A record written before names were stored redacted: what the answer shows must still be redacted.
+    api.caseStore.cases.set(stored.caseId, {
+      ...stored,
+      sender: { ...stored.sender, name: 'SSN 123-45-6789' },
+    });
+    const claimed = await api.call('alice', 'POST', '/queues/fulfillment/claim');
+    expect(claimed.body.case.sender.name).toBe('SSN [SSN]');
+    const noted = await api.call('alice', 'POST', `/cases/${api.caseId}/note`, { body: { text: 'called' } });
+    expect(noted.body.case.sender.name).toBe('SSN [SSN]');
+    const refused = await api.call('alice', 'POST', `/cases/${api.caseId}/reopen`, { body: { reason: 'x' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.case.sender.name).toBe('SSN [SSN]');
   });
 
   it('answers 409 with the current case for an action the state does not allow', async () => {
