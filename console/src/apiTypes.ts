@@ -36,6 +36,8 @@ export const ClockSchema = z.looseObject({
   variant: optionalText,
   limit: optionalText,
   citation: optionalText,
+  ireForwardBy: optionalText,
+  ireForwardCitation: optionalText,
 });
 export type CaseClock = z.infer<typeof ClockSchema>;
 

@@ -153,6 +153,7 @@ export const STRINGS = {
   clockNextResponse: 'Next response',
   clockResolution: 'Resolution',
   clockRegulatory: 'Medicare Part D: {kind}',
+  ireForwardBy: 'Undecided by then: to the IRE by {time} ({citation})',
   clockRunning: 'running',
   clockPaused: 'paused (waiting on the member)',
   clockStoppedMet: 'met',

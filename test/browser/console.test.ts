@@ -252,6 +252,7 @@ describe('staff console', () => {
     await regulatory.waitFor();
     expect(await regulatory.textContent()).toContain('redetermination, expedited');
     expect(await regulatory.textContent()).toContain('423.590(d)(1)');
+    expect(await regulatory.getByTestId('ire-forward').textContent()).toContain('to the IRE by');
     expect(await supervisor.page.locator('.facts').textContent()).toContain('appeals');
     expect(await supervisor.page.getByRole('region', { name: 'History' }).textContent()).toContain(
       'Reclassified',

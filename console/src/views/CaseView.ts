@@ -776,6 +776,14 @@ function Clocks(props: { kase: Case }) {
                         clock.dueAt &&
                         html`<br /><span class=${`due due-${urgencyOf(clock.dueAt, now)}`}>${formatCountdown(clock.dueAt, now)}</span>`
                       }
+                      ${
+                        clock.state === 'running' &&
+                        clock.ireForwardBy &&
+                        html`<br /><span class="ire-forward" data-testid="ire-forward">${t('ireForwardBy', {
+                          time: formatDateTime(clock.ireForwardBy),
+                          citation: clock.ireForwardCitation ?? '',
+                        })}</span>`
+                      }
                     </td>
                     <td class=${`clock-state tone-${state.tone}`}>${state.text}</td>
                   </tr>`;

@@ -3,6 +3,8 @@ import * as z from '../zodMini.js';
 import { addBusinessTime, businessTimeBetween } from './businessCalendar.js';
 import { calendarOf } from './policyCalendars.js';
 import {
+  IRE_FORWARD_MS,
+  ireForwardCitation,
   type RegulatoryChoice,
   RegulatoryKindSchema,
   RegulatoryVariantSchema,
@@ -87,6 +89,12 @@ export const RegulatoryClockSchema = z.object({
   stoppedAt: z.optional(isoDate),
   breached: z.optional(z.boolean()),
   milestones: z.array(MilestoneSchema),
+  /**
+   * A coverage determination or redetermination still undecided when due goes to the IRE by this time
+   * (24 hours after `dueAt`, {@link IRE_FORWARD_MS}), under `ireForwardCitation`; absent for grievances.
+   */
+  ireForwardBy: z.optional(isoDate),
+  ireForwardCitation: z.optional(z.string()),
 });
 export type RegulatoryClock = z.infer<typeof RegulatoryClockSchema>;
 
@@ -237,10 +245,54 @@ export function startRegulatoryClock(
     state: 'running',
     startedAt: earliestReceipt.toISOString(),
     dueAt: new Date(due).toISOString(),
-    milestones: milestonePoints(policy, 'regulatory').map((point) =>
-      toMilestone('regulatory', point, start + Math.round(((due - start) * point.percent) / 100)),
-    ),
+    milestones: [
+      ...milestonePoints(policy, 'regulatory').map((point) =>
+        toMilestone('regulatory', point, start + Math.round(((due - start) * point.percent) / 100)),
+      ),
+      ...ireForwardMilestones(choice, start, due),
+    ],
+    ...ireForwardFields(choice.kind, due),
   };
+}
+
+function ireForwardFields(
+  kind: RegulatoryChoice['kind'],
+  due: number,
+): Pick<RegulatoryClock, 'ireForwardBy' | 'ireForwardCitation'> {
+  const citation = ireForwardCitation(kind);
+  return citation
+    ? { ireForwardBy: new Date(due + IRE_FORWARD_MS).toISOString(), ireForwardCitation: citation }
+    : {};
+}
+
+/**
+ * The IRE stage of a coverage determination or redetermination (regulation, not policy): when the
+ * limit expires undecided, supervisors are told to forward the request to the IRE within 24 hours and
+ * the case becomes urgent (`ire-forward`); if it is still open 24 hours later, they are told the
+ * forwarding is overdue (`ire-forward-overdue`). Resolving the case (decided, or forwarded) stops the
+ * clock and with it both.
+ */
+function ireForwardMilestones(choice: RegulatoryChoice, start: number, due: number): Milestone[] {
+  if (!ireForwardCitation(choice.kind)) return [];
+  const percentAt = (at: number) => Math.round(((at - start) / Math.max(1, due - start)) * 10_000) / 100;
+  return [
+    {
+      eventId: 'regulatory:ire-forward',
+      type: 'escalation',
+      step: 'ire-forward',
+      percent: 100,
+      at: new Date(due).toISOString(),
+      actions: [{ type: 'setPriority', priority: 'urgent' }, { type: 'notifySupervisors' }],
+    },
+    {
+      eventId: 'regulatory:ire-forward-overdue',
+      type: 'escalation',
+      step: 'ire-forward-overdue',
+      percent: percentAt(due + IRE_FORWARD_MS),
+      at: new Date(due + IRE_FORWARD_MS).toISOString(),
+      actions: [{ type: 'notifySupervisors' }],
+    },
+  ];
 }
 
 function countedSince(clock: BusinessClock, at: Date, policy: Policy): number {

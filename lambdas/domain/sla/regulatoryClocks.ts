@@ -105,6 +105,20 @@ export const PART_D_LIMITS: Readonly<
   },
 };
 
+/**
+ * A coverage determination or redetermination not decided within its limit is an adverse decision by
+ * rule, and the plan must forward the request to the independent review entity (IRE) within 24 hours
+ * of the limit's expiry (42 CFR 423.568 and 423.572 for coverage determinations, 423.590 for
+ * redeterminations). Grievances have no IRE stage. Undefined for a kind without one.
+ */
+export const IRE_FORWARD_MS = 24 * HOUR;
+
+export function ireForwardCitation(kind: RegulatoryKind): string | undefined {
+  if (kind === 'coverageDetermination') return '42 CFR 423.568, 423.572';
+  if (kind === 'redetermination') return '42 CFR 423.590';
+  return undefined;
+}
+
 /** What routing knows when it picks a regulatory limit. */
 export interface RegulatoryFacts {
   kind: RegulatoryKind;

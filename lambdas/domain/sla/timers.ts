@@ -1,5 +1,6 @@
 import { type Policy, PRIORITY_RANK, type Priority, PrioritySchema } from '../policy/policy.js';
 import type { CaseClocks, Clock, Milestone, TimerAction } from './clocks.js';
+import { IRE_FORWARD_MS } from './regulatoryClocks.js';
 
 /** A warning, breach or escalation that is due: the sweeper records it once, by `eventId`. */
 export interface TimerEvent {
@@ -71,7 +72,15 @@ export function dueTimerEvents(
       percent: milestone.percent,
       scheduledAt: milestone.at,
       ...(clock.dueAt !== undefined ? { clockDueAt: clock.dueAt } : {}),
-      ...(clock.type === 'regulatory' ? { citation: clock.citation } : {}),
+      ...(clock.type === 'regulatory'
+        ? {
+            // The IRE stage has its own basis; the other events cite the limit itself.
+            citation:
+              milestone.step?.startsWith('ire-forward') && clock.ireForwardCitation
+                ? clock.ireForwardCitation
+                : clock.citation,
+          }
+        : {}),
       actions: milestone.actions,
     }));
 }
@@ -100,6 +109,14 @@ function priorityAtRank(rank: number): Priority {
 }
 
 function eventLine(event: TimerEvent): string {
+  if (event.step === 'ire-forward' || event.step === 'ire-forward-overdue') {
+    const due = event.clockDueAt ?? event.scheduledAt;
+    const by = new Date(Date.parse(due) + IRE_FORWARD_MS).toISOString();
+    const citation = event.citation ? ` (${event.citation})` : '';
+    return event.step === 'ire-forward'
+      ? `${event.clockId} clock${citation} expired undecided at ${due}: by regulation an adverse decision; forward the request to the IRE by ${by}`
+      : `${event.clockId} clock${citation} expired undecided at ${due} and the case is still open: forwarding to the IRE was due by ${by}`;
+  }
   const what =
     event.type === 'warning'
       ? `is at ${event.percent}% of its target`

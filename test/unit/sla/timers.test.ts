@@ -44,6 +44,16 @@ describe('nextTimerAt', () => {
   });
 });
 
+/** An expedited appeal received Monday 2 November 2026, 08:00 Chicago: a 72-hour redetermination clock. */
+function expeditedAppealClocks(): CaseClocks {
+  return routeMessage(
+    triageResult({ topic: 'appeal', expedited: true }),
+    'email',
+    at('2026-11-02T08:00:00-06:00'),
+    DEFAULT_POLICY,
+  ).clocks;
+}
+
 describe('dueTimerEvents', () => {
   it('lists nothing before the warning time', () => {
     expect(dueTimerEvents(openBilling(), [], at('2026-11-03T19:59:59Z'))).toEqual([]);
@@ -89,12 +99,7 @@ describe('dueTimerEvents', () => {
   });
 
   it('carries the citation of a regulatory event', () => {
-    const clocks = routeMessage(
-      triageResult({ topic: 'appeal', expedited: true }),
-      'email',
-      at('2026-11-02T08:00:00-06:00'),
-      DEFAULT_POLICY,
-    ).clocks;
+    const clocks = expeditedAppealClocks();
 
     const events = dueTimerEvents(clocks, [], at('2026-11-05T14:00:00Z'));
 
@@ -107,7 +112,67 @@ describe('dueTimerEvents', () => {
       ['regulatory:escalation:regulatory-at-risk', '42 CFR 423.590(d)(1)'],
       ['regulatory:breach', '42 CFR 423.590(d)(1)'],
       ['regulatory:escalation:regulatory-breach', '42 CFR 423.590(d)(1)'],
+      // Undecided at the limit: an adverse decision by rule, to the IRE within 24 hours (42 CFR 423.590).
+      ['regulatory:ire-forward', '42 CFR 423.590'],
     ]);
+  });
+
+  it('tells supervisors to forward an undecided appeal to the IRE within 24 hours of its limit, and again once that is overdue', () => {
+    const clocks = expeditedAppealClocks();
+    const regulatory = clocks.clocks.find((clock) => clock.type === 'regulatory');
+    if (regulatory?.type !== 'regulatory') throw new Error('no regulatory clock');
+    // 72 hours from receipt (14:00Z), then 24 more.
+    expect(regulatory).toMatchObject({
+      dueAt: '2026-11-05T14:00:00.000Z',
+      ireForwardBy: '2026-11-06T14:00:00.000Z',
+      ireForwardCitation: '42 CFR 423.590',
+    });
+    const atLimit = planSweep({
+      caseClocks: clocks,
+      firedEventIds: [],
+      now: at('2026-11-05T14:00:00Z'),
+      state: { priority: 'high', queue: 'appeals' },
+      policy: DEFAULT_POLICY,
+      caseLabel: 'CR-TEST',
+    });
+    const forward = atLimit.events.find(({ event }) => event.eventId === 'regulatory:ire-forward');
+    expect(atLimit.priority).toBe('urgent');
+    expect(forward?.outcome.notify?.text).toContain(
+      'by regulation an adverse decision; forward the request to the IRE by 2026-11-06T14:00:00.000Z',
+    );
+    expect(atLimit.nextTimerAt).toBe('2026-11-06T14:00:00.000Z');
+    const fired = atLimit.events.map(({ event }) => event.eventId);
+    const overdue = planSweep({
+      caseClocks: clocks,
+      firedEventIds: fired,
+      now: at('2026-11-06T14:00:00Z'),
+      state: { priority: atLimit.priority, queue: atLimit.queue },
+      policy: DEFAULT_POLICY,
+      caseLabel: 'CR-TEST',
+    });
+    expect(overdue.events.map(({ event }) => event.eventId)).toEqual(['regulatory:ire-forward-overdue']);
+    expect(overdue.events[0]?.outcome.notify?.text).toContain('forwarding to the IRE was due by');
+    const later = dueTimerEvents(
+      clocks,
+      [...fired, 'regulatory:ire-forward-overdue'],
+      at('2027-01-01T00:00:00Z'),
+    );
+    expect(later.filter((event) => event.clockId === 'regulatory')).toEqual([]);
+  });
+
+  it('gives a grievance no IRE stage', () => {
+    const clocks = routeMessage(
+      triageResult({ topic: 'complaint' }),
+      'email',
+      at('2026-11-02T08:00:00-06:00'),
+      DEFAULT_POLICY,
+    ).clocks;
+    const regulatory = clocks.clocks.find((clock) => clock.type === 'regulatory');
+    expect(regulatory?.type === 'regulatory' && regulatory.regulatoryKind).toBe('grievance');
+    expect(regulatory?.milestones.map((milestone) => milestone.eventId)).not.toContain(
+      'regulatory:ire-forward',
+    );
+    expect(regulatory && 'ireForwardBy' in regulatory).toBe(false);
   });
 });
 
