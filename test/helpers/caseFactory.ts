@@ -45,6 +45,8 @@ export function queuedCase(
     sla: {
       ...template.sla,
       firstResponseDueAt: overrides.firstResponseDueAt ?? template.sla.firstResponseDueAt,
+      // The due time the queue orders by follows the one given (the template's clocks are not rebuilt).
+      ...(overrides.firstResponseDueAt ? { nextDueAt: overrides.firstResponseDueAt } : {}),
     },
     participants: [`member-${overrides.key}@example.com`],
     sender: { address: `member-${overrides.key}@example.com` },

@@ -24,8 +24,9 @@ export function knownQueues(policy: Policy): string[] {
   return [...new Set([...Object.keys(policy.queues), SUSPENDED_QUEUE])];
 }
 
-/** The earliest of the case's due times: first response, resolution, regulatory. */
+/** The due time the queue orders by: the next deadline of a running clock, else the earliest of first response, resolution, regulatory. */
 export function earliestDue(sla: QueueEntry['sla']): string {
+  if (sla.nextDueAt !== undefined) return new Date(sla.nextDueAt).toISOString();
   const first = new Date(sla.firstResponseDueAt).toISOString();
   const others = [sla.resolutionDueAt, sla.regulatoryDueAt]
     .filter((due): due is string => due !== undefined)
@@ -34,8 +35,10 @@ export function earliestDue(sla: QueueEntry['sla']): string {
 }
 
 /**
- * Queue order: priority, then the earliest due time, then age (receipt), then the case id so the
- * order is total. A released case sorts back into the place it had.
+ * Queue order: priority, then the earliest due time of a running clock (`sla.nextDueAt`: the next
+ * deadline, as "next SLA breach" sorts in Zendesk; the summary's due times on records written before
+ * it or with no clock running), then age (receipt), then the case id so the order is total. A released
+ * case sorts back into the place it had.
  */
 export function queueOrderKey(kase: QueueEntry): string {
   return `${PRIORITY_RANK[kase.priority]}#${earliestDue(kase.sla)}#${new Date(kase.receivedAt).toISOString()}#${kase.caseId}`;

@@ -220,7 +220,11 @@ describe('ClaimDispatcher', () => {
       ),
       {
         ...make('en-late', 'normal', 'en', '2026-12-01T15:00:00.000Z'),
-        sla: { ...template.sla, firstResponseDueAt: '2026-12-31T15:00:00.000Z' },
+        sla: {
+          ...template.sla,
+          firstResponseDueAt: '2026-12-31T15:00:00.000Z',
+          nextDueAt: '2026-12-31T15:00:00.000Z',
+        },
       },
     );
     // Small rounds: the first read (sized to the round) holds only the top, all Japanese.

@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { claimNextCase, listQueues, queueTally } from '../../../lambdas/domain/cases/claimQueue.js';
+import { slaOfClocks } from '../../../lambdas/domain/cases/caseSla.js';
+import {
+  claimNextCase,
+  earliestDue,
+  listQueues,
+  queueTally,
+} from '../../../lambdas/domain/cases/claimQueue.js';
 import type { StaffMember } from '../../../lambdas/domain/cases/staffMember.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
+import { routeMessage } from '../../../lambdas/domain/policy/routeMessage.js';
+import { clocksOnMemberMessage, clocksOnStaffReply } from '../../../lambdas/domain/sla/clocks.js';
 import { caseTemplate, queuedCase } from '../../helpers/caseFactory.js';
 import { FakeClock } from '../../helpers/FakeClock.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
+import { triageResult } from '../policy/triageResult.js';
 
 const english: StaffMember = { id: 'ann', role: 'agent', languages: ['en'] };
 const bilingual: StaffMember = { id: 'bea', role: 'agent', languages: ['en', 'es'] };
@@ -97,5 +106,24 @@ describe('claim-next', () => {
     });
     expect(queueTally({ ...base, state: 'resolved', slaStatus: 'breached' })).toBeUndefined();
     expect(queueTally({ ...base, state: 'merged', slaStatus: 'at_risk' })).toBeUndefined();
+  });
+
+  it('orders a case by the deadline it faces now: a first response met long ago no longer puts it ahead', () => {
+    const receivedAt = new Date('2026-12-01T15:00:00.000Z');
+    const decision = routeMessage(triageResult({ topic: 'refill' }), 'email', receivedAt, DEFAULT_POLICY);
+    const answered = clocksOnStaffReply(
+      decision.clocks,
+      new Date('2026-12-01T16:00:00.000Z'),
+      DEFAULT_POLICY,
+    );
+    const clocks = clocksOnMemberMessage(answered, new Date('2026-12-03T15:00:00.000Z'), DEFAULT_POLICY);
+    const running = clocks.clocks.filter((clock) => clock.state === 'running' && clock.dueAt);
+    expect(running.map((clock) => clock.kind).sort()).toEqual(['nextResponse', 'resolution']);
+    const sla = slaOfClocks(decision.sla, clocks);
+    const soonest = running.map((clock) => clock.dueAt ?? '').sort()[0];
+    expect(sla.nextDueAt).toBe(soonest);
+    expect(sla.firstResponseDueAt).toBe(decision.sla.firstResponseDueAt);
+    expect(earliestDue(sla)).toBe(soonest);
+    expect(earliestDue(sla) > decision.sla.firstResponseDueAt).toBe(true);
   });
 });
