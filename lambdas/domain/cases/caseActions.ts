@@ -519,12 +519,14 @@ function planReclassify(
 }
 
 /**
- * When the duplicate's request first reached the desk: its own receipt, or earlier when its Part D
- * clock already runs from an earlier copy (a fax that arrived first, a duplicate merged into it).
+ * When the case's request first reached the desk: its own receipt, a member message received
+ * earlier that joined it later (a fax processed after the mail that opened the case), or earlier
+ * when its Part D clock already runs from an earlier copy (a duplicate merged into it).
  */
 function earliestReceiptOf(kase: Case): Date {
   const times = [
     kase.receivedAt,
+    ...(kase.clocks.memberMessagesAt ?? []),
     ...kase.clocks.clocks.filter((clock) => clock.type === 'regulatory').map((clock) => clock.startedAt),
   ]
     .map((at) => Date.parse(at))

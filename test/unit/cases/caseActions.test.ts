@@ -649,4 +649,34 @@ describe('reclassify', () => {
       await act({ action: 'reclassify', topic: 'appeal', reason: 'late' }, resolvedCase.caseId, sue),
     ).toMatchObject({ outcome: 'invalid_state', reason: expect.stringContaining('reopen') });
   });
+
+  it('starts the clock from an earlier message of the case: a fax received before the mail that opened it', async () => {
+    const { open, act, services, caseStore } = harness();
+    const kase = await open({ ...BILLING, sender: { address: 'member@example.com' } });
+    // Faxed the day before, OCR'd and routed after the e-mail opened the case.
+    const faxedAt = new Date(Date.parse(TUESDAY) - 30 * HOUR).toISOString();
+    await recordInbound(
+      inboundEmail({
+        ...BILLING,
+        externalId: '<earlier@mail.example.com>',
+        receivedAt: faxedAt,
+        sender: { address: 'member@example.com' },
+        subject: `Re: ${kase.reference}`,
+        threading: { messageId: '<earlier@mail.example.com>', references: [] },
+      }),
+      services,
+    );
+    expect(caseStore.cases.get(kase.caseId)?.messageCount).toBe(2);
+    const outcome = await act(
+      { action: 'reclassify', topic: 'appeal', reason: 'a denial' },
+      kase.caseId,
+      sue,
+    );
+    if (outcome.outcome !== 'done') throw new Error(outcome.outcome);
+    // 42 CFR 423.590(a)(1): from the plan's receipt of the request, the earliest on any channel.
+    expect(regulatoryOf(outcome.case)).toMatchObject({
+      startedAt: faxedAt,
+      dueAt: new Date(Date.parse(faxedAt) + 7 * 24 * HOUR).toISOString(),
+    });
+  });
 });
