@@ -346,8 +346,8 @@ function partDClockOnReclassify(
   staff: StaffMember,
   now: Date,
   policy: Policy,
+  earliest: Date,
 ): PartDOutcome {
-  const earliest = earliestReceiptOf(kase);
   if (facts.receivedAt) {
     if (facts.receivedAt.getTime() > now.getTime())
       return { refuse: invalid(kase, 'the request cannot have been received in the future') };
@@ -425,6 +425,7 @@ function planReclassify(
   request: Extract<CaseActionRequest, { action: 'reclassify' }>,
   now: Date,
   policy: Policy,
+  earliest: Date,
 ): Plan {
   if (kase.state === 'resolved' || kase.state === 'merged') {
     return invalid(kase, `the case is ${kase.state}; reopen it before reclassifying it`);
@@ -462,6 +463,7 @@ function planReclassify(
       staff,
       now,
       policy,
+      earliest,
     );
     if ('refuse' in outcome) return outcome.refuse;
     clocks = outcome.clocks;
@@ -555,6 +557,30 @@ function withDuplicateClocks(clocks: CaseClocks, duplicate: Case, policy: Policy
       return Date.parse(stricter.dueAt) < Date.parse(ours.dueAt) ? stricter : ours;
     }),
   };
+}
+
+/** Bound on the duplicates read for one reclassification (as `MAX_MERGE_FORWARDS` bounds forwarding). */
+const MAX_MERGED_DUPLICATES = 100;
+
+/**
+ * The case's earliest receipt, counting the duplicates merged into it (and into those): a merge
+ * keeps the duplicate's messages on the duplicate, so a request first received there (a fax a day
+ * before the mail) still starts a Part D clock that a reclassification gives the survivor.
+ */
+async function earliestReceiptWithMerged(kase: Case, services: CaseActionServices): Promise<Date> {
+  let earliest = earliestReceiptOf(kase).getTime();
+  const seen = new Set([kase.caseId]);
+  const pending = (kase.links ?? []).filter((l) => l.relation === 'merged_from').map((l) => l.caseId);
+  while (pending.length > 0 && seen.size <= MAX_MERGED_DUPLICATES) {
+    const caseId = pending.shift() as string;
+    if (seen.has(caseId)) continue;
+    seen.add(caseId);
+    const duplicate = await services.caseStore.getCaseRecord(caseId);
+    if (!duplicate) continue;
+    earliest = Math.min(earliest, earliestReceiptOf(duplicate).getTime());
+    for (const link of duplicate.links ?? []) if (link.relation === 'merged_from') pending.push(link.caseId);
+  }
+  return new Date(earliest);
 }
 
 const runningRegulatoryClock = (kase: Case) =>
@@ -669,7 +695,14 @@ async function plan(
     case 'renew':
       return planRenew(kase, staff, now, leaseMs);
     case 'reclassify':
-      return planReclassify(kase, staff, request, now, policy);
+      return planReclassify(
+        kase,
+        staff,
+        request,
+        now,
+        policy,
+        await earliestReceiptWithMerged(kase, services),
+      );
     case 'merge': {
       if (!isSupervisor(staff)) return forbidden('only a supervisor can merge cases');
       // Case ids and references are upper case; a supervisor may type either in lower case.

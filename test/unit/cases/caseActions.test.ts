@@ -679,4 +679,25 @@ describe('reclassify', () => {
       dueAt: new Date(Date.parse(faxedAt) + 7 * 24 * HOUR).toISOString(),
     });
   });
+
+  it('starts the clock from the receipt of a duplicate merged into the case before it was reclassified', async () => {
+    const { open, act, clock } = harness();
+    clock.current = new Date(Date.parse(TUESDAY) - 30 * HOUR);
+    const duplicate = await open(BILLING);
+    clock.current = new Date(TUESDAY);
+    const survivor = await open(BILLING);
+    expect(await act({ action: 'merge', into: survivor.caseId }, duplicate.caseId, sue)).toMatchObject({
+      outcome: 'done',
+    });
+    const outcome = await act(
+      { action: 'reclassify', topic: 'appeal', reason: 'both are the same appeal' },
+      survivor.caseId,
+      sue,
+    );
+    if (outcome.outcome !== 'done') throw new Error(outcome.outcome);
+    expect(regulatoryOf(outcome.case)).toMatchObject({
+      startedAt: duplicate.receivedAt,
+      dueAt: new Date(Date.parse(duplicate.receivedAt) + 7 * 24 * HOUR).toISOString(),
+    });
+  });
 });
