@@ -306,7 +306,7 @@ export const routes = {
   reclassify: caseAction('reclassify', ReclassifyBodySchema, {
     summary: 'Correct the topic (and expedited flag) triage read; the policy re-routes, Part D clocks start',
     description:
-      "The holder (or a supervisor) names the topic. The policy's rule for it decides queue and priority, as for a message triaged so (a new queue puts the case back in line there). When that rule is a Part D request (coverage determination, redetermination, grievance), its clock starts from the case's earliest receipt, or tightens to the expedited limit; a running Part D clock is never stopped or lengthened. 409 when the case already carries another or a finished Part D request.",
+      "The holder (or a supervisor) names the topic. The policy's rule for it decides queue and priority, as for a message triaged so (a new queue puts the case back in line there). When that rule is a Part D request (coverage determination, redetermination, grievance), its clock starts from the case's earliest receipt, or tightens to the expedited limit; a running Part D clock is never stopped or lengthened. A running clock of another kind (triage read an appeal as a complaint) takes the named kind when that ends sooner; 409 when it would end later, or when the case's Part D request is finished.",
     bodyRequired: true,
     access: 'staff',
   }),

@@ -337,7 +337,8 @@ type PartDOutcome = { refuse: Plan } | { clocks: CaseClocks; detail?: Record<str
  * staff name). A running clock of the same request: an expedited request takes the shorter limit
  * when that ends sooner (42 CFR 423.572(a), 423.590(d), 423.564(f): 24 or 72 hours from receiving
  * the expedited request); it is never lengthened. A case holds one Part D request: a running clock
- * of another kind, or one already stopped, is refused, since that request is decided on its own.
+ * of another kind (triage read the request wrong) takes the named kind when that ends sooner; one that
+ * would end later, or a clock already stopped, is refused, since that request is decided on its own.
  */
 function partDClockOnReclassify(
   kase: Case,
@@ -391,10 +392,23 @@ function partDClockOnReclassify(
     };
   }
   if (existing.regulatoryKind !== kind) {
+    // Triage read the request as another kind (an appeal read as a complaint): the kind staff
+    // name takes over when its deadline ends first, so neither reading can run late; one that ends
+    // later would lengthen the case's deadline, and is a different request for a case of its own.
+    const corrected = startRegulatoryClock(choice, facts.receivedAt ?? earliest, policy);
+    if (Date.parse(corrected.dueAt) < Date.parse(existing.dueAt)) {
+      return {
+        clocks: {
+          ...kase.clocks,
+          clocks: kase.clocks.clocks.map((clock) => (clock === existing ? corrected : clock)),
+        },
+        detail: { ...described(corrected, 'rekinded'), replaced: described(existing, 'replaced') },
+      };
+    }
     return {
       refuse: invalid(
         kase,
-        `the case runs a Part D ${existing.regulatoryKind} clock; a ${kind} is a different request, decided on a case of its own`,
+        `the case runs a Part D ${existing.regulatoryKind} clock due ${existing.dueAt}; a ${kind} is a different request with a later deadline, decided on a case of its own`,
       ),
     };
   }

@@ -700,4 +700,25 @@ describe('reclassify', () => {
       dueAt: new Date(Date.parse(duplicate.receivedAt) + 7 * 24 * HOUR).toISOString(),
     });
   });
+
+  it('gives an appeal triage read as a complaint the redetermination clock, which ends before the grievance one', async () => {
+    const { claimed, act } = harness();
+    const kase = await claimed(alice, {
+      subject: 'Complaint',
+      bodyText: 'I want to file a complaint about the rude pharmacist and the terrible service I received.',
+    });
+    expect(regulatoryOf(kase)).toMatchObject({ regulatoryKind: 'grievance', limit: '30 days' });
+    const outcome = await act(
+      { action: 'reclassify', topic: 'appeal', reason: 'the member disputes the denial, it is an appeal' },
+      kase.caseId,
+      alice,
+    );
+    if (outcome.outcome !== 'done') throw new Error(`${outcome.outcome}: ${JSON.stringify(outcome)}`);
+    // 42 CFR 423.590(a)(1): 7 days from the receipt; the grievance's 30 days would let it run late.
+    const dueAt = new Date(Date.parse(kase.receivedAt) + 7 * 24 * HOUR).toISOString();
+    expect(outcome.case).toMatchObject({ queue: 'appeals', sla: { regulatoryDueAt: dueAt } });
+    expect(outcome.case.clocks.clocks.filter((clock) => clock.type === 'regulatory')).toEqual([
+      expect.objectContaining({ regulatoryKind: 'redetermination', startedAt: kase.receivedAt, dueAt }),
+    ]);
+  });
 });
