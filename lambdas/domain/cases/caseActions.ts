@@ -483,12 +483,19 @@ function planReclassify(
     clocks = outcome.clocks;
     partD = outcome.detail;
   }
+  // An SLA escalation raised the priority for the time the case has waited: priority only rises
+  // (as on a merge), so the rule's priority never undoes it (the ladder's steps fire once).
+  const escalated = kase.firedTimerEvents.some((eventId) => eventId.includes(':escalation:'));
+  const priority =
+    escalated && PRIORITY_RANK[kase.priority] < PRIORITY_RANK[placement.priority]
+      ? kase.priority
+      : placement.priority;
   const moves = placement.queue !== kase.queue;
   const unchanged =
     !moves &&
     request.topic === kase.topic &&
     expedited === kase.expedited &&
-    placement.priority === kase.priority &&
+    priority === kase.priority &&
     !kase.needsTriage &&
     clocks === kase.clocks;
   if (unchanged)
@@ -501,7 +508,7 @@ function planReclassify(
     topic: request.topic,
     expedited,
     needsTriage: false,
-    priority: placement.priority,
+    priority,
     routingReason: `reclassified by staff: ${placement.reason}`,
     clocks,
   };

@@ -3,6 +3,7 @@ import { actOnCase, type CaseActionRequest } from '../../../lambdas/domain/cases
 import type { Case } from '../../../lambdas/domain/cases/caseRecord.js';
 import { claimNextCase, claimRevision, queueOrderKey } from '../../../lambdas/domain/cases/claimQueue.js';
 import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
+import { sweepSla } from '../../../lambdas/domain/cases/slaSweep.js';
 import type { StaffMember } from '../../../lambdas/domain/cases/staffMember.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { withEarlierReceipt } from '../../../lambdas/domain/sla/clocks.js';
@@ -720,5 +721,27 @@ describe('reclassify', () => {
     expect(outcome.case.clocks.clocks.filter((clock) => clock.type === 'regulatory')).toEqual([
       expect.objectContaining({ regulatoryKind: 'redetermination', startedAt: kase.receivedAt, dueAt }),
     ]);
+  });
+
+  it('never lowers the priority an SLA escalation raised: the holder reclassifying an at-risk appeal keeps it urgent', async () => {
+    const { open, act, clock, caseStore, services } = harness();
+    const kase = await open(APPEAL);
+    // 75 % of the 7-day redetermination clock: regulatory-at-risk sets urgent (and the first
+    // response is long overdue: escalations).
+    clock.current = new Date(Date.parse(kase.receivedAt) + 5.5 * 24 * HOUR);
+    await sweepSla({ ...services, mailer: { send: async () => undefined } });
+    const escalated = caseStore.cases.get(kase.caseId);
+    if (!escalated) throw new Error('no case');
+    expect(escalated.priority).toBe('urgent');
+    expect(escalated.firedTimerEvents).toContain('regulatory:escalation:regulatory-at-risk');
+    const { after, events } = claimRevision(escalated, alice, clock.now(), services.leaseMs);
+    expect(await caseStore.applyRevision({ before: escalated, after, events }, [])).toBe('applied');
+    const outcome = await act(
+      { action: 'reclassify', topic: 'appeal', reason: 'back to the appeals team' },
+      kase.caseId,
+      alice,
+    );
+    if (outcome.outcome !== 'done') throw new Error(outcome.outcome);
+    expect(outcome.case.priority).toBe('urgent');
   });
 });
