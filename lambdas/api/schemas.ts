@@ -162,7 +162,7 @@ export const ReclassifyBodySchema = z
       .object({
         payment: z.boolean().optional().openapi({
           description:
-            'The member asks to be paid back for a drug already bought (the 14-day limit); the shorter limit when absent',
+            'The member asks to be paid back for a drug already bought (the 14-day limit); when absent, as the running clock of the request has it, else the shorter limit',
         }),
         receivedAt: z.iso.datetime({ offset: true }).optional().openapi({
           description:

@@ -558,10 +558,7 @@ function availableActions(kase: Case, me: { id: string; role: string }): ActionS
           path: 'partD.payment',
           label: t('reclassifyPayment'),
           required: false,
-          options: [
-            { value: '', label: t('no') },
-            { value: 'yes', label: t('yes') },
-          ],
+          options: yesNo(true),
         },
         ...(supervisor
           ? [

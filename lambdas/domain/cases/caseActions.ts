@@ -62,7 +62,7 @@ export type CaseActionRequest =
 
 /** What staff tell about a Part D request that triage missed. */
 export interface PartDFacts {
-  /** The member asks to be paid back for a drug already bought (the 14-day limit, 42 CFR 423.568(c)); default no: the shorter limit. */
+  /** The member asks to be paid back for a drug already bought (the 14-day limit, 42 CFR 423.568(c)); unsaid: as the running clock of the request has it, else no (the shorter limit). */
   payment?: boolean;
   /**
    * When the plan received the request, if not with the case's first message (a later message of the
@@ -343,7 +343,7 @@ type PartDOutcome = { refuse: Plan } | { clocks: CaseClocks; detail?: Record<str
 function partDClockOnReclassify(
   kase: Case,
   kind: RegulatoryKind,
-  facts: { expedited: boolean; payment: boolean; receivedAt?: Date },
+  facts: { expedited: boolean; payment?: boolean; receivedAt?: Date },
   staff: StaffMember,
   now: Date,
   policy: Policy,
@@ -360,13 +360,15 @@ function partDClockOnReclassify(
       };
     }
   }
+  const existing = kase.clocks.clocks.find((clock): clock is RegulatoryClock => clock.type === 'regulatory');
   const choice = chooseRegulatoryLimit({
     kind,
     expedited: facts.expedited,
-    paymentRequest: facts.payment,
+    // Unsaid: a payment request triage found on this request stays one (42 CFR 423.568(c),
+    // 423.590(b)); otherwise the shorter limit.
+    paymentRequest: facts.payment ?? (existing?.regulatoryKind === kind && existing.variant === 'payment'),
     programs: kase.programs,
   });
-  const existing = kase.clocks.clocks.find((clock): clock is RegulatoryClock => clock.type === 'regulatory');
   const described = (clock: RegulatoryClock, outcome: string) => ({
     outcome,
     kind: clock.regulatoryKind,
@@ -473,7 +475,11 @@ function planReclassify(
     const outcome = partDClockOnReclassify(
       kase,
       kind,
-      { expedited, payment: request.partD?.payment ?? false, ...(receivedAt ? { receivedAt } : {}) },
+      {
+        expedited,
+        ...(request.partD?.payment !== undefined ? { payment: request.partD.payment } : {}),
+        ...(receivedAt ? { receivedAt } : {}),
+      },
       staff,
       now,
       policy,

@@ -744,4 +744,24 @@ describe('reclassify', () => {
     if (outcome.outcome !== 'done') throw new Error(outcome.outcome);
     expect(outcome.case.priority).toBe('urgent');
   });
+
+  it('keeps the payment limit triage found when a supervisor confirms the topic and says nothing of payment', async () => {
+    const { open, act } = harness();
+    const kase = await open({
+      subject: 'Coverage',
+      bodyText:
+        'My Medicare Part D plan would not cover my Eliquis so I paid out of pocket at the pharmacy. Please reimburse me for the drug I already bought.',
+    });
+    expect(kase).toMatchObject({ queue: 'triage', needsTriage: true });
+    expect(regulatoryOf(kase)).toMatchObject({ regulatoryKind: 'coverageDetermination', variant: 'payment' });
+    const outcome = await act(
+      { action: 'reclassify', topic: 'coverage', reason: 'confirmed: a coverage request' },
+      kase.caseId,
+      sue,
+    );
+    if (outcome.outcome !== 'done') throw new Error(outcome.outcome);
+    // 42 CFR 423.568(c): a request for payment is decided within 14 days, not 72 hours.
+    expect(outcome.case).toMatchObject({ queue: 'coverage', needsTriage: false });
+    expect(regulatoryOf(outcome.case)).toEqual(regulatoryOf(kase));
+  });
 });
