@@ -107,7 +107,7 @@ export const STRINGS = {
   expedited: 'Expedited',
   automated: 'Automated mail',
   needsTriage:
-    'Triage was not sure of the topic: confirm it, and transfer the case if it is in the wrong queue.',
+    'Triage was not sure of the topic: confirm it with Reclassify, which routes the case by policy.',
   unverifiedBanner:
     '{count} message(s) on this case came from an address the member has not used before. Confirm who wrote before acting on them.',
   mergedInto: 'This case was merged into {target}.',
@@ -190,7 +190,7 @@ export const STRINGS = {
   reclassifyTopic: 'Topic',
   reclassifyExpedited: 'Expedited decision',
   reclassifyPayment: 'Part D: the member asks to be paid back for a drug already bought',
-  reclassifyReceivedAt: 'Part D: received at, if later than the case (supervisors; ISO time)',
+  reclassifyReceivedAt: 'Part D: received at, if not with the case (ISO time with offset, e.g. 2026-12-01T09:30-06:00)',
   keepAsIs: 'as it is',
   confirm: 'Confirm',
   cancel: 'Cancel',

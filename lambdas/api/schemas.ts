@@ -166,7 +166,7 @@ export const ReclassifyBodySchema = z
         }),
         receivedAt: z.iso.datetime({ offset: true }).optional().openapi({
           description:
-            "When the plan received the request, if not with the case's first message; a later start than the case's receipt is for supervisors",
+            "When the plan received the request, if not with the case's first message; the case's earliest receipt when absent; naming one is for supervisors",
         }),
       })
       .strict()

@@ -66,7 +66,8 @@ export interface PartDFacts {
   payment?: boolean;
   /**
    * When the plan received the request, if not with the case's first message (a later message of the
-   * thread): a start later than the case's receipt lengthens the deadline, so only a supervisor sets one.
+   * thread, a call noted elsewhere): only a supervisor names one, since a later start lengthens the
+   * deadline and an earlier one can breach it at once.
    */
   receivedAt?: string;
 }
@@ -352,10 +353,12 @@ function partDClockOnReclassify(
   if (facts.receivedAt) {
     if (facts.receivedAt.getTime() > now.getTime())
       return { refuse: invalid(kase, 'the request cannot have been received in the future') };
-    if (facts.receivedAt.getTime() > earliest.getTime() && !isSupervisor(staff)) {
+    // A later start lengthens the deadline; an earlier one can breach it at once and mail the
+    // supervisors: either way a judgement on the record, so a supervisor's.
+    if (facts.receivedAt.getTime() !== earliest.getTime() && !isSupervisor(staff)) {
       return {
         refuse: forbidden(
-          `a Part D clock starting after the case's receipt (${earliest.toISOString()}) gives a later deadline; only a supervisor can set one`,
+          `the clock starts at the case's earliest receipt (${earliest.toISOString()}); only a supervisor can name another receipt time`,
         ),
       };
     }

@@ -589,7 +589,7 @@ describe('reclassify', () => {
     expect(caseStore.cases.get(billing.caseId)).toEqual(reopened);
   });
 
-  it('starts the clock at a later receipt only for a supervisor, never in the future, and only for a Part D request', async () => {
+  it('starts the clock at a named receipt only for a supervisor, never in the future, and only for a Part D request', async () => {
     const { claimed, act, clock, caseStore } = harness();
     const kase = await claimed(alice, BILLING);
     clock.current = new Date(Date.parse(TUESDAY) + 48 * HOUR);
@@ -601,6 +601,14 @@ describe('reclassify', () => {
       reason: 'asked in the second message',
     };
     expect(await act(request, kase.caseId, alice)).toMatchObject({ outcome: 'forbidden' });
+    // An earlier receipt breaches at once and mails the supervisors: naming any receipt is theirs.
+    expect(
+      await act(
+        { ...request, partD: { receivedAt: new Date(Date.parse(TUESDAY) - 30 * 24 * HOUR).toISOString() } },
+        kase.caseId,
+        alice,
+      ),
+    ).toMatchObject({ outcome: 'forbidden' });
     expect(
       await act(
         { ...request, partD: { receivedAt: new Date(Date.parse(TUESDAY) + 72 * HOUR).toISOString() } },
