@@ -494,7 +494,10 @@ function planReclassify(
   }
   // An SLA escalation raised the priority for the time the case has waited: priority only rises
   // (as on a merge), so the rule's priority never undoes it (the ladder's steps fire once).
-  const escalated = kase.firedTimerEvents.some((eventId) => eventId.includes(':escalation:'));
+  // The IRE stage's own step (`regulatory:ire-forward`, code not policy) sets urgent too.
+  const escalated = kase.firedTimerEvents.some(
+    (eventId) => eventId.includes(':escalation:') || eventId === 'regulatory:ire-forward',
+  );
   const priority =
     escalated && PRIORITY_RANK[kase.priority] < PRIORITY_RANK[placement.priority]
       ? kase.priority

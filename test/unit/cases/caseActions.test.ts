@@ -753,6 +753,31 @@ describe('reclassify', () => {
     expect(outcome.case.priority).toBe('urgent');
   });
 
+  it('never lowers the priority the IRE stage raised: a policy without a regulatory ladder still keeps an undecided appeal urgent', async () => {
+    const { open, act, clock, caseStore, services } = harness();
+    // The IRE stage is code, not policy: it sets urgent at the limit whatever the ladder says.
+    services.policy = { ...DEFAULT_POLICY, timers: { ...DEFAULT_POLICY.timers, escalation: [] } };
+    const kase = await open(APPEAL);
+    // Past the 7-day redetermination limit, undecided: regulatory:ire-forward sets urgent.
+    clock.current = new Date(Date.parse(kase.receivedAt) + 7 * 24 * HOUR + HOUR);
+    await sweepSla({ ...services, mailer: { send: async () => undefined } });
+    const escalated = caseStore.cases.get(kase.caseId);
+    if (!escalated) throw new Error('no case');
+    expect(escalated.firedTimerEvents).toContain('regulatory:ire-forward');
+    expect(escalated.priority).toBe('urgent');
+    const { after, events } = claimRevision(escalated, alice, clock.now(), services.leaseMs);
+    expect(await caseStore.applyRevision({ before: escalated, after, events }, [])).toBe('applied');
+    // The holder sends it to the pharmacists (rule priority high); its Part D clock runs on.
+    const outcome = await act(
+      { action: 'reclassify', topic: 'clinical', reason: 'a pharmacist must review the drug first' },
+      kase.caseId,
+      alice,
+    );
+    if (outcome.outcome !== 'done') throw new Error(outcome.outcome);
+    expect(outcome.case.queue).toBe('pharmacist');
+    expect(outcome.case.priority).toBe('urgent');
+  });
+
   it('keeps the payment limit triage found when a supervisor confirms the topic and says nothing of payment', async () => {
     const { open, act } = harness();
     const kase = await open({
