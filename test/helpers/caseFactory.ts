@@ -19,6 +19,23 @@ export async function caseTemplate(receivedAt = '2026-12-01T15:00:00.000Z'): Pro
   return kase;
 }
 
+/**
+ * The template's due times with the first response due at `dueAt`: the first-response clock (which
+ * the queue orders by while it runs) and the summary. The other clocks run on unchanged; the
+ * resolution clock's 120 business hours end after any first-response due time a test gives.
+ */
+function withFirstResponseDue(template: Case, dueAt: string): Pick<Case, 'sla' | 'clocks'> {
+  return {
+    sla: { ...template.sla, firstResponseDueAt: dueAt, nextDueAt: dueAt },
+    clocks: {
+      ...template.clocks,
+      clocks: template.clocks.clocks.map((clock) =>
+        clock.id === 'firstResponse' ? { ...clock, dueAt } : clock,
+      ),
+    },
+  };
+}
+
 /** A queued case cloned from the template, with its own id, priority, language, due time and receipt. */
 export function queuedCase(
   template: Case,
@@ -42,12 +59,7 @@ export function queuedCase(
     language: overrides.language ?? template.language,
     receivedAt: overrides.receivedAt ?? template.receivedAt,
     queuedAt: overrides.receivedAt ?? template.queuedAt,
-    sla: {
-      ...template.sla,
-      firstResponseDueAt: overrides.firstResponseDueAt ?? template.sla.firstResponseDueAt,
-      // The due time the queue orders by follows the one given (the template's clocks are not rebuilt).
-      ...(overrides.firstResponseDueAt ? { nextDueAt: overrides.firstResponseDueAt } : {}),
-    },
+    ...(overrides.firstResponseDueAt ? withFirstResponseDue(template, overrides.firstResponseDueAt) : {}),
     participants: [`member-${overrides.key}@example.com`],
     sender: { address: `member-${overrides.key}@example.com` },
   };

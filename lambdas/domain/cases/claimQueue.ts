@@ -24,24 +24,30 @@ export function knownQueues(policy: Policy): string[] {
   return [...new Set([...Object.keys(policy.queues), SUSPENDED_QUEUE])];
 }
 
-/** The due time the queue orders by: the next deadline of a running clock, else the earliest of first response, resolution, regulatory. */
-export function earliestDue(sla: QueueEntry['sla']): string {
-  if (sla.nextDueAt !== undefined) return new Date(sla.nextDueAt).toISOString();
-  const first = new Date(sla.firstResponseDueAt).toISOString();
-  const others = [sla.resolutionDueAt, sla.regulatoryDueAt]
-    .filter((due): due is string => due !== undefined)
-    .map((due) => new Date(due).toISOString());
-  return [first, ...others].sort()[0] ?? first;
+/** Where a case with no clock running sorts within its priority: after every case that has a deadline. */
+const NO_DEADLINE = '9999-12-31T23:59:59.999Z';
+
+/**
+ * The deadline a case faces now, which the queue orders by: the earliest due time of a clock still
+ * running (a next response included), read from the clocks themselves so records written before
+ * `sla.nextDueAt` existed order the same way; none running (a chat answered and released) sorts last.
+ */
+export function earliestDue(kase: Pick<QueueEntry, 'clocks'>): string {
+  const running = kase.clocks.clocks
+    .filter((clock) => clock.state === 'running' && clock.dueAt !== undefined)
+    .map((clock) => new Date(clock.dueAt ?? '').toISOString())
+    .sort();
+  return running[0] ?? NO_DEADLINE;
 }
 
 /**
- * Queue order: priority, then the earliest due time of a running clock (`sla.nextDueAt`: the next
- * deadline, as "next SLA breach" sorts in Zendesk; the summary's due times on records written before
- * it or with no clock running), then age (receipt), then the case id so the order is total. A released
+ * Queue order: priority, then the deadline the case faces now ({@link earliestDue}: the next due time
+ * of a running clock, as "next SLA breach" sorts in Zendesk; a first response met long ago no longer
+ * puts a woken case ahead), then age (receipt), then the case id so the order is total. A released
  * case sorts back into the place it had.
  */
 export function queueOrderKey(kase: QueueEntry): string {
-  return `${PRIORITY_RANK[kase.priority]}#${earliestDue(kase.sla)}#${new Date(kase.receivedAt).toISOString()}#${kase.caseId}`;
+  return `${PRIORITY_RANK[kase.priority]}#${earliestDue(kase)}#${new Date(kase.receivedAt).toISOString()}#${kase.caseId}`;
 }
 
 /**

@@ -218,14 +218,13 @@ describe('ClaimDispatcher', () => {
       ...Array.from({ length: 25 }, (_, index) =>
         make(`ja-${index}`, 'normal', 'ja', '2026-12-01T15:00:00.000Z'),
       ),
-      {
-        ...make('en-late', 'normal', 'en', '2026-12-01T15:00:00.000Z'),
-        sla: {
-          ...template.sla,
-          firstResponseDueAt: '2026-12-31T15:00:00.000Z',
-          nextDueAt: '2026-12-31T15:00:00.000Z',
-        },
-      },
+      queuedCase(template, {
+        key: 'en-late',
+        language: 'en',
+        queue: QUEUE,
+        receivedAt: '2026-12-01T15:00:00.000Z',
+        firstResponseDueAt: '2026-12-31T15:00:00.000Z',
+      }),
     );
     // Small rounds: the first read (sized to the round) holds only the top, all Japanese.
     const claims = dispatcher(storage, { at: 0 }, { maxBatch: 2 });

@@ -123,7 +123,13 @@ describe('claim-next', () => {
     const soonest = running.map((clock) => clock.dueAt ?? '').sort()[0];
     expect(sla.nextDueAt).toBe(soonest);
     expect(sla.firstResponseDueAt).toBe(decision.sla.firstResponseDueAt);
-    expect(earliestDue(sla)).toBe(soonest);
-    expect(earliestDue(sla) > decision.sla.firstResponseDueAt).toBe(true);
+    expect(earliestDue({ clocks })).toBe(soonest);
+    expect(earliestDue({ clocks }) > decision.sla.firstResponseDueAt).toBe(true);
+    // Nothing running (answered, then released; no resolution clock): after every case with a deadline.
+    const stopped = {
+      ...clocks,
+      clocks: clocks.clocks.map((clock) => ({ ...clock, state: 'stopped' as const })),
+    };
+    expect(earliestDue({ clocks: stopped as typeof clocks })).toBe('9999-12-31T23:59:59.999Z');
   });
 });
