@@ -19,6 +19,15 @@ export interface TimerEvent {
   actions: TimerAction[];
 }
 
+/**
+ * The IRE stage's events (code, not policy: `ireForwardMilestones` in clocks.ts). Known by id, never by
+ * step name, so a policy step that happens to be called `ire-forward` is an ordinary escalation.
+ */
+const IRE_EVENT_IDS: ReadonlySet<string> = new Set([
+  'regulatory:ire-forward',
+  'regulatory:ire-forward-overdue',
+]);
+
 function firedSet(firedEventIds: Iterable<string>): ReadonlySet<string> {
   return firedEventIds instanceof Set ? firedEventIds : new Set(firedEventIds);
 }
@@ -76,7 +85,7 @@ export function dueTimerEvents(
         ? {
             // The IRE stage has its own basis; the other events cite the limit itself.
             citation:
-              milestone.step?.startsWith('ire-forward') && clock.ireForwardCitation
+              IRE_EVENT_IDS.has(milestone.eventId) && clock.ireForwardCitation
                 ? clock.ireForwardCitation
                 : clock.citation,
           }
@@ -109,11 +118,11 @@ function priorityAtRank(rank: number): Priority {
 }
 
 function eventLine(event: TimerEvent): string {
-  if (event.step === 'ire-forward' || event.step === 'ire-forward-overdue') {
+  if (IRE_EVENT_IDS.has(event.eventId)) {
     const due = event.clockDueAt ?? event.scheduledAt;
     const by = new Date(Date.parse(due) + IRE_FORWARD_MS).toISOString();
     const citation = event.citation ? ` (${event.citation})` : '';
-    return event.step === 'ire-forward'
+    return event.eventId === 'regulatory:ire-forward'
       ? `${event.clockId} clock${citation} expired undecided at ${due}: by regulation an adverse decision; forward the request to the IRE by ${by}`
       : `${event.clockId} clock${citation} expired undecided at ${due} and the case is still open: forwarding to the IRE was due by ${by}`;
   }

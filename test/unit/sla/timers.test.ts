@@ -160,6 +160,26 @@ describe('dueTimerEvents', () => {
     expect(later.filter((event) => event.clockId === 'regulatory')).toEqual([]);
   });
 
+  it('tells the IRE stage by its event id: a policy step named ire-forward is an ordinary escalation', () => {
+    const outcome = applyEscalation(
+      { priority: 'normal', queue: 'billing' },
+      {
+        eventId: 'firstResponse:escalation:ire-forward',
+        clockId: 'firstResponse',
+        clockKind: 'firstResponse',
+        type: 'escalation',
+        step: 'ire-forward',
+        percent: 150,
+        scheduledAt: '2026-11-05T14:00:00.000Z',
+        clockDueAt: '2026-11-04T14:00:00.000Z',
+        actions: [{ type: 'notifySupervisors' }],
+      },
+      DEFAULT_POLICY,
+    );
+    expect(outcome.notify?.text).toContain('reached escalation step "ire-forward"');
+    expect(outcome.notify?.text).not.toContain('IRE');
+  });
+
   it('gives a grievance no IRE stage', () => {
     const clocks = routeMessage(
       triageResult({ topic: 'complaint' }),
