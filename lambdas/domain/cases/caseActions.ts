@@ -683,6 +683,17 @@ function planMerge(
     ...(participants.length > 0 ? { participants } : {}),
     unverifiedMessages: (survivor.unverifiedMessages ?? 0) + (duplicate.unverifiedMessages ?? 0) || undefined,
     clocks: withDuplicateClocks(survivor.clocks, duplicate, policy),
+    // One request, one deadline: what the duplicate's Part D clock already fired (its warning, breach,
+    // IRE notice) is not fired again on the survivor's, which now runs to the same or an earlier due
+    // time — a second supervisor mail and a second SlaBreach for the same request.
+    firedTimerEvents: theirs
+      ? [
+          ...new Set([
+            ...survivor.firedTimerEvents,
+            ...duplicate.firedTimerEvents.filter((eventId) => eventId.startsWith('regulatory:')),
+          ]),
+        ]
+      : survivor.firedTimerEvents,
   };
   if (survivorChanged.unverifiedMessages === undefined) delete survivorChanged.unverifiedMessages;
   const why = { action: 'merge', ...optional('reason', reason) };

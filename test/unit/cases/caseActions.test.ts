@@ -304,6 +304,48 @@ describe('actOnCase', () => {
     expect(await order()).toEqual(byKey);
   });
 
+  it('does not fire again on the survivor what the duplicate already fired for the same request (one notice, one breach)', async () => {
+    const { open, act, caseStore, clock, services, counted } = harness();
+    const HOUR = 3_600_000;
+    const standard = await open({
+      subject: 'Appeal',
+      bodyText: 'I am appealing the denial of my Eliquis under my Medicare Part D plan.',
+    });
+    clock.current = new Date(Date.parse(TUESDAY) + HOUR);
+    const expedited = await open({
+      subject: 'Expedited appeal',
+      bodyText: 'I am appealing the denial of my Eliquis. Please expedite: my health is at risk.',
+    });
+    // Past the expedited 72 hours, before the standard clock's 50 % warning: only the duplicate fired.
+    clock.current = new Date(Date.parse(TUESDAY) + 80 * HOUR);
+    const mails: string[] = [];
+    const sweep = () =>
+      sweepSla({ ...services, mailer: { send: async (mail) => void mails.push(mail.subject) } });
+    await sweep();
+    const firedOnDuplicate = (caseStore.cases.get(expedited.caseId)?.firedTimerEvents ?? []).filter((id) =>
+      id.startsWith('regulatory:'),
+    );
+    expect(firedOnDuplicate).toEqual(expect.arrayContaining(['regulatory:breach', 'regulatory:ire-forward']));
+    const regulatoryMailsOf = (reference: string) =>
+      mails.filter((subject) => subject.includes(reference) && subject.includes('regulatory'));
+    expect(regulatoryMailsOf(standard.reference)).toEqual([]);
+    expect(regulatoryMailsOf(expedited.reference).length).toBeGreaterThan(0);
+    expect(await act({ action: 'merge', into: standard.reference }, expedited.caseId, sue)).toMatchObject({
+      outcome: 'done',
+    });
+    // The survivor now runs the expedited 72 hours from its own earlier receipt: already past, but
+    // the duplicate told the supervisors, so neither the mails nor the breach repeat.
+    const survivor = caseStore.cases.get(standard.caseId);
+    expect(survivor?.sla.regulatoryDueAt).toBe(
+      new Date(Date.parse(standard.receivedAt) + 72 * HOUR).toISOString(),
+    );
+    mails.length = 0;
+    counted.length = 0;
+    await sweep();
+    expect(regulatoryMailsOf(standard.reference)).toEqual([]);
+    expect(counted).not.toContain('SlaBreach');
+  });
+
   it('keeps the stricter Part D clock when an expedited request is merged into a standard one', async () => {
     const { open, act, caseStore, clock } = harness();
     const regulatoryOf = (caseId: string) =>
