@@ -1,6 +1,7 @@
 import type { EmailVerdicts, InboundMessage } from '../inboundMessage.js';
 import { InboundMessageSchema } from '../inboundMessage.js';
 import type { BlobStore, InboundQueue } from '../ports.js';
+import { redactPii } from '../triage/redactPii.js';
 import { type FaxJobQueue, faxKeys, faxMediaTypeOf } from './acceptFax.js';
 import { isPossibleSpoofing } from './emailTrust.js';
 
@@ -67,7 +68,10 @@ export async function acceptEmail(
 ): Promise<AcceptEmailOutcome> {
   const raw = await services.blobStore.get(rawKey);
   if (!raw) throw new RawEmailMissingError(rawKey);
-  const quarantine = async (reason: string): Promise<AcceptEmailOutcome> => {
+  const quarantine = async (why: string): Promise<AcceptEmailOutcome> => {
+    // A parser's complaint can quote the mail (a header it choked on); S3 user metadata is not under
+    // the bucket's KMS encryption and the reason is logged, so it carries no identifier in clear.
+    const reason = redactPii(why.slice(0, 500)).redactedText;
     const quarantineKey = `${QUARANTINE_PREFIX}${rawKey}`;
     await services.blobStore.move(rawKey, quarantineKey, { 'quarantine-reason': reason });
     return { outcome: 'quarantined', reason, quarantineKey };

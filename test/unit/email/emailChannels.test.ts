@@ -133,6 +133,23 @@ describe('e-mail verdicts, spoofing, attachments and fax-to-email', () => {
     expect(inboundQueue.messages).toHaveLength(0);
   });
 
+  it('keeps identifiers a parser quoted out of the quarantine reason (S3 metadata is not KMS-encrypted)', async () => {
+    const { blobStore, services } = setup();
+    await blobStore.put('email/m9', mail('a@b.example'));
+    const outcome = await acceptEmail('email/m9', '2026-03-02T15:00:00.000Z', {
+      ...services,
+      emailParser: {
+        parse: async () => ({
+          ok: false as const,
+          reason: 'MIME structure could not be parsed: near "From: maria.lopez@example.com SSN 123-45-6789"',
+        }),
+      },
+    });
+    const stored = blobStore.objects.get('quarantine/email/m9')?.metadata?.['quarantine-reason'];
+    expect(stored).toBe('MIME structure could not be parsed: near "From: [EMAIL] SSN [SSN]"');
+    expect(outcome).toMatchObject({ outcome: 'quarantined', reason: stored });
+  });
+
   it('stores attachments in the raw bucket and lists their keys on the message', async () => {
     const { blobStore, inboundQueue, services } = setup();
     await blobStore.put(
