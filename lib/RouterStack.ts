@@ -330,6 +330,7 @@ export class RouterStack extends Stack {
       : undefined;
     const staffConsole = new StaffConsole(this, 'StaffConsole', {
       api: staff.api,
+      apiOriginToken: staff.originToken,
       userPoolClient: staff.client,
       ...(staff.domain ? { signInDomain: staff.domain } : {}),
       ...(props.consoleDomainNames?.length && props.consoleCertificateArn !== undefined

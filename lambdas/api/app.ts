@@ -24,6 +24,7 @@ import {
   type StaffApiServices,
   viewCase,
 } from './caseRules.js';
+import { cameThroughConsoleEdge, ORIGIN_TOKEN_HEADER } from './originToken.js';
 import {
   type InvalidParam,
   invalidParams,
@@ -50,6 +51,12 @@ export interface StaffAppOptions {
   log?: StaffApiLog;
   /** Largest JSON body accepted (413 above). */
   maxBodyBytes?: number;
+  /**
+   * The token the console's CloudFront distribution adds to each request it forwards
+   * ({@link ORIGIN_TOKEN_HEADER}); when given, a request without it is refused (403) before anything
+   * else: it reached API Gateway's own address, past the distribution's web ACL and country list.
+   */
+  originToken?: string;
 }
 
 type Env = { Variables: StaffApiVariables };
@@ -152,6 +159,22 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       },
     ),
   );
+
+  const { originToken } = options;
+  if (originToken) {
+    app.use('*', async (c, next) => {
+      if (
+        !cameThroughConsoleEdge({ [ORIGIN_TOKEN_HEADER]: c.req.header(ORIGIN_TOKEN_HEADER) }, originToken)
+      ) {
+        throw new ProblemError(
+          'not_through_console_edge',
+          "the staff API answers requests that come through the staff console's address (its CloudFront distribution, web ACL and country list), not on its API Gateway address",
+          { instance: c.req.path },
+        );
+      }
+      await next();
+    });
+  }
 
   // A path that is not valid percent-encoding names no resource: say so, before anything reads it.
   app.use('*', async (c, next) => {

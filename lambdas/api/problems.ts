@@ -17,6 +17,7 @@ export const PROBLEM_TYPES = {
   forbidden: { status: 403, title: 'You may not do this' },
   not_holder: { status: 403, title: 'Only the staff member holding the claim may do this' },
   no_staff_role: { status: 403, title: 'The token carries no staff role' },
+  not_through_console_edge: { status: 403, title: 'Use the staff console address' },
   case_not_found: { status: 404, title: 'No such case' },
   queue_not_found: { status: 404, title: 'No such queue' },
   page_not_found: { status: 404, title: 'No such fax page image' },

@@ -72,7 +72,13 @@ const appsByServices = new WeakMap<StaffApiServices, ReturnType<typeof createSta
 function staffAppFor(services: StaffApiServices) {
   let app = appsByServices.get(services);
   if (!app) {
-    app = createStaffApp({ services, authenticate: authenticateFromApiGateway, log: staffApiLog });
+    const originToken = process.env.ORIGIN_TOKEN;
+    app = createStaffApp({
+      services,
+      authenticate: authenticateFromApiGateway,
+      log: staffApiLog,
+      ...(originToken ? { originToken } : {}),
+    });
     appsByServices.set(services, app);
   }
   return app;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, type SecretValue, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -9,6 +9,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DESK_METRICS } from '../../lambdas/adapters/metrics/deskMetricNames.js';
 import { LANGUAGE_GROUP_PREFIX, ROLE_GROUPS } from '../../lambdas/api/auth.js';
@@ -120,6 +121,11 @@ export class StaffApi extends Construct {
   readonly domain?: cognito.UserPoolDomain;
   readonly function: lambda.IFunction;
   readonly api: apigw.HttpApi;
+  /**
+   * The token the console's distribution adds to each request it forwards here (an origin custom
+   * header, lambdas/api/originToken.ts); the staff function refuses requests without it.
+   */
+  readonly originToken: SecretValue;
   readonly #consoleUrls: string[] = [];
 
   constructor(scope: Construct, id: string, props: StaffApiProps) {
@@ -189,6 +195,29 @@ export class StaffApi extends Construct {
       });
     }
 
+    // HTTP APIs take no web ACL, and their execute-api address stays reachable: the console's
+    // distribution (web ACL, country list) proves a request came through it with this token, which
+    // CloudFormation resolves into both places at deploy time (never into the template).
+    const originTokenSecret = new secretsmanager.Secret(this, 'ConsoleOriginToken', {
+      description: 'Token the staff console distribution adds to the requests it forwards to the staff API',
+      encryptionKey: functionDefaults.dataKey,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(originTokenSecret).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-SMG4',
+        reason:
+          "A generated token between two resources of this stack (the console distribution's origin header and the staff function's environment), not a credential: a JWT is still required. CloudFormation resolves it into both at deploy time, so a rotation Lambda would desynchronize them; it is replaced by regenerating the secret and redeploying.",
+      },
+      {
+        id: 'HIPAA.Security::HIPAA.Security-SecretsManagerRotationEnabled',
+        reason:
+          'A generated token shared by the console distribution and the staff function, resolved into both at deploy time (a rotation would desynchronize them); every request still needs a Cognito JWT. Replaced by regenerating the secret and redeploying.',
+      },
+    );
+    this.originToken = originTokenSecret.secretValue;
+
     const staffApi = new RouterFunction(this, 'StaffApi', {
       ...functionDefaults,
       label: DESK_METRICS.services.staffApi,
@@ -198,6 +227,7 @@ export class StaffApi extends Construct {
       environment: {
         TABLE_NAME: table.tableName,
         DESK_FROM: props.deskFrom,
+        ORIGIN_TOKEN: this.originToken.unsafeUnwrap(),
         ...(props.rawBucket ? { RAW_BUCKET: props.rawBucket.bucketName } : {}),
         ...(props.deskName === undefined ? {} : { DESK_NAME: props.deskName }),
       },

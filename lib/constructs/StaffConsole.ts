@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, type SecretValue, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -18,6 +18,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { CONSOLE_PREFIX, writeConsoleSite } from '../../console/build.js';
 import { contentSecurityPolicy, SECURITY_HEADERS } from '../../console/securityHeaders.js';
+import { ORIGIN_TOKEN_HEADER } from '../../lambdas/api/originToken.js';
 import { staffRouteKeys } from '../../lambdas/api/routes.js';
 import { consoleHostGuardSource } from './consoleHostGuard.js';
 import { InvalidPropsError } from './InvalidPropsError.js';
@@ -26,6 +27,8 @@ import { vpcNetworkInterfaceStatement } from './RouterFunction.js';
 export interface StaffConsoleProps {
   /** The staff HTTP API. CloudFront forwards its paths to it, so the console and the API share one origin. */
   api: apigw.IHttpApi;
+  /** Added to every request CloudFront forwards to the API (`x-contact-router-origin`); the staff function requires it. */
+  apiOriginToken?: SecretValue;
   /** The console's Cognito app client (authorization code flow with PKCE, no secret). */
   userPoolClient: cognito.IUserPoolClient;
   /**
@@ -287,6 +290,10 @@ export class StaffConsole extends Construct {
       {
         protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
         originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+        // CloudFront sets it on every forwarded request, replacing any a viewer sent.
+        ...(props.apiOriginToken
+          ? { customHeaders: { [ORIGIN_TOKEN_HEADER]: props.apiOriginToken.unsafeUnwrap() } }
+          : {}),
       },
     );
     const apiBehavior: cloudfront.BehaviorOptions = {

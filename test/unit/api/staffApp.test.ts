@@ -374,6 +374,40 @@ describe('staff API app', () => {
   });
 });
 
+describe('staff API behind the console distribution', () => {
+  it('refuses every request, public or not, that lacks the token the distribution adds, before anything else', async () => {
+    const app = createStaffApp({
+      services: {
+        caseStore: new InMemoryCaseStore(),
+        clock,
+        policy: DEFAULT_POLICY,
+        leaseMs: 60_000,
+        metrics: { count: () => {} },
+      },
+      authenticate: devTokenAuthenticate(env),
+      originToken: 'the-distribution-token',
+    });
+    const bearer = `Bearer ${await mintDevToken('alice', env, { role: 'agent', skills: [] })}`;
+    const missingOrWrong: Record<string, string>[] = [
+      { authorization: bearer },
+      { authorization: bearer, 'x-contact-router-origin': 'the-distribution-tokeX' },
+      { authorization: bearer, 'x-contact-router-origin': 'the-distribution-token-and-more' },
+    ];
+    for (const headers of missingOrWrong) {
+      const refused = await app.request('/me', { headers });
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({
+        type: 'urn:contact-router:problem:not-through-console-edge',
+      });
+    }
+    expect((await app.request('/openapi.json')).status).toBe(403);
+    const through = await app.request('/me', {
+      headers: { authorization: bearer, 'x-contact-router-origin': 'the-distribution-token' },
+    });
+    expect(through.status).toBe(200);
+  });
+});
+
 describe('staff API: fax page images', () => {
   it('serves a rendered page of a faxed message as a PNG, and 404 for anything else', async () => {
     const caseStore = new InMemoryCaseStore();

@@ -6,6 +6,7 @@ import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASE_TABLE } from '../../../lambdas/adapters/dynamo/caseTableDefinition.js';
 import { INBOUND_QUEUE } from '../../../lambdas/adapters/resourceDefinitions.js';
+import { ORIGIN_TOKEN_HEADER } from '../../../lambdas/api/originToken.js';
 import { staffRouteKeys } from '../../../lambdas/api/routes.js';
 import { CHANNEL_FUNCTIONS } from '../../../lib/constructs/ChannelIngest.js';
 import { RouterFunction } from '../../../lib/constructs/RouterFunction.js';
@@ -94,6 +95,35 @@ describe('RouterStack', () => {
     );
     for (const route of Object.values(routes)) expect(route.Properties.AuthorizationType).toBe('JWT');
     template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON' });
+  });
+
+  it("sends the API only requests that came through the console distribution: its origin header and the staff function's token are one generated secret", () => {
+    const secrets = template.findResources('AWS::SecretsManager::Secret', {
+      Properties: { Description: Match.stringLikeRegexp('staff console distribution') },
+    });
+    const [secretId] = Object.keys(secrets);
+    if (!secretId) throw new Error('no origin token secret');
+    expect(secrets[secretId]?.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 48 });
+    // CloudFormation resolves the value at deploy time: the template holds a reference, never the token.
+    const reference = {
+      'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']],
+    };
+    const [distribution] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+    const origins = distribution?.Properties.DistributionConfig.Origins as {
+      CustomOriginConfig?: unknown;
+      OriginCustomHeaders?: { HeaderName: string; HeaderValue: unknown }[];
+    }[];
+    const apiOrigins = origins.filter((origin) => origin.CustomOriginConfig !== undefined);
+    expect(apiOrigins).toHaveLength(1);
+    expect(apiOrigins[0]?.OriginCustomHeaders).toEqual([
+      { HeaderName: ORIGIN_TOKEN_HEADER, HeaderValue: reference },
+    ]);
+    const staffFunctions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.ORIGIN_TOKEN !== undefined,
+    );
+    expect(staffFunctions).toHaveLength(1);
+    expect(staffFunctions[0]?.Properties.Environment.Variables.ORIGIN_TOKEN).toEqual(reference);
+    expect(staffFunctions[0]?.Properties.Description).toContain('Staff HTTP API');
   });
 
   describe('alarms (finding 2)', () => {
