@@ -88,7 +88,9 @@ export async function acceptEmail(
   for (const body of parsed.attachmentBodies ?? []) {
     const attachment = message.attachments[body.index];
     if (!attachment) continue;
-    const blobKey = `${rawKey}/attachments/${body.index + 1}-${attachment.filename.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100)}`;
+    // By position only: S3 server access logs (SSE-S3, outside the PHI key) and CloudTrail record
+    // every object key, and a file name is often the member's name or drug; the name stays on the message.
+    const blobKey = `${rawKey}/attachments/${body.index + 1}`;
     await services.blobStore.put(blobKey, body.bytes, { 'content-type': attachment.contentType });
     message.attachments[body.index] = { ...attachment, blobKey };
   }

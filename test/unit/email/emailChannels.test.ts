@@ -171,12 +171,34 @@ describe('e-mail verdicts, spoofing, attachments and fax-to-email', () => {
         filename: 'eob statement.pdf',
         contentType: 'application/pdf',
         size: 12,
-        blobKey: 'email/m3/attachments/1-eob_statement.pdf',
+        blobKey: 'email/m3/attachments/1',
       },
     ]);
-    expect(
-      Buffer.from((await blobStore.get('email/m3/attachments/1-eob_statement.pdf')) ?? []).toString(),
-    ).toBe('%PDF-1.4 eob');
+    expect(Buffer.from((await blobStore.get('email/m3/attachments/1')) ?? []).toString()).toBe(
+      '%PDF-1.4 eob',
+    );
+  });
+
+  it("keeps an attachment's file name out of its object key (S3 access logs record keys, SSE-S3, outside the PHI key)", async () => {
+    const { blobStore, inboundQueue, services } = setup();
+    await blobStore.put(
+      'email/m5',
+      mail('a@b.example', {
+        name: 'Maria Lopez insulin Rx 1952-04-03.pdf',
+        type: 'application/pdf',
+        bytes: Buffer.from('%PDF-1.4 rx'),
+      }),
+    );
+
+    await acceptEmail('email/m5', '2026-03-02T15:00:00.000Z', services, {
+      recipients: ['support@pharmacy.example'],
+      verdicts: pass,
+    });
+
+    const [attachment] = inboundQueue.messages[0]?.attachments ?? [];
+    expect(attachment?.filename).toBe('Maria Lopez insulin Rx 1952-04-03.pdf');
+    expect(attachment?.blobKey).toBe('email/m5/attachments/1');
+    expect([...blobStore.objects.keys()].filter((key) => /Maria|Lopez|insulin/.test(key))).toEqual([]);
   });
 
   it("sends a PDF mailed to the desk's fax address to the OCR step as a fax", async () => {
