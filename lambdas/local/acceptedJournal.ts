@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
@@ -107,7 +107,9 @@ export class FileAcceptedJournal implements AcceptedJournal {
     const checked = JournalEntrySchema.parse(entry);
     await mkdir(this.#directory, { recursive: true });
     const file = this.#file(checked.key);
-    const temporary = `${file}.tmp`;
+    // A temporary name of its own: two deliveries of one message (a retried chat event racing the
+    // first) record the same key at once, and a shared name made every rename but one fail.
+    const temporary = `${file}.${randomUUID()}.tmp`;
     const handle = await open(temporary, 'w');
     try {
       await handle.writeFile(JSON.stringify(checked));

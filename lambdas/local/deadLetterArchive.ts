@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
@@ -28,14 +28,15 @@ export class DeadLetterArchive {
     await mkdir(this.#directory, { recursive: true });
     const name = createHash('sha256').update(`${checked.sourceMessageId}\n${checked.body}`).digest('hex');
     const file = path.join(this.#directory, `${name}.json`);
-    const handle = await open(`${file}.tmp`, 'w');
+    const temporary = `${file}.${randomUUID()}.tmp`; // its own: one letter may be parked twice at once
+    const handle = await open(temporary, 'w');
     try {
       await handle.writeFile(JSON.stringify(checked));
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(`${file}.tmp`, file);
+    await rename(temporary, file);
   }
 
   async all(): Promise<DeadLetter[]> {

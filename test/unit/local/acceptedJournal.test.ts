@@ -62,6 +62,21 @@ describe('accepted-message journal', () => {
     expect(readdirSync(folder).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('records the same key from concurrent deliveries (a retried chat event racing itself) without failing', async () => {
+    const folder = directory();
+    const journal = new FileAcceptedJournal(folder);
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => journal.record(entry('chat#line-1', '2026-11-27T16:00:01.000Z'))),
+    );
+
+    expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+    expect(await new FileAcceptedJournal(folder).pending()).toEqual([
+      entry('chat#line-1', '2026-11-27T16:00:01.000Z'),
+    ]);
+    expect(readdirSync(folder).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('refuses a damaged entry instead of dropping an accepted message', async () => {
     const folder = directory();
     writeFileSync(path.join(folder, 'damaged.json'), JSON.stringify({ key: 'email/x', channel: 'pigeon' }));
