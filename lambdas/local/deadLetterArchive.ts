@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
 
@@ -23,11 +23,15 @@ export class DeadLetterArchive {
     this.#directory = directory;
   }
 
+  #file(sourceMessageId: string, body: string): string {
+    const name = createHash('sha256').update(`${sourceMessageId}\n${body}`).digest('hex');
+    return path.join(this.#directory, `${name}.json`);
+  }
+
   async record(letter: DeadLetter): Promise<void> {
     const checked = DeadLetterSchema.parse(letter);
     await mkdir(this.#directory, { recursive: true });
-    const name = createHash('sha256').update(`${checked.sourceMessageId}\n${checked.body}`).digest('hex');
-    const file = path.join(this.#directory, `${name}.json`);
+    const file = this.#file(checked.sourceMessageId, checked.body);
     const temporary = `${file}.${randomUUID()}.tmp`; // its own: one letter may be parked twice at once
     const handle = await open(temporary, 'w');
     try {
@@ -37,6 +41,14 @@ export class DeadLetterArchive {
       await handle.close();
     }
     await rename(temporary, file);
+  }
+
+  /**
+   * The letter left the DLQ (`dlq redrive`) and the route stage has now finished with it (a case,
+   * or parked again under its new id): its copy must not be put back into the DLQ at the next start.
+   */
+  async discard(sourceMessageId: string, body: string): Promise<void> {
+    await rm(this.#file(sourceMessageId, body), { force: true });
   }
 
   async all(): Promise<DeadLetter[]> {

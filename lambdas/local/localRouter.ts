@@ -223,6 +223,10 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
       if (failed.has(record.messageId)) continue;
       const key = journalKeyOfRecord(record.body);
       if (key) await journal.settle(key);
+      // A dead letter redriven into this queue carries the id it was parked under: its copy on
+      // disk is done with too (else every start would put a routed message back into the DLQ).
+      const parkedAs = record.messageAttributes.sourceMessageId?.stringValue;
+      if (parkedAs) await deadLetterArchive?.discard(parkedAs, record.body);
     }
     return response;
   });
