@@ -105,12 +105,12 @@ export class FileAcceptedJournal implements AcceptedJournal {
 
   async record(entry: JournalEntry): Promise<void> {
     const checked = JournalEntrySchema.parse(entry);
-    await mkdir(this.#directory, { recursive: true });
+    await mkdir(this.#directory, { recursive: true, mode: 0o700 });
     const file = this.#file(checked.key);
     // A temporary name of its own: two deliveries of one message (a retried chat event racing the
     // first) record the same key at once, and a shared name made every rename but one fail.
     const temporary = `${file}.${randomUUID()}.tmp`;
-    const handle = await open(temporary, 'w');
+    const handle = await open(temporary, 'w', 0o600); // the entry may hold a message's text (PHI)
     try {
       await handle.writeFile(JSON.stringify(checked));
       await handle.sync();

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -57,7 +57,10 @@ export async function claimDataDirectory(
   directory: string,
   options: { emulatorExitTimeoutMs?: number } = {},
 ): Promise<{ release: () => Promise<void> }> {
-  await mkdir(directory, { recursive: true });
+  // Cases, raw mail and accepted messages are PHI: the folder is its owner's alone (one created
+  // by an earlier version with the umask's 0755 too), whatever the emulators write inside it.
+  await mkdir(directory, { recursive: true, mode: 0o700 });
+  await chmod(directory, 0o700);
   const lockFile = path.join(directory, DATA_LAYOUT.lock);
   const previous = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
   if (Number.isInteger(previous) && previous > 0 && previous !== process.pid && isRunning(previous)) {

@@ -30,10 +30,10 @@ export class DeadLetterArchive {
 
   async record(letter: DeadLetter): Promise<void> {
     const checked = DeadLetterSchema.parse(letter);
-    await mkdir(this.#directory, { recursive: true });
+    await mkdir(this.#directory, { recursive: true, mode: 0o700 });
     const file = this.#file(checked.sourceMessageId, checked.body);
     const temporary = `${file}.${randomUUID()}.tmp`; // its own: one letter may be parked twice at once
-    const handle = await open(temporary, 'w');
+    const handle = await open(temporary, 'w', 0o600); // a message body: PHI
     try {
       await handle.writeFile(JSON.stringify(checked));
       await handle.sync();

@@ -95,7 +95,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
   const storage = options.dataDirectory
     ? ['-dbPath', path.join(options.dataDirectory, 'dynamodb')]
     : ['-inMemory'];
-  if (options.dataDirectory) mkdirSync(path.join(options.dataDirectory, 'dynamodb'), { recursive: true });
+  if (options.dataDirectory)
+    mkdirSync(path.join(options.dataDirectory, 'dynamodb'), { recursive: true, mode: 0o700 });
 
   const dynamodb = spawnTethered(
     'java',

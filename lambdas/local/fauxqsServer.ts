@@ -115,7 +115,7 @@ type ObjectRecord = z.infer<typeof ObjectRecordSchema>;
 /** Writes a file so that a crash leaves either the old content or the new, never a torn file. */
 function writeDurably(file: string, content: Buffer | string): void {
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, content);
+  writeFileSync(temporary, content, { mode: 0o600 }); // raw mail and its records: PHI
   const handle = openSync(temporary, 'r');
   try {
     fsyncSync(handle);
@@ -151,7 +151,7 @@ function fileS3StoreClass(S3Store: FauxqsModules['S3Store']) {
     constructor(directory: string) {
       super();
       this.directory = directory;
-      mkdirSync(directory, { recursive: true });
+      mkdirSync(directory, { recursive: true, mode: 0o700 });
       this.#load();
     }
 
@@ -236,7 +236,7 @@ function fileS3StoreClass(S3Store: FauxqsModules['S3Store']) {
 
     override createBucket(name: string): void {
       if (!this.hasBucket(name)) {
-        mkdirSync(this.#bucketDirectory(name), { recursive: true });
+        mkdirSync(this.#bucketDirectory(name), { recursive: true, mode: 0o700 });
         syncDirectory(this.directory);
       }
       super.createBucket(name);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -187,5 +187,20 @@ describe('accepted-message journal', () => {
     const claim = await claimDataDirectory(folder);
     await claim.release();
     expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it('keeps the data folder to its owner: 0700, and journal entries (PHI) 0600', async () => {
+    const folder = path.join(directory(), 'data');
+    const claim = await claimDataDirectory(folder);
+    const journal = new FileAcceptedJournal(path.join(folder, 'journal'));
+    await journal.record(entry('chat#line-1', '2026-11-27T16:00:01.000Z'));
+
+    const mode = (file: string) => statSync(file).mode & 0o777;
+    expect(mode(folder)).toBe(0o700);
+    expect(mode(path.join(folder, 'journal'))).toBe(0o700);
+    for (const name of readdirSync(path.join(folder, 'journal'))) {
+      expect(mode(path.join(folder, 'journal', name))).toBe(0o600);
+    }
+    await claim.release();
   });
 });
