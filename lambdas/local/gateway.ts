@@ -102,6 +102,23 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
   });
 
   app.use(async (c, next) => {
+    // Node undoes `chunked` only: a body under `gzip, chunked` would reach a handler still
+    // compressed (stored as the raw mail, signed-over bytes that are not the event's). RFC 9112 §6.1
+    // suggests 501; bad input is answered 4xx here, as the rest of the gateway does.
+    const codings = c.req.header('transfer-encoding');
+    if (codings !== undefined && codings.trim().toLowerCase() !== 'chunked') {
+      return c.json(
+        {
+          error: 'unsupported_transfer_coding',
+          message: 'the only transfer coding accepted is chunked; send the body uncompressed',
+        },
+        400,
+      );
+    }
+    return next();
+  });
+
+  app.use(async (c, next) => {
     if (isStaffSurface(c.req.path) && !LOOPBACK_HOSTS.has(new URL(c.req.url).hostname)) {
       return c.json(
         {

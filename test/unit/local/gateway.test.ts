@@ -165,6 +165,30 @@ describe('local gateway', () => {
 
       expect(answer.status).toBe(413);
     });
+
+    it.each([
+      ['/inbound/email', 'gzip, chunked'],
+      ['/inbound/chat', 'deflate, chunked'],
+      ['/inbound/form', 'x-unknown, chunked'],
+    ])(
+      'answers 400 to %s with Transfer-Encoding "%s" (a coding it does not decode) and hands nothing on',
+      async (route, codings) => {
+        const handed = fakes.channelRequests.length;
+        const answer = await sendRaw(
+          port,
+          rawRequest(
+            `POST ${route} HTTP/1.1`,
+            ['Host: a', `Transfer-Encoding: ${codings}`],
+            chunkedBody(['x']),
+          ),
+        );
+
+        expect(answer.status).toBe(400);
+        expect(answer.text).toContain('unsupported_transfer_coding');
+        expect(fakes.stored.size).toBe(0);
+        expect(fakes.channelRequests).toHaveLength(handed);
+      },
+    );
   });
 
   describe('answers', () => {
