@@ -38,4 +38,21 @@ describe('contact-router token', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--ttl');
   });
+
+  it.each([['0s'], ['0d'], ['99999999999d'], ['31d']])(
+    'refuses a lifetime of %s (already expired, or practically never ending)',
+    async (ttl) => {
+      const result = await runToken(['--staff', 'alice', '--ttl', ttl]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain('--ttl');
+    },
+  );
+
+  it('still mints a token for up to 30 days', async () => {
+    const result = await runToken(['--staff', 'alice', '--ttl', '30d']);
+    expect(result.code).toBe(0);
+    const claims = await verifyDevToken(`Bearer ${result.stdout.trim()}`);
+    expect(Number(claims?.exp) - Number(claims?.iat)).toBe(30 * 86_400);
+  });
 });
