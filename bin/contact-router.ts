@@ -30,7 +30,8 @@ function usage(): string {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const [name, ...args] = process.argv.slice(2);
-if (!name || name === '--help' || name === '-h' || !(name in COMMANDS)) {
+// Own keys only: `in` also finds `constructor`, `toString`… on the prototype, whose import then crashed.
+if (!name || name === '--help' || name === '-h' || !Object.hasOwn(COMMANDS, name)) {
   process.stderr.write(
     name && name !== '--help' && name !== '-h' ? `unknown command "${name}"\n\n${usage()}` : usage(),
   );
