@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type ServerType, serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -222,6 +223,17 @@ export async function serveGateway(app: Hono, port = 0): Promise<ServedGateway> 
       () => resolve(started),
     );
     started.once('error', reject);
+  });
+  // Node hands CONNECT to a 'connect' listener and, with none, destroys the socket unanswered.
+  server.on('connect', (_request, socket: Duplex) => {
+    const body = JSON.stringify({
+      error: 'method_not_allowed',
+      message: 'CONNECT is not allowed here: this is not a proxy',
+    });
+    socket.on('error', () => undefined);
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   const { port: bound } = server.address() as AddressInfo;
   return {

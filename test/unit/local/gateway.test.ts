@@ -131,6 +131,14 @@ describe('local gateway', () => {
       expect((await sendRaw(port, rawRequest('GET /health HTTP/1.1'))).status).toBe(200);
     });
 
+    it('answers CONNECT (a proxy tunnel it does not offer) 405 instead of dropping the connection', async () => {
+      const answer = await sendRaw(port, rawRequest('CONNECT 127.0.0.1:22 HTTP/1.1', ['Host: 127.0.0.1:22']));
+
+      expect(answer.status).toBe(405);
+      expect(answer.text).toContain('method_not_allowed');
+      expect((await sendRaw(port, rawRequest('GET /health HTTP/1.1'))).status).toBe(200);
+    });
+
     it('answers 431 to 20 KB of headers and keeps serving', async () => {
       const answer = await sendRaw(
         port,
