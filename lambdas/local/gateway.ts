@@ -214,12 +214,43 @@ export interface ServedGateway {
   close: () => Promise<void>;
 }
 
+/**
+ * How long a client may take (a slow client holds a connection and its buffers): its headers, its
+ * whole request, and how often Node checks. Node's defaults are 60 s and 300 s, checked every 30 s.
+ */
+export interface GatewayTimeouts {
+  headersMs: number;
+  requestMs: number;
+  checkEveryMs: number;
+}
+
+export const GATEWAY_TIMEOUTS: GatewayTimeouts = {
+  headersMs: 10_000,
+  requestMs: 60_000,
+  checkEveryMs: 1_000,
+};
+
 /** Serves the gateway on 127.0.0.1 only (port 0: the OS picks one). */
-export async function serveGateway(app: Hono, port = 0): Promise<ServedGateway> {
+export async function serveGateway(
+  app: Hono,
+  port = 0,
+  timeouts: GatewayTimeouts = GATEWAY_TIMEOUTS,
+): Promise<ServedGateway> {
   const server = await new Promise<ServerType>((resolve, reject) => {
     const started = serve(
-      // Keep Node's own Request/Response: the server runs inside a process other code shares.
-      { fetch: app.fetch, port, hostname: '127.0.0.1', overrideGlobalObjects: false },
+      {
+        fetch: app.fetch,
+        port,
+        hostname: '127.0.0.1',
+        // Keep Node's own Request/Response: the server runs inside a process other code shares.
+        overrideGlobalObjects: false,
+        // A client that sends its headers or body a byte at a time is answered 408 and let go.
+        serverOptions: {
+          headersTimeout: timeouts.headersMs,
+          requestTimeout: timeouts.requestMs,
+          connectionsCheckingInterval: timeouts.checkEveryMs,
+        },
+      },
       () => resolve(started),
     );
     started.once('error', reject);

@@ -13,6 +13,7 @@ import { SqsFaxJobQueue } from '../adapters/sqs/SqsFaxJobQueue.js';
 import { SqsInboundQueue } from '../adapters/sqs/SqsInboundQueue.js';
 import { createStaffApp } from '../api/app.js';
 import type { SweepReport } from '../domain/cases/slaSweep.js';
+import { errorForLog } from '../domain/errorForLog.js';
 import type { OcrEngine } from '../domain/fax/ocr.js';
 import { ChannelSchema } from '../domain/inboundMessage.js';
 import { QUARANTINE_PREFIX, RawEmailMissingError } from '../domain/ingest/acceptEmail.js';
@@ -306,7 +307,10 @@ export async function startLocalRouter(options: LocalRouterOptions): Promise<Loc
     poller.start(LOCAL_ROUTE_LOOPS);
     faxPoller.start();
     sweeper = setInterval(() => {
-      sweep().catch((error: Error) => log(`[sweeper] ${error.name}: ${error.message}`));
+      sweep().catch((error: unknown) => {
+        const { name, message } = errorForLog(error);
+        log(`[sweeper] ${name}: ${message}`);
+      });
     }, options.sweepIntervalMs ?? 60_000);
   }
   return {

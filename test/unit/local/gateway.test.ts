@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import type { SESEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AcceptEmailOutcome } from '../../../lambdas/domain/ingest/acceptEmail.js';
@@ -71,6 +71,35 @@ function fakeDependencies() {
     },
   };
 }
+
+describe('local gateway: slow clients', () => {
+  it('answers 408 and lets go of a client that sends its headers a byte at a time (slowloris)', async () => {
+    const served = await serveGateway(createGatewayApp(fakeDependencies().deps), 0, {
+      headersMs: 300,
+      requestMs: 600,
+      checkEveryMs: 50,
+    });
+    try {
+      const { port } = served.server.address() as AddressInfo;
+      const socket = connect(port, '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk) => {
+        answer += chunk.toString('latin1');
+      });
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      // Never finishes its headers: one more header line every 100 ms.
+      const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 100);
+      const started = Date.now();
+      await closed;
+      clearInterval(drip);
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      await served.close();
+    }
+  });
+});
 
 describe('local gateway', () => {
   let fakes: ReturnType<typeof fakeDependencies>;
