@@ -190,7 +190,8 @@ export const STRINGS = {
   reclassifyTopic: 'Topic',
   reclassifyExpedited: 'Expedited decision',
   reclassifyPayment: 'Part D: the member asks to be paid back for a drug already bought',
-  reclassifyReceivedAt: 'Part D: received at, if not with the case (ISO time with offset, e.g. 2026-12-01T09:30-06:00)',
+  reclassifyReceivedAt:
+    'Part D: received at, if not with the case (ISO time with offset, e.g. 2026-12-01T09:30-06:00)',
   keepAsIs: 'as it is',
   confirm: 'Confirm',
   cancel: 'Cancel',

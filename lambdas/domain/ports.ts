@@ -120,7 +120,16 @@ export interface CaseRevision {
 /** What claim-next's rules read of a queued case to choose one (a store may read only these). */
 export type QueueEntry = Pick<
   Case,
-  'caseId' | 'version' | 'state' | 'queue' | 'priority' | 'language' | 'receivedAt' | 'queuedAt' | 'sla' | 'clocks'
+  | 'caseId'
+  | 'version'
+  | 'state'
+  | 'queue'
+  | 'priority'
+  | 'language'
+  | 'receivedAt'
+  | 'queuedAt'
+  | 'sla'
+  | 'clocks'
 >;
 
 export interface ClaimRequest {
