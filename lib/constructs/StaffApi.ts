@@ -173,7 +173,11 @@ export class StaffApi extends Construct {
     // never the implicit flow (tokens in the URL fragment).
     this.client = this.userPool.addClient('StaffConsole', {
       generateSecret: false,
-      authFlows: { userSrp: true },
+      // Sign-in happens only on the hosted pages (the OAuth code flow): no InitiateAuth flow of its own.
+      // An empty list is not "none" (CloudFormation then allows SRP and custom auth), so SRP is named
+      // off and CDK writes only ALLOW_REFRESH_TOKEN_AUTH: the public client id cannot be used to try
+      // passwords against the user pool API, outside the hosted pages.
+      authFlows: { userSrp: false },
       oAuth: {
         flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],

@@ -85,7 +85,7 @@ describe('StaffApi', () => {
       LogoutURLs: ['https://desk.test/signed-out'],
       GenerateSecret: false,
       SupportedIdentityProviders: ['COGNITO'],
-      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
       AccessTokenValidity: 60,
       IdTokenValidity: 60,
       RefreshTokenValidity: 720,
