@@ -431,6 +431,24 @@ function partDClockOnReclassify(
 }
 
 /**
+ * The fired timer events after a reclassification: when the Part D clock was replaced, a milestone
+ * of the new clock still ahead (a warning at 50 % of a deadline that now starts from a later receipt)
+ * fires at its own time, though the old clock's milestone of the same id already fired; one the new
+ * clock has already passed stays fired (its notice went out for the same request).
+ */
+function refiredForNewClock(kase: Case, clocks: CaseClocks, now: Date): string[] {
+  const before = kase.clocks.clocks.find((clock) => clock.type === 'regulatory');
+  const after = clocks.clocks.find((clock) => clock.type === 'regulatory');
+  if (!after || after === before) return kase.firedTimerEvents;
+  const ahead = new Set(
+    after.milestones
+      .filter((milestone) => Date.parse(milestone.at) > now.getTime())
+      .map((milestone) => milestone.eventId),
+  );
+  return kase.firedTimerEvents.filter((eventId) => !ahead.has(eventId));
+}
+
+/**
  * Reclassify: staff set the topic (and whether it is expedited) that triage got wrong or was unsure
  * of. The policy's first matching rule decides queue and priority as it would have for a message
  * triaged so; a new queue puts the case back in line there, unclaimed, as a transfer does. When
@@ -523,6 +541,7 @@ function planReclassify(
     priority,
     routingReason: `reclassified by staff: ${placement.reason}`,
     clocks,
+    firedTimerEvents: refiredForNewClock(kase, clocks, now),
   };
   const changed: Case = moves
     ? {

@@ -773,6 +773,35 @@ describe('reclassify', () => {
     ]);
   });
 
+  it('warns again for a replaced Part D clock whose warning is still ahead (a supervisor names a later receipt)', async () => {
+    const { open, act, clock, caseStore, services, history } = harness();
+    const DAY = 24 * HOUR;
+    const kase = await open(APPEAL);
+    const start = Date.parse(kase.receivedAt);
+    // 3.7 days into the 7-day redetermination: its 50 % warning has fired.
+    clock.current = new Date(start + 3.7 * DAY);
+    await sweepSla({ ...services, mailer: { send: async () => undefined } });
+    expect(caseStore.cases.get(kase.caseId)?.firedTimerEvents).toContain('regulatory:warning');
+    // The prescriber's expedite request came in at 3.6 days: 72 hours from then ends before 7 days.
+    const receivedAt = new Date(start + 3.6 * DAY).toISOString();
+    const outcome = await act(
+      { action: 'reclassify', topic: 'appeal', expedited: true, partD: { receivedAt }, reason: 'expedite' },
+      kase.caseId,
+      sue,
+    );
+    if (outcome.outcome !== 'done') throw new Error(outcome.outcome);
+    const replaced = outcome.case.clocks.clocks.find((c) => c.type === 'regulatory');
+    expect(replaced).toMatchObject({ variant: 'expedited', startedAt: receivedAt });
+    // Its warning (50 % of 72 hours: 5.1 days) is ahead, so it is no longer counted as fired.
+    expect(outcome.case.firedTimerEvents).not.toContain('regulatory:warning');
+    clock.current = new Date(start + 5.2 * DAY);
+    await sweepSla({ ...services, mailer: { send: async () => undefined } });
+    const warnings = history(kase.caseId).filter(
+      (event) => event.type === 'sla_warning' && event.detail?.clock === 'regulatory',
+    );
+    expect(warnings).toHaveLength(2);
+  });
+
   it('never lowers the priority an SLA escalation raised: the holder reclassifying an at-risk appeal keeps it urgent', async () => {
     const { open, act, clock, caseStore, services } = harness();
     const kase = await open(APPEAL);
