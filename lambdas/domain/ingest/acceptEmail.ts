@@ -71,7 +71,9 @@ export async function acceptEmail(
   const quarantine = async (why: string): Promise<AcceptEmailOutcome> => {
     // A parser's complaint can quote the mail (a header it choked on); S3 user metadata is not under
     // the bucket's KMS encryption and the reason is logged, so it carries no identifier in clear.
-    const reason = redactPii(why.slice(0, 500)).redactedText;
+    // Redacted whole, then cut (a cut first can leave the start of an address past the redactor's
+    // reach), by code point so no lone surrogate reaches S3's percent-encoded metadata.
+    const reason = Array.from(redactPii(why).redactedText).slice(0, 500).join('');
     const quarantineKey = `${QUARANTINE_PREFIX}${rawKey}`;
     await services.blobStore.move(rawKey, quarantineKey, { 'quarantine-reason': reason });
     return { outcome: 'quarantined', reason, quarantineKey };

@@ -150,6 +150,33 @@ describe('e-mail verdicts, spoofing, attachments and fax-to-email', () => {
     expect(outcome).toMatchObject({ outcome: 'quarantined', reason: stored });
   });
 
+  it('redacts the whole reason before cutting it, so an address cut at the 500th character is not left in clear', async () => {
+    const { blobStore, services } = setup();
+    await blobStore.put('email/m10', mail('a@b.example'));
+    const reason = `${'x'.repeat(480)} from: maria.lopez@example.com and more`;
+    await acceptEmail('email/m10', '2026-03-02T15:00:00.000Z', {
+      ...services,
+      emailParser: { parse: async () => ({ ok: false as const, reason }) },
+    });
+    const stored = blobStore.objects.get('quarantine/email/m10')?.metadata?.['quarantine-reason'] ?? '';
+    expect(stored).not.toContain('maria');
+    expect(stored.length).toBeLessThanOrEqual(500);
+  });
+
+  it('never cuts the reason inside a surrogate pair (a lone surrogate cannot be percent-encoded into S3 metadata)', async () => {
+    const { blobStore, services } = setup();
+    await blobStore.put('email/m11', mail('a@b.example'));
+    const outcome = await acceptEmail('email/m11', '2026-03-02T15:00:00.000Z', {
+      ...services,
+      emailParser: {
+        parse: async () => ({ ok: false as const, reason: `${'x'.repeat(499)}\u{1F48A} pill` }),
+      },
+    });
+    expect(outcome.outcome).toBe('quarantined');
+    const stored = blobStore.objects.get('quarantine/email/m11')?.metadata?.['quarantine-reason'] ?? '';
+    expect(() => encodeURIComponent(stored)).not.toThrow();
+  });
+
   it('stores attachments in the raw bucket and lists their keys on the message', async () => {
     const { blobStore, inboundQueue, services } = setup();
     await blobStore.put(
