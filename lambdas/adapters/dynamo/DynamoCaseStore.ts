@@ -358,7 +358,11 @@ export class DynamoCaseStore implements CaseStore {
     const sets: string[] = [];
     const removes: string[] = [];
     for (const [attribute, value] of Object.entries(is)) {
-      if (value === undefined || JSON.stringify(value) === JSON.stringify(was[attribute])) continue;
+      if (value === undefined) continue;
+      // The order keys are written every time: `was` is recomputed by today's rules, and a record an
+      // older version wrote is stored under its older key, which would otherwise never be replaced.
+      const orderKey = attribute === 'queueSort' || attribute === 'assigneeSort';
+      if (!orderKey && JSON.stringify(value) === JSON.stringify(was[attribute])) continue;
       const index = sets.length;
       names[`#s${index}`] = attribute;
       values[`:s${index}`] = value;
@@ -931,10 +935,15 @@ export class DynamoCaseStore implements CaseStore {
     const items = head.items.slice(0, page.limit);
     const cases = items.map((item) => CaseSchema.parse(item));
     const last = cases.at(-1);
+    // The key the case is stored under, which the next page resumes after: a record an older
+    // version wrote is stored under its older key, not the one today's rules would compute.
+    const lastSort = items.at(-1)?.queueSort;
     const more = head.cutoff !== undefined || head.items.length > page.limit;
     return {
       cases,
-      ...(more && last ? { nextCursor: encodeCursor(this.#rules.orderKey(last), last.caseId) } : {}),
+      ...(more && last && typeof lastSort === 'string'
+        ? { nextCursor: encodeCursor(lastSort, last.caseId) }
+        : {}),
     };
   }
 
