@@ -212,12 +212,12 @@ export class StaffApi extends Construct {
       {
         id: 'AwsSolutions::AwsSolutions-SMG4',
         reason:
-          "A generated token between two resources of this stack (the console distribution's origin header and the staff function's environment), not a credential: a JWT is still required. CloudFormation resolves it into both at deploy time, so a rotation Lambda would desynchronize them; it is replaced by regenerating the secret and redeploying.",
+          "A generated token between two resources of this stack (the console distribution's origin header and the staff function's environment), not a credential: a JWT is still required. CloudFormation resolves it into both at deploy time, and resolves a reference again only when its resource changes, so a rotation (or put-secret-value) would desynchronize them; it is replaced by replacing the secret resource (a new construct id), which changes both references in one deploy.",
       },
       {
         id: 'HIPAA.Security::HIPAA.Security-SecretsManagerRotationEnabled',
         reason:
-          'A generated token shared by the console distribution and the staff function, resolved into both at deploy time (a rotation would desynchronize them); every request still needs a Cognito JWT. Replaced by regenerating the secret and redeploying.',
+          'A generated token shared by the console distribution and the staff function, resolved into both at deploy time (a rotation would desynchronize them); every request still needs a Cognito JWT. Replaced by replacing the secret resource (a new construct id), which changes both references in one deploy; never by put-secret-value, which CloudFormation would not carry into either.',
       },
     );
     this.originToken = originTokenSecret.secretValue;
