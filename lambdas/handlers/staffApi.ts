@@ -69,10 +69,10 @@ export const staffApiLog: StaffApiLog = (level, message, detail) => logger[level
 
 const appsByServices = new WeakMap<StaffApiServices, ReturnType<typeof createStaffApp>>();
 
-function staffAppFor(services: StaffApiServices) {
+/** The staff app for these services; `originToken` only in AWS (the Lambda entry), never for local mode. */
+function staffAppFor(services: StaffApiServices, originToken?: string) {
   let app = appsByServices.get(services);
   if (!app) {
-    const originToken = process.env.ORIGIN_TOKEN;
     app = createStaffApp({
       services,
       authenticate: authenticateFromApiGateway,
@@ -131,7 +131,7 @@ let lambdaHandler: ReturnType<typeof handle> | undefined;
 
 /** The Lambda entry: API Gateway (HTTP API, payload 2.0) has verified the Cognito JWT already. */
 export const handler: ReturnType<typeof handle> = async (event, context) => {
-  lambdaHandler ??= handle(staffAppFor(buildStaffApiServices()));
+  lambdaHandler ??= handle(staffAppFor(buildStaffApiServices(), process.env.ORIGIN_TOKEN));
   try {
     return await lambdaHandler(event, context);
   } finally {
