@@ -53,6 +53,12 @@ export interface RedriveReport {
   refused: number;
   /** Lambda failure records, left in the DLQ (they cannot be redriven to a queue). */
   skipped: number;
+  /**
+   * Moved, but still in the DLQ: SQS refused the delete (a receipt handle that expired after the
+   * 60 s hold, another redrive holding the message). A later redrive sends them again; the route
+   * stage records each message once, so that costs a duplicate delivery, not a duplicate case.
+   */
+  notRemoved: number;
 }
 
 /** What one dead letter says about itself, without its body. */
@@ -153,7 +159,7 @@ export async function redrive(
   client: SQSClient,
   options: { from: string; to: string; max: number },
 ): Promise<RedriveReport> {
-  const report: RedriveReport = { moved: 0, refused: 0, skipped: 0 };
+  const report: RedriveReport = { moved: 0, refused: 0, skipped: 0, notRemoved: 0 };
   const held: Message[] = [];
   while (report.moved + report.refused < options.max) {
     const batch = await receive(client, options.from, options.max - report.moved - report.refused, 60);
@@ -181,7 +187,7 @@ export async function redrive(
     const moved = movable.filter((_, index) => accepted.has(String(index)));
     const refused = movable.filter((_, index) => !accepted.has(String(index)));
     if (moved.length > 0) {
-      await client.send(
+      const deleted = await client.send(
         new DeleteMessageBatchCommand({
           QueueUrl: options.from,
           Entries: moved.map((message, index) => ({
@@ -190,6 +196,7 @@ export async function redrive(
           })),
         }),
       );
+      report.notRemoved += deleted.Failed?.length ?? 0;
     }
     held.push(...refused);
     report.moved += moved.length;
@@ -288,12 +295,17 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       max: max?.data ?? Number.POSITIVE_INFINITY,
     });
     io.stdout.write(`moved ${report.moved}, refused ${report.refused}, skipped ${report.skipped}\n`);
+    if (report.notRemoved > 0) {
+      io.stderr.write(
+        `${report.notRemoved} moved message(s) could not be removed from the DLQ (SQS refused the delete: a receipt that expired, or another redrive holding them). A later redrive sends them again; the route stage records each message once.\n`,
+      );
+    }
     if (report.skipped > 0) {
       io.stderr.write(
         `${report.skipped} message(s) are Lambda failure records (an SES receipt event, not an inbound message): they stay in the queue. Fix the cause, then replay each body to the email ingest function (aws lambda invoke --function-name <EmailIngest> --payload fileb://event.json).\n`,
       );
     }
-    return report.refused > 0 ? 1 : 0;
+    return report.refused > 0 || report.notRemoved > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof DlqUsageError) {
       io.stderr.write(`${error.message}\n\n${USAGE}`);
