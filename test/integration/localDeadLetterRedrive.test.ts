@@ -55,7 +55,7 @@ describe('local mode: a dead letter redriven and routed', () => {
       to: first.resources.inboundQueueUrl,
       max: 10,
     });
-    expect(report).toEqual({ moved: 1, refused: 0, skipped: 0 });
+    expect(report).toEqual({ moved: 1, refused: 0, skipped: 0, notRemoved: 0 });
     await first.drain();
     const queued = await first.queues();
     expect(queued.reduce((sum, queue) => sum + queue.depth, 0)).toBe(1);
