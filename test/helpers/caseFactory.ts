@@ -26,7 +26,7 @@ export async function caseTemplate(receivedAt = '2026-12-01T15:00:00.000Z'): Pro
  */
 function withFirstResponseDue(template: Case, dueAt: string): Pick<Case, 'sla' | 'clocks'> {
   return {
-    sla: { ...template.sla, firstResponseDueAt: dueAt, nextDueAt: dueAt },
+    sla: { ...template.sla, firstResponseDueAt: dueAt },
     clocks: {
       ...template.clocks,
       clocks: template.clocks.clocks.map((clock) =>

@@ -65,8 +65,7 @@ describe('DynamoCaseStore on records whose queue key an older version wrote', ()
     // The running clocks due in one order, the summary (all an older version read) in the other.
     const cases: Case[] = dues.map((due, index) => {
       const kase = queuedCase(template, { key: randomUUID().slice(0, 8), queue, firstResponseDueAt: due });
-      const { nextDueAt: _, ...sla } = kase.sla;
-      return { ...kase, sla: { ...sla, firstResponseDueAt: dues[dues.length - 1 - index] ?? due } };
+      return { ...kase, sla: { ...kase.sla, firstResponseDueAt: dues[dues.length - 1 - index] ?? due } };
     });
     for (const kase of cases) {
       await older.createCase({

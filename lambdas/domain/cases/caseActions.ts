@@ -388,6 +388,13 @@ function partDClockOnReclassify(
       detail: described(started, 'started'),
     };
   }
+  const replaceWith = (clock: RegulatoryClock, outcome: string): PartDOutcome => ({
+    clocks: {
+      ...kase.clocks,
+      clocks: kase.clocks.clocks.map((other) => (other === existing ? clock : other)),
+    },
+    detail: { ...described(clock, outcome), replaced: described(existing, 'replaced') },
+  });
   if (existing.state !== 'running') {
     return {
       refuse: invalid(
@@ -401,15 +408,7 @@ function partDClockOnReclassify(
     // name takes over when its deadline ends first, so neither reading can run late; one that ends
     // later would lengthen the case's deadline, and is a different request for a case of its own.
     const corrected = startRegulatoryClock(choice, facts.receivedAt ?? earliest, policy);
-    if (Date.parse(corrected.dueAt) < Date.parse(existing.dueAt)) {
-      return {
-        clocks: {
-          ...kase.clocks,
-          clocks: kase.clocks.clocks.map((clock) => (clock === existing ? corrected : clock)),
-        },
-        detail: { ...described(corrected, 'rekinded'), replaced: described(existing, 'replaced') },
-      };
-    }
+    if (Date.parse(corrected.dueAt) < Date.parse(existing.dueAt)) return replaceWith(corrected, 'rekinded');
     return {
       refuse: invalid(
         kase,
@@ -418,15 +417,7 @@ function partDClockOnReclassify(
     };
   }
   const candidate = startRegulatoryClock(choice, facts.receivedAt ?? new Date(existing.startedAt), policy);
-  if (Date.parse(candidate.dueAt) < Date.parse(existing.dueAt)) {
-    return {
-      clocks: {
-        ...kase.clocks,
-        clocks: kase.clocks.clocks.map((clock) => (clock === existing ? candidate : clock)),
-      },
-      detail: { ...described(candidate, 'shortened'), replaced: described(existing, 'replaced') },
-    };
-  }
+  if (Date.parse(candidate.dueAt) < Date.parse(existing.dueAt)) return replaceWith(candidate, 'shortened');
   return { clocks: kase.clocks, detail: described(existing, 'kept') };
 }
 

@@ -37,11 +37,6 @@ export const CaseSlaSchema = z.object({
   firstResponseDueAt: isoDate,
   resolutionDueAt: z.optional(isoDate),
   regulatoryDueAt: z.optional(isoDate),
-  /**
-   * The earliest due time of a clock still running (a next response included): the deadline the case
-   * faces now, which the queue orders by. Absent when no clock runs (and on records written before it).
-   */
-  nextDueAt: z.optional(isoDate),
 });
 
 /** A case as the store returns it. Everything here is already redacted: safe for previews and queues. */

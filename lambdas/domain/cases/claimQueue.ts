@@ -29,8 +29,8 @@ const NO_DEADLINE = '9999-12-31T23:59:59.999Z';
 
 /**
  * The deadline a case faces now, which the queue orders by: the earliest due time of a clock still
- * running (a next response included), read from the clocks themselves so records written before
- * `sla.nextDueAt` existed order the same way; none running (a chat answered and released) sorts last.
+ * running (a next response included), read from the clocks themselves (the `sla` summary keeps a
+ * stopped clock's last due time); none running (a chat answered and released) sorts last.
  */
 export function earliestDue(kase: Pick<QueueEntry, 'clocks'>): string {
   const running = kase.clocks.clocks

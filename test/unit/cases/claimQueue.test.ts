@@ -119,10 +119,9 @@ describe('claim-next', () => {
     const clocks = clocksOnMemberMessage(answered, new Date('2026-12-03T15:00:00.000Z'), DEFAULT_POLICY);
     const running = clocks.clocks.filter((clock) => clock.state === 'running' && clock.dueAt);
     expect(running.map((clock) => clock.kind).sort()).toEqual(['nextResponse', 'resolution']);
-    const sla = slaOfClocks(decision.sla, clocks);
+    // The summary keeps the met first response's due time; the queue orders by what still runs.
+    expect(slaOfClocks(decision.sla, clocks).firstResponseDueAt).toBe(decision.sla.firstResponseDueAt);
     const soonest = running.map((clock) => clock.dueAt ?? '').sort()[0];
-    expect(sla.nextDueAt).toBe(soonest);
-    expect(sla.firstResponseDueAt).toBe(decision.sla.firstResponseDueAt);
     expect(earliestDue({ clocks })).toBe(soonest);
     expect(earliestDue({ clocks }) > decision.sla.firstResponseDueAt).toBe(true);
     // Nothing running (answered, then released; no resolution clock): after every case with a deadline.
