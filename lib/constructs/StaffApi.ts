@@ -186,8 +186,12 @@ export class StaffApi extends Construct {
         logoutUrls: Lazy.list({ produce: () => [...props.console.logoutUrls, ...this.#consoleUrls] }),
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
+      // API Gateway's JWT authorizer checks a token's signature and expiry, never revocation: an
+      // access token taken before sign-out (a shared workstation, a copied header) stays good until
+      // it expires. Fifteen minutes bounds that; the console renews two minutes before expiry with
+      // the refresh token, which sign-out revokes (`enableTokenRevocation`).
+      accessTokenValidity: Duration.minutes(15),
+      idTokenValidity: Duration.minutes(15),
       // About one shift: a lost laptop's session ends by the next day.
       refreshTokenValidity: Duration.hours(12),
       enableTokenRevocation: true,

@@ -86,9 +86,10 @@ describe('StaffApi', () => {
       GenerateSecret: false,
       SupportedIdentityProviders: ['COGNITO'],
       ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
-      AccessTokenValidity: 60,
-      IdTokenValidity: 60,
+      AccessTokenValidity: 15,
+      IdTokenValidity: 15,
       RefreshTokenValidity: 720,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
       EnableTokenRevocation: true,
       PreventUserExistenceErrors: 'ENABLED',
     });
