@@ -1,6 +1,6 @@
 import type { Policy } from '../policy/policy.js';
-import { PRIORITY_RANK } from '../policy/policy.js';
-import { placeByPolicy } from '../policy/routeMessage.js';
+import { businessDurationMs, PRIORITY_RANK } from '../policy/policy.js';
+import { businessTargetsFor, placeByPolicy } from '../policy/routeMessage.js';
 import type { CaseRevision, CaseStore, Clock, SlaMetrics } from '../ports.js';
 import {
   type CaseClocks,
@@ -10,6 +10,7 @@ import {
   clocksStoppedBetween,
   type RegulatoryClock,
   resumeClock,
+  retargetBusinessClocks,
   startRegulatoryClock,
   withEarlierReceipt,
 } from '../sla/clocks.js';
@@ -439,13 +440,33 @@ function refiredForNewClock(kase: Case, clocks: CaseClocks, now: Date): string[]
   return kase.firedTimerEvents.filter((eventId) => !ahead.has(eventId));
 }
 
+/** The business clocks whose target or calendar a retargeting changed, for the history event. */
+function businessTargetChanges(before: CaseClocks, after: CaseClocks) {
+  return after.clocks.flatMap((clock, index) => {
+    const was = before.clocks[index];
+    if (clock === was || clock.type !== 'business' || was?.type !== 'business') return [];
+    return [
+      {
+        clock: clock.id,
+        fromTargetMs: was.targetMs,
+        toTargetMs: clock.targetMs,
+        ...(was.calendar === clock.calendar
+          ? {}
+          : { fromCalendar: was.calendar, toCalendar: clock.calendar }),
+        ...(clock.dueAt ? { dueAt: clock.dueAt } : {}),
+      },
+    ];
+  });
+}
+
 /**
  * Reclassify: staff set the topic (and whether it is expedited) that triage got wrong or was unsure
  * of. The policy's first matching rule decides queue and priority as it would have for a message
  * triaged so; a new queue puts the case back in line there, unclaimed, as a transfer does. When
  * that rule carries a Part D kind, its clock starts or tightens ({@link partDClockOnReclassify});
  * a running Part D clock is never stopped or lengthened by a reclassification (only resolving the
- * case stops it). Business clocks keep the targets they started with.
+ * case stops it). Business clocks take the targets the rule sets (as a help desk re-applies its SLA
+ * policy on a changed ticket: {@link retargetBusinessClocks}), counted from when they started.
  */
 function planReclassify(
   kase: Case,
@@ -501,6 +522,20 @@ function planReclassify(
     clocks = outcome.clocks;
     partD = outcome.detail;
   }
+  const targets = businessTargetsFor(kase.channel, placement.rule, new Date(kase.receivedAt), policy);
+  const retargeted = retargetBusinessClocks(
+    clocks,
+    {
+      calendar: targets.calendar,
+      firstResponseMs: businessDurationMs(targets.firstResponse),
+      ...(targets.nextResponse ? { nextResponseMs: businessDurationMs(targets.nextResponse) } : {}),
+      ...(targets.resolution ? { resolutionMs: businessDurationMs(targets.resolution) } : {}),
+    },
+    now,
+    policy,
+  );
+  const slaChanges = businessTargetChanges(clocks, retargeted);
+  clocks = retargeted;
   // An SLA escalation raised the priority for the time the case has waited: priority only rises
   // (as on a merge), so the rule's priority never undoes it (the ladder's steps fire once).
   // The IRE stage's own step (`regulatory:ire-forward`, code not policy) sets urgent too.
@@ -558,6 +593,7 @@ function planReclassify(
       to: as(changed),
       rule: placement.reason,
       ...(partD ? { partD } : {}),
+      ...(slaChanges.length > 0 ? { sla: slaChanges } : {}),
       ...(moves && kase.assignee ? { releasedFrom: kase.assignee } : {}),
     }),
   );

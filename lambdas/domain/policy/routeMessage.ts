@@ -116,15 +116,34 @@ function ruleMatches(
   return true;
 }
 
-function mergeTargets(channelTargets: Policy['channelTargets'][Channel], rule: PolicyRule | undefined) {
+/**
+ * The business-time targets of a case of `channel` received at `receivedAt` under `rule`: the
+ * channel's (for a chat that arrived outside chat hours, the chat-outside-hours ones), overridden
+ * field by field by the rule's `sla`. Routing starts the clocks on them; reclassifying retargets them.
+ */
+export function businessTargetsFor(
+  channel: Channel,
+  rule: PolicyRule | undefined,
+  receivedAt: Date,
+  policy: Policy,
+): Required<Pick<SlaTargets, 'calendar' | 'firstResponse'>> &
+  Pick<SlaTargets, 'nextResponse' | 'resolution'> & { outsideChatHours: boolean } {
+  const outsideChatHours =
+    channel === 'chat' && policy.chatOutsideHours !== undefined && !chatHoursAt(policy, receivedAt).open;
+  const base =
+    outsideChatHours && policy.chatOutsideHours ? policy.chatOutsideHours : policy.channelTargets[channel];
   const override: SlaTargets = rule?.sla ?? {};
   return {
-    calendar: override.calendar ?? channelTargets.calendar,
-    firstResponse: override.firstResponse ?? channelTargets.firstResponse,
-    nextResponse: override.nextResponse ?? channelTargets.nextResponse,
-    resolution: override.resolution ?? channelTargets.resolution,
+    outsideChatHours,
+    calendar: override.calendar ?? base.calendar,
+    firstResponse: override.firstResponse ?? base.firstResponse,
+    ...optionalTarget('nextResponse', override.nextResponse ?? base.nextResponse),
+    ...optionalTarget('resolution', override.resolution ?? base.resolution),
   };
 }
+
+const optionalTarget = <K extends 'nextResponse' | 'resolution'>(key: K, value: SlaTargets[K]) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Pick<SlaTargets, K>>;
 
 /** The languages staff must read and write for this message: its own and the member's preferred one. */
 function languagesToServe(triage: ClassificationFacts): string[] {
@@ -223,16 +242,11 @@ export function routeMessage(
   );
   let { reason } = placed;
 
-  const outsideChatHours =
-    channel === 'chat' && policy.chatOutsideHours !== undefined && !chatHoursAt(policy, receivedAt).open;
+  const { outsideChatHours, ...targets } = businessTargetsFor(channel, rule, receivedAt, policy);
   if (outsideChatHours) {
     reason = `${reason}; outside chat hours`;
     explanation.push('chat is closed: the conversation is a message case on the chat-outside-hours targets');
   }
-  const targets = mergeTargets(
-    outsideChatHours && policy.chatOutsideHours ? policy.chatOutsideHours : policy.channelTargets[channel],
-    rule,
-  );
   const calendar = calendarOf(policy, targets.calendar);
   const firstResponseMs = businessDurationMs(targets.firstResponse);
   const clocks: Clock[] = [

@@ -360,6 +360,62 @@ function mapClocks(caseClocks: CaseClocks, change: (clock: Clock) => Clock): Cas
   return { ...caseClocks, clocks: caseClocks.clocks.map(change) };
 }
 
+/** The business targets a case's clocks run on (routing derives them from the channel and the rule). */
+export interface BusinessTargets {
+  calendar: string;
+  firstResponseMs: number;
+  nextResponseMs?: number;
+  resolutionMs?: number;
+}
+
+/**
+ * The case's clocks under new business targets, as a help desk re-applies its SLA policy when staff
+ * change a ticket's classification: the business time already counted stays counted and the rest runs
+ * against the new target, on the new calendar, from `at`, so a tighter target can fall due at once
+ * (its milestones' stable ids keep those that fired from firing again). A paused clock takes the new
+ * target and resumes with it; a stopped clock keeps its outcome. No clock is started or dropped: a
+ * kind the new targets leave unset keeps its target, and next-response clocks started later take the
+ * new one. Regulatory clocks are not business time and are never touched here.
+ */
+export function retargetBusinessClocks(
+  caseClocks: CaseClocks,
+  targets: BusinessTargets,
+  at: Date,
+  policy: Policy,
+): CaseClocks {
+  const targetOf: Record<BusinessClockKind, number | undefined> = {
+    firstResponse: targets.firstResponseMs,
+    nextResponse: targets.nextResponseMs,
+    resolution: targets.resolutionMs,
+  };
+  const clocks = caseClocks.clocks.map((clock): Clock => {
+    if (clock.type !== 'business' || clock.state === 'stopped') return clock;
+    const targetMs = targetOf[clock.kind] ?? clock.targetMs;
+    if (targetMs === clock.targetMs && targets.calendar === clock.calendar) return clock;
+    if (clock.state === 'paused') return { ...clock, targetMs, calendar: targets.calendar };
+    const running = runBusinessClock(
+      { ...clock, targetMs, calendar: targets.calendar, elapsedMs: countedSince(clock, at, policy) },
+      at,
+      policy,
+    );
+    return clock.answeredBeforeStart
+      ? { ...running, answeredBeforeStart: clock.answeredBeforeStart }
+      : running;
+  });
+  const nextResponseTargetMs = targets.nextResponseMs ?? caseClocks.nextResponseTargetMs;
+  const unchanged =
+    clocks.every((clock, index) => clock === caseClocks.clocks[index]) &&
+    targets.calendar === caseClocks.calendar &&
+    nextResponseTargetMs === caseClocks.nextResponseTargetMs;
+  if (unchanged) return caseClocks;
+  return {
+    ...caseClocks,
+    calendar: targets.calendar,
+    ...(nextResponseTargetMs === undefined ? {} : { nextResponseTargetMs }),
+    clocks,
+  };
+}
+
 /** The member is waiting on the desk no more: pause every business clock (pend). */
 export function clocksOnPend(caseClocks: CaseClocks, at: Date, policy: Policy): CaseClocks {
   return mapClocks(caseClocks, (clock) => pauseClock(clock, at, policy));

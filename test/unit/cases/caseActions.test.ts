@@ -544,6 +544,71 @@ describe('reclassify', () => {
     });
   });
 
+  it('retargets the first-response clock to the rule it now matches, counting the business time already spent', async () => {
+    const { claimed, act, history, clock } = harness();
+    // Tuesday 09:00 Chicago: a billing question on e-mail's 24 business hours.
+    const kase = await claimed(alice, BILLING);
+    const firstResponse = (of: Case) => of.clocks.clocks.find((each) => each.id === 'firstResponse');
+    const resolution = (of: Case) => of.clocks.clocks.find((each) => each.id === 'resolution');
+    expect(firstResponse(kase)).toMatchObject({ targetMs: 24 * HOUR, state: 'running' });
+    clock.current = new Date(Date.parse(TUESDAY) + HOUR);
+    const outcome = await act(
+      { action: 'reclassify', topic: 'appeal', expedited: true, reason: 'the prescriber says it is urgent' },
+      kase.caseId,
+      alice,
+    );
+    if (outcome.outcome !== 'done') throw new Error(outcome.outcome);
+    // The expedited-appeal rule answers in 2 business hours; one is spent, so it is due at 11:00 Chicago.
+    expect(firstResponse(outcome.case)).toMatchObject({
+      targetMs: 2 * HOUR,
+      state: 'running',
+      startedAt: kase.receivedAt,
+      dueAt: '2026-12-01T17:00:00.000Z',
+    });
+    expect(outcome.case.sla.firstResponseDueAt).toBe('2026-12-01T17:00:00.000Z');
+    // The rule sets no resolution target of its own: that clock keeps the channel's.
+    expect(resolution(outcome.case)).toEqual(resolution(kase));
+    expect(Date.parse(outcome.case.nextTimerAt ?? '')).toBeLessThanOrEqual(
+      Date.parse('2026-12-01T17:00:00.000Z'),
+    );
+    expect(history(kase.caseId).at(-1)?.detail).toMatchObject({
+      sla: [
+        {
+          clock: 'firstResponse',
+          fromTargetMs: 24 * HOUR,
+          toTargetMs: 2 * HOUR,
+          dueAt: '2026-12-01T17:00:00.000Z',
+        },
+      ],
+    });
+  });
+
+  it('lengthens a first-response target too, and a paused clock takes the new target and keeps its pause', async () => {
+    const { claimed, act, clock } = harness();
+    const kase = await claimed(alice, { ...APPEAL, subject: 'URGENT expedited appeal' });
+    const firstResponse = (of: Case) => of.clocks.clocks.find((each) => each.id === 'firstResponse');
+    if (!kase.expedited) throw new Error('the fixture is meant to triage as expedited');
+    expect(firstResponse(kase)).toMatchObject({ targetMs: 2 * HOUR });
+    clock.current = new Date(Date.parse(TUESDAY) + HOUR);
+    const pended = await act({ action: 'pend', reason: 'waiting on the prescriber' }, kase.caseId, alice);
+    if (pended.outcome !== 'done') throw new Error(pended.outcome);
+    clock.current = new Date(Date.parse(TUESDAY) + 3 * HOUR);
+    const outcome = await act(
+      { action: 'reclassify', topic: 'billing', reason: 'a copay question after all' },
+      kase.caseId,
+      sue,
+    );
+    if (outcome.outcome !== 'done') throw new Error(outcome.outcome);
+    expect(firstResponse(outcome.case)).toMatchObject({ targetMs: 24 * HOUR, elapsedMs: HOUR });
+    // Taken back by the desk (another queue), the case owes the member work again: the clock resumes
+    // at 12:00 Chicago with 23 business hours left, Tuesday 12:00-20:00, Wednesday 08:00-20:00, Thursday 08:00-11:00.
+    expect(outcome.case.state).toBe('queued');
+    expect(firstResponse(outcome.case)).toMatchObject({
+      state: 'running',
+      dueAt: '2026-12-03T17:00:00.000Z',
+    });
+  });
+
   it('expedites a running appeal to the 72-hour limit from its receipt, and never lengthens it again', async () => {
     const { open, act, caseStore } = harness();
     const kase = await open(APPEAL);
