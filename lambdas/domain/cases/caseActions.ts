@@ -491,7 +491,9 @@ function planReclassify(
     },
     kase.channel,
     policy,
-    {},
+    // The member's country as routing saw it (members abroad). A spoofing suspicion is not carried:
+    // a person reading the case and naming its topic is the review that rule asks for.
+    kase.country ? { country: kase.country } : {},
     false,
   );
   const kind = placement.rule?.regulatory;

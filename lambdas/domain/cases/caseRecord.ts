@@ -62,6 +62,11 @@ export const CaseSchema = z.object({
   preview: z.string(),
   sender: z.object({ address: z.optional(z.string()), name: z.optional(z.string()) }),
   replyTo: z.optional(z.string()),
+  /**
+   * ISO 3166-1 alpha-2 country of residence the member gave (the international form): routing rules
+   * on country (members abroad) apply again when staff reclassify the case.
+   */
+  country: z.optional(z.string().check(z.length(2))),
   automated: z.boolean(),
   receivedAt: isoDate,
   createdAt: isoDate,

@@ -422,6 +422,7 @@ async function createCase(
     preview: result.redactedText.slice(0, PREVIEW_LENGTH),
     sender,
     ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+    ...(message.hints.country ? { country: message.hints.country } : {}),
     automated: message.automated,
     receivedAt: message.receivedAt,
     createdAt,

@@ -583,6 +583,19 @@ describe('reclassify', () => {
     });
   });
 
+  it('routes a reclassified case of a member abroad by the country they gave, as routing did', async () => {
+    const { open, act } = harness();
+    const kase = await open({ ...APPEAL, hints: { country: 'MX' } });
+    expect(kase).toMatchObject({ topic: 'appeal', country: 'MX' });
+    const outcome = await act(
+      { action: 'reclassify', topic: 'refill', reason: 'asks for a refill, not an appeal' },
+      kase.caseId,
+      sue,
+    );
+    if (outcome.outcome !== 'done') throw new Error(outcome.outcome);
+    expect(outcome.case.queue).toBe('international');
+  });
+
   it('lengthens a first-response target too, and a paused clock takes the new target and keeps its pause', async () => {
     const { claimed, act, clock } = harness();
     const kase = await claimed(alice, { ...APPEAL, subject: 'URGENT expedited appeal' });
