@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { type CalendarDefinition, minutesOf, WEEKDAYS, type Weekday } from './calendarSchema.js';
 import { usFederalHolidayDates, usFederalHolidays } from './usFederalHolidays.js';
 
@@ -79,16 +79,41 @@ function weekdayOf(date: string): Weekday {
 }
 
 /**
- * The instant of a local wall time. A time skipped by a spring-forward change moves forward (as
- * luxon does); a time repeated by a fall-back change is its first occurrence.
+ * The instant a zone's UTC offset last changed at or before `atMs` (within a day before it): found
+ * by bisection, so it needs no transition table. Only used for a time a spring-forward change skips.
+ */
+function offsetChangeBefore(timeZone: string, atMs: number): number {
+  const zone = IANAZone.create(timeZone);
+  const offsetAfter = zone.offset(atMs);
+  let before = atMs - 86_400_000;
+  let after = atMs;
+  while (after - before > 1) {
+    const middle = Math.floor((before + after) / 2);
+    if (zone.offset(middle) === offsetAfter) after = middle;
+    else before = middle;
+  }
+  return after;
+}
+
+/**
+ * The instant of a local wall time. A time skipped by a spring-forward change is the change
+ * itself (02:30 on a day that jumps from 02:00 to 03:00 is 03:00), the first instant the wall
+ * clock reads that time or later: hours that start or end inside the gap then cover exactly the
+ * wall times they name, no more and no less. A time repeated by a fall-back change is its first
+ * occurrence.
  */
 function localInstant(calendar: BusinessCalendar, date: string, minutes: number): number {
   if (minutes === 1_440) return localInstant(calendar, nextCivilDate(date), 0);
   const [year, month, day] = date.split('-').map(Number);
-  const local = DateTime.fromObject(
-    { year, month, day, hour: Math.floor(minutes / 60), minute: minutes % 60 },
-    { zone: calendar.definition.timeZone },
-  );
+  const hour = Math.floor(minutes / 60);
+  const minute = minutes % 60;
+  const { timeZone } = calendar.definition;
+  const local = DateTime.fromObject({ year, month, day, hour, minute }, { zone: timeZone });
+  // luxon moves a skipped time forward by the length of the gap (02:30 becomes 03:30), which would
+  // leave 03:00–03:30 out of hours that open at 02:30, and count it in hours that close at 02:30.
+  if (local.day !== day || local.hour !== hour || local.minute !== minute) {
+    return offsetChangeBefore(timeZone, local.toMillis());
+  }
   const hourBefore = local.minus({ hours: 1 });
   const repeated =
     hourBefore.day === local.day && hourBefore.hour === local.hour && hourBefore.minute === local.minute;

@@ -152,6 +152,48 @@ describe('addBusinessTime', () => {
     ).toBe(4 * HOUR);
   });
 
+  it('opens and closes at the spring-forward change for hours that start or end inside the DST gap', () => {
+    // 2026-03-08 in Los Angeles: 02:00 PST jumps to 03:00 PDT, so 02:00–02:59 never shows on a clock.
+    const lateNight = calendar('late-night', {
+      timeZone: 'America/Los_Angeles',
+      hours: { sun: [['02:30', '06:00']] },
+      holidays: { set: 'none' },
+    });
+    // At 03:10 PDT the wall clock reads 03:10, inside 02:30–06:00: open, and open from 03:00 PDT.
+    expect(isOpenAt(lateNight, new Date('2026-03-08T03:10:00-07:00'))).toBe(true);
+    expect(
+      businessTimeBetween(
+        lateNight,
+        new Date('2026-03-08T00:00:00-08:00'),
+        new Date('2026-03-09T00:00:00-07:00'),
+      ),
+    ).toBe(3 * HOUR);
+
+    // New York, same day: 00:00–02:30 closes at the change (02:00 EST = 03:00 EDT), 02:45–06:00
+    // opens there: 2 h + 3 h, and 03:35 EDT is open.
+    const split = calendar('split-night', {
+      timeZone: 'America/New_York',
+      hours: {
+        sun: [
+          ['00:00', '02:30'],
+          ['02:45', '06:00'],
+        ],
+      },
+      holidays: { set: 'none' },
+    });
+    expect(isOpenAt(split, new Date('2026-03-08T03:35:00-04:00'))).toBe(true);
+    expect(
+      businessTimeBetween(
+        split,
+        new Date('2026-03-08T00:00:00-05:00'),
+        new Date('2026-03-09T00:00:00-04:00'),
+      ),
+    ).toBe(5 * HOUR);
+    expect(
+      addBusinessTime(split, new Date('2026-03-08T00:00:00-05:00'), 2 * HOUR + MINUTE).toISOString(),
+    ).toBe('2026-03-08T07:01:00.000Z');
+  });
+
   it('honours several intervals a day and partial closures', () => {
     const split = calendar('split', {
       timeZone: 'America/Chicago',
