@@ -138,7 +138,7 @@ function eventLine(event: TimerEvent): string {
 
 /**
  * Applies one event's escalation actions to the case state: priority only ever rises, the queue
- * moves to the step's escalation queue, and supervisors of the case's queue (or the policy's
+ * moves to the step's escalation queue (if the current policy still declares it), and supervisors of the case's queue (or the policy's
  * default supervisors) are to be notified. Pure: the sweeper performs the writes and sends.
  */
 export function applyEscalation(
@@ -149,12 +149,19 @@ export function applyEscalation(
 ): EscalationOutcome {
   let { priority, queue } = state;
   let notify = false;
+  let undeclaredQueue: string | undefined;
   for (const action of event.actions) {
     if (action.type === 'raisePriority') priority = priorityAtRank(PRIORITY_RANK[priority] - action.levels);
     if (action.type === 'setPriority' && PRIORITY_RANK[action.priority] < PRIORITY_RANK[priority]) {
       priority = action.priority;
     }
-    if (action.type === 'moveToQueue') queue = action.queue;
+    if (action.type === 'moveToQueue') {
+      // The ladder is a snapshot of the policy the clock started under; a queue the current policy
+      // no longer declares has no view and nobody can claim from it, so the case would vanish there.
+      // It stays where it is (priority still rises) and the notice, if any, says so.
+      if (policy.queues[action.queue] !== undefined) queue = action.queue;
+      else undeclaredQueue = action.queue;
+    }
     if (action.type === 'notifySupervisors') notify = true;
   }
   const changes: EscalationOutcome['changes'] = {};
@@ -170,6 +177,9 @@ export function applyEscalation(
         `${caseLabel} in queue ${state.queue}: ${eventLine(event)}.`,
         changes.priority ? `Priority raised from ${changes.priority.from} to ${changes.priority.to}.` : '',
         changes.queue ? `Moved from ${changes.queue.from} to ${changes.queue.to}.` : '',
+        undeclaredQueue
+          ? `Kept in ${queue}: not moved to ${undeclaredQueue}, a queue the current policy (${policy.version}) does not declare.`
+          : '',
       ]
         .filter(Boolean)
         .join('\n'),

@@ -273,6 +273,37 @@ describe('applyEscalation and planSweep', () => {
     expect(clocks.policyVersion).toBe(DEFAULT_POLICY.version);
     expect(plan.nextTimerAt).toBe('2026-11-03T20:00:00.000Z');
   });
+
+  it('keeps the case in its queue when the step moves it to a queue the current policy no longer declares', () => {
+    // The clocks' ladder (moveToQueue "escalations") is a snapshot of the policy the case opened under;
+    // the edited policy renamed that queue. A case moved there would be in no queue staff can see or claim.
+    const json = structuredClone(defaultPolicyJson);
+    const { escalations, ...otherQueues } = json.queues;
+    const edited = loadPolicy({
+      ...json,
+      version: '2026-12-01.2',
+      queues: { ...otherQueues, 'supervisor-review': escalations },
+      timers: {
+        ...json.timers,
+        escalation: json.timers.escalation.map((step) =>
+          'moveToQueue' in step ? { ...step, moveToQueue: 'supervisor-review' } : step,
+        ),
+      },
+    });
+
+    const plan = planSweep({
+      caseClocks: openBilling(),
+      firedEventIds: [],
+      now: at('2026-11-05T12:00:00Z'),
+      state: { priority: 'low', queue: 'billing' },
+      policy: edited,
+    });
+
+    const overdue = plan.events.find(({ event }) => event.eventId === 'firstResponse:escalation:overdue');
+    expect(overdue?.outcome.changes.queue).toBeUndefined();
+    expect(overdue?.outcome.notify?.text).toContain('not moved to escalations');
+    expect(plan).toMatchObject({ priority: 'urgent', queue: 'billing' });
+  });
 });
 
 describe('sweeping (properties)', () => {
