@@ -59,8 +59,18 @@ export function buildSweeperServices(env: NodeJS.ProcessEnv = process.env): Swee
  */
 export async function handleSweep(services: SweeperServices): Promise<SweepReport> {
   const report = await sweepSla(services, { limit: services.limit });
-  logger.info('sweep', { ...report });
+  const { failed, ...counts } = report;
+  logger.info('sweep', { ...counts, failed: failed.length });
+  if (failed.length > 0) logger.error('sweep: cases not swept', { failed });
   return report;
+}
+
+/** Some due cases could not be swept: the invocation fails (after the rest was swept) so the function's error alarm fires. */
+export class SweepIncompleteError extends Error {
+  constructor(readonly failedCases: number) {
+    super(`${failedCases} due case(s) could not be swept; the rest were, and each is retried next run`);
+    this.name = 'SweepIncompleteError';
+  }
 }
 
 /**
@@ -86,6 +96,7 @@ export async function handler(): Promise<SweepReport> {
     const report = await handleSweep(services);
     deskMetrics.sweepCompleted();
     await publishQueueGauges(services);
+    if (report.failed.length > 0) throw new SweepIncompleteError(report.failed.length);
     return report;
   } finally {
     metrics.publishStoredMetrics();

@@ -1,3 +1,4 @@
+import { errorForLog } from '../errorForLog.js';
 import { deliverOutbox } from '../outbound/deliverOutbox.js';
 import type { Policy } from '../policy/policy.js';
 import type { CaseRevision, CaseStore, Clock, Mailer, OutboxEntry, SlaMetrics } from '../ports.js';
@@ -22,6 +23,12 @@ export interface SweepReport {
   events: number;
   leasesReturned: number;
   noticesSent: number;
+  /**
+   * Cases whose sweep failed (a write the store refused other than a lost race, a record that
+   * breaks a rule): each is left for the next run, and the rest of this one went on, so one bad
+   * case cannot hold back every later escalation and notice.
+   */
+  failed: { caseId: string; error: { name: string; message: string } }[];
 }
 
 const STATUS_RANK: Record<SlaStatus, number> = { ok: 0, at_risk: 1, breached: 2 };
@@ -158,22 +165,27 @@ export async function sweepSla(
     events: 0,
     leasesReturned: 0,
     noticesSent: 0,
+    failed: [],
   };
   for (const kase of due) {
-    const sweep = planCaseSweep(kase, now, services.policy);
-    if (!sweep) continue;
-    if ((await services.caseStore.applyRevision(sweep.revision, sweep.notices)) === 'conflict') {
-      report.conflicts += 1;
-      continue;
-    }
-    report.applied += 1;
-    report.events += sweep.timerEvents.length;
-    for (const event of sweep.timerEvents) {
-      services.metrics.count(METRIC_OF[event.type], { queue: kase.queue, clock: event.clockKind });
-    }
-    if (sweep.leaseExpired) {
-      report.leasesReturned += 1;
-      services.metrics.count('LeaseExpired', { queue: kase.queue });
+    try {
+      const sweep = planCaseSweep(kase, now, services.policy);
+      if (!sweep) continue;
+      if ((await services.caseStore.applyRevision(sweep.revision, sweep.notices)) === 'conflict') {
+        report.conflicts += 1;
+        continue;
+      }
+      report.applied += 1;
+      report.events += sweep.timerEvents.length;
+      for (const event of sweep.timerEvents) {
+        services.metrics.count(METRIC_OF[event.type], { queue: kase.queue, clock: event.clockKind });
+      }
+      if (sweep.leaseExpired) {
+        report.leasesReturned += 1;
+        services.metrics.count('LeaseExpired', { queue: kase.queue });
+      }
+    } catch (error) {
+      report.failed.push({ caseId: kase.caseId, error: errorForLog(error) });
     }
   }
   // Every unsent outbox entry, not only this sweep's notices: acknowledgements and replies their request could not send.

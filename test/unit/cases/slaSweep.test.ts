@@ -64,6 +64,35 @@ describe('slaSweep', () => {
     expect(types?.filter((type) => type === 'sla_breach')).toHaveLength(1);
   });
 
+  it('sweeps every other due case, and reports the one whose write failed, when one case cannot be written', async () => {
+    const { clock, caseStore, sent, services } = harness(TUESDAY_MORNING);
+    const ids: string[] = [];
+    for (let index = 0; index < 3; index++) {
+      const created = await recordInbound(
+        inboundEmail({ externalId: `<poison${index}@x>`, threading: { references: [] } }),
+        services,
+      );
+      ids.push(created.caseId);
+    }
+    const [poisoned] = ids;
+    const applyRevision = caseStore.applyRevision.bind(caseStore);
+    caseStore.applyRevision = async (revision, notices) => {
+      if (revision.after.caseId === poisoned)
+        throw new Error('ValidationException: item size has exceeded the maximum');
+      return applyRevision(revision, notices);
+    };
+    clock.current = new Date('2026-12-20T15:00:00.000Z');
+    const report = await sweepSla(services);
+    expect(report).toMatchObject({ dueCases: 3, applied: 2 });
+    expect(report.failed).toEqual([
+      { caseId: poisoned, error: { name: 'Error', message: expect.stringContaining('ValidationException') } },
+    ]);
+    for (const caseId of ids.slice(1)) expect(caseStore.cases.get(caseId)?.queue).toBe('escalations');
+    expect(caseStore.cases.get(poisoned ?? '')?.firedTimerEvents).toEqual([]);
+    // The notices of the cases that were swept still went out in the same run.
+    expect(sent.length).toBeGreaterThan(0);
+  });
+
   it('fires each event once when two sweepers run over the same due cases at once', async () => {
     const { clock, caseStore, sent, services } = harness(TUESDAY_MORNING);
     for (let index = 0; index < 5; index++) {
@@ -93,19 +122,28 @@ describe('slaSweep', () => {
       );
     }
     clock.current = new Date('2026-12-20T15:00:00.000Z');
-    // The first sweeper dies on its second write, after one case was fully recorded.
+    // The first sweeper dies (a Lambda timeout) in its second write, after one case was fully
+    // recorded: that write never returns, and nothing after it runs.
     let writes = 0;
+    let died: () => void = () => undefined;
+    const dead = new Promise<void>((resolve) => {
+      died = resolve;
+    });
     const crashing = {
       ...services,
       caseStore: Object.assign(Object.create(caseStore), {
         applyRevision: (...args: Parameters<InMemoryCaseStore['applyRevision']>) => {
           writes += 1;
-          if (writes === 2) throw new Error('sweeper crashed');
+          if (writes === 2) {
+            died();
+            return new Promise<never>(() => undefined);
+          }
           return caseStore.applyRevision(...args);
         },
       }),
     };
-    await expect(sweepSla(crashing)).rejects.toThrow('sweeper crashed');
+    void sweepSla(crashing);
+    await dead;
     expect(sent).toHaveLength(0); // it died before sending: the notices wait in the outbox
 
     const report = await sweepSla(services);
