@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { ConsoleConfig, StaffRole } from './apiTypes.js';
+import { clearDrafts } from './drafts.js';
 import {
   authorizeUrl,
   challengeOf,
@@ -17,10 +18,11 @@ import { t } from './strings.js';
 /**
  * Who is signed in, and the token the API is called with.
  *
- * Where tokens live: the access token (1 hour in AWS) in `sessionStorage`, so a reload or a crashed
- * tab does not sign an agent out in the middle of a case, while closing the tab does, and other
- * tabs and sites never see it; the refresh token only in memory, so a script that could read
- * storage gets at most one short-lived access token. The page runs no inline or third-party script
+ * Where tokens live: the access token (15 minutes in AWS) in `sessionStorage`, so a reload or a
+ * crashed tab does not sign an agent out in the middle of a case, while closing the tab does, and
+ * other tabs and sites never see it; the refresh token only in memory, so a script that could read
+ * storage gets at most one short-lived access token. After a reload there is no refresh token: the
+ * session ends when that access token does, and the drafts (`drafts.ts`) wait for the new sign-in. The page runs no inline or third-party script
  * (a strict CSP with Trusted Types), which is what keeps either from being read at all.
  */
 export interface Session {
@@ -191,6 +193,7 @@ export async function refreshCognitoSession(
 export async function signOut(config: ConsoleConfig) {
   const revoking = refreshToken;
   clearSession();
+  clearDrafts();
   if (config.signIn.kind !== 'cognito' || !config.signIn.authority) return;
   if (revoking) {
     await fetch(new URL('/oauth2/revoke', config.signIn.authority), {

@@ -148,9 +148,17 @@ describe('staff console', () => {
     expect((await reply.inputValue()).length).toBeGreaterThan(0);
     await reply.press('End');
     await reply.pressSequentially('Your refill of lisinopril ships today.');
+    // A reload keeps the draft where it was (as would a session that ended and a new sign-in).
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: new RegExp(subject) }).waitFor();
+    expect(await reply.inputValue()).toContain('Your refill of lisinopril ships today.');
     await page.getByRole('button', { name: 'Send reply' }).click();
     await page.locator('.message-outbound', { hasText: 'Your refill of lisinopril ships today.' }).waitFor();
     expect(await page.locator('tr[data-clock="firstResponse"]').textContent()).toContain('met');
+    // Sent, the draft is gone: a reload shows an empty box.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: new RegExp(subject) }).waitFor();
+    expect(await reply.inputValue()).toBe('');
     await screenshot(page, 'console-case.png');
 
     // Resolve, then back to the board: the case left the queue when it was claimed and stays out.

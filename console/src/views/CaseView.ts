@@ -14,6 +14,7 @@ import {
   ReplyResultSchema,
 } from '../apiTypes.js';
 import { useConsole } from '../context.js';
+import { loadDraft, saveDraft } from '../drafts.js';
 import { ensureFontsFor } from '../fonts.js';
 import { useFocusHeading, useNow, useShortcuts } from '../hooks.js';
 import { html } from '../html.js';
@@ -140,7 +141,7 @@ export function CaseView(props: { caseId: string }) {
         <div class="case-main">
           <${Facts} kase=${kase} />
           <${Conversation} view=${view} />
-          <${Composer} kase=${kase} act=${act} />
+          <${Composer} key=${kase.caseId} kase=${kase} act=${act} />
         </div>
         <aside class="case-side">
           <${Actions} kase=${kase} act=${act} />
@@ -377,8 +378,8 @@ function Composer(props: { kase: Case; act: Act }) {
   const { kase, act } = props;
   const [catalog, setCatalog] = useState<LanguageTemplates[] | undefined | null>(undefined);
   const [templateLanguage, setTemplateLanguage] = useState(templateLanguageOf(kase));
-  const [reply, setReply] = useState('');
-  const [note, setNote] = useState('');
+  const [reply, setReply] = useState(() => loadDraft(me.id, kase.caseId, 'reply'));
+  const [note, setNote] = useState(() => loadDraft(me.id, kase.caseId, 'note'));
   const [busy, setBusy] = useState<'reply' | 'note' | undefined>(undefined);
   const replyBox = useRef<HTMLTextAreaElement>(null);
   const canReply = kase.state === 'claimed' && kase.assignee === me.id;
@@ -386,6 +387,8 @@ function Composer(props: { kase: Case; act: Act }) {
   useEffect(() => {
     void templates().then((loaded) => setCatalog(loaded ?? null));
   }, [templates]);
+  useEffect(() => saveDraft(me.id, kase.caseId, 'reply', reply), [me.id, kase.caseId, reply]);
+  useEffect(() => saveDraft(me.id, kase.caseId, 'note', note), [me.id, kase.caseId, note]);
   const chosen = catalog?.find((entry) => entry.language === templateLanguage);
 
   function insert(text: string, where: 'start' | 'end') {
