@@ -440,11 +440,12 @@ function refiredForNewClock(kase: Case, clocks: CaseClocks, now: Date): string[]
   return kase.firedTimerEvents.filter((eventId) => !ahead.has(eventId));
 }
 
-/** The business clocks whose target or calendar a retargeting changed, for the history event. */
+/** The business clocks whose target or calendar a retargeting changed (as written, resumed or not), for the history event. */
 function businessTargetChanges(before: CaseClocks, after: CaseClocks) {
   return after.clocks.flatMap((clock, index) => {
     const was = before.clocks[index];
-    if (clock === was || clock.type !== 'business' || was?.type !== 'business') return [];
+    if (clock.type !== 'business' || was?.type !== 'business') return [];
+    if (clock.targetMs === was.targetMs && clock.calendar === was.calendar) return [];
     return [
       {
         clock: clock.id,
@@ -524,20 +525,28 @@ function planReclassify(
     clocks = outcome.clocks;
     partD = outcome.detail;
   }
-  const targets = businessTargetsFor(kase.channel, placement.rule, new Date(kase.receivedAt), policy);
-  const retargeted = retargetBusinessClocks(
-    clocks,
-    {
-      calendar: targets.calendar,
-      firstResponseMs: businessDurationMs(targets.firstResponse),
-      ...(targets.nextResponse ? { nextResponseMs: businessDurationMs(targets.nextResponse) } : {}),
-      ...(targets.resolution ? { resolutionMs: businessDurationMs(targets.resolution) } : {}),
-    },
-    now,
-    policy,
-  );
-  const slaChanges = businessTargetChanges(clocks, retargeted);
-  clocks = retargeted;
+  // The SLA policy is re-applied when the classification changes, not when staff confirm what triage
+  // read: a case keeps the targets it was opened under until then, whatever the policy says today.
+  if (request.topic !== kase.topic || expedited !== kase.expedited || kase.needsTriage) {
+    const targets = businessTargetsFor(
+      kase.channel,
+      placement.rule,
+      kase.openedOutsideChatHours === true,
+      policy,
+    );
+    clocks = retargetBusinessClocks(
+      clocks,
+      {
+        calendar: targets.calendar,
+        firstResponseMs: businessDurationMs(targets.firstResponse),
+        ...(targets.nextResponse ? { nextResponseMs: businessDurationMs(targets.nextResponse) } : {}),
+        ...(targets.resolution ? { resolutionMs: businessDurationMs(targets.resolution) } : {}),
+      },
+      kase.firedTimerEvents,
+      now,
+      policy,
+    );
+  }
   // An SLA escalation raised the priority for the time the case has waited: priority only rises
   // (as on a merge), so the rule's priority never undoes it (the ladder's steps fire once).
   // The IRE stage's own step (`regulatory:ire-forward`, code not policy) sets urgent too.
@@ -568,6 +577,7 @@ function planReclassify(
     needsTriage: false,
     priority,
     routingReason: `reclassified by staff: ${placement.reason}`,
+    policyVersion: policy.version,
     clocks,
     firedTimerEvents: refiredForNewClock(kase, clocks, now),
   };
@@ -581,6 +591,7 @@ function planReclassify(
         clocks: kase.state === 'pending' ? resumeBusinessClocks(clocks, now, policy) : clocks,
       }
     : reclassified;
+  const slaChanges = businessTargetChanges(kase.clocks, changed.clocks);
   const as = (from: Case) => ({
     topic: from.topic,
     expedited: from.expedited,

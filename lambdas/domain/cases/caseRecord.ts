@@ -67,6 +67,8 @@ export const CaseSchema = z.object({
    * on country (members abroad) apply again when staff reclassify the case.
    */
   country: z.optional(z.string().check(z.length(2))),
+  /** A chat that arrived while chat was closed: its clocks run on the chat-outside-hours targets, also when reclassified. */
+  openedOutsideChatHours: z.optional(z.literal(true)),
   automated: z.boolean(),
   receivedAt: isoDate,
   createdAt: isoDate,

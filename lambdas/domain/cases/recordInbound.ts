@@ -423,6 +423,7 @@ async function createCase(
     sender,
     ...(message.replyTo ? { replyTo: message.replyTo } : {}),
     ...(message.hints.country ? { country: message.hints.country } : {}),
+    ...(routing.outsideChatHours ? { openedOutsideChatHours: true as const } : {}),
     automated: message.automated,
     receivedAt: message.receivedAt,
     createdAt,

@@ -117,24 +117,21 @@ function ruleMatches(
 }
 
 /**
- * The business-time targets of a case of `channel` received at `receivedAt` under `rule`: the
- * channel's (for a chat that arrived outside chat hours, the chat-outside-hours ones), overridden
- * field by field by the rule's `sla`. Routing starts the clocks on them; reclassifying retargets them.
+ * The business-time targets of a case of `channel` under `rule`: the channel's (for a chat that
+ * arrived outside chat hours, the chat-outside-hours ones), overridden field by field by the rule's
+ * `sla`. Routing starts the clocks on them; reclassifying retargets them.
  */
 export function businessTargetsFor(
   channel: Channel,
   rule: PolicyRule | undefined,
-  receivedAt: Date,
+  outsideChatHours: boolean,
   policy: Policy,
 ): Required<Pick<SlaTargets, 'calendar' | 'firstResponse'>> &
-  Pick<SlaTargets, 'nextResponse' | 'resolution'> & { outsideChatHours: boolean } {
-  const outsideChatHours =
-    channel === 'chat' && policy.chatOutsideHours !== undefined && !chatHoursAt(policy, receivedAt).open;
+  Pick<SlaTargets, 'nextResponse' | 'resolution'> {
   const base =
     outsideChatHours && policy.chatOutsideHours ? policy.chatOutsideHours : policy.channelTargets[channel];
   const override: SlaTargets = rule?.sla ?? {};
   return {
-    outsideChatHours,
     calendar: override.calendar ?? base.calendar,
     firstResponse: override.firstResponse ?? base.firstResponse,
     ...optionalTarget('nextResponse', override.nextResponse ?? base.nextResponse),
@@ -242,7 +239,9 @@ export function routeMessage(
   );
   let { reason } = placed;
 
-  const { outsideChatHours, ...targets } = businessTargetsFor(channel, rule, receivedAt, policy);
+  const outsideChatHours =
+    channel === 'chat' && policy.chatOutsideHours !== undefined && !chatHoursAt(policy, receivedAt).open;
+  const targets = businessTargetsFor(channel, rule, outsideChatHours, policy);
   if (outsideChatHours) {
     reason = `${reason}; outside chat hours`;
     explanation.push('chat is closed: the conversation is a message case on the chat-outside-hours targets');

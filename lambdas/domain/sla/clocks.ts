@@ -373,13 +373,17 @@ export interface BusinessTargets {
  * change a ticket's classification: the business time already counted stays counted and the rest runs
  * against the new target, on the new calendar, from `at`, so a tighter target can fall due at once
  * (its milestones' stable ids keep those that fired from firing again). A paused clock takes the new
- * target and resumes with it; a stopped clock keeps its outcome. No clock is started or dropped: a
- * kind the new targets leave unset keeps its target, and next-response clocks started later take the
- * new one. Regulatory clocks are not business time and are never touched here.
+ * target and resumes with it; a stopped clock keeps its outcome. A clock whose warning or breach has
+ * fired is never lengthened (supervisors were told it was at risk or late, the queue figures count it
+ * so, and a longer target would turn a miss into a met one); it can still be tightened. No clock is
+ * started or dropped: a kind the new targets leave unset keeps its target, and next-response clocks
+ * started later take the new one. Regulatory clocks are not business time and are never touched here.
+ * Retargeted clocks carry the policy version whose targets they now run on.
  */
 export function retargetBusinessClocks(
   caseClocks: CaseClocks,
   targets: BusinessTargets,
+  firedTimerEvents: readonly string[],
   at: Date,
   policy: Policy,
 ): CaseClocks {
@@ -392,6 +396,8 @@ export function retargetBusinessClocks(
     if (clock.type !== 'business' || clock.state === 'stopped') return clock;
     const targetMs = targetOf[clock.kind] ?? clock.targetMs;
     if (targetMs === clock.targetMs && targets.calendar === clock.calendar) return clock;
+    const warned = ['warning', 'breach'].some((type) => firedTimerEvents.includes(`${clock.id}:${type}`));
+    if (warned && targetMs > clock.targetMs) return clock;
     if (clock.state === 'paused') return { ...clock, targetMs, calendar: targets.calendar };
     const running = runBusinessClock(
       { ...clock, targetMs, calendar: targets.calendar, elapsedMs: countedSince(clock, at, policy) },
@@ -410,6 +416,7 @@ export function retargetBusinessClocks(
   if (unchanged) return caseClocks;
   return {
     ...caseClocks,
+    policyVersion: policy.version,
     calendar: targets.calendar,
     ...(nextResponseTargetMs === undefined ? {} : { nextResponseTargetMs }),
     clocks,

@@ -9,7 +9,7 @@ import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js'
 import { withEarlierReceipt } from '../../../lambdas/domain/sla/clocks.js';
 import { FakeClock } from '../../helpers/FakeClock.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
-import { inboundEmail } from '../../helpers/inboundMessages.js';
+import { inboundEmail, widgetMemberLine } from '../../helpers/inboundMessages.js';
 
 const alice: StaffMember = { id: 'alice', role: 'agent', languages: ['en'] };
 const bob: StaffMember = { id: 'bob', role: 'agent', languages: ['en'] };
@@ -619,6 +619,79 @@ describe('reclassify', () => {
     expect(firstResponse(outcome.case)).toMatchObject({
       state: 'running',
       dueAt: '2026-12-03T17:00:00.000Z',
+    });
+  });
+
+  it('confirming what triage read changes no clock, even under a policy edited since the case opened (409)', async () => {
+    const { claimed, act, clock, services } = harness();
+    const kase = await claimed(alice, BILLING);
+    services.policy = {
+      ...DEFAULT_POLICY,
+      version: `${DEFAULT_POLICY.version}-tighter`,
+      channelTargets: {
+        ...DEFAULT_POLICY.channelTargets,
+        email: { ...DEFAULT_POLICY.channelTargets.email, firstResponse: { hours: 4 } },
+      },
+    };
+    clock.current = new Date(Date.parse(TUESDAY) + 5 * HOUR);
+    const outcome = await act(
+      { action: 'reclassify', topic: 'billing', reason: 'confirmed' },
+      kase.caseId,
+      alice,
+    );
+    expect(outcome).toMatchObject({ outcome: 'invalid_state' });
+  });
+
+  it('never lengthens a clock whose warning has fired; a reclassified case keeps it and the clocks carry the new policy version', async () => {
+    const { claimed, act, clock, caseStore, services } = harness();
+    const opened = await claimed(alice, { ...APPEAL, subject: 'URGENT expedited appeal' });
+    // The sweeper warned at 75 % of the 2-hour target.
+    const kase = { ...opened, firedTimerEvents: ['firstResponse:warning'] };
+    caseStore.cases.set(kase.caseId, kase);
+    services.policy = { ...DEFAULT_POLICY, version: `${DEFAULT_POLICY.version}-next` };
+    clock.current = new Date(Date.parse(TUESDAY) + 1.6 * HOUR);
+    const outcome = await act(
+      { action: 'reclassify', topic: 'billing', reason: 'a copay question after all' },
+      kase.caseId,
+      alice,
+    );
+    if (outcome.outcome !== 'done') throw new Error(outcome.outcome);
+    const firstResponse = outcome.case.clocks.clocks.find((each) => each.id === 'firstResponse');
+    expect(firstResponse).toEqual(kase.clocks.clocks.find((each) => each.id === 'firstResponse'));
+    expect(outcome.case.policyVersion).toBe(`${DEFAULT_POLICY.version}-next`);
+  });
+
+  it('keeps a chat that arrived while chat was closed on the outside-hours targets when it is reclassified', async () => {
+    const { act, caseStore, clock, services } = harness();
+    // Tuesday 23:00 Chicago: chat (07:00-22:00) is closed.
+    const lateLine = { ...widgetMemberLine('conv-late', 'line-1', 'I was charged twice for my copay.') };
+    const created = await recordInbound({ ...lateLine, receivedAt: '2026-12-02T05:00:00.000Z' }, services);
+    const kase = caseStore.cases.get(created.caseId);
+    if (!kase) throw new Error('not recorded');
+    expect(kase.openedOutsideChatHours).toBe(true);
+    const before = kase.clocks.clocks.find((each) => each.id === 'firstResponse');
+    expect(before).toMatchObject({ calendar: 'correspondence', targetMs: 24 * HOUR });
+    // Chat hours are then widened to every hour of the week.
+    const allDay = Object.fromEntries(
+      ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [['00:00', '24:00']]]),
+    );
+    const chatCalendar = DEFAULT_POLICY.calendars.chat;
+    if (!chatCalendar) throw new Error('the default policy has a chat calendar');
+    services.policy = {
+      ...DEFAULT_POLICY,
+      version: `${DEFAULT_POLICY.version}-all-day-chat`,
+      calendars: { ...DEFAULT_POLICY.calendars, chat: { ...chatCalendar, hours: allDay } },
+    };
+    clock.current = new Date('2026-12-02T15:00:00.000Z');
+    const outcome = await act(
+      { action: 'reclassify', topic: 'refill', reason: 'asks about a refill' },
+      kase.caseId,
+      sue,
+    );
+    if (outcome.outcome !== 'done') throw new Error(outcome.outcome);
+    expect(outcome.case.clocks.clocks.find((each) => each.id === 'firstResponse')).toMatchObject({
+      calendar: 'correspondence',
+      targetMs: 24 * HOUR,
     });
   });
 
