@@ -201,8 +201,11 @@ export interface CaseStore {
   applyRevision(revision: CaseRevision, outbox: OutboxEntry[]): Promise<'applied' | 'conflict'>;
   /** Several cases in one transaction (merge): all applied, or none and `conflict`. */
   applyRevisions(revisions: CaseRevision[], outbox: OutboxEntry[]): Promise<'applied' | 'conflict'>;
-  /** Unsent entries, oldest first. */
-  listOutbox(limit: number): Promise<OutboxEntry[]>;
+  /**
+   * Unsent entries, oldest first; with `after` (the last entry of the previous page), those listed
+   * after it, so a sender can page past entries it cannot send yet.
+   */
+  listOutbox(limit: number, after?: OutboxEntry): Promise<OutboxEntry[]>;
   /** Takes an entry for sending (conditional: only one sender holds it); false when someone else has it or it was sent. */
   claimOutboxEntry(entryId: string, now: Date, holdMs: number): Promise<boolean>;
   /** Records the send; false when there is no such entry (nothing was ever committed for this mail). */

@@ -418,6 +418,34 @@ export function describeCaseStoreContract(name: string, makeStore: () => Promise
       ).toBe('conflict');
     });
 
+    it('lists the outbox a page at a time after a given entry, so a sender can page past entries it cannot send', async () => {
+      const kase = make();
+      await store.createCase(newCase(kase));
+      // 1970: older than any other test's entry, so these three are the first after `start`.
+      const entry = (second: number): OutboxEntry => ({
+        entryId: `reply-${unique()}-${second}`,
+        caseId: kase.caseId,
+        kind: 'reply',
+        mail: { to: ['maria@example.com'], subject: 'Re: refill', text: 'On its way.', headers: {} },
+        createdAt: `1970-01-01T00:00:0${second}.000Z`,
+      });
+      const [first, second, third] = [entry(1), entry(2), entry(3)] as [
+        OutboxEntry,
+        OutboxEntry,
+        OutboxEntry,
+      ];
+      expect(
+        await store.applyRevision(
+          { before: kase, after: { ...kase, version: kase.version + 1 }, events: [] },
+          [third, first, second],
+        ),
+      ).toBe('applied');
+      const start = { ...first, entryId: 'start', createdAt: '1970-01-01T00:00:00.000Z' };
+      expect(await store.listOutbox(2, start)).toEqual([first, second]);
+      expect((await store.listOutbox(2, second))[0]).toEqual(third);
+      expect((await store.listOutbox(100, first)).map((item) => item.entryId)).not.toContain(first.entryId);
+    });
+
     it('writes an entry held for its sender: nobody can claim it before the hold ends, and it lists without the hold', async () => {
       const kase = make();
       const held: OutboxEntry = {

@@ -257,10 +257,12 @@ export class InMemoryCaseStore implements CaseStore {
     return 'applied';
   }
 
-  async listOutbox(limit: number): Promise<OutboxEntry[]> {
+  async listOutbox(limit: number, after?: OutboxEntry): Promise<OutboxEntry[]> {
+    // Oldest first, the id breaking ties, as the table's index orders them.
+    const order = (entry: OutboxEntry) => `${new Date(entry.createdAt).toISOString()}#${entry.entryId}`;
     return [...this.outbox.values()]
-      .filter((entry) => entry.sentAt === undefined)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .filter((entry) => entry.sentAt === undefined && (after === undefined || order(entry) > order(after)))
+      .sort((a, b) => order(a).localeCompare(order(b)))
       .slice(0, limit)
       .map(({ claimedUntil: _claimed, sentAt: _sent, providerMessageId: _provider, ...entry }) => entry);
   }

@@ -100,6 +100,10 @@ const KEY = {
 
 const INDEX = CASE_TABLE.indexes;
 
+/** An unsent entry's place in the outbox index: oldest first, the id breaking ties. */
+const outboxSortOf = (entry: Pick<OutboxEntry, 'createdAt' | 'entryId'>) =>
+  `${iso(entry.createdAt)}#${boundedKey(entry.entryId)}`;
+
 const OutboxEntrySchema = z.object({
   entryId: z.string(),
   caseId: z.string(),
@@ -330,7 +334,7 @@ export class DynamoCaseStore implements CaseStore {
         // Written held by the sender that sends it right after this commit (claimOutboxEntry's hold).
         ...(heldUntil ? { claimedUntil: iso(heldUntil) } : {}),
         outboxShard: `O#${shardOf(key, 0, CASE_TABLE.outboxShards)}`,
-        outboxSort: `${iso(entry.createdAt)}#${key}`,
+        outboxSort: outboxSortOf(entry),
       },
       // Never overwrite: an entry that exists may already be sent, and must not be sent again.
       { expression: 'attribute_not_exists(pk)' },
@@ -1040,15 +1044,20 @@ export class DynamoCaseStore implements CaseStore {
 
   // ── outbox ───────────────────────────────────────────────────────────────
 
-  async listOutbox(limit: number): Promise<OutboxEntry[]> {
+  async listOutbox(limit: number, after?: OutboxEntry): Promise<OutboxEntry[]> {
+    // The entry's own sort key (#outboxItem): each shard resumes after it.
+    const resumeAfter = after ? outboxSortOf(after) : undefined;
     const pages = await Promise.all(
       Array.from({ length: CASE_TABLE.outboxShards }, (_, shard) =>
         this.#client.send(
           new QueryCommand({
             TableName: this.#tableName,
             IndexName: INDEX.outboxView.name,
-            KeyConditionExpression: 'outboxShard = :shard',
-            ExpressionAttributeValues: { ':shard': `O#${shard}` },
+            KeyConditionExpression: `outboxShard = :shard${resumeAfter ? ' AND outboxSort > :after' : ''}`,
+            ExpressionAttributeValues: {
+              ':shard': `O#${shard}`,
+              ...(resumeAfter ? { ':after': resumeAfter } : {}),
+            },
             Limit: limit,
           }),
         ),

@@ -127,7 +127,10 @@ const PAGE = 50;
 
 /**
  * Sends every unsent entry, oldest first, within `budget` attempts: the sweeper's pass, which
- * retries whatever the request that wrote an entry did not send at once.
+ * retries whatever the request that wrote an entry did not send at once. It pages past the entries
+ * it could not send (held elsewhere, failed, or refused by SES, which stay unsent so an account-level
+ * rejection loses nothing): re-reading the first page instead would let a page of mails SES keeps
+ * refusing starve every younger entry, supervisor notices included.
  */
 export async function deliverOutbox(
   services: OutboxDeliveryServices,
@@ -136,16 +139,18 @@ export async function deliverOutbox(
   const budget = options.budget ?? 500;
   const report: OutboxReport = { sent: 0, failed: 0, held: 0 };
   const seen = new Set<string>();
+  let after: OutboxEntry | undefined;
   for (;;) {
-    const page = await services.caseStore.listOutbox(PAGE);
-    const fresh = page.filter((entry) => !seen.has(entry.entryId));
-    for (const entry of fresh) {
+    const page = await services.caseStore.listOutbox(PAGE, after);
+    for (const entry of page) {
+      if (seen.has(entry.entryId)) continue;
       if (seen.size >= budget) return report;
       seen.add(entry.entryId);
       report[await deliverOutboxEntry(entry, services)] += 1;
     }
-    // Drained, or every entry left is held elsewhere or failed in this pass (retried next time).
-    if (page.length < PAGE || fresh.length === 0) return report;
+    // Drained: whatever is left unsent waits for the next pass.
+    if (page.length < PAGE) return report;
+    after = page[page.length - 1];
   }
 }
 

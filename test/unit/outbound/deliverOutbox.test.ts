@@ -22,11 +22,12 @@ class FakeOutbox {
     for (const { heldUntil, ...entry } of entries)
       this.entries.set(entry.entryId, { entry, ...(heldUntil ? { heldUntil: Date.parse(heldUntil) } : {}) });
   }
-  async listOutbox(limit: number) {
-    return [...this.entries.values()]
-      .filter((item) => !item.sent)
-      .map((item) => item.entry)
-      .slice(0, limit);
+  /** Oldest first (insertion order here), resuming after `after` as the store's cursor does. */
+  async listOutbox(limit: number, after?: OutboxEntry) {
+    const unsent = [...this.entries.values()].filter((item) => !item.sent).map((item) => item.entry);
+    const ids = [...this.entries.keys()];
+    const start = after ? ids.indexOf(after.entryId) : -1;
+    return unsent.filter((item) => ids.indexOf(item.entryId) > start).slice(0, limit);
   }
   async claimOutboxEntry(entryId: string, now: Date, holdMs: number) {
     this.claims += 1;
@@ -120,6 +121,32 @@ describe('outbox delivery', () => {
     caseStore.add(entry('a'));
     mailer.failures.push(new MailRejectedError('SES rejected the mail: MessageRejected'));
     expect(await deliverOutbox(services)).toEqual({ sent: 0, failed: 1, held: 0 });
+  });
+
+  it('sends younger entries past a full page of entries SES keeps rejecting', async () => {
+    const { caseStore, mailer, services, advance } = setup();
+    // A page (50) of mails SES refuses stays unsent (an account-level rejection must lose nothing),
+    // but must not starve the supervisor notices and retries queued after it.
+    const poison = Array.from({ length: 60 }, (_, index) => entry(`poison-${index}`));
+    caseStore.add(...poison, entry('notice', 'supervisor_notice'));
+    const rejectOrSend = mailer.send.bind(mailer);
+    mailer.send = async (mail: OutboundMail) => {
+      if (mail.subject.startsWith('s poison'))
+        throw new MailRejectedError('SES rejected the mail: MessageRejected');
+      return rejectOrSend(mail);
+    };
+    expect(await deliverOutbox(services)).toEqual({ sent: 1, failed: 60, held: 0 });
+    expect(mailer.sent.map((mail) => mail.subject)).toEqual(['s notice']);
+    advance(OUTBOX_HOLD_MS + 1);
+    expect(await deliverOutbox(services)).toEqual({ sent: 0, failed: 60, held: 0 });
+  });
+
+  it('stops at its budget of attempts', async () => {
+    const { caseStore, mailer, services } = setup();
+    caseStore.add(...Array.from({ length: 120 }, (_, index) => entry(`e-${index}`)));
+    expect(await deliverOutbox(services, { budget: 70 })).toEqual({ sent: 70, failed: 0, held: 0 });
+    expect(mailer.sent).toHaveLength(70);
+    expect(await deliverOutbox(services)).toEqual({ sent: 50, failed: 0, held: 0 });
   });
 
   it('keeps trying to mark a sent mail so it is not sent again', async () => {
