@@ -3,7 +3,7 @@ import type { InboundHints, InboundMessage } from '../inboundMessage.js';
 import type { OutboxEntry } from '../ports.js';
 import { heldForSending } from './deliverOutbox.js';
 import { type DeskSettings, messageIdDomain } from './deskSettings.js';
-import { isAutomatedAddress, isDeskAddress, mailboxOf } from './mailLoopGuard.js';
+import { isAutomatedAddress, isDeskAddress, mailboxOf, mailboxWithoutSubaddress } from './mailLoopGuard.js';
 import {
   fillTemplate,
   formatInstant,
@@ -203,7 +203,8 @@ export function composeAcknowledgement(
         },
       },
     },
-    guardKey: `acknowledgement:${recipient}`,
+    // Per mailbox: every plus-tag variant of one sender shares the window (RFC 5233 subaddresses).
+    guardKey: `acknowledgement:${mailboxWithoutSubaddress(recipient)}`,
     guardUntil: new Date(now.getTime() + ACKNOWLEDGEMENT_GUARD_MS).toISOString(),
   };
 }

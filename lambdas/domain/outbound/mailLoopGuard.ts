@@ -16,12 +16,26 @@ export function mailboxOf(address: string | undefined): string | undefined {
   return trimmed;
 }
 
+/**
+ * The mailbox a subaddress belongs to (RFC 5233: `user+detail@domain` is delivered to `user`):
+ * `maria+pharmacy@example.com` → `maria@example.com`. Helpdesks and list software answer from a
+ * fresh `+tag` per ticket or per message, so a guard keyed on the whole address would let each
+ * variant through, and a `no-reply+1234@` would pass for a person.
+ */
+export function mailboxWithoutSubaddress(mailbox: string): string {
+  const at = mailbox.lastIndexOf('@');
+  const plus = mailbox.indexOf('+');
+  // A local part that is nothing but a tag (`+x@…`) is left whole: there is no user to fold it onto.
+  return plus > 0 && plus < at ? `${mailbox.slice(0, plus)}${mailbox.slice(at)}` : mailbox;
+}
+
 const AUTOMATED_LOCAL_PART =
   /^(no-?reply|do-?not-?reply|noreply-.*|bounces?(\+.*)?|mailer-daemon|postmaster|listserv|majordomo|owner-.*|.*-request|notifications?)$/i;
 
 /** Mailboxes that only send (no-reply, bounce handlers, list software): nobody reads an answer there. */
 export function isAutomatedAddress(address: string): boolean {
-  const localPart = address.slice(0, address.lastIndexOf('@'));
+  const mailbox = mailboxWithoutSubaddress(address);
+  const localPart = mailbox.slice(0, mailbox.lastIndexOf('@'));
   return AUTOMATED_LOCAL_PART.test(localPart);
 }
 

@@ -139,6 +139,57 @@ describe('acknowledgement of a new case', () => {
     }
   });
 
+  it('guards the mailbox, not each subaddress: plus-tag variants of one sender share the ten minutes (RFC 5233)', async () => {
+    const caseStore = new InMemoryCaseStore();
+    const services = {
+      caseStore,
+      clock: { now: () => now },
+      policy: DEFAULT_POLICY,
+      acknowledge: (created: Case, message: Parameters<typeof composeAcknowledgement>[1], at: Date) =>
+        composeAcknowledgement(created, message, at, desk),
+    };
+    const outcomes = [];
+    for (const [index, address] of [
+      'Maria+a@Example.com',
+      'maria+b@example.com',
+      'maria@example.com',
+    ].entries()) {
+      outcomes.push(
+        await recordInbound(
+          inboundEmail({
+            sender: { address },
+            externalId: `<loop-${index}@mail.example.com>`,
+            threading: { messageId: `<loop-${index}@mail.example.com>`, references: [] },
+            subject: `Auto: ticket ${index}`,
+          }),
+          services,
+        ),
+      );
+    }
+    expect(outcomes.map((outcome) => outcome.outcome === 'created' && outcome.acknowledged)).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    // The acknowledgement still goes to the address as the member wrote it.
+    const [entry] = [...caseStore.outbox.values()];
+    expect(entry?.mail.to).toEqual(['maria+a@example.com']);
+  });
+
+  it('never answers a no-reply or bounce mailbox behind a plus tag', async () => {
+    const kase = await caseOf();
+    for (const address of [
+      'no-reply+12345@bank.example',
+      'mailer-daemon+x@mx.example',
+      'notifications+abc@ehr.example',
+    ]) {
+      expect(
+        composeAcknowledgement(kase, inboundEmail({ sender: { address } }), now, desk),
+        address,
+      ).toBeUndefined();
+    }
+  });
+
   it('answers the Reply-To address when the member gave one', async () => {
     const kase = await caseOf();
     const ack = composeAcknowledgement(kase, inboundEmail({ replyTo: 'Maria.Home@Example.com' }), now, desk);
