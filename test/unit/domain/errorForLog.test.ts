@@ -27,6 +27,18 @@ describe('errorForLog', () => {
     });
   });
 
+  it('redacts before it cuts: an identifier straddling the cut leaves no part of itself', () => {
+    const at = (identifier: string, cutAfter: number) =>
+      `${'x'.repeat(300 - cutAfter - 1)} ${identifier} was rejected`;
+    const email = errorForLog(new Error(at('john.smith@example.com', 'john.smith@exa'.length))).message;
+    const ssn = errorForLog(new Error(at('123-45-6789', '123-45-6'.length))).message;
+    expect(email).not.toMatch(/john|smith/);
+    expect(ssn).not.toMatch(/123-45/);
+    expect(email.length).toBeLessThanOrEqual(300);
+    // Cut by code point: never half a surrogate pair.
+    expect(errorForLog(new Error(`${'x'.repeat(299)}😀😀`)).message).toBe(`${'x'.repeat(299)}😀`);
+  });
+
   it('cuts a long message and names what was thrown when it is no Error', () => {
     expect(errorForLog(new TypeError('x'.repeat(1_000))).message).toHaveLength(300);
     expect(errorForLog('a string with 123-45-6789')).toEqual({
