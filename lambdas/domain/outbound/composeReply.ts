@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Case, CaseMessage } from '../cases/caseRecord.js';
 import type { OutboundMail } from '../ports.js';
 import { type DeskSettings, messageIdDomain } from './deskSettings.js';
@@ -50,9 +51,15 @@ export function referencesFor(parent: CaseMessage | undefined): string[] {
   return chain.length > 10 ? [chain[0] ?? '', ...chain.slice(-9)] : chain;
 }
 
-/** Our Message-ID for the reply written at case `version`: unique per case version, under the desk's domain. */
+/**
+ * Our Message-ID for the reply written at case `version`, under the desk's domain, with 96 random
+ * bits (RFC 5322 §3.6.4: globally unique). The reply registers it as a thread key in its own
+ * transaction; were it only `reply.<case>.<version>`, anyone who read the case reference (it is in
+ * every subject) could name the next versions' ids in the References of a message of their own
+ * first, so their case held those keys and every reply to the member's case failed as a conflict.
+ */
 export function replyMessageId(kase: Case, version: number, desk: DeskSettings): string {
-  return `<reply.${kase.caseId}.${version}@${messageIdDomain(desk)}>`;
+  return `<reply.${kase.caseId}.${version}.${randomBytes(12).toString('base64url')}@${messageIdDomain(desk)}>`;
 }
 
 /**
