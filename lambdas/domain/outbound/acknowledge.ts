@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Case } from '../cases/caseRecord.js';
 import type { InboundHints, InboundMessage } from '../inboundMessage.js';
 import type { OutboxEntry } from '../ports.js';
@@ -192,7 +193,11 @@ export function composeAcknowledgement(
         subject: subjectOf(languages, created.reference),
         text,
         headers: {
-          'Message-ID': `<ack.${created.caseId}@${messageIdDomain(desk)}>`,
+          // Random, not derivable from the case reference (RFC 5322 §3.6.4: globally unique): a
+          // member answering a form case's acknowledgement cites only this id, and anyone who read
+          // the reference could otherwise name it first in a message of their own, so that their
+          // case held it and caught the member's answer.
+          'Message-ID': `<ack.${created.caseId}.${randomBytes(12).toString('base64url')}@${messageIdDomain(desk)}>`,
           ...(message.threading.messageId ? { 'In-Reply-To': message.threading.messageId } : {}),
           ...(references.length > 0 ? { References: references.join(' ') } : {}),
           // RFC 3834 §5: marks our mail as an automatic response, so well-behaved responders stay quiet.

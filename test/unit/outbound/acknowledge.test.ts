@@ -44,8 +44,10 @@ describe('acknowledgement of a new case', () => {
       'In-Reply-To': '<refill-1@mail.example.com>',
       References: '<refill-1@mail.example.com>',
       'Content-Language': 'es',
-      'Message-ID': `<ack.${kase.caseId}@pharmacy.example>`,
     });
+    expect(ack?.entry.mail.headers['Message-ID']).toMatch(
+      new RegExp(`^<ack\\.${kase.caseId}\\.[A-Za-z0-9_-]{16}@pharmacy\\.example>$`),
+    );
     expect(ack?.guardKey).toBe('acknowledgement:maria@example.com');
     expect(Date.parse(ack?.guardUntil ?? '') - now.getTime()).toBe(ACKNOWLEDGEMENT_GUARD_MS);
   });
@@ -188,6 +190,49 @@ describe('acknowledgement of a new case', () => {
         address,
       ).toBeUndefined();
     }
+  });
+
+  it('a stranger who knows a case reference cannot plant the acknowledgement’s Message-ID and catch the member’s answer', async () => {
+    const caseStore = new InMemoryCaseStore();
+    const services = {
+      caseStore,
+      clock: { now: () => now },
+      policy: DEFAULT_POLICY,
+      acknowledge: (created: Case, message: Parameters<typeof composeAcknowledgement>[1], at: Date) =>
+        composeAcknowledgement(created, message, at, desk),
+    };
+    // A web form: no Message-ID of the member's for an answer to cite, only ours.
+    const form = await recordInbound(
+      inboundEmail({ channel: 'form', externalId: 'form-1', threading: { references: [] } }),
+      services,
+    );
+    if (form.outcome !== 'created') throw new Error(form.outcome);
+    const reference = `CR-${form.caseId}`;
+    await recordInbound(
+      inboundEmail({
+        sender: { address: 'mallory@attacker.example' },
+        externalId: '<plant@attacker.example>',
+        subject: 'Hello',
+        threading: {
+          messageId: '<plant@attacker.example>',
+          references: [`<ack.${form.caseId}@pharmacy.example>`],
+        },
+      }),
+      services,
+    );
+    const ack = caseStore.outbox.get(`acknowledgement#${form.caseId}`);
+    const ackId = ack?.mail.headers['Message-ID'] ?? '';
+    expect(ackId).not.toBe(`<ack.${form.caseId}@pharmacy.example>`);
+    const answer = await recordInbound(
+      inboundEmail({
+        externalId: '<answer-1@mail.example.com>',
+        subject: `Re: We received your message [${reference}]`,
+        bodyText: 'My new address is 12 Oak Street.',
+        threading: { messageId: '<answer-1@mail.example.com>', inReplyTo: ackId, references: [ackId] },
+      }),
+      services,
+    );
+    expect(answer).toMatchObject({ outcome: 'threaded', caseId: form.caseId, unverifiedSender: false });
   });
 
   it('answers the Reply-To address when the member gave one', async () => {
