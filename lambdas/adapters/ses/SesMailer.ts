@@ -39,7 +39,10 @@ export function fromAddressOf(from: string): string {
 /**
  * Every mail the desk sends, through SES v2 as raw MIME built here, so the threading headers
  * (Message-ID, In-Reply-To, References) and RFC 3834's Auto-Submitted reach the member as set.
- * SES replaces Message-ID with its own on the way out; the provider id it returns is recorded.
+ * SES replaces Message-ID with its own on the way out (`<provider id@…amazonses.com>`), so the id a
+ * reply registers as its thread key is not the one the member's answer cites; the answer finds its
+ * case by its other References or the subject's `CR-…` (docs/architecture.md). The provider id it
+ * returns is recorded on the sent outbox entry.
  */
 export class SesMailer implements Mailer {
   readonly #client: SESv2Client;
