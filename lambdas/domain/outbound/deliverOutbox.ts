@@ -13,8 +13,11 @@ import type { CaseStore, Clock, Mailer, OutboxEntry, OutboxKind } from '../ports
  *    retries inside the SDK — a retry is an outbox retry after the hold, never a blind resend;
  * 3. the sender marks the entry sent, retrying that write a few times.
  * A second copy can therefore only go out when a sender dies, or loses the table, in the instant
- * between SES accepting the mail and the "sent" mark landing — milliseconds per send — and then
- * only once, after the hold. A send that failed before SES accepted it is simply retried.
+ * between SES accepting the mail and the "sent" mark landing — milliseconds per send — or when the
+ * send's outcome is unknown (the 5 s request timeout fired, or the connection dropped, after SES had
+ * the request: SES may have accepted it), and then only once per such failure, after the hold. An
+ * unknown outcome is retried rather than dropped on purpose: a second acknowledgement or reply costs
+ * less than a lost one. A send that failed before SES accepted it is simply retried.
  *
  * A request that sends what it just committed (an acknowledgement, a staff reply) writes the entry
  * already held by itself ({@link heldForSending}), so step 1 is part of the commit instead of a
