@@ -27,7 +27,9 @@ export function replySubject(kase: Case): string {
       .replace(/\s*\[?\{reference\}\]?\s*/, '')
       .trim();
   }
-  return `Re: ${subject.slice(0, 200)} [${kase.reference}]`;
+  // At most 200 code points: a cut by UTF-16 unit can split a surrogate pair (an emoji), which the
+  // member would see as U+FFFD and which is not valid UTF-8 for the outbox item.
+  return `Re: ${Array.from(subject).slice(0, 200).join('').trimEnd()} [${kase.reference}]`;
 }
 
 /**
