@@ -22,10 +22,19 @@ function header(email: Email, key: string): string | undefined {
   return email.headers.find((candidate) => candidate.key === key)?.value;
 }
 
+/**
+ * The keyword of an Auto-Submitted value (RFC 3834 §5: `[CFWS] keyword *([CFWS] ";" parameter)`):
+ * `No (sent by a person); x=y` is `no`. Comparing the whole value made such a person's mail
+ * automated: suspended, unacknowledged, without clocks.
+ */
+function autoSubmittedKeyword(value: string): string {
+  return (value.replace(/\([^()]*\)/g, ' ').split(';')[0] ?? '').trim().toLowerCase();
+}
+
 /** RFC 3834 Auto-Submitted, RFC 6522 multipart/report and the de-facto auto-reply headers. */
 function isAutomated(email: Email, sender: string | undefined): boolean {
   const autoSubmitted = header(email, 'auto-submitted');
-  if (autoSubmitted && autoSubmitted.trim().toLowerCase() !== 'no') return true;
+  if (autoSubmitted && autoSubmittedKeyword(autoSubmitted) !== 'no') return true;
   if (/^multipart\/report/i.test(header(email, 'content-type') ?? '')) return true;
   // A null reverse-path (`Return-Path: <>`, as SES records it) is how bounces, DSNs, MDNs and RFC 3834
   // auto-responses are sent (RFC 5321 §4.5.5, RFC 3834 §3.3): nobody there reads an answer.

@@ -84,6 +84,24 @@ describe('PostalMimeEmailParser', () => {
     expect(person.ok && person.message.automated).toBe(false);
   });
 
+  it('reads Auto-Submitted by its keyword: "no" with a comment or parameters is a person (RFC 3834 §5)', async () => {
+    const withAutoSubmitted = (value: string) =>
+      new TextEncoder().encode(
+        `From: Jane Doe <jane.doe@example.com>\r\nTo: support@pharmacy.example\r\nSubject: refill\r\nMessage-ID: <as-1@example.com>\r\nAuto-Submitted: ${value}\r\n\r\nPlease refill.`,
+      );
+    for (const [value, automated] of [
+      ['no', false],
+      ['No (written by a person)', false],
+      ['no; reason=manual', false],
+      ['auto-replied', true],
+      ['auto-generated; owner-email="x@example.com"', true],
+      ['(comment) auto-replied', true],
+    ] as const) {
+      const parsed = await parser.parse(withAutoSubmitted(value), context);
+      expect(parsed.ok && parsed.message.automated, value).toBe(automated);
+    }
+  });
+
   it('names the problem when a message has no sender', async () => {
     const parsed = await parser.parse(new TextEncoder().encode('Subject: hi\r\n\r\nbody'), context);
     expect(parsed).toEqual({ ok: false, reason: expect.stringContaining('From') });
