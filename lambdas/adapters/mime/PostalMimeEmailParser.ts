@@ -49,8 +49,16 @@ function isAutomated(email: Email, sender: string | undefined): boolean {
   return /^(mailer-daemon|postmaster)@/i.test(sender ?? '');
 }
 
+/**
+ * The longest msg-id kept for threading. Our replies echo the member's ids in In-Reply-To and
+ * References, and a header line may not exceed 998 characters (RFC 5322 §2.1.1): an id longer than
+ * any mail system writes (they run well under 100) is dropped rather than sent back in a line SES
+ * or the member's server would refuse.
+ */
+const MAX_MESSAGE_ID_LENGTH = 250;
+
 function messageIdList(value: string | undefined): string[] {
-  const ids = value?.match(/<[^<>\s]+>/g) ?? [];
+  const ids = (value?.match(/<[^<>\s]+>/g) ?? []).filter((id) => id.length <= MAX_MESSAGE_ID_LENGTH);
   // References lists the thread's root first and the parents last (RFC 5322 §3.6.4): keep both ends.
   return ids.length > 100 ? [ids[0] ?? '', ...ids.slice(-99)] : ids;
 }

@@ -48,6 +48,17 @@ describe('PostalMimeEmailParser', () => {
     expect(InboundMessageSchema.safeParse(parsed.message).success).toBe(true);
   });
 
+  it('drops a msg-id longer than any mail system writes, which our reply could not echo in a line of 998 characters', async () => {
+    const huge = `<${'x'.repeat(1_500)}@mail.example.com>`;
+    const raw = new TextEncoder().encode(
+      `From: member@example.com\r\nTo: support@pharmacy.example\r\nSubject: Re: refill\r\nMessage-ID: ${huge}\r\nIn-Reply-To: ${huge}\r\nReferences: <root@mail.example.com> ${huge}\r\n\r\nStill waiting.`,
+    );
+    const parsed = await parser.parse(raw, context);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.message.threading).toEqual({ references: ['<root@mail.example.com>'] });
+    expect(parsed.message.externalId).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
   it('turns an HTML-only body into text with the shared converter', async () => {
     const raw = htmlOnlyEmail(
       '<p>Please refill my <b>Lisinopril</b> &amp; Metformin</p><ul><li>Order 12</li></ul>',
