@@ -16,6 +16,91 @@ import { FAX_PAGE_LIMITS, type FaxBitmap } from '../../domain/fax/faxPage.js';
 // utif2 is CommonJS: under ESM its API arrives as the default export.
 const UTIF: typeof utifModule = (utifModule as { default?: typeof utifModule }).default ?? utifModule;
 
+/** The parts of utif2 4.1.0's CCITT decoding (not in its typings) that {@link guardCcittCodecs} wraps. */
+interface CcittInternals {
+  _decodeG2: (
+    data: Uint8Array,
+    off: number,
+    len: number,
+    tgt: Uint8Array,
+    toff: number,
+    w: number,
+    ...rest: unknown[]
+  ) => void;
+  _decodeG3: CcittInternals['_decodeG2'];
+  _decodeG4: CcittInternals['_decodeG2'];
+  _addNtimes: (row: number[], count: number, value: number) => void;
+  _writeBits: (row: number[], tgt: Uint8Array, bitOffset: number) => void;
+  _lens: Record<string, number>[];
+  _dmap: Record<string, number>;
+}
+
+/** Thrown inside a guarded codec where its input can yield no further row; the codec returns there. */
+class CcittDecodingStopped extends Error {}
+
+/**
+ * Fill bits a Group 3 row may carry before its EOL (T.4 §4.1.2): the longest minimum scan-line time,
+ * 40 ms, at 14,400 bit/s is 576 bits. Files mostly fill only to align the EOL (at most 7).
+ */
+const G3_MAX_FILL_BITS = 1_024;
+
+/**
+ * utif2's CCITT codecs trust the coded data, and damaged data (a bit flipped on a noisy line, a
+ * stretch lost to a dropout) makes them run without end: a row that overshoots the page width
+ * never completes and grows with every remaining code (gigabytes for a 15 KB page), and bits that
+ * match no code pile up in a code word that is looked up again at each bit (quadratic: a 15 KB
+ * page of zeros took 35 s). A hung decode is no error the OCR step can flag: the function times
+ * out, is retried into the dead-letter queue, and the fax never becomes a case. So each codec
+ * stops where its input can yield no further row: a code word longer than any code (in Group 3,
+ * longer than an EOL after its fill), a row longer than twice the width (Group 3 rows start at the
+ * width until their first EOL), or a row written wholly past the image. Up to there nothing changes:
+ * the rows decoded before are kept, as the codecs keep them.
+ */
+function guardCcittCodecs(decode: CcittInternals): void {
+  let active: { maxCodeBits: number; maxRowPixels: number } | undefined;
+  const longest = (table: Record<string, number>) => Math.max(...Object.keys(table).map((key) => key.length));
+  const maxRunCodeBits = Math.max(...decode._lens.map(longest), longest(decode._dmap));
+  const codeTable = (table: Record<string, number>) =>
+    new Proxy(table, {
+      get(target, key, receiver) {
+        if (active && typeof key === 'string' && key.length > active.maxCodeBits)
+          throw new CcittDecodingStopped();
+        return Reflect.get(target, key, receiver);
+      },
+    });
+  decode._lens = decode._lens.map(codeTable);
+  decode._dmap = codeTable(decode._dmap);
+  const addNtimes = decode._addNtimes;
+  decode._addNtimes = (row, count, value) => {
+    if (active && row.length + count > active.maxRowPixels) throw new CcittDecodingStopped();
+    addNtimes(row, count, value);
+  };
+  const writeBits = decode._writeBits;
+  decode._writeBits = (row, tgt, bitOffset) => {
+    if (active && bitOffset >= tgt.length * 8) throw new CcittDecodingStopped();
+    writeBits(row, tgt, bitOffset);
+  };
+  for (const [name, maxCodeBits] of [
+    ['_decodeG2', maxRunCodeBits],
+    ['_decodeG3', 12 + G3_MAX_FILL_BITS],
+    ['_decodeG4', maxRunCodeBits],
+  ] as const) {
+    const codec = decode[name];
+    decode[name] = (data, off, len, tgt, toff, width, ...rest) => {
+      const outer = active;
+      active = { maxCodeBits, maxRowPixels: 2 * width };
+      try {
+        codec(data, off, len, tgt, toff, width, ...rest);
+      } catch (error) {
+        if (!(error instanceof CcittDecodingStopped)) throw error;
+      } finally {
+        active = outer;
+      }
+    };
+  }
+}
+guardCcittCodecs(UTIF.decode as unknown as CcittInternals);
+
 /** A fax document that cannot be turned into page images, with the reason a person can act on. */
 export class FaxDocumentError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -84,6 +84,54 @@ describe('fax document decoding', () => {
     }
   });
 
+  describe('a page whose coded data was damaged in transmission', () => {
+    const fixtureTiff = () => Buffer.from(fixture('fax/partial-redetermination.tiff'));
+    /** Where the coded data starts in the G4 fixture and in a one-page `writeFaxTiff`; it runs to the end. */
+    const STRIP_OFFSET = 186;
+
+    /** Decodes within `limitMs` (a damaged page may decode to little), or refuses it as unreadable. */
+    function decodesPromptly(bytes: Uint8Array, limitMs = 2_000): FaxBitmap[] | FaxDocumentError {
+      const started = Date.now();
+      let outcome: FaxBitmap[] | FaxDocumentError;
+      try {
+        outcome = decodeTiff(bytes);
+      } catch (error) {
+        if (!(error instanceof FaxDocumentError)) throw error;
+        outcome = error;
+      }
+      expect(Date.now() - started).toBeLessThan(limitMs);
+      return outcome;
+    }
+
+    it('decodes a Group 4 page with two bytes garbled by line noise (the codec ran out of memory)', () => {
+      const noisy = fixtureTiff();
+      // Two bytes of the coded data changed: a row overshoots the page width and never completes.
+      noisy[240] = 0o33;
+      noisy[336] = 0o125;
+
+      const pages = decodesPromptly(noisy);
+
+      expect(pages).not.toBeInstanceOf(FaxDocumentError);
+      expect((pages as FaxBitmap[])[0]?.width).toBe(1728);
+    });
+
+    it.each([
+      ['Group 4', 'g4'],
+      ['Group 3', 'g3'],
+    ] as const)('decodes a %s page whose second half was lost to a dropout (all zeros)', (_, compression) => {
+      const tiff =
+        compression === 'g4' ? fixtureTiff() : Buffer.from(writeFaxTiff([testPage(1728, 400)], 'g3'));
+      const middle = STRIP_OFFSET + Math.floor((tiff.length - STRIP_OFFSET) / 2);
+      tiff.fill(0, middle);
+
+      const pages = decodesPromptly(tiff);
+
+      // The rows coded before the dropout are kept.
+      expect(pages).not.toBeInstanceOf(FaxDocumentError);
+      expect((pages as FaxBitmap[])[0]?.data.some((pixel) => pixel === 1)).toBe(true);
+    });
+  });
+
   it('refuses a page larger than any fax before allocating it', () => {
     const huge = writeFaxTiff([{ width: 1728, height: 1, data: new Uint8Array(1728) }], 'g4');
     new DataView(huge.buffer).setUint32(8 + 2 + 2 * 12 + 8, 90_000, true); // ImageLength, the third entry
