@@ -219,11 +219,71 @@ export function decodeTiff(bytes: Uint8Array): FaxBitmap[] {
   return tiffPageSources(bytes).map((page) => page.decode());
 }
 
+/** Bytes per value of each TIFF field type, by type number (TIFF 6.0 §2; 13 is IFD, from TIFF/EP). */
+const TIFF_TYPE_BYTES = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4] as const;
+/** Tags whose values utif2 follows as further directories: SubIFDs, Exif, GPS. */
+const TIFF_SUB_DIRECTORY_TAGS = new Set([330, 34665, 34853]);
+/** Tags utif2 follows as camera-raw directories (DNG private data, Fuji RAF): never in a fax. */
+const TIFF_RAW_DIRECTORY_TAGS = new Set([50740, 61440]);
+/** Directories read at most: a page each, plus a few sub-directories (Exif) per page. */
+const TIFF_MAX_DIRECTORIES = FAX_PAGE_LIMITS.maxPages * 4;
+
+/**
+ * utif2 trusts a TIFF's directories: it reads as many values as an entry's count says and follows
+ * every directory pointer, so one damaged byte (a count of 3.5 billion, a next-directory pointer
+ * back to its own directory) makes it allocate until the process dies, by V8's "invalid size"
+ * abort or out of memory, which no caller can catch: the OCR step fails on every retry and the fax
+ * never becomes a case (in local mode the whole router goes down). So the directories are walked
+ * here first, and a file whose entries point outside it, or whose directories loop, is refused.
+ */
+function checkTiffDirectories(bytes: Uint8Array): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const littleEndian = bytes[0] === 0x49;
+  const fits = (offset: number, length: number) => offset >= 0 && offset + length <= bytes.length;
+  const damaged = (what: string) => new FaxDocumentError(`the TIFF structure is damaged: ${what}`);
+  if (!fits(4, 4)) throw damaged('the header is cut short');
+  const pending = [view.getUint32(4, littleEndian)];
+  const seen = new Set<number>();
+  for (let offset = pending.shift(); offset !== undefined; offset = pending.shift()) {
+    if (seen.has(offset)) throw damaged('its directories form a loop');
+    seen.add(offset);
+    if (seen.size > TIFF_MAX_DIRECTORIES) throw damaged(`it has over ${TIFF_MAX_DIRECTORIES} directories`);
+    if (!fits(offset, 2)) throw damaged('a directory lies outside the file');
+    const entries = view.getUint16(offset, littleEndian);
+    if (!fits(offset + 2, entries * 12 + 4)) throw damaged('a directory runs past the end of the file');
+    for (let index = 0; index < entries; index++) {
+      const entry = offset + 2 + index * 12;
+      const tag = view.getUint16(entry, littleEndian);
+      const typeBytes = TIFF_TYPE_BYTES[view.getUint16(entry + 2, littleEndian)];
+      if (!typeBytes) continue; // a type utif2 does not know: it reads no value
+      const count = view.getUint32(entry + 4, littleEndian);
+      const inline = count * typeBytes <= 4;
+      const valuesAt = inline ? entry + 8 : view.getUint32(entry + 8, littleEndian);
+      if (!inline && !fits(valuesAt, count * typeBytes))
+        throw damaged(`tag ${tag} names values outside the file`);
+      if (TIFF_RAW_DIRECTORY_TAGS.has(tag)) throw damaged(`tag ${tag} is camera-raw data, not a fax page`);
+      if (TIFF_SUB_DIRECTORY_TAGS.has(tag)) {
+        // Directory offsets are SHORT, LONG or IFD values; utif2 would follow any other type's values too.
+        if (typeBytes !== 2 && typeBytes !== 4) throw damaged(`tag ${tag} does not hold directory offsets`);
+        for (let value = 0; value < count; value++) {
+          const at = valuesAt + value * typeBytes;
+          pending.push(typeBytes === 2 ? view.getUint16(at, littleEndian) : view.getUint32(at, littleEndian));
+        }
+      }
+    }
+    const next = view.getUint32(offset + 2 + entries * 12, littleEndian);
+    if (next !== 0) pending.push(next);
+  }
+}
+
 function tiffPageSources(bytes: Uint8Array): FaxPageSource[] {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  checkTiffDirectories(bytes);
   let ifds: utifModule.IFD[];
   try {
-    ifds = UTIF.decode(buffer);
+    // Maker notes are a camera's private data, nothing a fax page needs: utif2 is not to follow them.
+    const decodeDirectories = UTIF.decode as (buffer: ArrayBuffer, options: object) => utifModule.IFD[];
+    ifds = decodeDirectories(buffer, { parseMN: false, debug: false });
   } catch (error) {
     throw new FaxDocumentError('the TIFF structure could not be read', { cause: error });
   }

@@ -132,6 +132,31 @@ describe('fax document decoding', () => {
     });
   });
 
+  describe('a TIFF whose directory was damaged (the decoder allocated until the process died)', () => {
+    // One page from writeFaxTiff: its directory at byte 8 holds 13 entries of 12 bytes after a count.
+    const entry = (index: number) => 8 + 2 + index * 12;
+    const onePage = () => writeFaxTiff([testPage(1728, 40)], 'g4');
+
+    it('refuses an entry whose count of values is far larger than the file', () => {
+      const tiff = onePage();
+      new DataView(tiff.buffer).setUint32(entry(10) + 4, 0xd5000001, true); // XResolution: 3.5 billion rationals
+
+      expect(() => decodeTiff(tiff)).toThrow(/tag 282 names values outside the file/);
+    });
+
+    it('refuses a next-directory pointer back to its own directory', () => {
+      const tiff = onePage();
+      new DataView(tiff.buffer).setUint32(entry(13), 8, true);
+
+      expect(() => decodeTiff(tiff)).toThrow(/directories form a loop/);
+    });
+
+    it('still reads the checked-in fixtures and a multi-page TIFF', async () => {
+      expect(decodeTiff(writeFaxTiff([testPage(), testPage(1728, 96, 99)], 'g3'))).toHaveLength(2);
+      expect(await decodeFaxDocument(fixture('fax/cover-sheet-new-prescription.tiff'))).toHaveLength(1);
+    });
+  });
+
   it('refuses a page larger than any fax before allocating it', () => {
     const huge = writeFaxTiff([{ width: 1728, height: 1, data: new Uint8Array(1728) }], 'g4');
     new DataView(huge.buffer).setUint32(8 + 2 + 2 * 12 + 8, 90_000, true); // ImageLength, the third entry
