@@ -1,4 +1,4 @@
-import { inflateSync } from 'node:zlib';
+import { inflateRawSync, inflateSync, constants as zlibConstants } from 'node:zlib';
 import {
   decodePDFRawStream,
   PDFArray,
@@ -192,6 +192,56 @@ function checkStripsPresent(ifd: utifModule.IFD, fileBytes: number, where: strin
   }
 }
 
+/** Node's error when an inflation would exceed `maxOutputLength`. */
+const isInflatedTooLarge = (error: unknown) =>
+  error instanceof RangeError && (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+
+/**
+ * utif2 inflates a Deflate strip whole before it looks at its size: a 1 MB TIFF whose strip is
+ * zeros that inflate to 1 GB took 2.2 GB of memory (a 512 MB OCR function dies, on every retry, and
+ * the fax never becomes a case). Each strip is inflated here first, as utif2 reads it (raw, zlib
+ * header and checksum aside), stopping past the bytes the whole image holds.
+ */
+function checkDeflateStrips(
+  buffer: ArrayBuffer,
+  ifd: utifModule.IFD,
+  width: number,
+  height: number,
+  where: string,
+) {
+  const compression = tagNumber(ifd, 259);
+  if (compression !== 8 && compression !== 32946) return;
+  // At most 64 bits a pixel (16-bit RGBA), so a damaged BitsPerSample cannot lift the bound.
+  const bitsPerPixel = Math.min(64, (tagNumber(ifd, 258) ?? 1) * (tagNumber(ifd, 277) ?? 1));
+  const imageBytes = height * Math.ceil((width * bitsPerPixel) / 8);
+  const numbers = (tag: number) => {
+    const value = ifd[`t${tag}`];
+    return Array.isArray(value) ? value.filter((entry): entry is number => typeof entry === 'number') : [];
+  };
+  for (const [offsetTag, countTag] of [
+    [273, 279],
+    [324, 325],
+  ] as const) {
+    const counts = numbers(countTag);
+    for (const [index, offset] of numbers(offsetTag).entries()) {
+      const length = counts[index] ?? 0;
+      if (length < 6) continue;
+      try {
+        inflateRawSync(new Uint8Array(buffer, offset + 2, length - 6), {
+          maxOutputLength: imageBytes,
+          finishFlush: zlibConstants.Z_SYNC_FLUSH,
+        });
+      } catch (error) {
+        // Any other failure is utif2's to meet as it always has.
+        if (isInflatedTooLarge(error))
+          throw new FaxDocumentError(
+            `${where} inflates to more than the ${imageBytes} bytes its image holds`,
+          );
+      }
+    }
+  }
+}
+
 function rational(ifd: utifModule.IFD, tag: number): number | undefined {
   const value = ifd[`t${tag}`];
   if (!Array.isArray(value)) return undefined;
@@ -311,6 +361,7 @@ function decodeTiffPage(
 ): FaxBitmap {
   checkSize(width, height, where);
   checkStripsPresent(ifd, buffer.byteLength, where);
+  checkDeflateStrips(buffer, ifd, width, height, where);
   try {
     UTIF.decodeImage(buffer, ifd);
   } catch (error) {
@@ -472,7 +523,14 @@ function decodePdfImage(image: PdfImage, where: string): Uint8Array {
     for (const filter of filters.slice(0, -1)) {
       if (filter !== 'FlateDecode')
         throw new FaxDocumentError(`${where}: ${filter} before CCITTFaxDecode is not supported`);
-      coded = inflateSync(coded);
+      try {
+        // Coded fax data takes under a byte a pixel (a run of one pixel costs at most 6 bits).
+        coded = inflateSync(coded, { maxOutputLength: width * height + 65_536 });
+      } catch (error) {
+        if (isInflatedTooLarge(error))
+          throw new FaxDocumentError(`${where}: the coded image inflates to more than its page could need`);
+        throw error;
+      }
     }
     const parm = parms[filters.length - 1];
     const k = asNumber(parm, 'K') ?? 0;
@@ -498,20 +556,23 @@ function decodePdfImage(image: PdfImage, where: string): Uint8Array {
   if (last === 'DCTDecode' || last === 'JPXDecode' || last === 'JBIG2Decode') {
     throw new FaxDocumentError(`${where}: ${last} images are not supported (fax pages are CCITT or Flate)`);
   }
-  let samples: Uint8Array;
-  try {
-    const decoded = decodePDFRawStream(stream).decode();
-    samples = decoded;
-  } catch (error) {
-    throw new FaxDocumentError(`${where}: the image stream could not be decoded`, { cause: error });
-  }
   const bits = imageMask ? 1 : (asNumber(stream.dict, 'BitsPerComponent') ?? 8);
   const colourSpace = stream.dict.lookup(PDFName.of('ColorSpace'));
   const components =
     colourSpace === PDFName.of('DeviceRGB') ? 3 : colourSpace === PDFName.of('DeviceCMYK') ? 4 : 1;
   const rowBytes = Math.ceil((width * components * bits) / 8);
   const flateParm = parms[filters.indexOf('FlateDecode')];
-  if ((asNumber(flateParm, 'Predictor') ?? 1) >= 10) {
+  const predicted = (asNumber(flateParm, 'Predictor') ?? 1) >= 10;
+  let samples: Uint8Array;
+  try {
+    // Only the bytes the image holds (a PNG predictor adds one a row): decode() would inflate the
+    // whole stream first, and a few hundred KB of zeros inflate to gigabytes.
+    const held = decodePDFRawStream(stream).getBytes((predicted ? rowBytes + 1 : rowBytes) * height);
+    samples = new Uint8Array(held.buffer, held.byteOffset, held.byteLength);
+  } catch (error) {
+    throw new FaxDocumentError(`${where}: the image stream could not be decoded`, { cause: error });
+  }
+  if (predicted) {
     samples = unpredictPng(samples, Math.max(1, Math.ceil((components * bits) / 8)), rowBytes);
   }
   if (bits === 1 && components === 1) {

@@ -1,3 +1,4 @@
+import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   decodeFaxDocument,
@@ -28,6 +29,64 @@ function testPage(width = 1728, height = 120, seed = 7): FaxBitmap {
   }
   for (let x = 0; x < width; x++) data[(height - 3) * width + x] = 1;
   return { width, height, dpiX: 204, dpiY: 196, data };
+}
+
+/** A zlib stream of `megabytes` MB of zeros, about 1 KB a MB: one deflated megabyte, repeated. */
+function zerosDeflated(megabytes: number): Buffer {
+  const megabyte = deflateRawSync(Buffer.alloc(1 << 20), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  const adler32 = Buffer.alloc(4);
+  adler32.writeUInt32BE(((((megabytes * (1 << 20)) % 65521) << 16) | 1) >>> 0);
+  const finalEmptyBlock = Buffer.from([0x03, 0x00]);
+  return Buffer.concat([
+    Buffer.from([0x78, 0x9c]),
+    ...Array(megabytes).fill(megabyte),
+    finalEmptyBlock,
+    adler32,
+  ]);
+}
+
+/** A one-page 1728 × 2156 bi-level TIFF with one Deflate (Compression 8) strip. */
+function deflateTiff(strip: Uint8Array): Uint8Array {
+  const entries = [
+    [256, 4, 1728],
+    [257, 4, 2156],
+    [258, 3, 1],
+    [259, 3, 8],
+    [262, 3, 0],
+    [273, 4, 0], // StripOffsets: after the directory
+    [278, 4, 2156],
+    [279, 4, strip.length],
+  ] as const;
+  const stripOffset = 8 + 2 + entries.length * 12 + 4;
+  const tiff = Buffer.alloc(stripOffset + strip.length);
+  tiff.write('II', 0);
+  tiff.writeUInt16LE(42, 2);
+  tiff.writeUInt32LE(8, 4);
+  tiff.writeUInt16LE(entries.length, 8);
+  entries.forEach(([tag, type, value], index) => {
+    const at = 10 + index * 12;
+    tiff.writeUInt16LE(tag, at);
+    tiff.writeUInt16LE(type, at + 2);
+    tiff.writeUInt32LE(1, at + 4);
+    if (type === 3) tiff.writeUInt16LE(value, at + 8);
+    else tiff.writeUInt32LE(tag === 273 ? stripOffset : value, at + 8);
+  });
+  tiff.set(strip, stripOffset);
+  return tiff;
+}
+
+/** A one-page PDF whose page is one 1728 × 2156 bi-level image XObject with `filter` over `stream`. */
+function imagePdf(filter: string, stream: Uint8Array): Uint8Array {
+  const head = [
+    '%PDF-1.4',
+    '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
+    '2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj',
+    '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 4 0 R >> >> >> endobj',
+    `4 0 obj << /Type /XObject /Subtype /Image /Width 1728 /Height 2156 /ColorSpace /DeviceGray /BitsPerComponent 1 ${filter} /Length ${stream.length} >>`,
+    'stream\n',
+  ].join('\n');
+  const tail = '\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n';
+  return Buffer.concat([Buffer.from(head, 'latin1'), stream, Buffer.from(tail, 'latin1')]);
 }
 
 describe('fax document decoding', () => {
@@ -154,6 +213,34 @@ describe('fax document decoding', () => {
     it('still reads the checked-in fixtures and a multi-page TIFF', async () => {
       expect(decodeTiff(writeFaxTiff([testPage(), testPage(1728, 96, 99)], 'g3'))).toHaveLength(2);
       expect(await decodeFaxDocument(fixture('fax/cover-sheet-new-prescription.tiff'))).toHaveLength(1);
+    });
+  });
+
+  describe('a compressed image that inflates far past its page (1 KB a megabyte)', () => {
+    it('refuses a Deflate TIFF strip that inflates past the bytes of its image', () => {
+      expect(() => decodeTiff(deflateTiff(zerosDeflated(256)))).toThrow(
+        /inflates to more than the 465696 bytes its image holds/,
+      );
+    });
+
+    it('refuses a PDF image whose Flate-coded CCITT data inflates past what a page could need', async () => {
+      const pdf = imagePdf(
+        '/Filter [/FlateDecode /CCITTFaxDecode] /DecodeParms [<< >> << /K -1 /Columns 1728 >>]',
+        zerosDeflated(256),
+      );
+
+      await expect(decodePdf(pdf)).rejects.toThrow(/inflates to more than its page could need/);
+    });
+
+    it('inflates a Flate PDF image only as far as the bytes the image holds', async () => {
+      const pdf = imagePdf('/Filter /FlateDecode', zerosDeflated(512));
+
+      const started = Date.now();
+      const [page] = await decodePdf(pdf);
+
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(page?.width).toBe(1728);
+      expect(page?.data.every((pixel) => pixel === 1)).toBe(true); // 0 samples are black
     });
   });
 
