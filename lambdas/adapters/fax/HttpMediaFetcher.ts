@@ -1,3 +1,5 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { MediaFetcher } from '../../domain/fax/faxProvider.js';
 
 export interface HttpMediaFetcherOptions {
@@ -6,7 +8,12 @@ export interface HttpMediaFetcherOptions {
   timeoutMs?: number;
   /** Local mode and tests fetch from a loopback server over plain HTTP; in AWS only HTTPS is allowed. */
   allowLoopbackHttp?: boolean;
+  /** The addresses a host name resolves to (default: the system resolver, as fetch itself uses). */
+  resolve?: (hostname: string) => Promise<string[]>;
 }
+
+const systemResolve = async (hostname: string) =>
+  (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
 /** Redirects followed at most (S3 and CDNs use one or two). */
 export const MEDIA_MAX_REDIRECTS = 5;
@@ -51,14 +58,16 @@ export class HttpMediaFetcher implements MediaFetcher {
   readonly #maxBytes: number;
   readonly #timeoutMs: number;
   readonly #allowLoopbackHttp: boolean;
+  readonly #resolve: (hostname: string) => Promise<string[]>;
 
   constructor(options: HttpMediaFetcherOptions = {}) {
     this.#maxBytes = options.maxBytes ?? 40 * 1024 * 1024;
     this.#timeoutMs = options.timeoutMs ?? 20_000;
     this.#allowLoopbackHttp = options.allowLoopbackHttp ?? false;
+    this.#resolve = options.resolve ?? systemResolve;
   }
 
-  #check(url: URL): void {
+  async #check(url: URL): Promise<void> {
     const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
     if (this.#allowLoopbackHttp && loopback && (url.protocol === 'http:' || url.protocol === 'https:'))
       return;
@@ -68,10 +77,19 @@ export class HttpMediaFetcher implements MediaFetcher {
     if (isInternalAddress(url.hostname)) {
       throw new Error(`refusing to download from ${url.hostname}: an internal address`);
     }
+    // A name is checked by what it resolves to: a redirect to a host whose DNS answers 169.254.169.254
+    // or 10.x is the same request as one to the address. (fetch resolves again when it connects, so
+    // a name whose answers change between the two lookups is not stopped here.)
+    if (isIP(url.hostname.replace(/^\[(.*)\]$/, '$1')) === 0) {
+      const internal = (await this.#resolve(url.hostname)).find((address) => isInternalAddress(address));
+      if (internal !== undefined) {
+        throw new Error(`refusing to download from ${url.hostname}: it resolves to an internal address`);
+      }
+    }
   }
 
-  #request(url: URL, signal: AbortSignal): Promise<Response> {
-    this.#check(url);
+  async #request(url: URL, signal: AbortSignal): Promise<Response> {
+    await this.#check(url);
     return fetch(url, { signal, redirect: 'manual' });
   }
 

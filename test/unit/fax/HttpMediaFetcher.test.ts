@@ -49,6 +49,29 @@ describe('HttpMediaFetcher', () => {
     await expect(fetcher.fetch(`${base}/to?url=${encodeURIComponent(location)}`)).rejects.toThrow(reason);
   });
 
+  describe('a host name that resolves to an internal address', () => {
+    /** A resolver that answers the instance metadata address for `metadata.example`, a public one otherwise. */
+    const resolve = async (hostname: string) =>
+      hostname === 'metadata.example' ? ['203.0.113.7', '169.254.169.254'] : ['203.0.113.7'];
+
+    it('is refused before any request', async () => {
+      const inAws = new HttpMediaFetcher({ resolve, timeoutMs: 5_000 });
+
+      await expect(inAws.fetch('https://metadata.example/latest/meta-data/')).rejects.toThrow(
+        /metadata\.example: it resolves to an internal address/,
+      );
+    });
+
+    it('is refused as a redirect target', async () => {
+      const local = new HttpMediaFetcher({ allowLoopbackHttp: true, resolve, timeoutMs: 5_000 });
+      const location = 'https://metadata.example/latest/meta-data/iam/security-credentials/';
+
+      await expect(local.fetch(`${base}/to?url=${encodeURIComponent(location)}`)).rejects.toThrow(
+        /resolves to an internal address/,
+      );
+    });
+  });
+
   it(`gives up after ${MEDIA_MAX_REDIRECTS} redirects`, async () => {
     await expect(fetcher.fetch(`${base}/loop/${MEDIA_MAX_REDIRECTS + 1}`)).rejects.toThrow(
       /redirected more than/,
