@@ -367,6 +367,9 @@ function decodeTiffPage(
   } catch (error) {
     throw new FaxDocumentError(`${where} could not be decoded`, { cause: error });
   }
+  // utif2 returns without decoding a page that names no strip or tile offsets; reading its missing
+  // data threw a TypeError, which the OCR step retries into the dead-letter queue as an outage.
+  if (!ifd.data) throw new FaxDocumentError(`${where} has no image data (no strip or tile offsets)`);
   const bitsPerSample = tagNumber(ifd, 258) ?? 1;
   const samplesPerPixel = tagNumber(ifd, 277) ?? 1;
   const photometric = tagNumber(ifd, 262) ?? 0;

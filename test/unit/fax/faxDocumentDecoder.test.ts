@@ -191,23 +191,30 @@ describe('fax document decoding', () => {
     });
   });
 
-  describe('a TIFF whose directory was damaged (the decoder allocated until the process died)', () => {
+  describe('a TIFF whose directory was damaged', () => {
     // One page from writeFaxTiff: its directory at byte 8 holds 13 entries of 12 bytes after a count.
     const entry = (index: number) => 8 + 2 + index * 12;
     const onePage = () => writeFaxTiff([testPage(1728, 40)], 'g4');
 
-    it('refuses an entry whose count of values is far larger than the file', () => {
+    it('refuses an entry whose count of values is far larger than the file (utif2 allocated until the process died)', () => {
       const tiff = onePage();
       new DataView(tiff.buffer).setUint32(entry(10) + 4, 0xd5000001, true); // XResolution: 3.5 billion rationals
 
       expect(() => decodeTiff(tiff)).toThrow(/tag 282 names values outside the file/);
     });
 
-    it('refuses a next-directory pointer back to its own directory', () => {
+    it('refuses a next-directory pointer back to its own directory (utif2 looped until the process died)', () => {
       const tiff = onePage();
       new DataView(tiff.buffer).setUint32(entry(13), 8, true);
 
       expect(() => decodeTiff(tiff)).toThrow(/directories form a loop/);
+    });
+
+    it('refuses a page whose StripOffsets tag was garbled, as an unreadable document', () => {
+      const tiff = onePage();
+      new DataView(tiff.buffer).setUint16(entry(7), 56_593, true); // StripOffsets (273) is the eighth entry
+
+      expect(() => decodeTiff(tiff)).toThrow(FaxDocumentError);
     });
 
     it('still reads the checked-in fixtures and a multi-page TIFF', async () => {
