@@ -2,9 +2,10 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { InboundMessage } from '../../domain/inboundMessage.js';
 import type { InboundQueue } from '../../domain/ports.js';
 
-// An SQS message body is at most 256 KiB and a character can take 6 bytes in JSON; the text is capped so the
-// canonical message always fits: the raw original stays in S3.
+// The text a queued message carries at most (the raw original stays in S3, whole).
 const MAX_BODY_TEXT = 60_000;
+// An SQS message, body and attributes, is at most 256 KiB; a little is left for the attributes.
+const MAX_MESSAGE_BYTES = 256 * 1024 - 1024;
 
 /**
  * JSON that SQS accepts whatever the mail contained. SQS allows only #x9 #xA #xD #x20–#xD7FF
@@ -37,13 +38,32 @@ export class SqsInboundQueue implements InboundQueue {
   }
 
   async enqueue(message: InboundMessage): Promise<void> {
-    const body = { ...message, bodyText: message.bodyText.slice(0, MAX_BODY_TEXT) };
     await this.#client.send(
       new SendMessageCommand({
         QueueUrl: this.#queueUrl,
-        MessageBody: sqsSafeJson(body),
+        MessageBody: queueableJson(message),
         MessageAttributes: { channel: { DataType: 'String', StringValue: message.channel } },
       }),
     );
+  }
+}
+
+/**
+ * The message as queue JSON within SQS's size limit: the text is cut (by code point) until it fits.
+ * Counting characters is not enough: a control character or an emoji's half takes 6 bytes as a
+ * JSON escape, so 60,000 of them are 360 KB, and SQS would refuse the message.
+ */
+export function queueableJson(message: InboundMessage): string {
+  const characters = Array.from(message.bodyText);
+  let keep = Math.min(characters.length, MAX_BODY_TEXT);
+  for (;;) {
+    const json = sqsSafeJson({ ...message, bodyText: characters.slice(0, keep).join('') });
+    const bytes = Buffer.byteLength(json, 'utf8');
+    if (bytes <= MAX_MESSAGE_BYTES) return json;
+    if (keep === 0) {
+      throw new Error(`the message is ${bytes} bytes as queue JSON without its text, over SQS's limit`);
+    }
+    // Shrink in proportion to the excess, a little more, so a few rounds at most reach the limit.
+    keep = Math.floor((keep * MAX_MESSAGE_BYTES) / bytes / 1.05);
   }
 }
