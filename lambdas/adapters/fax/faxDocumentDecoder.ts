@@ -615,7 +615,54 @@ export async function decodePdf(bytes: Uint8Array): Promise<FaxBitmap[]> {
   return (await pdfPageSources(bytes)).map((page) => page.decode());
 }
 
+/** The most a PDF's object or cross-reference stream may inflate to (a fax's run to a few KB). */
+export const PDF_STRUCTURE_STREAM_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Refuses a PDF whose object streams (`/Type /ObjStm`) or cross-reference streams (`/Type /XRef`)
+ * inflate past {@link PDF_STRUCTURE_STREAM_MAX_BYTES}, before pdf-lib loads it: pdf-lib inflates
+ * them whole while parsing, so a 531 KB PDF whose object stream holds 512 MB of zeros took 14.5 s
+ * and 613 MB (a 512 MB OCR function dies on every retry, and the fax never becomes a case). Each
+ * such stream is inflated here with a ceiling; one compressed other than by Flate (LZW, whose
+ * expansion zlib cannot bound here) is refused too, as fax services write Flate or none.
+ */
+function checkPdfStructureStreams(bytes: Uint8Array): void {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const streamKeyword = /\bstream\r?\n/g;
+  for (let match = streamKeyword.exec(text); match; match = streamKeyword.exec(text)) {
+    // The stream's dictionary: from the last "obj" before it (a dictionary runs a few hundred bytes).
+    const dictionaryStart = text.lastIndexOf('obj', match.index);
+    if (dictionaryStart < 0 || match.index - dictionaryStart > 4_096) continue;
+    const dictionary = text.slice(dictionaryStart, match.index);
+    if (!/\/Type\s*\/(ObjStm|XRef)\b/.test(dictionary)) continue;
+    const dataStart = match.index + match[0].length;
+    const dataEnd = text.indexOf('endstream', dataStart);
+    const data = bytes.subarray(dataStart, dataEnd < 0 ? bytes.length : dataEnd);
+    const filters = [...dictionary.matchAll(/\/(\w+Decode)\b/g)].map((filter) => filter[1]);
+    if (filters.some((filter) => filter !== 'FlateDecode')) {
+      throw new FaxDocumentError(
+        `the PDF's structure is compressed with ${filters.join(', ')}; fax documents use Flate or none`,
+      );
+    }
+    if (filters.length === 0) continue;
+    try {
+      inflateSync(data, {
+        maxOutputLength: PDF_STRUCTURE_STREAM_MAX_BYTES,
+        finishFlush: zlibConstants.Z_SYNC_FLUSH,
+      });
+    } catch (error) {
+      if (isInflatedTooLarge(error)) {
+        throw new FaxDocumentError(
+          `a structure stream of the PDF inflates past ${PDF_STRUCTURE_STREAM_MAX_BYTES} bytes (a decompression bomb)`,
+        );
+      }
+      // Damaged data: pdf-lib reports it (or reads around it) as it would have.
+    }
+  }
+}
+
 async function pdfPageSources(bytes: Uint8Array): Promise<FaxPageSource[]> {
+  checkPdfStructureStreams(bytes);
   let document: PDFDocument;
   try {
     document = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: false });

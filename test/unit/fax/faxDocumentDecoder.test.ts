@@ -1,4 +1,5 @@
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
+import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import {
   decodeFaxDocument,
@@ -248,6 +249,44 @@ describe('fax document decoding', () => {
       expect(Date.now() - started).toBeLessThan(1_000);
       expect(page?.width).toBe(1728);
       expect(page?.data.every((pixel) => pixel === 1)).toBe(true); // 0 samples are black
+    });
+  });
+
+  describe('a PDF whose structure streams inflate far past any fax (read by pdf-lib before any page)', () => {
+    function objectStreamPdf(dictionary: string, stream: Uint8Array): Uint8Array {
+      const head = [
+        '%PDF-1.5',
+        '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
+        '2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj',
+        `5 0 obj << /Type /ObjStm /N 1 /First 4 ${dictionary} /Length ${stream.length} >>`,
+        'stream\n',
+      ].join('\n');
+      const tail = '\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n';
+      return Buffer.concat([Buffer.from(head, 'latin1'), stream, Buffer.from(tail, 'latin1')]);
+    }
+
+    it('refuses an object stream that inflates past 16 MB, at once', async () => {
+      const started = Date.now();
+      await expect(decodePdf(objectStreamPdf('/Filter /FlateDecode', zerosDeflated(64)))).rejects.toThrow(
+        /structure stream of the PDF inflates past 16777216 bytes/,
+      );
+      expect(Date.now() - started).toBeLessThan(2_000);
+    });
+
+    it('refuses an object stream compressed with LZW, whose expansion cannot be bounded first', async () => {
+      await expect(
+        decodePdf(objectStreamPdf('/Filter /LZWDecode', Buffer.from([0x80, 0x0b, 0x60, 0x50]))),
+      ).rejects.toThrow(/structure is compressed with LZWDecode/);
+    });
+
+    it('still reads a fax PDF written with object streams', async () => {
+      const page: FaxBitmap = { width: 1728, height: 40, data: new Uint8Array(1728 * 40).fill(0) };
+      // pdf-lib, as many PDF tools do, writes the objects of a saved document into object streams.
+      const resaved = await PDFDocument.load(writeFaxPdf([page]));
+      const pdf = await resaved.save({ useObjectStreams: true });
+      expect(Buffer.from(pdf).toString('latin1')).toContain('/ObjStm');
+      const [decoded] = await decodePdf(pdf);
+      expect(decoded?.width).toBe(1728);
     });
   });
 
