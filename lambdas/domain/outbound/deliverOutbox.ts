@@ -129,17 +129,22 @@ export interface OutboxReport {
 const PAGE = 50;
 
 /**
- * Sends every unsent entry, oldest first, within `budget` attempts: the sweeper's pass, which
- * retries whatever the request that wrote an entry did not send at once. It pages past the entries
- * it could not send (held elsewhere, failed, or refused by SES, which stay unsent so an account-level
+ * Sends every unsent entry, oldest first, within `budget` sends: the sweeper's pass, which retries
+ * whatever the request that wrote an entry did not send at once. It pages past the entries it could
+ * not send (held elsewhere, failed, or refused by SES, which stay unsent so an account-level
  * rejection loses nothing): re-reading the first page instead would let a page of mails SES keeps
- * refusing starve every younger entry, supervisor notices included.
+ * refusing starve every younger entry, supervisor notices included. Only sends count toward the
+ * budget: an entry held since a failed send costs one conditional write and no send, so a run of
+ * entries SES keeps refusing (each held for {@link OUTBOX_HOLD_MS} after its attempt) holds back
+ * younger mail for one pass in each hold, not for good. Entries looked at are capped too (five per
+ * send of the budget), so an outage that leaves thousands unsent costs each pass a bounded scan.
  */
 export async function deliverOutbox(
   services: OutboxDeliveryServices,
   options: { budget?: number } = {},
 ): Promise<OutboxReport> {
   const budget = options.budget ?? 500;
+  const lookLimit = 5 * budget;
   const report: OutboxReport = { sent: 0, failed: 0, held: 0 };
   const seen = new Set<string>();
   let after: OutboxEntry | undefined;
@@ -147,7 +152,7 @@ export async function deliverOutbox(
     const page = await services.caseStore.listOutbox(PAGE, after);
     for (const entry of page) {
       if (seen.has(entry.entryId)) continue;
-      if (seen.size >= budget) return report;
+      if (report.sent + report.failed >= budget || seen.size >= lookLimit) return report;
       seen.add(entry.entryId);
       report[await deliverOutboxEntry(entry, services)] += 1;
     }

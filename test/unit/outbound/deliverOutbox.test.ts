@@ -141,6 +141,22 @@ describe('outbox delivery', () => {
     expect(await deliverOutbox(services)).toEqual({ sent: 0, failed: 60, held: 0 });
   });
 
+  it('counts only sends toward its budget, so entries held after a refused send do not starve younger mail', async () => {
+    const { caseStore, mailer, services, advance } = setup();
+    caseStore.add(...Array.from({ length: 15 }, (_, index) => entry(`poison-${index}`)), entry('notice'));
+    const rejectOrSend = mailer.send.bind(mailer);
+    mailer.send = async (mail: OutboundMail) => {
+      if (mail.subject.startsWith('s poison'))
+        throw new MailRejectedError('SES rejected the mail: MessageRejected');
+      return rejectOrSend(mail);
+    };
+    expect(await deliverOutbox(services, { budget: 10 })).toEqual({ sent: 0, failed: 10, held: 0 });
+    // A minute later the ten refused ones are still held: passed over without a send.
+    advance(60_000);
+    expect(await deliverOutbox(services, { budget: 10 })).toEqual({ sent: 1, failed: 5, held: 10 });
+    expect(mailer.sent.map((mail) => mail.subject)).toEqual(['s notice']);
+  });
+
   it('stops at its budget of attempts', async () => {
     const { caseStore, mailer, services } = setup();
     caseStore.add(...Array.from({ length: 120 }, (_, index) => entry(`e-${index}`)));
