@@ -79,6 +79,12 @@ export interface S3BlobStoreOptions {
    * takes at most 11 MiB in one request.
    */
   partBytes?: number;
+  /**
+   * Waits before trying a conditional write again after S3's 409 (a concurrent conditional write
+   * to the key still in flight: a double click, a webhook delivered twice at once). Default
+   * 100, 200 and 400 ms: long enough for the other small PutObject to land.
+   */
+  conflictRetryDelaysMs?: readonly number[];
 }
 
 /** Raw content in S3. The bucket enforces KMS encryption; objects are written with SSE-KMS by default. */
@@ -86,6 +92,7 @@ export class S3BlobStore implements ConditionalBlobStore {
   readonly #client: S3Client;
   readonly #bucket: string;
   readonly #partBytes: number | undefined;
+  readonly #conflictRetryDelaysMs: readonly number[];
 
   constructor(client: S3Client, bucket: string, options: S3BlobStoreOptions = {}) {
     if (options.partBytes !== undefined && !(options.partBytes >= S3_MINIMUM_PART_BYTES)) {
@@ -96,6 +103,7 @@ export class S3BlobStore implements ConditionalBlobStore {
     this.#client = client;
     this.#bucket = bucket;
     this.#partBytes = options.partBytes;
+    this.#conflictRetryDelaysMs = options.conflictRetryDelaysMs ?? [100, 200, 400];
   }
 
   async put(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<void> {
@@ -113,26 +121,33 @@ export class S3BlobStore implements ConditionalBlobStore {
 
   /**
    * S3 conditional write (`If-None-Match: *`, S3 User Guide "conditional writes"): 412 when the key
-   * exists, 409 when a concurrent conditional write to it is in flight; both mean another writer
-   * has it. For small objects (markers): one PutObject, never multipart.
+   * exists: another writer has it. 409 when a concurrent conditional write to it is still in flight:
+   * S3 asks for a retry, and it is retried after a short wait, since a caller told "taken" reads the
+   * object next (a form compares the earlier submission) and would find nothing yet; still in flight
+   * after the waits, the key is taken. For small objects (markers): one PutObject, never multipart.
    */
   async create(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<boolean> {
     const encoded = mergeMetadata({}, encodeMetadata(metadata));
-    try {
-      await this.#client.send(
-        new PutObjectCommand({
-          Bucket: this.#bucket,
-          Key: key,
-          Body: typeof body === 'string' ? Buffer.from(body) : body,
-          IfNoneMatch: '*',
-          ...(Object.keys(encoded).length > 0 ? { Metadata: encoded } : {}),
-        }),
-      );
-      return true;
-    } catch (error) {
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 412 || status === 409) return false;
-      throw error;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#client.send(
+          new PutObjectCommand({
+            Bucket: this.#bucket,
+            Key: key,
+            Body: typeof body === 'string' ? Buffer.from(body) : body,
+            IfNoneMatch: '*',
+            ...(Object.keys(encoded).length > 0 ? { Metadata: encoded } : {}),
+          }),
+        );
+        return true;
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 412) return false;
+        if (status !== 409) throw error;
+        const delay = this.#conflictRetryDelaysMs[attempt];
+        if (delay === undefined) return false;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 
