@@ -1,14 +1,16 @@
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import type { MediaFetcher } from '../../domain/fax/faxProvider.js';
 
 export interface HttpMediaFetcherOptions {
   /** Larger documents are refused (a 60-page fax at fine resolution is a few MB). */
   maxBytes?: number;
   timeoutMs?: number;
-  /** Local mode and tests fetch from a loopback server over plain HTTP; in AWS only HTTPS is allowed. */
+  /** Local mode and tests fetch from a loopback server over plain HTTP (loopback addresses only); in AWS only HTTPS, never loopback. */
   allowLoopbackHttp?: boolean;
-  /** The addresses a host name resolves to (default: the system resolver, as fetch itself uses). */
+  /** The addresses a host name resolves to (default: the system resolver); the connection goes to one of them. */
   resolve?: (hostname: string) => Promise<string[]>;
 }
 
@@ -17,6 +19,12 @@ const systemResolve = async (hostname: string) =>
 
 /** Redirects followed at most (S3 and CDNs use one or two). */
 export const MEDIA_MAX_REDIRECTS = 5;
+
+/** A loopback address (127.0.0.0/8, ::1, or IPv4-mapped 127.x). */
+function isLoopbackAddress(address: string): boolean {
+  const host = address.toLowerCase().replace(/^::ffff:/, '');
+  return /^127\./.test(host) || host === '::1';
+}
 
 /** An IP literal in a private, loopback, link-local or unique-local range (instance metadata included). */
 function isInternalAddress(hostname: string): boolean {
@@ -44,15 +52,22 @@ function isInternalAddress(hostname: string): boolean {
   );
 }
 
-function isRedirect(response: Response): boolean {
-  return response.status >= 300 && response.status < 400 && response.headers.has('location');
+/** What one hop answered: the status, the redirect target, and the body (left unread on a redirect). */
+interface Hop {
+  status: number;
+  location?: string;
+  contentLength?: number;
+  body: IncomingMessage;
 }
 
 /**
  * Downloads a fax document from the provider's pre-signed URL with a size cap and a timeout.
  * Redirects are followed by hand, each hop checked like the first: the signed webhook vouches
  * for its URL, not for where that URL sends us (a redirect to plain HTTP or to an internal
- * address such as the instance metadata service is refused).
+ * address such as the instance metadata service is refused). A host name is checked by what it
+ * resolves to, in the lookup the connection itself makes: the request goes to exactly the address
+ * checked, so a name whose DNS answers change between a check and the connection (DNS rebinding)
+ * cannot reach an internal address either.
  */
 export class HttpMediaFetcher implements MediaFetcher {
   readonly #maxBytes: number;
@@ -67,61 +82,116 @@ export class HttpMediaFetcher implements MediaFetcher {
     this.#resolve = options.resolve ?? systemResolve;
   }
 
-  async #check(url: URL): Promise<void> {
-    const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-    if (this.#allowLoopbackHttp && loopback && (url.protocol === 'http:' || url.protocol === 'https:'))
-      return;
-    if (url.protocol !== 'https:') {
+  /** Whether a connection to `address` is allowed: never an internal one, loopback only for local mode. */
+  #allowedAddress(address: string): boolean {
+    if (this.#allowLoopbackHttp && isLoopbackAddress(address)) return true;
+    return !isInternalAddress(address);
+  }
+
+  #check(url: URL): void {
+    const literal = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const isLiteral = isIP(literal) !== 0;
+    const loopbackName = literal === 'localhost' || literal.endsWith('.localhost');
+    // Plain HTTP only to a loopback server in local mode (the connection's lookup checks the address).
+    const loopbackHttp =
+      this.#allowLoopbackHttp &&
+      url.protocol === 'http:' &&
+      (loopbackName || (isLiteral && isLoopbackAddress(literal)));
+    if (url.protocol !== 'https:' && !loopbackHttp) {
       throw new Error(`refusing to download from ${url.protocol}//${url.hostname}: HTTPS only`);
     }
-    if (isInternalAddress(url.hostname)) {
+    // An address literal is connected to without a lookup: it is checked here.
+    if ((isLiteral && !this.#allowedAddress(literal)) || (loopbackName && !this.#allowLoopbackHttp)) {
       throw new Error(`refusing to download from ${url.hostname}: an internal address`);
-    }
-    // A name is checked by what it resolves to: a redirect to a host whose DNS answers 169.254.169.254
-    // or 10.x is the same request as one to the address. (fetch resolves again when it connects, so
-    // a name whose answers change between the two lookups is not stopped here.)
-    if (isIP(url.hostname.replace(/^\[(.*)\]$/, '$1')) === 0) {
-      const internal = (await this.#resolve(url.hostname)).find((address) => isInternalAddress(address));
-      if (internal !== undefined) {
-        throw new Error(`refusing to download from ${url.hostname}: it resolves to an internal address`);
-      }
     }
   }
 
-  async #request(url: URL, signal: AbortSignal): Promise<Response> {
-    await this.#check(url);
-    return fetch(url, { signal, redirect: 'manual' });
+  /** The connection's own lookup: resolves, refuses an internal answer, and connects to what it checked. */
+  #lookup(url: URL): LookupFunction {
+    return (hostname, options, callback) => {
+      this.#resolve(hostname).then(
+        (addresses) => {
+          const refused = addresses.find((address) => !this.#allowedAddress(address));
+          const plainToPublic =
+            url.protocol === 'http:' && addresses.some((address) => !isLoopbackAddress(address));
+          if (refused !== undefined || addresses.length === 0 || plainToPublic) {
+            const why =
+              addresses.length === 0
+                ? 'it resolves to no address'
+                : refused !== undefined
+                  ? 'it resolves to an internal address'
+                  : 'plain HTTP is for loopback only';
+            callback(new Error(`refusing to download from ${hostname}: ${why}`), '', 4);
+            return;
+          }
+          const entries = addresses.map((address) => ({ address, family: isIP(address) }));
+          if (options.all) callback(null, entries);
+          else callback(null, entries[0]?.address ?? '', entries[0]?.family ?? 4);
+        },
+        (error: Error) => callback(error, '', 4),
+      );
+    };
+  }
+
+  #request(url: URL, signal: AbortSignal): Promise<Hop> {
+    this.#check(url);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const request = send(
+        url,
+        {
+          method: 'GET',
+          signal,
+          lookup: this.#lookup(url),
+          // A connection of its own each time: a pooled socket would skip the lookup that checks it.
+          agent: false,
+        },
+        (response) => {
+          const location = response.headers.location;
+          const declared = Number(response.headers['content-length'] ?? Number.NaN);
+          resolve({
+            status: response.statusCode ?? 0,
+            ...(location ? { location } : {}),
+            ...(Number.isFinite(declared) ? { contentLength: declared } : {}),
+            body: response,
+          });
+        },
+      );
+      request.on('error', reject);
+      request.end();
+    });
   }
 
   async fetch(url: string): Promise<Uint8Array> {
     const signal = AbortSignal.timeout(this.#timeoutMs);
     let target = new URL(url);
-    let response = await this.#request(target, signal);
-    for (let hops = 1; isRedirect(response); hops++) {
-      await response.body?.cancel();
+    let hop = await this.#request(target, signal);
+    for (let hops = 1; hop.status >= 300 && hop.status < 400 && hop.location !== undefined; hops++) {
+      hop.body.destroy();
       if (hops > MEDIA_MAX_REDIRECTS) {
         throw new Error(`the media URL redirected more than ${MEDIA_MAX_REDIRECTS} times`);
       }
-      target = new URL(response.headers.get('location') ?? '', target);
-      response = await this.#request(target, signal);
+      target = new URL(hop.location, target);
+      hop = await this.#request(target, signal);
     }
-    if (!response.ok) throw new Error(`the media URL answered ${response.status}`);
-    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-    if (declared > this.#maxBytes)
-      throw new Error(`the document is ${declared} bytes; the limit is ${this.#maxBytes}`);
-    const reader = response.body?.getReader();
-    if (!reader) throw new Error('the media URL returned no body');
-    const chunks: Uint8Array[] = [];
+    if (hop.status < 200 || hop.status >= 300) {
+      hop.body.destroy();
+      throw new Error(`the media URL answered ${hop.status}`);
+    }
+    if (hop.contentLength !== undefined && hop.contentLength > this.#maxBytes) {
+      hop.body.destroy();
+      throw new Error(`the document is ${hop.contentLength} bytes; the limit is ${this.#maxBytes}`);
+    }
+    const chunks: Buffer[] = [];
     let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
+    for await (const chunk of hop.body) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      size += bytes.length;
       if (size > this.#maxBytes) {
-        await reader.cancel();
+        hop.body.destroy();
         throw new Error(`the document exceeds ${this.#maxBytes} bytes`);
       }
-      chunks.push(value);
+      chunks.push(bytes);
     }
     return Buffer.concat(chunks);
   }

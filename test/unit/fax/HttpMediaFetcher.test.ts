@@ -72,6 +72,53 @@ describe('HttpMediaFetcher', () => {
     });
   });
 
+  describe('the connection goes to the address its own lookup checked (no second lookup to rebind)', () => {
+    const port = () => new URL(base).port;
+
+    it('connects to the address the resolver answered, once per hop', async () => {
+      const asked: string[] = [];
+      const local = new HttpMediaFetcher({
+        allowLoopbackHttp: true,
+        timeoutMs: 5_000,
+        resolve: async (hostname) => {
+          asked.push(hostname);
+          return ['127.0.0.1'];
+        },
+      });
+
+      const bytes = await local.fetch(`http://media.localhost:${port()}/doc`);
+
+      expect(Buffer.from(bytes).toString()).toBe('%PDF-1.4 fax');
+      expect(asked).toEqual(['media.localhost']);
+    });
+
+    it('refuses at connect time a name whose answer is internal, whatever it answered before', async () => {
+      let calls = 0;
+      const rebinding = new HttpMediaFetcher({
+        allowLoopbackHttp: true,
+        timeoutMs: 5_000,
+        resolve: async () => (++calls === 1 ? ['127.0.0.1'] : ['169.254.169.254']),
+      });
+      await rebinding.fetch(`http://media.localhost:${port()}/doc`);
+
+      await expect(rebinding.fetch(`http://media.localhost:${port()}/doc`)).rejects.toThrow(
+        /media\.localhost: it resolves to an internal address/,
+      );
+    });
+
+    it('refuses plain HTTP to a loopback name that resolves to a public address', async () => {
+      const local = new HttpMediaFetcher({
+        allowLoopbackHttp: true,
+        timeoutMs: 5_000,
+        resolve: async () => ['203.0.113.7'],
+      });
+
+      await expect(local.fetch(`http://media.localhost:${port()}/doc`)).rejects.toThrow(
+        /plain HTTP is for loopback only/,
+      );
+    });
+  });
+
   it(`gives up after ${MEDIA_MAX_REDIRECTS} redirects`, async () => {
     await expect(fetcher.fetch(`${base}/loop/${MEDIA_MAX_REDIRECTS + 1}`)).rejects.toThrow(
       /redirected more than/,
