@@ -1047,27 +1047,46 @@ export class DynamoCaseStore implements CaseStore {
   async listOutbox(limit: number, after?: OutboxEntry): Promise<OutboxEntry[]> {
     // The entry's own sort key (#outboxItem): each shard resumes after it.
     const resumeAfter = after ? outboxSortOf(after) : undefined;
-    const pages = await Promise.all(
+    const shards = await Promise.all(
       Array.from({ length: CASE_TABLE.outboxShards }, (_, shard) =>
-        this.#client.send(
-          new QueryCommand({
-            TableName: this.#tableName,
-            IndexName: INDEX.outboxView.name,
-            KeyConditionExpression: `outboxShard = :shard${resumeAfter ? ' AND outboxSort > :after' : ''}`,
-            ExpressionAttributeValues: {
-              ':shard': `O#${shard}`,
-              ...(resumeAfter ? { ':after': resumeAfter } : {}),
-            },
-            Limit: limit,
-          }),
-        ),
+        this.#outboxShardHead(shard, limit, resumeAfter),
       ),
     );
-    return pages
-      .flatMap((page) => page.Items ?? [])
-      .sort((a, b) => String(a.outboxSort).localeCompare(String(b.outboxSort)))
+    // Byte order, as DynamoDB orders the sort key (localeCompare would not, for every id).
+    return shards
+      .flat()
+      .sort((a, b) => (String(a.outboxSort) < String(b.outboxSort) ? -1 : 1))
       .slice(0, limit)
       .map((item) => OutboxEntrySchema.parse(item));
+  }
+
+  /**
+   * The first `limit` unsent entries of one outbox shard after `resumeAfter`. A query page stops at
+   * 1 MB whatever its Limit (entries carry their mail: a few dozen long replies fill it), so the shard
+   * is read on until it gives `limit` or ends: a short shard page merged with the others would let the
+   * next page's cursor pass over the entries it did not return.
+   */
+  async #outboxShardHead(shard: number, limit: number, resumeAfter: string | undefined) {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          IndexName: INDEX.outboxView.name,
+          KeyConditionExpression: `outboxShard = :shard${resumeAfter ? ' AND outboxSort > :after' : ''}`,
+          ExpressionAttributeValues: {
+            ':shard': `O#${shard}`,
+            ...(resumeAfter ? { ':after': resumeAfter } : {}),
+          },
+          Limit: limit - items.length,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < limit);
+    return items;
   }
 
   async claimOutboxEntry(entryId: string, now: Date, holdMs: number): Promise<boolean> {
