@@ -286,7 +286,7 @@ const TIFF_MAX_DIRECTORIES = FAX_PAGE_LIMITS.maxPages * 4;
  * never becomes a case (in local mode the whole router goes down). So the directories are walked
  * here first, and a file whose entries point outside it, or whose directories loop, is refused.
  */
-function checkTiffDirectories(bytes: Uint8Array): void {
+function checkTiffDirectories(bytes: Uint8Array): number[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const littleEndian = bytes[0] === 0x49;
   const fits = (offset: number, length: number) => offset >= 0 && offset + length <= bytes.length;
@@ -294,13 +294,22 @@ function checkTiffDirectories(bytes: Uint8Array): void {
   if (!fits(4, 4)) throw damaged('the header is cut short');
   const pending = [view.getUint32(4, littleEndian)];
   const seen = new Set<number>();
+  /** Where a next-directory pointer leads out of the file: the chain ends there (a file cut short). */
+  const chainEnds: number[] = [];
+  const nextPointers = new Map<number, number>();
   for (let offset = pending.shift(); offset !== undefined; offset = pending.shift()) {
     if (seen.has(offset)) throw damaged('its directories form a loop');
     seen.add(offset);
     if (seen.size > TIFF_MAX_DIRECTORIES) throw damaged(`it has over ${TIFF_MAX_DIRECTORIES} directories`);
-    if (!fits(offset, 2)) throw damaged('a directory lies outside the file');
-    const entries = view.getUint16(offset, littleEndian);
-    if (!fits(offset + 2, entries * 12 + 4)) throw damaged('a directory runs past the end of the file');
+    const entries = fits(offset, 2) ? view.getUint16(offset, littleEndian) : 0;
+    if (!fits(offset, 2) || !fits(offset + 2, entries * 12 + 4)) {
+      // A fax cut short after its first pages: the pages before are read, as utif2 read them before
+      // this check, and the chain ends where the file does. Only the first directory is required.
+      const pointer = nextPointers.get(offset);
+      if (pointer === undefined) throw damaged('a directory lies outside the file');
+      chainEnds.push(pointer);
+      continue;
+    }
     for (let index = 0; index < entries; index++) {
       const entry = offset + 2 + index * 12;
       const tag = view.getUint16(entry, littleEndian);
@@ -309,7 +318,8 @@ function checkTiffDirectories(bytes: Uint8Array): void {
       const count = view.getUint32(entry + 4, littleEndian);
       const inline = count * typeBytes <= 4;
       const valuesAt = inline ? entry + 8 : view.getUint32(entry + 8, littleEndian);
-      if (!inline && !fits(valuesAt, count * typeBytes))
+      // Byte-sized values (BYTE, ASCII, UNDEFINED) utif2 reads only as far as the file goes.
+      if (!inline && typeBytes > 1 && !fits(valuesAt, count * typeBytes))
         throw damaged(`tag ${tag} names values outside the file`);
       if (TIFF_RAW_DIRECTORY_TAGS.has(tag)) throw damaged(`tag ${tag} is camera-raw data, not a fax page`);
       if (TIFF_SUB_DIRECTORY_TAGS.has(tag)) {
@@ -321,14 +331,20 @@ function checkTiffDirectories(bytes: Uint8Array): void {
         }
       }
     }
-    const next = view.getUint32(offset + 2 + entries * 12, littleEndian);
-    if (next !== 0) pending.push(next);
+    const pointerAt = offset + 2 + entries * 12;
+    const next = view.getUint32(pointerAt, littleEndian);
+    if (next !== 0) {
+      nextPointers.set(next, pointerAt);
+      pending.push(next);
+    }
   }
+  return chainEnds;
 }
 
 function tiffPageSources(bytes: Uint8Array): FaxPageSource[] {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  checkTiffDirectories(bytes);
+  // utif2 reads this copy: a next-directory pointer that leads out of the file is made the chain's end.
+  for (const pointerAt of checkTiffDirectories(bytes)) new DataView(buffer).setUint32(pointerAt, 0);
   let ifds: utifModule.IFD[];
   try {
     // Maker notes are a camera's private data, nothing a fax page needs: utif2 is not to follow them.

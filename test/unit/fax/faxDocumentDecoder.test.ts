@@ -218,6 +218,25 @@ describe('fax document decoding', () => {
       expect(() => decodeTiff(tiff)).toThrow(FaxDocumentError);
     });
 
+    it('reads the pages before a next-directory pointer that leads out of the file (a fax cut short)', () => {
+      const tiff = onePage();
+      new DataView(tiff.buffer).setUint32(entry(13), 0x7fff0000, true);
+
+      const pages = decodeTiff(tiff);
+
+      expect(pages).toHaveLength(1);
+      expect(pages[0]?.width).toBe(1728);
+    });
+
+    it('reads the first page of a two-page fax cut just before its second directory', () => {
+      const twoPages = writeFaxTiff([testPage(1728, 40), testPage(1728, 40, 7)], 'g4');
+      const secondDirectory = new DataView(twoPages.buffer).getUint32(entry(13), true);
+      const pages = decodeTiff(twoPages.subarray(0, secondDirectory));
+
+      expect(pages).toHaveLength(1);
+      expect(pages[0]?.height).toBe(40);
+    });
+
     it('still reads the checked-in fixtures and a multi-page TIFF', async () => {
       expect(decodeTiff(writeFaxTiff([testPage(), testPage(1728, 96, 99)], 'g3'))).toHaveLength(2);
       expect(await decodeFaxDocument(fixture('fax/cover-sheet-new-prescription.tiff'))).toHaveLength(1);
