@@ -210,6 +210,11 @@ export interface CaseStore {
   claimOutboxEntry(entryId: string, now: Date, holdMs: number): Promise<boolean>;
   /** Records the send; false when there is no such entry (nothing was ever committed for this mail). */
   markOutboxEntrySent(entryId: string, sent: { at: string; providerMessageId?: string }): Promise<boolean>;
+  /**
+   * Makes `threadKeys` the case's own where no case holds them yet (a key another case holds stays
+   * its): the Message-IDs a sent mail reached the member with, so the member's answer finds the case.
+   */
+  registerThreadKeys(caseId: string, threadKeys: readonly string[]): Promise<void>;
 }
 
 /** SLA metrics (CloudWatch embedded metric format in AWS). Names and dimensions carry no PHI. */
@@ -224,10 +229,12 @@ export interface SlaMetrics {
 export interface Mailer {
   /**
    * Sends one mail, one attempt (the outbox retries); resolves with the provider's message id
-   * when it gives one. Throws `MailRejectedError` when retrying cannot help.
+   * when it gives one, and the Message-ID values the recipient's copy may carry when the provider
+   * replaces the one the mail set (SES does): a member's answer cites those. Throws
+   * `MailRejectedError` when retrying cannot help.
    */
   // biome-ignore lint/suspicious/noConfusingVoidType: a mailer that reports no id may resolve with nothing.
-  send(mail: OutboundMail): Promise<{ providerMessageId?: string } | void>;
+  send(mail: OutboundMail): Promise<{ providerMessageId?: string; deliveredMessageIds?: string[] } | void>;
 }
 
 /** Hands a normalized message to the routing stage (SQS in AWS and locally). */

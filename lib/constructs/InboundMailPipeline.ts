@@ -288,6 +288,7 @@ export class InboundMailPipeline extends Construct {
             // The new case's acknowledgement, sent right after the commit (deliverNow).
             'claimOutboxEntry',
             'markOutboxEntrySent',
+            'registerThreadKeys',
           ],
         },
         // A record that can never succeed is parked in the DLQ with its reason at once.

@@ -73,6 +73,7 @@ export class SlaSweeper extends Construct {
             'listOutbox',
             'claimOutboxEntry',
             'markOutboxEntrySent',
+            'registerThreadKeys',
             // The queue gauges.
             'listQueues',
           ],

@@ -255,6 +255,7 @@ export class StaffApi extends Construct {
             // A reply is sent right after it commits (deliverNow); the sweeper retries what fails.
             'claimOutboxEntry',
             'markOutboxEntrySent',
+            'registerThreadKeys',
           ],
         },
         sendsMailAs: [props.deskFrom],

@@ -63,6 +63,8 @@ export const CASE_STORE_CALLS = {
   listOutbox: { actions: ['Query'], indexes: ['outboxView'] },
   claimOutboxEntry: { actions: ['UpdateItem'] },
   markOutboxEntrySent: { actions: ['UpdateItem'] },
+  // One conditional PutItem a key (the Message-IDs a sent mail carried).
+  registerThreadKeys: { actions: ['PutItem'] },
 } as const satisfies Record<keyof CaseStore, TableCalls>;
 
 export type CaseStoreMethod = keyof typeof CASE_STORE_CALLS;

@@ -119,6 +119,21 @@ export function describeCaseStoreContract(name: string, makeStore: () => Promise
       expect(await store.findCaseIdByThread([`msg:none-${unique()}`])).toBeUndefined();
     });
 
+    it("registers a sent mail's Message-IDs as a case's thread keys, leaving a key another case holds with it", async () => {
+      const first = make();
+      const second = make();
+      const held = `msg:held-${unique()}@x`;
+      const delivered = `msg:${unique()}@email.amazonses.com`;
+      await store.createCase(newCase(first, { threadKeys: [held] }));
+      await store.createCase(newCase(second));
+
+      await store.registerThreadKeys(second.caseId, [delivered, held, delivered]);
+      await store.registerThreadKeys(second.caseId, [delivered]);
+
+      expect(await store.findCaseIdByThread([delivered])).toBe(second.caseId);
+      expect(await store.findCaseIdByThread([held])).toBe(first.caseId);
+    });
+
     it('appends a message once, as the domain decides, and reports a missing case', async () => {
       const kase = make();
       await store.createCase(newCase(kase));

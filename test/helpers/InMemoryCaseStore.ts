@@ -275,6 +275,11 @@ export class InMemoryCaseStore implements CaseStore {
     return true;
   }
 
+  async registerThreadKeys(caseId: string, threadKeys: readonly string[]): Promise<void> {
+    for (const key of threadKeys)
+      if (!this.threads.has(key)) this.threads.set(key, { caseId, heldAs: 'own' });
+  }
+
   async markOutboxEntrySent(
     entryId: string,
     sent: { at: string; providerMessageId?: string },

@@ -103,7 +103,9 @@ describe('case-store grants against the calls DynamoCaseStore makes (finding 4)'
     const mailer = {
       send: async (mail: OutboundMail) => {
         sent.push(mail);
-        return { providerMessageId: `ses-${sent.length}` };
+        const id = `ses-${sent.length}`;
+        // As SES answers: its id, and the Message-ID the member's copy carries.
+        return { providerMessageId: id, deliveredMessageIds: [`<${id}@email.amazonses.com>`] };
       },
     };
     const outbox = { caseStore, mailer, clock };

@@ -4,6 +4,7 @@ import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandOutput,
   TransactWriteCommand,
@@ -1108,6 +1109,25 @@ export class DynamoCaseStore implements CaseStore {
     } catch (error) {
       if (isConditionFailed(error)) return false;
       throw this.#failure(error, 'could not claim outbox entry');
+    }
+  }
+
+  async registerThreadKeys(caseId: string, threadKeys: readonly string[]): Promise<void> {
+    for (const key of new Set(threadKeys)) {
+      const { Put } = this.#threadItem(caseId, key, 'own');
+      if (!Put) continue;
+      try {
+        await this.#client.send(
+          new PutCommand({
+            TableName: Put.TableName,
+            Item: Put.Item,
+            ConditionExpression: Put.ConditionExpression,
+          }),
+        );
+      } catch (error) {
+        // Held already (by this case, or first by another): a thread key's first holder keeps it.
+        if (!isConditionFailed(error)) throw this.#failure(error, 'could not register thread keys');
+      }
     }
   }
 

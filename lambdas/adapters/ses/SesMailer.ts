@@ -39,10 +39,11 @@ export function fromAddressOf(from: string): string {
 /**
  * Every mail the desk sends, through SES v2 as raw MIME built here, so the threading headers
  * (Message-ID, In-Reply-To, References) and RFC 3834's Auto-Submitted reach the member as set.
- * SES replaces Message-ID with its own on the way out (`<provider id@…amazonses.com>`), so the id a
- * reply registers as its thread key is not the one the member's answer cites; the answer finds its
- * case by its other References or the subject's `CR-…` (docs/architecture.md). The provider id it
- * returns is recorded on the sent outbox entry.
+ * SES replaces Message-ID with its own on the way out: `<provider id@email.amazonses.com>` in
+ * us-east-1, `<provider id@<region>.amazonses.com>` elsewhere. Both forms are reported as the ids
+ * the member's copy may carry (`deliveredMessageIds`), and the outbox registers them as thread keys
+ * of the case, so an answer citing only that id finds its case. The provider id is recorded on the
+ * sent outbox entry.
  */
 export class SesMailer implements Mailer {
   readonly #client: SESv2Client;
@@ -54,7 +55,7 @@ export class SesMailer implements Mailer {
     this.#from = from;
   }
 
-  async send(mail: OutboundMail): Promise<{ providerMessageId?: string }> {
+  async send(mail: OutboundMail): Promise<{ providerMessageId?: string; deliveredMessageIds?: string[] }> {
     const from = mail.from ?? this.#from;
     const raw = await buildRawMime(mail, { from, date: new Date() });
     try {
@@ -67,7 +68,15 @@ export class SesMailer implements Mailer {
           Content: { Raw: { Data: raw } },
         }),
       );
-      return result.MessageId ? { providerMessageId: result.MessageId } : {};
+      if (!result.MessageId) return {};
+      const region = await this.#client.config.region();
+      return {
+        providerMessageId: result.MessageId,
+        deliveredMessageIds: [
+          `<${result.MessageId}@email.amazonses.com>`,
+          `<${result.MessageId}@${region}.amazonses.com>`,
+        ],
+      };
     } catch (error) {
       if (error instanceof SESv2ServiceException && PERMANENT.has(error.name)) {
         throw new MailRejectedError(`SES rejected the mail: ${error.name}`, { cause: error });

@@ -1,3 +1,4 @@
+import { messageThreadKey } from '../cases/messageIdentity.js';
 import { errorForLog } from '../errorForLog.js';
 import type { CaseStore, Clock, Mailer, OutboxEntry, OutboxKind } from '../ports.js';
 
@@ -46,7 +47,10 @@ export class MailRejectedError extends Error {
 }
 
 export interface OutboxDeliveryServices {
-  caseStore: Pick<CaseStore, 'listOutbox' | 'claimOutboxEntry' | 'markOutboxEntrySent'>;
+  caseStore: Pick<
+    CaseStore,
+    'listOutbox' | 'claimOutboxEntry' | 'markOutboxEntrySent' | 'registerThreadKeys'
+  >;
   mailer: Mailer;
   clock: Clock;
   /** Where delivery failures are reported (ids and error names only: mail text is PHI). */
@@ -85,13 +89,39 @@ export async function deliverOutboxEntry(
   return sendHeldEntry(entry, services);
 }
 
+/**
+ * The Message-IDs a member-facing mail reached the member with, where the provider replaced ours
+ * (SES does: AWS docs, "Amazon SES header fields"), become thread keys of its case, so an answer
+ * that cites only them (a form or chat case's first mail, the subject's reference edited away)
+ * still joins the case. After the send is marked, and best effort: the mail is out either way, and
+ * the answer can still find its case by the subject's reference.
+ */
+async function registerDeliveredIds(
+  entry: OutboxEntry,
+  deliveredMessageIds: readonly string[],
+  services: OutboxDeliveryServices,
+): Promise<void> {
+  if (entry.kind === 'supervisor_notice' || deliveredMessageIds.length === 0) return;
+  try {
+    await services.caseStore.registerThreadKeys(entry.caseId, deliveredMessageIds.map(messageThreadKey));
+  } catch (error) {
+    services.log?.('warn', "the sent mail's provider Message-ID could not be registered as a thread key", {
+      entryId: entry.entryId,
+      caseId: entry.caseId,
+      error: errorForLog(error),
+    });
+  }
+}
+
 /** Sends and marks an entry this sender holds. */
 async function sendHeldEntry(entry: OutboxEntry, services: OutboxDeliveryServices): Promise<DeliveryOutcome> {
   const from = entry.mail.from ?? services.fromByKind?.[entry.kind];
   let providerMessageId: string | undefined;
+  let deliveredMessageIds: string[] = [];
   try {
-    providerMessageId = (await services.mailer.send(from ? { ...entry.mail, from } : entry.mail))
-      ?.providerMessageId;
+    const result = await services.mailer.send(from ? { ...entry.mail, from } : entry.mail);
+    providerMessageId = result?.providerMessageId;
+    deliveredMessageIds = result?.deliveredMessageIds ?? [];
   } catch (error) {
     services.log?.(
       error instanceof MailRejectedError ? 'error' : 'warn',
@@ -117,6 +147,7 @@ async function sendHeldEntry(entry: OutboxEntry, services: OutboxDeliveryService
       kind: entry.kind,
     });
   }
+  await registerDeliveredIds(entry, deliveredMessageIds, services);
   return 'sent';
 }
 

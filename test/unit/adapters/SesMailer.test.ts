@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { fromAddressOf, SesMailer } from '../../../lambdas/adapters/ses/SesMailer.js';
 
 /** A client that keeps what it is asked to send and answers as SES does. */
-function recordingClient() {
+function recordingClient(region = 'us-east-1') {
   const inputs: SendEmailCommand['input'][] = [];
   const client = {
+    config: { region: async () => region },
     send: async (command: SendEmailCommand) => {
       inputs.push(command.input);
       return { MessageId: `id-${inputs.length}` };
@@ -44,5 +45,16 @@ describe('SesMailer', () => {
     expect(fromAddressOf('Member Services <support@desk.test>')).toBe('support@desk.test');
     expect(fromAddressOf('"Servicios, Miembros" <apoyo@desk.test> ')).toBe('apoyo@desk.test');
     expect(fromAddressOf('support@desk.test')).toBe('support@desk.test');
+  });
+  it('reports the Message-ID the member’s copy carries, as SES writes it in us-east-1 and in other regions', async () => {
+    const { client } = recordingClient('eu-west-1');
+    const mailer = new SesMailer(client, 'support@desk.yourpharmacy.com');
+
+    const result = await mailer.send({ to: ['member@example.org'], subject: 'Re', text: 'Hi', headers: {} });
+
+    expect(result).toEqual({
+      providerMessageId: 'id-1',
+      deliveredMessageIds: ['<id-1@email.amazonses.com>', '<id-1@eu-west-1.amazonses.com>'],
+    });
   });
 });

@@ -45,6 +45,12 @@ class FakeOutbox {
     if (item) item.sent = sent;
     return item !== undefined;
   }
+  readonly threadKeys: { caseId: string; keys: readonly string[] }[] = [];
+  failThreadKeys = false;
+  async registerThreadKeys(caseId: string, keys: readonly string[]) {
+    if (this.failThreadKeys) throw new Error('ProvisionedThroughputExceededException');
+    this.threadKeys.push({ caseId, keys });
+  }
 }
 
 class FakeMailer {
@@ -54,7 +60,8 @@ class FakeMailer {
     const failure = this.failures.shift();
     if (failure) throw failure;
     this.sent.push(mail);
-    return { providerMessageId: `ses-${this.sent.length}` };
+    const id = `ses-${this.sent.length}`;
+    return { providerMessageId: id, deliveredMessageIds: [`<${id}@email.amazonses.com>`] };
   }
 }
 
@@ -155,6 +162,25 @@ describe('outbox delivery', () => {
     advance(60_000);
     expect(await deliverOutbox(services, { budget: 10 })).toEqual({ sent: 1, failed: 5, held: 10 });
     expect(mailer.sent.map((mail) => mail.subject)).toEqual(['s notice']);
+  });
+
+  it("registers the Message-ID a member-facing mail reached the member with as a thread key of its case, never a notice's", async () => {
+    const { caseStore, services } = setup();
+    caseStore.add(entry('ack', 'acknowledgement'), entry('note', 'supervisor_notice'));
+
+    expect(await deliverOutbox(services)).toEqual({ sent: 2, failed: 0, held: 0 });
+
+    expect(caseStore.threadKeys).toEqual([{ caseId: 'C1', keys: ['msg:ses-1@email.amazonses.com'] }]);
+  });
+
+  it('counts a mail as sent even when its thread key cannot be registered, and says so', async () => {
+    const { caseStore, services, logged } = setup();
+    caseStore.add(entry('ack', 'acknowledgement'));
+    caseStore.failThreadKeys = true;
+
+    expect(await deliverOutbox(services)).toEqual({ sent: 1, failed: 0, held: 0 });
+    expect(caseStore.entries.get('ack')?.sent).toBeDefined();
+    expect(logged).toContain("the sent mail's provider Message-ID could not be registered as a thread key");
   });
 
   it('stops at its budget of attempts', async () => {
