@@ -217,8 +217,18 @@ try {
     const policy = DEFAULT_POLICY;
     const metrics = { count: () => {} };
     const desk = { address: 'support@desk.example', name: 'Member Services', timeZone: 'America/Chicago' };
-    // SES is not metered here (it is not DynamoDB); the mailer answers at once.
-    const mailer = { send: async () => ({ providerMessageId: 'ses' }) };
+    // SES is not metered here (it is not DynamoDB); the mailer answers at once, as SES does: its id and
+    // the Message-ID the member's copy carries (which the outbox registers as a thread key).
+    let sends = 0;
+    const mailer = {
+      send: async () => {
+        const id = `ses-${++sends}`;
+        return {
+          providerMessageId: id,
+          deliveredMessageIds: [`<${id}@email.amazonses.com>`, `<${id}@us-east-1.amazonses.com>`],
+        };
+      },
+    };
     const outbox = { caseStore, mailer, clock };
     const acknowledge = acknowledgerFor(desk);
     const acknowledgements: OutboxEntry[] = [];

@@ -107,8 +107,9 @@ describe('the route stage on DynamoDB Local', () => {
       resetCounts(counts);
       const response = await handleInboundBatch(sqsEvent([message]), acknowledging);
       expect(response.batchItemFailures).toEqual([]);
-      // The case with its entry (held), then only the "sent" mark: no claim of its own.
-      expect(counts.commands).toEqual({ TransactWriteItems: 1, UpdateItem: 1 });
+      // The case with its entry (held), then only the "sent" mark: no claim of its own. Then the two
+      // forms of the Message-ID SES gives the mail, registered as the case's thread keys.
+      expect(counts.commands).toEqual({ TransactWriteItems: 1, UpdateItem: 1, PutItem: 2 });
       const caseId = (await caseOf(message.externalId))?.case.caseId;
       expect(caseId).toBeDefined();
       expect((await store.listOutbox(100)).map((entry) => entry.caseId)).not.toContain(caseId);
