@@ -552,6 +552,18 @@ export function describeCaseStoreContract(name: string, makeStore: () => Promise
       expect(await store.getCaseRecord(second.caseId)).toMatchObject({ caseId: second.caseId });
     });
 
+    it('lists the earliest due timers first, across the timer shards, when more are due than asked for', async () => {
+      const cases = Array.from({ length: 12 }, (_, index) => ({
+        ...make(),
+        nextTimerAt: `1999-01-01T00:00:${String(10 + index).padStart(2, '0')}.000Z`,
+      }));
+      for (const kase of [...cases].reverse()) await store.createCase(newCase(kase));
+
+      const due = await store.listDueTimers(new Date('1999-06-01T00:00:00.000Z'), 3);
+
+      expect(due.map((kase) => kase.caseId)).toEqual(cases.slice(0, 3).map((kase) => kase.caseId));
+    });
+
     it('lists the cases whose next timer is due', async () => {
       const due = { ...make(), nextTimerAt: '2000-01-01T00:00:00.000Z' };
       const later = { ...make(), nextTimerAt: '2999-01-01T00:00:00.000Z' };

@@ -233,6 +233,7 @@ export class InMemoryCaseStore implements CaseStore {
   async listDueTimers(now: Date, limit: number): Promise<Case[]> {
     return [...this.cases.values()]
       .filter((kase) => kase.nextTimerAt !== undefined && Date.parse(kase.nextTimerAt) <= now.getTime())
+      .sort((a, b) => Date.parse(a.nextTimerAt ?? '') - Date.parse(b.nextTimerAt ?? ''))
       .slice(0, limit);
   }
 

@@ -993,26 +993,23 @@ export class DynamoCaseStore implements CaseStore {
   async listDueTimers(now: Date, limit: number): Promise<Case[]> {
     // '~' sorts after every case-id character: every timer at or before `now`.
     const upper = `${now.toISOString()}#~`;
-    const due: Case[] = [];
-    for (let shard = 0; shard < CASE_TABLE.timerShards; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.#client.send(
-          new QueryCommand({
-            TableName: this.#tableName,
-            IndexName: INDEX.timerView.name,
-            KeyConditionExpression: 'timerShard = :shard AND timerSort <= :upper',
-            ExpressionAttributeValues: { ':shard': `T#${shard}`, ':upper': upper },
-            Limit: Math.max(1, limit - due.length),
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        due.push(...(page.Items ?? []).map((item) => CaseSchema.parse(item)));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey && due.length < limit);
-      if (due.length >= limit) break;
-    }
-    return due;
+    // Each shard's earliest, merged: in a backlog larger than `limit`, the earliest due timers of every
+    // shard come first, not all of shard 0's before any of the next one's.
+    const heads = await Promise.all(
+      Array.from({ length: CASE_TABLE.timerShards }, (_, shard) =>
+        this.#partitionHead(
+          INDEX.timerView.name,
+          'timerShard = :shard AND timerSort <= :upper',
+          { ':shard': `T#${shard}`, ':upper': upper },
+          limit,
+        ),
+      ),
+    );
+    return heads
+      .flat()
+      .sort((a, b) => (String(a.timerSort) < String(b.timerSort) ? -1 : 1))
+      .slice(0, limit)
+      .map((item) => CaseSchema.parse(item));
   }
 
   // ── revisions ────────────────────────────────────────────────────────────
@@ -1050,7 +1047,13 @@ export class DynamoCaseStore implements CaseStore {
     const resumeAfter = after ? outboxSortOf(after) : undefined;
     const shards = await Promise.all(
       Array.from({ length: CASE_TABLE.outboxShards }, (_, shard) =>
-        this.#outboxShardHead(shard, limit, resumeAfter),
+        // Entries carry their mail: a few dozen long replies fill a 1 MB page (#partitionHead).
+        this.#partitionHead(
+          INDEX.outboxView.name,
+          `outboxShard = :shard${resumeAfter ? ' AND outboxSort > :after' : ''}`,
+          { ':shard': `O#${shard}`, ...(resumeAfter ? { ':after': resumeAfter } : {}) },
+          limit,
+        ),
       ),
     );
     // Byte order, as DynamoDB orders the sort key (localeCompare would not, for every id).
@@ -1062,24 +1065,25 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   /**
-   * The first `limit` unsent entries of one outbox shard after `resumeAfter`. A query page stops at
-   * 1 MB whatever its Limit (entries carry their mail: a few dozen long replies fill it), so the shard
-   * is read on until it gives `limit` or ends: a short shard page merged with the others would let the
-   * next page's cursor pass over the entries it did not return.
+   * The first `limit` items of one index partition under a key condition. A query page stops at 1 MB
+   * whatever its Limit, so the partition is read on until it gives `limit` or ends: a short page
+   * merged with the other partitions' would let the merged list pass over what it did not return.
    */
-  async #outboxShardHead(shard: number, limit: number, resumeAfter: string | undefined) {
+  async #partitionHead(
+    indexName: string,
+    keyCondition: string,
+    values: Record<string, unknown>,
+    limit: number,
+  ): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.#client.send(
         new QueryCommand({
           TableName: this.#tableName,
-          IndexName: INDEX.outboxView.name,
-          KeyConditionExpression: `outboxShard = :shard${resumeAfter ? ' AND outboxSort > :after' : ''}`,
-          ExpressionAttributeValues: {
-            ':shard': `O#${shard}`,
-            ...(resumeAfter ? { ':after': resumeAfter } : {}),
-          },
+          IndexName: indexName,
+          KeyConditionExpression: keyCondition,
+          ExpressionAttributeValues: values,
           Limit: limit - items.length,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
