@@ -165,21 +165,24 @@ function tagNumber(ifd: utifModule.IFD, tag: number): number | undefined {
   return undefined;
 }
 
+/** Where a directory's image data lies: its strips (StripOffsets, StripByteCounts) and its tiles (TileOffsets, TileByteCounts). */
+function imageDataOf(ifd: utifModule.IFD): { offsets: number[]; counts: number[] }[] {
+  const numbers = (tag: number) => {
+    const value = ifd[`t${tag}`];
+    return Array.isArray(value) ? value.filter((entry): entry is number => typeof entry === 'number') : [];
+  };
+  return [
+    { offsets: numbers(273), counts: numbers(279) },
+    { offsets: numbers(324), counts: numbers(325) },
+  ];
+}
+
 /**
  * A transmission cut short leaves a TIFF whose strips (or tiles) run past the end of the file: the
  * codec then decodes forever on what is missing, so such a page is refused before it is decoded.
  */
 function checkStripsPresent(ifd: utifModule.IFD, fileBytes: number, where: string): void {
-  const numbers = (tag: number) => {
-    const value = ifd[`t${tag}`];
-    return Array.isArray(value) ? value.filter((entry): entry is number => typeof entry === 'number') : [];
-  };
-  for (const [offsetTag, countTag] of [
-    [273, 279],
-    [324, 325],
-  ] as const) {
-    const offsets = numbers(offsetTag);
-    const counts = numbers(countTag);
+  for (const { offsets, counts } of imageDataOf(ifd)) {
     if (offsets.length === 0) continue;
     if (counts.length !== offsets.length) {
       throw new FaxDocumentError(`${where} names ${offsets.length} strips but ${counts.length} lengths`);
@@ -214,16 +217,8 @@ function checkDeflateStrips(
   // At most 64 bits a pixel (16-bit RGBA), so a damaged BitsPerSample cannot lift the bound.
   const bitsPerPixel = Math.min(64, (tagNumber(ifd, 258) ?? 1) * (tagNumber(ifd, 277) ?? 1));
   const imageBytes = height * Math.ceil((width * bitsPerPixel) / 8);
-  const numbers = (tag: number) => {
-    const value = ifd[`t${tag}`];
-    return Array.isArray(value) ? value.filter((entry): entry is number => typeof entry === 'number') : [];
-  };
-  for (const [offsetTag, countTag] of [
-    [273, 279],
-    [324, 325],
-  ] as const) {
-    const counts = numbers(countTag);
-    for (const [index, offset] of numbers(offsetTag).entries()) {
+  for (const { offsets, counts } of imageDataOf(ifd)) {
+    for (const [index, offset] of offsets.entries()) {
       const length = counts[index] ?? 0;
       if (length < 6) continue;
       try {
