@@ -133,6 +133,10 @@ describe('acknowledgement of a new case', () => {
       'bounces+123@list.example',
       'support@pharmacy.example',
       'not an address',
+      // Behind a plus tag (RFC 5233) too.
+      'no-reply+12345@bank.example',
+      'mailer-daemon+x@mx.example',
+      'notifications+abc@ehr.example',
     ]) {
       expect(
         composeAcknowledgement(kase, inboundEmail({ sender: { address } }), now, desk),
@@ -176,20 +180,6 @@ describe('acknowledgement of a new case', () => {
     // The acknowledgement still goes to the address as the member wrote it.
     const [entry] = [...caseStore.outbox.values()];
     expect(entry?.mail.to).toEqual(['maria+a@example.com']);
-  });
-
-  it('never answers a no-reply or bounce mailbox behind a plus tag', async () => {
-    const kase = await caseOf();
-    for (const address of [
-      'no-reply+12345@bank.example',
-      'mailer-daemon+x@mx.example',
-      'notifications+abc@ehr.example',
-    ]) {
-      expect(
-        composeAcknowledgement(kase, inboundEmail({ sender: { address } }), now, desk),
-        address,
-      ).toBeUndefined();
-    }
   });
 
   it('a stranger who knows a case reference cannot plant the acknowledgement’s Message-ID and catch the member’s answer', async () => {
