@@ -391,6 +391,13 @@ function Composer(props: { kase: Case; act: Act }) {
   useEffect(() => saveDraft(me.id, kase.caseId, 'note', note), [me.id, kase.caseId, note]);
   const chosen = catalog?.find((entry) => entry.language === templateLanguage);
 
+  // Keystrokes are stored as they happen, not in the effect above: effects run after the next paint,
+  // and a reload (or a session ending) in between would lose the last characters typed.
+  function typed(kind: 'reply' | 'note', text: string) {
+    saveDraft(me.id, kase.caseId, kind, text);
+    (kind === 'reply' ? setReply : setNote)(text);
+  }
+
   function insert(text: string, where: 'start' | 'end') {
     setReply((current) =>
       where === 'start' ? `${text}\n\n${current.trimStart()}` : `${current.trimEnd()}\n\n${text}`.trimStart(),
@@ -447,7 +454,7 @@ function Composer(props: { kase: Case; act: Act }) {
             lang=${langOf(templateLanguage)}
             rows="8"
             value=${reply}
-            onInput=${(event: Event) => setReply((event.currentTarget as HTMLTextAreaElement).value)}
+            onInput=${(event: Event) => typed('reply', (event.currentTarget as HTMLTextAreaElement).value)}
             aria-keyshortcuts="r"
           ></textarea>
           ${
@@ -472,7 +479,7 @@ function Composer(props: { kase: Case; act: Act }) {
             dir="auto"
             rows="3"
             value=${note}
-            onInput=${(event: Event) => setNote((event.currentTarget as HTMLTextAreaElement).value)}
+            onInput=${(event: Event) => typed('note', (event.currentTarget as HTMLTextAreaElement).value)}
             aria-keyshortcuts="n"
           ></textarea>
           <button type="submit" disabled=${busy !== undefined || !note.trim()}>${t('addNote')}</button>
