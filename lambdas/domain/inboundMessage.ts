@@ -57,6 +57,12 @@ export const EmailVerdictsSchema = z.object({
   dmarc: z.optional(VerdictSchema),
   /** The sending domain's DMARC policy (`none`, `quarantine`, `reject`) when DMARC failed. */
   dmarcPolicy: z.optional(z.string().check(z.maxLength(20))),
+  /**
+   * The envelope sender's domain (the one SPF checked) is the From domain or a parent or subdomain
+   * of it: an SPF pass then speaks for the From address too (RFC 7489 §3.1.2 identifier alignment,
+   * without the public-suffix list, so siblings such as `bounce.x.com` and `mail.x.com` do not align).
+   */
+  spfAligned: z.optional(z.boolean()),
 });
 export type EmailVerdicts = z.infer<typeof EmailVerdictsSchema>;
 

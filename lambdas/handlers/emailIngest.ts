@@ -82,13 +82,24 @@ const ReceiptSchema = z.object({
   dmarcPolicy: z.catch(z.optional(z.string().check(z.maxLength(20))), undefined),
 });
 
-/** SES's scan verdicts and recipients, read with zod (an unknown status makes only that verdict absent). */
-export function receiptOf(receipt: unknown): EmailReceipt | undefined {
+/** The envelope sender SES reports (`mail.source`, SMTP MAIL FROM); a bounce's empty one is absent. */
+const EnvelopeSenderSchema = z.catch(
+  z.optional(z.string().check(z.minLength(3), z.maxLength(512), z.includes('@'))),
+  undefined,
+);
+
+/**
+ * SES's scan verdicts and recipients, read with zod (an unknown status makes only that verdict
+ * absent), and the envelope sender from the event's `mail` (what the SPF verdict is about).
+ */
+export function receiptOf(receipt: unknown, mail?: unknown): EmailReceipt | undefined {
   const parsed = ReceiptSchema.safeParse(receipt);
   if (!parsed.success) return undefined;
   const { data } = parsed;
+  const envelopeSender = EnvelopeSenderSchema.parse((mail as { source?: unknown } | undefined)?.source);
   return {
     recipients: data.recipients,
+    ...(envelopeSender ? { envelopeSender } : {}),
     verdicts: {
       ...(data.spamVerdict ? { spam: data.spamVerdict.status } : {}),
       ...(data.virusVerdict ? { virus: data.virusVerdict.status } : {}),
@@ -115,7 +126,7 @@ export async function handleEmailReceipt(
       `${services.rawPrefix}${messageId}`,
       new Date(timestamp).toISOString(),
       services,
-      receiptOf(record.ses.receipt),
+      receiptOf(record.ses.receipt, record.ses.mail),
     );
     // Ids and outcomes only: never subjects, addresses or bodies (PHI). A parser's reason can
     // quote a broken header, so it stays with the quarantined object, not in the log.

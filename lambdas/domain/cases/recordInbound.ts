@@ -1,4 +1,5 @@
 import type { InboundMessage } from '../inboundMessage.js';
+import { unauthenticatedSenderReason } from '../ingest/emailTrust.js';
 import type { Policy } from '../policy/policy.js';
 import { routeMessage } from '../policy/routeMessage.js';
 import type { CaseStore, Clock, InboundJoinDecision, OutboxEntry } from '../ports.js';
@@ -455,6 +456,9 @@ async function createCase(
     },
   };
   const acknowledgement = message.automated ? undefined : services.acknowledge?.(newCase, message, now);
+  // Staff see why the member heard nothing from us (and can answer in person once they trust the sender).
+  const unauthenticated = message.automated ? undefined : unauthenticatedSenderReason(message);
+  if (services.acknowledge && unauthenticated) event.detail.acknowledgement = `not sent: ${unauthenticated}`;
   const created = await caseStore.createCase({
     case: newCase,
     message: stored,

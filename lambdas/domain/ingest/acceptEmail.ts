@@ -3,7 +3,7 @@ import { InboundMessageSchema } from '../inboundMessage.js';
 import type { BlobStore, InboundQueue } from '../ports.js';
 import { redactPii } from '../triage/redactPii.js';
 import { type FaxJobQueue, faxKeys, faxMediaTypeOf } from './acceptFax.js';
-import { isPossibleSpoofing } from './emailTrust.js';
+import { domainsAlign, isPossibleSpoofing } from './emailTrust.js';
 
 /** An attachment's bytes, by its index in `message.attachments`. */
 export interface AttachmentBody {
@@ -19,6 +19,8 @@ export type ParsedEmail =
 export interface EmailReceipt {
   verdicts: EmailVerdicts;
   recipients: string[];
+  /** The envelope sender (SMTP MAIL FROM, SES's `mail.source`): the address SPF vouched for. */
+  envelopeSender?: string;
 }
 
 /** The desk's own identity: its domains (for spoofing checks) and the addresses faxes are mailed to. */
@@ -97,7 +99,12 @@ export async function acceptEmail(
     message.attachments[body.index] = { ...attachment, blobKey };
   }
   if (receipt) {
-    message.emailVerdicts = receipt.verdicts;
+    const fromDomain = message.sender.address?.split('@')[1];
+    const envelopeDomain = receipt.envelopeSender?.split('@')[1];
+    message.emailVerdicts = {
+      ...receipt.verdicts,
+      ...(fromDomain && envelopeDomain ? { spfAligned: domainsAlign(envelopeDomain, fromDomain) } : {}),
+    };
     if (isPossibleSpoofing(message.sender.address, receipt.verdicts, services.desk?.domains ?? [])) {
       message.hints = { ...message.hints, possibleSpoofing: true };
     }

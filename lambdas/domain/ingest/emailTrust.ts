@@ -1,5 +1,5 @@
 import { domainToUnicode } from 'node:url';
-import type { EmailVerdicts } from '../inboundMessage.js';
+import type { EmailVerdicts, InboundMessage } from '../inboundMessage.js';
 
 /**
  * Letters of other scripts that render like Latin ones (after NFKD has taken accents off and
@@ -144,4 +144,40 @@ export function isPossibleSpoofing(
   if (!domain) return false;
   if (isDeskDomain(domain, deskDomains)) return verdicts.dmarc === 'FAIL';
   return claimsDeskDomain(domain, deskDomains);
+}
+
+function bareDomain(domain: string): string {
+  return domain.toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * Two domains align when they are the same or one is a subdomain of the other. RFC 7489 §3.1.2's
+ * relaxed alignment compares organizational domains, which needs the public-suffix list; this
+ * stricter reading never aligns what the RFC would not (it only misses siblings under one parent).
+ */
+export function domainsAlign(left: string, right: string): boolean {
+  const a = bareDomain(left);
+  const b = bareDomain(right);
+  if (!a || !b) return false;
+  return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
+}
+
+/**
+ * Why an automatic reply to this e-mail's sender would go to someone who may never have written,
+ * or undefined when the sender is authenticated. An acknowledgement to a forged From is backscatter:
+ * it mails a stranger (and tells them a case exists at a pharmacy), and RFC 3834 §2 asks responders
+ * not to answer where the sender may be forged. Authenticated means DMARC passed for the From
+ * domain (RFC 7489), or, where the domain publishes no DMARC policy, SPF passed for an envelope
+ * domain aligned with it. Mail the spam scan flagged is not answered either. Other channels, and
+ * e-mail without SES verdicts (none were recorded), are not judged here.
+ */
+export function unauthenticatedSenderReason(message: InboundMessage): string | undefined {
+  const verdicts = message.emailVerdicts;
+  if (message.channel !== 'email' || !verdicts) return undefined;
+  if (verdicts.spam === 'FAIL') return 'the SES spam scan flagged it (spamVerdict FAIL)';
+  if (verdicts.dmarc === 'PASS') return undefined;
+  if (verdicts.dmarc === 'FAIL')
+    return 'DMARC failed for the From domain (RFC 7489): the From address may be forged';
+  if (verdicts.spf === 'PASS' && verdicts.spfAligned === true) return undefined;
+  return `the From address is not authenticated: DMARC ${verdicts.dmarc ?? 'absent'}, and SPF ${verdicts.spf === 'PASS' ? 'passed only for an envelope domain other than the From domain' : (verdicts.spf ?? 'absent')}`;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Case } from '../cases/caseRecord.js';
 import type { InboundHints, InboundMessage } from '../inboundMessage.js';
+import { unauthenticatedSenderReason } from '../ingest/emailTrust.js';
 import type { OutboxEntry } from '../ports.js';
 import { heldForSending } from './deliverOutbox.js';
 import { type DeskSettings, messageIdDomain } from './deskSettings.js';
@@ -156,7 +157,9 @@ function referencesOf(message: InboundMessage): string[] {
  * the detected one; undetermined → English and Spanish), with the case reference and the first
  * response due time in the member's time zone where known, else the desk's. Undefined when none is
  * owed: automated mail (RFC 3834 §2), chat (the member is in the conversation), a sender without
- * an address, our own desk address, or a no-reply mailbox.
+ * an address, our own desk address, a no-reply mailbox, or e-mail whose sender is not authenticated
+ * (DMARC, or aligned SPF; {@link unauthenticatedSenderReason}): the From may be forged, and the
+ * acknowledgement would go to whoever was named there.
  */
 export function composeAcknowledgement(
   created: Case,
@@ -166,6 +169,7 @@ export function composeAcknowledgement(
 ): Acknowledgement | undefined {
   if (message.automated || created.automated) return undefined;
   if (message.channel !== 'email' && message.channel !== 'form') return undefined;
+  if (unauthenticatedSenderReason(message) !== undefined) return undefined;
   const recipient = mailboxOf(message.replyTo ?? message.sender.address);
   if (!recipient || isDeskAddress(recipient, desk) || isAutomatedAddress(recipient)) return undefined;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Case } from '../../../lambdas/domain/cases/caseRecord.js';
 import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
+import type { EmailVerdicts } from '../../../lambdas/domain/inboundMessage.js';
 import {
   ACKNOWLEDGEMENT_GUARD_MS,
   composeAcknowledgement,
@@ -19,6 +20,17 @@ async function caseOf(message = inboundEmail()): Promise<Case> {
   const [kase] = [...caseStore.cases.values()];
   if (!kase) throw new Error('no case recorded');
   return kase;
+}
+
+/** recordInbound's services with the desk's acknowledgements composed, on `caseStore`. */
+function acknowledgingServices(caseStore: InMemoryCaseStore) {
+  return {
+    caseStore,
+    clock: { now: () => now },
+    policy: DEFAULT_POLICY,
+    acknowledge: (created: Case, message: Parameters<typeof composeAcknowledgement>[1], at: Date) =>
+      composeAcknowledgement(created, message, at, desk),
+  };
 }
 
 describe('acknowledgement of a new case', () => {
@@ -145,15 +157,51 @@ describe('acknowledgement of a new case', () => {
     }
   });
 
+  it('never answers a sender it cannot authenticate, and the case says why (backscatter, RFC 3834 §2)', async () => {
+    const caseStore = new InMemoryCaseStore();
+    const services = acknowledgingServices(caseStore);
+    const verdicts = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS' } as const;
+    const sent = [];
+    const deliveries: EmailVerdicts[] = [
+      { ...verdicts, dmarc: 'FAIL' },
+      { ...verdicts, dmarc: 'GRAY', spfAligned: false },
+      { ...verdicts, dmarc: 'PASS' },
+      { ...verdicts, dmarc: 'GRAY', spfAligned: true },
+    ];
+    for (const [index, emailVerdicts] of deliveries.entries()) {
+      const outcome = await recordInbound(
+        inboundEmail({
+          // A sender each: the mail-loop guard's ten minutes play no part here.
+          sender: { address: `member${index}@example.com` },
+          externalId: `<auth-${index}@mail.example.com>`,
+          threading: { messageId: `<auth-${index}@mail.example.com>`, references: [] },
+          emailVerdicts,
+        }),
+        services,
+      );
+      sent.push(outcome.outcome === 'created' && outcome.acknowledged);
+    }
+
+    expect(sent).toEqual([false, false, true, true]);
+    expect([...caseStore.outbox.values()].map((entry) => entry.mail.to)).toEqual([
+      ['member2@example.com'],
+      ['member3@example.com'],
+    ]);
+    const opened = [...caseStore.history.values()]
+      .flat()
+      .filter((event) => event.type === 'case_created')
+      .map((event) => event.detail.acknowledgement);
+    expect(opened).toEqual([
+      expect.stringMatching(/^not sent: DMARC failed/),
+      expect.stringMatching(/^not sent: the From address is not authenticated/),
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('guards the mailbox, not each subaddress: plus-tag variants of one sender share the ten minutes (RFC 5233)', async () => {
     const caseStore = new InMemoryCaseStore();
-    const services = {
-      caseStore,
-      clock: { now: () => now },
-      policy: DEFAULT_POLICY,
-      acknowledge: (created: Case, message: Parameters<typeof composeAcknowledgement>[1], at: Date) =>
-        composeAcknowledgement(created, message, at, desk),
-    };
+    const services = acknowledgingServices(caseStore);
     const outcomes = [];
     for (const [index, address] of [
       'Maria+a@Example.com',
@@ -184,13 +232,7 @@ describe('acknowledgement of a new case', () => {
 
   it('a stranger who knows a case reference cannot plant the acknowledgement’s Message-ID and catch the member’s answer', async () => {
     const caseStore = new InMemoryCaseStore();
-    const services = {
-      caseStore,
-      clock: { now: () => now },
-      policy: DEFAULT_POLICY,
-      acknowledge: (created: Case, message: Parameters<typeof composeAcknowledgement>[1], at: Date) =>
-        composeAcknowledgement(created, message, at, desk),
-    };
+    const services = acknowledgingServices(caseStore);
     // A web form: no Message-ID of the member's for an answer to cite, only ours.
     const form = await recordInbound(
       inboundEmail({ channel: 'form', externalId: 'form-1', threading: { references: [] } }),
