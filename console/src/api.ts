@@ -63,8 +63,9 @@ export class ApiClient {
   /** An image the API serves (a fax page) as a Blob, with the same token and error handling. */
   async image(path: string): Promise<Blob> {
     const token = this.options.token();
+    if (!token) throw new ApiProblemError(401, { status: 401, title: t('signedOut') });
     const headers = new Headers({ accept: 'image/png' });
-    if (token) headers.set('authorization', `Bearer ${token}`);
+    headers.set('authorization', `Bearer ${token}`);
     let response: Response;
     try {
       response = await fetch(`${this.base}${path}`, { headers });
@@ -94,9 +95,11 @@ export class ApiClient {
 
   private async request<T>(path: string, init: RequestInit, schema: z.ZodMiniType<T>): Promise<ApiResult<T>> {
     const token = this.options.token();
+    // Signed out (or signing out): nothing to ask the API, which would only answer 401.
+    if (!token) throw new ApiProblemError(401, { status: 401, title: t('signedOut') });
     const headers = new Headers(init.headers);
     headers.set('accept', 'application/json, application/problem+json');
-    if (token) headers.set('authorization', `Bearer ${token}`);
+    headers.set('authorization', `Bearer ${token}`);
     let response: Response;
     const sentAt = Date.now();
     try {

@@ -189,11 +189,24 @@ export async function refreshCognitoSession(
   return saveSession(sessionFromToken('cognito', tokens.access_token, Date.now() + tokens.expires_in * 1000));
 }
 
-/** Forgets the tokens; with Cognito, revokes the refresh token and ends the hosted session too. */
+/**
+ * Ends the session: the API first (so the access token, and any copy of it, is refused from now on:
+ * API Gateway alone would accept it until it expires), then the tokens here; with Cognito, the
+ * refresh token is revoked and the hosted session ended too.
+ */
 export async function signOut(config: ConsoleConfig) {
   const revoking = refreshToken;
+  const session = loadSession();
+  // Forgotten here first, so nothing this page still runs asks the API with it meanwhile.
   clearSession();
   clearDrafts();
+  if (session) {
+    await fetch('/session/sign-out', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session.accessToken}` },
+      cache: 'no-store',
+    }).catch(() => undefined);
+  }
   if (config.signIn.kind !== 'cognito' || !config.signIn.authority) return;
   if (revoking) {
     await fetch(new URL('/oauth2/revoke', config.signIn.authority), {

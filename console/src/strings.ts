@@ -21,6 +21,7 @@ export const STRINGS = {
   skillsLabel: 'Reads',
   noSkills: 'no language skills',
   signOut: 'Sign out',
+  signedOut: 'Signed out',
 
   signInTitle: 'Sign in',
   signInLead: 'Sign in to work the queues.',

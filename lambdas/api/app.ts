@@ -9,7 +9,7 @@ import { faxPageImageKey } from '../domain/fax/ocr.js';
 import { deliverNow } from '../domain/outbound/deliverOutbox.js';
 import { templateCatalog } from '../domain/outbound/templates.js';
 import { InvalidCursorError } from '../domain/ports.js';
-import { type Authenticate, staffFromClaims } from './auth.js';
+import { type Authenticate, sessionOf, staffFromClaims } from './auth.js';
 import {
   type ActionOutcome,
   actOnCase,
@@ -34,6 +34,7 @@ import {
   validationDetail,
 } from './problems.js';
 import { accessOf, routes, type StaffApiVariables } from './routes.js';
+import { SIGNED_OUT_MEMORY_MS } from './signedOutSessions.js';
 
 export type { StaffApiServices } from './caseRules.js';
 
@@ -210,7 +211,8 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       await next();
       return;
     }
-    const who = staffFromClaims(await authenticate(c));
+    const claims = await authenticate(c);
+    const who = staffFromClaims(claims);
     if (who.outcome === 'unauthenticated') {
       throw new ProblemError('unauthenticated', who.reason, {
         instance: c.req.path,
@@ -224,7 +226,15 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
         { instance: c.req.path },
       );
     }
+    const session = sessionOf(claims);
+    if (session && (await services.signedOutSessions?.isSignedOut(session.id))) {
+      throw new ProblemError('unauthenticated', 'this session was signed out: sign in again', {
+        instance: c.req.path,
+        headers: { 'www-authenticate': 'Bearer realm="contact-router-staff", error="invalid_token"' },
+      });
+    }
     c.set('staff', who.staff);
+    if (session) c.set('session', session);
     await next();
   });
 
@@ -323,6 +333,27 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
     .openapi(routes.me, (c) => {
       const staff: StaffMember = c.get('staff');
       return c.json({ id: staff.id, role: staff.role, languages: staff.languages }, 200);
+    })
+    .openapi(routes.signOut, async (c) => {
+      const session = c.get('session');
+      if (!session) {
+        throw new ProblemError(
+          'validation',
+          'the token names no session (neither origin_jti nor jti), so there is nothing to sign out of',
+          { instance: c.req.path },
+        );
+      }
+      if (!services.signedOutSessions) {
+        throw new ProblemError('sign_out_unavailable', 'sign-out is not configured for this API', {
+          instance: c.req.path,
+        });
+      }
+      // Remembered until every token of the session has expired, and never less than a refresh token lives.
+      const now = services.clock.now().getTime();
+      const until = Math.max(now + SIGNED_OUT_MEMORY_MS, (session.expiresAt ?? 0) * 1000);
+      await services.signedOutSessions.signOut(session.id, new Date(until));
+      log('info', 'signed out', { staffId: c.get('staff').id });
+      return c.body(null, 204);
     })
     .openapi(routes.templates, (c) => c.json(templateCatalog(c.req.valid('query').language), 200))
     .openapi(routes.listQueues, async (c) => c.json({ queues: await listQueues(services) }, 200))

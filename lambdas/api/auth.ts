@@ -90,6 +90,31 @@ export function staffFromClaims(claims: unknown): StaffFromClaims {
   return { outcome: 'staff', staff: { id, role, languages } };
 }
 
+/** The sign-in a token belongs to, and when the token expires (seconds since the epoch). */
+export interface TokenSession {
+  id: string;
+  expiresAt?: number;
+}
+
+const SessionClaimsSchema = z.object({
+  jti: z.string().min(1).max(512).optional(),
+  origin_jti: z.string().min(1).max(512).optional(),
+  // API Gateway hands every claim on as a string.
+  exp: z.coerce.number().int().positive().optional().catch(undefined),
+});
+
+/**
+ * The session of a verified token: Cognito's `origin_jti` (the same for every token refreshed from
+ * one sign-in), else the token's own `jti`; undefined for a token that names neither.
+ */
+export function sessionOf(claims: unknown): TokenSession | undefined {
+  const parsed = SessionClaimsSchema.safeParse(claims);
+  if (!parsed.success) return undefined;
+  const id = parsed.data.origin_jti ?? parsed.data.jti;
+  if (!id) return undefined;
+  return { id, ...(parsed.data.exp ? { expiresAt: parsed.data.exp } : {}) };
+}
+
 /** The groups a token must carry for a role and skills (dev tokens mint exactly these). */
 export function groupsFor(role: StaffMember['role'], languages: readonly string[]): string[] {
   return [ROLE_GROUPS[role], ...languages.map((language) => `${LANGUAGE_GROUP_PREFIX}${language}`)];

@@ -8,6 +8,7 @@ import { knownQueues } from '../domain/cases/claimQueue.js';
 import type { ReplyOutcome } from '../domain/cases/replyToCase.js';
 import type { DeskSettings } from '../domain/outbound/deskSettings.js';
 import type { BlobStore, Mailer } from '../domain/ports.js';
+import type { SignedOutSessions } from './signedOutSessions.js';
 
 export { actOnCase, type CaseActionRequest } from '../domain/cases/caseActions.js';
 export { caseIdFromReference } from '../domain/cases/caseIds.js';
@@ -25,6 +26,8 @@ export type StaffApiServices = CaseActionServices &
     mailer?: Mailer;
     /** The raw-content bucket's fax page images; absent: page images answer 404. */
     faxPages?: Pick<BlobStore, 'get'>;
+    /** Sessions signed out before their tokens expired; absent: sign-out answers 503. */
+    signedOutSessions?: SignedOutSessions;
   };
 
 export type ActionOutcome = CaseActionOutcome | ReplyOutcome;

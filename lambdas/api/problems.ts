@@ -30,6 +30,7 @@ export const PROBLEM_TYPES = {
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
   internal: { status: 500, title: 'The request failed' },
   replies_unavailable: { status: 503, title: 'Replies to members are not configured' },
+  sign_out_unavailable: { status: 503, title: 'Sign-out is not configured' },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 export type ProblemKind = keyof typeof PROBLEM_TYPES;
 

@@ -1,6 +1,7 @@
 import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { StaffMember } from '../domain/cases/staffMember.js';
+import type { TokenSession } from './auth.js';
 import { ProblemError, problemResponses } from './problems.js';
 import {
   CaseEnvelopeSchema,
@@ -40,6 +41,8 @@ export type Access = 'public' | 'staff' | 'supervisor';
 
 export interface StaffApiVariables {
   staff: StaffMember;
+  /** The sign-in the token belongs to, where it names one (Cognito always does). */
+  session?: TokenSession;
 }
 
 /** Route-level gate for supervisor routes: runs after authentication, before the body is read. */
@@ -116,6 +119,17 @@ export const routes = {
     summary: 'The signed-in staff member: id, role, language skills',
     'x-access': 'staff',
     responses: { 200: json(MeSchema, 'Who the token names'), ...problemResponses(401, 403) },
+  }),
+  signOut: createRoute({
+    method: 'post',
+    path: '/session/sign-out',
+    operationId: 'signOut',
+    tags: ['Meta'],
+    summary: 'Ends the session the token belongs to: its tokens are refused from now on',
+    description:
+      "API Gateway's JWT authorizer checks a token's signature and expiry only; this makes sign-out hold for tokens already issued (every token of the sign-in, refreshed or not, by Cognito's `origin_jti`). The console calls it when staff sign out. Idempotent.",
+    'x-access': 'staff',
+    responses: { 204: { description: 'Signed out' }, ...problemResponses(400, 401, 403) },
   }),
   templates: createRoute({
     method: 'get',

@@ -5,10 +5,12 @@ import { handle } from 'hono/aws-lambda';
 import { endpointsFromEnvironment } from '../adapters/aws/awsEndpoints.js';
 import { documentClient } from '../adapters/aws/dynamoDocumentClient.js';
 import { DynamoCaseStore } from '../adapters/dynamo/DynamoCaseStore.js';
+import { DynamoSignedOutSessions } from '../adapters/dynamo/DynamoSignedOutSessions.js';
 import { PowertoolsSlaMetrics } from '../adapters/metrics/PowertoolsSlaMetrics.js';
 import { SesMailer, sesOutboxClient } from '../adapters/ses/SesMailer.js';
 import { createStaffApp, type StaffApiLog, type StaffApiServices } from '../api/app.js';
 import { authenticateFromApiGateway } from '../api/auth.js';
+import { RememberingSignedOutSessions } from '../api/signedOutSessions.js';
 import { systemClock } from '../domain/ports.js';
 import * as z from '../domain/zodMini.js';
 import { deskSettingsFromEnvironment, policyFromEnvironment } from './config.js';
@@ -37,8 +39,12 @@ export function buildStaffApiServices(env: NodeJS.ProcessEnv = process.env): Sta
   const policy = policyFromEnvironment(env);
   const desk = deskSettingsFromEnvironment(env, policy, 'staff-api');
   if (!desk) logger.warn('DESK_FROM is not set: replies to members answer 503 until it is');
+  const client = documentClient(endpoints);
   return {
-    caseStore: new DynamoCaseStore(documentClient(endpoints), { tableName: config.TABLE_NAME }),
+    caseStore: new DynamoCaseStore(client, { tableName: config.TABLE_NAME }),
+    signedOutSessions: new RememberingSignedOutSessions(
+      new DynamoSignedOutSessions(client, config.TABLE_NAME),
+    ),
     clock: systemClock,
     policy,
     leaseMs: config.CLAIM_LEASE_MINUTES * 60_000,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { jwtVerify, SignJWT } from 'jose';
 import { type Authenticate, groupsFor } from '../api/auth.js';
@@ -30,18 +31,22 @@ export async function mintDevToken(
   env: NodeJS.ProcessEnv = process.env,
   options: DevTokenOptions = {},
 ): Promise<string> {
-  return new SignJWT({
-    username: staffId,
-    token_use: 'access',
-    'cognito:groups': groupsFor(options.role ?? 'agent', options.skills ?? []),
-  })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(staffId)
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(options.ttl ?? '12h')
-    .sign(secretKey(env));
+  return (
+    new SignJWT({
+      username: staffId,
+      token_use: 'access',
+      'cognito:groups': groupsFor(options.role ?? 'agent', options.skills ?? []),
+    })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(staffId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      // Each token its own session (Cognito's tokens carry origin_jti): sign-out ends this one.
+      .setJti(randomUUID())
+      .setExpirationTime(options.ttl ?? '12h')
+      .sign(secretKey(env))
+  );
 }
 
 /**

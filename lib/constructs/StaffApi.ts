@@ -258,6 +258,8 @@ export class StaffApi extends Construct {
             'registerThreadKeys',
           ],
         },
+        // Sign-out that holds for tokens already issued (POST /session/sign-out, checked on every request).
+        signedOutSessionsIn: table,
         sendsMailAs: [props.deskFrom],
         // Fax page images for the case view, and nothing else of the raw-content bucket.
         ...(props.rawBucket

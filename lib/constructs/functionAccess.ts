@@ -133,12 +133,17 @@ export interface FunctionAccess {
   detectsDocumentText?: boolean;
   /** A counter table it increments with a conditional `UpdateItem` (the form's rate limits). */
   countsIn?: readonly dynamodb.ITableV2[];
+  /**
+   * The table whose `SIGNEDOUT#` items it reads (`GetItem`) and writes (`PutItem`): the staff API's
+   * signed-out sessions (`DynamoSignedOutSessions`).
+   */
+  signedOutSessionsIn?: dynamodb.ITableV2;
 }
 
 /** The AWS SDK v3 packages a function with this access calls, for the bundle test. */
 export function sdkClientsFor(access: FunctionAccess): string[] {
   const clients = new Set<string>();
-  if (access.caseStore || access.countsIn?.length) {
+  if (access.caseStore || access.countsIn?.length || access.signedOutSessionsIn) {
     clients.add('@aws-sdk/client-dynamodb');
     clients.add('@aws-sdk/lib-dynamodb');
   }
@@ -220,6 +225,18 @@ export function grantFunctionAccess(
       new iam.PolicyStatement({
         actions: ['dynamodb:UpdateItem'],
         resources: counters.map((table) => table.tableArn),
+      }),
+    );
+    useKey('dynamodb', 'write');
+  }
+
+  if (access.signedOutSessionsIn) {
+    statements.push(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [access.signedOutSessionsIn.tableArn],
+        // Only the signed-out-session items (IAM condition keys for DynamoDB: dynamodb:LeadingKeys).
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SIGNEDOUT#*'] } },
       }),
     );
     useKey('dynamodb', 'write');

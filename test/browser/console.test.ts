@@ -170,6 +170,19 @@ describe('staff console', () => {
     await page.keyboard.press('q');
     await page.getByRole('heading', { name: 'Queues', level: 1 }).waitFor();
     await expect.poll(() => depthOf(page, 'fulfillment'), PATIENCE).toBe(before);
+
+    // Sign out: the token the page held is refused from then on, a copy of it included.
+    const token: string = await page.evaluate(
+      "JSON.parse(sessionStorage.getItem('contact-router.console.session') ?? '{}').accessToken",
+    );
+    expect((await fetch(`${router.url}/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+      200,
+    );
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect((await fetch(`${router.url}/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+      401,
+    );
     expectNoProblems(watched);
     await page.close();
   });

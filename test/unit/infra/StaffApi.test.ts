@@ -160,13 +160,25 @@ describe('StaffApi', () => {
       action.startsWith('dynamodb:'),
     );
 
-    expect(dynamo).toEqual([
+    expect([...new Set(dynamo)]).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
       'dynamodb:TransactWriteItems',
       'dynamodb:UpdateItem',
+    ]);
+  });
+
+  it('reads and writes signed-out sessions only under their own keys (POST /session/sign-out)', () => {
+    const sessions = roleStatements(template, 'StaffStaffApiRole').filter(
+      (statement) => statement.Condition?.['ForAllValues:StringLike'] !== undefined,
+    );
+    expect(sessions).toEqual([
+      expect.objectContaining({
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SIGNEDOUT#*'] } },
+      }),
     ]);
   });
 

@@ -126,6 +126,28 @@ describe('function access declarations (finding 4)', () => {
     ]);
   });
 
+  it('grants the signed-out sessions only their own items (dynamodb:LeadingKeys), with the table key through DynamoDB', () => {
+    const { stack, stores } = stackWithStores();
+    const role = new iam.Role(stack, 'SessionsRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    const access = { signedOutSessionsIn: stores.table };
+
+    grantFunctionAccess(role, access, stores.dataKey);
+
+    const statements = roleStatements(Template.fromStack(stack), 'SessionsRole');
+    expect(statements[0]).toMatchObject({
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SIGNEDOUT#*'] } },
+    });
+    expect(statements[1]).toMatchObject({
+      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      Condition: { StringEquals: { 'kms:ViaService': expect.stringMatching(/^dynamodb\./) } },
+    });
+    expect(statements).toHaveLength(2);
+    expect(sdkClientsFor(access)).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']);
+  });
+
   it("grants a secret's value and its key only through Secrets Manager", () => {
     const { stack, stores } = stackWithStores();
     const role = new iam.Role(stack, 'FaxRole', {
