@@ -39,10 +39,13 @@ interface CcittInternals {
 class CcittDecodingStopped extends Error {}
 
 /**
- * Fill bits a Group 3 row may carry before its EOL (T.4 §4.1.2): the longest minimum scan-line time,
- * 40 ms, at 14,400 bit/s is 576 bits. Files mostly fill only to align the EOL (at most 7).
+ * Fill bits a Group 3 row may carry before its EOL. T.4 §4.1.2 lets a modem fill up to its minimum
+ * scan-line time (576 bits at 14,400 bit/s and 40 ms), but a fax TIFF holds what the fax server wrote
+ * after reception: TIFF Class F fills only to byte-align each EOL (at most 7 bits). The codec looks a
+ * code word up again at each bit it reads, so fill costs time by its square: 1,024 bits allowed let
+ * 150 KB of crafted fill take 1.4 s (40 MB, over 6 minutes); 64 bounds it near ordinary data.
  */
-const G3_MAX_FILL_BITS = 1_024;
+const G3_MAX_FILL_BITS = 64;
 
 /**
  * utif2's CCITT codecs trust the coded data, and damaged data (a bit flipped on a noisy line, a
@@ -191,6 +194,29 @@ function checkStripsPresent(ifd: utifModule.IFD, fileBytes: number, where: strin
       if (offset + (counts[index] ?? 0) > fileBytes) {
         throw new FaxDocumentError(`${where} is cut short: its image data runs past the end of the file`);
       }
+    }
+  }
+}
+
+/**
+ * Pages that point at the same coded data: no writer does this (each page's strips are its own), and
+ * it multiplies the decoding work of one stretch of a file by the number of pages (60 directories
+ * naming one 40 MB strip), so a file whose strips or tiles overlap is refused.
+ */
+function checkImageDataNotShared(pages: utifModule.IFD[]): void {
+  const stretches: [start: number, end: number][] = [];
+  for (const ifd of pages) {
+    for (const { offsets, counts } of imageDataOf(ifd)) {
+      for (const [index, offset] of offsets.entries()) {
+        const count = counts[index] ?? 0;
+        if (count > 0) stretches.push([offset, offset + count]);
+      }
+    }
+  }
+  stretches.sort((a, b) => a[0] - b[0]);
+  for (let index = 1; index < stretches.length; index++) {
+    if ((stretches[index]?.[0] ?? 0) < (stretches[index - 1]?.[1] ?? 0)) {
+      throw new FaxDocumentError("the TIFF's pages share coded data (their strips overlap)");
     }
   }
 }
@@ -355,6 +381,7 @@ function tiffPageSources(bytes: Uint8Array): FaxPageSource[] {
       `the TIFF has ${pages.length} pages; at most ${FAX_PAGE_LIMITS.maxPages} are read`,
     );
   }
+  checkImageDataNotShared(pages);
   return pages.map((ifd, index) => {
     const where = `TIFF page ${index + 1}`;
     const width = tagNumber(ifd, 256) ?? 0;
