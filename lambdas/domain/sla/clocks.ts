@@ -1,7 +1,7 @@
 import { type ClockKind, type EscalationStep, type Policy, PrioritySchema } from '../policy/policy.js';
 import * as z from '../zodMini.js';
-import { addBusinessTime, businessTimeBetween } from './businessCalendar.js';
-import { calendarOf } from './policyCalendars.js';
+import { addBusinessTime, type BusinessCalendar, businessTimeBetween } from './businessCalendar.js';
+import { calendarOf, declaresCalendar, UnknownCalendarError } from './policyCalendars.js';
 import {
   IRE_FORWARD_MS,
   ireForwardCitation,
@@ -177,8 +177,18 @@ function toMilestone(clockId: string, point: MilestonePoint, at: number): Milest
 
 type ClockBase = Pick<BusinessClock, 'id' | 'kind' | 'calendar' | 'targetMs' | 'startedAt' | 'elapsedMs'>;
 
+/** The calendar a business clock counts on; an error naming the clock and the calendar the policy lacks. */
+function calendarOfClock(clock: Pick<BusinessClock, 'id' | 'calendar'>, policy: Policy): BusinessCalendar {
+  if (!declaresCalendar(policy, clock.calendar)) {
+    throw new UnknownCalendarError(
+      `clock "${clock.id}" runs on calendar "${clock.calendar}", which policy ${policy.version} does not declare`,
+    );
+  }
+  return calendarOf(policy, clock.calendar);
+}
+
 function runBusinessClock(base: ClockBase, at: Date, policy: Policy): BusinessClock {
-  const calendar = calendarOf(policy, base.calendar);
+  const calendar = calendarOfClock(base, policy);
   const points = milestonePoints(policy, base.kind);
   // Walk the percentages in ascending order, each from the previous instant: one pass over the calendar.
   const percents = [...new Set([100, ...points.map((point) => point.percent)])].sort(
@@ -299,7 +309,7 @@ function countedSince(clock: BusinessClock, at: Date, policy: Policy): number {
   if (clock.state !== 'running' || clock.runningSince === undefined) return clock.elapsedMs;
   const since = new Date(clock.runningSince);
   if (at.getTime() <= since.getTime()) return clock.elapsedMs;
-  return clock.elapsedMs + businessTimeBetween(calendarOf(policy, clock.calendar), since, at);
+  return clock.elapsedMs + businessTimeBetween(calendarOfClock(clock, policy), since, at);
 }
 
 /** Business time counted on a clock up to `at` (for reports and attainment metrics). */
@@ -420,6 +430,108 @@ export function retargetBusinessClocks(
     calendar: targets.calendar,
     ...(nextResponseTargetMs === undefined ? {} : { nextResponseTargetMs }),
     clocks,
+  };
+}
+
+/** The calendars a case's business clocks (and its later next-response clocks) name that `policy` lacks. */
+export function undeclaredCalendarsOf(caseClocks: CaseClocks, policy: Policy): string[] {
+  const named = [
+    caseClocks.calendar,
+    ...caseClocks.clocks.flatMap((clock) => (clock.type === 'business' ? [clock.calendar] : [])),
+  ];
+  return [...new Set(named)].filter((name) => !declaresCalendar(policy, name));
+}
+
+/** One business clock moved off a calendar its policy no longer declares, as the case history shows it. */
+export interface CalendarMove {
+  clock: string;
+  fromCalendar: string;
+  toCalendar: string;
+  state: BusinessClock['state'];
+  /** Business time counted at the move; what the clock keeps. */
+  countedMs: number;
+  /**
+   * A running clock: the count is exact up to this instant and the open time since then is counted
+   * on the new calendar, the old one's hours being gone (see {@link lastKnownCount}); absent when
+   * the whole count is exact.
+   */
+  countedOnNewCalendarSince?: string;
+  /** A running clock: when it is now due, on the new calendar. */
+  dueAt?: string;
+}
+
+export interface CalendarMoves {
+  clocks: CaseClocks;
+  moved: CalendarMove[];
+  /** The calendar the case's later next-response clocks start on, when it moved too. */
+  laterClocks?: { fromCalendar: string; toCalendar: string };
+}
+
+/**
+ * The business time a running clock is known to have counted by `at` without its calendar, and
+ * since when. Known exactly: `elapsedMs` when it last started running, and each milestone it has
+ * passed, whose instant was computed on its own calendar as the moment that calendar's count reached
+ * the milestone's share of the target (the warning at 75 % of 24 h: 18 h at `milestone.at`). The
+ * latest of these by `at` is where counting on the new calendar begins.
+ */
+function lastKnownCount(clock: BusinessClock, at: Date): { at: Date; countedMs: number } {
+  let knownAt = Date.parse(clock.runningSince ?? clock.startedAt);
+  let countedMs = clock.elapsedMs;
+  for (const milestone of clock.milestones) {
+    const reachedAt = Date.parse(milestone.at);
+    const share = Math.round((clock.targetMs * milestone.percent) / 100);
+    if (reachedAt <= at.getTime() && share > countedMs) {
+      knownAt = reachedAt;
+      countedMs = share;
+    }
+  }
+  return { at: new Date(knownAt), countedMs };
+}
+
+/**
+ * Moves every business clock of a case that names a calendar `policy` no longer declares (renamed or
+ * dropped since the clock started) onto `calendar`, which it does declare; the case's later
+ * next-response clocks start on it too. Targets, outcomes and the time already counted stay: a
+ * paused or stopped clock's count is exact and only its calendar changes (a reopened resolution
+ * clock runs on from it). A running clock runs on from the last count known without its old
+ * calendar ({@link lastKnownCount}); what it counted after that instant is approximated by the new
+ * calendar's open time, because the old calendar's hours are no longer in the policy (for a rename,
+ * the same hours: nothing is lost). Its due time and milestones are computed again on the new
+ * calendar; their stable ids keep those that fired from firing twice. Clocks on declared calendars
+ * are left as they are (a policy edit never rewrites them), and regulatory clocks run in calendar
+ * time and have no business calendar to lose (42 CFR 423 subpart M): they are never touched here.
+ */
+export function moveOffUndeclaredCalendars(
+  caseClocks: CaseClocks,
+  calendar: string,
+  at: Date,
+  policy: Policy,
+): CalendarMoves {
+  const moved: CalendarMove[] = [];
+  const clocks = caseClocks.clocks.map((clock): Clock => {
+    if (clock.type !== 'business' || declaresCalendar(policy, clock.calendar)) return clock;
+    const move = { clock: clock.id, fromCalendar: clock.calendar, toCalendar: calendar, state: clock.state };
+    if (clock.state !== 'running') {
+      moved.push({ ...move, countedMs: clock.elapsedMs });
+      return { ...clock, calendar };
+    }
+    const known = lastKnownCount(clock, at);
+    const running = runBusinessClock({ ...clock, calendar, elapsedMs: known.countedMs }, known.at, policy);
+    moved.push({
+      ...move,
+      countedMs: countedSince(running, at, policy),
+      ...(known.at.getTime() < at.getTime() ? { countedOnNewCalendarSince: known.at.toISOString() } : {}),
+      ...(running.dueAt ? { dueAt: running.dueAt } : {}),
+    });
+    return clock.answeredBeforeStart
+      ? { ...running, answeredBeforeStart: clock.answeredBeforeStart }
+      : running;
+  });
+  const laterMove = !declaresCalendar(policy, caseClocks.calendar);
+  return {
+    clocks: { ...caseClocks, ...(laterMove ? { calendar } : {}), clocks },
+    moved,
+    ...(laterMove ? { laterClocks: { fromCalendar: caseClocks.calendar, toCalendar: calendar } } : {}),
   };
 }
 

@@ -6,6 +6,14 @@ export class UnknownCalendarError extends Error {
   override readonly name = 'UnknownCalendarError';
 }
 
+/**
+ * Whether `policy` declares calendar `name`: a clock that names one it does not (renamed or dropped
+ * since the clock started) cannot count on it.
+ */
+export function declaresCalendar(policy: Policy, name: string): boolean {
+  return Object.hasOwn(policy.calendars, name);
+}
+
 const compiledByPolicy = new WeakMap<Policy, Map<string, BusinessCalendar>>();
 
 /**
@@ -20,7 +28,7 @@ export function calendarOf(policy: Policy, name: string): BusinessCalendar {
   }
   const cached = compiled.get(name);
   if (cached) return cached;
-  const definition = policy.calendars[name];
+  const definition = declaresCalendar(policy, name) ? policy.calendars[name] : undefined;
   if (!definition) throw new UnknownCalendarError(`policy ${policy.version} has no calendar "${name}"`);
   const calendar = compileCalendar(name, definition);
   compiled.set(name, calendar);

@@ -13,6 +13,7 @@ import {
   clocksOnStaffReply,
   clocksStoppedBetween,
   elapsedBusinessTime,
+  moveOffUndeclaredCalendars,
   pauseClock,
   resumeClock,
   startBusinessClock,
@@ -20,6 +21,7 @@ import {
 } from '../../../lambdas/domain/sla/clocks.js';
 import { calendarOf } from '../../../lambdas/domain/sla/policyCalendars.js';
 import { dueTimerEvents } from '../../../lambdas/domain/sla/timers.js';
+import { memberServicesPolicy } from '../../helpers/renamedCalendar.js';
 import { triageResult } from '../policy/triageResult.js';
 
 const HOUR = 3_600_000;
@@ -239,5 +241,104 @@ describe('business clocks', () => {
       ['resolution', false],
       ['regulatory', true],
     ]);
+  });
+});
+
+describe('moving clocks off a calendar the policy no longer declares', () => {
+  // `correspondence` renamed `member-services`, now Monday to Friday 08:00-18:00 Central.
+  const memberServices = memberServicesPolicy();
+  const onMemberServices = calendarOf(memberServices, 'member-services');
+  const TUESDAY_9 = at('2026-12-01T09:00:00-06:00');
+  const openRefill = (policy = DEFAULT_POLICY) =>
+    routeMessage(triageResult({ topic: 'refill' }), 'email', TUESDAY_9, policy).clocks;
+
+  it('runs a running clock on from the last count known without its old calendar: the milestone it passed', () => {
+    const opened = openRefill();
+    const warning = clock(opened, 'firstResponse')?.milestones.find((each) => each.type === 'warning');
+    // 75 % of 24 h: 11 h on Tuesday 09:00-20:00 and 7 more on Wednesday from 08:00.
+    expect(warning?.at).toBe('2026-12-02T21:00:00.000Z');
+
+    const moveAt = at('2026-12-02T17:00:00-06:00');
+    const { clocks, moved, laterClocks } = moveOffUndeclaredCalendars(
+      opened,
+      'member-services',
+      moveAt,
+      memberServices,
+    );
+    // Exact up to the warning (18 h at Wednesday 15:00); the 2 h since, on the new hours.
+    expect(clock(clocks, 'firstResponse')).toMatchObject({
+      calendar: 'member-services',
+      state: 'running',
+      elapsedMs: 18 * HOUR,
+      runningSince: '2026-12-02T21:00:00.000Z',
+      // 6 h left from Wednesday 15:00: 15:00-18:00, then Thursday 08:00-11:00.
+      dueAt: '2026-12-03T17:00:00.000Z',
+    });
+    // No milestone passed yet: everything since the case opened is counted on the new hours.
+    const resolution = clock(clocks, 'resolution');
+    expect(resolution).toMatchObject({
+      calendar: 'member-services',
+      elapsedMs: 0,
+      runningSince: TUESDAY_9.toISOString(),
+    });
+    expect(resolution?.dueAt).toBe(addBusinessTime(onMemberServices, TUESDAY_9, 120 * HOUR).toISOString());
+    expect(moved).toEqual([
+      {
+        clock: 'firstResponse',
+        fromCalendar: 'correspondence',
+        toCalendar: 'member-services',
+        state: 'running',
+        countedMs: 20 * HOUR,
+        countedOnNewCalendarSince: '2026-12-02T21:00:00.000Z',
+        dueAt: '2026-12-03T17:00:00.000Z',
+      },
+      {
+        clock: 'resolution',
+        fromCalendar: 'correspondence',
+        toCalendar: 'member-services',
+        state: 'running',
+        // Tuesday 09:00-18:00 and Wednesday 08:00-17:00.
+        countedMs: 18 * HOUR,
+        countedOnNewCalendarSince: TUESDAY_9.toISOString(),
+        dueAt: resolution?.dueAt,
+      },
+    ]);
+    expect(laterClocks).toEqual({ fromCalendar: 'correspondence', toCalendar: 'member-services' });
+    expect(clocks.calendar).toBe('member-services');
+  });
+
+  it('keeps the exact count of paused and stopped clocks and changes only their calendar; the Part D clock is left as it is', () => {
+    const appeal = routeMessage(triageResult({ topic: 'appeal' }), 'email', TUESDAY_9, DEFAULT_POLICY).clocks;
+    const replied = clocksOnStaffReply(appeal, at('2026-12-01T10:00:00-06:00'), DEFAULT_POLICY);
+    const pended = clocksOnPend(replied, at('2026-12-01T11:00:00-06:00'), DEFAULT_POLICY);
+
+    const { clocks, moved } = moveOffUndeclaredCalendars(
+      pended,
+      'member-services',
+      at('2026-12-03T12:00:00-06:00'),
+      memberServices,
+    );
+    for (const id of ['firstResponse', 'resolution']) {
+      expect(clock(clocks, id)).toEqual({ ...clock(pended, id), calendar: 'member-services' });
+    }
+    expect(clock(clocks, 'regulatory')).toBe(clock(pended, 'regulatory'));
+    expect(moved).toEqual([
+      expect.objectContaining({ clock: 'firstResponse', state: 'stopped', countedMs: HOUR }),
+      expect.objectContaining({ clock: 'resolution', state: 'paused', countedMs: 2 * HOUR }),
+    ]);
+    expect(moved.some((each) => 'countedOnNewCalendarSince' in each)).toBe(false);
+  });
+
+  it('leaves clocks on calendars the policy still declares as they are', () => {
+    const onDeclared = openRefill(memberServices);
+    const { clocks, moved, laterClocks } = moveOffUndeclaredCalendars(
+      onDeclared,
+      'member-services',
+      at('2026-12-02T12:00:00-06:00'),
+      memberServices,
+    );
+    expect(clocks).toEqual(onDeclared);
+    expect(moved).toEqual([]);
+    expect(laterClocks).toBeUndefined();
   });
 });
