@@ -304,6 +304,7 @@ export const LABELS: Record<string, Record<string, string>> = {
     reassigned: 'Reassigned',
     lease_renewed: 'Lease renewed',
     lease_expired: 'Lease expired',
+    clock_calendar_moved: 'SLA clock moved to another calendar',
     merged: 'Merged',
     merged_into: 'Merged into another case',
     merged_from: 'A duplicate was merged in',

@@ -1,6 +1,7 @@
 import { caseIdFor, caseReference } from '../../lambdas/domain/cases/caseIds.js';
 import type { Case } from '../../lambdas/domain/cases/caseRecord.js';
-import { recordInbound } from '../../lambdas/domain/cases/recordInbound.js';
+import { type RecordInboundServices, recordInbound } from '../../lambdas/domain/cases/recordInbound.js';
+import type { InboundMessage } from '../../lambdas/domain/inboundMessage.js';
 import { DEFAULT_POLICY } from '../../lambdas/domain/policy/defaultPolicy.js';
 import type { Priority } from '../../lambdas/domain/policy/policy.js';
 import { InMemoryCaseStore } from './InMemoryCaseStore.js';
@@ -62,5 +63,32 @@ export function queuedCase(
     ...(overrides.firstResponseDueAt ? withFirstResponseDue(template, overrides.firstResponseDueAt) : {}),
     participants: [`member-${overrides.key}@example.com`],
     sender: { address: `member-${overrides.key}@example.com` },
+  };
+}
+
+/**
+ * Opens e-mail cases at the services' clock time, each a message of its own (its own Message-ID and,
+ * unless overridden, its own member), and returns each case as recorded.
+ */
+export function emailCaseOpener(
+  services: RecordInboundServices & { caseStore: InMemoryCaseStore },
+): (overrides?: Partial<InboundMessage>) => Promise<Case> {
+  let next = 0;
+  return async (overrides = {}) => {
+    next += 1;
+    const messageId = `<case-${next}@mail.example.com>`;
+    const created = await recordInbound(
+      inboundEmail({
+        externalId: messageId,
+        receivedAt: services.clock.now().toISOString(),
+        sender: { address: `member${next}@example.com` },
+        threading: { messageId, references: [] },
+        ...overrides,
+      }),
+      services,
+    );
+    const kase = services.caseStore.cases.get(created.caseId);
+    if (!kase) throw new Error('not recorded');
+    return kase;
   };
 }

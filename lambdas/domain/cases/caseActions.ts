@@ -16,6 +16,7 @@ import {
 } from '../sla/clocks.js';
 import { chooseRegulatoryLimit, type RegulatoryKind } from '../sla/regulatoryClocks.js';
 import type { Topic } from '../triage/taxonomy.js';
+import { ontoPolicyCalendars } from './caseCalendars.js';
 import { caseIdFromReference } from './caseIds.js';
 import type { Case, CaseEvent, CaseLink } from './caseRecord.js';
 import { knownQueues } from './claimQueue.js';
@@ -819,6 +820,32 @@ async function plan(
   }
 }
 
+/**
+ * A plan made on the case with its clocks moved onto the running policy's calendars, as written
+ * against the case as stored: its revision is conditional on the stored record and records the move
+ * before the action; a refusal writes nothing, so it shows the case as stored.
+ */
+function againstStored(
+  stored: Case,
+  onCalendars: ReturnType<typeof ontoPolicyCalendars>,
+  decided: Plan,
+): Plan {
+  const moved = onCalendars.kase;
+  if (moved === stored) return decided;
+  if ('refuse' in decided) {
+    const { refuse } = decided;
+    return 'case' in refuse && refuse.case === moved ? { refuse: { ...refuse, case: stored } } : decided;
+  }
+  return {
+    ...decided,
+    revisions: decided.revisions.map((revision) =>
+      revision.before === moved
+        ? { ...revision, before: stored, events: [...onCalendars.events, ...revision.events] }
+        : revision,
+    ),
+  };
+}
+
 /** Retries after a concurrent change (a sweep, a member's reply) when the caller did not pin a version. */
 const ATTEMPTS = 3;
 
@@ -843,7 +870,12 @@ export async function actOnCase(
       return { outcome: 'conflict', case: current };
     }
     const now = services.clock.now();
-    const decided = await plan(request, current, staff, now, services);
+    const onCalendars = ontoPolicyCalendars(current, services.policy, { at: now, now, actor: staff.id });
+    const decided = againstStored(
+      current,
+      onCalendars,
+      await plan(request, onCalendars.kase, staff, now, services),
+    );
     if ('refuse' in decided) return decided.refuse;
     const written =
       decided.revisions.length === 1 && decided.revisions[0]

@@ -7,6 +7,7 @@ import { clocksOnMemberMessage, clocksOnReopen } from '../sla/clocks.js';
 import { redactPii } from '../triage/redactPii.js';
 import { triage } from '../triage/triage.js';
 import { withinReopenWindow } from './caseActions.js';
+import { ontoPolicyCalendars } from './caseCalendars.js';
 import { caseIdFor, caseIdFromReference, caseReference, followUpCaseId } from './caseIds.js';
 import {
   type Case,
@@ -170,7 +171,12 @@ function decideJoin(
     };
   }
   const unverified = unverifiedSenderOf(current, message, matchedBy);
-  const after = reviseForMemberMessage(current, message, now, policy);
+  const onCalendars = ontoPolicyCalendars(current, policy, {
+    at: new Date(message.receivedAt),
+    now,
+    actor: 'system',
+  });
+  const after = reviseForMemberMessage(onCalendars.kase, message, now, policy);
   const address = participantOf(message.sender.address);
   if (unverified) {
     after.unverifiedMessages = (current.unverifiedMessages ?? 0) + 1;
@@ -179,6 +185,7 @@ function decideJoin(
   }
   const at = now.toISOString();
   const events: CaseEvent[] = [
+    ...onCalendars.events,
     {
       at,
       type: 'message_received',

@@ -7,6 +7,7 @@ import type { CaseStore, Clock, OutboxEntry, SlaMetrics } from '../ports.js';
 import { clocksOnStaffReply, clocksStoppedBetween } from '../sla/clocks.js';
 import { redactPii } from '../triage/redactPii.js';
 import type { CaseActionOutcome } from './caseActions.js';
+import { ontoPolicyCalendars } from './caseCalendars.js';
 import type { Case, CaseEvent, CaseMessage } from './caseRecord.js';
 import { messageThreadKey } from './messageIdentity.js';
 import { withNextTimer } from './nextTimer.js';
@@ -93,9 +94,10 @@ export async function replyToCase(
     ...(mail.headers.References ? { references: mail.headers.References.split(' ') } : {}),
     author: staff.id,
   };
+  const onCalendars = ontoPolicyCalendars(before, services.policy, { at: now, now, actor: staff.id });
   const after = withNextTimer({
-    ...before,
-    clocks: clocksOnStaffReply(before.clocks, now, services.policy),
+    ...onCalendars.kase,
+    clocks: clocksOnStaffReply(onCalendars.kase.clocks, now, services.policy),
     messageCount: before.messageCount + 1,
     version,
     updatedAt: at,
@@ -121,7 +123,13 @@ export async function replyToCase(
     },
   };
   const written = await services.caseStore.applyRevision(
-    { before, after, events: [event], messages: [stored], threadKeys: [messageThreadKey(messageId)] },
+    {
+      before,
+      after,
+      events: [...onCalendars.events, event],
+      messages: [stored],
+      threadKeys: [messageThreadKey(messageId)],
+    },
     [entry],
   );
   if (written === 'conflict') {

@@ -1,3 +1,4 @@
+import { ontoPolicyCalendars } from '../cases/caseCalendars.js';
 import type { Case, CaseEvent, CaseMessage } from '../cases/caseRecord.js';
 import { inboundKeyOf, ownThreadKeysOf, referenceKeysOf } from '../cases/messageIdentity.js';
 import { withNextTimer } from '../cases/nextTimer.js';
@@ -62,17 +63,16 @@ function decideLine(
     return { decision: 'forward', caseId: current.mergedInto };
   }
   const staff = line.direction === 'outbound';
+  const writtenAt = new Date(message.receivedAt);
+  const onCalendars = ontoPolicyCalendars(current, policy, { at: writtenAt, now, actor: 'system' });
   const revised: Case = {
-    ...current,
+    ...onCalendars.kase,
     messageCount: current.messageCount + 1,
     updatedAt: now.toISOString(),
     version: current.version + 1,
   };
   const after = staff
-    ? withNextTimer({
-        ...revised,
-        clocks: clocksOnStaffReply(current.clocks, new Date(message.receivedAt), policy),
-      })
+    ? withNextTimer({ ...revised, clocks: clocksOnStaffReply(revised.clocks, writtenAt, policy) })
     : revised;
   const event: CaseEvent = {
     at: now.toISOString(),
@@ -91,7 +91,7 @@ function decideLine(
         : {}),
     },
   };
-  return { decision: 'join', after, message: line, events: [event] };
+  return { decision: 'join', after, message: line, events: [...onCalendars.events, event] };
 }
 
 /**

@@ -7,6 +7,7 @@ import { sweepSla } from '../../../lambdas/domain/cases/slaSweep.js';
 import type { StaffMember } from '../../../lambdas/domain/cases/staffMember.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { withEarlierReceipt } from '../../../lambdas/domain/sla/clocks.js';
+import { emailCaseOpener } from '../../helpers/caseFactory.js';
 import { FakeClock } from '../../helpers/FakeClock.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
 import { inboundEmail, widgetMemberLine } from '../../helpers/inboundMessages.js';
@@ -28,24 +29,7 @@ function harness() {
     metrics: { count: (name: string) => void counted.push(name) },
     leaseMs: 15 * 60_000,
   };
-  let next = 0;
-  async function open(overrides: Parameters<typeof inboundEmail>[0] = {}): Promise<Case> {
-    next += 1;
-    const messageId = `<case-${next}@mail.example.com>`;
-    const created = await recordInbound(
-      inboundEmail({
-        externalId: messageId,
-        receivedAt: clock.now().toISOString(),
-        sender: { address: `member${next}@example.com` },
-        threading: { messageId, references: [] },
-        ...overrides,
-      }),
-      services,
-    );
-    const kase = caseStore.cases.get(created.caseId);
-    if (!kase) throw new Error('not recorded');
-    return kase;
-  }
+  const open = emailCaseOpener(services);
   async function claimed(by: StaffMember = alice, overrides: Parameters<typeof inboundEmail>[0] = {}) {
     // This very case, whatever else waits in its queue (claim order is claimQueue's test).
     const kase = await open(overrides);
