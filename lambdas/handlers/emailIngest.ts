@@ -145,10 +145,9 @@ let services: ReturnType<typeof buildEmailIngestServices> | undefined;
 export async function handler(event: SESEvent): Promise<void> {
   services ??= buildEmailIngestServices();
   try {
-    for (const { outcome } of await handleEmailReceipt(event, services)) {
-      if (outcome === 'queued') deskMetrics.inboundAccepted('email');
-      else deskMetrics.inboundQuarantined('email');
-    }
+    // A fax-to-email was accepted too (its documents went to the OCR step): only quarantine alarms.
+    for (const { outcome } of await handleEmailReceipt(event, services))
+      deskMetrics.webhookOutcome('email', outcome);
   } finally {
     metrics.publishStoredMetrics();
   }

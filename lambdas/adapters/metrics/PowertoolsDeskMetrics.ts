@@ -36,12 +36,13 @@ export class PowertoolsDeskMetrics {
   }
 
   /**
-   * What a channel's webhook did with one request, by the use case's outcome: accepted and
-   * quarantined as above, unauthorized and refused counted apart; duplicates, chat starts and
-   * ignored provider events are not inbound messages and are not counted.
+   * What a channel did with one message, by the use case's outcome: accepted (queued for routing, or
+   * a fax-to-email handed to the OCR step: `fax`) and quarantined as above, unauthorized and refused
+   * counted apart; duplicates, chat starts and ignored provider events are not inbound messages and
+   * are not counted.
    */
   webhookOutcome(channel: Channel, outcome: string): void {
-    if (outcome === 'accepted' || outcome === 'queued') this.inboundAccepted(channel);
+    if (outcome === 'accepted' || outcome === 'queued' || outcome === 'fax') this.inboundAccepted(channel);
     else if (outcome === 'quarantined') this.inboundQuarantined(channel);
     else if (outcome === 'unauthorized') this.#perChannel(DESK_METRICS.inbound.unauthorized, channel);
     else if (REFUSALS.has(outcome)) this.#perChannel(DESK_METRICS.inbound.refused, channel);

@@ -36,6 +36,7 @@ describe('PowertoolsDeskMetrics', () => {
     const outcomes = [
       'accepted',
       'queued',
+      'fax',
       'quarantined',
       'unauthorized',
       'rejected',
@@ -72,6 +73,7 @@ describe('PowertoolsDeskMetrics', () => {
     });
 
     expect(emitted).toEqual([
+      ['InboundAccepted', 'fax'],
       ['InboundAccepted', 'fax'],
       ['InboundAccepted', 'fax'],
       ['InboundQuarantined', 'fax'],
