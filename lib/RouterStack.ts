@@ -5,6 +5,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -269,8 +270,16 @@ export class RouterStack extends Stack {
             ),
           }),
     });
+    // Mail to members carries PHI (a staff reply quotes their case): SES sends with opportunistic
+    // TLS unless a configuration set requires it (SES API reference, DeliveryOptions.TlsPolicy), in
+    // which case a receiving server that cannot do TLS gets nothing and SES reports a bounce.
+    const memberMail = new ses.ConfigurationSet(this, 'MemberMail', {
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+      reputationMetrics: true,
+    });
     const functionDefaults: RouterFunctionDefaults = {
       dataKey: stores.dataKey,
+      mailConfigurationSet: memberMail.configurationSetName,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       monitoring: this.monitoring,
       ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrency: props.reservedConcurrency }),

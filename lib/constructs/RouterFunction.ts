@@ -113,6 +113,11 @@ export interface RouterFunctionDefaults {
   sourceMaps?: boolean;
   /** Alarms for each function (errors, throttles). */
   monitoring?: FunctionWatcher;
+  /**
+   * The SES configuration set every function that sends mail sends through (TLS required to the
+   * member's mail server): passed as `SES_CONFIGURATION_SET`, and its ARN joins the send grant.
+   */
+  mailConfigurationSet?: string;
 }
 
 export interface RouterFunctionProps extends RouterFunctionDefaults {
@@ -230,7 +235,13 @@ export class RouterFunction extends Construct {
       this.role.addToPrincipalPolicy(sqsProducerKeyStatement(props.dataKey, Stack.of(this).region));
     }
     if (props.vpc) this.role.addToPrincipalPolicy(vpcNetworkInterfaceStatement());
-    const { acknowledgements } = grantFunctionAccess(this.role, props.access, props.dataKey);
+    const sendsMail = (props.access.sendsMailAs?.length ?? 0) > 0;
+    const mailConfigurationSet = sendsMail ? props.mailConfigurationSet : undefined;
+    const { acknowledgements } = grantFunctionAccess(
+      this.role,
+      { ...props.access, ...(mailConfigurationSet ? { sendsMailThrough: mailConfigurationSet } : {}) },
+      props.dataKey,
+    );
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
@@ -249,6 +260,7 @@ export class RouterFunction extends Construct {
         : { reservedConcurrentExecutions: props.reservedConcurrency }),
       environment: {
         ...props.environment,
+        ...(mailConfigurationSet ? { SES_CONFIGURATION_SET: mailConfigurationSet } : {}),
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },

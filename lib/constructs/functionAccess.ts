@@ -121,6 +121,8 @@ export interface FunctionAccess {
    * these addresses as the From address (`ses:FromAddress`), so a domain identity is not every mailbox.
    */
   sendsMailAs?: readonly string[];
+  /** The SES configuration set that mail is sent through (SendEmail is authorized on it too). */
+  sendsMailThrough?: string;
   /** SES v1 receipt-rule-set calls (describe and set the active set); they have no resource-level permissions. */
   managesReceiptRuleSets?: boolean;
   /** Secrets it reads with `GetSecretValue` (a channel provider's signing key, say). */
@@ -319,9 +321,18 @@ export function grantFunctionAccess(
         // address, without its display name) must be one of the senders. SesMailer passes it as
         // FromEmailAddress, so the key is set for raw content too.
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: sesIdentityNames(senders).map(
-          (identity) => `arn:${stack.partition}:ses:${stack.region}:${stack.account}:identity/${identity}`,
-        ),
+        // With ConfigurationSetName, SES authorizes SendEmail on the configuration set as well
+        // (Service Authorization Reference, Amazon SES v2: SendEmail's resource types).
+        resources: [
+          ...sesIdentityNames(senders).map(
+            (identity) => `arn:${stack.partition}:ses:${stack.region}:${stack.account}:identity/${identity}`,
+          ),
+          ...(access.sendsMailThrough
+            ? [
+                `arn:${stack.partition}:ses:${stack.region}:${stack.account}:configuration-set/${access.sendsMailThrough}`,
+              ]
+            : []),
+        ],
         conditions: { StringEquals: { 'ses:FromAddress': [...new Set(senders)].sort() } },
       }),
     );

@@ -48,11 +48,21 @@ export function fromAddressOf(from: string): string {
 export class SesMailer implements Mailer {
   readonly #client: SESv2Client;
   readonly #from: string;
+  readonly #configurationSet: string | undefined;
 
-  /** `from`: the desk's address (`Member Services <support@…>`) for mail that names no other. */
-  constructor(client: SESv2Client, from: string) {
+  /**
+   * `from`: the desk's address (`Member Services <support@…>`) for mail that names no other.
+   * `configurationSet`: the SES configuration set to send through (the stack's requires TLS to the
+   * member's mail server); by default `SES_CONFIGURATION_SET` of the environment, none where unset.
+   */
+  constructor(
+    client: SESv2Client,
+    from: string,
+    configurationSet: string | undefined = process.env.SES_CONFIGURATION_SET || undefined,
+  ) {
     this.#client = client;
     this.#from = from;
+    this.#configurationSet = configurationSet;
   }
 
   async send(mail: OutboundMail): Promise<{ providerMessageId?: string; deliveredMessageIds?: string[] }> {
@@ -66,6 +76,7 @@ export class SesMailer implements Mailer {
           FromEmailAddress: fromAddressOf(from),
           Destination: { ToAddresses: mail.to },
           Content: { Raw: { Data: raw } },
+          ...(this.#configurationSet ? { ConfigurationSetName: this.#configurationSet } : {}),
         }),
       );
       if (!result.MessageId) return {};

@@ -16,6 +16,26 @@ function recordingClient(region = 'us-east-1') {
 }
 
 describe('SesMailer', () => {
+  it('sends through the configuration set named in SES_CONFIGURATION_SET (TLS required), and through none without one', async () => {
+    const { client, inputs } = recordingClient();
+    const mail = { to: ['member@example.org'], subject: 'Re: refill', text: 'Hello', headers: {} };
+    const before = process.env.SES_CONFIGURATION_SET;
+    try {
+      process.env.SES_CONFIGURATION_SET = 'ContactRouterMemberMail-1A2B';
+      await new SesMailer(client, 'support@desk.yourpharmacy.com').send(mail);
+      delete process.env.SES_CONFIGURATION_SET;
+      await new SesMailer(client, 'support@desk.yourpharmacy.com').send(mail);
+    } finally {
+      if (before === undefined) delete process.env.SES_CONFIGURATION_SET;
+      else process.env.SES_CONFIGURATION_SET = before;
+    }
+
+    expect(inputs.map((input) => input.ConfigurationSetName)).toEqual([
+      'ContactRouterMemberMail-1A2B',
+      undefined,
+    ]);
+  });
+
   it('passes the bare From address as FromEmailAddress, the display name only in the raw header', async () => {
     // The senders' IAM grants require ses:FromAddress to be one of their addresses: without
     // FromEmailAddress (or with the display name in it) the condition would not match.

@@ -298,7 +298,9 @@ describe('RouterStack', () => {
         roleStatements(template, rolePrefix)
           .filter((statement) => JSON.stringify(statement.Action).includes('ses:Send'))
           .flatMap((statement) => [statement.Resource].flat())
-          .map((resource) => JSON.stringify(resource).replace(/.*identity\/([^"]+)".*/, '$1'))
+          .map((resource) => JSON.stringify(resource))
+          .filter((resource) => resource.includes(':identity/'))
+          .map((resource) => resource.replace(/.*identity\/([^"]+)".*/, '$1'))
           .sort();
 
       const desk = ['desk.yourpharmacy.com', 'support@desk.yourpharmacy.com'];
@@ -328,6 +330,32 @@ describe('RouterStack', () => {
         (fn) => fn.Properties.Environment?.Variables?.DESK_FROM,
       );
       expect(environments).toHaveLength(3);
+    });
+
+    it("sends members' mail only through a configuration set that requires TLS, named to every sending function and in its grant", () => {
+      const sets = template.findResources('AWS::SES::ConfigurationSet');
+      expect(Object.values(sets).map((set) => set.Properties.DeliveryOptions)).toEqual([
+        { TlsPolicy: 'REQUIRE' },
+      ]);
+      const [setId] = Object.keys(sets);
+      const senders = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+        (fn) => fn.Properties.Environment?.Variables?.DESK_FROM,
+      );
+      expect(senders.map((fn) => fn.Properties.Environment.Variables.SES_CONFIGURATION_SET)).toEqual([
+        { Ref: setId },
+        { Ref: setId },
+        { Ref: setId },
+      ]);
+      for (const role of ['InboundMailPipelineRouteInboundRole', 'StaffApiRole', 'SlaSweeperRole']) {
+        const resources = roleStatements(template, role)
+          .filter((statement) => JSON.stringify(statement.Action).includes('ses:Send'))
+          .flatMap((statement) => [statement.Resource].flat())
+          .map((resource) => JSON.stringify(resource));
+        expect(
+          resources.filter((resource) => resource.includes(':configuration-set/')),
+          role,
+        ).toEqual([expect.stringContaining(`{"Ref":"${setId}"}`)]);
+      }
     });
 
     it('gives email ingest fax-to-email (the fax job queue, fax/email/ writes) only when the desk has fax addresses', () => {
