@@ -68,6 +68,8 @@ export interface RouterStackProps extends StackProps {
   consoleWebAclArn?: string;
   /** ISO 3166-1 alpha-2 countries staff may open the console from (CloudFront geo restriction); default: anywhere. */
   consoleAllowedCountries?: string[];
+  /** Origins of the web pages that post the international form (CORS); none by default. */
+  formOrigins?: string[];
   /**
    * Make this stack's receipt rule set the region's active one. Off by default: SES has one active
    * set per account and region, and activating replaces the one in use.
@@ -329,6 +331,7 @@ export class RouterStack extends Stack {
       console: props.console,
       deskFrom: props.deskFrom,
       ...(props.deskName === undefined ? {} : { deskName: props.deskName }),
+      ...(props.formOrigins ? { formOrigins: props.formOrigins } : {}),
       removalPolicy,
     });
     const activation = props.activateReceiptRuleSet

@@ -57,6 +57,24 @@ export interface StaffApiProps {
   deskName?: string;
   /** Keep the staff user pool on stack deletion (default) or destroy it (sandboxes only). */
   removalPolicy?: RemovalPolicy;
+  /**
+   * Origins of the web pages that post the international form (`https://www.yourpharmacy.com`): the
+   * API answers their CORS preflight for `POST` with `Content-Type` (a JSON body needs one). None by
+   * default, and then no browser page on another origin can submit the form.
+   */
+  formOrigins?: readonly string[];
+}
+
+const WEB_ORIGIN = /^https:\/\/[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?$/i;
+
+/** Each form origin must be an https origin alone (scheme and host, no path, no wildcard). */
+export function formOriginProblems(origins: readonly string[] | undefined): string[] {
+  return (origins ?? [])
+    .filter((origin) => !WEB_ORIGIN.test(origin))
+    .map(
+      (origin) =>
+        `\`formOrigins\` takes https origins such as https://www.yourpharmacy.com (no path, no wildcard); received ${JSON.stringify(origin)}`,
+    );
 }
 
 /** The roles staff sign in with, as Cognito groups: the `cognito:groups` claim of their tokens. */
@@ -133,6 +151,7 @@ export class StaffApi extends Construct {
     InvalidPropsError.throwIfAny(`StaffApi ${this.node.path}`, [
       ...staffConsoleProblems(props.console),
       ...emailAddressProblems('deskFrom', props.deskFrom),
+      ...formOriginProblems(props.formOrigins),
     ]);
     const { table, functionDefaults } = props;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -285,6 +304,19 @@ export class StaffApi extends Construct {
     this.api = new apigw.HttpApi(this, 'StaffHttpApi', {
       description: 'contact-router staff API',
       createDefaultStage: false,
+      // Only the form's pages, only POST with a JSON body: API Gateway answers their preflight
+      // itself (HTTP API developer guide, "Configuring CORS"). No Authorization header is allowed,
+      // so a page on those origins cannot call a staff route with a token.
+      ...(props.formOrigins?.length
+        ? {
+            corsPreflight: {
+              allowOrigins: [...props.formOrigins],
+              allowMethods: [apigw.CorsHttpMethod.POST],
+              allowHeaders: ['content-type'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
     new apigw.HttpStage(this, 'StaffApiStage', {
       httpApi: this.api,

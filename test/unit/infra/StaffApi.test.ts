@@ -15,7 +15,12 @@ const CONSOLE = {
 
 function staffApiStack(
   console: StaffConsoleClient = CONSOLE,
-  options: { reservedConcurrency?: number; consoleUrl?: string; removalPolicy?: RemovalPolicy } = {},
+  options: {
+    reservedConcurrency?: number;
+    consoleUrl?: string;
+    removalPolicy?: RemovalPolicy;
+    formOrigins?: string[];
+  } = {},
 ) {
   const { stack, stores, functionDefaults } = stackWithStores(options.reservedConcurrency);
   const staff = new StaffApi(stack, 'Staff', {
@@ -24,6 +29,7 @@ function staffApiStack(
     console,
     deskFrom: 'support@desk.test',
     ...(options.removalPolicy ? { removalPolicy: options.removalPolicy } : {}),
+    ...(options.formOrigins ? { formOrigins: options.formOrigins } : {}),
   });
   if (options.consoleUrl) staff.allowConsoleUrl(options.consoleUrl);
   return stack;
@@ -39,6 +45,34 @@ describe('StaffApi', () => {
   let template: Template;
   beforeAll(() => {
     template = staffApi();
+  });
+
+  it("answers the international form's pages' CORS preflight for POST with a JSON body, and no other origin's", () => {
+    const withForm = Template.fromStack(
+      staffApiStack(CONSOLE, {
+        formOrigins: ['https://www.yourpharmacy.com', 'https://es.yourpharmacy.com'],
+      }),
+    );
+
+    withForm.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['https://www.yourpharmacy.com', 'https://es.yourpharmacy.com'],
+        AllowMethods: ['POST'],
+        AllowHeaders: ['content-type'],
+        MaxAge: 3600,
+      },
+    });
+    // Without form origins, no page on another origin may post at all.
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
+  });
+
+  it.each([
+    '*',
+    'https://*.yourpharmacy.com',
+    'http://www.yourpharmacy.com',
+    'https://www.yourpharmacy.com/form',
+  ])('refuses %s as a form origin', (origin) => {
+    expect(() => staffApiStack(CONSOLE, { formOrigins: [origin] })).toThrow(/formOrigins/);
   });
 
   it('creates an invitation-only user pool with required TOTP MFA and a 14-character password policy', () => {

@@ -55,6 +55,15 @@ describe('routerStackPropsFromContext (finding 3)', () => {
     expect(props.consoleAllowedCountries).toEqual(['US', 'PR']);
   });
 
+  it('reads the origins of the form pages', () => {
+    const props = routerStackPropsFromContext({
+      ...REAL,
+      'contact-router:formOrigins': 'https://www.yourpharmacy.com, https://es.yourpharmacy.com',
+    });
+
+    expect(props.formOrigins).toEqual(['https://www.yourpharmacy.com', 'https://es.yourpharmacy.com']);
+  });
+
   it('requires the console name and certificate outside a sandbox, naming both keys with an example', () => {
     const {
       'contact-router:consoleDomainNames': _names,
