@@ -111,7 +111,8 @@ export class DeskMonitoring extends Construct implements FunctionWatcher {
     this.#alarmAction = new cloudwatchActions.SnsAction(this.alarmTopic);
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: `${stack.stackName}-desk`,
+      // Dashboard names are global to the account: a second region's stack of the same name needs its own.
+      dashboardName: `${stack.stackName}-${stack.region}-desk`,
       defaultInterval: Duration.hours(24),
     });
     const perQueue = (metric: string, title: string, statistic = 'Maximum') =>

@@ -245,7 +245,20 @@ export class StaffConsole extends Construct {
     );
 
     const signInAuthority = props.signInDomain?.baseUrl();
+    // CloudFront policy names are global to the account: the region keeps a second region's stack
+    // (staging, disaster recovery) from colliding with this one.
+    // An environment-agnostic stack (tests) has no region to name: CDK's own names stand there.
+    const globalName = (what: string, maxLength: number): string | undefined => {
+      const { stackName, region } = Stack.of(this);
+      if (Token.isUnresolved(region) || Token.isUnresolved(stackName)) return undefined;
+      return `${stackName}-${region}-${what}`.slice(0, maxLength);
+    };
+    const named = <Key extends string>(key: Key, what: string, maxLength: number) => {
+      const name = globalName(what, maxLength);
+      return (name === undefined ? {} : { [key]: name }) as Partial<Record<Key, string>>;
+    };
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      ...named('responseHeadersPolicyName', 'console-security-headers', 128),
       comment: 'contact-router staff console: CSP, HSTS and the other security headers',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
@@ -312,10 +325,25 @@ export class StaffConsole extends Construct {
       comment: 'contact-router staff console and staff API',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
+          originAccessControl: new cloudfront.S3OriginAccessControl(this, 'ConsoleOriginAccess', {
+            ...named('originAccessControlName', 'console-oac', 64),
+          }),
+        }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        // The files carry `Cache-Control: no-cache` for browsers (they revalidate each load), which
+        // CloudFront would also obey, going back to S3 every time; its own minimum keeps them at the
+        // edge for a day instead, and each deployment invalidates them (below).
+        cachePolicy: new cloudfront.CachePolicy(this, 'ConsoleFiles', {
+          ...named('cachePolicyName', 'console-files', 128),
+          comment: 'contact-router staff console files: a day at the edge, invalidated on each deploy',
+          minTtl: Duration.days(1),
+          defaultTtl: Duration.days(1),
+          maxTtl: Duration.days(365),
+          enableAcceptEncodingGzip: true,
+          enableAcceptEncodingBrotli: true,
+        }),
         responseHeadersPolicy: headers,
         compress: true,
         ...(hostGuard ? { functionAssociations: hostGuard } : {}),

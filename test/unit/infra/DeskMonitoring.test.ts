@@ -170,7 +170,7 @@ describe('DeskMonitoring (finding 2: alarms that reach someone)', () => {
     ]) {
       expect(body, text).toContain(text);
     }
-    expect(dashboard?.Properties.DashboardName).toBe('Test-desk');
+    expect(dashboard?.Properties.DashboardName).toBe('Test-us-east-1-desk');
     // The alarm status widget lists every alarm.
     for (const alarmId of Object.keys(template.findResources('AWS::CloudWatch::Alarm'))) {
       expect(body).toContain(`"${alarmId}","Arn"`);

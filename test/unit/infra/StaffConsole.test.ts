@@ -92,6 +92,35 @@ describe('StaffConsole', () => {
     });
   });
 
+  it('keeps the console files a day at the edge (the files tell browsers no-cache; each deploy invalidates)', () => {
+    const policies = template.findResources('AWS::CloudFront::CachePolicy');
+    const [id, policy] = Object.entries(policies)[0] ?? [];
+    expect(Object.keys(policies)).toHaveLength(1);
+    expect(policy?.Properties.CachePolicyConfig).toMatchObject({ MinTTL: 86_400, DefaultTTL: 86_400 });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({ CachePolicyId: { Ref: id } }),
+      }),
+    });
+  });
+
+  it('names its account-global policies after the stack and region, so a second region can deploy beside it', () => {
+    const names = [
+      ...Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy')).map(
+        (policy) => policy.Properties.ResponseHeadersPolicyConfig.Name,
+      ),
+      ...Object.values(template.findResources('AWS::CloudFront::CachePolicy')).map(
+        (policy) => policy.Properties.CachePolicyConfig.Name,
+      ),
+      ...Object.values(template.findResources('AWS::CloudFront::OriginAccessControl')).map(
+        (control) => control.Properties.OriginAccessControlConfig.Name,
+      ),
+    ];
+
+    expect(names).toHaveLength(3);
+    for (const name of names) expect(name).toMatch(/-us-east-1-console-/);
+  });
+
   it('forwards every staff API path to the HTTP API uncached, with the bearer token, so page and API share one origin', () => {
     const patterns = staffApiPathPatterns();
     expect(patterns).toEqual(
