@@ -39,13 +39,13 @@ interface CcittInternals {
 class CcittDecodingStopped extends Error {}
 
 /**
- * Fill bits a Group 3 row may carry before its EOL. T.4 §4.1.2 lets a modem fill up to its minimum
- * scan-line time (576 bits at 14,400 bit/s and 40 ms), but a fax TIFF holds what the fax server wrote
- * after reception: TIFF Class F fills only to byte-align each EOL (at most 7 bits). The codec looks a
- * code word up again at each bit it reads, so fill costs time by its square: 1,024 bits allowed let
- * 150 KB of crafted fill take 1.4 s (40 MB, over 6 minutes); 64 bounds it near ordinary data.
+ * Fill bits a Group 3 row may carry before its EOL (T.4 §4.1.2): the longest minimum scan-line time,
+ * 40 ms, at 14,400 bit/s is 576 bits, and fax servers that store Phase C data as received (HylaFAX
+ * without copy-quality checking) keep that fill in the TIFF. The codec looks a code word up again at
+ * each bit, so fill costs time by its square (150 KB of crafted 1,024-bit fill takes 1.4 s): a bound
+ * low enough to stop that would blank real faxes, so the bound stays above the standard's.
  */
-const G3_MAX_FILL_BITS = 64;
+const G3_MAX_FILL_BITS = 1_024;
 
 /**
  * utif2's CCITT codecs trust the coded data, and damaged data (a bit flipped on a noisy line, a

@@ -153,7 +153,9 @@ function bareDomain(domain: string): string {
 /**
  * Two domains align when they are the same or one is a subdomain of the other. RFC 7489 §3.1.2's
  * relaxed alignment compares organizational domains, which needs the public-suffix list; this
- * stricter reading never aligns what the RFC would not (it only misses siblings under one parent).
+ * reading misses siblings under one parent, and would align a domain with a bare public suffix
+ * (`co.uk`) above it, which no sender's From or envelope domain is (SPF and DMARC records live on
+ * registrable domains).
  */
 export function domainsAlign(left: string, right: string): boolean {
   const a = bareDomain(left);

@@ -272,4 +272,20 @@ describe('acknowledgement of a new case', () => {
     const ack = composeAcknowledgement(kase, inboundEmail({ replyTo: 'Maria.Home@Example.com' }), now, desk);
     expect(ack?.entry.mail.to).toEqual(['maria.home@example.com']);
   });
+
+  it('answers an authenticated e-mail’s Reply-To only inside the From domain SES vouched for, else its From', async () => {
+    const kase = await caseOf();
+    const authenticated = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' } as const;
+    const ackTo = (replyTo: string) =>
+      composeAcknowledgement(
+        kase,
+        inboundEmail({ sender: { address: 'me@attacker.example' }, replyTo, emailVerdicts: authenticated }),
+        now,
+        desk,
+      )?.entry.mail.to;
+
+    // Anyone who owns a domain passes DMARC: a stranger named in Reply-To is not mailed.
+    expect(ackTo('stranger@victim.example')).toEqual(['me@attacker.example']);
+    expect(ackTo('help@mail.attacker.example')).toEqual(['help@mail.attacker.example']);
+  });
 });
