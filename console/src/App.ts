@@ -7,7 +7,7 @@ import {
   MeSchema,
   TemplateCatalogSchema,
 } from './apiTypes.js';
-import { clearSession, refreshCognitoSession, type Session, signOut } from './auth.js';
+import { clearSession, currentAccessToken, refreshCognitoSession, type Session, signOut } from './auth.js';
 import { Console, type ConsoleContext, type Notice } from './context.js';
 import { isTyping } from './hooks.js';
 import { html } from './html.js';
@@ -81,12 +81,10 @@ export function App(props: {
 
 function SignedIn(props: { config: ConsoleConfig; session: Session; onSignedOut: (why?: string) => void }) {
   const { config, session, onSignedOut } = props;
-  const sessionRef = useRef(session);
-  sessionRef.current = session;
   const api = useMemo(
     () =>
       new ApiClient({
-        token: () => sessionRef.current.accessToken,
+        token: currentAccessToken,
         onUnauthenticated: () => onSignedOut(t('sessionEnded')),
       }),
     [],
@@ -193,7 +191,10 @@ function SignedIn(props: { config: ConsoleConfig; session: Session; onSignedOut:
             ${t('skillsLabel')}: ${me.languages.length > 0 ? me.languages.map(languageName).join(', ') : t('noSkills')}
           </span>
           <button type="button" class="link" onClick=${() => setHelp(!help)} aria-keyshortcuts="?">${t('shortcutsTitle')}</button>
-          <button type="button" onClick=${() => void signOut(config).then(() => onSignedOut())}>${t('signOut')}</button>
+          <button type="button" onClick=${() =>
+            void signOut(config).then(({ confirmed }) =>
+              onSignedOut(confirmed ? undefined : t('signOutUnconfirmed')),
+            )}>${t('signOut')}</button>
         </div>
       </header>
       ${help && html`<${Shortcuts} enabled=${shortcuts} onToggle=${toggleShortcuts} onClose=${() => setHelp(false)} />`}

@@ -70,14 +70,25 @@ export function loadSession(now = Date.now()): Session | undefined {
   }
 }
 
+/** Set from the moment sign-out starts: a token renewal still in flight is not stored after it. */
+let signingOut = false;
+
 function saveSession(session: Session): Session {
-  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  if (!signingOut) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
   return session;
 }
 
 export function clearSession() {
   sessionStorage.removeItem(SESSION_KEY);
   refreshToken = undefined;
+}
+
+/**
+ * The access token to call the API with: the stored session's (the latest renewal), none once sign-out
+ * has started or the session was cleared, so nothing a page still runs sends a token being signed out.
+ */
+export function currentAccessToken(): string | undefined {
+  return signingOut ? undefined : loadSession()?.accessToken;
 }
 
 function sessionFromToken(kind: Session['kind'], accessToken: string, expiresAt: number): Session {
@@ -194,20 +205,31 @@ export async function refreshCognitoSession(
  * API Gateway alone would accept it until it expires), then the tokens here; with Cognito, the
  * refresh token is revoked and the hosted session ended too.
  */
-export async function signOut(config: ConsoleConfig) {
+export async function signOut(config: ConsoleConfig): Promise<{ confirmed: boolean }> {
   const revoking = refreshToken;
   const session = loadSession();
-  // Forgotten here first, so nothing this page still runs asks the API with it meanwhile.
+  // Forgotten here first (and a renewal in flight not stored), so nothing this page still runs asks
+  // the API with it meanwhile (the API client reads the token through currentAccessToken).
+  signingOut = true;
   clearSession();
   clearDrafts();
+  let confirmed = session === undefined;
   if (session) {
-    await fetch('/session/sign-out', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${session.accessToken}` },
-      cache: 'no-store',
-    }).catch(() => undefined);
+    for (let attempt = 0; attempt < 2 && !confirmed; attempt++) {
+      const answer = await fetch('/session/sign-out', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${session.accessToken}` },
+        cache: 'no-store',
+      }).catch(() => undefined);
+      // 401: the session had already ended (expired, or signed out elsewhere).
+      confirmed = answer !== undefined && (answer.ok || answer.status === 401);
+    }
   }
-  if (config.signIn.kind !== 'cognito' || !config.signIn.authority) return;
+  if (config.signIn.kind !== 'cognito' || !config.signIn.authority) {
+    // A dev session never renews, and the next sign-in happens on this page.
+    signingOut = false;
+    return { confirmed };
+  }
   if (revoking) {
     await fetch(new URL('/oauth2/revoke', config.signIn.authority), {
       method: 'POST',
@@ -222,4 +244,5 @@ export async function signOut(config: ConsoleConfig) {
       logoutUri: redirectUri(),
     }),
   );
+  return { confirmed };
 }

@@ -22,6 +22,8 @@ export const STRINGS = {
   noSkills: 'no language skills',
   signOut: 'Sign out',
   signedOut: 'Signed out',
+  signOutUnconfirmed:
+    'Signed out on this page, but the server did not confirm it: your session may stay usable elsewhere for up to 15 minutes. Tell your supervisor if this device is shared.',
 
   signInTitle: 'Sign in',
   signInLead: 'Sign in to work the queues.',

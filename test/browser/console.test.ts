@@ -187,6 +187,20 @@ describe('staff console', () => {
     await page.close();
   });
 
+  it('says so when the server does not confirm a sign-out, and signs out of the page all the same', async () => {
+    const watched = await openWatchedPage(context, router.url);
+    const { page } = watched;
+    await signIn(page, 'gil', 'agent');
+    await page.route('**/session/sign-out', (route) => route.fulfill({ status: 503, body: '' }));
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByText('the server did not confirm it').waitFor();
+    expect(await page.evaluate("sessionStorage.getItem('contact-router.console.session')")).toBeNull();
+    await page.close();
+  });
+
   it('keeps supervisor actions from agents and gives them to supervisors', async () => {
     const subject = `Where is my package ${randomUUID().slice(0, 6)}`;
     await postMail(
