@@ -1,7 +1,7 @@
 import { squaringFactor } from '../../domain/fax/faxPage.js';
 import { type FaxPageImages, faxPageImageKey, type OcrDocument } from '../../domain/fax/ocr.js';
 import type { BlobStore } from '../../domain/ports.js';
-import { FaxDocumentError, faxPageSources } from './faxDocumentDecoder.js';
+import { decodeBudget, FaxDocumentError, faxPageSources } from './faxDocumentDecoder.js';
 import { faxPagePng } from './faxPagePng.js';
 
 /**
@@ -34,12 +34,15 @@ export class FaxPageImageStore implements FaxPageImages {
     if (!bytes) return [];
     const stored: number[] = [];
     let spent = 0;
-    for (const [index, source] of (await faxPageSources(bytes)).entries()) {
+    const sources = await faxPageSources(bytes);
+    // The same bound on decoding time as the OCR step's: a crafted document cannot hold the function.
+    const budget = decodeBudget();
+    for (const [index, source] of sources.entries()) {
       const pixels = source.width * source.height;
       if (pixels > this.#limits.maxPagePixels || spent + pixels > this.#limits.maxDocumentPixels) continue;
       let page: ReturnType<typeof source.decode>;
       try {
-        page = source.decode();
+        page = source.decode(budget);
       } catch (error) {
         if (error instanceof FaxDocumentError) continue;
         throw error;

@@ -38,6 +38,49 @@ interface CcittInternals {
 /** Thrown inside a guarded codec where its input can yield no further row; the codec returns there. */
 class CcittDecodingStopped extends Error {}
 
+/** Thrown inside a guarded codec once the document's decoding time is spent; the decode fails. */
+class DecodeOverBudget extends Error {}
+
+/** When the decoding of one document must end (`performance.now()` time). */
+export interface DecodeBudget {
+  deadline: number;
+  limitMs: number;
+}
+
+/**
+ * How long decoding one document may take, all its pages together. A real fax of 60 dense pages
+ * decodes in seconds; Group 3 coded data can be made to cost time by the square of its fill (150 KB
+ * of crafted fill took 1.4 s, a 40 MB attachment over 6 minutes, past the OCR function's 5-minute
+ * timeout, and the fax would reach only the dead-letter queue). Past this, the document is refused as
+ * unreadable, so it still becomes a case for a person to look at.
+ */
+export const DOCUMENT_DECODE_LIMIT_MS = 60_000;
+
+/** The budget of the page decode running now (decodes are synchronous: one at a time). */
+let activeBudget: DecodeBudget | undefined;
+
+/** Runs one page's decode under `budget`, and names an exhausted budget as the reason it failed. */
+function withinBudget<T>(budget: DecodeBudget | undefined, where: string, decodePage: () => T): T {
+  const outer = activeBudget;
+  activeBudget = budget;
+  try {
+    return decodePage();
+  } catch (error) {
+    if (
+      error instanceof DecodeOverBudget ||
+      (error as { cause?: unknown })?.cause instanceof DecodeOverBudget
+    ) {
+      throw new FaxDocumentError(
+        `${where}: decoding the document took longer than ${(budget?.limitMs ?? 0) / 1000} s, more than any real fax needs (its coded data is damaged or crafted)`,
+        { cause: error },
+      );
+    }
+    throw error;
+  } finally {
+    activeBudget = outer;
+  }
+}
+
 /**
  * Fill bits a Group 3 row may carry before its EOL (T.4 §4.1.2): the longest minimum scan-line time,
  * 40 ms, at 14,400 bit/s is 576 bits, and fax servers that store Phase C data as received (HylaFAX
@@ -61,6 +104,7 @@ const G3_MAX_FILL_BITS = 1_024;
  */
 function guardCcittCodecs(decode: CcittInternals): void {
   let active: { maxCodeBits: number; maxRowPixels: number } | undefined;
+  let lookups = 0;
   const longest = (table: Record<string, number>) => Math.max(...Object.keys(table).map((key) => key.length));
   const maxRunCodeBits = Math.max(...decode._lens.map(longest), longest(decode._dmap));
   const codeTable = (table: Record<string, number>) =>
@@ -68,6 +112,9 @@ function guardCcittCodecs(decode: CcittInternals): void {
       get(target, key, receiver) {
         if (active && typeof key === 'string' && key.length > active.maxCodeBits)
           throw new CcittDecodingStopped();
+        // A clock read every 65,536 lookups (a few milliseconds of decoding) costs nothing measurable.
+        if (activeBudget && (++lookups & 0xffff) === 0 && performance.now() > activeBudget.deadline)
+          throw new DecodeOverBudget();
         return Reflect.get(target, key, receiver);
       },
     });
@@ -282,7 +329,8 @@ function rational(ifd: utifModule.IFD, tag: number): number | undefined {
 export interface FaxPageSource {
   width: number;
   height: number;
-  decode(): FaxBitmap;
+  /** Decodes the page; with a budget, fails once the document's decoding time is spent. */
+  decode(budget?: DecodeBudget): FaxBitmap;
 }
 
 /** Multi-page TIFF: Group 3 (1-D and 2-D), Group 4, uncompressed, PackBits, LZW, Deflate. */
@@ -386,7 +434,12 @@ function tiffPageSources(bytes: Uint8Array): FaxPageSource[] {
     const where = `TIFF page ${index + 1}`;
     const width = tagNumber(ifd, 256) ?? 0;
     const height = tagNumber(ifd, 257) ?? 0;
-    return { width, height, decode: () => decodeTiffPage(buffer, ifd, width, height, where) };
+    return {
+      width,
+      height,
+      decode: (budget?: DecodeBudget) =>
+        withinBudget(budget, where, () => decodeTiffPage(buffer, ifd, width, height, where)),
+    };
   });
 }
 
@@ -736,7 +789,8 @@ async function pdfPageSources(bytes: Uint8Array): Promise<FaxPageSource[]> {
     return {
       width: largest.width,
       height: largest.height,
-      decode: () => guarded(() => pdfPageBitmap(page, largest, where)),
+      decode: (budget?: DecodeBudget) =>
+        withinBudget(budget, where, () => guarded(() => pdfPageBitmap(page, largest, where))),
     };
   });
 }
@@ -778,7 +832,17 @@ export async function faxPageSources(bytes: Uint8Array): Promise<FaxPageSource[]
   throw new FaxDocumentError('the document is neither a PDF nor a TIFF');
 }
 
-/** Decodes a faxed document (PDF or TIFF, told apart by content) into its pages. */
-export async function decodeFaxDocument(bytes: Uint8Array): Promise<FaxBitmap[]> {
-  return (await faxPageSources(bytes)).map((page) => page.decode());
+/** A budget of `limitMs` from now for decoding one document. */
+export function decodeBudget(limitMs = DOCUMENT_DECODE_LIMIT_MS): DecodeBudget {
+  return { deadline: performance.now() + limitMs, limitMs };
+}
+
+/** Decodes a faxed document (PDF or TIFF, told apart by content) into its pages, within `limitMs` in all. */
+export async function decodeFaxDocument(
+  bytes: Uint8Array,
+  limitMs = DOCUMENT_DECODE_LIMIT_MS,
+): Promise<FaxBitmap[]> {
+  const sources = await faxPageSources(bytes);
+  const budget = decodeBudget(limitMs);
+  return sources.map((page) => page.decode(budget));
 }

@@ -193,6 +193,41 @@ describe('fax document decoding', () => {
   });
 
   describe('decoding work bounded by the page, not by the coded data', () => {
+    /** A one-page Group 3 TIFF whose coded data is `count` code words of `zeros` zero bits and a one (EOLs with fill). */
+    function fillFlood(count: number, zeros: number): Uint8Array {
+      const strip = new Uint8Array(Math.ceil((count * (zeros + 1)) / 8));
+      for (let word = 1; word <= count; word++) {
+        const one = word * (zeros + 1) - 1;
+        strip[one >> 3] = (strip[one >> 3] ?? 0) | (0x80 >> (one & 7));
+      }
+      const container = writeFaxTiff(
+        [{ width: 1728, height: 2000, data: new Uint8Array(1728 * 2000) }],
+        'g3',
+      );
+      const stripOffset = 8 + 2 + 13 * 12 + 4 + 16;
+      const tiff = new Uint8Array(stripOffset + strip.length);
+      tiff.set(container.subarray(0, stripOffset));
+      tiff.set(strip, stripOffset);
+      new DataView(tiff.buffer).setUint32(8 + 2 + 9 * 12 + 8, strip.length, true); // StripByteCounts
+      return tiff;
+    }
+
+    it('refuses a document whose decoding outlasts its budget, as unreadable, promptly after the budget', async () => {
+      // 150 KB of code words of 1,030 fill bits: each bit looks the whole word up again (1.4 s here).
+      const crafted = fillFlood(1_160, 1_030);
+      const started = Date.now();
+
+      await expect(decodeFaxDocument(crafted, 100)).rejects.toThrow(
+        /decoding the document took longer than 0\.1 s, more than any real fax needs/,
+      );
+      expect(Date.now() - started).toBeLessThan(600);
+    });
+
+    it('decodes real faxes well within the default budget', async () => {
+      const pages = await decodeFaxDocument(fixture('fax/partial-redetermination.tiff'));
+      expect(pages.length).toBeGreaterThan(0);
+    });
+
     /** Dithered noise: about half the pixels black, runs mostly one or two pixels long. */
     function ditheredPage(width: number, height: number): FaxBitmap {
       const data = new Uint8Array(width * height);
