@@ -15,6 +15,19 @@ export const ConnectChatItemSchema = z.object({
   ParticipantRole: z.optional(z.enum(['CUSTOMER', 'AGENT', 'SYSTEM', 'CUSTOM_BOT', 'SUPERVISOR'])),
   InitialContactId: z.optional(z.string().check(z.maxLength(256))),
   ContactId: z.optional(z.string().check(z.maxLength(256))),
+  /** An ATTACHMENT item's files (Participant Service AttachmentItem); the bytes stay in Connect. */
+  Attachments: z.optional(
+    z
+      .array(
+        z.object({
+          AttachmentId: z.optional(z.string().check(z.maxLength(256))),
+          AttachmentName: z.optional(z.string().check(z.maxLength(512))),
+          ContentType: z.optional(z.string().check(z.maxLength(200))),
+          Status: z.optional(z.string().check(z.maxLength(32))),
+        }),
+      )
+      .check(z.maxLength(20)),
+  ),
 });
 export type ConnectChatItem = z.infer<typeof ConnectChatItemSchema>;
 
@@ -23,8 +36,42 @@ export type ConnectChatLine =
   | { kind: 'ended' }
   | { kind: 'ignored'; reason: string };
 
+/**
+ * A file sent in the chat, as a line of the transcript: its name, type and id, and where it is.
+ * Connect keeps the file (the Participant Service hands it only to a participant of the chat), so
+ * the case says a file came and where to open it, instead of losing that it was sent at all.
+ */
+function attachmentLine(item: ConnectChatItem): string {
+  const contact = item.InitialContactId ?? item.ContactId ?? 'of this chat';
+  const files = (item.Attachments ?? []).map((file) => {
+    const name = file.AttachmentName?.trim() || 'a file without a name';
+    const details = [
+      file.ContentType,
+      file.Status && file.Status !== 'APPROVED' ? `status ${file.Status}` : undefined,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return `${name}${details ? ` (${details})` : ''}${file.AttachmentId ? ` [id ${file.AttachmentId}]` : ''}`;
+  });
+  const what = files.length > 0 ? files.join('; ') : 'a file (the event did not describe it)';
+  return `[Attachment sent in the chat: ${what}. The file stays in Amazon Connect: open it from contact ${contact}.]`;
+}
+
 /** What an item means for the case: a line of the transcript, the end of the chat, or nothing (typing, receipts). */
 export function readConnectChatItem(item: ConnectChatItem): ConnectChatLine {
+  if (item.Type === 'ATTACHMENT') {
+    if (item.ParticipantRole === 'CUSTOMER') {
+      return {
+        kind: 'message',
+        role: 'member',
+        text: attachmentLine(item),
+        ...(item.DisplayName ? { displayName: item.DisplayName } : {}),
+      };
+    }
+    if (item.ParticipantRole === 'AGENT' || item.ParticipantRole === 'SUPERVISOR') {
+      return { kind: 'message', role: 'staff', text: attachmentLine(item) };
+    }
+  }
   if (item.Type === 'MESSAGE') {
     const text = (item.Content ?? '').trim();
     if (!text) return { kind: 'ignored', reason: 'empty message' };

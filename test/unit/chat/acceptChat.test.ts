@@ -228,6 +228,38 @@ describe.skipIf(!hasCorpora)('Amazon Connect chat items', () => {
       displayName: 'Customer',
     });
     expect(readConnectChatItem({ ...message, ParticipantRole: 'AGENT' })).toMatchObject({ role: 'staff' });
+    // A file the member sends is a line of the transcript (Connect keeps the file): never dropped.
+    const attachment = {
+      ...typing,
+      Type: 'ATTACHMENT',
+      ContentType: 'image/jpeg',
+      Attachments: [
+        {
+          AttachmentId: 'att-1',
+          AttachmentName: 'rx-label.jpg',
+          ContentType: 'image/jpeg',
+          Status: 'APPROVED',
+        },
+        {
+          AttachmentId: 'att-2',
+          AttachmentName: 'card.pdf',
+          ContentType: 'application/pdf',
+          Status: 'REJECTED',
+        },
+      ],
+    };
+    expect(readConnectChatItem(attachment)).toEqual({
+      kind: 'message',
+      role: 'member',
+      text: `[Attachment sent in the chat: rx-label.jpg (image/jpeg) [id att-1]; card.pdf (application/pdf, status REJECTED) [id att-2]. The file stays in Amazon Connect: open it from contact ${typing.InitialContactId}.]`,
+      displayName: 'Customer',
+    });
+    expect(
+      readConnectChatItem({ ...attachment, Attachments: undefined, ParticipantRole: 'AGENT' }),
+    ).toMatchObject({
+      role: 'staff',
+      text: expect.stringContaining('a file (the event did not describe it)'),
+    });
     expect(
       readConnectChatItem({ ...typing, ContentType: 'application/vnd.amazonaws.connect.event.chat.ended' })
         .kind,
