@@ -28,7 +28,26 @@ function header(email: Email, key: string): string | undefined {
  * automated: suspended, unacknowledged, without clocks.
  */
 function autoSubmittedKeyword(value: string): string {
-  return (value.replace(/\([^()]*\)/g, ' ').split(';')[0] ?? '').trim().toLowerCase();
+  return (withoutComments(value).split(';')[0] ?? '').trim().toLowerCase();
+}
+
+/**
+ * A header value without its comments (RFC 5322 §3.2.2): they nest, and a quoted-pair (`\)`) is a
+ * character, not a delimiter. An unclosed comment runs to the end of the value.
+ */
+function withoutComments(value: string): string {
+  let out = '';
+  let depth = 0;
+  for (let index = 0; index < value.length; index++) {
+    const character = value[index];
+    if (depth > 0 && character === '\\') index++;
+    else if (character === '(') depth++;
+    else if (character === ')' && depth > 0) {
+      depth--;
+      if (depth === 0) out += ' ';
+    } else if (depth === 0) out += character;
+  }
+  return out;
 }
 
 /** RFC 3834 Auto-Submitted, RFC 6522 multipart/report and the de-facto auto-reply headers. */

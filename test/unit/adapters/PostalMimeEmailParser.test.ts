@@ -107,6 +107,11 @@ describe('PostalMimeEmailParser', () => {
       ['auto-replied', true],
       ['auto-generated; owner-email="x@example.com"', true],
       ['(comment) auto-replied', true],
+      // Comments nest, and a quoted-pair is a character (RFC 5322 §3.2.2).
+      ['no (written (by hand) by a person)', false],
+      ['(sent (by (our) robot)) auto-generated', true],
+      ['no (a \\) inside)', false],
+      ['(an \\( escaped one) auto-replied', true],
     ] as const) {
       const parsed = await parser.parse(withAutoSubmitted(value), context);
       expect(parsed.ok && parsed.message.automated, value).toBe(automated);
