@@ -1,5 +1,5 @@
 import type { InboundMessage } from '../inboundMessage.js';
-import { unauthenticatedSenderReason } from '../ingest/emailTrust.js';
+import { answerAddressOf, unauthenticatedSenderReason } from '../ingest/emailTrust.js';
 import type { Policy } from '../policy/policy.js';
 import { routeMessage } from '../policy/routeMessage.js';
 import type { CaseStore, Clock, InboundJoinDecision, OutboxEntry } from '../ports.js';
@@ -429,7 +429,8 @@ async function createCase(
     subject: result.redactedSubject,
     preview: result.redactedText.slice(0, PREVIEW_LENGTH),
     sender,
-    ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+    // Replies go where answerAddressOf says: an e-mail's Reply-To is not kept as the reply address.
+    ...(message.replyTo && answerAddressOf(message) === message.replyTo ? { replyTo: message.replyTo } : {}),
     ...(message.hints.country ? { country: message.hints.country } : {}),
     ...(routing.outsideChatHours ? { openedOutsideChatHours: true as const } : {}),
     automated: message.automated,

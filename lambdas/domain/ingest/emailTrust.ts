@@ -165,6 +165,18 @@ export function domainsAlign(left: string, right: string): boolean {
 }
 
 /**
+ * Where answers to a message go (the acknowledgement and staff replies). For e-mail that SES
+ * received, the From address: SES vouches for the From domain, never for a mailbox, so a Reply-To
+ * naming someone else (a stranger at the same provider as well as at another domain) is not where
+ * a pharmacy sends a case reference or PHI. Elsewhere (a form's contact address, e-mail without a
+ * receipt) the Reply-To the sender gave, else the sender.
+ */
+export function answerAddressOf(message: InboundMessage): string | undefined {
+  if (message.channel === 'email' && message.emailVerdicts) return message.sender.address;
+  return message.replyTo ?? message.sender.address;
+}
+
+/**
  * Why an automatic reply to this e-mail's sender would go to someone who may never have written,
  * or undefined when the sender is authenticated. An acknowledgement to a forged From is backscatter:
  * it mails a stranger (and tells them a case exists at a pharmacy), and RFC 3834 §2 asks responders

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Case } from '../cases/caseRecord.js';
 import type { InboundHints, InboundMessage } from '../inboundMessage.js';
-import { domainsAlign, unauthenticatedSenderReason } from '../ingest/emailTrust.js';
+import { answerAddressOf, unauthenticatedSenderReason } from '../ingest/emailTrust.js';
 import type { OutboxEntry } from '../ports.js';
 import { heldForSending } from './deliverOutbox.js';
 import { type DeskSettings, messageIdDomain } from './deskSettings.js';
@@ -170,7 +170,7 @@ export function composeAcknowledgement(
   if (message.automated || created.automated) return undefined;
   if (message.channel !== 'email' && message.channel !== 'form') return undefined;
   if (unauthenticatedSenderReason(message) !== undefined) return undefined;
-  const recipient = mailboxOf(acknowledgementAddress(message));
+  const recipient = mailboxOf(answerAddressOf(message));
   if (!recipient || isDeskAddress(recipient, desk) || isAutomatedAddress(recipient)) return undefined;
 
   const languages = memberLanguages({
@@ -216,20 +216,6 @@ export function composeAcknowledgement(
     guardKey: `acknowledgement:${mailboxWithoutSubaddress(recipient)}`,
     guardUntil: new Date(now.getTime() + ACKNOWLEDGEMENT_GUARD_MS).toISOString(),
   };
-}
-
-/**
- * Where the acknowledgement goes: the Reply-To the member asked for, except on e-mail whose Reply-To
- * is outside the authenticated From domain. SES vouches for the From domain only; anyone who owns a
- * domain passes DMARC and could otherwise name a stranger in Reply-To and have us mail them.
- */
-function acknowledgementAddress(message: InboundMessage): string | undefined {
-  const from = message.sender.address;
-  if (!message.replyTo || message.channel !== 'email' || !message.emailVerdicts)
-    return message.replyTo ?? from;
-  const replyDomain = mailboxOf(message.replyTo)?.split('@')[1];
-  const fromDomain = from?.split('@')[1];
-  return replyDomain && fromDomain && domainsAlign(replyDomain, fromDomain) ? message.replyTo : from;
 }
 
 /** The `acknowledge` hook `recordInbound` takes. */

@@ -356,17 +356,15 @@ export function stopClock(clock: Clock, at: Date, policy: Policy): Clock {
   }
   const elapsedMs = countedSince(clock, at, policy);
   const { runningSince: _since, pausedAt: _paused, dueAt: _due, ...rest } = clock;
-  // Past its due time a running clock has breached, as the sweeper told supervisors at that instant,
-  // even where the business time counted since is nil (the calendar closed at the due time, or the
-  // clock moved onto a calendar closed since its breach).
-  const pastDue =
-    clock.state === 'running' && clock.dueAt !== undefined && at.getTime() > Date.parse(clock.dueAt);
   return {
     ...rest,
     state: 'stopped',
     elapsedMs,
     stoppedAt: at.toISOString(),
-    breached: elapsedMs > clock.targetMs || pastDue,
+    // Reaching the target is the breach the sweeper reports at the due time: a clock due at closing
+    // time and answered while closed, or moved onto a calendar closed since its breach, has counted
+    // exactly the target (paused or running) and has breached.
+    breached: elapsedMs >= clock.targetMs,
     milestones: [],
   };
 }

@@ -273,19 +273,31 @@ describe('acknowledgement of a new case', () => {
     expect(ack?.entry.mail.to).toEqual(['maria.home@example.com']);
   });
 
-  it('answers an authenticated e-mail’s Reply-To only inside the From domain SES vouched for, else its From', async () => {
-    const kase = await caseOf();
+  it('answers an e-mail SES received at its From, never at a Reply-To SES cannot vouch for, and keeps no such Reply-To for replies', async () => {
     const authenticated = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' } as const;
-    const ackTo = (replyTo: string) =>
-      composeAcknowledgement(
-        kase,
-        inboundEmail({ sender: { address: 'me@attacker.example' }, replyTo, emailVerdicts: authenticated }),
-        now,
-        desk,
-      )?.entry.mail.to;
+    const caseStore = new InMemoryCaseStore();
+    const services = acknowledgingServices(caseStore);
+    const sent: string[][] = [];
+    for (const [index, [from, replyTo]] of [
+      // Anyone who owns a domain passes DMARC, and DMARC vouches for no mailbox at a shared provider.
+      ['me@attacker.example', 'stranger@victim.example'],
+      ['attacker@gmail.com', 'stranger@gmail.com'],
+    ].entries()) {
+      await recordInbound(
+        inboundEmail({
+          sender: { address: from },
+          replyTo,
+          emailVerdicts: authenticated,
+          externalId: `<rt-${index}@mail.example>`,
+          threading: { messageId: `<rt-${index}@mail.example>`, references: [] },
+        }),
+        services,
+      );
+    }
+    for (const entry of caseStore.outbox.values()) sent.push(entry.mail.to);
 
-    // Anyone who owns a domain passes DMARC: a stranger named in Reply-To is not mailed.
-    expect(ackTo('stranger@victim.example')).toEqual(['me@attacker.example']);
-    expect(ackTo('help@mail.attacker.example')).toEqual(['help@mail.attacker.example']);
+    expect(sent).toEqual([['me@attacker.example'], ['attacker@gmail.com']]);
+    // Staff replies go to the case's replyTo, else its sender: the stranger is kept out of both.
+    expect([...caseStore.cases.values()].map((kase) => kase.replyTo)).toEqual([undefined, undefined]);
   });
 });
