@@ -7,7 +7,14 @@ import {
   MeSchema,
   TemplateCatalogSchema,
 } from './apiTypes.js';
-import { clearSession, currentAccessToken, refreshCognitoSession, type Session, signOut } from './auth.js';
+import {
+  clearSession,
+  currentAccessToken,
+  refreshCognitoSession,
+  type Session,
+  signOut,
+  takeUnconfirmedSignOut,
+} from './auth.js';
 import { Console, type ConsoleContext, type Notice } from './context.js';
 import { isTyping } from './hooks.js';
 import { html } from './html.js';
@@ -39,7 +46,9 @@ export function App(props: {
 }) {
   const { config } = props;
   const [session, setSession] = useState(props.initialSession);
-  const [message, setMessage] = useState<string | undefined>(props.signInError);
+  const [message, setMessage] = useState<string | undefined>(
+    () => props.signInError ?? (takeUnconfirmedSignOut() ? t('signOutUnconfirmed') : undefined),
+  );
   const onSignedOut = useCallback((why?: string) => {
     clearSession();
     setSession(undefined);

@@ -36,6 +36,18 @@ export interface Session {
 }
 
 const SESSION_KEY = 'contact-router.console.session';
+const UNCONFIRMED_SIGN_OUT_KEY = 'contact-router.console.sign-out-unconfirmed';
+
+/** Whether the last sign-out, before Cognito's logout redirect, went unconfirmed by the API (read once). */
+export function takeUnconfirmedSignOut(): boolean {
+  try {
+    const unconfirmed = sessionStorage.getItem(UNCONFIRMED_SIGN_OUT_KEY) !== null;
+    sessionStorage.removeItem(UNCONFIRMED_SIGN_OUT_KEY);
+    return unconfirmed;
+  } catch {
+    return false;
+  }
+}
 const PKCE_KEY = 'contact-router.console.pkce';
 
 const StoredSessionSchema = z.object({
@@ -216,10 +228,13 @@ export async function signOut(config: ConsoleConfig): Promise<{ confirmed: boole
   let confirmed = session === undefined;
   if (session) {
     for (let attempt = 0; attempt < 2 && !confirmed; attempt++) {
+      // Bounded: the Cognito logout below must not wait behind a slow origin (a tab closed meanwhile
+      // would keep the hosted sign-in session for the next person at this device).
       const answer = await fetch('/session/sign-out', {
         method: 'POST',
         headers: { authorization: `Bearer ${session.accessToken}` },
         cache: 'no-store',
+        signal: AbortSignal.timeout(5_000),
       }).catch(() => undefined);
       // 401: the session had already ended (expired, or signed out elsewhere).
       confirmed = answer !== undefined && (answer.ok || answer.status === 401);
@@ -230,6 +245,8 @@ export async function signOut(config: ConsoleConfig): Promise<{ confirmed: boole
     signingOut = false;
     return { confirmed };
   }
+  // The page is left for Cognito's logout: the sign-in page it comes back to says what happened.
+  if (!confirmed) sessionStorage.setItem(UNCONFIRMED_SIGN_OUT_KEY, '1');
   if (revoking) {
     await fetch(new URL('/oauth2/revoke', config.signIn.authority), {
       method: 'POST',
