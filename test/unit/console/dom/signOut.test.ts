@@ -1,6 +1,7 @@
+// Typed with the console's own settings (DOM globals): console/tsconfig.json includes this folder.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ConsoleConfig } from '../../../console/src/apiTypes.js';
-import { currentAccessToken, signOut, takeUnconfirmedSignOut } from '../../../console/src/auth.js';
+import type { ConsoleConfig } from '../../../../console/src/apiTypes.js';
+import { currentAccessToken, signOut, takeUnconfirmedSignOut } from '../../../../console/src/auth.js';
 
 /** The browser globals sign-out touches: storage, fetch and the page's location. */
 function browser(answer: (url: string) => Promise<Response>) {
