@@ -41,9 +41,12 @@ class CcittDecodingStopped extends Error {}
 /** Thrown inside a guarded codec once the document's decoding time is spent; the decode fails. */
 class DecodeOverBudget extends Error {}
 
-/** When the decoding of one document must end (`performance.now()` time). */
+/**
+ * The decoding time one document has left. Only time spent decoding counts (not what a caller does
+ * between pages: drawing an image, storing it), so a long real fax is never cut short by its uploads.
+ */
 export interface DecodeBudget {
-  deadline: number;
+  remainingMs: number;
   limitMs: number;
 }
 
@@ -56,13 +59,14 @@ export interface DecodeBudget {
  */
 export const DOCUMENT_DECODE_LIMIT_MS = 60_000;
 
-/** The budget of the page decode running now (decodes are synchronous: one at a time). */
-let activeBudget: DecodeBudget | undefined;
+/** When the page decode running now must stop (decodes are synchronous: one at a time). */
+let activeDeadline: number | undefined;
 
 /** Runs one page's decode under `budget`, and names an exhausted budget as the reason it failed. */
 function withinBudget<T>(budget: DecodeBudget | undefined, where: string, decodePage: () => T): T {
-  const outer = activeBudget;
-  activeBudget = budget;
+  const outer = activeDeadline;
+  const started = performance.now();
+  activeDeadline = budget ? started + budget.remainingMs : undefined;
   try {
     return decodePage();
   } catch (error) {
@@ -77,7 +81,8 @@ function withinBudget<T>(budget: DecodeBudget | undefined, where: string, decode
     }
     throw error;
   } finally {
-    activeBudget = outer;
+    activeDeadline = outer;
+    if (budget) budget.remainingMs -= performance.now() - started;
   }
 }
 
@@ -113,7 +118,7 @@ function guardCcittCodecs(decode: CcittInternals): void {
         if (active && typeof key === 'string' && key.length > active.maxCodeBits)
           throw new CcittDecodingStopped();
         // A clock read every 65,536 lookups (a few milliseconds of decoding) costs nothing measurable.
-        if (activeBudget && (++lookups & 0xffff) === 0 && performance.now() > activeBudget.deadline)
+        if (activeDeadline !== undefined && (++lookups & 0xffff) === 0 && performance.now() > activeDeadline)
           throw new DecodeOverBudget();
         return Reflect.get(target, key, receiver);
       },
@@ -832,9 +837,9 @@ export async function faxPageSources(bytes: Uint8Array): Promise<FaxPageSource[]
   throw new FaxDocumentError('the document is neither a PDF nor a TIFF');
 }
 
-/** A budget of `limitMs` from now for decoding one document. */
+/** A budget of `limitMs` of decoding time for one document. */
 export function decodeBudget(limitMs = DOCUMENT_DECODE_LIMIT_MS): DecodeBudget {
-  return { deadline: performance.now() + limitMs, limitMs };
+  return { remainingMs: limitMs, limitMs };
 }
 
 /** Decodes a faxed document (PDF or TIFF, told apart by content) into its pages, within `limitMs` in all. */

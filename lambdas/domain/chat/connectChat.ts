@@ -42,9 +42,15 @@ export type ConnectChatLine =
  * the case says a file came and where to open it, instead of losing that it was sent at all.
  */
 function attachmentLine(item: ConnectChatItem): string {
-  const contact = item.InitialContactId ?? item.ContactId ?? 'of this chat';
+  // The contact the file was sent in (after a transfer, not the first one).
+  const contact = item.ContactId ?? item.InitialContactId ?? 'of this chat';
   const files = (item.Attachments ?? []).map((file) => {
-    const name = file.AttachmentName?.trim() || 'a file without a name';
+    // The sender chose the name: one quoted line, so it cannot pose as the rest of this line.
+    const given = (file.AttachmentName ?? '')
+      .replace(/[\p{Cc}\p{Cf}\s]+/gu, ' ')
+      .trim()
+      .slice(0, 200);
+    const name = given ? `“${given.replaceAll('”', '"')}”` : 'a file without a name';
     const details = [
       file.ContentType,
       file.Status && file.Status !== 'APPROVED' ? `status ${file.Status}` : undefined,

@@ -1,11 +1,13 @@
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { PDFDocument } from 'pdf-lib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
+  decodeBudget,
   decodeFaxDocument,
   decodePdf,
   decodeTiff,
   FaxDocumentError,
+  faxPageSources,
 } from '../../../lambdas/adapters/fax/faxDocumentDecoder.js';
 import { despeckle, type FaxBitmap, removeRules, squarePixels } from '../../../lambdas/domain/fax/faxPage.js';
 import { writeFaxPdf, writeFaxTiff } from '../../helpers/fax/faxDocuments.js';
@@ -221,6 +223,23 @@ describe('fax document decoding', () => {
         /decoding the document took longer than 0\.1 s, more than any real fax needs/,
       );
       expect(Date.now() - started).toBeLessThan(600);
+    });
+
+    it('counts only the time spent decoding against the budget, not the time between pages (uploads)', async () => {
+      const sources = await faxPageSources(fixture('fax/partial-redetermination.tiff'));
+      const budget = decodeBudget(2_000);
+      let offset = 0;
+      const realNow = performance.now.bind(performance);
+      const now = vi.spyOn(performance, 'now').mockImplementation(() => realNow() + offset);
+      try {
+        for (const source of sources) {
+          offset += 10_000; // a slow page-image upload before this page
+          expect(source.decode(budget).width).toBeGreaterThan(0);
+        }
+      } finally {
+        now.mockRestore();
+      }
+      expect(budget.remainingMs).toBeGreaterThan(0);
     });
 
     it('decodes real faxes well within the default budget', async () => {
