@@ -310,7 +310,8 @@ export class StaffApi extends Construct {
       ...(props.formOrigins?.length
         ? {
             corsPreflight: {
-              allowOrigins: [...props.formOrigins],
+              // Browsers send the scheme and host in lower case; a configured capital would never match.
+              allowOrigins: props.formOrigins.map((origin) => origin.toLowerCase()),
               allowMethods: [apigw.CorsHttpMethod.POST],
               allowHeaders: ['content-type'],
               maxAge: Duration.hours(1),
