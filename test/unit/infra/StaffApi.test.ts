@@ -50,7 +50,7 @@ describe('StaffApi', () => {
   it("answers the international form's pages' CORS preflight for POST with a JSON body, and no other origin's", () => {
     const withForm = Template.fromStack(
       staffApiStack(CONSOLE, {
-        formOrigins: ['https://www.yourpharmacy.com', 'https://es.yourpharmacy.com'],
+        formOrigins: ['https://www.yourpharmacy.com', 'https://ES.YourPharmacy.com'],
       }),
     );
 
