@@ -54,6 +54,15 @@ export function mbiValid(text: string): boolean {
 // ("mary@x.com+bob@y.com" must give two addresses).
 const EMAIL = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 const SSN = new RegExp(`(?<![\\d-])\\d{3}(${GROUP_BREAK}?)\\d{2}(${GROUP_BREAK}?)\\d{4}(?![\\d-])`, 'g');
+/**
+ * An SSN glued to its label (`ssn-123456789`, `SSN#123-45-6789`, `social security no:123456789`): the
+ * plain pattern skips a number right after a hyphen (so an order number `4471-123456789` stays), which
+ * here is the label's.
+ */
+const SSN_LABELED = new RegExp(
+  `\\b(?:ssn|ss#|social[ \\t]{0,3}security(?:[ \\t]{0,3}(?:number|no\\.?|#))?)[ \\t]{0,3}[:#=_-][ \\t]{0,3}(\\d{3}(?:${GROUP_BREAK})?\\d{2}(?:${GROUP_BREAK})?\\d{4})(?![\\d-])`,
+  'gi',
+);
 const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
 // Cards written in their printed groups with other separators: 4-4-4-4 (Visa, Mastercard, Discover),
 // 4-4-4-4-3 (19 digits), 4-6-5 (Amex) and 4-6-4 (Diners).
@@ -323,6 +332,12 @@ function collect(text: string): Candidate[] {
       continue;
     if (separators.includes('.') && !context(text, match.index, SSN_CONTEXT)) continue;
     add('SSN', match.index, match.index + match[0].length, 3);
+  }
+  for (const match of text.matchAll(SSN_LABELED)) {
+    const number = match[1] ?? '';
+    if (!ssnValid(number.replace(/\D/g, ''))) continue;
+    const start = match.index + match[0].length - number.length;
+    add('SSN', start, start + number.length, 3);
   }
   for (const [offset, slice, patterns] of dateScans(text)) {
     for (const pattern of patterns) {

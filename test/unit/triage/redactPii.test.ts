@@ -10,6 +10,14 @@ describe('redactPii', () => {
     expect(types('social security 123456789')).toEqual(['SSN']);
   });
 
+  it('redacts an SSN glued to its label by a hyphen or mark, and still keeps a hyphenated order number', () => {
+    expect(redactPii('my ssn-123456789 thanks').redactedText).toBe('my ssn-[SSN] thanks');
+    expect(redactPii('ssn-123-45-6789.').redactedText).toBe('ssn-[SSN].');
+    expect(redactPii('social security no:123456789').redactedText).toBe('social security no:[SSN]');
+    expect(redactPii('order 4471-123456789 shipped').redactedText).toBe('order 4471-123456789 shipped');
+    expect(types('ssn-666123456')).not.toContain('SSN');
+  });
+
   it('rejects SSNs with area 000, 666 or 9xx, group 00 or serial 0000', () => {
     for (const ssn of ['000-12-3456', '666-12-3456', '912-12-3456', '123-00-4567', '123-45-0000']) {
       expect(types(`ssn ${ssn}`)).not.toContain('SSN');
