@@ -995,21 +995,16 @@ export class DynamoCaseStore implements CaseStore {
     const upper = `${now.toISOString()}#~`;
     // Each shard's earliest, merged: in a backlog larger than `limit`, the earliest due timers of every
     // shard come first, not all of shard 0's before any of the next one's.
-    const heads = await Promise.all(
-      Array.from({ length: CASE_TABLE.timerShards }, (_, shard) =>
-        this.#partitionHead(
-          INDEX.timerView.name,
-          'timerShard = :shard AND timerSort <= :upper',
-          { ':shard': `T#${shard}`, ':upper': upper },
-          limit,
-        ),
-      ),
+    const earliest = await this.#earliestAcrossShards(
+      INDEX.timerView,
+      CASE_TABLE.timerShards,
+      limit,
+      (shard) => ({
+        keyCondition: 'timerShard = :shard AND timerSort <= :upper',
+        values: { ':shard': `T#${shard}`, ':upper': upper },
+      }),
     );
-    return heads
-      .flat()
-      .sort((a, b) => (String(a.timerSort) < String(b.timerSort) ? -1 : 1))
-      .slice(0, limit)
-      .map((item) => CaseSchema.parse(item));
+    return earliest.map((item) => CaseSchema.parse(item));
   }
 
   // ── revisions ────────────────────────────────────────────────────────────
@@ -1045,23 +1040,40 @@ export class DynamoCaseStore implements CaseStore {
   async listOutbox(limit: number, after?: OutboxEntry): Promise<OutboxEntry[]> {
     // The entry's own sort key (#outboxItem): each shard resumes after it.
     const resumeAfter = after ? outboxSortOf(after) : undefined;
-    const shards = await Promise.all(
-      Array.from({ length: CASE_TABLE.outboxShards }, (_, shard) =>
-        // Entries carry their mail: a few dozen long replies fill a 1 MB page (#partitionHead).
-        this.#partitionHead(
-          INDEX.outboxView.name,
-          `outboxShard = :shard${resumeAfter ? ' AND outboxSort > :after' : ''}`,
-          { ':shard': `O#${shard}`, ...(resumeAfter ? { ':after': resumeAfter } : {}) },
-          limit,
-        ),
-      ),
+    // Entries carry their mail: a few dozen long replies fill a 1 MB page (#partitionHead).
+    const earliest = await this.#earliestAcrossShards(
+      INDEX.outboxView,
+      CASE_TABLE.outboxShards,
+      limit,
+      (shard) => ({
+        keyCondition: `outboxShard = :shard${resumeAfter ? ' AND outboxSort > :after' : ''}`,
+        values: { ':shard': `O#${shard}`, ...(resumeAfter ? { ':after': resumeAfter } : {}) },
+      }),
     );
-    // Byte order, as DynamoDB orders the sort key (localeCompare would not, for every id).
-    return shards
+    return earliest.map((item) => OutboxEntrySchema.parse(item));
+  }
+
+  /**
+   * The first `limit` items of a sharded index, in its sort key's order: each shard's first `limit`
+   * (#partitionHead), merged in byte order, as DynamoDB orders a sort key (localeCompare would not,
+   * for every id).
+   */
+  async #earliestAcrossShards(
+    index: { name: string; sortKey: string },
+    shards: number,
+    limit: number,
+    query: (shard: number) => { keyCondition: string; values: Record<string, unknown> },
+  ): Promise<Record<string, unknown>[]> {
+    const heads = await Promise.all(
+      Array.from({ length: shards }, (_, shard) => {
+        const { keyCondition, values } = query(shard);
+        return this.#partitionHead(index.name, keyCondition, values, limit);
+      }),
+    );
+    return heads
       .flat()
-      .sort((a, b) => (String(a.outboxSort) < String(b.outboxSort) ? -1 : 1))
-      .slice(0, limit)
-      .map((item) => OutboxEntrySchema.parse(item));
+      .sort((a, b) => (String(a[index.sortKey]) < String(b[index.sortKey]) ? -1 : 1))
+      .slice(0, limit);
   }
 
   /**
