@@ -3,6 +3,7 @@ import { documentClient } from '../../lambdas/adapters/awsClients.js';
 import { DynamoSignedOutSessions } from '../../lambdas/adapters/dynamo/DynamoSignedOutSessions.js';
 import { mintDevToken } from '../../lambdas/local/devTokens.js';
 import { startTestRouter } from '../helpers/localRouter.js';
+import { rawRequest, sendRaw } from '../helpers/rawHttp.js';
 
 describe('sign-out that holds for tokens already issued, on the emulators', () => {
   let router: Awaited<ReturnType<typeof startTestRouter>>;
@@ -49,6 +50,48 @@ describe('sign-out that holds for tokens already issued, on the emulators', () =
     );
     expect(await anotherContainer.isSignedOut(jti)).toBe(true);
     expect(await anotherContainer.isSignedOut(`${jti}-never-signed-out`)).toBe(false);
+  });
+
+  it('answers hostile sign-outs with a 4xx and signs nobody out', async () => {
+    const token = await mintDevToken('fay', process.env, { role: 'agent' });
+    const forged = `${token.slice(0, -4)}AAAA`;
+    const port = Number(new URL(router.url).port);
+    // Written by hand, each on a connection of its own (the hostile-input helper).
+    const raw = async (requestLine: string, body = '') =>
+      (
+        await sendRaw(
+          port,
+          rawRequest(
+            requestLine,
+            [
+              'Host: 127.0.0.1',
+              `Authorization: Bearer ${token}`,
+              'Content-Type: application/json',
+              `Content-Length: ${Buffer.byteLength(body)}`,
+            ],
+            body,
+          ),
+        )
+      ).status;
+    const answers = {
+      noToken: await fetch(`${router.url}/session/sign-out`, { method: 'POST' }).then(async (answer) => {
+        await answer.arrayBuffer();
+        return answer.status;
+      }),
+      forged: await call(forged, '/session/sign-out', 'POST').then(async (answer) => {
+        await answer.arrayBuffer();
+        return answer.status;
+      }),
+      wrongMethod: await raw('GET /session/sign-out HTTP/1.1'),
+      hugeBody: await raw('POST /session/sign-out HTTP/1.1', 'x'.repeat(300 * 1024)),
+      malformedPath: await raw('POST /session/sign-out%zz HTTP/1.1'),
+    };
+
+    expect(answers).toMatchObject({ noToken: 401, forged: 401, hugeBody: 413, malformedPath: 400 });
+    expect(answers.wrongMethod).toBeGreaterThanOrEqual(400);
+    expect(answers.wrongMethod).toBeLessThan(500);
+    // None of them ended the session.
+    expect((await call(token, '/me')).status).toBe(200);
   });
 
   it('describes the route in the OpenAPI document', async () => {
