@@ -114,6 +114,9 @@ export const STRINGS = {
   unverifiedBanner:
     '{count} message(s) on this case came from an address the member has not used before. Confirm who wrote before acting on them.',
   mergedInto: 'This case was merged into {target}.',
+  unknownStatus: 'no status given',
+  bouncedBanner:
+    'Our e-mail to {recipient} bounced ({status}): the member has not received it. Reach them another way, or confirm their address before writing again.',
 
   conversation: 'Conversation',
   inbound: 'From the member',
@@ -314,6 +317,8 @@ export const LABELS: Record<string, Record<string, string>> = {
     warning: 'SLA warning',
     breach: 'SLA breached',
     escalation: 'Escalated',
+    delivery_failed: 'Our e-mail bounced',
+    delivery_delayed: 'Our e-mail is delayed',
   },
   relation: {
     follows: 'follows',

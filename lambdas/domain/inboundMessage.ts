@@ -1,4 +1,5 @@
 import { FaxDetailsSchema } from './fax/faxDetails.js';
+import { DeliveryReportSchema } from './ingest/deliveryReport.js';
 import { TopicSchema } from './triage/taxonomy.js';
 import * as z from './zodMini.js';
 
@@ -103,5 +104,7 @@ export const InboundMessageSchema = z.object({
   chat: z.optional(ChatDetailsSchema),
   /** SES's verdicts on an e-mail (RFC 7208 SPF, RFC 6376 DKIM, RFC 7489 DMARC, spam and virus scans). */
   emailVerdicts: z.optional(EmailVerdictsSchema),
+  /** A bounce: what an RFC 3464 delivery status notification says about a message we sent. */
+  deliveryReport: z.optional(DeliveryReportSchema),
 });
 export type InboundMessage = z.infer<typeof InboundMessageSchema>;

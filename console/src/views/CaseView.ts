@@ -104,6 +104,7 @@ export function CaseView(props: { caseId: string }) {
     return html`<section aria-busy="true"><h1 tabindex="-1" ref=${heading}>${t('caseLoading')}</h1></section>`;
   }
   const kase = view.case;
+  const bounced = unansweredBounce(view.history);
   const lang = langOf(kase.language, kase.script);
   ensureFontsFor(kase.subject, ...view.messages.map((message) => `${message.subject}${message.text}`));
   return html`
@@ -129,6 +130,10 @@ export function CaseView(props: { caseId: string }) {
       ${
         (kase.unverifiedMessages ?? 0) > 0 &&
         html`<p class="banner banner-warning" role="note">${t('unverifiedBanner', { count: kase.unverifiedMessages ?? 0 })}</p>`
+      }
+      ${
+        bounced &&
+        html`<p class="banner banner-warning" role="alert">${t('bouncedBanner', { recipient: bounced.recipient, status: bounced.status })}</p>`
       }
       ${kase.needsTriage && html`<p class="banner banner-info" role="note">${t('needsTriage')}</p>`}
       ${
@@ -832,6 +837,27 @@ function Routing(props: { kase: Case }) {
       </dl>
     </section>
   `;
+}
+
+/**
+ * The recipient of the desk's latest bounced e-mail, while no reply has been sent since: the member
+ * has not heard from the desk, and staff should know before they wait on an answer.
+ */
+function unansweredBounce(history: readonly CaseEvent[]): { recipient: string; status: string } | undefined {
+  for (let index = history.length - 1; index >= 0; index--) {
+    const event = history[index];
+    if (event?.type === 'replied') return undefined;
+    if (event?.type !== 'delivery_failed') continue;
+    const recipients = event.detail.recipients;
+    const first: unknown = Array.isArray(recipients) ? recipients[0] : undefined;
+    if (typeof first !== 'object' || first === null) return undefined;
+    const { recipient, status } = first as Record<string, unknown>;
+    return {
+      recipient: typeof recipient === 'string' ? recipient : '?',
+      status: typeof status === 'string' ? status : t('unknownStatus'),
+    };
+  }
+  return undefined;
 }
 
 function detailText(detail: Record<string, unknown>): string {

@@ -2,6 +2,12 @@ import { createHash } from 'node:crypto';
 import PostalMime, { type Address, type Email } from 'postal-mime';
 import type { InboundMessage } from '../../domain/inboundMessage.js';
 import type { EmailParser, ParsedEmail } from '../../domain/ingest/acceptEmail.js';
+import {
+  type DeliveryReport,
+  MAX_REPORT_PART_CHARS,
+  originalMessageIdOf,
+  parseDeliveryStatus,
+} from '../../domain/ingest/deliveryReport.js';
 import { htmlToPlainText } from '../../domain/text/htmlToPlainText.js';
 
 /** The canonical message keeps at most this much body text (the raw original stays in S3). */
@@ -82,6 +88,32 @@ function messageIdList(value: string | undefined): string[] {
   return ids.length > 100 ? [ids[0] ?? '', ...ids.slice(-99)] : ids;
 }
 
+function partText(content: ArrayBuffer | Uint8Array | string): string {
+  if (typeof content === 'string') return content.slice(0, MAX_REPORT_PART_CHARS);
+  const bytes = content instanceof Uint8Array ? content : new Uint8Array(content);
+  return new TextDecoder('utf-8').decode(bytes.subarray(0, MAX_REPORT_PART_CHARS));
+}
+
+/**
+ * The delivery report of an RFC 6522 `multipart/report` bounce: its `message/delivery-status` part
+ * (RFC 3464; `message/global-delivery-status`, RFC 6533) and the Message-ID of the returned message
+ * or headers. Undefined for any other mail, and for a report without a recipient it can read.
+ */
+function deliveryReportOf(email: Email): DeliveryReport | undefined {
+  if (!/^multipart\/report\b/i.test(header(email, 'content-type') ?? '')) return undefined;
+  const status = email.attachments.find((part) =>
+    /^message\/(global-)?delivery-status$/i.test(part.mimeType),
+  );
+  if (!status) return undefined;
+  const recipients = parseDeliveryStatus(partText(status.content));
+  if (recipients.length === 0) return undefined;
+  const returned = email.attachments.find((part) =>
+    /^(message\/(rfc822|global|global-headers)|text\/rfc822-headers)$/i.test(part.mimeType),
+  );
+  const originalMessageId = returned ? originalMessageIdOf(partText(returned.content)) : undefined;
+  return { ...(originalMessageId ? { originalMessageId } : {}), recipients };
+}
+
 /** Parses raw RFC 822 mail with postal-mime into the canonical inbound message. */
 export class PostalMimeEmailParser implements EmailParser {
   async parse(raw: Uint8Array, context: { receivedAt: string; rawBlobKey: string }): Promise<ParsedEmail> {
@@ -100,6 +132,11 @@ export class PostalMimeEmailParser implements EmailParser {
     // postal-mime leaves `text` undefined for an HTML-only message; the shared linear converter reads it.
     const bodyText =
       email.text ?? (email.html ? htmlToPlainText(email.html, { maxChars: MAX_BODY_CHARS }).trim() : '');
+    const deliveryReport = deliveryReportOf(email);
+    // A bounce names the message it returns: that id finds the case our mail was sent from.
+    const references = messageIdList(email.references);
+    const original = deliveryReport?.originalMessageId;
+    if (original && original !== messageId && !references.includes(original)) references.push(original);
     const message: InboundMessage = {
       channel: 'email',
       externalId: messageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`,
@@ -118,10 +155,12 @@ export class PostalMimeEmailParser implements EmailParser {
       threading: {
         ...(messageId ? { messageId } : {}),
         ...(messageIdList(email.inReplyTo)[0] ? { inReplyTo: messageIdList(email.inReplyTo)[0] } : {}),
-        references: messageIdList(email.references),
+        // At most 100 ids, the root kept (as messageIdList keeps them).
+        references: references.length > 100 ? [references[0] ?? '', ...references.slice(-99)] : references,
       },
       hints: contentLanguage ? { contentLanguage: contentLanguage.slice(0, 35) } : {},
       automated: isAutomated(email, from.address),
+      ...(deliveryReport ? { deliveryReport } : {}),
     };
     // The bytes of each listed attachment: ingest stores them in the raw bucket and lists their keys.
     const attachmentBodies = email.attachments

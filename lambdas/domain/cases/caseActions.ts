@@ -125,7 +125,8 @@ function withoutLease(kase: Case): Case {
   return rest;
 }
 
-function resumeBusinessClocks(clocks: CaseClocks, at: Date, policy: Policy): CaseClocks {
+/** The business clocks a pend paused, running again from `at`. */
+export function resumeBusinessClocks(clocks: CaseClocks, at: Date, policy: Policy): CaseClocks {
   return { ...clocks, clocks: clocks.clocks.map((clock) => resumeClock(clock, at, policy)) };
 }
 

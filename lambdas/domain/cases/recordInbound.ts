@@ -1,4 +1,5 @@
 import type { InboundMessage } from '../inboundMessage.js';
+import { type DeliveryRecipient, isDelay, isPermanentFailure } from '../ingest/deliveryReport.js';
 import { answerAddressOf, unauthenticatedSenderReason } from '../ingest/emailTrust.js';
 import type { Policy } from '../policy/policy.js';
 import { routeMessage } from '../policy/routeMessage.js';
@@ -6,7 +7,7 @@ import type { CaseStore, Clock, InboundJoinDecision, OutboxEntry } from '../port
 import { clocksOnMemberMessage, clocksOnReopen } from '../sla/clocks.js';
 import { redactPii } from '../triage/redactPii.js';
 import { triage } from '../triage/triage.js';
-import { withinReopenWindow } from './caseActions.js';
+import { resumeBusinessClocks, withinReopenWindow } from './caseActions.js';
 import { ontoPolicyCalendars } from './caseCalendars.js';
 import { caseIdFor, caseIdFromReference, caseReference, followUpCaseId } from './caseIds.js';
 import {
@@ -149,6 +150,76 @@ export function reviseForMemberMessage(
   return withNextTimer(revised);
 }
 
+/** What a history event says about each recipient of a bounce. */
+function bouncedRecipients(recipients: readonly DeliveryRecipient[]) {
+  return recipients.map(({ recipient, status, diagnostic }) => ({
+    recipient,
+    ...(status ? { status } : {}),
+    ...(diagnostic ? { diagnostic } : {}),
+  }));
+}
+
+/**
+ * A bounce of the desk's own mail, on the case the mail was sent from: the member never got what the
+ * desk wrote. Where the desk was waiting on that mail, the case comes back to staff:
+ * - a pending case (waiting on the member's answer to mail that never arrived) goes back to its
+ *   queue, its paused business clocks running again;
+ * - a resolved case within the reopen window reopens (its answer never arrived), as a member's
+ *   message would reopen it, without a next-response clock (the member wrote nothing).
+ * Queued and claimed cases are in staff hands already; a delay (RFC 3464 `delayed`, or a class-4
+ * status) only goes into the history. Help Scout shows such bounces in the conversation; Zendesk
+ * parks them as suspended tickets, where nobody connects them to the member.
+ */
+function onBounce(
+  current: Case,
+  after: Case,
+  message: InboundMessage,
+  now: Date,
+  policy: Policy,
+): { after: Case; events: CaseEvent[] } {
+  const report = message.deliveryReport;
+  if (!report) return { after, events: [] };
+  const at = now.toISOString();
+  const failed = report.recipients.filter(isPermanentFailure);
+  const delayed = report.recipients.filter(isDelay);
+  const about = report.originalMessageId ? { originalMessageId: report.originalMessageId } : {};
+  if (failed.length === 0) {
+    if (delayed.length === 0) return { after, events: [] };
+    const detail = { recipients: bouncedRecipients(delayed), ...about };
+    return { after, events: [{ at, type: 'delivery_delayed', actor: 'system', detail }] };
+  }
+  const reason = 'our e-mail to the member bounced';
+  const woken: Case = { ...after };
+  let effect: string | undefined;
+  if (current.state === 'pending') {
+    woken.state = 'queued';
+    woken.queuedAt = at;
+    delete woken.assignee;
+    delete woken.leaseExpiresAt;
+    woken.clocks = resumeBusinessClocks(after.clocks, now, policy);
+    effect = `back in ${current.queue}: the member never got what the case waits on`;
+  } else if (current.state === 'resolved' && withinReopenWindow(current, now, policy)) {
+    woken.state = 'queued';
+    woken.queuedAt = at;
+    delete woken.assignee;
+    delete woken.leaseExpiresAt;
+    woken.clocks = clocksOnReopen(after.clocks, now, policy);
+    effect = 'reopened: the member never got the answer';
+  }
+  const events: CaseEvent[] = [
+    {
+      at,
+      type: 'delivery_failed',
+      actor: 'system',
+      detail: { recipients: bouncedRecipients(failed), ...about, ...(effect ? { effect } : {}) },
+    },
+  ];
+  if (current.state === 'resolved' && woken.state === 'queued') {
+    events.push({ at, type: 'reopened', actor: 'system', detail: { action: 'reopen', reason } });
+  }
+  return { after: woken.state === after.state ? after : withNextTimer(woken), events };
+}
+
 /** Decides what an inbound message does to the case it found. */
 function decideJoin(
   current: Case,
@@ -176,7 +247,14 @@ function decideJoin(
     now,
     actor: 'system',
   });
-  const after = reviseForMemberMessage(onCalendars.kase, message, now, policy);
+  const bounce = onBounce(
+    onCalendars.kase,
+    reviseForMemberMessage(onCalendars.kase, message, now, policy),
+    message,
+    now,
+    policy,
+  );
+  const after = bounce.after;
   const address = participantOf(message.sender.address);
   if (unverified) {
     after.unverifiedMessages = (current.unverifiedMessages ?? 0) + 1;
@@ -198,7 +276,8 @@ function decideJoin(
       },
     },
   ];
-  if (current.state === 'resolved' && after.state === 'queued') {
+  events.push(...bounce.events);
+  if (current.state === 'resolved' && after.state === 'queued' && !message.deliveryReport) {
     events.push({
       at,
       type: 'reopened',

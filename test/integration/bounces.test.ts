@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CaseView } from '../../lambdas/domain/cases/caseRecord.js';
+import { mintDevToken } from '../../lambdas/local/devTokens.js';
+import { startTestRouter } from '../helpers/localRouter.js';
+
+type Router = Awaited<ReturnType<typeof startTestRouter>>;
+
+/** What aws-ses-v2-local stored of each mail it was given. */
+interface StoredEmail {
+  messageId: string;
+  destination: { to: string[] };
+  subject: string;
+  at: number;
+}
+
+async function sentMail(router: Router): Promise<StoredEmail[]> {
+  const response = await fetch(`${router.endpoints.ses}/store`);
+  return ((await response.json()) as { emails: StoredEmail[] }).emails;
+}
+
+const MEMBER = 'walter.bounce@example.net';
+
+const MEMBER_MAIL = [
+  `From: Walter Ng <${MEMBER}>`,
+  'To: support@pharmacy.example',
+  'Subject: Refill of my atorvastatin',
+  'Message-ID: <walter-1@mail.example.net>',
+  'Date: Tue, 08 Dec 2026 09:15:00 -0500',
+  'Content-Type: text/plain; charset=utf-8',
+  '',
+  'Hello, please refill my atorvastatin prescription and ship it to my home address. Thank you.',
+  '',
+].join('\r\n');
+
+/** The bounce SES returns to the desk's address when the member's server refuses our mail (RFC 3464). */
+function sesBounce(originalMessageId: string): string {
+  return [
+    'Return-Path: <>',
+    'From: MAILER-DAEMON@email-bounces.amazonses.com',
+    'To: support@pharmacy.example',
+    'Subject: Delivery Status Notification (Failure)',
+    `Message-ID: <bounce-${Date.now()}@email.amazonses.com>`,
+    'Date: Tue, 08 Dec 2026 10:00:00 +0000',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="dsn"',
+    '',
+    '--dsn',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    `An error occurred while trying to deliver the mail to the following recipients: ${MEMBER}`,
+    '',
+    '--dsn',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; a8-50.smtp-out.amazonses.com',
+    '',
+    `Final-Recipient: rfc822; ${MEMBER}`,
+    'Action: failed',
+    'Status: 5.1.1',
+    `Diagnostic-Code: smtp; 550 5.1.1 <${MEMBER}>: Recipient address rejected: User unknown`,
+    '',
+    '--dsn',
+    'Content-Type: text/rfc822-headers',
+    '',
+    'From: support@pharmacy.example',
+    `To: ${MEMBER}`,
+    `Message-ID: ${originalMessageId}`,
+    '',
+    '--dsn--',
+    '',
+  ].join('\r\n');
+}
+
+describe('a bounce of the desk mail, on the emulators', () => {
+  let router: Router;
+  let agent: string;
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  beforeAll(async () => {
+    router = await startTestRouter();
+    agent = await mintDevToken('ana', process.env, { role: 'agent', skills: ['en'] });
+  });
+  afterAll(async () => {
+    await router?.stop();
+  });
+
+  it('joins the case the bounced reply was sent from and puts the pended case back in its queue', async () => {
+    expect((await router.postEmail(MEMBER_MAIL)).status).toBe(202);
+    await router.drain();
+    const claim = await fetch(`${router.url}/queues/fulfillment/claim`, {
+      method: 'POST',
+      headers: bearer(agent),
+    });
+    expect(claim.status).toBe(200);
+    const caseId = ((await claim.json()) as { case: { caseId: string } }).case.caseId;
+    const reply = await fetch(`${router.url}/cases/${caseId}/reply`, {
+      method: 'POST',
+      headers: {
+        ...bearer(agent),
+        'content-type': 'application/json',
+        'if-match': claim.headers.get('etag') ?? '',
+      },
+      body: JSON.stringify({ text: 'Hello Walter, which pharmacy filled it last time?' }),
+    });
+    expect(reply.status).toBe(200);
+    const pend = await fetch(`${router.url}/cases/${caseId}/pend`, {
+      method: 'POST',
+      headers: bearer(agent),
+    });
+    expect(pend.status).toBe(200);
+    const toMember = (await sentMail(router)).filter((mail) =>
+      mail.destination.to.some((to) => to.includes(MEMBER)),
+    );
+    // The acknowledgement and the reply.
+    expect(toMember).toHaveLength(2);
+    const depth = async () => (await router.queues()).find((queue) => queue.queue === 'fulfillment')?.depth;
+    const depthBefore = await depth();
+    const mailsBefore = (await sentMail(router)).length;
+
+    // SES reports the reply's Message-ID as `<its id@email.amazonses.com>` in the bounce.
+    const bouncedId = `<${toMember[1]?.messageId}@email.amazonses.com>`;
+    expect((await router.postEmail(sesBounce(bouncedId))).status).toBe(202);
+    await router.drain();
+
+    const view = (await (
+      await fetch(`${router.url}/cases/${caseId}`, { headers: bearer(agent) })
+    ).json()) as CaseView;
+    expect(view.case.state).toBe('queued');
+    expect(view.case.assignee).toBeUndefined();
+    const failed = view.history.find((event) => event.type === 'delivery_failed');
+    expect(failed?.detail).toMatchObject({
+      recipients: [{ recipient: MEMBER, status: '5.1.1' }],
+      originalMessageId: bouncedId,
+    });
+    expect(view.messages.at(-1)).toMatchObject({
+      direction: 'inbound',
+      sender: { address: 'MAILER-DAEMON@email-bounces.amazonses.com' },
+    });
+    expect(await depth()).toBe((depthBefore ?? 0) + 1);
+    // Nobody answers a bounce, and no case was opened for it.
+    expect((await sentMail(router)).length).toBe(mailsBefore);
+    expect((await router.queues()).find((queue) => queue.queue === 'suspended')?.depth ?? 0).toBe(0);
+  });
+});
