@@ -33,8 +33,19 @@ export const ChatMemberSchema = z.strictObject({
   name: z.optional(z.string().check(z.trim(), z.maxLength(200))),
   email: z.optional(z.email().check(z.maxLength(254))),
   memberId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]{4,20}$/))),
-  /** BCP 47 tag of the language the member chose in the widget (`es`, `es-MX`). */
-  preferredLanguage: z.optional(z.string().check(z.regex(/^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/))),
+  /**
+   * BCP 47 tag of the language the member chose in the widget (`es`, `es-MX`). At most 35
+   * characters, the length RFC 5646 §4.4.1 asks every implementation to handle and the most the
+   * route stage's message takes: a longer tag was answered 202 and then parked by routing.
+   */
+  preferredLanguage: z.optional(
+    z
+      .string()
+      .check(
+        z.maxLength(35, 'a language tag is at most 35 characters'),
+        z.regex(/^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/),
+      ),
+  ),
 });
 
 /**

@@ -148,6 +148,50 @@ describe('acceptWidgetEvent', () => {
     });
   });
 
+  it('answers 400 to a preferred language longer than a language tag, instead of accepting a line routing refuses', async () => {
+    const { services, inboundQueue, post } = setup();
+    // Matches the subtag pattern, but 273 characters: the route stage's message schema takes at most 35.
+    const preferredLanguage = `es-${'abcdefgh-'.repeat(30)}x1`;
+
+    const outcome = await acceptWidgetEvent(
+      post({ ...memberMessage, member: { preferredLanguage } }),
+      services,
+    );
+
+    expect(outcome).toMatchObject({
+      status: 400,
+      body: { fields: { 'member.preferredLanguage': expect.any(String) } },
+    });
+    expect(inboundQueue.messages).toHaveLength(0);
+  });
+
+  it('queues, for every member the widget schema accepts, a message the route stage accepts', async () => {
+    const { services, inboundQueue, post } = setup();
+    const member = fc.record(
+      {
+        name: fc.string({ maxLength: 260 }),
+        email: fc.constantFrom('ana@example.com', `${'a'.repeat(64)}@${'b'.repeat(180)}.example`),
+        memberId: fc.stringMatching(/^[A-Za-z0-9-]{4,20}$/),
+        preferredLanguage: fc.stringMatching(/^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,12}$/),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(member, fc.nat(), async (candidate, n) => {
+        const outcome = await acceptWidgetEvent(
+          post({ ...memberMessage, eventId: `m${n}-${inboundQueue.messages.length}`, member: candidate }),
+          services,
+        );
+        if (outcome.status === 202) {
+          expect(InboundMessageSchema.safeParse(inboundQueue.messages.at(-1)).success).toBe(true);
+        } else {
+          expect(outcome.status).toBe(400);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('answers only 2xx or 4xx to 1,000 arbitrary signed bodies and queues a valid message for each 202', async () => {
     const { services, inboundQueue, post } = setup();
     const events = fc.oneof(
