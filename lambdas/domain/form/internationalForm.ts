@@ -69,6 +69,23 @@ export const InternationalFormSchema = z.strictObject({
     .check(z.trim(), z.minLength(1, 'write your question'), z.maxLength(5_000, 'at most 5,000 characters')),
   /** Ask for an expedited decision (a coverage or appeal request that cannot wait). */
   expedited: z.optional(z.boolean()),
+  /**
+   * The browser's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`): the
+   * acknowledgement gives its due time in it (`memberTimeZone`), since many countries keep several.
+   * Only its shape is checked here; a name this runtime does not know is passed on and ignored there,
+   * as the member cannot change what their browser reports.
+   */
+  timeZone: z.optional(
+    z
+      .string()
+      .check(
+        z.maxLength(64, 'at most 64 characters'),
+        z.regex(
+          /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/,
+          'an IANA time zone such as America/Mexico_City',
+        ),
+      ),
+  ),
   /** The page's own idempotency key: a double click submits the same id twice. */
   submissionId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]{8,64}$/))),
   website: z.optional(z.string().check(z.maxLength(500))),

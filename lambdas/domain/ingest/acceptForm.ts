@@ -76,6 +76,7 @@ export function formToInboundMessage(
         ...(form.memberId ? { memberId: form.memberId } : {}),
         ...(form.topic ? { topic: form.topic } : {}),
         ...(form.expedited ? { expedited: 'yes' } : {}),
+        ...(form.timeZone ? { timeZone: form.timeZone } : {}),
       },
       ...(form.topic ? { topic: form.topic, topicSource: 'member' as const } : {}),
       ...(form.expedited ? { expedited: true } : {}),

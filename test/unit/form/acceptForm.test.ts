@@ -8,6 +8,7 @@ import {
   acceptForm,
   FORM_RATE_LIMITS,
 } from '../../../lambdas/domain/ingest/acceptForm.js';
+import { memberTimeZone } from '../../../lambdas/domain/outbound/acknowledge.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import type { WebhookRequest } from '../../../lambdas/domain/webhookRequest.js';
 import {
@@ -97,6 +98,27 @@ describe('acceptForm', () => {
     await acceptForm(post(spanishForm), services);
     await acceptForm(post(spanishForm), services);
     expect(new Set(inboundQueue.messages.map((message) => message.externalId)).size).toBe(1);
+  });
+
+  it("takes the browser's time zone, so the acknowledgement's due time is the member's own (README: a form's timeZone field)", async () => {
+    const { services, inboundQueue, post } = setup();
+
+    // Mexico keeps several zones, so the country alone names none.
+    const outcome = await acceptForm(post({ ...spanishForm, timeZone: 'America/Tijuana' }), services);
+
+    expect(outcome.status).toBe(202);
+    const queued = InboundMessageSchema.parse(inboundQueue.messages[0]);
+    expect(memberTimeZone(queued.hints)).toBe('America/Tijuana');
+  });
+
+  it('answers 422 naming timeZone when it is not shaped like a zone name', async () => {
+    const { services, inboundQueue, post } = setup();
+    const outcome = await acceptForm(
+      post({ ...spanishForm, timeZone: 'Europe/Paris\r\nBcc: x@y' }),
+      services,
+    );
+    expect(outcome).toMatchObject({ status: 422, body: { fields: { timeZone: expect.any(String) } } });
+    expect(inboundQueue.messages).toHaveLength(0);
   });
 
   it('answers 422 with an error for each wrong field', async () => {
