@@ -1,6 +1,11 @@
 import { outsideHoursNotice } from '../chat/chatNotices.js';
 import { type ConnectChatItem, readConnectChatItem } from '../chat/connectChat.js';
-import { type ChatMember, ChatMemberSchema, WidgetEventSchema } from '../chat/widgetEvents.js';
+import {
+  type ChatMember,
+  ChatMemberSchema,
+  type WidgetEvent,
+  WidgetEventSchema,
+} from '../chat/widgetEvents.js';
 import type { Authentication } from '../fax/faxProvider.js';
 import type { ChatDetails, InboundMessage } from '../inboundMessage.js';
 import { chatHoursAt } from '../policy/chatHours.js';
@@ -118,7 +123,22 @@ export async function acceptWidgetEvent(
   const keys = chatKeys('widget', event.conversationId);
   const eventKey = keys.event(event.eventId);
   const hours = chatHoursAt(services.policy, now);
-  if (await services.blobStore.get(eventKey)) {
+  const earlier = await services.blobStore.get(eventKey);
+  if (earlier) {
+    if (!sameWidgetEvent(earlier, event)) {
+      // A different event under a used id: answering it as a duplicate would tell the widget it
+      // was delivered and lose it. Refused as the IETF Idempotency-Key draft (§2.7) refuses a
+      // reused key with another payload, so the widget can send it again under a new id.
+      return {
+        outcome: 'rejected',
+        status: 422,
+        body: {
+          error: 'event_id_reused',
+          message: 'this eventId was used for a different event; send this one with a new eventId',
+          eventId: event.eventId,
+        },
+      };
+    }
     return { outcome: 'duplicate', status: 200, body: { status: 'duplicate', eventId: event.eventId } };
   }
 
@@ -172,6 +192,12 @@ export async function acceptWidgetEvent(
     status: 202,
     body: { status: 'accepted', eventId: event.eventId, chat: chatState },
   };
+}
+
+/** The stored raw event is this event: the same fields once parsed (a retry may order its keys otherwise). */
+function sameWidgetEvent(stored: Uint8Array, event: WidgetEvent): boolean {
+  const parsed = WidgetEventSchema.safeParse(safeJson(stored));
+  return parsed.success && JSON.stringify(parsed.data) === JSON.stringify(event);
 }
 
 function safeJson(bytes: Uint8Array): unknown {

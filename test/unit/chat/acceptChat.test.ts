@@ -130,6 +130,22 @@ describe('acceptWidgetEvent', () => {
     expect(inboundQueue.messages).toHaveLength(1);
   });
 
+  it('refuses a different event under a used event id (422) instead of answering it as a duplicate and losing it', async () => {
+    const { services, inboundQueue, post } = setup();
+    await acceptWidgetEvent(post(memberMessage), services);
+
+    const reused = await acceptWidgetEvent(
+      post({ ...memberMessage, text: 'Necesito mi insulina hoy' }),
+      services,
+    );
+
+    expect(reused).toMatchObject({ status: 422, body: { error: 'event_id_reused', eventId: 'e2' } });
+    // The same event again, re-serialized with its keys in another order, is still a duplicate.
+    const { text, ...rest } = memberMessage;
+    expect((await acceptWidgetEvent(post({ text, ...rest }), services)).body.status).toBe('duplicate');
+    expect(inboundQueue.messages).toHaveLength(1);
+  });
+
   it.each([
     ['a wrong secret', { secret: 'another-secret-0123456789abcdef-0123456' }],
     ['a replay after 301 s', { skewSeconds: -301 }],
