@@ -64,6 +64,19 @@ function decideLine(
   }
   const staff = line.direction === 'outbound';
   const writtenAt = new Date(message.receivedAt);
+  // The conversation key stays on the case resolved first; a member line written past its reopen
+  // window opened a follow-up (recordInbound), and a line written after the resolution answers or
+  // ends that follow-up's chat. It goes on there, as a member line does, so that the answer stops
+  // the follow-up's clocks and sits in its transcript.
+  const followUp = current.links?.filter((link) => link.relation === 'followed_by').at(-1);
+  if (
+    current.state === 'resolved' &&
+    followUp &&
+    current.resolvedAt &&
+    writtenAt.getTime() >= Date.parse(current.resolvedAt)
+  ) {
+    return { decision: 'forward', caseId: followUp.caseId };
+  }
   const onCalendars = ontoPolicyCalendars(current, policy, { at: writtenAt, now, actor: 'system' });
   const revised: Case = {
     ...onCalendars.kase,

@@ -4,6 +4,7 @@ import { CHAT_LINE_WAIT_FOR_CASE_MS, recordChatLine } from '../../../lambdas/dom
 import type { InboundMessage } from '../../../lambdas/domain/inboundMessage.js';
 import { chatLineMessage } from '../../../lambdas/domain/ingest/acceptChat.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
+import { clocksOnResolve } from '../../../lambdas/domain/sla/clocks.js';
 import { FakeClock } from '../../helpers/FakeClock.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
 
@@ -250,6 +251,64 @@ describe('recordChatLine', () => {
     const clocks = (await caseStore.getCase(caseId ?? ''))?.case.clocks.clocks ?? [];
     // Nothing is left running: both member lines were answered (by 15:16:30 at the latest).
     expect(clocks.filter((entry) => entry.state !== 'stopped')).toEqual([]);
+  });
+
+  it("puts a staff answer on the follow-up the member's later line opened, not on the case resolved before it", async () => {
+    const { caseStore, clock, services } = setup();
+    const closedId = await openConversation(services, 'conv-8');
+    const closed = caseStore.cases.get(closedId);
+    if (!closed) throw new Error('the conversation case is missing');
+    const resolvedAt = new Date(STARTED + 3_600_000);
+    caseStore.cases.set(closedId, {
+      ...closed,
+      state: 'resolved',
+      resolvedAt: resolvedAt.toISOString(),
+      clocks: clocksOnResolve(closed.clocks, resolvedAt, DEFAULT_POLICY),
+    });
+    // Twenty days later (past the 14-day reopen window) the member writes in the same conversation.
+    const later = 20 * 86_400;
+    clock.current = new Date(STARTED + later * 1000);
+    const followUp = await recordInbound(
+      line('conv-8', 'm9', 'member', 'My refill did not arrive again.', later),
+      services,
+    );
+    if (followUp.outcome !== 'created') throw new Error(`expected a follow-up, got ${followUp.outcome}`);
+    clock.current = new Date(STARTED + (later + 60) * 1000);
+
+    const answer = await recordChatLine(
+      line('conv-8', 'a9', 'staff', 'I am reshipping it today.', later + 60),
+      services,
+    );
+
+    expect(answer).toEqual({ outcome: 'appended', caseId: followUp.caseId });
+    const view = await caseStore.getCase(followUp.caseId);
+    expect(view?.messages.map((message) => message.direction)).toEqual(['inbound', 'outbound']);
+    expect(view?.case.clocks.clocks.find((entry) => entry.kind === 'firstResponse')).toMatchObject({
+      state: 'stopped',
+    });
+    expect((await caseStore.getCase(closedId))?.messages).toHaveLength(1);
+  });
+
+  it('keeps a staff line written before the case was resolved on that case, even once a follow-up exists', async () => {
+    const { caseStore, clock, services } = setup();
+    const closedId = await openConversation(services, 'conv-9');
+    const closed = caseStore.cases.get(closedId);
+    if (!closed) throw new Error('the conversation case is missing');
+    const resolvedAt = new Date(STARTED + 3_600_000);
+    caseStore.cases.set(closedId, {
+      ...closed,
+      state: 'resolved',
+      resolvedAt: resolvedAt.toISOString(),
+      clocks: clocksOnResolve(closed.clocks, resolvedAt, DEFAULT_POLICY),
+    });
+    const later = 20 * 86_400;
+    clock.current = new Date(STARTED + later * 1000);
+    await recordInbound(line('conv-9', 'm9', 'member', 'My refill did not arrive again.', later), services);
+
+    // A line of the first chat, routed only now (it waited in the queue).
+    const late = await recordChatLine(line('conv-9', 'a1', 'staff', 'Glad I could help.', 600), services);
+
+    expect(late).toEqual({ outcome: 'appended', caseId: closedId });
   });
 
   it('follows a merged conversation case to the case it was merged into', async () => {
