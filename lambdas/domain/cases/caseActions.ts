@@ -716,12 +716,17 @@ function planMerge(
   }
   const theirs = runningRegulatoryClock(duplicate);
   const ours = runningRegulatoryClock(survivor);
-  if (theirs && ours && theirs.regulatoryKind !== ours.regulatoryKind) {
+  // A case holds one Part D request, decided (its clock stopped) or not: a decided grievance is as
+  // much another request as a running one, and folding it in would move the survivor's clock back
+  // to the grievance's receipt (withDuplicateClocks), shortening or breaching a deadline it never had.
+  const theirRequest =
+    theirs ?? duplicate.clocks.clocks.find((clock): clock is RegulatoryClock => clock.type === 'regulatory');
+  if (theirRequest && ours && theirRequest.regulatoryKind !== ours.regulatoryKind) {
     // Different Part D requests (a grievance and a coverage determination): each has its own
     // deadline and decision, so folding one into the other would drop an obligation.
     return invalid(
       duplicate,
-      `this case runs a Part D ${theirs.regulatoryKind} clock and ${survivor.reference} a ${ours.regulatoryKind} clock: different requests, each decided on its own case`,
+      `this case ${theirs ? 'runs' : 'ran'} a Part D ${theirRequest.regulatoryKind} clock and ${survivor.reference} a ${ours.regulatoryKind} clock: different requests, each decided on its own case`,
     );
   }
   const at = now.toISOString();

@@ -383,6 +383,42 @@ describe('actOnCase', () => {
     expect(caseStore.cases.get(grievance.caseId)?.links).toBeUndefined();
   });
 
+  it('refuses to merge a decided Part D request into a case running another kind of request, leaving both unchanged', async () => {
+    const { claimed, open, act, caseStore, clock } = harness();
+    const hours = (n: number) => new Date(Date.parse(TUESDAY) + n * 3_600_000);
+    const grievance = await claimed(alice, {
+      subject: 'Complaint',
+      bodyText: 'I want to file a grievance about my Medicare Part D plan: the pharmacy staff were rude.',
+    });
+    clock.current = hours(1);
+    // The grievance is decided: its case is resolved and its clock stopped.
+    expect((await act({ action: 'resolve' }, grievance.caseId, alice)).outcome).toBe('done');
+    clock.current = hours(48);
+    const coverage = await open({
+      subject: 'Coverage request',
+      bodyText:
+        'Please approve coverage of Eliquis under my Medicare Part D plan; it is not on the formulary.',
+    });
+    const clockOf = (caseId: string) =>
+      caseStore.cases.get(caseId)?.clocks.clocks.find((kase) => kase.type === 'regulatory');
+    expect(clockOf(grievance.caseId)).toMatchObject({ regulatoryKind: 'grievance', state: 'stopped' });
+    expect(clockOf(coverage.caseId)).toMatchObject({
+      regulatoryKind: 'coverageDetermination',
+      state: 'running',
+    });
+    const before = [caseStore.cases.get(grievance.caseId), caseStore.cases.get(coverage.caseId)];
+
+    const refused = await act({ action: 'merge', into: coverage.reference }, grievance.caseId, sue);
+
+    expect(refused).toMatchObject({
+      outcome: 'invalid_state',
+      reason: expect.stringContaining('different requests'),
+    });
+    expect([caseStore.cases.get(grievance.caseId), caseStore.cases.get(coverage.caseId)]).toEqual(before);
+    // The coverage determination's 72 hours still run from its own receipt, not the grievance's.
+    expect(clockOf(coverage.caseId)?.startedAt).toBe(hours(48).toISOString());
+  });
+
   it("starts the survivor's Part D clock from the earliest receipt the duplicate's clock already ran from", async () => {
     const { open, act, caseStore, clock } = harness();
     const hours = (n: number) => new Date(Date.parse(TUESDAY) + n * 3_600_000);
