@@ -102,6 +102,15 @@ function isAssignee(kase: Case, staff: StaffMember): boolean {
   return kase.assignee === staff.id && (kase.state === 'claimed' || kase.state === 'pending');
 }
 
+/** Someone other than `staff` works this case: they hold its claim, or it is pending with them. */
+export function isAssigneeOtherThan(kase: Case, staff: StaffMember): boolean {
+  return (
+    kase.assignee !== undefined &&
+    kase.assignee !== staff.id &&
+    (kase.state === 'claimed' || kase.state === 'pending')
+  );
+}
+
 function mayWork(kase: Case, staff: StaffMember): boolean {
   return isAssignee(kase, staff) || isSupervisor(staff);
 }
@@ -787,6 +796,9 @@ async function plan(
   if (kase.state === 'merged' && request.action !== 'note') {
     return invalid(kase, `the case was merged into ${kase.mergedInto}; work on that case`);
   }
+  // Agents work only their own claims: a case someone else holds is refused before the request is
+  // weighed, or a non-holder would be told 404 or 409 (with the case) depending on what they sent.
+  if (isAssigneeOtherThan(kase, staff) && !isSupervisor(staff)) return notYours(kase);
   switch (request.action) {
     case 'note':
       return planNote(kase, staff, request.text, now);

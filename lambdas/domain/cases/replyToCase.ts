@@ -6,7 +6,7 @@ import type { Policy } from '../policy/policy.js';
 import type { CaseStore, Clock, OutboxEntry, SlaMetrics } from '../ports.js';
 import { clocksOnStaffReply, clocksStoppedBetween } from '../sla/clocks.js';
 import { redactPii } from '../triage/redactPii.js';
-import type { CaseActionOutcome } from './caseActions.js';
+import { type CaseActionOutcome, isAssigneeOtherThan } from './caseActions.js';
 import { ontoPolicyCalendars } from './caseCalendars.js';
 import type { Case, CaseEvent, CaseMessage } from './caseRecord.js';
 import { messageThreadKey } from './messageIdentity.js';
@@ -47,7 +47,7 @@ export async function replyToCase(
   if (options.ifVersion !== undefined && before.version !== options.ifVersion) {
     return { outcome: 'conflict', case: before };
   }
-  if (before.state === 'claimed' && before.assignee !== staff.id) {
+  if (isAssigneeOtherThan(before, staff)) {
     return {
       outcome: 'forbidden',
       reason: `the case is held by ${before.assignee ?? 'someone else'}; only the holder replies (a supervisor can reassign it)`,

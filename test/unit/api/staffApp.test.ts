@@ -316,6 +316,41 @@ describe('staff API app', () => {
     expect(refused.body.case.sender.name).toBe('SSN [SSN]');
   });
 
+  it('answers an agent acting on a case someone else holds 403 whatever the body or the state, changing nothing', async () => {
+    // Each of these would be a 404 or a 409 for the holder; for anyone else the case is not theirs.
+    const attempts: [string, unknown][] = [
+      ['transfer', { queue: 'fulfillment', reason: 'same queue' }],
+      ['transfer', { queue: 'no-such-queue', reason: 'unknown queue' }],
+      ['pend', {}],
+      ['release', {}],
+      ['renew', {}],
+      ['reply', { text: 'hello' }],
+    ];
+    const refusedToBob = async (held: string) => {
+      const before = await api.call('sam', 'GET', `/cases/${api.caseId}`, { role: 'supervisor' });
+      for (const [action, body] of attempts) {
+        const response = await api.call('bob', 'POST', `/cases/${api.caseId}/${action}`, { body });
+        expect(response.status, `${held}: ${action} ${JSON.stringify(body)}`).toBe(403);
+        expect(response.body.case).toBeUndefined();
+      }
+      expect((await api.call('sam', 'GET', `/cases/${api.caseId}`, { role: 'supervisor' })).body).toEqual(
+        before.body,
+      );
+    };
+    expect((await api.call('alice', 'POST', '/queues/fulfillment/claim')).status).toBe(200);
+    await refusedToBob('claimed by alice');
+    const reassigned = await api.call('sam', 'POST', `/cases/${api.caseId}/reassign`, {
+      role: 'supervisor',
+      body: { to: 'carol' },
+    });
+    expect(reassigned.status).toBe(200);
+    expect((await api.call('carol', 'POST', `/cases/${api.caseId}/pend`)).body.case).toMatchObject({
+      state: 'pending',
+      assignee: 'carol',
+    });
+    await refusedToBob('pending with carol');
+  });
+
   it('answers 409 with the current case for an action the state does not allow', async () => {
     const reply = await api.call('alice', 'POST', `/cases/${api.caseId}/reply`, { body: { text: 'hello' } });
     expect(reply.status).toBe(409);
