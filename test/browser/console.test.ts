@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sesBounceMail } from '../helpers/deliveryReports.js';
 import { fixture } from '../helpers/fixtures.js';
 import { startTestRouter } from '../helpers/localRouter.js';
 import {
@@ -399,6 +400,54 @@ describe('staff console', () => {
       .toBe(true);
     expect(await inPage.direction(japaneseText)).toBe('ltr');
     await screenshot(page, 'console-case-japanese.png');
+    expectNoProblems(watched);
+    await page.close();
+  });
+
+  it('says on the case when our mail bounced, and keeps a name that reverses text from reordering the address', async () => {
+    const address = `eve.${randomUUID().slice(0, 8)}@example.com`;
+    const subject = `Refill question ${randomUUID().slice(0, 4)}`;
+    // U+202E RIGHT-TO-LEFT OVERRIDE: without isolation it would print the address after it backwards.
+    const name = 'Eve \u202Eevil';
+    await postMail(
+      `"${name}" <${address}>`,
+      subject,
+      'Hello, please refill my lisinopril and send it to my home address. Thank you.',
+    );
+    const { caseId } = await findCase(subject);
+    // The acknowledgement SES accepted; SES returns its bounce naming `<its id@email.amazonses.com>`.
+    const acknowledgementId = async () => {
+      const store = (await (await fetch(`${router.endpoints.ses}/store`)).json()) as {
+        emails: { messageId: string; destination: { to: string[] } }[];
+      };
+      return store.emails.find((mail) => mail.destination.to.some((to) => to.includes(address)))?.messageId;
+    };
+    await expect.poll(acknowledgementId, PATIENCE).toBeDefined();
+    const bounce = sesBounceMail({
+      original: `<${await acknowledgementId()}@email.amazonses.com>`,
+      recipients: [address],
+    });
+    expect((await router.postEmail(bounce)).status).toBe(202);
+    await expect
+      .poll(
+        async () =>
+          (await router.viewCase('lookup', caseId)).history.some((event) => event.type === 'delivery_failed'),
+        PATIENCE,
+      )
+      .toBe(true);
+
+    const watched = await openWatchedPage(context, router.url);
+    const { page } = watched;
+    await signIn(page, 'dana', 'supervisor');
+    await page.goto(`${router.url}/#/cases/${caseId}`);
+    const banner = page.locator('.banner-warning', { hasText: 'bounced' });
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain(`Our e-mail to ${address} bounced (5.1.1)`);
+    expect(await page.locator('.history strong', { hasText: 'Our e-mail bounced' }).count()).toBe(1);
+    const from = page.locator('.message-inbound .from').first();
+    expect(await from.locator('bdi').allTextContents()).toEqual([name, address]);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'console-case-bounced.png');
     expectNoProblems(watched);
     await page.close();
   });

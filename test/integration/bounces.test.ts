@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseView } from '../../lambdas/domain/cases/caseRecord.js';
 import { mintDevToken } from '../../lambdas/local/devTokens.js';
+import { sesBounceMail } from '../helpers/deliveryReports.js';
 import { startTestRouter } from '../helpers/localRouter.js';
 
 type Router = Awaited<ReturnType<typeof startTestRouter>>;
@@ -31,45 +32,6 @@ const MEMBER_MAIL = [
   'Hello, please refill my atorvastatin prescription and ship it to my home address. Thank you.',
   '',
 ].join('\r\n');
-
-/** The bounce SES returns to the desk's address when the member's server refuses our mail (RFC 3464). */
-function sesBounce(originalMessageId: string): string {
-  return [
-    'Return-Path: <>',
-    'From: MAILER-DAEMON@email-bounces.amazonses.com',
-    'To: support@pharmacy.example',
-    'Subject: Delivery Status Notification (Failure)',
-    `Message-ID: <bounce-${Date.now()}@email.amazonses.com>`,
-    'Date: Tue, 08 Dec 2026 10:00:00 +0000',
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="dsn"',
-    '',
-    '--dsn',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    `An error occurred while trying to deliver the mail to the following recipients: ${MEMBER}`,
-    '',
-    '--dsn',
-    'Content-Type: message/delivery-status',
-    '',
-    'Reporting-MTA: dns; a8-50.smtp-out.amazonses.com',
-    '',
-    `Final-Recipient: rfc822; ${MEMBER}`,
-    'Action: failed',
-    'Status: 5.1.1',
-    `Diagnostic-Code: smtp; 550 5.1.1 <${MEMBER}>: Recipient address rejected: User unknown`,
-    '',
-    '--dsn',
-    'Content-Type: text/rfc822-headers',
-    '',
-    'From: support@pharmacy.example',
-    `To: ${MEMBER}`,
-    `Message-ID: ${originalMessageId}`,
-    '',
-    '--dsn--',
-    '',
-  ].join('\r\n');
-}
 
 describe('a bounce of the desk mail, on the emulators', () => {
   let router: Router;
@@ -119,7 +81,9 @@ describe('a bounce of the desk mail, on the emulators', () => {
 
     // SES reports the reply's Message-ID as `<its id@email.amazonses.com>` in the bounce.
     const bouncedId = `<${toMember[1]?.messageId}@email.amazonses.com>`;
-    expect((await router.postEmail(sesBounce(bouncedId))).status).toBe(202);
+    expect(
+      (await router.postEmail(sesBounceMail({ original: bouncedId, recipients: [MEMBER] }))).status,
+    ).toBe(202);
     await router.drain();
 
     const view = (await (

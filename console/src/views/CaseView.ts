@@ -213,15 +213,20 @@ function Message(props: { message: CaseMessage; index: number; kase: Case }) {
   const { message, kase } = props;
   const language = message.language ?? kase.language;
   const lang = langOf(language, message.language ? undefined : kase.script);
+  // Each name and address in its own <bdi>: a right-to-left override in a display name (a form or
+  // chat field anyone can fill) would otherwise reorder the address printed after it.
+  const senderParts = [message.sender?.name, message.sender?.address].filter(
+    (part): part is string => !!part,
+  );
   const who =
     message.direction === 'outbound'
       ? message.author
-        ? t('messageBy', { author: message.author })
+        ? html`${t('messageBy', { author: '' })}<bdi>${message.author}</bdi>`
         : ''
-      : message.sender?.address || message.sender?.name
-        ? t('messageFrom', {
-            sender: [message.sender?.name, message.sender?.address].filter(Boolean).join(' · '),
-          })
+      : senderParts.length > 0
+        ? html`${t('messageFrom', { sender: '' })}${senderParts.map(
+            (part, index) => html`${index > 0 ? ' · ' : ''}<bdi>${part}</bdi>`,
+          )}`
         : '';
   return html`
     <article class=${`message message-${message.direction}${message.unverifiedSender ? ' message-unverified' : ''}`}>

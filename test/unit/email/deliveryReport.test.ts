@@ -8,6 +8,7 @@ import {
   originalMessageIdOf,
   parseDeliveryStatus,
 } from '../../../lambdas/domain/ingest/deliveryReport.js';
+import { sesBounceMail } from '../../helpers/deliveryReports.js';
 import { corporaDir, corporaSkipReason, hasCorpora } from '../../helpers/fixtures.js';
 
 const context = { receivedAt: '2026-12-08T10:00:00.000Z', rawBlobKey: 'email/bounce' };
@@ -21,48 +22,12 @@ async function parsed(raw: string | Buffer) {
   return result.message;
 }
 
-/** A bounce of one of our mails as SES returns it: report text, delivery status, returned headers. */
 function sesBounce(options: { status?: string; action?: string; original?: string; recipients?: number }) {
-  const recipients = Array.from(
-    { length: options.recipients ?? 1 },
-    (_, index) => `Final-Recipient: rfc822; member${index}@example.org
-Action: ${options.action ?? 'failed'}
-Status: ${options.status ?? '5.1.1'}
-Diagnostic-Code: smtp; 550 5.1.1 <member${index}@example.org>: Recipient address rejected:
- User unknown in virtual mailbox table
-`,
-  ).join('\n');
-  return [
-    'Return-Path: <>',
-    'From: MAILER-DAEMON@email-bounces.amazonses.com',
-    'To: support@pharmacy.example',
-    'Subject: Delivery Status Notification (Failure)',
-    'Message-Id: <bounce-1@email.amazonses.com>',
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
-    '',
-    '--b1',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    'An error occurred while trying to deliver the mail to the following recipients:',
-    '',
-    '--b1',
-    'Content-Type: message/delivery-status',
-    '',
-    'Reporting-MTA: dns; a8-50.smtp-out.amazonses.com',
-    '',
-    recipients,
-    '--b1',
-    'Content-Type: text/rfc822-headers',
-    '',
-    'From: Member Support <support@pharmacy.example>',
-    'To: member0@example.org',
-    'Subject: Re: [CR-AB12CD34EF] Refill',
-    `Message-ID: ${options.original ?? '<0100018c-aaaa-bbbb@email.amazonses.com>'}`,
-    '',
-    '--b1--',
-    '',
-  ].join('\r\n');
+  return sesBounceMail({
+    ...options,
+    original: options.original ?? '<0100018c-aaaa-bbbb@email.amazonses.com>',
+    recipients: Array.from({ length: options.recipients ?? 1 }, (_, index) => `member${index}@example.org`),
+  });
 }
 
 describe('RFC 3464 delivery status fields', () => {
