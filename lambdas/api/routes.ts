@@ -244,7 +244,7 @@ export const routes = {
     tags: ['Case actions'],
     summary: 'Reply to the member by e-mail (holder only)',
     description:
-      "Sends the text from the desk's address, threaded on the member's last message, with the case reference in the subject and a footer in the case's language. Stops the first-response clock (next-response on later replies). The reply and its outbox entry are written together; the mail leaves right after, or from the outbox if SES is down.",
+      "Sends the text from the desk's address, threaded on the member's last message, with the case reference in the subject and a footer in the case's language. Stops the first-response clock (next-response on later replies). The reply and its outbox entry are written together; the mail leaves right after, or from the outbox if SES is down. A reply to a case pending with its holder takes it back: claimed, with a fresh lease and its paused clocks running.",
     'x-access': 'staff',
     request: { params: caseParams, headers: IfMatchHeaderSchema, body: jsonBody(ReplyBodySchema, true) },
     responses: {
@@ -289,7 +289,8 @@ export const routes = {
   }),
   release: caseAction('release', ReleaseBodySchema, {
     summary: 'Give the claim back: the case returns to its queue in its place',
-    description: 'The holder, or a supervisor for anyone’s claim.',
+    description:
+      'The holder, or a supervisor for anyone’s claim. A pending case can be released too: its paused business clocks run again.',
     bodyRequired: false,
     access: 'staff',
   }),

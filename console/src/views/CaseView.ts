@@ -392,7 +392,8 @@ function Composer(props: { kase: Case; act: Act }) {
   const [note, setNote] = useState(() => loadDraft(me.id, kase.caseId, 'note'));
   const [busy, setBusy] = useState<'reply' | 'note' | undefined>(undefined);
   const replyBox = useRef<HTMLTextAreaElement>(null);
-  const canReply = kase.state === 'claimed' && kase.assignee === me.id;
+  // The holder of a pending case may write too: the reply takes the case back (claimed, clocks running).
+  const canReply = (kase.state === 'claimed' || kase.state === 'pending') && kase.assignee === me.id;
 
   useEffect(() => {
     void templates().then((loaded) => setCatalog(loaded ?? null));
@@ -537,6 +538,8 @@ function availableActions(kase: Case, me: { id: string; role: string }): ActionS
       label: t('actionPend'),
       fields: [{ name: 'reason', label: t('reasonOptional'), required: false }],
     });
+  }
+  if ((kase.state === 'claimed' || kase.state === 'pending') && works) {
     actions.push({
       id: 'release',
       label: t('actionRelease'),

@@ -255,12 +255,26 @@ function planTransfer(
   );
 }
 
-function planRelease(kase: Case, staff: StaffMember, reason: string | undefined, now: Date): Plan {
-  if (kase.state !== 'claimed')
-    return invalid(kase, `the case is ${kase.state}; only a claimed case can be released`);
+/**
+ * Back to the queue: a claimed case, or one pending with someone (its holder gives up waiting, or a
+ * supervisor takes it from a person who is away), its paused business clocks running again.
+ */
+function planRelease(
+  kase: Case,
+  staff: StaffMember,
+  reason: string | undefined,
+  now: Date,
+  policy: Policy,
+): Plan {
+  if (kase.state !== 'claimed' && kase.state !== 'pending')
+    return invalid(kase, `the case is ${kase.state}; only a claimed or pending case can be released`);
   if (!mayWork(kase, staff)) return notYours(kase);
   // queuedAt is kept: the case returns to the place it had, and its wait for a language skill goes on.
-  const changed: Case = { ...withoutClaim(kase), state: 'queued' };
+  const changed: Case = {
+    ...withoutClaim(kase),
+    state: 'queued',
+    ...(kase.state === 'pending' ? { clocks: resumeBusinessClocks(kase.clocks, now, policy) } : {}),
+  };
   return single(
     revise(kase, changed, now, staff, 'released', {
       action: 'release',
@@ -809,7 +823,7 @@ async function plan(
     case 'transfer':
       return planTransfer(kase, staff, request.queue, request.reason, now, policy);
     case 'release':
-      return planRelease(kase, staff, request.reason, now);
+      return planRelease(kase, staff, request.reason, now, policy);
     case 'reopen':
       return planReopen(kase, staff, request.reason, now, policy);
     case 'reassign':

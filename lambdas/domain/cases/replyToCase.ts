@@ -6,7 +6,7 @@ import type { Policy } from '../policy/policy.js';
 import type { CaseStore, Clock, OutboxEntry, SlaMetrics } from '../ports.js';
 import { clocksOnStaffReply, clocksStoppedBetween } from '../sla/clocks.js';
 import { redactPii } from '../triage/redactPii.js';
-import { type CaseActionOutcome, isAssigneeOtherThan } from './caseActions.js';
+import { type CaseActionOutcome, isAssigneeOtherThan, resumeBusinessClocks } from './caseActions.js';
 import { ontoPolicyCalendars } from './caseCalendars.js';
 import type { Case, CaseEvent, CaseMessage } from './caseRecord.js';
 import { messageThreadKey } from './messageIdentity.js';
@@ -19,6 +19,8 @@ export interface ReplyServices {
   policy: Policy;
   metrics: SlaMetrics;
   desk: DeskSettings;
+  /** How long a claim holds: a reply to a case pending with its holder takes it back for this long. */
+  leaseMs: number;
   /** The caller sends the reply itself right after the commit (`deliverNow`): its entry is written held for it. */
   sendsAtOnce?: boolean;
 }
@@ -33,6 +35,11 @@ export type ReplyOutcome =
  * case) and the outbox entry that sends it are written in one conditional transaction on the case
  * version. The first-response clock stops (next-response on later replies). The case stays claimed:
  * the holder pends or resolves it next. Sending is the outbox's job, right after this returns.
+ *
+ * A case pending with the staff member (waiting on the member) can be answered too, as Zendesk lets
+ * an agent write to a pending ticket ("did the form reach you?"): the reply takes it back, claimed
+ * with a fresh lease and its paused business clocks running again, as if claimed before replying;
+ * the holder pends it again to go on waiting.
  */
 export async function replyToCase(
   request: { text: string },
@@ -53,7 +60,8 @@ export async function replyToCase(
       reason: `the case is held by ${before.assignee ?? 'someone else'}; only the holder replies (a supervisor can reassign it)`,
     };
   }
-  if (before.state !== 'claimed') {
+  const takesBack = before.state === 'pending' && before.assignee === staff.id;
+  if (before.state !== 'claimed' && !takesBack) {
     return {
       outcome: 'invalid_state',
       case: before,
@@ -94,7 +102,15 @@ export async function replyToCase(
     ...(mail.headers.References ? { references: mail.headers.References.split(' ') } : {}),
     author: staff.id,
   };
-  const onCalendars = ontoPolicyCalendars(before, services.policy, { at: now, now, actor: staff.id });
+  const working: Case = takesBack
+    ? {
+        ...before,
+        state: 'claimed',
+        leaseExpiresAt: new Date(now.getTime() + services.leaseMs).toISOString(),
+        clocks: resumeBusinessClocks(before.clocks, now, services.policy),
+      }
+    : before;
+  const onCalendars = ontoPolicyCalendars(working, services.policy, { at: now, now, actor: staff.id });
   const after = withNextTimer({
     ...onCalendars.kase,
     clocks: clocksOnStaffReply(onCalendars.kase.clocks, now, services.policy),
@@ -102,7 +118,7 @@ export async function replyToCase(
     version,
     updatedAt: at,
   });
-  const stopped = clocksStoppedBetween(before.clocks, after.clocks);
+  const stopped = clocksStoppedBetween(working.clocks, after.clocks);
   const composed: OutboxEntry = {
     entryId: `reply#${caseId}#${version}`,
     caseId,
@@ -120,6 +136,7 @@ export async function replyToCase(
       outboxEntryId: entry.entryId,
       inReplyTo: mail.headers['In-Reply-To'] ?? null,
       clocksStopped: stopped.map((clock) => ({ clock: clock.clockId, breached: clock.breached })),
+      ...(takesBack ? { takenBackFrom: 'pending' } : {}),
     },
   };
   const written = await services.caseStore.applyRevision(

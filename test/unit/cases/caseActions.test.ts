@@ -3,6 +3,7 @@ import { actOnCase, type CaseActionRequest } from '../../../lambdas/domain/cases
 import type { Case } from '../../../lambdas/domain/cases/caseRecord.js';
 import { claimNextCase, claimRevision, queueOrderKey } from '../../../lambdas/domain/cases/claimQueue.js';
 import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
+import { replyToCase } from '../../../lambdas/domain/cases/replyToCase.js';
 import { sweepSla } from '../../../lambdas/domain/cases/slaSweep.js';
 import type { StaffMember } from '../../../lambdas/domain/cases/staffMember.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
@@ -158,6 +159,55 @@ describe('actOnCase', () => {
       outcome: 'done',
       case: { state: 'queued' },
     });
+  });
+
+  it('releases a case pending with someone back to its queue, its paused clocks running again', async () => {
+    const { claimed, act, history, clock } = harness();
+    const kase = await claimed();
+    await act({ action: 'pend', reason: 'asked for the prescriber' }, kase.caseId, alice);
+    clock.current = new Date(Date.parse(TUESDAY) + 60 * 60_000);
+    // Only the holder or a supervisor: bob is refused and the case stays as it was.
+    expect(await act({ action: 'release' }, kase.caseId, bob)).toMatchObject({ outcome: 'forbidden' });
+    const released = await act({ action: 'release', reason: 'alice is on leave' }, kase.caseId, sue);
+    if (released.outcome !== 'done') throw new Error(released.outcome);
+    expect(released.case).toMatchObject({ state: 'queued', queuedAt: kase.queuedAt });
+    expect(released.case.assignee).toBeUndefined();
+    expect(released.case.clocks.clocks.filter((c) => c.state === 'paused')).toEqual([]);
+    expect(released.case.clocks.clocks.find((c) => c.kind === 'firstResponse')?.state).toBe('running');
+    expect(history(kase.caseId).at(-1)).toMatchObject({
+      type: 'released',
+      actor: 'sue',
+      detail: { action: 'release', from: 'alice', reason: 'alice is on leave' },
+    });
+  });
+
+  it('lets the holder reply to a case pending with them, taking it back with its clocks running', async () => {
+    const { claimed, act, history, clock, services } = harness();
+    const desk = { address: 'support@pharmacy.example', timeZone: 'America/Chicago' };
+    const kase = await claimed();
+    await act({ action: 'pend', reason: 'asked for the prescriber' }, kase.caseId, alice);
+    clock.current = new Date(Date.parse(TUESDAY) + 60 * 60_000);
+    const reminder = { text: 'Did the form reach you? We can also take it by fax.' };
+    expect(await replyToCase(reminder, kase.caseId, bob, { ...services, desk })).toMatchObject({
+      outcome: 'forbidden',
+    });
+    const replied = await replyToCase(reminder, kase.caseId, alice, { ...services, desk });
+    if (replied.outcome !== 'done') throw new Error(replied.outcome);
+    expect(replied.case).toMatchObject({
+      state: 'claimed',
+      assignee: 'alice',
+      leaseExpiresAt: new Date(clock.now().getTime() + services.leaseMs).toISOString(),
+    });
+    const clocks = replied.case.clocks.clocks;
+    expect(clocks.filter((c) => c.state === 'paused')).toEqual([]);
+    expect(clocks.find((c) => c.kind === 'firstResponse')?.state).toBe('stopped');
+    expect(clocks.find((c) => c.kind === 'resolution')?.state).toBe('running');
+    expect(history(kase.caseId).at(-1)).toMatchObject({
+      type: 'replied',
+      actor: 'alice',
+      detail: { takenBackFrom: 'pending' },
+    });
+    expect(replied.entry).toMatchObject({ kind: 'reply', caseId: kase.caseId });
   });
 
   it('renews the holder’s own lease', async () => {
