@@ -134,8 +134,12 @@ export const CaseMessageSchema = z.looseObject({
   /** The message's own language when it differs from the case's (asked of the API). */
   language: optionalText,
   fax: z.optional(FaxSchema),
+  /** Only the start of the text is in the case view; `GET /cases/{id}/messages/{n}` gives it whole. */
+  textCut: z.optional(z.looseObject({ length: z.number() })),
 });
 export type CaseMessage = z.infer<typeof CaseMessageSchema>;
+
+export const MessageEnvelopeSchema = z.looseObject({ message: CaseMessageSchema });
 
 export const CaseEventSchema = z.looseObject({
   at: text,
@@ -149,6 +153,9 @@ export const CaseViewSchema = z.looseObject({
   case: CaseSchema,
   messages: z.array(CaseMessageSchema),
   history: z.array(CaseEventSchema),
+  /** The oldest messages the view left out: `messages[0]` is the case's message number `messagesOmitted`. */
+  messagesOmitted: z.optional(z.number()),
+  historyOmitted: z.optional(z.number()),
 });
 export type CaseView = z.infer<typeof CaseViewSchema>;
 

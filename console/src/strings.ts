@@ -124,6 +124,12 @@ export const STRINGS = {
   messageFrom: 'From {sender}',
   messageBy: 'By {author}',
   unverifiedSender: 'Unverified sender',
+  messagesOmitted:
+    'This case is too long to show at once: its {count} earliest message(s) are not shown here. The API gives each by its number.',
+  historyOmitted: '{count} earlier event(s) are not shown.',
+  textCut: 'Only the start of this message is shown ({length} characters in all).',
+  showWholeMessage: 'Show the whole message',
+  loadingMessage: 'Loading the message…',
   attachments: 'Attachments',
   faxPages: 'Fax pages',
   faxPage: 'Page {number}',

@@ -13,6 +13,7 @@ import { type Authenticate, sessionOf, staffFromClaims } from './auth.js';
 import {
   type ActionOutcome,
   actOnCase,
+  boundedCaseView,
   type CaseActionRequest,
   caseIdFromReference,
   claimNextCase,
@@ -414,7 +415,7 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
           instance: c.req.path,
         });
       withEtag(c, view.case);
-      return c.json(view, 200);
+      return c.json(boundedCaseView(view), 200);
     })
     .openapi(routes.faxPage, async (c) => {
       const { caseId, message, page } = c.req.valid('param');
@@ -445,7 +446,18 @@ export function createStaffApp(options: StaffAppOptions): OpenAPIHono<Env> {
       const view = await viewCase(caseId, services);
       if (!view) throw new ProblemError('case_not_found', `no case ${caseId}`, { instance: c.req.path });
       withEtag(c, view.case);
-      return c.json(view, 200);
+      return c.json(boundedCaseView(view), 200);
+    })
+    .openapi(routes.viewMessage, async (c) => {
+      const { caseId, message } = c.req.valid('param');
+      const view = await viewCase(caseId, services);
+      if (!view) throw new ProblemError('case_not_found', `no case ${caseId}`, { instance: c.req.path });
+      const shown = view.messages[message];
+      if (!shown)
+        throw new ProblemError('message_not_found', `${caseId} has no message ${message}`, {
+          instance: c.req.path,
+        });
+      return c.json({ message: shown }, 200);
     })
     .openapi(routes.reply, async (c) => {
       const { caseId } = c.req.valid('param');

@@ -12,7 +12,7 @@ import type { SignedOutSessions } from './signedOutSessions.js';
 
 export { actOnCase, type CaseActionRequest } from '../domain/cases/caseActions.js';
 export { caseIdFromReference } from '../domain/cases/caseIds.js';
-export { listCases, redactCase, viewCase } from '../domain/cases/caseViews.js';
+export { boundedCaseView, listCases, redactCase, viewCase } from '../domain/cases/caseViews.js';
 export { claimNextCase, listQueues } from '../domain/cases/claimQueue.js';
 export { replyToCase } from '../domain/cases/replyToCase.js';
 

@@ -21,6 +21,7 @@ export const PROBLEM_TYPES = {
   case_not_found: { status: 404, title: 'No such case' },
   queue_not_found: { status: 404, title: 'No such queue' },
   page_not_found: { status: 404, title: 'No such fax page image' },
+  message_not_found: { status: 404, title: 'No such message on the case' },
   route_not_found: { status: 404, title: 'No such route' },
   method_not_allowed: { status: 405, title: 'The route does not accept this method' },
   invalid_state: { status: 409, title: 'The case is not in a state that allows this' },

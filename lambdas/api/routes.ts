@@ -14,6 +14,7 @@ import {
   IfMatchHeaderSchema,
   MergeBodySchema,
   MeSchema,
+  MessageEnvelopeSchema,
   NoteBodySchema,
   PendBodySchema,
   QueueListSchema,
@@ -77,6 +78,11 @@ const jsonBody = <T extends z.ZodType>(schema: T, required: boolean) => ({
 });
 
 const caseParams = z.object({ caseId: CaseIdSchema });
+/** A message's index in the whole case (from 0). Plain decimal only: 0x1, 1e0, +1 and 1.0 are refused rather than read as 1. */
+const MessageIndexSchema = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,4})$/, 'a message index: 0, 1, 2, …')
+  .transform(Number);
 
 /** A case action route: `POST /cases/{caseId}/<action>` with If-Match and the case back. */
 function caseAction<T extends z.ZodType>(
@@ -199,16 +205,12 @@ export const routes = {
     tags: ['Cases'],
     summary: 'One page of a faxed message as a PNG image (the page itself, beside what OCR read)',
     description:
-      "`message` is the message's index in the case view (from 0), `page` the page number (from 1). 404 when the message is no fax or the page has no image.",
+      "`message` is the message's index in the case (from 0; the view's `messagesOmitted` plus its place in the view), `page` the page number (from 1). 404 when the message is no fax or the page has no image.",
     'x-access': 'staff',
     request: {
       params: z.object({
         caseId: CaseIdSchema,
-        // Plain decimal only: 0x1, 1e0, +1 and 1.0 are refused rather than read as 1.
-        message: z
-          .string()
-          .regex(/^(0|[1-9]\d{0,4})$/, 'a message index: 0, 1, 2, …')
-          .transform(Number),
+        message: MessageIndexSchema,
         page: z
           .string()
           .regex(/^[1-9]\d{0,2}$/, 'a page number: 1, 2, …')
@@ -221,6 +223,21 @@ export const routes = {
         description: 'The page as a 1-bit PNG',
         content: { 'image/png': { schema: z.string().openapi({ type: 'string', format: 'binary' }) } },
       },
+      ...problemResponses(400, 401, 403, 404),
+    },
+  }),
+  viewMessage: createRoute({
+    method: 'get',
+    path: '/cases/{caseId}/messages/{message}',
+    operationId: 'viewMessage',
+    tags: ['Cases'],
+    summary: 'One message of a case, whole (redacted): one the case view cut or left out',
+    description:
+      "`message` is the message's index in the case (from 0): the view's `messagesOmitted` plus its place in the view.",
+    'x-access': 'staff',
+    request: { params: z.object({ caseId: CaseIdSchema, message: MessageIndexSchema }) },
+    responses: {
+      200: json(MessageEnvelopeSchema, 'The message'),
       ...problemResponses(400, 401, 403, 404),
     },
   }),

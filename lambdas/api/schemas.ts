@@ -39,12 +39,36 @@ export const QueueNameSchema = z
 // they hold are rebuilt as classic ones, which is all the document generator reads.
 export const CaseBodySchema = z.object(classicSchema(CaseSchema).shape).openapi('Case');
 
+const CaseMessageBodySchema = z.object(classicSchema(CaseMessageSchema).shape).openapi('CaseMessage');
+
+export const MessageEnvelopeSchema = z.object({ message: CaseMessageBodySchema }).openapi('MessageEnvelope');
+
 export const CaseViewSchema = z
   .object({
     case: CaseBodySchema,
-    /** Inbound (from the member) and outbound (our replies and acknowledgements), oldest first; redacted. */
-    messages: z.array(z.object(classicSchema(CaseMessageSchema).shape).openapi('CaseMessage')),
+    /**
+     * Inbound (from the member) and outbound (our replies and acknowledgements), oldest first;
+     * redacted. A view fits one response (4.5 MB): the newest messages whole, older ones by the
+     * start of their text (`textCut`), the oldest left out (`messagesOmitted`).
+     */
+    messages: z.array(
+      CaseMessageBodySchema.extend({
+        textCut: z
+          .object({ length: z.number().int() })
+          .optional()
+          .openapi({ description: 'Only the start of the text is here; the message route gives it whole' }),
+      }),
+    ),
+    /** The newest history events, oldest first; the oldest beyond a fifth of the view are left out. */
     history: z.array(z.object(classicSchema(CaseEventSchema).shape).openapi('CaseEvent')),
+    messagesOmitted: z.number().int().optional().openapi({
+      description: "The oldest messages left out: messages[0] is the case's message number messagesOmitted",
+    }),
+    historyOmitted: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'The oldest history events left out' }),
   })
   .loose()
   .openapi('CaseView');

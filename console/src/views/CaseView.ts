@@ -10,6 +10,7 @@ import {
   CaseViewSchema,
   type Fax,
   type LanguageTemplates,
+  MessageEnvelopeSchema,
   QueueListSchema,
   ReplyResultSchema,
 } from '../apiTypes.js';
@@ -152,7 +153,7 @@ export function CaseView(props: { caseId: string }) {
           <${Actions} kase=${kase} act=${act} />
           <${Clocks} kase=${kase} />
           <${Routing} kase=${kase} />
-          <${History} events=${view.history} />
+          <${History} events=${view.history} omitted=${view.historyOmitted} />
         </aside>
       </div>
     </article>
@@ -202,15 +203,39 @@ function Conversation(props: { view: CaseViewData }) {
       <h2 id="conversation-title">${t('conversation')}</h2>
       <p class="muted small">${t('redactedNote')}</p>
       ${view.messages.length === 0 && html`<p>${t('noMessages')}</p>`}
+      ${
+        (view.messagesOmitted ?? 0) > 0 &&
+        html`<p class="banner banner-info" role="note">${t('messagesOmitted', { count: view.messagesOmitted ?? 0 })}</p>`
+      }
       <ol class="messages">
-        ${view.messages.map((message, index) => html`<li key=${message.externalId}><${Message} message=${message} index=${index} kase=${view.case} /></li>`)}
+        ${view.messages.map((message, index) => html`<li key=${message.externalId}><${Message} message=${message} index=${(view.messagesOmitted ?? 0) + index} kase=${view.case} /></li>`)}
       </ol>
     </section>
   `;
 }
 
+/** A message the view cut, whole once asked for (`GET /cases/{id}/messages/{n}`). */
+function useWholeMessage(message: CaseMessage, caseId: string, index: number) {
+  const { api, notify } = useConsole();
+  const [whole, setWhole] = useState<CaseMessage | undefined>(undefined);
+  const [loading, setLoading] = useState(false);
+  async function fetchWhole() {
+    setLoading(true);
+    try {
+      const path = `/cases/${encodeURIComponent(caseId)}/messages/${index}`;
+      setWhole((await api.get(path, MessageEnvelopeSchema)).data.message);
+    } catch (error) {
+      notify(describeError(error), 'error');
+    } finally {
+      setLoading(false);
+    }
+  }
+  return { shown: whole ?? message, loading, fetchWhole };
+}
+
 function Message(props: { message: CaseMessage; index: number; kase: Case }) {
-  const { message, kase } = props;
+  const { kase } = props;
+  const { shown: message, loading, fetchWhole } = useWholeMessage(props.message, kase.caseId, props.index);
   const language = message.language ?? kase.language;
   const lang = langOf(language, message.language ? undefined : kase.script);
   // Each name and address in its own <bdi>: a right-to-left override in a display name (a form or
@@ -247,6 +272,15 @@ function Message(props: { message: CaseMessage; index: number; kase: Case }) {
         message.fax
           ? html`<${FaxPages} message=${message} index=${props.index} caseId=${props.kase.caseId} lang=${lang} />`
           : html`<div class="message-text" dir="auto" lang=${lang}>${message.text}</div>`
+      }
+      ${
+        message.textCut &&
+        html`<p class="text-cut muted small">
+          ${t('textCut', { length: message.textCut.length.toLocaleString('en-US') })}
+          <button type="button" class="link" disabled=${loading} onClick=${() => void fetchWhole()}>
+            ${loading ? t('loadingMessage') : t('showWholeMessage')}
+          </button>
+        </p>`
       }
       ${
         message.attachments.length > 0 &&
@@ -875,10 +909,11 @@ function detailText(detail: Record<string, unknown>): string {
     .join(' · ');
 }
 
-function History(props: { events: CaseEvent[] }) {
+function History(props: { events: CaseEvent[]; omitted?: number | undefined }) {
   return html`
     <section class="panel" aria-labelledby="history-title">
       <h2 id="history-title">${t('history')}</h2>
+      ${(props.omitted ?? 0) > 0 && html`<p class="muted small">${t('historyOmitted', { count: props.omitted ?? 0 })}</p>`}
       <ol class="history">
         ${[...props.events].reverse().map(
           (event) => html`<li>

@@ -2,7 +2,7 @@ import type { FaxDetails } from '../fax/faxDetails.js';
 import type { CaseListQuery, CasePage, CaseStore } from '../ports.js';
 import { redactPii } from '../triage/redactPii.js';
 import { caseIdFromReference } from './caseIds.js';
-import type { Case, CaseMessage, CaseView } from './caseRecord.js';
+import type { Case, CaseEvent, CaseMessage, CaseView } from './caseRecord.js';
 
 /**
  * What staff see of cases. Everything shown is redacted: the message text was redacted when it
@@ -57,6 +57,78 @@ export async function viewCase(caseId: string, services: CaseViewServices): Prom
   const view = await services.caseStore.getCase(caseId);
   if (!view) return undefined;
   return { case: redactCase(view.case), messages: view.messages.map(redactMessage), history: view.history };
+}
+
+/** A message as a case view shows it: `textCut` when only the start of its text is in the view. */
+export type ShownMessage = CaseMessage & { textCut?: { length: number } };
+
+/**
+ * A case view that fits one response. A Lambda response carries at most 6 MB, and a case can hold
+ * more: 50,000 characters of text a message (three bytes a character in CJK, six for an escaped
+ * control character), any number of messages (a long chat, a thread someone keeps writing into).
+ * Without a bound such a case could no longer be opened at all. Nothing is lost: what does not fit
+ * is named, and `GET /cases/{id}/messages/{n}` gives any message whole.
+ * - `messagesOmitted`: the oldest messages left out; `messages[0]` is message number
+ *   `messagesOmitted` of the case (the index fax pages and whole messages are asked for by).
+ * - `textCut`: an older message shown by the start of its text only (its whole length given).
+ * - `historyOmitted`: the oldest history events left out.
+ */
+export interface BoundedCaseView {
+  case: Case;
+  messages: ShownMessage[];
+  history: CaseEvent[];
+  messagesOmitted?: number;
+  historyOmitted?: number;
+}
+
+/** What a case view may take of a 6 MB Lambda response, with room for headers and envelope. */
+export const CASE_VIEW_BUDGET_BYTES = 4_500_000;
+/** The history's share: recent events first. */
+const HISTORY_SHARE = 0.2;
+/** How much of an older message's text a view shows when the message does not fit whole. */
+export const CUT_TEXT_CHARS = 2_000;
+
+const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).byteLength;
+
+/** The newest of `items` that fit `budget` bytes, each as `shown` makes it from the bytes left; stops at the first that does not. */
+function newestWithin<T, S>(items: readonly T[], budget: number, shown: (item: T, left: number) => S) {
+  const kept: S[] = [];
+  let used = 0;
+  for (let index = items.length - 1; index >= 0; index--) {
+    const item = items[index] as T;
+    const view = shown(item, budget - used);
+    // The item and the comma that follows it in the array.
+    const size = jsonBytes(view) + 1;
+    if (used + size > budget) break;
+    used += size;
+    kept.push(view);
+  }
+  return { kept: kept.reverse(), used };
+}
+
+/** The view within {@link CASE_VIEW_BUDGET_BYTES}: newest messages whole, older ones cut, the oldest left out. */
+export function boundedCaseView(view: CaseView, budget = CASE_VIEW_BUDGET_BYTES): BoundedCaseView {
+  // The case, and the view's keys, brackets and counts around the two lists.
+  const caseBytes = jsonBytes(view.case) + 200;
+  const history = newestWithin(view.history, budget * HISTORY_SHARE, (event) => event);
+  const messageBudget = budget - caseBytes - history.used;
+  const messages = newestWithin(view.messages, messageBudget, (message, left): ShownMessage => {
+    if (jsonBytes(message) <= left) return message;
+    return {
+      ...message,
+      text: message.text.slice(0, CUT_TEXT_CHARS),
+      textCut: { length: message.text.length },
+    };
+  });
+  const messagesOmitted = view.messages.length - messages.kept.length;
+  const historyOmitted = view.history.length - history.kept.length;
+  return {
+    case: view.case,
+    messages: messages.kept,
+    history: history.kept,
+    ...(messagesOmitted > 0 ? { messagesOmitted } : {}),
+    ...(historyOmitted > 0 ? { historyOmitted } : {}),
+  };
 }
 
 /** `GET /cases/by-reference/CR-…`: the case a member's reference names. */

@@ -84,6 +84,27 @@ describe('staff API app', () => {
     api = await setup();
   });
 
+  it('gives one message of a case whole by its index, and a precise 4xx for anything else', async () => {
+    const whole = await api.call('alice', 'GET', `/cases/${api.caseId}/messages/0`);
+    expect(whole.status).toBe(200);
+    expect(whole.body.message).toMatchObject({
+      externalId: '<refill-1@mail.example.com>',
+      direction: 'inbound',
+    });
+    expect(whole.body.message.text).toContain('[SSN]');
+    expect(whole.body.message.text).not.toContain('123-45-6789');
+    expect((await api.call('alice', 'GET', `/cases/${api.caseId}/messages/1`)).body).toMatchObject({
+      status: 404,
+      type: 'urn:contact-router:problem:message-not-found',
+    });
+    expect((await api.call('alice', 'GET', `/cases/${api.caseId}/messages/01`)).status).toBe(400);
+    expect((await api.call('alice', 'GET', '/cases/0000000000/messages/0')).body).toMatchObject({
+      status: 404,
+      type: 'urn:contact-router:problem:case-not-found',
+    });
+    expect((await api.call(undefined, 'GET', `/cases/${api.caseId}/messages/0`)).status).toBe(401);
+  });
+
   it('refuses a request without a token as problem+json with a Bearer challenge', async () => {
     const response = await api.call(undefined, 'GET', '/queues');
     expect(response.status).toBe(401);

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { CaseEvent, CaseMessage, CaseView } from '../../../lambdas/domain/cases/caseRecord.js';
+import {
+  boundedCaseView,
+  CASE_VIEW_BUDGET_BYTES,
+  CUT_TEXT_CHARS,
+} from '../../../lambdas/domain/cases/caseViews.js';
+import { caseTemplate } from '../../helpers/caseFactory.js';
+
+const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).byteLength;
+
+function message(index: number, text: string): CaseMessage {
+  return {
+    direction: 'inbound',
+    channel: 'email',
+    externalId: `<m${index}@mail.example.com>`,
+    receivedAt: new Date(Date.UTC(2026, 11, 1, 0, index)).toISOString(),
+    subject: `Re: refill ${index}`,
+    text,
+    attachments: [],
+    sender: { address: 'maria@example.com' },
+  };
+}
+
+function event(index: number): CaseEvent {
+  return {
+    at: new Date(Date.UTC(2026, 11, 1, 0, index)).toISOString(),
+    type: 'message_received',
+    actor: 'system',
+    detail: { index },
+  };
+}
+
+describe('a case view within one response', () => {
+  it('leaves a case that fits exactly as it is', async () => {
+    const view: CaseView = {
+      case: await caseTemplate(),
+      messages: [message(0, 'Hello')],
+      history: [event(0)],
+    };
+    expect(boundedCaseView(view)).toEqual(view);
+  });
+
+  it('shows a case of 200 stored messages of 50,000 CJK characters (30 MB) in 4.5 MB: newest whole, older cut, oldest left out', async () => {
+    // Three bytes a character in UTF-8: 150 KB a message, as a thread someone keeps writing into could hold.
+    const long = (index: number) => `${index}:${'薬'.repeat(49_990)}`;
+    const messages = Array.from({ length: 200 }, (_, index) => message(index, long(index)));
+    const history = Array.from({ length: 50_000 }, (_, index) => event(index));
+    const view: CaseView = { case: await caseTemplate(), messages, history };
+    expect(bytes(view)).toBeGreaterThan(30_000_000);
+
+    const bounded = boundedCaseView(view);
+    expect(bytes(bounded)).toBeLessThanOrEqual(CASE_VIEW_BUDGET_BYTES);
+    const omitted = bounded.messagesOmitted ?? 0;
+    expect(omitted).toBeGreaterThan(0);
+    expect(omitted + bounded.messages.length).toBe(200);
+    // messages[i] is the case's message number omitted + i, in order.
+    bounded.messages.forEach((shown, index) => {
+      expect(shown.externalId).toBe(`<m${omitted + index}@mail.example.com>`);
+    });
+    const newest = bounded.messages.at(-1);
+    expect(newest?.text).toBe(long(199));
+    expect(newest?.textCut).toBeUndefined();
+    const cut = bounded.messages.filter((shown) => shown.textCut);
+    expect(cut.length).toBeGreaterThan(0);
+    const lengthOf = new Map(messages.map((original) => [original.externalId, original.text.length]));
+    for (const shown of cut) {
+      expect(shown.text).toHaveLength(CUT_TEXT_CHARS);
+      expect(shown.textCut).toEqual({ length: lengthOf.get(shown.externalId) });
+    }
+    // Whole ones are the newest: nothing whole sits before a cut one.
+    const firstWhole = bounded.messages.findIndex((shown) => !shown.textCut);
+    expect(bounded.messages.slice(firstWhole).every((shown) => !shown.textCut)).toBe(true);
+    // The newest history, in order, with what was left out counted.
+    expect((bounded.historyOmitted ?? 0) + bounded.history.length).toBe(50_000);
+    expect(bounded.history.at(-1)).toEqual(event(49_999));
+    expect(bounded.history.length).toBeGreaterThan(1_000);
+  });
+});
