@@ -151,11 +151,39 @@ export const MeSchema = z
   })
   .openapi('StaffMember');
 
-const Reason = z.string().trim().min(1).max(2_000);
-const OptionalReason = z.string().trim().max(2_000).optional();
+/**
+ * Control characters other than tab and line breaks (NUL, escape, DEL…): no person types them, a
+ * mail carrying them is refused or mangled on its way, and they hide text from whoever reads it.
+ */
+function hasControlCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
+  }
+  return false;
+}
+/** Something a person can read: a character that is not a space, a control or a format character (zero-width space, bidi marks). */
+const VISIBLE = /[^\s\p{Cc}\p{Cf}]/u;
+
+/** Staff text: trimmed, something visible in it, no control characters, at most `max` characters. */
+const staffText = (max: number, emptyMessage: string) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((text) => !hasControlCharacter(text), 'control characters (NUL, escape…) are not allowed')
+    .refine((text) => VISIBLE.test(text), emptyMessage);
+
+const Reason = staffText(2_000, 'the reason is empty');
+const OptionalReason = z
+  .string()
+  .trim()
+  .max(2_000)
+  .refine((text) => !hasControlCharacter(text), 'control characters (NUL, escape…) are not allowed')
+  .optional();
 
 /** Staff write to members and to each other in one or two screens; 20,000 characters is a long letter. */
-const MessageText = z.string().trim().min(1, 'the text is empty').max(20_000);
+const MessageText = staffText(20_000, 'the text is empty');
 
 export const ReplyBodySchema = z
   .object({

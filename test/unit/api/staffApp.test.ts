@@ -299,6 +299,31 @@ describe('staff API app', () => {
     expect(done.headers.get('etag')).toBe(`"v${done.body.case.version}"`);
   });
 
+  it('refuses staff text with nothing visible in it, or with control characters, naming the field and changing nothing', async () => {
+    await api.call('alice', 'POST', '/queues/fulfillment/claim');
+    const before = await api.call('alice', 'GET', `/cases/${api.caseId}`);
+    const refused: [string, Record<string, string>, string][] = [
+      ['note', { text: '\u200B\u200B' }, 'text'],
+      ['note', { text: '\u0000' }, 'text'],
+      ['reply', { text: '\u202E \u2066' }, 'text'],
+      ['reply', { text: 'Your refill ships today.\u0000' }, 'text'],
+      ['reply', { text: 'Hello\u001B[2Jthere' }, 'text'],
+      ['transfer', { queue: 'billing', reason: '\u200B' }, 'reason'],
+      ['pend', { reason: 'waiting\u0007' }, 'reason'],
+    ];
+    for (const [action, body, field] of refused) {
+      const response = await api.call('alice', 'POST', `/cases/${api.caseId}/${action}`, { body });
+      expect(response.status, `${action} ${JSON.stringify(body)}`).toBe(400);
+      expect(response.body.errors[0]).toMatchObject({ in: 'body', field });
+    }
+    expect((await api.call('alice', 'GET', `/cases/${api.caseId}`)).body).toEqual(before.body);
+    // Tabs, line breaks and a right-to-left mark inside real text are writing, not tricks.
+    const written = await api.call('alice', 'POST', `/cases/${api.caseId}/note`, {
+      body: { text: 'Called:\tno answer.\r\nשלום \u200Fagain' },
+    });
+    expect(written.status).toBe(200);
+  });
+
   it('refuses a reassignment to a name no staff token can carry, or to the alias "me", changing nothing', async () => {
     await api.call('alice', 'POST', '/queues/fulfillment/claim');
     const before = await api.call('sam', 'GET', `/cases/${api.caseId}`, { role: 'supervisor' });
