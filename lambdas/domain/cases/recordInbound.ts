@@ -220,6 +220,27 @@ function onBounce(
   return { after: woken.state === after.state ? after : withNextTimer(woken), events };
 }
 
+/**
+ * The member's contact details from a chat line, for a chat case that opened without them: the
+ * widget's pre-chat answers (`chat.started`) can reach the desk after the member's first line, which
+ * then opened the case with no name or address, so nobody could write back. Only from the
+ * conversation itself (the provider vouches for its lines), only where the case has no address, and
+ * never replacing a name or reply address the case already has.
+ */
+function missingChatContact(
+  current: Case,
+  message: InboundMessage,
+  matchedBy: MatchedBy,
+): Pick<Case, 'sender' | 'replyTo'> | undefined {
+  if (message.channel !== 'chat' || !message.threading.conversationId || matchedBy !== 'thread_references')
+    return undefined;
+  const address = message.sender.address;
+  if (current.sender.address || !address) return undefined;
+  const name = current.sender.name ?? (message.sender.name ? redact(message.sender.name) : undefined);
+  const replyTo = current.replyTo ?? message.replyTo;
+  return { sender: { address, ...(name ? { name } : {}) }, ...(replyTo ? { replyTo } : {}) };
+}
+
 /** Decides what an inbound message does to the case it found. */
 function decideJoin(
   current: Case,
@@ -255,6 +276,8 @@ function decideJoin(
     policy,
   );
   const after = bounce.after;
+  const contact = missingChatContact(current, message, matchedBy);
+  if (contact) Object.assign(after, contact);
   const address = participantOf(message.sender.address);
   if (unverified) {
     after.unverifiedMessages = (current.unverifiedMessages ?? 0) + 1;
@@ -273,6 +296,7 @@ function decideJoin(
         matchedBy,
         ...(message.automated ? { automated: true } : {}),
         ...(unverified ? { unverifiedSender: unverified } : {}),
+        ...(contact ? { contactAdded: "the member's chat details arrived after the first line" } : {}),
       },
     },
   ];

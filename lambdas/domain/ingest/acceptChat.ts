@@ -157,9 +157,22 @@ export async function acceptWidgetEvent(
   };
 
   if (event.type === 'chat.started') {
+    // A second start of the same conversation (the widget reloaded) adds to the pre-chat answers and
+    // corrects them; it does not wipe what the first one gave when it gives less.
+    const earlierStart = await services.blobStore.get(keys.started);
+    const earlierMember = earlierStart ? StartedRecordSchema.safeParse(safeJson(earlierStart)) : undefined;
+    const answers = {
+      ...(earlierMember?.success ? earlierMember.data.member : {}),
+      ...Object.fromEntries(
+        Object.entries(event.member).filter(([, value]) => value !== undefined && value !== ''),
+      ),
+    };
     await services.blobStore.put(
       keys.started,
-      JSON.stringify({ member: event.member, startedAt: now.toISOString() }),
+      JSON.stringify({
+        member: answers,
+        startedAt: earlierMember?.success ? earlierMember.data.startedAt : now.toISOString(),
+      }),
     );
     await services.blobStore.put(eventKey, request.body, { 'chat-event': event.type });
     return {

@@ -86,6 +86,19 @@ describe('acceptWidgetEvent', () => {
     });
   });
 
+  it('keeps the pre-chat answers when the conversation is started again with fewer of them', async () => {
+    const { services, inboundQueue, post } = setup();
+    await acceptWidgetEvent(post(started), services);
+    // The widget reloaded: a new start, the member's answers not filled in again, one corrected.
+    const restarted = { ...started, eventId: 'e1b', member: { preferredLanguage: 'pt' } };
+    expect((await acceptWidgetEvent(post(restarted), services)).status).toBe(200);
+    await acceptWidgetEvent(post(memberMessage), services);
+    expect(inboundQueue.messages[0]).toMatchObject({
+      sender: { address: 'ana@example.com', name: 'Ana Ruiz' },
+      hints: { preferredLanguage: 'pt' },
+    });
+  });
+
   it('tells the member in their language that chat is closed and marks the line outside hours', async () => {
     const { services, inboundQueue, post } = setup(CLOSED);
     await acceptWidgetEvent(post(started), services);
