@@ -207,10 +207,17 @@ export async function acceptWidgetEvent(
   };
 }
 
-/** The stored raw event is this event: the same fields once parsed (a retry may order its keys otherwise). */
+/**
+ * The stored raw event is this event: the same fields once parsed (a retry may order its keys
+ * otherwise), its time aside: a widget that stamps each attempt sends a retry with a later
+ * `occurredAt`, and that is still the line it sent before.
+ */
 function sameWidgetEvent(stored: Uint8Array, event: WidgetEvent): boolean {
   const parsed = WidgetEventSchema.safeParse(safeJson(stored));
-  return parsed.success && JSON.stringify(parsed.data) === JSON.stringify(event);
+  if (!parsed.success) return false;
+  const { occurredAt: _storedAt, ...storedContent } = parsed.data;
+  const { occurredAt: _retriedAt, ...content } = event;
+  return JSON.stringify(storedContent) === JSON.stringify(content);
 }
 
 function safeJson(bytes: Uint8Array): unknown {

@@ -156,6 +156,9 @@ describe('acceptWidgetEvent', () => {
     // The same event again, re-serialized with its keys in another order, is still a duplicate.
     const { text, ...rest } = memberMessage;
     expect((await acceptWidgetEvent(post({ text, ...rest }), services)).body.status).toBe('duplicate');
+    // So is a retry the widget stamped with the time of its second attempt.
+    const restamped = { ...memberMessage, occurredAt: '2026-03-03T15:00:07Z' };
+    expect((await acceptWidgetEvent(post(restamped), services)).body.status).toBe('duplicate');
     expect(inboundQueue.messages).toHaveLength(1);
   });
 
