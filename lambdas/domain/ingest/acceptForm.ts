@@ -6,6 +6,7 @@ import {
   InternationalFormSchema,
 } from '../form/internationalForm.js';
 import type { InboundMessage } from '../inboundMessage.js';
+import { inboxOf } from '../outbound/mailLoopGuard.js';
 import type { Clock, ConditionalBlobStore, InboundQueue } from '../ports.js';
 import { fieldErrors, readJsonBody, type WebhookRequest, type WebhookResponse } from '../webhookRequest.js';
 
@@ -154,7 +155,7 @@ export async function acceptForm(
   }
   const form = parsed.data;
   const byEmail = await services.rateLimiter.hit(
-    `form:email:${services.limiterDigest(mailboxOf(form.email))}`,
+    `form:email:${services.limiterDigest(inboxOf(form.email))}`,
     FORM_RATE_LIMITS.perEmail.limit,
     FORM_RATE_LIMITS.perEmail.windowSeconds,
     now,
@@ -223,18 +224,4 @@ function storedFormFields(raw: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The mailbox an address delivers to, for the per-e-mail limit: case-folded, with its `+tag`
- * sub-address (RFC 5233) removed, so plus-addressed variants of one inbox share one limit. Only `+`
- * is folded: on most hosts `name-tag@` is a different mailbox.
- */
-export function mailboxOf(address: string): string {
-  const lowered = address.trim().toLowerCase();
-  const at = lowered.lastIndexOf('@');
-  if (at <= 0) return lowered;
-  const local = lowered.slice(0, at);
-  const plus = local.indexOf('+');
-  return `${plus > 0 ? local.slice(0, plus) : local}${lowered.slice(at)}`;
 }

@@ -5,7 +5,7 @@ import { answerAddressOf, unauthenticatedSenderReason } from '../ingest/emailTru
 import type { OutboxEntry } from '../ports.js';
 import { heldForSending } from './deliverOutbox.js';
 import { type DeskSettings, messageIdDomain } from './deskSettings.js';
-import { isAutomatedAddress, isDeskAddress, mailboxOf, mailboxWithoutSubaddress } from './mailLoopGuard.js';
+import { inboxOf, isAutomatedAddress, isDeskAddress, mailboxOf } from './mailLoopGuard.js';
 import {
   fillTemplate,
   formatInstant,
@@ -213,7 +213,7 @@ export function composeAcknowledgement(
       },
     },
     // Per mailbox: every plus-tag variant of one sender shares the window (RFC 5233 subaddresses).
-    guardKey: `acknowledgement:${mailboxWithoutSubaddress(recipient)}`,
+    guardKey: `acknowledgement:${inboxOf(recipient)}`,
     guardUntil: new Date(now.getTime() + ACKNOWLEDGEMENT_GUARD_MS).toISOString(),
   };
 }

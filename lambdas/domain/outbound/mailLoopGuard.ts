@@ -29,6 +29,23 @@ export function mailboxWithoutSubaddress(mailbox: string): string {
   return plus > 0 && plus < at ? `${mailbox.slice(0, plus)}${mailbox.slice(at)}` : mailbox;
 }
 
+/** Providers that deliver every dotted spelling of a local part to one inbox, under each of their domains. */
+const DOTS_IGNORED: Record<string, string> = { 'gmail.com': 'gmail.com', 'googlemail.com': 'gmail.com' };
+
+/**
+ * The inbox an address delivers to, for limits and guards that count per person: case-folded,
+ * without its `+tag` (RFC 5233), and for Gmail without the dots it ignores (`a.n.a@googlemail.com`
+ * is `ana@gmail.com`). Otherwise each spelling of one inbox would get a limit of its own: the form's
+ * per-address limit and the acknowledgement guard would let one inbox be mailed once per spelling.
+ */
+export function inboxOf(address: string): string {
+  const lowered = mailboxWithoutSubaddress(address.trim().toLowerCase());
+  const at = lowered.lastIndexOf('@');
+  if (at <= 0) return lowered;
+  const domain = DOTS_IGNORED[lowered.slice(at + 1)];
+  return domain ? `${lowered.slice(0, at).replaceAll('.', '')}@${domain}` : lowered;
+}
+
 const AUTOMATED_LOCAL_PART =
   /^(no-?reply|do-?not-?reply|noreply-.*|bounces?(\+.*)?|mailer-daemon|postmaster|listserv|majordomo|owner-.*|.*-request|notifications?)$/i;
 

@@ -199,6 +199,20 @@ describe('acceptForm', () => {
     expect(perEmail.at(-1)).toBe(429);
   });
 
+  it('counts every spelling of one Gmail inbox against one per-address limit', async () => {
+    const { services, post } = setup();
+    // Dots moved about, a +tag, and both of Google's domains: one inbox all along.
+    const spellings = ['an.a.ruiz@gmail.com', 'a.na.ruiz@googlemail.com', 'AnaRuiz+form@Gmail.com'];
+    const statuses: number[] = [];
+    for (let index = 0; index < FORM_RATE_LIMITS.perEmail.limit + 1; index++) {
+      const email = spellings[index % spellings.length] ?? '';
+      const form = post({ ...spanishForm, email, message: `question ${index}` }, `198.51.100.${index}`);
+      statuses.push((await acceptForm(form, services)).status);
+    }
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.slice(0, -1).every((status) => status === 202)).toBe(true);
+  });
+
   it('answers only 2xx or 4xx to 1,000 arbitrary bodies and queues a valid message for each 202', async () => {
     const { services, inboundQueue, post } = setup();
     let address = 0;

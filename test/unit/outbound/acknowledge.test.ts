@@ -7,6 +7,7 @@ import {
   composeAcknowledgement,
   memberTimeZone,
 } from '../../../lambdas/domain/outbound/acknowledge.js';
+import { inboxOf } from '../../../lambdas/domain/outbound/mailLoopGuard.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
 import { inboundEmail } from '../../helpers/inboundMessages.js';
@@ -228,6 +229,31 @@ describe('acknowledgement of a new case', () => {
     // The acknowledgement still goes to the address as the member wrote it.
     const [entry] = [...caseStore.outbox.values()];
     expect(entry?.mail.to).toEqual(['maria+a@example.com']);
+  });
+
+  it('guards the inbox: the dotted and googlemail spellings of one Gmail address share the ten minutes', async () => {
+    const caseStore = new InMemoryCaseStore();
+    const services = acknowledgingServices(caseStore);
+    const acknowledged = [];
+    for (const [index, address] of [
+      'ana.ruiz@gmail.com',
+      'anaruiz@googlemail.com',
+      'A.n.a.Ruiz+x@Gmail.com',
+    ].entries()) {
+      const outcome = await recordInbound(
+        inboundEmail({
+          sender: { address },
+          externalId: `<dots-${index}@mail.example.com>`,
+          threading: { messageId: `<dots-${index}@mail.example.com>`, references: [] },
+          subject: `Refill ${index}`,
+        }),
+        services,
+      );
+      acknowledged.push(outcome.outcome === 'created' && outcome.acknowledged);
+    }
+    expect(acknowledged).toEqual([true, false, false]);
+    expect(inboxOf('first.last@example.com')).toBe('first.last@example.com');
+    expect(inboxOf('First.Last+news@GoogleMail.com')).toBe('firstlast@gmail.com');
   });
 
   it('a stranger who knows a case reference cannot plant the acknowledgement’s Message-ID and catch the member’s answer', async () => {
