@@ -2,30 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_VIEW_BUDGET_BYTES, CUT_TEXT_CHARS } from '../../lambdas/domain/cases/caseViews.js';
 import { mintDevToken } from '../../lambdas/local/devTokens.js';
 import { startTestRouter } from '../helpers/localRouter.js';
+import { longThreadMail } from '../helpers/longThread.js';
 
 type Router = Awaited<ReturnType<typeof startTestRouter>>;
 
 const MEMBER = 'keiko.long@example.jp';
 const MESSAGES = 40;
-
-/** A member's mail of 50,000 Japanese characters (150 KB as stored text), the first or a reply to it. */
-function longMail(index: number): string {
-  const text = `${index}番目のメールです。${'処方箋の再発行をお願いします。'.repeat(3_400)}`;
-  return [
-    `From: Keiko <${MEMBER}>`,
-    'To: support@pharmacy.example',
-    `Subject: =?utf-8?B?${Buffer.from(`処方箋 ${index}`).toString('base64')}?=`,
-    `Message-ID: <keiko-${index}@mail.example.jp>`,
-    ...(index > 0 ? ['In-Reply-To: <keiko-0@mail.example.jp>', 'References: <keiko-0@mail.example.jp>'] : []),
-    `Date: Tue, 08 Dec 2026 09:${String(index).padStart(2, '0')}:00 +0900`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: base64',
-    '',
-    Buffer.from(text).toString('base64'),
-    '',
-  ].join('\r\n');
-}
 
 describe('a case too long for one response, on the emulators', () => {
   let router: Router;
@@ -40,7 +22,7 @@ describe('a case too long for one response, on the emulators', () => {
 
   it('still opens: the newest messages whole, older ones cut, each one whole on its own route', async () => {
     for (let index = 0; index < MESSAGES; index++) {
-      expect((await router.postEmail(longMail(index))).status).toBe(202);
+      expect((await router.postEmail(longThreadMail(MEMBER, 'keiko', index))).status).toBe(202);
       if (index === 0) await router.drain();
     }
     await router.drain();
