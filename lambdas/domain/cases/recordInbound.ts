@@ -18,7 +18,13 @@ import {
   type UnverifiedSender,
 } from './caseRecord.js';
 import { redactFaxDetails } from './caseViews.js';
-import { inboundKeyOf, ownThreadKeysOf, participantOf, referenceKeysOf } from './messageIdentity.js';
+import {
+  inboundKeyOf,
+  messageThreadKey,
+  ownThreadKeysOf,
+  participantOf,
+  referenceKeysOf,
+} from './messageIdentity.js';
 import { withNextTimer } from './nextTimer.js';
 
 export type RecordInboundOutcome =
@@ -176,9 +182,10 @@ function onBounce(
   message: InboundMessage,
   now: Date,
   policy: Policy,
+  returnsMailOfCase: boolean,
 ): { after: Case; events: CaseEvent[] } {
   const report = message.deliveryReport;
-  if (!report) return { after, events: [] };
+  if (!report || !returnsMailOfCase) return { after, events: [] };
   const at = now.toISOString();
   const failed = report.recipients.filter(isPermanentFailure);
   const delayed = report.recipients.filter(isDelay);
@@ -249,6 +256,7 @@ function decideJoin(
   matchedBy: MatchedBy,
   now: Date,
   policy: Policy,
+  returnsMailOfCase: boolean,
 ): InboundJoinDecision {
   if (current.state === 'merged' && current.mergedInto)
     return { decision: 'forward', caseId: current.mergedInto };
@@ -274,6 +282,7 @@ function decideJoin(
     message,
     now,
     policy,
+    returnsMailOfCase,
   );
   const after = bounce.after;
   const contact = missingChatContact(current, message, matchedBy);
@@ -421,8 +430,17 @@ export async function recordInbound(
   let threadKeys = ownThreadKeysOf(message);
   const referenceKeys = referenceKeysOf(message);
 
-  let target: { caseId: string; matchedBy: MatchedBy } | undefined;
-  if (referenceKeys.length > 0) {
+  // A delivery report acts (delivery_failed, a pending case woken, a resolved one reopened) only on
+  // the case that holds the Message-ID of the mail it returns: found by that id alone, not by the
+  // report's own References or a CR- reference in its subject, which anyone who learns a reference
+  // can write (and which a bounced supervisor notice carries). Otherwise it is automated mail that
+  // joins or parks, and changes nothing.
+  const returned = message.deliveryReport?.originalMessageId;
+  const bouncedCase = returned ? await caseStore.findCaseIdByThread([messageThreadKey(returned)]) : undefined;
+  let target: { caseId: string; matchedBy: MatchedBy } | undefined = bouncedCase
+    ? { caseId: bouncedCase, matchedBy: 'thread_references' }
+    : undefined;
+  if (!target && referenceKeys.length > 0) {
     const found = await caseStore.findCaseIdByThread(referenceKeys);
     if (found) target = { caseId: found, matchedBy: 'thread_references' };
   }
@@ -442,7 +460,7 @@ export async function recordInbound(
         inboundKey,
         threadKeys,
         decide: (current) => {
-          decided = decideJoin(current, message, stored, matchedBy, now, policy);
+          decided = decideJoin(current, message, stored, matchedBy, now, policy, bouncedCase !== undefined);
           return decided;
         },
       });

@@ -149,9 +149,63 @@ describe('a bounce of the desk mail joins the case it was sent from', () => {
     await d.memberCase();
     const stray = bounce('b6', [userUnknown]);
     const outcome = await recordInbound(
-      { ...stray, threading: { ...stray.threading, references: ['<never-sent@example.org>'] } },
+      {
+        ...stray,
+        // As the parser reads it: the returned Message-ID is in References as well.
+        threading: { ...stray.threading, references: ['<never-sent@example.org>'] },
+        deliveryReport: { originalMessageId: '<never-sent@example.org>', recipients: [userUnknown] },
+      },
       d.services,
     );
     expect(outcome).toMatchObject({ outcome: 'created', queue: SUSPENDED_QUEUE });
+  });
+});
+
+describe('a delivery report acts on a case only when its returned Message-ID is mail of that case', () => {
+  it('a report that finds the case by the reference in its subject records nothing and wakes nothing', async () => {
+    const d = desk();
+    const caseId = await d.memberCase();
+    const reference = (await d.caseStore.getCaseRecord(caseId))?.reference ?? '';
+    await d.act({ action: 'reassign', to: 'ana' }, caseId, sue);
+    await d.act({ action: 'pend', reason: 'asked for the prescriber name' }, caseId);
+    // Forged (anyone who learns a reference can send it), or the bounce of a supervisor notice
+    // ("[SLA breach] CR-…"), whose SES Message-ID no case holds.
+    const forged = bounce('b7', [userUnknown]);
+    const outcome = await recordInbound(
+      {
+        ...forged,
+        subject: `Undeliverable: [SLA breach] ${reference}: first_response`,
+        threading: { messageId: '<b7@email.amazonses.com>', references: [] },
+        deliveryReport: { recipients: [userUnknown] },
+      },
+      d.services,
+    );
+    expect(outcome).toMatchObject({ outcome: 'threaded', caseId });
+    const view = await d.caseStore.getCase(caseId);
+    expect(view?.case).toMatchObject({ state: 'pending', assignee: 'ana' });
+    expect(view?.history.some((event) => event.type === 'delivery_failed')).toBe(false);
+  });
+
+  it("a report whose own References name the case's thread, but returns mail of no case, reopens nothing", async () => {
+    const d = desk();
+    const caseId = await d.memberCase();
+    await d.act({ action: 'reassign', to: 'ana' }, caseId, sue);
+    await d.act({ action: 'resolve', resolution: 'refill sent' }, caseId);
+    const forged = bounce('b8', [userUnknown]);
+    await recordInbound(
+      {
+        ...forged,
+        threading: {
+          messageId: '<b8@email.amazonses.com>',
+          // The member's own message (known to whoever was copied on it), then the "returned" id.
+          references: ['<refill-1@mail.example.com>', '<never-sent@example.org>'],
+        },
+        deliveryReport: { originalMessageId: '<never-sent@example.org>', recipients: [userUnknown] },
+      },
+      d.services,
+    );
+    const view = await d.caseStore.getCase(caseId);
+    expect(view?.case.state).toBe('resolved');
+    expect(view?.history.some((event) => event.type === 'delivery_failed')).toBe(false);
   });
 });
