@@ -81,14 +81,21 @@ export interface BoundedCaseView {
   historyOmitted?: number;
 }
 
-/** What a case view may take of a 6 MB Lambda response, with room for headers and envelope. */
+/** What a case view may take of a 6 MB Lambda response (counted as it travels there), with room for headers and envelope. */
 export const CASE_VIEW_BUDGET_BYTES = 4_500_000;
 /** The history's share: recent events first. */
 const HISTORY_SHARE = 0.2;
 /** How much of an older message's text a view shows when the message does not fit whole. */
 export const CUT_TEXT_CHARS = 2_000;
 
-const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).byteLength;
+/**
+ * The bytes `value` takes in the Lambda response: the staff API returns `{ statusCode, headers, body }`
+ * and Lambda serializes that as JSON, so the view's JSON is escaped once more inside it (a quote is
+ * `\"` in the view and `\\\"` in the response, a backslash doubles again). Counting the view's own
+ * JSON let a thread of messages full of quotes answer 9 MB, which Lambda refuses.
+ */
+const jsonBytes = (value: unknown) =>
+  new TextEncoder().encode(JSON.stringify(JSON.stringify(value))).byteLength - 2;
 
 /** The newest of `items` that fit `budget` bytes, each as `shown` makes it from the bytes left; stops at the first that does not. */
 function newestWithin<T, S>(items: readonly T[], budget: number, shown: (item: T, left: number) => S) {

@@ -77,3 +77,34 @@ describe('a case view within one response', () => {
     expect(bounded.history.length).toBeGreaterThan(1_000);
   });
 });
+
+describe('a case view within the Lambda response it travels in', () => {
+  // The staff API returns `{ statusCode, headers, body }` and Lambda serializes that object as JSON:
+  // the view's JSON is a string in it, escaped a second time. A quote is `\"` in the view and
+  // `\\\"` in the response; a backslash `\\`, then `\\\\`. Lambda refuses a response over 6 MB.
+  const LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024;
+  const lambdaResponseBytes = (view: unknown) =>
+    new TextEncoder().encode(
+      JSON.stringify({
+        statusCode: 200,
+        headers: { 'content-type': 'application/json', etag: '"v1"' },
+        body: JSON.stringify(view),
+      }),
+    ).byteLength;
+
+  it.each([
+    ['quotes', '"'],
+    ['backslashes', '\\'],
+  ])('a thread of messages full of %s still fits', async (_name, character) => {
+    const messages = Array.from({ length: 120 }, (_, index) =>
+      message(index, `${index}:${character.repeat(49_990)}`),
+    );
+    const history = Array.from({ length: 20_000 }, (_, index) => ({
+      ...event(index),
+      detail: { reason: character.repeat(1_000) },
+    }));
+    const bounded = boundedCaseView({ case: await caseTemplate(), messages, history });
+    expect(lambdaResponseBytes(bounded)).toBeLessThanOrEqual(LAMBDA_RESPONSE_LIMIT);
+    expect(bounded.messages.at(-1)?.textCut).toBeUndefined();
+  });
+});
