@@ -152,18 +152,22 @@ export const MeSchema = z
   .openapi('StaffMember');
 
 /**
- * Control characters other than tab and line breaks (NUL, escape, DEL…): no person types them, a
- * mail carrying them is refused or mangled on its way, and they hide text from whoever reads it.
+ * Control characters other than tab and line breaks: C0 (NUL, escape…), DEL and C1 (U+0080–U+009F,
+ * whose CSI opens a terminal escape as ESC [ does): no person types them, a mail carrying them is
+ * refused or mangled on its way, and they hide text from whoever reads it. Half a UTF-16 surrogate
+ * pair is refused with them: it is no character, and the mail would carry U+FFFD in its place.
  */
+const CONTROL_OR_LONE_SURROGATE = /[\p{Cc}\p{Cs}]/u;
 function hasControlCharacter(text: string): boolean {
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
-  }
-  return false;
+  return CONTROL_OR_LONE_SURROGATE.test(text.replace(/[\t\n\r]/g, ''));
 }
-/** Something a person can read: a character that is not a space, a control or a format character (zero-width space, bidi marks). */
-const VISIBLE = /[^\s\p{Cc}\p{Cf}]/u;
+/**
+ * Something a person can read: a character that is not a space, a control, a format character
+ * (zero-width space, bidi marks), a combining mark (it draws on a letter before it, and alone on
+ * nothing) or a default-ignorable one (Unicode's own list of what renders as nothing: Hangul
+ * fillers, variation selectors).
+ */
+const VISIBLE = /[^\s\p{Cc}\p{Cf}\p{M}\p{Cs}\p{Default_Ignorable_Code_Point}]/u;
 
 /** Staff text: trimmed, something visible in it, no control characters, at most `max` characters. */
 const staffText = (max: number, emptyMessage: string) =>
