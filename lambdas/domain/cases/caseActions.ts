@@ -664,10 +664,15 @@ function withDuplicateClocks(clocks: CaseClocks, duplicate: Case, policy: Policy
   const theirs = duplicate.clocks.clocks.find(
     (clock): clock is RegulatoryClock => clock.type === 'regulatory' && clock.state === 'running',
   );
+  // A duplicate whose Part D request was decided (its clock stopped) is an answered request: its
+  // receipt starts no other request's timeframe (42 CFR 423.568(b), 423.572(a) count from the receipt
+  // of the request being decided), and moving the survivor's clock back to it would shorten or breach
+  // that deadline and fire its notices early.
+  const decided = !theirs && duplicate.clocks.clocks.some((clock) => clock.type === 'regulatory');
   return {
     ...clocks,
     clocks: clocks.clocks.map((clock) => {
-      if (clock.type !== 'regulatory') return clock;
+      if (clock.type !== 'regulatory' || decided) return clock;
       const ours = withEarlierReceipt(clock, receipt, policy);
       if (!theirs || ours.state !== 'running') return ours;
       const stricter = withEarlierReceipt(theirs, new Date(ours.startedAt), policy);

@@ -433,6 +433,34 @@ describe('actOnCase', () => {
     expect(caseStore.cases.get(grievance.caseId)?.links).toBeUndefined();
   });
 
+  it("keeps the survivor's Part D clock on its own receipt when the duplicate's request of the same kind was decided", async () => {
+    const { claimed, open, act, caseStore, clock } = harness();
+    const hours = (n: number) => new Date(Date.parse(TUESDAY) + n * 3_600_000);
+    const request = (drug: string) => ({
+      subject: 'Coverage request',
+      bodyText: `Please approve coverage of ${drug} under my Medicare Part D plan; it is not on the formulary.`,
+    });
+    const decided = await claimed(alice, request('Eliquis'));
+    clock.current = hours(1);
+    // Decided: the case resolved, its clock stopped within the 72 hours (42 CFR 423.568(b)).
+    expect((await act({ action: 'resolve' }, decided.caseId, alice)).outcome).toBe('done');
+    clock.current = hours(48);
+    const later = await open(request('Jardiance'));
+    const clockOf = (caseId: string) =>
+      caseStore.cases.get(caseId)?.clocks.clocks.find((kase) => kase.type === 'regulatory');
+    expect(clockOf(decided.caseId)).toMatchObject({
+      regulatoryKind: 'coverageDetermination',
+      state: 'stopped',
+    });
+    const due = clockOf(later.caseId)?.dueAt;
+
+    expect((await act({ action: 'merge', into: later.reference }, decided.caseId, sue)).outcome).toBe('done');
+
+    // The decided request's receipt starts no other request's timeframe: moved back to hour 0, the
+    // later request's 72 hours would lose two days and fire its notices (and an IRE forward) early.
+    expect(clockOf(later.caseId)).toMatchObject({ startedAt: hours(48).toISOString(), dueAt: due });
+  });
+
   it('refuses to merge a decided Part D request into a case running another kind of request, leaving both unchanged', async () => {
     const { claimed, open, act, caseStore, clock } = harness();
     const hours = (n: number) => new Date(Date.parse(TUESDAY) + n * 3_600_000);
