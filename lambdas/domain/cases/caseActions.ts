@@ -699,7 +699,12 @@ async function earliestReceiptWithMerged(kase: Case, services: CaseActionService
     seen.add(caseId);
     const duplicate = await services.caseStore.getCaseRecord(caseId);
     if (!duplicate) continue;
-    earliest = Math.min(earliest, earliestReceiptOf(duplicate).getTime());
+    // A duplicate whose own Part D request was decided is an answered request: its receipt dates no
+    // later request (42 CFR 423.568(b), 423.572(a) count from the receipt of the request decided), as
+    // a merge already treats it (withDuplicateClocks). Its own duplicates are still followed.
+    const decided =
+      !runsRegulatoryClock(duplicate) && duplicate.clocks.clocks.some((clock) => clock.type === 'regulatory');
+    if (!decided) earliest = Math.min(earliest, earliestReceiptOf(duplicate).getTime());
     for (const link of duplicate.links ?? []) if (link.relation === 'merged_from') pending.push(link.caseId);
   }
   return new Date(earliest);

@@ -1001,6 +1001,33 @@ describe('reclassify', () => {
     });
   });
 
+  it('does not date a request from a merged duplicate whose own Part D request was decided', async () => {
+    const { claimed, open, act, clock } = harness();
+    clock.current = new Date(Date.parse(TUESDAY) - 30 * HOUR);
+    const decided = await claimed(alice, APPEAL);
+    expect(
+      await act({ action: 'resolve', resolution: 'redetermination issued' }, decided.caseId, alice),
+    ).toMatchObject({
+      outcome: 'done',
+    });
+    clock.current = new Date(TUESDAY);
+    const survivor = await open(BILLING);
+    expect(await act({ action: 'merge', into: survivor.caseId }, decided.caseId, sue)).toMatchObject({
+      outcome: 'done',
+    });
+    const outcome = await act(
+      { action: 'reclassify', topic: 'appeal', reason: 'a new appeal of another denial' },
+      survivor.caseId,
+      sue,
+    );
+    if (outcome.outcome !== 'done') throw new Error(outcome.outcome);
+    // 42 CFR 423.590(a)(1): seven days from this request's own receipt, not the decided one's.
+    expect(regulatoryOf(outcome.case)).toMatchObject({
+      startedAt: survivor.receivedAt,
+      dueAt: new Date(Date.parse(survivor.receivedAt) + 7 * 24 * HOUR).toISOString(),
+    });
+  });
+
   it('gives an appeal triage read as a complaint the redetermination clock, which ends before the grievance one', async () => {
     const { claimed, act } = harness();
     const kase = await claimed(alice, {
