@@ -443,6 +443,7 @@ describe('staff console', () => {
     const banner = page.locator('.banner-warning', { hasText: 'bounced' });
     await banner.waitFor();
     expect(await banner.textContent()).toContain(`Our e-mail to ${address} bounced (5.1.1)`);
+    expect(await banner.locator('bdi').allTextContents()).toEqual([address]);
     expect(await page.locator('.history strong', { hasText: 'Our e-mail bounced' }).count()).toBe(1);
     const from = page.locator('.message-inbound .from').first();
     expect(await from.locator('bdi').allTextContents()).toEqual([name, address]);

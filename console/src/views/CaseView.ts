@@ -134,7 +134,11 @@ export function CaseView(props: { caseId: string }) {
       }
       ${
         bounced &&
-        html`<p class="banner banner-warning" role="alert">${t('bouncedBanner', { recipient: bounced.recipient, status: bounced.status })}</p>`
+        html`<p class="banner banner-warning" role="alert">
+          ${t('bouncedBanner', { recipient: '{recipient}', status: bounced.status })
+            .split('{recipient}')
+            .map((part, index) => html`${index > 0 ? html`<bdi>${bounced.recipient}</bdi>` : ''}${part}`)}
+        </p>`
       }
       ${kase.needsTriage && html`<p class="banner banner-info" role="note">${t('needsTriage')}</p>`}
       ${
@@ -223,7 +227,10 @@ function useWholeMessage(message: CaseMessage, caseId: string, index: number) {
     setLoading(true);
     try {
       const path = `/cases/${encodeURIComponent(caseId)}/messages/${index}`;
-      setWhole((await api.get(path, MessageEnvelopeSchema)).data.message);
+      const fetched = (await api.get(path, MessageEnvelopeSchema)).data.message;
+      // Messages are numbered by receipt: one that arrived late (a redelivery) moves the others along.
+      if (fetched.externalId !== message.externalId) notify(t('staleCase'), 'error');
+      else setWhole(fetched);
     } catch (error) {
       notify(describeError(error), 'error');
     } finally {

@@ -121,9 +121,12 @@ export function boundedCaseView(view: CaseView, budget = CASE_VIEW_BUDGET_BYTES)
   const messageBudget = budget - caseBytes - history.used;
   const messages = newestWithin(view.messages, messageBudget, (message, left): ShownMessage => {
     if (jsonBytes(message) <= left) return message;
+    // Never half of a surrogate pair (an emoji, a rare CJK character): it would show as U+FFFD.
+    const last = message.text.charCodeAt(CUT_TEXT_CHARS - 1);
+    const end = last >= 0xd800 && last <= 0xdbff ? CUT_TEXT_CHARS - 1 : CUT_TEXT_CHARS;
     return {
       ...message,
-      text: message.text.slice(0, CUT_TEXT_CHARS),
+      text: message.text.slice(0, end),
       textCut: { length: message.text.length },
     };
   });

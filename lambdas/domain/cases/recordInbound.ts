@@ -158,10 +158,11 @@ export function reviseForMemberMessage(
 
 /** What a history event says about each recipient of a bounce. */
 function bouncedRecipients(recipients: readonly DeliveryRecipient[]) {
+  // The remote server's words are text from outside, shown to staff: redacted like a message.
   return recipients.map(({ recipient, status, diagnostic }) => ({
     recipient,
     ...(status ? { status } : {}),
-    ...(diagnostic ? { diagnostic } : {}),
+    ...(diagnostic ? { diagnostic: redact(diagnostic) } : {}),
   }));
 }
 

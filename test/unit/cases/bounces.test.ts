@@ -61,7 +61,8 @@ const userUnknown: DeliveryRecipient = {
   recipient: 'maria@example.com',
   action: 'failed',
   status: '5.1.1',
-  diagnostic: '550 5.1.1 user unknown',
+  // A remote server may echo anything back; what staff see of it is redacted like a message.
+  diagnostic: '550 5.1.1 user unknown (member SSN 123-45-6789)',
 };
 
 describe('a bounce of the desk mail joins the case it was sent from', () => {
@@ -88,7 +89,13 @@ describe('a bounce of the desk mail joins the case it was sent from', () => {
     );
     const failed = view?.history.find((event) => event.type === 'delivery_failed');
     expect(failed?.detail).toEqual({
-      recipients: [{ recipient: 'maria@example.com', status: '5.1.1', diagnostic: '550 5.1.1 user unknown' }],
+      recipients: [
+        {
+          recipient: 'maria@example.com',
+          status: '5.1.1',
+          diagnostic: '550 5.1.1 user unknown (member SSN [SSN])',
+        },
+      ],
       originalMessageId: OURS,
       effect: `back in ${pending?.queue}: the member never got what the case waits on`,
     });

@@ -32,6 +32,18 @@ function event(index: number): CaseEvent {
 }
 
 describe('a case view within one response', () => {
+  it('never cuts an emoji in half', async () => {
+    // An emoji (two UTF-16 units) straddles the cut: the cut text ends before it.
+    const text = `${'a'.repeat(CUT_TEXT_CHARS - 1)}😀${'b'.repeat(200_000)}`;
+    const bounded = boundedCaseView(
+      { case: await caseTemplate(), messages: [message(0, text), message(1, 'newest')], history: [] },
+      100_000,
+    );
+    const cut = bounded.messages[0];
+    expect(cut?.textCut).toEqual({ length: text.length });
+    expect(cut?.text).toBe('a'.repeat(CUT_TEXT_CHARS - 1));
+  });
+
   it('leaves a case that fits exactly as it is', async () => {
     const view: CaseView = {
       case: await caseTemplate(),
