@@ -275,9 +275,14 @@ export class RouterStack extends Stack {
     // Mail to members carries PHI (a staff reply quotes their case): SES sends with opportunistic
     // TLS unless a configuration set requires it (SES API reference, DeliveryOptions.TlsPolicy), in
     // which case a receiving server that cannot do TLS gets nothing and SES reports a bounce.
+    // An address that hard-bounced or complained is not mailed again through this set (SES API
+    // reference, SuppressionOptions): SES places an account under review from a 5 % bounce or 0.1 %
+    // complaint rate and may pause its sending, which would stop every acknowledgement and reply. A
+    // send to a suppressed address comes back as a bounce, which joins its case (delivery_failed).
     const memberMail = new ses.ConfigurationSet(this, 'MemberMail', {
       tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
       reputationMetrics: true,
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
     const functionDefaults: RouterFunctionDefaults = {
       dataKey: stores.dataKey,

@@ -337,6 +337,10 @@ describe('RouterStack', () => {
       expect(Object.values(sets).map((set) => set.Properties.DeliveryOptions)).toEqual([
         { TlsPolicy: 'REQUIRE' },
       ]);
+      // Hard bounces and complaints are suppressed at the set, guarding the account's sending.
+      expect(Object.values(sets).map((set) => set.Properties.SuppressionOptions)).toEqual([
+        { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+      ]);
       const [setId] = Object.keys(sets);
       const senders = Object.values(template.findResources('AWS::Lambda::Function')).filter(
         (fn) => fn.Properties.Environment?.Variables?.DESK_FROM,
