@@ -176,6 +176,11 @@ export interface CasePage {
 export interface CaseStore {
   /** The case holding any of these thread keys, the first key (References root) first. */
   findCaseIdByThread(threadKeys: string[]): Promise<string | undefined>;
+  /**
+   * The case whose mail the desk sent under this thread key ({@link registerThreadKeys}), or
+   * undefined when no case sent one under it (a member's own Message-ID is no mail of the desk's).
+   */
+  findCaseIdByDeskMail(threadKey: string): Promise<string | undefined>;
   /** Idempotent: the same inbound message twice makes one case. */
   createCase(newCase: NewCase): Promise<CreateCaseOutcome>;
   /**
@@ -213,6 +218,7 @@ export interface CaseStore {
   /**
    * Makes `threadKeys` the case's own where no case holds them yet (a key another case holds stays
    * its): the Message-IDs a sent mail reached the member with, so the member's answer finds the case.
+   * They are marked as the desk's mail, which a bounce of it must name ({@link findCaseIdByDeskMail}).
    */
   registerThreadKeys(caseId: string, threadKeys: readonly string[]): Promise<void>;
 }

@@ -281,6 +281,8 @@ export class InboundMailPipeline extends Construct {
           methods: [
             // recordInbound: thread lookup, a new case or a message joining one, a follow-up link.
             'findCaseIdByThread',
+            // A bounce acts only on the case whose mail it returns.
+            'findCaseIdByDeskMail',
             'createCase',
             'appendMessage',
             'getCaseRecord',

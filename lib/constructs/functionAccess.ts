@@ -42,6 +42,8 @@ interface TableCalls {
 export const CASE_STORE_CALLS = {
   // Thread keys, 100 a BatchGetItem.
   findCaseIdByThread: { actions: ['BatchGetItem'] },
+  // One consistent GetItem of the thread key a bounce returns.
+  findCaseIdByDeskMail: { actions: ['GetItem'] },
   // One transaction; a redelivery or a joined conversation is answered by the cancellation reasons.
   createCase: { actions: ['TransactWriteItems', 'PutItem', 'UpdateItem'] },
   // Reads the case (consistent GetItem), then one transaction.

@@ -134,6 +134,17 @@ export function describeCaseStoreContract(name: string, makeStore: () => Promise
       expect(await store.findCaseIdByThread([held])).toBe(first.caseId);
     });
 
+    it('names the case of mail the desk sent only by a key registered for it, never by a member’s own id', async () => {
+      const kase = make();
+      const membersOwn = `msg:member-${unique()}@x`;
+      const sent = `msg:${unique()}@email.amazonses.com`;
+      await store.createCase(newCase(kase, { threadKeys: [membersOwn] }));
+      await store.registerThreadKeys(kase.caseId, [sent, membersOwn]);
+      expect(await store.findCaseIdByDeskMail(sent)).toBe(kase.caseId);
+      expect(await store.findCaseIdByDeskMail(membersOwn)).toBeUndefined();
+      expect(await store.findCaseIdByDeskMail(`msg:none-${unique()}@x`)).toBeUndefined();
+    });
+
     it('appends a message once, as the domain decides, and reports a missing case', async () => {
       const kase = make();
       await store.createCase(newCase(kase));

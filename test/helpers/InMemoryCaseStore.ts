@@ -50,6 +50,8 @@ export class InMemoryCaseStore implements CaseStore {
   readonly history = new Map<string, CaseEvent[]>();
   readonly inbound = new Map<string, string>();
   readonly threads = new Map<string, { caseId: string; heldAs: 'own' | 'reference' }>();
+  /** Thread keys the desk sent mail under (registerThreadKeys). */
+  readonly deskMail = new Set<string>();
   readonly outbox = new Map<string, StoredEntry>();
   readonly guards = new Map<string, string>();
   readonly #rules: QueueRules;
@@ -277,8 +279,15 @@ export class InMemoryCaseStore implements CaseStore {
   }
 
   async registerThreadKeys(caseId: string, threadKeys: readonly string[]): Promise<void> {
-    for (const key of threadKeys)
-      if (!this.threads.has(key)) this.threads.set(key, { caseId, heldAs: 'own' });
+    for (const key of threadKeys) {
+      if (this.threads.has(key)) continue;
+      this.threads.set(key, { caseId, heldAs: 'own' });
+      this.deskMail.add(key);
+    }
+  }
+
+  async findCaseIdByDeskMail(threadKey: string): Promise<string | undefined> {
+    return this.deskMail.has(threadKey) ? this.threads.get(threadKey)?.caseId : undefined;
   }
 
   async markOutboxEntrySent(

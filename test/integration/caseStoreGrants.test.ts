@@ -135,6 +135,23 @@ describe('case-store grants against the calls DynamoCaseStore makes (finding 4)'
       await recordInbound(first, { caseStore, clock, policy });
     }
 
+    // A bounce of the first acknowledgement, as SES returns it: found by the mail it returns.
+    const bounced = '<ses-1@email.amazonses.com>';
+    await recordInbound(
+      {
+        ...message(9, now),
+        externalId: '<grants-bounce@email.amazonses.com>',
+        sender: { address: 'MAILER-DAEMON@email-bounces.amazonses.com' },
+        automated: true,
+        threading: { messageId: '<grants-bounce@email.amazonses.com>', references: [bounced] },
+        deliveryReport: {
+          originalMessageId: bounced,
+          recipients: [{ recipient: 'member0@example.com', action: 'failed', status: '5.1.1' }],
+        },
+      },
+      { caseStore, clock, policy },
+    );
+
     // The staff API: the board, claim-next, lists, the view, a reply sent at once, actions, a merge.
     await listQueues(staff);
     const claimed = await claimNextCase(created[0]?.queue ?? '', alice, staff);

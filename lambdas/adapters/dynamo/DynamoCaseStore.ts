@@ -509,6 +509,14 @@ export class DynamoCaseStore implements CaseStore {
 
   // ── inbound ──────────────────────────────────────────────────────────────
 
+  async findCaseIdByDeskMail(threadKey: string): Promise<string | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: KEY.thread(threadKey), ConsistentRead: true }),
+    );
+    const item = result.Item;
+    return item?.sentByDesk === true && typeof item.caseId === 'string' ? item.caseId : undefined;
+  }
+
   async findCaseIdByThread(threadKeys: string[]): Promise<string | undefined> {
     const found = new Map<string, string>();
     const unique = [...new Set(threadKeys.map(boundedKey))];
@@ -1136,7 +1144,8 @@ export class DynamoCaseStore implements CaseStore {
         await this.#client.send(
           new PutCommand({
             TableName: Put.TableName,
-            Item: Put.Item,
+            // The desk sent mail under this key: a bounce naming it may act on the case.
+            Item: { ...Put.Item, sentByDesk: true },
             ConditionExpression: Put.ConditionExpression,
           }),
         );

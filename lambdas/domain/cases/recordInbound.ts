@@ -437,7 +437,7 @@ export async function recordInbound(
   // can write (and which a bounced supervisor notice carries). Otherwise it is automated mail that
   // joins or parks, and changes nothing.
   const returned = message.deliveryReport?.originalMessageId;
-  const bouncedCase = returned ? await caseStore.findCaseIdByThread([messageThreadKey(returned)]) : undefined;
+  const bouncedCase = returned ? await caseStore.findCaseIdByDeskMail(messageThreadKey(returned)) : undefined;
   let target: { caseId: string; matchedBy: MatchedBy } | undefined = bouncedCase
     ? { caseId: bouncedCase, matchedBy: 'thread_references' }
     : undefined;

@@ -215,4 +215,25 @@ describe('a delivery report acts on a case only when its returned Message-ID is 
     expect(view?.case.state).toBe('resolved');
     expect(view?.history.some((event) => event.type === 'delivery_failed')).toBe(false);
   });
+
+  it("a report that returns the member's own Message-ID (no mail of the desk's) wakes nothing", async () => {
+    const d = desk();
+    const caseId = await d.memberCase();
+    await d.act({ action: 'reassign', to: 'ana' }, caseId, sue);
+    await d.act({ action: 'pend' }, caseId);
+    // Whoever the member copied knows the id of the member's mail, and can forge a bounce "of" it.
+    const member = '<refill-1@mail.example.com>';
+    const forged = bounce('b9', [userUnknown]);
+    await recordInbound(
+      {
+        ...forged,
+        threading: { messageId: '<b9@email.amazonses.com>', references: [member] },
+        deliveryReport: { originalMessageId: member, recipients: [userUnknown] },
+      },
+      d.services,
+    );
+    const view = await d.caseStore.getCase(caseId);
+    expect(view?.case.state).toBe('pending');
+    expect(view?.history.some((event) => event.type === 'delivery_failed')).toBe(false);
+  });
 });
