@@ -115,6 +115,8 @@ export const STRINGS = {
     '{count} message(s) on this case came from an address the member has not used before. Confirm who wrote before acting on them.',
   mergedInto: 'This case was merged into {target}.',
   unknownStatus: 'no status given',
+  complaintBanner:
+    'The member reported our e-mail as spam: SES will not e-mail them again. Reach them another way (phone, fax, letter).',
   bouncedBanner:
     'Our e-mail to {recipient} bounced ({status}): the member has not received it. Reach them another way, or confirm their address before writing again.',
 
@@ -325,6 +327,7 @@ export const LABELS: Record<string, Record<string, string>> = {
     escalation: 'Escalated',
     delivery_failed: 'Our e-mail bounced',
     delivery_delayed: 'Our e-mail is delayed',
+    complaint_received: 'The member reported our e-mail as spam',
   },
   relation: {
     follows: 'follows',

@@ -1,5 +1,5 @@
 import { FaxDetailsSchema } from './fax/faxDetails.js';
-import { DeliveryReportSchema } from './ingest/deliveryReport.js';
+import { DeliveryReportSchema, FeedbackReportSchema } from './ingest/deliveryReport.js';
 import { TopicSchema } from './triage/taxonomy.js';
 import * as z from './zodMini.js';
 
@@ -106,5 +106,7 @@ export const InboundMessageSchema = z.object({
   emailVerdicts: z.optional(EmailVerdictsSchema),
   /** A bounce: what an RFC 3464 delivery status notification says about a message we sent. */
   deliveryReport: z.optional(DeliveryReportSchema),
+  /** A complaint: an RFC 5965 feedback report that someone marked a message we sent as spam. */
+  feedbackReport: z.optional(FeedbackReportSchema),
 });
 export type InboundMessage = z.infer<typeof InboundMessageSchema>;

@@ -140,6 +140,10 @@ export function CaseView(props: { caseId: string }) {
             .map((part, index) => html`${index > 0 ? html`<bdi>${bounced.recipient}</bdi>` : ''}${part}`)}
         </p>`
       }
+      ${
+        view.history.some((event) => event.type === 'complaint_received') &&
+        html`<p class="banner banner-warning" role="note">${t('complaintBanner')}</p>`
+      }
       ${kase.needsTriage && html`<p class="banner banner-info" role="note">${t('needsTriage')}</p>`}
       ${
         kase.mergedInto &&

@@ -4,9 +4,11 @@ import type { InboundMessage } from '../../domain/inboundMessage.js';
 import type { EmailParser, ParsedEmail } from '../../domain/ingest/acceptEmail.js';
 import {
   type DeliveryReport,
+  type FeedbackReport,
   MAX_REPORT_PART_CHARS,
   originalMessageIdOf,
   parseDeliveryStatus,
+  parseFeedbackType,
 } from '../../domain/ingest/deliveryReport.js';
 import { htmlToPlainText } from '../../domain/text/htmlToPlainText.js';
 
@@ -107,11 +109,31 @@ function deliveryReportOf(email: Email): DeliveryReport | undefined {
   if (!status) return undefined;
   const recipients = parseDeliveryStatus(partText(status.content));
   if (recipients.length === 0) return undefined;
+  const originalMessageId = returnedMessageIdOf(email);
+  return { ...(originalMessageId ? { originalMessageId } : {}), recipients };
+}
+
+/** The Message-ID of the message a report returns (`message/rfc822` or its headers). */
+function returnedMessageIdOf(email: Email): string | undefined {
   const returned = email.attachments.find((part) =>
     /^(message\/(rfc822|global|global-headers)|text\/rfc822-headers)$/i.test(part.mimeType),
   );
-  const originalMessageId = returned ? originalMessageIdOf(partText(returned.content)) : undefined;
-  return { ...(originalMessageId ? { originalMessageId } : {}), recipients };
+  return returned ? originalMessageIdOf(partText(returned.content)) : undefined;
+}
+
+/**
+ * The complaint of an RFC 5965 feedback report (a `multipart/report` with a `message/feedback-report`
+ * part) and the Message-ID of the message it is about; undefined for any other mail.
+ */
+function feedbackReportOf(email: Email): FeedbackReport | undefined {
+  if (!/^multipart\/report\b/i.test(header(email, 'content-type') ?? '')) return undefined;
+  const part = email.attachments.find((attachment) =>
+    /^message\/feedback-report$/i.test(attachment.mimeType),
+  );
+  const feedbackType = part ? parseFeedbackType(partText(part.content)) : undefined;
+  if (!feedbackType) return undefined;
+  const originalMessageId = returnedMessageIdOf(email);
+  return { feedbackType, ...(originalMessageId ? { originalMessageId } : {}) };
 }
 
 /** Parses raw RFC 822 mail with postal-mime into the canonical inbound message. */
@@ -133,9 +155,10 @@ export class PostalMimeEmailParser implements EmailParser {
     const bodyText =
       email.text ?? (email.html ? htmlToPlainText(email.html, { maxChars: MAX_BODY_CHARS }).trim() : '');
     const deliveryReport = deliveryReportOf(email);
-    // A bounce names the message it returns: that id finds the case our mail was sent from.
+    const feedbackReport = deliveryReport ? undefined : feedbackReportOf(email);
+    // A bounce or a complaint names the message it returns: that id finds the case our mail was sent from.
     const references = messageIdList(email.references);
-    const original = deliveryReport?.originalMessageId;
+    const original = deliveryReport?.originalMessageId ?? feedbackReport?.originalMessageId;
     if (original && original !== messageId && !references.includes(original)) references.push(original);
     const message: InboundMessage = {
       channel: 'email',
@@ -161,6 +184,7 @@ export class PostalMimeEmailParser implements EmailParser {
       hints: contentLanguage ? { contentLanguage: contentLanguage.slice(0, 35) } : {},
       automated: isAutomated(email, from.address),
       ...(deliveryReport ? { deliveryReport } : {}),
+      ...(feedbackReport ? { feedbackReport } : {}),
     };
     // The bytes of each listed attachment: ingest stores them in the raw bucket and lists their keys.
     const attachmentBodies = email.attachments

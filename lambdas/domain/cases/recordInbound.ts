@@ -185,9 +185,20 @@ function onBounce(
   policy: Policy,
   returnsMailOfCase: boolean,
 ): { after: Case; events: CaseEvent[] } {
-  const report = message.deliveryReport;
-  if (!report || !returnsMailOfCase) return { after, events: [] };
+  if (!returnsMailOfCase) return { after, events: [] };
   const at = now.toISOString();
+  const complaint = message.feedbackReport;
+  if (complaint) {
+    // The member marked our mail as spam (RFC 5965): staff should know before they write again,
+    // and the configuration set suppresses the address, so further mail comes back as a bounce.
+    const detail = {
+      feedbackType: complaint.feedbackType,
+      ...(complaint.originalMessageId ? { originalMessageId: complaint.originalMessageId } : {}),
+    };
+    return { after, events: [{ at, type: 'complaint_received', actor: 'system', detail }] };
+  }
+  const report = message.deliveryReport;
+  if (!report) return { after, events: [] };
   const failed = report.recipients.filter(isPermanentFailure);
   const delayed = report.recipients.filter(isDelay);
   const about = report.originalMessageId ? { originalMessageId: report.originalMessageId } : {};
@@ -436,7 +447,7 @@ export async function recordInbound(
   // report's own References or a CR- reference in its subject, which anyone who learns a reference
   // can write (and which a bounced supervisor notice carries). Otherwise it is automated mail that
   // joins or parks, and changes nothing.
-  const returned = message.deliveryReport?.originalMessageId;
+  const returned = message.deliveryReport?.originalMessageId ?? message.feedbackReport?.originalMessageId;
   const bouncedCase = returned ? await caseStore.findCaseIdByDeskMail(messageThreadKey(returned)) : undefined;
   let target: { caseId: string; matchedBy: MatchedBy } | undefined = bouncedCase
     ? { caseId: bouncedCase, matchedBy: 'thread_references' }

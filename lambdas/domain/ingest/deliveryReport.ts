@@ -116,6 +116,24 @@ export function originalMessageIdOf(returned: string): string | undefined {
   return messageId?.match(/<[^<>\s]{1,250}>/)?.[0];
 }
 
+/**
+ * A complaint about a message (RFC 5965 Abuse Reporting Format): a mailbox provider's feedback loop
+ * reports that its user marked the message as spam, and SES forwards it to the address the mail came
+ * from, as it forwards bounces.
+ */
+export const FeedbackReportSchema = z.object({
+  /** RFC 5965 §7.3 Feedback-Type: `abuse`, `fraud`, `virus`, `other`, `not-spam`… (lower-cased). */
+  feedbackType: z.string().check(z.minLength(1), z.maxLength(32)),
+  originalMessageId: z.optional(z.string().check(z.maxLength(1024))),
+});
+export type FeedbackReport = z.infer<typeof FeedbackReportSchema>;
+
+/** The Feedback-Type of a `message/feedback-report` part (RFC 5965 §3.1), or undefined when it has none. */
+export function parseFeedbackType(text: string): string | undefined {
+  const type = fieldGroups(text)[0]?.get('feedback-type')?.trim().toLowerCase();
+  return type && /^[a-z0-9-]{1,32}$/.test(type) ? type : undefined;
+}
+
 /** A recipient the report says will never get the message (RFC 3464 `failed`, RFC 3463 class 5). */
 export function isPermanentFailure(recipient: DeliveryRecipient): boolean {
   return (

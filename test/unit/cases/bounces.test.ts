@@ -216,6 +216,29 @@ describe('a delivery report acts on a case only when its returned Message-ID is 
     expect(view?.history.some((event) => event.type === 'delivery_failed')).toBe(false);
   });
 
+  it('records a complaint about the desk mail on its case, and moves nothing', async () => {
+    const d = desk();
+    const caseId = await d.memberCase();
+    await d.act({ action: 'reassign', to: 'ana' }, caseId, sue);
+    await d.act({ action: 'pend' }, caseId);
+    const { deliveryReport: _none, ...complaint } = bounce('c1', [userUnknown]);
+    await recordInbound(
+      {
+        ...complaint,
+        sender: { address: 'staff@fbl.mail.example.net' },
+        subject: 'complaint about message from 54.240.8.1',
+        feedbackReport: { feedbackType: 'abuse', originalMessageId: OURS },
+      },
+      d.services,
+    );
+    const view = await d.caseStore.getCase(caseId);
+    expect(view?.case.state).toBe('pending');
+    expect(view?.history.at(-1)).toMatchObject({
+      type: 'complaint_received',
+      detail: { feedbackType: 'abuse', originalMessageId: OURS },
+    });
+  });
+
   it("a report that returns the member's own Message-ID (no mail of the desk's) wakes nothing", async () => {
     const d = desk();
     const caseId = await d.memberCase();

@@ -141,6 +141,61 @@ describe('a bounce parsed from raw mail', () => {
   });
 });
 
+describe('an RFC 5965 complaint parsed from raw mail', () => {
+  const complaint = (feedbackType: string) =>
+    [
+      'From: <staff@fbl.mail.example.net>',
+      'To: support@pharmacy.example',
+      'Subject: complaint about message from 54.240.8.1',
+      'Message-ID: <fbl-1@fbl.mail.example.net>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=feedback-report; boundary="arf"',
+      '',
+      '--arf',
+      'Content-Type: text/plain; charset="US-ASCII"',
+      '',
+      'This is an email abuse report for an email message received from IP 54.240.8.1.',
+      '',
+      '--arf',
+      'Content-Type: message/feedback-report',
+      '',
+      `Feedback-Type: ${feedbackType}`,
+      'User-Agent: SomeGenerator/1.0',
+      'Version: 1',
+      'Original-Mail-From: <0100018c@amazonses.com>',
+      'Original-Rcpt-To: <member@mail.example.net>',
+      '',
+      '--arf',
+      'Content-Type: message/rfc822',
+      'Content-Disposition: inline',
+      '',
+      'From: Member Support <support@pharmacy.example>',
+      'To: member@mail.example.net',
+      'Subject: We received your message [CR-AB12CD34EF]',
+      'Message-ID: <0100018c-ours@email.amazonses.com>',
+      '',
+      'Thank you for writing to us.',
+      '',
+      '--arf--',
+      '',
+    ].join('\r\n');
+
+  it('carries the feedback type and the returned Message-ID, among its references', async () => {
+    const message = await parsed(complaint('Abuse'));
+    expect(message.automated).toBe(true);
+    expect(message.deliveryReport).toBeUndefined();
+    expect(message.feedbackReport).toEqual({
+      feedbackType: 'abuse',
+      originalMessageId: '<0100018c-ours@email.amazonses.com>',
+    });
+    expect(message.threading.references).toEqual(['<0100018c-ours@email.amazonses.com>']);
+  });
+
+  it('takes no feedback type that is not a token', async () => {
+    expect((await parsed(complaint('abuse; <script>'))).feedbackReport).toBeUndefined();
+  });
+});
+
 describe.skipIf(!hasCorpora)(`bounces of the shared corpus ${hasCorpora ? '' : corporaSkipReason}`, () => {
   const sisimai = (name: string) => readFileSync(path.join(corporaDir, 'email', 'sisimai', name));
 
