@@ -1,5 +1,10 @@
 import type { InboundMessage } from '../inboundMessage.js';
-import { type DeliveryRecipient, isDelay, isPermanentFailure } from '../ingest/deliveryReport.js';
+import {
+  type DeliveryRecipient,
+  isComplaint,
+  isDelay,
+  isPermanentFailure,
+} from '../ingest/deliveryReport.js';
 import { answerAddressOf, unauthenticatedSenderReason } from '../ingest/emailTrust.js';
 import type { Policy } from '../policy/policy.js';
 import { routeMessage } from '../policy/routeMessage.js';
@@ -188,6 +193,9 @@ function onBounce(
   if (!returnsMailOfCase) return { after, events: [] };
   const at = now.toISOString();
   const complaint = message.feedbackReport;
+  // A feedback report that is no complaint (`not-spam`, `auth-failure`) is kept on the case as
+  // automated mail and says nothing more.
+  if (complaint && !isComplaint(complaint)) return { after, events: [] };
   if (complaint) {
     // The member marked our mail as spam (RFC 5965): staff should know before they write again,
     // and the configuration set suppresses the address, so further mail comes back as a bounce.

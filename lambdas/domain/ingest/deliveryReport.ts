@@ -134,6 +134,19 @@ export function parseFeedbackType(text: string): string | undefined {
   return type && /^[a-z0-9-]{1,32}$/.test(type) ? type : undefined;
 }
 
+/**
+ * Feedback types that are no complaint by the recipient: `not-spam` (RFC 6430 §2) says the reporter
+ * believes the message is NOT spam (a user moving it out of a spam folder), and `auth-failure` (RFC
+ * 6591 §3) reports a failed SPF/DKIM/DMARC check. Read as complaints, they would tell staff the
+ * member reported the desk's mail as spam and cannot be e-mailed.
+ */
+const NOT_A_COMPLAINT = new Set(['not-spam', 'auth-failure']);
+
+/** The report says the recipient objected to the message (`abuse`, `fraud`, `virus`, `other`…). */
+export function isComplaint(report: FeedbackReport): boolean {
+  return !NOT_A_COMPLAINT.has(report.feedbackType);
+}
+
 /** A recipient the report says will never get the message (RFC 3464 `failed`, RFC 3463 class 5). */
 export function isPermanentFailure(recipient: DeliveryRecipient): boolean {
   return (

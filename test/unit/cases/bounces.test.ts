@@ -239,6 +239,31 @@ describe('a delivery report acts on a case only when its returned Message-ID is 
     });
   });
 
+  it.each(['not-spam', 'auth-failure'])(
+    'records no complaint for a %s feedback report: the member did not report our mail as spam',
+    async (feedbackType) => {
+      // RFC 6430 §2: `not-spam` says the reporter believes the message is not spam; RFC 6591 §3:
+      // `auth-failure` reports an authentication check that failed. Neither is the member's complaint,
+      // and the console would tell staff the member reported our mail as spam and is suppressed.
+      const d = desk();
+      const caseId = await d.memberCase();
+      const { deliveryReport: _none, ...report } = bounce('c2', [userUnknown]);
+      expect(
+        await recordInbound(
+          {
+            ...report,
+            sender: { address: 'staff@fbl.mail.example.net' },
+            subject: 'report about message from 54.240.8.1',
+            feedbackReport: { feedbackType, originalMessageId: OURS },
+          },
+          d.services,
+        ),
+      ).toMatchObject({ outcome: 'threaded', caseId });
+      const view = await d.caseStore.getCase(caseId);
+      expect(view?.history.some((event) => event.type === 'complaint_received')).toBe(false);
+    },
+  );
+
   it("a report that returns the member's own Message-ID (no mail of the desk's) wakes nothing", async () => {
     const d = desk();
     const caseId = await d.memberCase();
