@@ -145,6 +145,31 @@ export function describeCaseStoreContract(name: string, makeStore: () => Promise
       expect(await store.findCaseIdByDeskMail(`msg:none-${unique()}@x`)).toBeUndefined();
     });
 
+    it('keeps the mark of mail the desk sent when a message on its case names the same id as its own', async () => {
+      // A mail server that redirects our mail back to the desk, or anyone who received it, can send
+      // a message whose own Message-ID is the one SES gave the desk's mail: the case's later
+      // bounces and complaints of that mail must still find it.
+      const kase = make();
+      const sent = `msg:${unique()}@email.amazonses.com`;
+      await store.createCase(newCase(kase));
+      await store.registerThreadKeys(kase.caseId, [sent]);
+      expect(
+        await store.appendMessage({
+          caseId: kase.caseId,
+          inboundKey: `inbound:${unique()}`,
+          threadKeys: [sent],
+          decide: (current: Case) => ({
+            decision: 'join' as const,
+            after: { ...current, messageCount: current.messageCount + 1, version: current.version + 1 },
+            message: messageOf(kase, `<${sent.slice(4)}>`),
+            events: [],
+          }),
+        }),
+      ).toMatchObject({ outcome: 'appended' });
+      expect(await store.findCaseIdByThread([sent])).toBe(kase.caseId);
+      expect(await store.findCaseIdByDeskMail(sent)).toBe(kase.caseId);
+    });
+
     it('appends a message once, as the domain decides, and reports a missing case', async () => {
       const kase = make();
       await store.createCase(newCase(kase));

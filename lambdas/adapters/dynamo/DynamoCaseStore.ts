@@ -313,16 +313,31 @@ export class DynamoCaseStore implements CaseStore {
    * waiting for; one whose id another case holds as its own reuses a Message-ID.
    */
   #threadItem(caseId: string, threadKey: string, heldAs: Holder['heldAs'], alsoOwn = false): TransactItem {
-    return this.#put(
-      { ...KEY.thread(threadKey), itemType: 'thread', threadKey: boundedKey(threadKey), caseId, heldAs },
-      alsoOwn
-        ? {
-            expression: 'attribute_not_exists(pk) OR caseId = :caseId',
-            values: { ':caseId': caseId },
-            returnOld: true,
-          }
-        : { expression: 'attribute_not_exists(pk)', returnOld: true },
-    );
+    const item = { itemType: 'thread', threadKey: boundedKey(threadKey), caseId, heldAs };
+    if (!alsoOwn)
+      return this.#put(
+        { ...KEY.thread(threadKey), ...item },
+        { expression: 'attribute_not_exists(pk)', returnOld: true },
+      );
+    // An update, not a put: a key the case holds already keeps its other attributes, `sentByDesk`
+    // above all (a Put replaced the item, so a message whose own Message-ID is that of the desk's
+    // mail unmarked it, and the bounces and complaints of that mail no longer found the case).
+    return {
+      Update: {
+        TableName: this.#tableName,
+        Key: KEY.thread(threadKey),
+        UpdateExpression:
+          'SET itemType = :itemType, threadKey = :threadKey, caseId = :caseId, heldAs = :heldAs',
+        ConditionExpression: 'attribute_not_exists(pk) OR caseId = :caseId',
+        ExpressionAttributeValues: {
+          ':itemType': item.itemType,
+          ':threadKey': item.threadKey,
+          ':caseId': caseId,
+          ':heldAs': heldAs,
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
   }
 
   #outboxItem({ heldUntil, ...entry }: OutboxEntry): TransactItem {
