@@ -214,10 +214,9 @@ async function routeRecord(
       }
     }
     logger.error('inbound record failed; SQS will retry it', {
-      cause:
-        error instanceof Error && error.cause instanceof Error
-          ? { name: error.cause.name, message: error.cause.message }
-          : undefined,
+      // Redacted like the error itself: a wrapped error (a parse error, an SDK error naming a value)
+      // may quote the member's data, which must not reach CloudWatch Logs.
+      cause: error instanceof Error && error.cause instanceof Error ? errorForLog(error.cause) : undefined,
       sqsMessageId: record.messageId,
       error: errorForLog(error),
     });

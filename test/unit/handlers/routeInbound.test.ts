@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { chatLineMessage } from '../../../lambdas/domain/ingest/acceptChat.js';
 import { acknowledgerFor } from '../../../lambdas/domain/outbound/acknowledge.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
@@ -213,6 +213,41 @@ describe('handleInboundBatch', () => {
       deadLetters: { park: async () => {} },
     });
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+  });
+
+  it('logs the cause of a failure redacted: an error it wraps may quote member data', async () => {
+    const inner = new InMemoryCaseStore();
+    const failing: CaseStore = Object.assign(Object.create(inner), {
+      createCase: async () => {
+        // A parse error quotes what it read (V8: `Unexpected token …, "…" is not valid JSON`).
+        const cause = new Error('could not read {"ssn":"123-45-6789","mbi":"1EG4-TE5-MK73"}');
+        throw new Error('could not create case', { cause });
+      },
+    });
+    const lines: string[] = [];
+    for (const stream of [process.stdout, process.stderr])
+      vi.spyOn(stream, 'write').mockImplementation((chunk) => {
+        lines.push(String(chunk));
+        return true;
+      });
+    for (const method of ['log', 'info', 'warn', 'error'] as const)
+      vi.spyOn(console, method).mockImplementation((...args) => void lines.push(args.map(String).join(' ')));
+    try {
+      const event = sqsEvent([email('failing-with-cause')]);
+      const response = await handleInboundBatch(event, {
+        caseStore: failing,
+        clock,
+        policy: DEFAULT_POLICY,
+        deadLetters: { park: async () => {} },
+      });
+      expect(response.batchItemFailures).toHaveLength(1);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const logged = lines.join('\n');
+    expect(logged).toContain('inbound record failed');
+    expect(logged).not.toContain('123-45-6789');
+    expect(logged).not.toContain('1EG4-TE5-MK73');
   });
 
   it('parks a record that fails on its last receive with the error, and lets earlier receives fail for SQS', async () => {
