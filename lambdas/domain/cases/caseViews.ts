@@ -117,10 +117,15 @@ function newestWithin<T, S>(items: readonly T[], budget: number, shown: (item: T
 export function boundedCaseView(view: CaseView, budget = CASE_VIEW_BUDGET_BYTES): BoundedCaseView {
   // The case, and the view's keys, brackets and counts around the two lists.
   const caseBytes = jsonBytes(view.case) + 200;
-  const history = newestWithin(view.history, budget * HISTORY_SHARE, (event) => event);
+  const messageBytes = new Map(view.messages.map((message) => [message, jsonBytes(message)]));
+  const allMessages = [...messageBytes.values()].reduce((sum, bytes) => sum + bytes + 1, 0);
+  // The history takes its share, or all the messages leave when they fit whole (a long chat's
+  // events outnumber its short lines): who did what is what an audit of the case reads.
+  const historyBudget = Math.max(budget * HISTORY_SHARE, budget - caseBytes - allMessages);
+  const history = newestWithin(view.history, historyBudget, (event) => event);
   const messageBudget = budget - caseBytes - history.used;
   const messages = newestWithin(view.messages, messageBudget, (message, left): ShownMessage => {
-    if (jsonBytes(message) <= left) return message;
+    if ((messageBytes.get(message) ?? jsonBytes(message)) <= left) return message;
     // Never half of a surrogate pair (an emoji, a rare CJK character): it would show as U+FFFD.
     const last = message.text.charCodeAt(CUT_TEXT_CHARS - 1);
     const end = last >= 0xd800 && last <= 0xdbff ? CUT_TEXT_CHARS - 1 : CUT_TEXT_CHARS;

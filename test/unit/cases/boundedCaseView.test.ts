@@ -32,6 +32,17 @@ function event(index: number): CaseEvent {
 }
 
 describe('a case view within one response', () => {
+  it('gives the history what short messages leave: a long chat keeps every event', async () => {
+    const messages = Array.from({ length: 500 }, (_, index) => message(index, `line ${index}`));
+    const history = Array.from({ length: 20_000 }, (_, index) => event(index));
+    const view: CaseView = { case: await caseTemplate(), messages, history };
+    // More than a fifth of the budget, less than all of it.
+    expect(bytes(history)).toBeGreaterThan(CASE_VIEW_BUDGET_BYTES * 0.2);
+    const bounded = boundedCaseView(view);
+    expect(bounded).toEqual(view);
+    expect(bytes(bounded)).toBeLessThanOrEqual(CASE_VIEW_BUDGET_BYTES);
+  });
+
   it('never cuts an emoji in half', async () => {
     // An emoji (two UTF-16 units) straddles the cut: the cut text ends before it.
     const text = `${'a'.repeat(CUT_TEXT_CHARS - 1)}😀${'b'.repeat(200_000)}`;
