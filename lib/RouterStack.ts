@@ -284,9 +284,17 @@ export class RouterStack extends Stack {
       reputationMetrics: true,
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
+    // Supervisor notices: TLS as well (they name cases), but no address is suppressed, neither by
+    // this set nor by the account's list: one bounce or spam click must not silence later SLA notices.
+    const staffMail = new ses.ConfigurationSet(this, 'StaffMail', {
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+      reputationMetrics: true,
+      disableSuppressionList: true,
+    });
     const functionDefaults: RouterFunctionDefaults = {
       dataKey: stores.dataKey,
       mailConfigurationSet: memberMail.configurationSetName,
+      staffMailConfigurationSet: staffMail.configurationSetName,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       monitoring: this.monitoring,
       ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrency: props.reservedConcurrency }),

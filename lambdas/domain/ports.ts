@@ -10,6 +10,12 @@ export interface OutboundMail {
   text: string;
   /** Message-ID, In-Reply-To, References, Auto-Submitted, Content-Language … as the raw MIME needs them. */
   headers: Record<string, string>;
+  /**
+   * `staff`: mail to the desk's own people (supervisor notices). It goes out through the staff
+   * configuration set, which suppresses no address: one spam click or one bounce of a supervisor's
+   * mailbox must not silence every later SLA notice, as the members' set's suppression would.
+   */
+  audience?: 'staff';
 }
 
 export type OutboxKind = 'supervisor_notice' | 'acknowledgement' | 'reply';

@@ -118,9 +118,16 @@ export interface RouterFunctionDefaults {
    * member's mail server): passed as `SES_CONFIGURATION_SET`, and its ARN joins the send grant.
    */
   mailConfigurationSet?: string;
+  /**
+   * The SES configuration set for mail to staff (it suppresses no address), for the functions that
+   * send it (`sendsStaffMail`): passed as `SES_STAFF_CONFIGURATION_SET`, its ARN in the send grant.
+   */
+  staffMailConfigurationSet?: string;
 }
 
 export interface RouterFunctionProps extends RouterFunctionDefaults {
+  /** This function sends mail to staff (supervisor notices), through `staffMailConfigurationSet`. */
+  sendsStaffMail?: boolean;
   /** Path of the handler file (exports `handler`). */
   entry: string;
   description: string;
@@ -237,9 +244,15 @@ export class RouterFunction extends Construct {
     if (props.vpc) this.role.addToPrincipalPolicy(vpcNetworkInterfaceStatement());
     const sendsMail = (props.access.sendsMailAs?.length ?? 0) > 0;
     const mailConfigurationSet = sendsMail ? props.mailConfigurationSet : undefined;
+    const staffMailConfigurationSet =
+      sendsMail && props.sendsStaffMail ? props.staffMailConfigurationSet : undefined;
     const { acknowledgements } = grantFunctionAccess(
       this.role,
-      { ...props.access, ...(mailConfigurationSet ? { sendsMailThrough: mailConfigurationSet } : {}) },
+      {
+        ...props.access,
+        ...(mailConfigurationSet ? { sendsMailThrough: mailConfigurationSet } : {}),
+        ...(staffMailConfigurationSet ? { sendsStaffMailThrough: staffMailConfigurationSet } : {}),
+      },
       props.dataKey,
     );
 
@@ -261,6 +274,7 @@ export class RouterFunction extends Construct {
       environment: {
         ...props.environment,
         ...(mailConfigurationSet ? { SES_CONFIGURATION_SET: mailConfigurationSet } : {}),
+        ...(staffMailConfigurationSet ? { SES_STAFF_CONFIGURATION_SET: staffMailConfigurationSet } : {}),
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },

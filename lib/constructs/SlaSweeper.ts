@@ -53,6 +53,8 @@ export class SlaSweeper extends Construct {
       // Overlapping runs are safe (conditional writes), but two are plenty when reservations are on.
       ...(functionDefaults.reservedConcurrency === undefined ? {} : { reservedConcurrency: 2 }),
       label: DESK_METRICS.services.slaSweeper,
+      // Supervisor notices go through the staff configuration set, which suppresses no address.
+      sendsStaffMail: true,
       entry: path.join(handlers, 'slaSweeper.ts'),
       description: 'SLA timers: warnings, breaches, escalations and expired claims (every minute)',
       timeout: Duration.seconds(55),

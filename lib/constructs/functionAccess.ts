@@ -125,6 +125,8 @@ export interface FunctionAccess {
   sendsMailAs?: readonly string[];
   /** The SES configuration set that mail is sent through (SendEmail is authorized on it too). */
   sendsMailThrough?: string;
+  /** The SES configuration set that mail to staff (supervisor notices) is sent through. */
+  sendsStaffMailThrough?: string;
   /** SES v1 receipt-rule-set calls (describe and set the active set); they have no resource-level permissions. */
   managesReceiptRuleSets?: boolean;
   /** Secrets it reads with `GetSecretValue` (a channel provider's signing key, say). */
@@ -329,11 +331,11 @@ export function grantFunctionAccess(
           ...sesIdentityNames(senders).map(
             (identity) => `arn:${stack.partition}:ses:${stack.region}:${stack.account}:identity/${identity}`,
           ),
-          ...(access.sendsMailThrough
-            ? [
-                `arn:${stack.partition}:ses:${stack.region}:${stack.account}:configuration-set/${access.sendsMailThrough}`,
-              ]
-            : []),
+          ...[access.sendsMailThrough, access.sendsStaffMailThrough]
+            .filter((set): set is string => set !== undefined)
+            .map(
+              (set) => `arn:${stack.partition}:ses:${stack.region}:${stack.account}:configuration-set/${set}`,
+            ),
         ],
         conditions: { StringEquals: { 'ses:FromAddress': [...new Set(senders)].sort() } },
       }),

@@ -49,25 +49,35 @@ export class SesMailer implements Mailer {
   readonly #client: SESv2Client;
   readonly #from: string;
   readonly #configurationSet: string | undefined;
+  readonly #staffConfigurationSet: string | undefined;
 
   /**
    * `from`: the desk's address (`Member Services <support@…>`) for mail that names no other.
    * `configurationSet`: the SES configuration set to send through (the stack's requires TLS to the
-   * member's mail server); by default `SES_CONFIGURATION_SET` of the environment, none where unset.
+   * member's mail server and suppresses addresses that bounced or complained); by default
+   * `SES_CONFIGURATION_SET` of the environment, none where unset. `staffConfigurationSet`: the one
+   * for mail to staff (`audience: 'staff'`), which suppresses nothing; by default
+   * `SES_STAFF_CONFIGURATION_SET`, else the members' set.
    */
   constructor(
     client: SESv2Client,
     from: string,
     configurationSet: string | undefined = process.env.SES_CONFIGURATION_SET || undefined,
+    staffConfigurationSet: string | undefined = process.env.SES_STAFF_CONFIGURATION_SET || undefined,
   ) {
     this.#client = client;
     this.#from = from;
     this.#configurationSet = configurationSet;
+    this.#staffConfigurationSet = staffConfigurationSet;
   }
 
   async send(mail: OutboundMail): Promise<{ providerMessageId?: string; deliveredMessageIds?: string[] }> {
     const from = mail.from ?? this.#from;
     const raw = await buildRawMime(mail, { from, date: new Date() });
+    const configurationSet =
+      mail.audience === 'staff'
+        ? (this.#staffConfigurationSet ?? this.#configurationSet)
+        : this.#configurationSet;
     try {
       const result = await this.#client.send(
         new SendEmailCommand({
@@ -76,7 +86,7 @@ export class SesMailer implements Mailer {
           FromEmailAddress: fromAddressOf(from),
           Destination: { ToAddresses: mail.to },
           Content: { Raw: { Data: raw } },
-          ...(this.#configurationSet ? { ConfigurationSetName: this.#configurationSet } : {}),
+          ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
         }),
       );
       if (!result.MessageId) return {};

@@ -119,7 +119,12 @@ async function sendHeldEntry(entry: OutboxEntry, services: OutboxDeliveryService
   let providerMessageId: string | undefined;
   let deliveredMessageIds: string[] = [];
   try {
-    const result = await services.mailer.send(from ? { ...entry.mail, from } : entry.mail);
+    const mail = {
+      ...entry.mail,
+      ...(from ? { from } : {}),
+      ...(entry.kind === 'supervisor_notice' ? { audience: 'staff' as const } : {}),
+    };
+    const result = await services.mailer.send(mail);
     providerMessageId = result?.providerMessageId;
     deliveredMessageIds = result?.deliveredMessageIds ?? [];
   } catch (error) {

@@ -36,6 +36,24 @@ describe('SesMailer', () => {
     ]);
   });
 
+  it('sends mail to staff through the staff configuration set (no suppression), members’ mail through theirs', async () => {
+    const { client, inputs } = recordingClient();
+    const mail = { to: ['lead@yourpharmacy.com'], subject: 'Breach', text: 'A case breached.', headers: {} };
+    const mailer = new SesMailer(client, 'support@desk.yourpharmacy.com', 'MemberMail-1', 'StaffMail-1');
+    await mailer.send({ ...mail, audience: 'staff' });
+    await mailer.send(mail);
+    // Without a staff set, staff mail keeps the members' set rather than going out without TLS.
+    await new SesMailer(client, 'support@desk.yourpharmacy.com', 'MemberMail-1', undefined).send({
+      ...mail,
+      audience: 'staff',
+    });
+    expect(inputs.map((input) => input.ConfigurationSetName)).toEqual([
+      'StaffMail-1',
+      'MemberMail-1',
+      'MemberMail-1',
+    ]);
+  });
+
   it('passes the bare From address as FromEmailAddress, the display name only in the raw header', async () => {
     // The senders' IAM grants require ses:FromAddress to be one of their addresses: without
     // FromEmailAddress (or with the display name in it) the condition would not match.

@@ -332,25 +332,39 @@ describe('RouterStack', () => {
       expect(environments).toHaveLength(3);
     });
 
-    it("sends members' mail only through a configuration set that requires TLS, named to every sending function and in its grant", () => {
+    it("sends members' mail through a TLS-only set that suppresses bounces and complaints, and supervisor notices through a TLS-only set that suppresses nothing", () => {
       const sets = template.findResources('AWS::SES::ConfigurationSet');
-      expect(Object.values(sets).map((set) => set.Properties.DeliveryOptions)).toEqual([
-        { TlsPolicy: 'REQUIRE' },
-      ]);
-      // Hard bounces and complaints are suppressed at the set, guarding the account's sending.
-      expect(Object.values(sets).map((set) => set.Properties.SuppressionOptions)).toEqual([
-        { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
-      ]);
-      const [setId] = Object.keys(sets);
+      const setId = (logicalPrefix: string) =>
+        Object.keys(sets).find((id) => id.startsWith(logicalPrefix)) ?? '?';
+      const member = setId('MemberMail');
+      const staff = setId('StaffMail');
+      expect(Object.keys(sets).sort()).toEqual([member, staff].sort());
+      for (const id of [member, staff])
+        expect(sets[id]?.Properties.DeliveryOptions).toEqual({ TlsPolicy: 'REQUIRE' });
+      // Members: hard bounces and complaints suppressed, guarding the account's sending.
+      expect(sets[member]?.Properties.SuppressionOptions).toEqual({
+        SuppressedReasons: ['BOUNCE', 'COMPLAINT'],
+      });
+      // Staff: none (the account-level list overridden too), so one spam click cannot silence SLA notices.
+      expect(sets[staff]?.Properties.SuppressionOptions).toEqual({ SuppressedReasons: [] });
       const senders = Object.values(template.findResources('AWS::Lambda::Function')).filter(
         (fn) => fn.Properties.Environment?.Variables?.DESK_FROM,
       );
       expect(senders.map((fn) => fn.Properties.Environment.Variables.SES_CONFIGURATION_SET)).toEqual([
-        { Ref: setId },
-        { Ref: setId },
-        { Ref: setId },
+        { Ref: member },
+        { Ref: member },
+        { Ref: member },
       ]);
-      for (const role of ['InboundMailPipelineRouteInboundRole', 'StaffApiRole', 'SlaSweeperRole']) {
+      // Only the sweeper sends supervisor notices.
+      expect(
+        senders.map((fn) => fn.Properties.Environment.Variables.SES_STAFF_CONFIGURATION_SET).filter(Boolean),
+      ).toEqual([{ Ref: staff }]);
+      const expected: Record<string, string[]> = {
+        InboundMailPipelineRouteInboundRole: [member],
+        StaffApiRole: [member],
+        SlaSweeperRole: [member, staff],
+      };
+      for (const [role, setIds] of Object.entries(expected)) {
         const resources = roleStatements(template, role)
           .filter((statement) => JSON.stringify(statement.Action).includes('ses:Send'))
           .flatMap((statement) => [statement.Resource].flat())
@@ -358,7 +372,7 @@ describe('RouterStack', () => {
         expect(
           resources.filter((resource) => resource.includes(':configuration-set/')),
           role,
-        ).toEqual([expect.stringContaining(`{"Ref":"${setId}"}`)]);
+        ).toEqual(setIds.map((id) => expect.stringContaining(`{"Ref":"${id}"}`)));
       }
     });
 

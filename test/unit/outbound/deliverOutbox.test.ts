@@ -98,6 +98,8 @@ describe('outbox delivery', () => {
     caseStore.add(entry('a'), entry('r', 'reply'), entry('n', 'supervisor_notice'));
     expect(await deliverOutbox(services)).toEqual({ sent: 3, failed: 0, held: 0 });
     expect(mailer.sent.map((mail) => mail.subject)).toEqual(['s a', 's r', 's n']);
+    // Supervisor notices go to staff (the mailer's staff configuration set), members' mail does not.
+    expect(mailer.sent.map((mail) => mail.audience)).toEqual([undefined, undefined, 'staff']);
     expect(caseStore.entries.get('r')?.sent?.providerMessageId).toBe('ses-2');
     expect(await deliverOutbox(services)).toEqual({ sent: 0, failed: 0, held: 0 });
     expect(mailer.sent).toHaveLength(3);
