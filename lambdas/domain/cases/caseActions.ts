@@ -124,7 +124,8 @@ function notYours(kase: Case): Plan {
 }
 
 /** Removes the claim's holder and lease. */
-function withoutClaim(kase: Case): Case {
+/** The case without its holder and lease. */
+export function withoutClaim(kase: Case): Case {
   const { assignee: _assignee, leaseExpiresAt: _lease, ...rest } = kase;
   return rest;
 }

@@ -12,7 +12,7 @@ import type { CaseStore, Clock, InboundJoinDecision, OutboxEntry } from '../port
 import { clocksOnMemberMessage, clocksOnReopen } from '../sla/clocks.js';
 import { redactPii } from '../triage/redactPii.js';
 import { triage } from '../triage/triage.js';
-import { resumeBusinessClocks, withinReopenWindow } from './caseActions.js';
+import { resumeBusinessClocks, withinReopenWindow, withoutClaim } from './caseActions.js';
 import { ontoPolicyCalendars } from './caseCalendars.js';
 import { caseIdFor, caseIdFromReference, caseReference, followUpCaseId } from './caseIds.js';
 import {
@@ -215,24 +215,26 @@ function onBounce(
     const detail = { recipients: bouncedRecipients(delayed), ...about };
     return { after, events: [{ at, type: 'delivery_delayed', actor: 'system', detail }] };
   }
-  const reason = 'our e-mail to the member bounced';
-  const woken: Case = { ...after };
-  let effect: string | undefined;
-  if (current.state === 'pending') {
-    woken.state = 'queued';
-    woken.queuedAt = at;
-    delete woken.assignee;
-    delete woken.leaseExpiresAt;
-    woken.clocks = resumeBusinessClocks(after.clocks, now, policy);
-    effect = `back in ${current.queue}: the member never got what the case waits on`;
-  } else if (current.state === 'resolved' && withinReopenWindow(current, now, policy)) {
-    woken.state = 'queued';
-    woken.queuedAt = at;
-    delete woken.assignee;
-    delete woken.leaseExpiresAt;
-    woken.clocks = clocksOnReopen(after.clocks, now, policy);
-    effect = 'reopened: the member never got the answer';
-  }
+  const pending = current.state === 'pending';
+  const reopens = current.state === 'resolved' && withinReopenWindow(current, now, policy);
+  // Back in the queue in either case: a pending case's paused clocks run again, a resolved one's
+  // resolution clock runs on as on any reopen.
+  const woken: Case | undefined =
+    pending || reopens
+      ? {
+          ...withoutClaim(after),
+          state: 'queued',
+          queuedAt: at,
+          clocks: pending
+            ? resumeBusinessClocks(after.clocks, now, policy)
+            : clocksOnReopen(after.clocks, now, policy),
+        }
+      : undefined;
+  const effect = pending
+    ? `back in ${current.queue}: the member never got what the case waits on`
+    : reopens
+      ? 'reopened: the member never got the answer'
+      : undefined;
   const events: CaseEvent[] = [
     {
       at,
@@ -241,10 +243,11 @@ function onBounce(
       detail: { recipients: bouncedRecipients(failed), ...about, ...(effect ? { effect } : {}) },
     },
   ];
-  if (current.state === 'resolved' && woken.state === 'queued') {
+  if (reopens) {
+    const reason = 'our e-mail to the member bounced';
     events.push({ at, type: 'reopened', actor: 'system', detail: { action: 'reopen', reason } });
   }
-  return { after: woken.state === after.state ? after : withNextTimer(woken), events };
+  return { after: woken ? withNextTimer(woken) : after, events };
 }
 
 /**
