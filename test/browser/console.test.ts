@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sesBounceMail } from '../helpers/deliveryReports.js';
 import { fixture } from '../helpers/fixtures.js';
 import { startTestRouter } from '../helpers/localRouter.js';
+import { sentMail } from '../helpers/sesStore.js';
 import {
   inPage,
   launchConsoleBrowser,
@@ -416,12 +417,7 @@ describe('staff console', () => {
     );
     const { caseId } = await findCase(subject);
     // The acknowledgement SES accepted; SES returns its bounce naming `<its id@email.amazonses.com>`.
-    const acknowledgementId = async () => {
-      const store = (await (await fetch(`${router.endpoints.ses}/store`)).json()) as {
-        emails: { messageId: string; destination: { to: string[] } }[];
-      };
-      return store.emails.find((mail) => mail.destination.to.some((to) => to.includes(address)))?.messageId;
-    };
+    const acknowledgementId = async () => (await sentMail(router.endpoints.ses, address))[0]?.messageId;
     await expect.poll(acknowledgementId, PATIENCE).toBeDefined();
     const bounce = sesBounceMail({
       original: `<${await acknowledgementId()}@email.amazonses.com>`,

@@ -18,8 +18,16 @@ export function inboundEmail(overrides: Partial<InboundMessage> = {}): InboundMe
   };
 }
 
-/** An event factory: a member's line of a chat widget conversation, as the chat channel queues it. */
-export function widgetMemberLine(conversationId: string, lineId: string, text: string): InboundMessage {
+/**
+ * An event factory: a member's line of a chat widget conversation, as the chat channel queues it.
+ * `withoutMember`: a line sent before the widget's pre-chat answers reached the desk (no name, no address).
+ */
+export function widgetMemberLine(
+  conversationId: string,
+  lineId: string,
+  text: string,
+  options: { withoutMember?: boolean; receivedAt?: Date } = {},
+): InboundMessage {
   return chatLineMessage({
     source: 'widget',
     conversationId,
@@ -27,8 +35,8 @@ export function widgetMemberLine(conversationId: string, lineId: string, text: s
     role: 'member',
     event: 'message',
     text,
-    receivedAt: new Date('2026-12-01T15:00:00.000Z'),
-    member: { name: 'Dana Lee', email: 'dana@example.com' },
+    receivedAt: options.receivedAt ?? new Date('2026-12-01T15:00:00.000Z'),
+    ...(options.withoutMember ? {} : { member: { name: 'Dana Lee', email: 'dana@example.com' } }),
     outsideChatHours: false,
     rawBlobKey: `chat/widget/${conversationId}/events/${lineId}.json`,
   });

@@ -3,21 +3,9 @@ import type { CaseView } from '../../lambdas/domain/cases/caseRecord.js';
 import { mintDevToken } from '../../lambdas/local/devTokens.js';
 import { sesBounceMail } from '../helpers/deliveryReports.js';
 import { startTestRouter } from '../helpers/localRouter.js';
+import { sentMail } from '../helpers/sesStore.js';
 
 type Router = Awaited<ReturnType<typeof startTestRouter>>;
-
-/** What aws-ses-v2-local stored of each mail it was given. */
-interface StoredEmail {
-  messageId: string;
-  destination: { to: string[] };
-  subject: string;
-  at: number;
-}
-
-async function sentMail(router: Router): Promise<StoredEmail[]> {
-  const response = await fetch(`${router.endpoints.ses}/store`);
-  return ((await response.json()) as { emails: StoredEmail[] }).emails;
-}
 
 const MEMBER = 'walter.bounce@example.net';
 
@@ -70,14 +58,12 @@ describe('a bounce of the desk mail, on the emulators', () => {
       headers: bearer(agent),
     });
     expect(pend.status).toBe(200);
-    const toMember = (await sentMail(router)).filter((mail) =>
-      mail.destination.to.some((to) => to.includes(MEMBER)),
-    );
+    const toMember = await sentMail(router.endpoints.ses, MEMBER);
     // The acknowledgement and the reply.
     expect(toMember).toHaveLength(2);
     const depth = async () => (await router.queues()).find((queue) => queue.queue === 'fulfillment')?.depth;
     const depthBefore = await depth();
-    const mailsBefore = (await sentMail(router)).length;
+    const mailsBefore = (await sentMail(router.endpoints.ses)).length;
 
     // SES reports the reply's Message-ID as `<its id@email.amazonses.com>` in the bounce.
     const bouncedId = `<${toMember[1]?.messageId}@email.amazonses.com>`;
@@ -102,7 +88,7 @@ describe('a bounce of the desk mail, on the emulators', () => {
     });
     expect(await depth()).toBe((depthBefore ?? 0) + 1);
     // Nobody answers a bounce, and no case was opened for it.
-    expect((await sentMail(router)).length).toBe(mailsBefore);
+    expect((await sentMail(router.endpoints.ses)).length).toBe(mailsBefore);
     expect((await router.queues()).find((queue) => queue.queue === 'suspended')?.depth ?? 0).toBe(0);
   });
 });

@@ -2,23 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseView } from '../../lambdas/domain/cases/caseRecord.js';
 import { mintDevToken } from '../../lambdas/local/devTokens.js';
 import { startTestRouter } from '../helpers/localRouter.js';
+import { sentMail } from '../helpers/sesStore.js';
 
 type Router = Awaited<ReturnType<typeof startTestRouter>>;
-
-/** What aws-ses-v2-local stored (it re-parses raw mail: subject and text survive, threading headers do not). */
-interface StoredEmail {
-  messageId: string;
-  destination: { to: string[] };
-  subject: string;
-  body: { text?: string };
-  at: number;
-}
-
-async function sentMail(router: Router, to: string): Promise<StoredEmail[]> {
-  const response = await fetch(`${router.endpoints.ses}/store`);
-  const store = (await response.json()) as { emails: StoredEmail[] };
-  return store.emails.filter((email) => email.destination.to.some((address) => address.includes(to)));
-}
 
 const MEMBER = 'lucia.ramirez@example.net';
 
@@ -69,7 +55,7 @@ describe('staff workflow on the emulators', () => {
     // An e-mail arrives; the member gets an acknowledgement in their language.
     expect((await router.postEmail(FIRST_MESSAGE)).status).toBe(202);
     await router.drain();
-    const acknowledgements = await sentMail(router, MEMBER);
+    const acknowledgements = await sentMail(router.endpoints.ses, MEMBER);
     expect(acknowledgements).toHaveLength(1);
     const [acknowledgement] = acknowledgements;
     const reference = /\[(CR-[0-9A-Z]{10})\]/.exec(acknowledgement?.subject ?? '')?.[1];
@@ -102,7 +88,7 @@ describe('staff workflow on the emulators', () => {
     expect(reply.status).toBe(200);
     const replied = (await reply.json()) as { message: { messageId: string; delivery: string } };
     expect(replied.message.delivery).toBe('sent');
-    const mails = await sentMail(router, MEMBER);
+    const mails = await sentMail(router.endpoints.ses, MEMBER);
     expect(mails).toHaveLength(2);
     expect(mails[1]?.subject).toBe(`Re: Necesito resurtir mi receta [${reference}]`);
     expect(mails[1]?.body.text).toContain('su resurtido de metformina sale hoy');
@@ -134,7 +120,7 @@ describe('staff workflow on the emulators', () => {
     ]);
     expect(afterAnswer.messages[2]?.text).toContain('la dirección sigue siendo la misma');
     expect((await router.queues()).find((queue) => queue.queue === 'fulfillment')?.depth).toBe(depthBefore);
-    expect(await sentMail(router, MEMBER)).toHaveLength(2);
+    expect(await sentMail(router.endpoints.ses, MEMBER)).toHaveLength(2);
 
     // The agent resolves it.
     const resolve = await fetch(`${router.url}/cases/${caseId}/resolve`, {

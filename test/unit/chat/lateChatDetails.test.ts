@@ -1,31 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { recordInbound } from '../../../lambdas/domain/cases/recordInbound.js';
-import { chatLineMessage } from '../../../lambdas/domain/ingest/acceptChat.js';
 import { DEFAULT_POLICY } from '../../../lambdas/domain/policy/defaultPolicy.js';
 import { InMemoryCaseStore } from '../../helpers/InMemoryCaseStore.js';
 import { widgetMemberLine } from '../../helpers/inboundMessages.js';
 
 const clock = { now: () => new Date('2026-12-01T15:00:05.000Z') };
 
-/** A member line sent before the widget's pre-chat answers reached the desk: no name, no address. */
-function bareLine(conversationId: string, lineId: string, text: string) {
-  return chatLineMessage({
-    source: 'widget',
-    conversationId,
-    lineId,
-    role: 'member',
-    event: 'message',
-    text,
-    receivedAt: new Date('2026-12-01T14:59:58.000Z'),
-    outsideChatHours: false,
-    rawBlobKey: `chat/widget/${conversationId}/events/${lineId}.json`,
-  });
-}
-
 describe('a chat whose pre-chat answers arrive after its first line', () => {
   it('takes the member’s name and address from a later line of the conversation, so staff can write back', async () => {
     const services = { caseStore: new InMemoryCaseStore(), clock, policy: DEFAULT_POLICY };
-    const opened = await recordInbound(bareLine('c9', 'l1', 'Hi, where is my refill order?'), services);
+    const opened = await recordInbound(
+      widgetMemberLine('c9', 'l1', 'Hi, where is my refill order?', {
+        withoutMember: true,
+        receivedAt: new Date('2026-12-01T14:59:58.000Z'),
+      }),
+      services,
+    );
     expect(services.caseStore.cases.get(opened.caseId)?.sender.address).toBeUndefined();
 
     await recordInbound(widgetMemberLine('c9', 'l2', 'It is the lisinopril one.'), services);
